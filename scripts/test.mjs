@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+// The project's test command (`npm test`): builds the bundles, typechecks every layer, then runs the suites in
+// order and ends with one plain summary line, "N passed, N failed", that CI reads.
+//   node scripts/test.mjs                 all suites: typecheck, unit, integration, e2e
+//   node scripts/test.mjs unit            one suite (typecheck | unit | integration | e2e)
+// Unit and integration tests are TypeScript files run by Node's test runner through tsx; the e2e suite runs inside a
+// real VS Code (tests/e2e/run.mjs) and prints its own "N passed, N failed" line, which is folded into the total.
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { tmpdir } from "node:os";
+
+const root = new URL("..", import.meta.url).pathname;
+const SUITES = ["typecheck", "unit", "integration", "e2e"];
+const TSCONFIGS = [
+  "kernel/protocol/tsconfig.json",
+  "model/runtime/tsconfig.json",
+  "kernel/tsconfig.json",
+  "extension/tsconfig.json",
+  "extension/renderer/tsconfig.json",
+  "tests/tsconfig.json",
+  "tests/e2e/tsconfig.json",
+];
+
+const wanted = process.argv.slice(2);
+for (const s of wanted) {
+  if (!SUITES.includes(s)) {
+    console.error(`test.mjs: unknown suite '${s}'; expected one of: ${SUITES.join(", ")}`);
+    process.exit(2);
+  }
+}
+const suites = wanted.length > 0 ? wanted : SUITES;
+
+/** Recursively lists files under `dir` whose name ends with `suffix`, sorted for a stable order. */
+function findFiles(dir, suffix) {
+  if (!existsSync(dir)) return [];
+  const out = [];
+  for (const entry of readdirSync(dir).sort()) {
+    const full = join(dir, entry);
+    if (statSync(full).isDirectory()) out.push(...findFiles(full, suffix));
+    else if (entry.endsWith(suffix)) out.push(full);
+  }
+  return out;
+}
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: opts.capture ? ["ignore", "pipe", "inherit"] : "inherit", encoding: "utf8", env: { ...process.env, ...opts.env } });
+  if (opts.capture && r.stdout) process.stdout.write(r.stdout);
+  return r;
+}
+
+const totals = { passed: 0, failed: 0 };
+const failures = [];
+
+function record(suite, passed, failed) {
+  totals.passed += passed;
+  totals.failed += failed;
+  if (failed > 0) failures.push(`${suite}: ${failed} failed`);
+  console.log(`\n== ${suite}: ${passed} passed, ${failed} failed\n`);
+}
+
+function build() {
+  console.log("== build (esbuild)");
+  const r = run(process.execPath, ["esbuild.mjs"]);
+  if (r.status !== 0) {
+    record("build", 0, 1);
+    return false;
+  }
+  return true;
+}
+
+function typecheck() {
+  console.log("== typecheck (one tsconfig per layer)");
+  let passed = 0;
+  let failed = 0;
+  const tsc = join(root, "node_modules/.bin/tsc");
+  for (const cfg of TSCONFIGS) {
+    if (!existsSync(join(root, cfg))) {
+      console.error(`missing ${cfg}`);
+      failed++;
+      continue;
+    }
+    const r = run(tsc, ["-p", cfg]);
+    if (r.status === 0) {
+      console.log(`ok ${cfg}`);
+      passed++;
+    } else {
+      console.log(`FAILED ${cfg}`);
+      failed++;
+    }
+  }
+  record("typecheck", passed, failed);
+}
+
+/** Runs node:test files through tsx and reads the counts from a TAP copy of the report. */
+function nodeTests(suite, dir) {
+  const files = findFiles(join(root, dir), ".test.ts").map((f) => relative(root, f));
+  if (files.length === 0) {
+    console.error(`no test files under ${dir}`);
+    record(suite, 0, 1);
+    return;
+  }
+  console.log(`== ${suite}: ${files.length} files`);
+  const tmp = mkdtempSync(join(tmpdir(), "seed-test-"));
+  const tap = join(tmp, "report.tap");
+  const r = run(process.execPath, [
+    "--import", "tsx",
+    "--test", "--test-concurrency=1",
+    "--test-reporter=spec", "--test-reporter-destination=stdout",
+    "--test-reporter=tap", `--test-reporter-destination=${tap}`,
+    ...files,
+  ]);
+  const report = existsSync(tap) ? readFileSync(tap, "utf8") : "";
+  rmSync(tmp, { recursive: true, force: true });
+  const count = (name) => Number((report.match(new RegExp(`^# ${name} (\\d+)$`, "m")) ?? [])[1] ?? 0);
+  let passed = count("pass");
+  let failed = count("fail") + count("cancelled");
+  if (r.status !== 0 && failed === 0) failed = 1; // the runner itself failed (crash, bad import)
+  record(suite, passed, failed);
+}
+
+function e2e() {
+  const runner = join(root, "tests/e2e/run.mjs");
+  if (!existsSync(runner)) {
+    console.error("tests/e2e/run.mjs is missing");
+    record("e2e", 0, 1);
+    return;
+  }
+  console.log("== e2e (a real VS Code server + Chromium)");
+  const r = run(process.execPath, [runner], { capture: true });
+  const m = /^(?:\w+: )?(\d+) passed, (\d+) failed/m.exec(r.stdout ?? "");
+  let passed = m ? Number(m[1]) : 0;
+  let failed = m ? Number(m[2]) : 0;
+  if (r.status !== 0 && failed === 0) failed = 1;
+  record("e2e", passed, failed);
+}
+
+const started = Date.now();
+const built = build();
+for (const suite of suites) {
+  if (suite === "typecheck") typecheck();
+  else if (!built) continue;
+  else if (suite === "unit") nodeTests("unit", "tests/unit");
+  else if (suite === "integration") nodeTests("integration", "tests/integration");
+  else if (suite === "e2e") e2e();
+}
+console.log(`\n${((Date.now() - started) / 1000).toFixed(0)} s; ${failures.length ? failures.join("; ") : "all suites green"}`);
+console.log(`${totals.passed} passed, ${totals.failed} failed`);
+process.exit(totals.failed > 0 ? 1 : 0);
