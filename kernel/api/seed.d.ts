@@ -1,0 +1,219 @@
+/// <reference types="node" />
+// The public `seed` object that notebook cells see. Self-contained on purpose: tslab's own TypeScript compiler reads
+// this file at runtime (kernel prelude: `declare const seed: import("<dist>/seed.d.ts").SeedApi;`), so it imports
+// nothing from the project. kernel/api/create-seed-api.ts implements these interfaces and the compiler checks that
+// it does. Every object renders richly as the last expression of a cell (it has toMimeBundle()).
+
+/** A Jupyter-style MIME bundle: text types as strings, JSON types as objects, binary types base64. */
+export type SeedMimeBundle = Record<string, string | object>;
+
+/** Anything that renders in a notebook output. */
+export interface SeedDisplayable {
+  /** The output bundle: application/vnd.seed.*+json, text/html, image/png where it is an image, text/plain. */
+  toMimeBundle(): SeedMimeBundle;
+}
+
+/**
+ * Where an image comes from: a path (relative to the notebook folder), a `file:` URL, the bytes of a PNG / JPEG /
+ * WebP / GIF file (Buffer, Uint8Array or ArrayBuffer), or an image already loaded with `seed.image()`.
+ */
+export type ImageSource = string | URL | Uint8Array | ArrayBuffer | SeedImage;
+
+/** An image, immutable. Renders as the image. */
+export interface SeedImage extends SeedDisplayable {
+  readonly width: number;
+  readonly height: number;
+  /** The image as PNG bytes. */
+  readonly png: Uint8Array;
+  /** A short label: the file name, "reconstruction", "generated"... */
+  readonly label: string;
+  /** The same image with another label. */
+  withLabel(label: string): SeedImage;
+}
+
+/**
+ * The visual tokens of one image, immutable: N ids (32 for SEED) in causal order, each in 0..codebookSize-1.
+ * A prefix (see `prefix(k)`) holds the first k of them. Renders as a token strip; hover a chip for its attention map.
+ */
+export interface Tokens extends SeedDisplayable {
+  /** The ids, in causal order. Length N, or k for a prefix. */
+  readonly ids: readonly number[];
+  /** How many ids this holds (N, or k for a prefix). */
+  readonly length: number;
+  /** N: tokens per image for this model. */
+  readonly numTokens: number;
+  /** K: codebook size; ids are 0..K-1. */
+  readonly codebookSize: number;
+  /** True when this holds fewer than N tokens (decoding it uses prefix decoding). */
+  readonly isPrefix: boolean;
+  /** The image these tokens were computed from, when known. */
+  readonly source: SeedImage | undefined;
+  /** Per token, the Q-Former cross-attention over the patch grid ([length][Gh*Gw], rows sum to 1), when known. */
+  readonly attention: readonly (readonly number[])[] | undefined;
+  /** [Gh, Gw] of the attention maps, when known. */
+  readonly patchGrid: readonly [number, number] | undefined;
+  /** The id at position i (0-based). Throws outside 0..length-1. */
+  at(i: number): number;
+  /** A copy with the id at position i replaced. The source and attention are dropped (they no longer match). */
+  with(i: number, id: number): Tokens;
+  /** The first k tokens (1 <= k <= length). */
+  prefix(k: number): Tokens;
+  /** True when both hold the same ids. */
+  equals(other: Tokens): boolean;
+  /** Positions where the ids differ (both must have the same length). */
+  diff(other: Tokens): number[];
+}
+
+/** Options of `seed.decode`. Omitted values come from the model's defaults (see `seed.info()`). */
+export interface DecodeOptions {
+  /** Denoising steps, 1..1000. */
+  steps?: number;
+  /** Classifier-free guidance scale (>= 0; 1 disables guidance). */
+  guidance?: number;
+  /** Seed of the initial noise; same seed, same image. Default 0. */
+  seed?: number;
+  /** Decode only the first k tokens (1..N): coarse-to-fine causal order. Same as decoding `tokens.prefix(k)`. */
+  prefix?: number;
+  /** Show the denoising step by step in one display that updates in place. Default false. */
+  live?: boolean;
+  /** Keep a predicted image every n steps for `filmstrip()` (default: about 8 frames; live shows every step). */
+  frameEvery?: number;
+}
+
+/** The result of decoding tokens into an image. Renders as original vs reconstruction when the original is known. */
+export interface Reconstruction extends SeedDisplayable {
+  readonly image: SeedImage;
+  readonly tokens: Tokens;
+  /** The image the tokens came from, when known. */
+  readonly original: SeedImage | undefined;
+  readonly steps: number;
+  readonly guidance: number;
+  readonly seed: number;
+  /** The predicted clean image at some steps of the run (see DecodeOptions.frameEvery). */
+  readonly frames: readonly DenoisingFrame[];
+  /** The denoising run as a filmstrip. */
+  filmstrip(): SeedDisplayable;
+}
+
+/** The predicted clean image at one denoising step. */
+export interface DenoisingFrame {
+  /** 1-based step index. */
+  readonly step: number;
+  readonly timestep: number;
+  readonly image: SeedImage;
+}
+
+/** Sampling options for `seed.chat` / `seed.generate`. */
+export interface GenerateOptions {
+  /** Most new tokens, 1..(context length). Default 128. */
+  maxTokens?: number;
+  /** 0 = greedy; default from the model's generation config. */
+  temperature?: number;
+  /** Keep the k most likely tokens (0 = off). */
+  topK?: number;
+  /** Nucleus sampling mass in (0, 1] (1 = off). */
+  topP?: number;
+  /** Seed of the sampler; same seed and prompt, same output. Default 0. */
+  seed?: number;
+  /** Stream text and image tokens into one live display. Default true. */
+  live?: boolean;
+  /** Candidates recorded per generated token for the probability chart, 1..20. Default 5. */
+  topKReport?: number;
+  /** Start the answer with <img> so the model draws. Default: false for chat, true when the prompt starts with "Draw". */
+  forceImage?: boolean;
+  /** Decode every complete image span into an image. Default true. */
+  decodeImages?: boolean;
+  /** Options for decoding generated images. */
+  decode?: Omit<DecodeOptions, "live" | "prefix">;
+}
+
+/** A chat message: text and images in order (a single string or image is one part). */
+export type ChatInput = string | ImageSource | Tokens | readonly (string | ImageSource | Tokens)[];
+
+/** One generated token with its most likely alternatives. */
+export interface GeneratedToken {
+  readonly id: number;
+  readonly text: string;
+  /** Visual-token code when this is an image token. */
+  readonly code: number | undefined;
+  /** Top candidates at this step, most likely first; probabilities after temperature. */
+  readonly candidates: readonly { readonly id: number; readonly text: string; readonly prob: number }[];
+}
+
+/** What a generation produced. Renders as the interleaved text and images. */
+export interface Generation extends SeedDisplayable {
+  /** The answer's text, image spans replaced by "<image>". */
+  readonly text: string;
+  /** Text and images in order. */
+  readonly parts: readonly (string | SeedImage)[];
+  /** The decoded images, in order. */
+  readonly images: readonly SeedImage[];
+  /** The image token spans, in order (complete spans only). */
+  readonly imageTokens: readonly Tokens[];
+  /** Every generated token with its top-k candidates. */
+  readonly tokens: readonly GeneratedToken[];
+  readonly stopReason: "stop-token" | "max-tokens";
+  /** Problems met (e.g. an image span without exactly N valid codes), else empty. */
+  readonly warnings: readonly string[];
+  /** Top-k probability chart; `at` selects the generated token shown first (default 0). */
+  probabilities(at?: number): SeedDisplayable;
+}
+
+/** A multi-turn chat that remembers its turns. */
+export interface Conversation extends SeedDisplayable {
+  /** The turns so far, user and assistant alternating. */
+  readonly turns: readonly { readonly role: "user" | "assistant"; readonly parts: readonly (string | SeedImage | Tokens)[] }[];
+  /** Sends a user message and returns the assistant's answer (which is added to the turns). */
+  say(message: ChatInput, options?: GenerateOptions): Promise<Generation>;
+  /** Forgets every turn. */
+  reset(): void;
+}
+
+/** What `seed.info()` reports. */
+export interface ModelInfo extends SeedDisplayable {
+  readonly name: string;
+  readonly path: string;
+  /** The ONNX Runtime execution provider in use ("cpu", "cuda"...). */
+  readonly executionProvider: string;
+  readonly imageSize: readonly [number, number];
+  readonly numTokens: number;
+  readonly codebookSize: number;
+  readonly patchGrid: readonly [number, number];
+  /** Whether decode supports a prefix of k tokens. */
+  readonly supportsPrefix: boolean;
+  readonly decodeDefaults: { readonly steps: number; readonly guidance: number };
+  /** Absent when the package has no language model. */
+  readonly languageModel: { readonly vocabSize: number; readonly contextLength: number } | undefined;
+}
+
+/** The `seed` object. Every call validates its input and honours interrupt. */
+export interface SeedApi {
+  /** Version of this API. */
+  readonly version: string;
+  /** Loads an image (path relative to the notebook folder, file: URL, or bytes). */
+  image(source: ImageSource, label?: string): Promise<SeedImage>;
+  /** Image -> N visual tokens with their attention maps. */
+  tokenize(image: ImageSource): Promise<Tokens>;
+  /** Tokens from ids you choose (N ids, or fewer for a prefix), each in 0..K-1. */
+  tokens(ids: readonly number[]): Promise<Tokens>;
+  /** Tokens -> image with the diffusion decoder. */
+  decode(tokens: Tokens | readonly number[], options?: DecodeOptions): Promise<Reconstruction>;
+  /** tokenize + decode: shows the original next to its reconstruction. */
+  reconstruct(image: ImageSource, options?: DecodeOptions): Promise<Reconstruction>;
+  /** The first `at` tokens of `a` followed by the rest of `b` (0 <= at <= N; both complete). */
+  splice(a: Tokens, b: Tokens, at: number): Tokens;
+  /** Position-wise mix: the id of `b` where `pick(i)` (or `pick[i]`) is true, else the id of `a`. */
+  mix(a: Tokens, b: Tokens, pick: readonly boolean[] | ((position: number) => boolean)): Tokens;
+  /** One chat turn (the model's chat template), text and images in; text and images out, streamed live. */
+  chat(message: ChatInput, options?: GenerateOptions): Promise<Generation>;
+  /** Raw continuation: the prompt as written, no chat template. */
+  generate(prompt: ChatInput, options?: GenerateOptions): Promise<Generation>;
+  /** A multi-turn conversation. */
+  conversation(system?: string): Conversation;
+  /** Shows any value now (seed objects richly; bytes as PNG; everything else as text). */
+  display(value: unknown): void;
+  /** Images side by side with labels (e.g. several reconstructions). */
+  compare(images: readonly (SeedImage | Reconstruction)[], caption?: string): SeedDisplayable;
+  /** The loaded model: name, execution provider, sizes. */
+  info(): Promise<ModelInfo>;
+}

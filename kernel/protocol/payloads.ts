@@ -1,0 +1,137 @@
+// JSON payloads of the application/vnd.seed.*+json outputs (kernel/protocol/mime.ts names the types). The kernel
+// builds them (kernel/display/), the VS Code renderer draws them (extension/renderer/). Kept small: images are
+// base64 PNG, attention maps are rounded floats, colours are precomputed so every view agrees on a token's colour.
+// Types only: no Node, DOM or vscode imports.
+
+/** Bump when a payload changes shape incompatibly; the renderer shows a clear message for versions it lacks. */
+export const PAYLOAD_VERSION = 1;
+
+/** An image as the renderer receives it. */
+export interface ImagePayload {
+  /** PNG bytes, base64 (no data: prefix). */
+  png: string;
+  width: number;
+  height: number;
+  /** Short caption, e.g. "original" or the file name. */
+  label?: string;
+}
+
+/** One token chip: a visual-token id and its colour (stable per id). */
+export interface TokenChip {
+  /** Position in the sequence, 0-based. */
+  index: number;
+  /** Codebook id, 0..codebookSize-1. */
+  id: number;
+  /** CSS colour of the chip background ("hsl(...)"). */
+  color: string;
+  /** CSS colour of the text on the chip, chosen for contrast. */
+  textColor: string;
+}
+
+/** The Q-Former cross-attention of every token over the image patches. */
+export interface AttentionPayload {
+  /** [Gh, Gw] patch grid; row 0 is the top of the image. */
+  grid: [number, number];
+  /** [N][Gh*Gw] row-major, each row renormalised so its maximum is 1, rounded to 3 decimals. */
+  maps: number[][];
+}
+
+/** application/vnd.seed.tokens+json: a token strip. */
+export interface TokensPayload {
+  version: number;
+  /** The given tokens, in causal order (a prefix holds fewer than numTokens). */
+  chips: TokenChip[];
+  /** N: tokens per image in this model. Chips beyond chips.length are drawn as empty slots. */
+  numTokens: number;
+  /** K: codebook size (ids are 0..K-1). */
+  codebookSize: number;
+  /** The image the tokens came from, when known. */
+  source?: ImagePayload;
+  attention?: AttentionPayload;
+  label?: string;
+}
+
+/** application/vnd.seed.image+json: one image. */
+export interface ImageViewPayload {
+  version: number;
+  image: ImagePayload;
+}
+
+/** application/vnd.seed.comparison+json: images side by side (original vs reconstruction, or several variants). */
+export interface ComparisonPayload {
+  version: number;
+  images: ImagePayload[];
+  /** The tokens the reconstruction was decoded from, when there is one. */
+  tokens?: TokensPayload;
+  /** e.g. "25 steps · guidance 3 · seed 0". */
+  caption?: string;
+}
+
+/** One frame of a denoising run: the predicted clean image at a step. */
+export interface FilmstripFrame {
+  /** 1-based step index. */
+  step: number;
+  /** The scheduler timestep of this step. */
+  timestep: number;
+  image: ImagePayload;
+}
+
+/** application/vnd.seed.filmstrip+json: denoising step by step. */
+export interface FilmstripPayload {
+  version: number;
+  frames: FilmstripFrame[];
+  /** Steps planned in total (frames may hold a subset). */
+  totalSteps: number;
+  /** False while the run is still going (a live view). */
+  done: boolean;
+  caption?: string;
+}
+
+/** One candidate of the next-token distribution. */
+export interface Candidate {
+  id: number;
+  /** Decoded text of the token (image tokens read "<img_00042>"). */
+  text: string;
+  /** Probability after temperature (0..1), rounded to 4 decimals. */
+  prob: number;
+}
+
+/** One generated token with its top-k candidates. */
+export interface GenerationStep {
+  id: number;
+  text: string;
+  /** Visual-token code when this is an image token, else absent. */
+  code?: number;
+  candidates: Candidate[];
+}
+
+/** application/vnd.seed.probabilities+json: top-k chart per generated token. */
+export interface ProbabilitiesPayload {
+  version: number;
+  steps: GenerationStep[];
+  /** Which step is selected first (the renderer lets the user move). */
+  selected: number;
+  caption?: string;
+}
+
+/** A piece of a generation, in order. */
+export type GenerationPart =
+  | { kind: "text"; text: string }
+  /** Image tokens between <img> and </img>; `complete` once </img> arrived. */
+  | { kind: "tokens"; tokens: TokensPayload; complete: boolean }
+  /** A decoded image (follows its tokens). */
+  | { kind: "image"; image: ImagePayload };
+
+/** application/vnd.seed.generation+json: live token-by-token generation. */
+export interface GenerationPayload {
+  version: number;
+  /** The prompt, as text with images shown as "<image>". */
+  prompt?: string;
+  parts: GenerationPart[];
+  /** Tokens generated so far. */
+  tokenCount: number;
+  /** "running" while live; otherwise why it stopped. */
+  status: "running" | "stop-token" | "max-tokens" | "interrupted" | "error";
+  /** Top-k per generated token (may be trimmed to the last ones to stay small). */
+  steps?: GenerationStep[];
+}
