@@ -1,0 +1,229 @@
+// One notebook's kernel session in the extension host: the kernel process (started on first run, restarted on
+// demand), the execution queue, the routing of seed/output notifications to cells, display ids for live updates
+// (even in another cell), interrupt with a timeout that offers restart, and recovery when the kernel dies.
+import * as path from "node:path";
+import * as vscode from "vscode";
+import type { ExecuteResult, KernelStatus, OutputParams } from "../../kernel/protocol/rpc";
+import { CellRun, outputId, toOutputItems, type CellRunHost } from "./cell-run";
+import { ExecutionQueue } from "./execution-queue";
+import { KernelProcess, type KernelExit } from "./kernel-process";
+import { kernelArgs, type KernelSettings } from "./settings";
+
+export interface SessionDeps {
+  controller: vscode.NotebookController;
+  /** Absolute path of dist/kernel.js. */
+  kernelScript: string;
+  settings(): KernelSettings;
+  log: vscode.LogOutputChannel;
+}
+
+const STATUS_POLL_MS = 5000;
+
+export class NotebookSession implements CellRunHost, vscode.Disposable {
+  private kernel: KernelProcess | undefined;
+  private starting: Promise<KernelProcess> | undefined;
+  private readonly queue = new ExecutionQueue<CellRun>();
+  private readonly runs = new Map<string, CellRun>();
+  private readonly displays = new Map<string, { cell: vscode.NotebookCell; outputId: string }>();
+  private poll: NodeJS.Timeout | undefined;
+  private interrupting: Promise<void> | undefined;
+  private status: KernelStatus | undefined;
+  private readonly statusEmitter = new vscode.EventEmitter<KernelStatus | undefined>();
+  readonly onDidChangeStatus = this.statusEmitter.event;
+  readonly log: vscode.LogOutputChannel;
+
+  constructor(readonly notebook: vscode.NotebookDocument, private readonly deps: SessionDeps) {
+    this.log = deps.log;
+  }
+
+  get kernelStatus(): KernelStatus | undefined {
+    return this.status;
+  }
+
+  get kernelPid(): number | undefined {
+    return this.kernel?.pid;
+  }
+
+  /** Queues cells to run in order; each shows as pending until its turn. */
+  queueCells(cells: readonly vscode.NotebookCell[]): void {
+    for (const cell of cells) {
+      const execution = this.deps.controller.createNotebookCellExecution(cell);
+      const run = new CellRun(cell, execution, this);
+      run.token.onCancellationRequested(() => {
+        if (!this.queue.remove(run, "cancelled") && run.isRunning) void this.interrupt();
+      });
+      this.queue.enqueue(run);
+    }
+  }
+
+  whenIdle(): Promise<void> {
+    return this.queue.whenIdle();
+  }
+
+  async execute(run: CellRun, code: string): Promise<ExecuteResult> {
+    const kernel = await this.ensureKernel();
+    this.runs.set(run.executionId, run);
+    try {
+      return await kernel.execute({ executionId: run.executionId, code, cellUri: run.cell.document.uri.toString() });
+    } finally {
+      this.runs.delete(run.executionId);
+    }
+  }
+
+  /**
+   * Drops every queued cell and stops the running one. If the running cell has not ended within
+   * seed.interruptTimeoutMs it is ended here, and the user is offered a restart.
+   */
+  interrupt(): Promise<void> {
+    this.interrupting ??= this.doInterrupt().finally(() => (this.interrupting = undefined));
+    return this.interrupting;
+  }
+
+  /** Ends every pending execution, kills the kernel process and starts a fresh one. */
+  async restart(): Promise<void> {
+    this.queue.cancelQueued("restarted");
+    await this.queue.running?.abort("The kernel was restarted while this cell was running.");
+    await this.stopKernel();
+    this.displays.clear();
+    await this.ensureKernel();
+  }
+
+  rememberDisplay(displayId: string, cell: vscode.NotebookCell, outputId: string): void {
+    this.displays.set(displayId, { cell, outputId });
+  }
+
+  async updateDisplay(displayId: string, items: vscode.NotebookCellOutputItem[], from: CellRun | undefined): Promise<void> {
+    const target = this.displays.get(displayId);
+    if (!target) {
+      this.log.warn(`update for unknown display id '${displayId}' ignored (never displayed, or its cell was cleared)`);
+      return;
+    }
+    const output = target.cell.outputs.find((o) => outputId(o) === target.outputId);
+    if (!output) {
+      this.displays.delete(displayId);
+      return;
+    }
+    const live = from?.cell === target.cell && from.isRunning ? from : [...this.runs.values()].find((r) => r.cell === target.cell && r.isRunning);
+    if (live) {
+      await live.replaceItems(output, items);
+      return;
+    }
+    // The display lives in a cell that is not running: borrow a short execution that restores its summary.
+    const summary = target.cell.executionSummary;
+    const exec = this.deps.controller.createNotebookCellExecution(target.cell);
+    exec.start(summary?.timing?.startTime);
+    if (summary?.executionOrder !== undefined) exec.executionOrder = summary.executionOrder;
+    try {
+      await exec.replaceOutputItems(items, output);
+    } finally {
+      exec.end(summary?.success, summary?.timing?.endTime);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    this.queue.dispose();
+    await this.queue.running?.abort(undefined);
+    await this.stopKernel();
+    this.statusEmitter.dispose();
+  }
+
+  private async doInterrupt(): Promise<void> {
+    this.queue.cancelQueued("interrupted");
+    const running = this.queue.running;
+    const kernel = this.kernel;
+    if (!running || !kernel) return;
+    const timeoutMs = this.deps.settings().interruptTimeoutMs;
+    kernel.interrupt().then(
+      (r) => this.log.info(`interrupt: interrupted=${r.interrupted}, dropped ${r.droppedQueued} queued in the kernel`),
+      (err: unknown) => this.log.warn(`interrupt request failed: ${err instanceof Error ? err.message : String(err)}`),
+    );
+    const ended = await Promise.race([
+      this.queue.whenIdle().then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs)),
+    ]);
+    if (ended || running.isEnded) return;
+    const seconds = (timeoutMs / 1000).toFixed(1);
+    await running.abort(`The SEED kernel did not stop this cell within ${seconds} s of the interrupt. Restart the kernel to regain control.`);
+    const choice = await vscode.window.showWarningMessage(
+      `The SEED kernel did not respond to the interrupt within ${seconds} s. Restart it? (Its variables will be lost.)`,
+      "Restart Kernel",
+    );
+    if (choice === "Restart Kernel") await this.restart();
+  }
+
+  private ensureKernel(): Promise<KernelProcess> {
+    if (this.kernel?.isRunning) return Promise.resolve(this.kernel);
+    this.starting ??= this.startKernel().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private async startKernel(): Promise<KernelProcess> {
+    const settings = this.deps.settings();
+    const cwd = this.notebook.uri.scheme === "file" ? path.dirname(this.notebook.uri.fsPath) : (vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd());
+    const kernel = new KernelProcess({
+      script: this.deps.kernelScript, args: kernelArgs(settings, cwd), cwd, notebook: this.notebook, output: this.log,
+    });
+    kernel.onOutput((p) => this.routeOutput(p));
+    kernel.onStatus((s) => this.setStatus(s));
+    kernel.onExit((e) => this.onKernelExit(kernel, e));
+    try {
+      await kernel.start();
+    } catch (err) {
+      await kernel.dispose();
+      const message = err instanceof Error ? err.message : String(err);
+      throw new Error(`could not start the kernel (${this.deps.kernelScript}): ${message}. See the "SEED Kernel" output for its log.`);
+    }
+    this.kernel = kernel;
+    this.refreshStatus();
+    this.poll = setInterval(() => this.refreshStatus(), STATUS_POLL_MS);
+    return kernel;
+  }
+
+  private routeOutput({ executionId, output }: OutputParams): void {
+    const run = this.runs.get(executionId);
+    if (run) run.handle(output);
+    else if (output.kind === "update") {
+      const fail = (err: unknown) => this.log.error(`display update failed: ${err instanceof Error ? err.message : String(err)}`);
+      try {
+        this.updateDisplay(output.displayId, toOutputItems(output.data), undefined).catch(fail);
+      } catch (err) {
+        fail(err);
+      }
+    } else this.log.warn(`dropped '${output.kind}' output for finished execution ${executionId}`);
+  }
+
+  private onKernelExit(kernel: KernelProcess, exit: KernelExit): void {
+    if (this.kernel !== kernel) return;
+    this.kernel = undefined;
+    this.stopPolling();
+    this.setStatus(undefined);
+    if (exit.expected) return;
+    const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code ?? "?"}`;
+    this.queue.cancelQueued("disposed");
+    void this.queue.running?.abort(`The SEED kernel exited unexpectedly (${how}); its state is lost. Run the cell again to start a new kernel; the "SEED Kernel" output has its log.`);
+  }
+
+  private refreshStatus(): void {
+    const kernel = this.kernel;
+    if (!kernel?.isRunning) return;
+    kernel.status().then((s) => this.setStatus(s), () => undefined);
+  }
+
+  private setStatus(status: KernelStatus | undefined): void {
+    this.status = status;
+    this.statusEmitter.fire(status);
+  }
+
+  private stopPolling(): void {
+    if (this.poll) clearInterval(this.poll);
+    this.poll = undefined;
+  }
+
+  private async stopKernel(): Promise<void> {
+    const kernel = this.kernel;
+    this.kernel = undefined;
+    this.stopPolling();
+    this.setStatus(undefined);
+    if (kernel) await kernel.dispose();
+  }
+}
