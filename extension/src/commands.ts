@@ -4,15 +4,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
+import { COMMANDS } from "./command-ids";
 import type { SeedController } from "./controller";
 
-export const COMMANDS = {
-  restart: "seed.restartKernel",
-  interrupt: "seed.interruptKernel",
-  openTour: "seed.openTour",
-  selectModel: "seed.selectModelFolder",
-  showActions: "seed.showKernelActions",
-} as const;
+export { COMMANDS };
 
 /** Finds the notebook a command is about: an explicit Uri, a notebook-toolbar context, or the active editor. */
 function targetNotebook(arg: unknown): vscode.NotebookDocument | undefined {
@@ -59,7 +54,7 @@ export function registerCommands(seed: SeedController, extensionUri: vscode.Uri,
         { label: "$(debug-restart) Restart Kernel", command: COMMANDS.restart },
         { label: "$(debug-stop) Interrupt Kernel", command: COMMANDS.interrupt },
         { label: "$(folder-opened) Select Model Folder…", command: COMMANDS.selectModel },
-        { label: "$(output) Show Kernel Log", command: "seed.showLog" },
+        { label: "$(output) Show Kernel Log", command: COMMANDS.showLog },
       ];
       const pick = await vscode.window.showQuickPick(picks, { placeHolder: "SEED kernel" });
       if (pick) await vscode.commands.executeCommand(pick.command);

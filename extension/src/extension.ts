@@ -2,6 +2,7 @@
 // commands, and reads settings on demand. Everything it starts is disposed on deactivate (kernel processes killed).
 import * as path from "node:path";
 import * as vscode from "vscode";
+import { COMMANDS } from "./command-ids";
 import { registerCommands } from "./commands";
 import { SeedController } from "./controller";
 import { readKernelSettings, type KernelSettings } from "./settings";
@@ -18,7 +19,7 @@ export function activate(context: vscode.ExtensionContext): void {
     log,
     new SeedStatusBar(controller),
     ...registerCommands(controller, context.extensionUri, context.globalStorageUri),
-    vscode.commands.registerCommand("seed.showLog", () => log.show()),
+    vscode.commands.registerCommand(COMMANDS.showLog, () => log.show()),
   );
 }
 
