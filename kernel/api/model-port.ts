@@ -1,9 +1,17 @@
-// The model type the `seed` API runs on: model/runtime's off-thread model proxy. One alias so that the rest of
-// kernel/api names the runtime's type in exactly one place.
-// NOTE: until model/runtime/index.ts lands this is a placeholder; it becomes
-//   export type { ModelProxy } from "../../model/runtime/index";
+// The model type the `seed` API runs on: model/runtime's SeedRuntime interface, which both the in-process SeedModel
+// and the off-thread worker proxy implement. The rest of kernel/api names runtime types through this one file.
 
-/** Placeholder for model/runtime's worker proxy (see model/runtime/README.md once it lands). */
-export interface ModelProxy {
-  dispose(): Promise<void>;
-}
+export type { SeedRuntime as ModelProxy } from "../../model/runtime/api";
+export type {
+  ChatPart,
+  ChatTurn,
+  DecodeResult,
+  DecodeStepEvent,
+  GenerateResult,
+  ImageSpan,
+  LoadedImage,
+  ModelInfo as RuntimeModelInfo,
+  RgbImage,
+  TokenEvent,
+  VisualTokens,
+} from "../../model/runtime/types";

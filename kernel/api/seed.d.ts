@@ -182,8 +182,10 @@ export interface ModelInfo extends SeedDisplayable {
   /** Whether decode supports a prefix of k tokens. */
   readonly supportsPrefix: boolean;
   readonly decodeDefaults: { readonly steps: number; readonly guidance: number };
-  /** Absent when the package has no language model. */
-  readonly languageModel: { readonly vocabSize: number; readonly contextLength: number } | undefined;
+  /** Why this provider runs (e.g. "cuda unavailable ...; using cpu"). */
+  readonly providerReason: string;
+  /** Whether the package has a language model (needed by chat, generate and conversation). */
+  readonly hasLanguageModel: boolean;
 }
 
 /** The `seed` object. Every call validates its input and honours interrupt. */

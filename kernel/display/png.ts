@@ -1,5 +1,5 @@
-// A minimal PNG encoder (8-bit RGBA, no filtering) for the small images displays draw themselves, such as the
-// attention heat maps over the patch grid. Decoded images from the model already arrive as PNG bytes.
+// A minimal PNG encoder (8-bit RGB or RGBA, no filtering) for the small images the displays show: the model's
+// RGB images (runtime RgbImage, [H, W, 3]) and the attention heat maps over the patch grid ([Gh, Gw, 4]).
 
 import { deflateSync } from "node:zlib";
 
@@ -30,20 +30,31 @@ function chunk(type: string, data: Uint8Array): Buffer {
 
 /** Encodes `rgba` ([height][width][4] bytes, row-major) as a PNG. */
 export function encodeRgbaPng(width: number, height: number, rgba: Uint8Array): Uint8Array {
+  return encodePng(width, height, 4, rgba);
+}
+
+/** Encodes `rgb` ([height][width][3] bytes, row-major) as a PNG. */
+export function encodeRgbPng(width: number, height: number, rgb: Uint8Array): Uint8Array {
+  return encodePng(width, height, 3, rgb);
+}
+
+function encodePng(width: number, height: number, channels: 3 | 4, rgba: Uint8Array): Uint8Array {
+  const kind = channels === 4 ? "RGBA" : "RGB";
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
-    throw new RangeError(`encodeRgbaPng: width and height must be positive integers, got ${width}x${height}`);
+    throw new RangeError(`encodePng: width and height must be positive integers, got ${width}x${height}`);
   }
-  if (rgba.length !== width * height * 4) {
-    throw new RangeError(`encodeRgbaPng: expected ${width * height * 4} bytes for ${width}x${height} RGBA, got ${rgba.length}`);
+  if (rgba.length !== width * height * channels) {
+    throw new RangeError(`encodePng: expected ${width * height * channels} bytes for ${width}x${height} ${kind}, got ${rgba.length}`);
   }
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8; // bit depth
-  ihdr[9] = 6; // colour type RGBA
-  const raw = Buffer.alloc(height * (1 + width * 4)); // each row: filter byte 0 + pixels
+  ihdr[9] = channels === 4 ? 6 : 2; // colour type RGBA or RGB
+  const stride = width * channels;
+  const raw = Buffer.alloc(height * (1 + stride)); // each row: filter byte 0 + pixels
   for (let y = 0; y < height; y++) {
-    Buffer.from(rgba.buffer, rgba.byteOffset + y * width * 4, width * 4).copy(raw, y * (1 + width * 4) + 1);
+    Buffer.from(rgba.buffer, rgba.byteOffset + y * stride, stride).copy(raw, y * (1 + stride) + 1);
   }
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   return new Uint8Array(

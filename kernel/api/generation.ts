@@ -1,0 +1,197 @@
+// Generation: the result of a chat turn or a raw continuation (text + decoded images + every token's top-k), and
+// runGenerate, which streams it: text token by token and image tokens into ONE live display (throttled), then
+// decodes each complete image span and shows the image under its token strip.
+
+import type { MimeBundle } from "../protocol/mime";
+import type { GenerationStep } from "../protocol/payloads";
+import type { GeneratedToken, GenerateOptions, Generation, SeedDisplayable, SeedImage, Tokens } from "./seed";
+import type { DisplaySink } from "./context";
+import type { ChatTurn, ModelProxy, TokenEvent } from "./model-port";
+import { generationBundle } from "../display/generation-view";
+import type { GenerationInput, GenerationPartInput } from "../display/generation-view";
+import { probabilitiesBundle } from "../display/probabilities";
+import { throttle } from "../display/throttle";
+import { imageCode, plainAnswer, splitAnswer } from "./answer-parts";
+import { resolveDecodeOptions, runDecode } from "./decode";
+import { View } from "./reconstruction";
+import { TokensImpl } from "./tokens";
+import { checkBool, checkInt, checkNumber, checkOptions, interrupted } from "./validate";
+
+export const GENERATE_OPTION_KEYS = ["maxTokens", "temperature", "topK", "topP", "seed", "live", "topKReport", "forceImage", "decodeImages", "decode"] as const;
+
+export interface ResolvedGenerate {
+  maxTokens: number;
+  temperature: number | undefined;
+  topK: number | undefined;
+  topP: number | undefined;
+  seed: number;
+  live: boolean;
+  topKReport: number;
+  forceImage: boolean | undefined;
+  decodeImages: boolean;
+  decode: unknown;
+}
+
+export function resolveGenerateOptions(call: string, options: unknown): ResolvedGenerate {
+  const o = checkOptions<GenerateOptions>(call, options, GENERATE_OPTION_KEYS);
+  return {
+    maxTokens: o.maxTokens === undefined ? 128 : checkInt(call, "maxTokens", o.maxTokens, 1, 8192),
+    temperature: o.temperature === undefined ? undefined : checkNumber(call, "temperature", o.temperature, 0, 10),
+    topK: o.topK === undefined ? undefined : checkInt(call, "topK", o.topK, 0, 1_000_000),
+    topP: o.topP === undefined ? undefined : checkNumber(call, "topP", o.topP, 1e-6, 1),
+    seed: o.seed === undefined ? 0 : checkInt(call, "seed", o.seed, 0, 2 ** 32 - 1),
+    live: o.live === undefined ? true : checkBool(call, "live", o.live),
+    topKReport: o.topKReport === undefined ? 5 : checkInt(call, "topKReport", o.topKReport, 1, 20),
+    forceImage: o.forceImage === undefined ? undefined : checkBool(call, "forceImage", o.forceImage),
+    decodeImages: o.decodeImages === undefined ? true : checkBool(call, "decodeImages", o.decodeImages),
+    decode: o.decode,
+  };
+}
+
+export interface GenerationInit {
+  prompt: string;
+  text: string;
+  parts: (string | SeedImage)[];
+  imageTokens: Tokens[];
+  tokens: GeneratedToken[];
+  stopReason: "stop-token" | "max-tokens";
+  warnings: string[];
+  view: GenerationInput;
+}
+
+export class GenerationImpl implements Generation {
+  readonly prompt: string;
+  readonly text: string;
+  readonly parts: readonly (string | SeedImage)[];
+  readonly imageTokens: readonly Tokens[];
+  readonly tokens: readonly GeneratedToken[];
+  readonly stopReason: "stop-token" | "max-tokens";
+  readonly warnings: readonly string[];
+  readonly #view: GenerationInput;
+
+  constructor(init: GenerationInit) {
+    this.prompt = init.prompt;
+    this.text = init.text;
+    this.parts = Object.freeze([...init.parts]);
+    this.imageTokens = Object.freeze([...init.imageTokens]);
+    this.tokens = Object.freeze([...init.tokens]);
+    this.stopReason = init.stopReason;
+    this.warnings = Object.freeze([...init.warnings]);
+    this.#view = init.view;
+    Object.freeze(this);
+  }
+
+  get images(): readonly SeedImage[] {
+    return this.parts.filter((p): p is SeedImage => typeof p !== "string");
+  }
+
+  probabilities(at = 0): SeedDisplayable {
+    if (this.tokens.length > 0) checkInt("generation.probabilities", "at", at, 0, this.tokens.length - 1);
+    const steps = toSteps(this.tokens);
+    return new View(() => probabilitiesBundle({ steps, selected: at, caption: this.prompt }), `Probabilities(${steps.length} steps)`);
+  }
+
+  toMimeBundle(): MimeBundle {
+    return generationBundle(this.#view);
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `Generation { text: ${JSON.stringify(this.text)}, images: ${this.images.length}, tokens: ${this.tokens.length} }`;
+  }
+}
+
+function toSteps(tokens: readonly GeneratedToken[]): GenerationStep[] {
+  return tokens.map((t) => ({
+    id: t.id,
+    text: t.text,
+    ...(t.code !== undefined ? { code: t.code } : {}),
+    candidates: t.candidates.map((c) => ({ id: c.id, text: c.text, prob: c.prob })),
+  }));
+}
+
+function record(e: TokenEvent): GeneratedToken {
+  return Object.freeze({
+    id: e.id,
+    text: e.token,
+    code: imageCode(e.token),
+    candidates: Object.freeze(e.candidates.map((c) => Object.freeze({ id: c.id, text: c.token, prob: c.prob }))),
+  });
+}
+
+/** Runs the language model on a prompt and streams the answer. `promptText` is shown above the answer. */
+export async function runGenerate(
+  call: string,
+  model: ModelProxy,
+  prompt: readonly ChatTurn[] | readonly number[],
+  promptText: string,
+  o: ResolvedGenerate,
+  display: DisplaySink,
+  signal: AbortSignal,
+): Promise<GenerationImpl> {
+  const { numTokens, codebookSize } = model.info;
+  const tokens: GeneratedToken[] = [];
+  let text = "";
+  const view = (status: GenerationInput["status"], parts: GenerationPartInput[]): GenerationInput => ({
+    prompt: promptText, parts, tokenCount: tokens.length, status, numTokens, codebookSize, steps: toSteps(tokens),
+  });
+  const handle = o.live ? display.display(generationBundle(view("running", []))) : undefined;
+  const live = throttle<string>((t) => handle?.update(generationBundle(view("running", splitAnswer(t)))));
+  let result;
+  try {
+    result = await model.generate(prompt, {
+      maxNewTokens: o.maxTokens,
+      ...(o.temperature !== undefined ? { temperature: o.temperature } : {}),
+      ...(o.topK !== undefined ? { topK: o.topK } : {}),
+      ...(o.topP !== undefined ? { topP: o.topP } : {}),
+      ...(o.forceImage ? { forceImage: true } : {}),
+      seed: o.seed,
+      topCandidates: o.topKReport,
+      signal,
+      onToken: (e) => {
+        tokens.push(record(e));
+        text = e.text;
+        if (handle) live.push(text);
+      },
+    });
+  } catch (e) {
+    live.cancel();
+    if (signal.aborted) {
+      handle?.update(generationBundle(view("interrupted", splitAnswer(text))));
+      throw interrupted(call);
+    }
+    handle?.update(generationBundle(view("error", splitAnswer(text))));
+    throw e;
+  }
+  live.flush();
+  const answer = (o.forceImage && !result.text.trimStart().startsWith("<img>") ? "<img>" : "") + result.text;
+  const split = splitAnswer(answer);
+  const parts: (string | SeedImage)[] = [];
+  const viewParts: GenerationPartInput[] = [];
+  const imageTokens: Tokens[] = [];
+  const warnings: string[] = [];
+  for (const part of split) {
+    if (part.kind === "text") {
+      parts.push(part.text);
+      viewParts.push(part);
+      continue;
+    }
+    viewParts.push(part);
+    const valid = part.complete && part.ids.length === numTokens && part.ids.every((c) => c < codebookSize);
+    if (!valid) {
+      warnings.push(`image span ${imageTokens.length + warnings.length + 1}: ${part.ids.length} codes${part.complete ? "" : ", not closed by </img>"}; expected exactly ${numTokens}; not decoded`);
+      continue;
+    }
+    const t = new TokensImpl({ ids: part.ids, numTokens, codebookSize, label: "generated" });
+    imageTokens.push(t);
+    if (!o.decodeImages) continue;
+    handle?.update(generationBundle(view("running", [...viewParts, { kind: "text", text: "\n(decoding image…)" }])));
+    const rec = await runDecode(call, model, resolveDecodeOptions(call, model, t, o.decode ?? {}), display, signal);
+    const image = rec.image.withLabel("generated");
+    parts.push(image);
+    viewParts.push({ kind: "image", image: { png: image.png, label: "generated" } });
+  }
+  const stopReason = result.stopReason === "stop" ? "stop-token" : "max-tokens";
+  const finalView = view(stopReason, viewParts);
+  handle?.update(generationBundle(finalView));
+  return new GenerationImpl({ prompt: promptText, text: plainAnswer(answer), parts, imageTokens, tokens, stopReason, warnings, view: finalView });
+}

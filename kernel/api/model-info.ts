@@ -1,0 +1,61 @@
+// seed.info(): the loaded model's name, folder, execution provider and sizes, as a small table.
+
+import type { MimeBundle } from "../protocol/mime";
+import { MIME } from "../protocol/mime";
+import type { ModelInfo } from "./seed";
+import type { RuntimeModelInfo } from "./model-port";
+import { escapeHtml, frame } from "../display/html";
+
+export class ModelInfoImpl implements ModelInfo {
+  readonly name: string;
+  readonly path: string;
+  readonly executionProvider: string;
+  readonly providerReason: string;
+  readonly imageSize: readonly [number, number];
+  readonly numTokens: number;
+  readonly codebookSize: number;
+  readonly patchGrid: readonly [number, number];
+  readonly supportsPrefix: boolean;
+  readonly decodeDefaults: { readonly steps: number; readonly guidance: number };
+  readonly hasLanguageModel: boolean;
+
+  constructor(info: RuntimeModelInfo) {
+    this.name = info.name;
+    this.path = info.dir;
+    this.executionProvider = info.provider.name;
+    this.providerReason = info.provider.reason;
+    this.imageSize = Object.freeze([info.imageSize[0], info.imageSize[1]] as const);
+    this.numTokens = info.numTokens;
+    this.codebookSize = info.codebookSize;
+    this.patchGrid = Object.freeze([info.patchGrid[0], info.patchGrid[1]] as const);
+    this.supportsPrefix = info.supportsTokenMask;
+    this.decodeDefaults = Object.freeze({ steps: info.decodeDefaults.steps, guidance: info.decodeDefaults.guidanceScale });
+    this.hasLanguageModel = info.hasLanguageModel;
+    Object.freeze(this);
+  }
+
+  #rows(): [string, string][] {
+    return [
+      ["model", this.name],
+      ["folder", this.path],
+      ["execution provider", `${this.executionProvider}${this.providerReason ? ` (${this.providerReason})` : ""}`],
+      ["image size", `${this.imageSize[0]}x${this.imageSize[1]}`],
+      ["tokens per image", String(this.numTokens)],
+      ["codebook size", String(this.codebookSize)],
+      ["patch grid", `${this.patchGrid[0]}x${this.patchGrid[1]}`],
+      ["prefix decoding", this.supportsPrefix ? "yes" : "no"],
+      ["decode defaults", `${this.decodeDefaults.steps} steps, guidance ${this.decodeDefaults.guidance}`],
+      ["language model", this.hasLanguageModel ? "yes" : "no"],
+    ];
+  }
+
+  toMimeBundle(): MimeBundle {
+    const rows = this.#rows()
+      .map(([k, v]) => `<tr><td style="opacity:.7;padding:1px 12px 1px 0">${escapeHtml(k)}</td><td style="font-family:ui-monospace,monospace">${escapeHtml(v)}</td></tr>`)
+      .join("");
+    return {
+      [MIME.html]: frame("", `<table style="border-collapse:collapse">${rows}</table>`),
+      [MIME.plain]: this.#rows().map(([k, v]) => `${k}: ${v}`).join("\n"),
+    };
+  }
+}

@@ -1,0 +1,110 @@
+// Tokens: an immutable list of visual-token ids in causal order (N of them, or a prefix of k), with the image and
+// Q-Former attention maps they came from when known. Edits return new values; rendering is the token strip.
+
+import type { MimeBundle } from "../protocol/mime";
+import type { SeedImage, Tokens } from "./seed";
+import { tokenStripBundle } from "../display/token-strip";
+import type { TokenStripInput } from "../display/token-strip";
+import { checkIds, checkInt, SeedApiError, describe } from "./validate";
+
+export interface TokensInit {
+  ids: readonly number[];
+  numTokens: number;
+  codebookSize: number;
+  source?: SeedImage;
+  /** [ids.length][Gh*Gw] */
+  attention?: readonly (readonly number[])[];
+  patchGrid?: readonly [number, number];
+  label?: string;
+}
+
+export class TokensImpl implements Tokens {
+  readonly ids: readonly number[];
+  readonly numTokens: number;
+  readonly codebookSize: number;
+  readonly source: SeedImage | undefined;
+  readonly attention: readonly (readonly number[])[] | undefined;
+  readonly patchGrid: readonly [number, number] | undefined;
+  readonly label: string | undefined;
+
+  constructor(init: TokensInit) {
+    this.ids = Object.freeze(checkIds("Tokens", "ids", [...init.ids], init.numTokens, init.codebookSize, true));
+    this.numTokens = init.numTokens;
+    this.codebookSize = init.codebookSize;
+    this.source = init.source;
+    if (init.attention && init.attention.length !== this.ids.length) {
+      throw new SeedApiError(`Tokens: ${init.attention.length} attention maps for ${this.ids.length} tokens; expected one per token`);
+    }
+    this.attention = init.attention ? Object.freeze(init.attention.map((row) => Object.freeze([...row]))) : undefined;
+    this.patchGrid = init.patchGrid ? Object.freeze([init.patchGrid[0], init.patchGrid[1]] as const) : undefined;
+    this.label = init.label;
+    Object.freeze(this);
+  }
+
+  get length(): number {
+    return this.ids.length;
+  }
+
+  get isPrefix(): boolean {
+    return this.ids.length < this.numTokens;
+  }
+
+  at(i: number): number {
+    checkInt("tokens.at", "position", i, 0, this.length - 1);
+    return this.ids[i]!;
+  }
+
+  with(i: number, id: number): Tokens {
+    checkInt("tokens.with", "position", i, 0, this.length - 1);
+    checkInt("tokens.with", "id", id, 0, this.codebookSize - 1);
+    const ids = [...this.ids];
+    ids[i] = id;
+    return new TokensImpl({ ids, numTokens: this.numTokens, codebookSize: this.codebookSize, label: this.label ? `${this.label}, #${i}=${id}` : `#${i}=${id}` });
+  }
+
+  prefix(k: number): Tokens {
+    checkInt("tokens.prefix", "k", k, 1, this.length);
+    const init: TokensInit = { ids: this.ids.slice(0, k), numTokens: this.numTokens, codebookSize: this.codebookSize, label: `${this.label ?? "tokens"}, first ${k}` };
+    if (this.source) init.source = this.source;
+    if (this.attention) init.attention = this.attention.slice(0, k);
+    if (this.patchGrid) init.patchGrid = this.patchGrid;
+    return new TokensImpl(init);
+  }
+
+  equals(other: Tokens): boolean {
+    assertTokens("tokens.equals", "other", other);
+    return other.length === this.length && other.ids.every((id, i) => id === this.ids[i]);
+  }
+
+  diff(other: Tokens): number[] {
+    assertTokens("tokens.diff", "other", other);
+    if (other.length !== this.length) {
+      throw new SeedApiError(`tokens.diff: both must have the same length; this has ${this.length} tokens, other has ${other.length}`);
+    }
+    return this.ids.flatMap((id, i) => (id === other.ids[i] ? [] : [i]));
+  }
+
+  /** The token strip's input (internal). */
+  stripInput(): TokenStripInput {
+    const input: TokenStripInput = { ids: this.ids, numTokens: this.numTokens, codebookSize: this.codebookSize };
+    if (this.source) input.source = { png: this.source.png, label: this.source.label };
+    if (this.attention && this.patchGrid) input.attention = { grid: this.patchGrid, maps: this.attention };
+    if (this.label !== undefined) input.label = this.label;
+    return input;
+  }
+
+  toMimeBundle(): MimeBundle {
+    return tokenStripBundle(this.stripInput());
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `Tokens(${this.length}${this.isPrefix ? ` of ${this.numTokens}` : ""}) [${this.ids.join(", ")}]`;
+  }
+}
+
+/** Checks that `value` is a Tokens object made by this API. */
+export function assertTokens(call: string, name: string, value: unknown): asserts value is TokensImpl {
+  if (!(value instanceof TokensImpl)) {
+    throw new SeedApiError(`${call}: ${name} must be Tokens (from seed.tokenize or seed.tokens), got ${describe(value)}`);
+  }
+}
