@@ -1,0 +1,20 @@
+// The diffusion denoiser component (denoiser.onnx): noisy latent + timestep + generation embedding -> model output
+// (epsilon, v or sample, as the scheduler config's prediction_type says).
+// Real SEED: the unCLIP SD-2.1 UNet with the empty-prompt text states baked in (reference/seed.md §2.2).
+
+import { floatTensor, outputFloat, runSession, type ComponentSession } from "./sessions";
+import type { FloatTensor } from "./types";
+
+export class Denoiser {
+  constructor(private readonly c: ComponentSession) {}
+
+  /** sample [B, C, h, w], timesteps [B], embedding [B, E] -> [B, C, h, w]. */
+  async predict(sample: FloatTensor, timesteps: Float32Array, embedding: FloatTensor): Promise<FloatTensor> {
+    const out = await runSession(this.c, {
+      sample: floatTensor(sample.data, sample.dims),
+      timestep: floatTensor(timesteps, [timesteps.length]),
+      generation_embedding: floatTensor(embedding.data, embedding.dims),
+    });
+    return outputFloat(this.c, out, "out_sample");
+  }
+}

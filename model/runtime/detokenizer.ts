@@ -1,0 +1,52 @@
+// The detokenizer component (detokenizer.onnx): N code ids (+ optional token mask) -> one generation embedding.
+// Real SEED: get_codebook_entry -> the 1024-d unCLIP image embedding (reference/seed.md §1.2).
+
+import { SeedError } from "./errors";
+import { floatTensor, int64Tensor, outputFloat, runSession, type ComponentSession } from "./sessions";
+import type { FloatTensor } from "./types";
+
+export class Detokenizer {
+  readonly hasTokenMask: boolean;
+
+  constructor(
+    private readonly c: ComponentSession,
+    private readonly numTokens: number,
+    private readonly codebookSize: number,
+    supportsTokenMask: boolean,
+  ) {
+    this.hasTokenMask = supportsTokenMask && c.session.inputNames.includes("token_mask");
+  }
+
+  /**
+   * codes: N ids in [0, K). prefix k: only the first k tokens are given (token_mask 1 for n < k, 0 after);
+   * needs a package whose detokenizer takes token_mask. Returns [1, E].
+   */
+  async embed(codes: readonly number[], prefix?: number): Promise<FloatTensor> {
+    checkCodes(codes, this.numTokens, this.codebookSize);
+    const N = this.numTokens;
+    const feeds: Record<string, ReturnType<typeof int64Tensor>> = { ids: int64Tensor(codes, [1, N]) };
+    if (prefix !== undefined && (!Number.isInteger(prefix) || prefix < 1 || prefix > N)) {
+      throw new SeedError("input", `prefix must be an integer in [1, ${N}], got ${prefix}`);
+    }
+    if (this.hasTokenMask) {
+      const mask = new Float32Array(N); // [1, N]
+      mask.fill(1, 0, prefix ?? N);
+      feeds.token_mask = floatTensor(mask, [1, N]);
+    } else if (prefix !== undefined && prefix !== N) {
+      throw new SeedError("input", `prefix decoding (first ${prefix} of ${N} tokens) needs detokenizer.supports_token_mask; this package's detokenizer has no token_mask input`);
+    }
+    return outputFloat(this.c, await runSession(this.c, feeds), "generation_embedding");
+  }
+}
+
+/** Validates an image's code list: exactly N integers in [0, K). */
+export function checkCodes(codes: readonly number[], numTokens: number, codebookSize: number): void {
+  if (!Array.isArray(codes) || codes.length !== numTokens) {
+    throw new SeedError("input", `an image needs exactly ${numTokens} codes, got ${Array.isArray(codes) ? codes.length : typeof codes}`);
+  }
+  const bad = codes.map((c, i) => ({ c, i })).filter(({ c }) => !Number.isInteger(c) || c < 0 || c >= codebookSize);
+  if (bad.length > 0) {
+    const shown = bad.slice(0, 5).map(({ c, i }) => `[${i}]=${c}`).join(", ");
+    throw new SeedError("input", `image codes must be integers in [0, ${codebookSize}); ${bad.length} are not: ${shown}${bad.length > 5 ? ", ..." : ""}`);
+  }
+}

@@ -1,0 +1,51 @@
+// The language model component (language_model.onnx, Hugging Face Optimum decoder layout, FORMAT.md): one graph
+// that does the prefill (empty past) and each decode step (past of P positions). forward() feeds input_ids,
+// attention_mask, position_ids and the cache, returns the last position's logits and moves the cache forward.
+
+import { KvCache, type KvLayout } from "./kv-cache";
+import type { LanguageModelSpec } from "./manifest-types";
+import { SeedError } from "./errors";
+import { int64Tensor, outputFloat, runSession, type ComponentSession } from "./sessions";
+
+export class LanguageModel {
+  readonly layout: KvLayout;
+  readonly vocabSize: number;
+  readonly contextLength: number;
+
+  constructor(
+    private readonly c: ComponentSession,
+    spec: LanguageModelSpec,
+  ) {
+    this.layout = { numLayers: spec.num_layers, numKvHeads: spec.num_kv_heads, headDim: spec.head_dim };
+    this.vocabSize = spec.vocab_size;
+    this.contextLength = spec.max_position_embeddings;
+  }
+
+  newCache(): KvCache {
+    return new KvCache(this.layout, this.c.session.inputNames);
+  }
+
+  /** ids [S] appended after the cache's P positions -> logits of the last position [V]; the cache grows by S. */
+  async forward(ids: readonly number[], cache: KvCache): Promise<Float32Array> {
+    const S = ids.length;
+    const P = cache.length;
+    if (S === 0) throw new SeedError("input", "language model: forward needs at least one id");
+    if (P + S > this.contextLength) {
+      throw new SeedError("context", `language model: ${P + S} positions exceed the context of ${this.contextLength} (max_position_embeddings)`);
+    }
+    const positions = Array.from({ length: S }, (_, i) => P + i);
+    const out = await runSession(this.c, {
+      input_ids: int64Tensor(ids, [1, S]), // [1, S]
+      attention_mask: int64Tensor(new Array<number>(P + S).fill(1), [1, P + S]), // [1, P+S]
+      position_ids: int64Tensor(positions, [1, S]), // [1, S]
+      ...cache.feeds(), // past_key_values.{i}.key/value [1, H_kv, P, Dh]
+    });
+    const logits = outputFloat(this.c, out, "logits"); // [1, S, V]
+    const V = logits.dims[2] ?? 0;
+    if (logits.dims.length !== 3 || logits.dims[1] !== S || V !== this.vocabSize) {
+      throw new SeedError("session", `language model: logits are [${logits.dims.join(",")}], expected [1,${S},${this.vocabSize}]`);
+    }
+    cache.update(out, S);
+    return logits.data.slice((S - 1) * V, S * V); // [V]
+  }
+}

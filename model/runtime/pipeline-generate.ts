@@ -1,0 +1,105 @@
+// The token loop, written out: validate the prompt, prefill it, then sample one token at a time with the KV cache
+// until a stop id, the token budget or an abort; each token is reported with its top-k candidates. The decoded text
+// is the decode of the whole generated prefix (token-by-token decode drops spaces; text-tokenizer.md §4).
+
+import { SeedError, throwIfAborted } from "./errors";
+import { extractImageSpans } from "./image-spans";
+import type { LanguageModel } from "./language-model";
+import { createRng } from "./rng";
+import { checkSamplerOptions, sampleToken, type SamplerOptions } from "./sampler";
+import type { TextTokenizer } from "./text-tokenizer";
+import type { GenerateOptions, GenerateResult } from "./types";
+
+export interface GenerateDefaults {
+  readonly maxNewTokens: number;
+  readonly temperature: number;
+  readonly topK: number;
+  readonly topP: number;
+}
+
+export async function generateTokens(
+  lm: LanguageModel,
+  tok: TextTokenizer,
+  promptIds: readonly number[],
+  numTokens: number,
+  options: GenerateOptions,
+  defaults: GenerateDefaults,
+): Promise<GenerateResult> {
+  // 1. Validate everything before the first session call, so bad input costs nothing and leaves nothing behind.
+  if (promptIds.length === 0) throw new SeedError("input", "the prompt is empty; it needs at least one id (BOS)");
+  const badId = promptIds.findIndex((id) => !Number.isInteger(id) || id < 0 || id >= lm.vocabSize);
+  if (badId >= 0) throw new SeedError("input", `prompt id ${promptIds[badId]} at position ${badId} is outside the vocabulary [0, ${lm.vocabSize})`);
+  const room = lm.contextLength - promptIds.length;
+  if (room < 1) {
+    throw new SeedError("context", `the prompt has ${promptIds.length} tokens, but the context holds ${lm.contextLength}; shorten the prompt (fewer turns or images)`);
+  }
+  const maxNew = options.maxNewTokens ?? Math.min(defaults.maxNewTokens, room);
+  if (!Number.isInteger(maxNew) || maxNew < 1) throw new SeedError("input", `maxNewTokens must be an integer >= 1, got ${maxNew}`);
+  if (maxNew > room) {
+    throw new SeedError("context", `prompt (${promptIds.length} tokens) + maxNewTokens (${maxNew}) exceeds the context of ${lm.contextLength}; use maxNewTokens <= ${room}`);
+  }
+  const sampler: SamplerOptions = {
+    temperature: options.temperature ?? defaults.temperature,
+    topK: options.topK ?? defaults.topK,
+    topP: options.topP ?? defaults.topP,
+    candidates: options.topCandidates ?? 5,
+  };
+  checkSamplerOptions(sampler);
+  const stop = new Set([...tok.special.stop, ...(options.stopIds ?? [])]);
+  const rng = createRng(options.seed ?? 0);
+  const signal = options.signal;
+  throwIfAborted(signal, "generate");
+
+  const cache = lm.newCache();
+  const generated: number[] = [];
+  let stopReason: GenerateResult["stopReason"] = "max_tokens";
+  try {
+    // 2. Prefill: the whole prompt through the graph with an empty past.
+    let logits = await lm.forward(promptIds, cache); // [V]
+    // 3. Decode: sample, report, feed the token back.
+    for (let i = 0; i < maxNew; i++) {
+      throwIfAborted(signal, "generate");
+      const { id, candidates } = sampleToken(logits, sampler, rng);
+      if (stop.has(id)) {
+        stopReason = "stop";
+        break;
+      }
+      generated.push(id);
+      options.onToken?.({
+        index: i,
+        id,
+        token: tok.tokenOf(id),
+        text: tok.decode(generated, { skipSpecial: true }),
+        candidates: candidates.map((c) => ({ id: c.id, prob: c.prob, token: tok.tokenOf(c.id) })),
+      });
+      if (i + 1 < maxNew) logits = await lm.forward([id], cache);
+    }
+  } finally {
+    cache.dispose();
+  }
+
+  return {
+    promptIds: [...promptIds],
+    ids: generated,
+    text: tok.decode(generated, { skipSpecial: true }),
+    stopReason,
+    images: spansOf(generated, promptIds[promptIds.length - 1] === tok.special.boi, tok, numTokens),
+  };
+}
+
+/**
+ * Image spans of the generated ids. When the prompt ends with BOI (forceImage), the first span opens in the prompt:
+ * it is scanned as if BOI led the output, and its start is -1 (seed.md §3.5: the slice starts one token earlier).
+ */
+function spansOf(generated: readonly number[], promptEndsWithBoi: boolean, tok: TextTokenizer, numTokens: number): GenerateResult["images"] {
+  const ids = promptEndsWithBoi ? [tok.special.boi, ...generated] : [...generated];
+  const shift = promptEndsWithBoi ? -1 : 0;
+  const spans = extractImageSpans(ids, {
+    boi: tok.special.boi,
+    eoi: tok.special.eoi,
+    imageTokenOffset: tok.imageTokenOffset,
+    codebookSize: tok.codebookSize,
+    numTokens,
+  });
+  return spans.map((s) => ({ ...s, start: s.start + shift, end: s.end + shift }));
+}

@@ -1,0 +1,175 @@
+// ONNX Runtime sessions: creation with an execution-provider choice and fallback, and `runSession`, the one choke
+// point every component goes through. runSession checks feeds against the session's input names (all missing names
+// at once, extras rejected) and against the manifest's dtypes and fixed dims, and when ORT throws it rethrows with
+// every input's dtype and dims, since ORT's own messages rarely say which input was wrong (transformers.js sessionRun).
+
+import * as ort from "onnxruntime-node";
+import { SeedError } from "./errors";
+import type { ComponentSpec, IoSpec } from "./manifest-types";
+import type { ExecutionProviderChoice, ProviderInfo } from "./types";
+
+export type OrtTensor = ort.Tensor;
+export type Feeds = Record<string, ort.Tensor>;
+
+export interface SessionOptions {
+  provider: ExecutionProviderChoice;
+  threads: number;
+}
+
+/** A component's session plus the manifest spec it is checked against. */
+export interface ComponentSession {
+  readonly name: string;
+  readonly session: ort.InferenceSession;
+  readonly spec: ComponentSpec;
+  readonly provider: ProviderInfo;
+}
+
+const GPU_ORDER: readonly ("cuda" | "webgpu")[] = ["cuda", "webgpu"];
+
+/**
+ * Creates a session for one ONNX file. `auto` tries each GPU provider the binding lists, then CPU; an explicit GPU
+ * choice that fails is an error (the user asked for it). The returned ProviderInfo says which one runs and why.
+ */
+export async function createSession(name: string, path: string, spec: ComponentSpec, opts: SessionOptions): Promise<ComponentSession> {
+  const base: ort.InferenceSession.SessionOptions = {
+    intraOpNumThreads: opts.threads,
+    interOpNumThreads: 1,
+    executionMode: "sequential",
+    graphOptimizationLevel: "all",
+  };
+  const tried: string[] = [];
+  const candidates = opts.provider === "auto" ? GPU_ORDER.filter(isListed) : opts.provider === "cpu" ? [] : [opts.provider];
+  if (opts.provider === "auto") for (const p of GPU_ORDER) if (!isListed(p)) tried.push(`${p} not in this onnxruntime-node build`);
+  for (const p of candidates) {
+    try {
+      const session = await ort.InferenceSession.create(path, { ...base, executionProviders: [p] });
+      const result = { name, session, spec, provider: { name: p, reason: `${p} requested (${opts.provider})` } };
+      checkSessionNames(result);
+      return result;
+    } catch (e) {
+      if (e instanceof SeedError) throw e;
+      const msg = firstLine(e);
+      if (opts.provider !== "auto") {
+        throw new SeedError("session", `${name}: execution provider "${p}" failed: ${msg}. Use executionProvider "auto" or "cpu"`, { cause: e });
+      }
+      tried.push(`${p} failed: ${msg}`);
+    }
+  }
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(path, { ...base, executionProviders: ["cpu"] });
+  } catch (e) {
+    throw new SeedError("session", `${name}: could not load ${path}: ${firstLine(e)}`, { cause: e });
+  }
+  const reason = opts.provider === "cpu" ? "cpu requested" : `fell back to cpu (${tried.join("; ") || "no GPU provider"})`;
+  const result = { name, session, spec, provider: { name: "cpu" as const, reason } };
+  checkSessionNames(result);
+  return result;
+}
+
+function isListed(p: "cuda" | "webgpu"): boolean {
+  try {
+    return ort.listSupportedBackends().some((b) => b.name === p);
+  } catch {
+    return false;
+  }
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split("\n")[0] ?? "";
+}
+
+/** The manifest's declared I/O must equal the ONNX graph's, name for name (FORMAT.md loader rules). */
+function checkSessionNames(c: ComponentSession): void {
+  const declaredIn = c.spec.inputs.map((i) => i.name);
+  const declaredOut = c.spec.outputs.map((o) => o.name);
+  const problems: string[] = [];
+  const diff = (kind: string, declared: string[], actual: readonly string[]): void => {
+    const missing = declared.filter((n) => !actual.includes(n));
+    const extra = actual.filter((n) => !declared.includes(n));
+    if (missing.length) problems.push(`${kind} ${missing.map((n) => `"${n}"`).join(", ")} declared in seed.json but not in the ONNX graph`);
+    if (extra.length) problems.push(`${kind} ${extra.map((n) => `"${n}"`).join(", ")} in the ONNX graph but not declared in seed.json`);
+  };
+  diff("inputs", declaredIn, c.session.inputNames);
+  diff("outputs", declaredOut, c.session.outputNames);
+  if (problems.length > 0) {
+    void c.session.release();
+    throw new SeedError("manifest", `seed.json: components.${c.name} does not match ${c.spec.file}: ${problems.join("; ")}`);
+  }
+}
+
+function dimsText(t: ort.Tensor): string {
+  return `${t.type}[${t.dims.join(",")}]`;
+}
+
+/** Checks one fed tensor against its manifest spec: dtype, rank and every fixed dim. */
+function checkFeed(component: string, spec: IoSpec, t: ort.Tensor): string | undefined {
+  if (t.type !== spec.dtype) return `"${spec.name}" is ${dimsText(t)}, expected dtype ${spec.dtype}`;
+  if (t.dims.length !== spec.shape.length) return `"${spec.name}" is ${dimsText(t)}, expected rank ${spec.shape.length} [${spec.shape.join(",")}]`;
+  for (let i = 0; i < spec.shape.length; i++) {
+    const d = spec.shape[i];
+    if (typeof d === "number" && t.dims[i] !== d) return `"${spec.name}" is ${dimsText(t)}, expected [${spec.shape.join(",")}] (dim ${i} must be ${d})`;
+  }
+  void component;
+  return undefined;
+}
+
+/**
+ * The one way to run a component. Optional inputs (present in the spec but not in the graph) never reach here:
+ * components decide per graph. Throws SeedError("input") for feed mistakes and SeedError("session") for ORT failures.
+ */
+export async function runSession(c: ComponentSession, feeds: Feeds): Promise<Record<string, ort.Tensor>> {
+  const names = c.session.inputNames;
+  const missing = names.filter((n) => !(n in feeds));
+  const extra = Object.keys(feeds).filter((n) => !names.includes(n));
+  const problems: string[] = [];
+  if (missing.length) problems.push(`missing input(s) ${missing.map((n) => `"${n}"`).join(", ")}`);
+  if (extra.length) problems.push(`unexpected input(s) ${extra.map((n) => `"${n}"`).join(", ")} (the graph takes ${names.join(", ")})`);
+  for (const spec of c.spec.inputs) {
+    const t = feeds[spec.name];
+    if (t) {
+      const p = checkFeed(c.name, spec, t);
+      if (p) problems.push(p);
+    }
+  }
+  if (problems.length > 0) throw new SeedError("input", `${c.name}: ${problems.join("; ")}`);
+  try {
+    return await c.session.run(feeds);
+  } catch (e) {
+    const shapes = Object.entries(feeds).map(([n, t]) => `${n}: ${dimsText(t)}`).join(", ");
+    throw new SeedError("session", `${c.name}: onnxruntime failed: ${firstLine(e)}; inputs were ${shapes}`, { cause: e });
+  }
+}
+
+/** Releases sessions, ignoring none of the errors silently: the first failure is rethrown after all were tried. */
+export async function releaseSessions(sessions: readonly ComponentSession[]): Promise<void> {
+  const results = await Promise.allSettled(sessions.map((s) => s.session.release()));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw new SeedError("session", `releasing a session failed: ${firstLine(failed.reason)}`, { cause: failed.reason });
+}
+
+export function floatTensor(data: Float32Array, dims: readonly number[]): ort.Tensor {
+  return new ort.Tensor("float32", data, [...dims]);
+}
+
+export function int64Tensor(values: readonly number[] | BigInt64Array, dims: readonly number[]): ort.Tensor {
+  const data = values instanceof BigInt64Array ? values : BigInt64Array.from(values, (v) => BigInt(v));
+  return new ort.Tensor("int64", data, [...dims]);
+}
+
+/** Output `name` as float32 data + dims; throws if the graph returned something else. */
+export function outputFloat(c: ComponentSession, out: Record<string, ort.Tensor>, name: string): { dims: number[]; data: Float32Array } {
+  const t = out[name];
+  if (!t || t.type !== "float32" || !(t.data instanceof Float32Array)) {
+    throw new SeedError("session", `${c.name}: output "${name}" ${t ? `is ${dimsText(t)}` : "is missing"}, expected float32`);
+  }
+  return { dims: [...t.dims], data: t.data };
+}
+
+export function outputInt64(c: ComponentSession, out: Record<string, ort.Tensor>, name: string): { dims: number[]; data: BigInt64Array } {
+  const t = out[name];
+  if (!t || t.type !== "int64" || !(t.data instanceof BigInt64Array)) {
+    throw new SeedError("session", `${c.name}: output "${name}" ${t ? `is ${dimsText(t)}` : "is missing"}, expected int64`);
+  }
+  return { dims: [...t.dims], data: t.data };
+}
