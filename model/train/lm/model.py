@@ -24,7 +24,7 @@ KV = tuple[Tensor, Tensor]  # key, value: [B, H, P, Dh] each
 class LMConfig:
     vocab_size: int
     d_model: int = 256
-    n_layers: int = 6
+    n_layers: int = 4
     n_heads: int = 4
     d_ff: int = 704                  # SwiGLU hidden width (~8/3 d, multiple of 64)
     max_position_embeddings: int = 256

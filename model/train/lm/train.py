@@ -1,0 +1,193 @@
+"""Train the SEED-mini LM: one resumable command.
+
+    nohup setsid /usr/bin/python3 -m model.train.lm.train --codes tokenizer --run main --hours 1.75 \
+        > /dev/null 2>&1 &
+    tail -f model/train/runs/lm/main/train.log
+
+Builds (or reuses) the cached data sets, then trains with AdamW + warmup/cosine schedule, writing a checkpoint
+(model/train/runs/lm/<run>/ckpt.pt, atomic) every --ckpt-minutes and at the end. Running the same command again
+resumes from the checkpoint (same step, optimizer and data order). The step budget is fixed at the first start:
+--hours is turned into a step count from the measured s/step of the first 20 steps (or give --steps).
+Threads: --threads N, or write a number into <run>/threads at any time (read every 50 steps): use 1 while
+part 1's training shares the cores, 2 after.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from . import data as lmdata
+from .codes import code_source
+from .model import LMConfig, SeedMiniLM
+from .paths import CODEBOOK_SIZE, MAX_LEN, RUN_DIR, SP_MODEL
+from .text_tokenizer import TextTokenizer
+
+
+def parse_args() -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--run", default="main", help="run name: folder under model/train/runs/lm/")
+    ap.add_argument("--codes", default="tokenizer", choices=["tokenizer", "stand-in"])
+    ap.add_argument("--train-size", type=int, default=60000, help="training conversations")
+    ap.add_argument("--test-size", type=int, default=1000, help="held-out conversations (loss only)")
+    ap.add_argument("--steps", type=int, default=0, help="total steps (0: derive from --hours)")
+    ap.add_argument("--hours", type=float, default=1.75)
+    ap.add_argument("--tokens-per-batch", type=int, default=4096)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--warmup", type=int, default=200)
+    ap.add_argument("--layers", type=int, default=4)
+    ap.add_argument("--d-model", type=int, default=256)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--ckpt-minutes", type=float, default=5.0)
+    ap.add_argument("--eval-every", type=int, default=250)
+    ap.add_argument("--seed", type=int, default=0)
+    return ap.parse_args()
+
+
+class Log:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __call__(self, msg: str) -> None:
+        line = f"{time.strftime('%H:%M:%S')} {msg}"
+        print(line, flush=True)
+        with self.path.open("a") as f:
+            f.write(line + "\n")
+
+
+def lr_at(step: int, total: int, base: float, warmup: int) -> float:
+    if step < warmup:
+        return base * (step + 1) / warmup
+    p = min(1.0, (step - warmup) / max(1, total - warmup))
+    return base * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * p)))
+
+
+def set_threads(run: Path, default: int, current: int) -> int:
+    f = run / "threads"
+    n = default
+    if f.exists():
+        try:
+            n = max(1, int(f.read_text().strip()))
+        except ValueError:
+            pass
+    if n != current:
+        torch.set_num_threads(n)
+    return n
+
+
+@torch.no_grad()
+def eval_loss(model: SeedMiniLM, test: lmdata.TokenData, tokens_per_batch: int) -> float:
+    model.eval()
+    total, count = 0.0, 0
+    for idx in lmdata.batch_indices(test, tokens_per_batch, 0):
+        ids, att, loss_mask = test.batch(idx)
+        n = float(loss_mask[:, 1:].sum())
+        total += float(model.loss(ids, att, loss_mask)) * n
+        count += int(n)
+    model.train()
+    return total / max(1, count)
+
+
+def save(path: Path, state: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    tmp.replace(path)
+
+
+def main() -> None:
+    a = parse_args()
+    run = RUN_DIR / a.run
+    run.mkdir(parents=True, exist_ok=True)
+    log = Log(run / "train.log")
+    threads = set_threads(run, a.threads, -1)
+    tok = TextTokenizer(SP_MODEL, CODEBOOK_SIZE)
+    ckpt_path = run / "ckpt.pt"
+    state = torch.load(ckpt_path) if ckpt_path.exists() else None
+    if state is not None:
+        a.train_size, a.test_size, a.codes = state["args"]["train_size"], state["args"]["test_size"], state["args"]["codes"]
+    source = None
+    paths = {}
+    for split, n in (("train", a.train_size), ("test", a.test_size)):
+        paths[split] = RUN_DIR / "data" / f"{a.codes}-{split}-{n}.npz"
+        if not paths[split].exists():
+            source = source or code_source(a.codes)
+            lmdata.build(split, n, a.seed, tok, source, MAX_LEN, paths[split], log)
+    train, test = lmdata.TokenData(paths["train"]), lmdata.TokenData(paths["test"])
+    if train.vocab_size != tok.vocab_size:
+        raise ValueError(f"{paths['train']} was built for vocab {train.vocab_size}, tokenizer has {tok.vocab_size}: "
+                         "delete the cached data and run again")
+
+    torch.manual_seed(a.seed)
+    cfg = LMConfig(vocab_size=tok.vocab_size, d_model=a.d_model, n_layers=a.layers, max_position_embeddings=MAX_LEN)
+    if state is not None:
+        cfg = LMConfig(**state["config"])
+    model = SeedMiniLM(cfg)
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
+    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": no_decay, "weight_decay": 0.0}],
+                            lr=a.lr, betas=(0.9, 0.95))
+    step, total_steps, epoch, epoch_pos, elapsed = 0, a.steps, 0, 0, 0.0
+    if state is not None:
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        step, total_steps, epoch, epoch_pos = state["step"], state["total_steps"], state["epoch"], state["epoch_pos"]
+        elapsed = state["elapsed"]
+        log(f"[train] resumed from {ckpt_path} at step {step}/{total_steps}")
+    n_params = sum(p.numel() for p in model.parameters())
+    log(f"[train] {n_params / 1e6:.2f}M params, config {cfg.to_dict()}, train {len(train)} seqs "
+        f"({train.lengths.sum()} tokens), codes {train.source}, threads {threads}")
+
+    def checkpoint() -> None:
+        save(ckpt_path, {"model": model.state_dict(), "optimizer": opt.state_dict(), "config": cfg.to_dict(),
+                         "step": step, "total_steps": total_steps, "epoch": epoch, "epoch_pos": epoch_pos,
+                         "elapsed": elapsed, "args": vars(a), "codes": train.source})
+
+    model.train()
+    last_ckpt, loss_avg = time.time(), None
+    timing: list[float] = []
+    while total_steps == 0 or step < total_steps:
+        batches = list(lmdata.batch_indices(train, a.tokens_per_batch, a.seed * 1000 + epoch))
+        while epoch_pos < len(batches) and (total_steps == 0 or step < total_steps):
+            t0 = time.time()
+            ids, att, loss_mask = train.batch(batches[epoch_pos])
+            for g in opt.param_groups:
+                g["lr"] = lr_at(step, max(total_steps, a.warmup * 10), a.lr, a.warmup)
+            loss = model.loss(ids, att, loss_mask)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            step, epoch_pos = step + 1, epoch_pos + 1
+            dt = time.time() - t0
+            elapsed += dt
+            timing.append(dt)
+            loss_avg = float(loss) if loss_avg is None else 0.98 * loss_avg + 0.02 * float(loss)
+            if total_steps == 0 and len(timing) == 20:
+                sps = float(np.median(timing[5:]))
+                total_steps = max(a.warmup * 2, int(a.hours * 3600 / sps))
+                log(f"[train] measured {sps:.3f} s/step at {threads} thread(s): {total_steps} steps for {a.hours} h")
+            if step % 50 == 0:
+                threads = set_threads(run, a.threads, threads)
+                sps = float(np.median(timing[-50:]))
+                left = (total_steps - step) * sps if total_steps else float("nan")
+                log(f"[train] step {step}/{total_steps} epoch {epoch} loss {loss_avg:.4f} lr {opt.param_groups[0]['lr']:.2e} "
+                    f"{sps:.3f} s/step {ids.numel() / sps:.0f} tok/s threads {threads} left {left / 60:.1f} min")
+            if step % a.eval_every == 0:
+                log(f"[eval] step {step} held-out answer loss {eval_loss(model, test, a.tokens_per_batch):.4f}")
+            if time.time() - last_ckpt > a.ckpt_minutes * 60:
+                checkpoint()
+                last_ckpt = time.time()
+        if epoch_pos >= len(batches):
+            epoch, epoch_pos = epoch + 1, 0
+    checkpoint()
+    (run / "DONE").write_text(json.dumps({"step": step, "elapsed_s": round(elapsed), "codes": train.source}) + "\n")
+    log(f"[train] done: {step} steps in {elapsed / 3600:.2f} h; final held-out loss {eval_loss(model, test, a.tokens_per_batch):.4f}")
+
+
+if __name__ == "__main__":
+    main()
