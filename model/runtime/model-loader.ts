@@ -14,7 +14,7 @@ import type { GenerateDefaults } from "./pipeline-generate";
 import { parseDdimConfig, type DdimConfig } from "./scheduler-ddim";
 import { createSession, releaseSessions, type ComponentSession } from "./sessions";
 import { TextTokenizer } from "./text-tokenizer";
-import type { LoadOptions, ProviderInfo } from "./types";
+import type { ExecutionProviderChoice, LoadOptions, ProviderInfo } from "./types";
 
 export interface LoadedPackage {
   readonly dir: string;
@@ -55,9 +55,12 @@ export async function loadPackage(dirIn: string, opts: LoadOptions = {}): Promis
   if (!Number.isInteger(threads) || threads < 1) throw new SeedError("input", `threads must be an integer >= 1, got ${threads}`);
   const created: ComponentSession[] = [];
   const sessions: Partial<Record<ComponentName, ComponentSession>> = {};
+  // The first session decides the provider ("auto" probes GPUs once); the others use that decision.
+  let provider: ExecutionProviderChoice = opts.executionProvider ?? "auto";
   try {
     for (const [name, spec] of Object.entries(manifest.components) as [ComponentName, NonNullable<SeedManifest["components"][ComponentName]>][]) {
-      const s = await createSession(name, join(dir, spec.file), spec, { provider: opts.executionProvider ?? "auto", threads });
+      const s = await createSession(name, join(dir, spec.file), spec, { provider, threads });
+      provider = s.provider.name;
       created.push(s);
       sessions[name] = s;
     }
@@ -67,6 +70,6 @@ export async function loadPackage(dirIn: string, opts: LoadOptions = {}): Promis
     throw e;
   }
   const first = created[0];
-  const provider: ProviderInfo = first ? first.provider : { name: "cpu", reason: "no sessions" };
-  return { dir, manifest, schedulerConfig, sessions, provider, textTokenizer, generateDefaults };
+  const info: ProviderInfo = first ? first.provider : { name: "cpu", reason: "no sessions" };
+  return { dir, manifest, schedulerConfig, sessions, provider: info, textTokenizer, generateDefaults };
 }

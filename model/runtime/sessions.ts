@@ -42,7 +42,9 @@ export async function createSession(name: string, path: string, spec: ComponentS
   if (opts.provider === "auto") for (const p of GPU_ORDER) if (!isListed(p)) tried.push(`${p} not in this onnxruntime-node build`);
   for (const p of candidates) {
     try {
-      const session = await ort.InferenceSession.create(path, { ...base, executionProviders: [p] });
+      // logSeverityLevel 4 (fatal only) while probing: a missing GPU library is an expected outcome of "auto".
+      const probe = opts.provider === "auto" ? { logSeverityLevel: 4 as const } : {};
+      const session = await ort.InferenceSession.create(path, { ...base, ...probe, executionProviders: [p] });
       const result = { name, session, spec, provider: { name: p, reason: `${p} requested (${opts.provider})` } };
       checkSessionNames(result);
       return result;
@@ -76,7 +78,8 @@ function isListed(p: "cuda" | "webgpu"): boolean {
 }
 
 function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split("\n")[0] ?? "";
+  const line = (e instanceof Error ? e.message : String(e)).split("\n")[0] ?? "";
+  return line.length > 200 ? `${line.slice(0, 197)}...` : line;
 }
 
 /** The manifest's declared I/O must equal the ONNX graph's, name for name (FORMAT.md loader rules). */
