@@ -1,7 +1,7 @@
 // The model type the `seed` API runs on: model/runtime's SeedRuntime interface, which both the in-process SeedModel
 // and the off-thread worker proxy implement. The rest of kernel/api names runtime types through this one file.
 
-export type { SeedRuntime as ModelProxy } from "../../model/runtime/api";
+export type { SeedRuntime as ModelProxy } from "../../model/runtime/index";
 export type {
   ChatPart,
   ChatTurn,
@@ -14,4 +14,4 @@ export type {
   RgbImage,
   TokenEvent,
   VisualTokens,
-} from "../../model/runtime/types";
+} from "../../model/runtime/index";
