@@ -97,7 +97,7 @@ def detokenizer(codebook: np.ndarray) -> None:
 
 
 def denoiser() -> None:
-    # out = 0.2 * sample + reshape(emb @ We) + timestep/1000 (broadcast): an epsilon model that depends on all inputs
+    # out = 0.9 * sample + reshape(emb @ We) + timestep/1000 (broadcast): an epsilon model that depends on all inputs
     nodes = [
         helper.make_node("Mul", ["sample", "k"], ["s"]),
         helper.make_node("MatMul", ["generation_embedding", "We"], ["c"]),
@@ -107,7 +107,7 @@ def denoiser() -> None:
         helper.make_node("Add", ["s", "c4"], ["sc"]),
         helper.make_node("Add", ["sc", "t4"], ["out_sample"]),
     ]
-    inits = [init("k", np.array(0.2, np.float32)), init("We", rand(E, C * h * w, scale=0.3)), init("shape_lat", np.array([-1, C, h, w], np.int64)),
+    inits = [init("k", np.array(0.9, np.float32)), init("We", rand(E, C * h * w, scale=0.1)), init("shape_lat", np.array([-1, C, h, w], np.int64)),
              init("thousand", np.array(1000.0, np.float32)), init("shape_t", np.array([-1, 1, 1, 1], np.int64))]
     save("denoiser", nodes, [io("sample", TensorProto.FLOAT, ["batch", C, h, w]), io("timestep", TensorProto.FLOAT, ["batch"]),
                              io("generation_embedding", TensorProto.FLOAT, ["batch", E])], [io("out_sample", TensorProto.FLOAT, ["batch", C, h, w])], inits)
@@ -120,7 +120,7 @@ def latent_decoder() -> None:
         helper.make_node("Tanh", ["p"], ["pt"]),
         helper.make_node("Reshape", ["pt", "shape_img"], ["sample"]),
     ]
-    inits = [init("Wl", rand(C * h * w, 3 * H * W, scale=0.1)), init("shape_img", np.array([-1, 3, H, W], np.int64))]
+    inits = [init("Wl", rand(C * h * w, 3 * H * W, scale=0.02)), init("shape_img", np.array([-1, 3, H, W], np.int64))]
     save("latent_decoder", nodes, [io("latent_sample", TensorProto.FLOAT, ["batch", C, h, w])], [io("sample", TensorProto.FLOAT, ["batch", 3, H, W])], inits)
 
 
