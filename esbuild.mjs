@@ -13,7 +13,9 @@ const nodeExternal = ["vscode", "onnxruntime-node", "sharp", "zeromq", "tslab", 
 const problemMatcher = {
   name: "problem-matcher",
   setup(build) {
-    build.onStart(() => watch && console.log("[watch] build started"));
+    build.onStart(() => {
+      if (watch) console.log("[watch] build started");
+    });
     build.onEnd((result) => {
       for (const { text, location } of result.errors) {
         console.error(`✘ [ERROR] ${text}`);
