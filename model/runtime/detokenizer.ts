@@ -6,7 +6,10 @@ import { floatTensor, int64Tensor, outputFloat, runSession, type ComponentSessio
 import type { FloatTensor } from "./types";
 
 export class Detokenizer {
+  /** Prefix decoding is allowed: the manifest says so and the graph takes token_mask. */
   readonly hasTokenMask: boolean;
+  /** The graph takes token_mask (fed all ones when no prefix is asked for). */
+  private readonly graphTakesMask: boolean;
 
   constructor(
     private readonly c: ComponentSession,
@@ -14,7 +17,11 @@ export class Detokenizer {
     private readonly codebookSize: number,
     supportsTokenMask: boolean,
   ) {
-    this.hasTokenMask = supportsTokenMask && c.session.inputNames.includes("token_mask");
+    this.graphTakesMask = c.session.inputNames.includes("token_mask");
+    if (supportsTokenMask && !this.graphTakesMask) {
+      throw new SeedError("manifest", `seed.json: detokenizer.supports_token_mask is true, but ${c.spec.file} has no "token_mask" input`);
+    }
+    this.hasTokenMask = supportsTokenMask;
   }
 
   /**
@@ -28,12 +35,13 @@ export class Detokenizer {
     if (prefix !== undefined && (!Number.isInteger(prefix) || prefix < 1 || prefix > N)) {
       throw new SeedError("input", `prefix must be an integer in [1, ${N}], got ${prefix}`);
     }
-    if (this.hasTokenMask) {
+    if (prefix !== undefined && prefix !== N && !this.hasTokenMask) {
+      throw new SeedError("input", `prefix decoding (first ${prefix} of ${N} tokens) needs detokenizer.supports_token_mask; this package does not support it`);
+    }
+    if (this.graphTakesMask) {
       const mask = new Float32Array(N); // [1, N]
       mask.fill(1, 0, prefix ?? N);
       feeds.token_mask = floatTensor(mask, [1, N]);
-    } else if (prefix !== undefined && prefix !== N) {
-      throw new SeedError("input", `prefix decoding (first ${prefix} of ${N} tokens) needs detokenizer.supports_token_mask; this package's detokenizer has no token_mask input`);
     }
     return outputFloat(this.c, await runSession(this.c, feeds), "generation_embedding");
   }
