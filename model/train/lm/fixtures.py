@@ -104,6 +104,8 @@ def greedy_fixture(model: SeedMiniLM, tok: TextTokenizer, source: CodeSource) ->
                                         "greedy_ids[0] at position len(prompt_ids) with the cache; compare with "
                                         "max abs difference <= tolerance",
                          "tolerance": 1e-4, "prompt_ids": prompt_ids, "vocab_size": tok.vocab_size,
+                         "num_layers": model.cfg.n_layers, "num_kv_heads": model.cfg.n_heads,
+                         "head_dim": model.cfg.head_dim,
                          "prefill_last_logits": [round(float(x), 6) for x in res.step_logits[0]],
                          "decode_token": res.ids[0], "decode_position": len(prompt_ids),
                          "decode_logits": [round(float(x), 6) for x in res.step_logits[1]]}

@@ -1,0 +1,130 @@
+"""Evaluate the SEED-mini LM for REPORT.md: captioning and VQA accuracy (exact attributes), text -> image span
+validity (and attribute accuracy judged on decoded images when part 1's judge is available), ms/token on CPU.
+
+    /usr/bin/python3 -m model.train.lm.evaluate --run main --n 200 [--report]
+
+Scenes: "seen" = fresh scenes of the train split (combinations of the kind training sees), "unseen" = the held-out
+test split (every scene has an object/cell or shape/colour combination never seen in training). Greedy decoding
+(temperature 0) for accuracy; SEED-LLaMA's sampling defaults (temperature 1.0, top_p 0.5) for the span-validity
+share too. Writes model/train/runs/lm/<run>/eval.json; --report rewrites the LM section of model/seed-mini/REPORT.md
+(between <!-- LM-EVAL:BEGIN --> and <!-- LM-EVAL:END -->, appended if missing; nothing else in the file changes).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .. import dataset as ds
+from . import tasks
+from .codes import code_source
+from .export import load_checkpoint
+from .generate import generate, image_spans
+from .judge_image import image_judge
+from .judge_text import caption_scores
+from .paths import CODEBOOK_SIZE, PACKAGE_DIR, RUN_DIR, SP_MODEL
+from .report import write_report
+from .template import ImageRef, Turn, prompt_string
+from .text_tokenizer import EOS_ID, TextTokenizer
+
+
+def eval_scenes(split: str, n: int) -> list[ds.Scene]:
+    return [ds.scene_at("train" if split == "seen" else "test", i, seed=777) for i in range(n)]
+
+
+def run_prompt(model, tok: TextTokenizer, turns: list[Turn], table: dict, max_new: int, **kw) -> list[int]:
+    ids = tok.encode(prompt_string(turns, lambda k: table[k]), add_bos=False)
+    return generate(model, ids, max_new, [EOS_ID], **kw).ids
+
+
+def answer_text(tok: TextTokenizer, ids: list[int]) -> str:
+    return tok.decode([i for i in ids if i != EOS_ID]).strip()
+
+
+def span_valid(ids: list[int], tok: TextTokenizer) -> tuple[bool, list[int]]:
+    spans = image_spans(ids, tok.boi_id, tok.eoi_id)
+    ok = (len(spans) == 1 and len(spans[0]) == 32 and all(tok.is_image_id(i) for i in spans[0])
+          and ids.count(tok.eoi_id) == 1)
+    return ok, ([i - tok.image_token_offset for i in spans[0]] if spans else [])
+
+
+def evaluate(run: str, n: int, threads: int) -> dict:
+    torch.set_num_threads(threads)
+    model, state = load_checkpoint(run)
+    tok = TextTokenizer(SP_MODEL, CODEBOOK_SIZE)
+    source = code_source("stand-in" if state.get("codes") == "stand-in" else "tokenizer")
+    judge = image_judge() if source.name != "stand-in" else None
+    rng = np.random.default_rng(4242)
+    results: dict = {"run": run, "step": state["step"], "codes": source.name, "n": n, "splits": {}}
+    for split in ("seen", "unseen"):
+        scenes = eval_scenes(split, n)
+        table = {s: [int(c) for c in row] for s, row in zip(scenes, source.encode(scenes))}
+        cap: dict[str, list[float]] = defaultdict(list)
+        vqa: dict[str, list[float]] = defaultdict(list)
+        t2i_valid, t2i_sampled_valid, gen_codes, t2i_scenes = [], [], [], []
+        for k, scene in enumerate(scenes):
+            ids = run_prompt(model, tok, [Turn((ImageRef(scene), "Describe the image."), ())], table, 60)
+            for key, v in caption_scores(answer_text(tok, ids), scene).items():
+                cap[key].append(v)
+            kind, q, a = tasks.vqa_pair(rng, scene)
+            ids = run_prompt(model, tok, [Turn((ImageRef(scene), q), ())], table, 16)
+            vqa[kind].append(float(answer_text(tok, ids) == a))
+            vqa["all"].append(vqa[kind][-1])
+            draw = [Turn((f"Draw {ds.caption(scene)}.",), ())]
+            ok, codes = span_valid(run_prompt(model, tok, draw, table, 60), tok)
+            t2i_valid.append(float(ok))
+            if ok:
+                gen_codes.append(codes)
+                t2i_scenes.append(scene)
+            if k % 4 == 0:
+                ok_s, _ = span_valid(run_prompt(model, tok, draw, table, 60, temperature=1.0, top_p=0.5, seed=k), tok)
+                t2i_sampled_valid.append(float(ok_s))
+        res = {"caption": {k: float(np.mean(v)) for k, v in cap.items()},
+               "vqa": {k: float(np.mean(v)) for k, v in vqa.items()},
+               "vqa_counts": {k: len(v) for k, v in vqa.items()},
+               "t2i_span_valid_greedy": float(np.mean(t2i_valid)),
+               "t2i_span_valid_sampled": float(np.mean(t2i_sampled_valid))}
+        attrs = [v for k, v in res["caption"].items() if k in ("background", "cell", "identity", "size", "colour")]
+        res["caption"]["attribute_mean"] = float(np.mean(attrs))
+        if judge is not None and gen_codes:
+            res["t2i_judged"] = judge(np.asarray(gen_codes, np.int64), t2i_scenes)
+        results["splits"][split] = res
+        print(json.dumps({split: res}, indent=1), flush=True)
+    results["ms_per_token_torch"] = ms_per_token(model, tok, threads)
+    return results
+
+
+def ms_per_token(model, tok: TextTokenizer, threads: int, new_tokens: int = 64) -> dict:
+    """Greedy decode with the KV cache in PyTorch, batch 1 (the ORT-node number comes from bench_lm.mjs)."""
+    ids = tok.encode("USER: Draw a large red circle in the center, on a white background.\nASSISTANT:")
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        out = generate(model, ids, new_tokens, stop_ids=[], temperature=0.0)
+        best = min(best, (time.perf_counter() - t0) * 1000 / len(out.ids))
+    return {"threads": threads, "ms_per_token": round(best, 3), "new_tokens": new_tokens}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--run", default="main")
+    ap.add_argument("--n", type=int, default=200, help="scenes per split")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--report", action="store_true", help="rewrite the LM section of model/seed-mini/REPORT.md")
+    a = ap.parse_args()
+    res = evaluate(a.run, a.n, a.threads)
+    out = RUN_DIR / a.run / "eval.json"
+    out.write_text(json.dumps(res, indent=1) + "\n")
+    print(f"wrote {out}")
+    if a.report:
+        write_report(res, PACKAGE_DIR / "REPORT.md")
+        print(f"updated the LM section of {PACKAGE_DIR / 'REPORT.md'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""The LM section of model/seed-mini/REPORT.md: a table of evaluate.py's results against issue 3's targets.
+
+Only the text between the LM-EVAL markers is rewritten (appended at the end when the markers are missing), so the
+rest of REPORT.md (part 1's) is never touched.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+BEGIN, END = "<!-- LM-EVAL:BEGIN -->", "<!-- LM-EVAL:END -->"
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:.1f}%"
+
+
+def _verdict(x: float | None, target: float) -> str:
+    return "not measured" if x is None else ("met" if x >= target else "missed")
+
+
+def render(res: dict) -> str:
+    s, u = res["splits"]["seen"], res["splits"]["unseen"]
+    rows = [("Captioning attribute accuracy (bg, cell, identity, size, colour)", s["caption"]["attribute_mean"],
+             u["caption"]["attribute_mean"], 0.90),
+            ("VQA accuracy (all kinds)", s["vqa"]["all"], u["vqa"]["all"], 0.90)]
+    judged_s = s.get("t2i_judged", {}).get("mean")
+    judged_u = u.get("t2i_judged", {}).get("mean")
+    lines = [BEGIN, "## Language model (SEED-LLaMA at small scale)", "",
+             f"`/usr/bin/python3 -m model.train.lm.evaluate --run {res['run']} --n {res['n']} --report` "
+             f"(checkpoint step {res['step']}, image codes: {res['codes']}; {res['n']} scenes per split, greedy).", "",
+             "| metric | seen | unseen (held-out) | target | verdict (seen / unseen) |", "|---|---|---|---|---|"]
+    for name, a, b, t in rows:
+        lines.append(f"| {name} | {_pct(a)} | {_pct(b)} | >= {t:.0%} | {_verdict(a, t)} / {_verdict(b, t)} |")
+    lines.append(f"| Text -> image attribute accuracy (judged on decoded images) | {_pct(judged_s)} | {_pct(judged_u)} "
+                 f"| >= 85% / >= 70% | {_verdict(judged_s, 0.85)} / {_verdict(judged_u, 0.70)} |")
+    lines.append(f"| Image spans with exactly 32 valid tokens, greedy | {_pct(s['t2i_span_valid_greedy'])} | "
+                 f"{_pct(u['t2i_span_valid_greedy'])} | - | - |")
+    lines.append(f"| Image spans with exactly 32 valid tokens, sampled (T 1.0, top-p 0.5) | "
+                 f"{_pct(s['t2i_span_valid_sampled'])} | {_pct(u['t2i_span_valid_sampled'])} | - | - |")
+    lines += ["", "Per attribute (seen / unseen):", "", "| | seen | unseen |", "|---|---|---|"]
+    for k in s["caption"]:
+        lines.append(f"| caption {k} | {_pct(s['caption'][k])} | {_pct(u['caption'].get(k))} |")
+    for k in s["vqa"]:
+        if k != "all":
+            lines.append(f"| VQA {k} | {_pct(s['vqa'][k])} | {_pct(u['vqa'].get(k))} |")
+    t = res["ms_per_token_torch"]
+    lines += ["", f"Decode speed, PyTorch eager with KV cache, batch 1, {t['threads']} thread(s), shared CPU: "
+              f"{t['ms_per_token']} ms/token."]
+    if "ms_per_token_ort" in res:
+        lines.append(f"ORT-node (language_model.onnx): {res['ms_per_token_ort']}.")
+    if judged_s is None:
+        lines.append("Text -> image attribute accuracy needs part 1's decoder and attribute judge "
+                     "(model/train/evaluate.py `decode_codes`, `attribute_accuracy`); not available at this run.")
+    lines.append(END)
+    return "\n".join(lines) + "\n"
+
+
+def write_report(res: dict, path: Path) -> None:
+    text = path.read_text() if path.exists() else ""
+    section = render(res)
+    if BEGIN in text and END in text:
+        head, rest = text.split(BEGIN, 1)
+        tail = rest.split(END, 1)[1]
+        text = head + section.rstrip("\n") + tail
+    else:
+        text = text + ("\n" if text and not text.endswith("\n") else "") + "\n" + section
+    path.write_text(text)
