@@ -84,7 +84,7 @@ export class CellRun implements QueueJob {
       async (err: unknown): Promise<JobOutcome> => {
         if (this.state === "ended") return "aborted";
         const message = err instanceof Error ? err.message : String(err);
-        this.handleNow({ kind: "error", error: { ename: "KernelError", evalue: `The SEED kernel did not run this cell: ${message}`, traceback: [] } }, false);
+        this.handleNow({ kind: "error", error: { ename: "KernelError", evalue: message, traceback: [] } }, false);
         await this.finish(false);
         return "error";
       },

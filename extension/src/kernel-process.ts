@@ -38,6 +38,9 @@ export class KernelProcess implements vscode.Disposable {
   readonly onOutput = this.onOutputEmitter.event;
   readonly onStatus = this.onStatusEmitter.event;
   readonly onExit = this.onExitEmitter.event;
+  private resolveExited: ((exit: KernelExit) => void) | undefined;
+  /** Resolves when the process has exited. */
+  readonly exited = new Promise<KernelExit>((resolve) => (this.resolveExited = resolve));
 
   constructor(private readonly options: KernelProcessOptions) {
     const { notebook } = options;
@@ -112,12 +115,20 @@ export class KernelProcess implements vscode.Disposable {
     child.on("error", (err) => output.error(`kernel process error: ${err.message}`));
     child.on("exit", (code, signal) => {
       output.info(`kernel pid ${child.pid ?? "?"} exited (code ${code ?? "none"}, signal ${signal ?? "none"})`);
-      this.onExitEmitter.fire({ code, signal, expected: this.disposing });
+      const exit = { code, signal, expected: this.disposing };
+      this.resolveExited?.(exit);
+      this.onExitEmitter.fire(exit);
       this.onExitEmitter.dispose();
     });
     this.child = child;
     return child;
   }
+}
+
+/** The message shown in a cell when the kernel process died under it. */
+export function describeExit(exit: KernelExit): string {
+  const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code ?? "?"}`;
+  return `The SEED kernel exited unexpectedly (${how}); its state is lost. Run the cell again to start a new kernel; the "SEED Kernel" output has its log.`;
 }
 
 /** Escapes glob metacharacters so that a file path can be used as a DocumentFilter pattern. */

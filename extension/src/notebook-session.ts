@@ -6,7 +6,7 @@ import * as vscode from "vscode";
 import type { ExecuteResult, KernelStatus, OutputParams } from "../../kernel/protocol/rpc";
 import { CellRun, outputId, toOutputItems, type CellRunHost } from "./cell-run";
 import { ExecutionQueue } from "./execution-queue";
-import { KernelProcess, type KernelExit } from "./kernel-process";
+import { describeExit, KernelProcess, type KernelExit } from "./kernel-process";
 import { kernelArgs, type KernelSettings } from "./settings";
 
 export interface SessionDeps {
@@ -65,6 +65,11 @@ export class NotebookSession implements CellRunHost, vscode.Disposable {
     this.runs.set(run.executionId, run);
     try {
       return await kernel.execute({ executionId: run.executionId, code, cellUri: run.cell.document.uri.toString() });
+    } catch (err) {
+      // A dead kernel rejects pending requests before its process's exit event: name the real cause if it died.
+      const exit = await Promise.race([kernel.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 1000))]);
+      if (exit && !exit.expected) throw new Error(describeExit(exit));
+      throw new Error(`The SEED kernel did not run this cell: ${err instanceof Error ? err.message : String(err)}`);
     } finally {
       this.runs.delete(run.executionId);
     }
@@ -198,9 +203,8 @@ export class NotebookSession implements CellRunHost, vscode.Disposable {
     this.stopPolling();
     this.setStatus(undefined);
     if (exit.expected) return;
-    const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code ?? "?"}`;
     this.queue.cancelQueued("disposed");
-    void this.queue.running?.abort(`The SEED kernel exited unexpectedly (${how}); its state is lost. Run the cell again to start a new kernel; the "SEED Kernel" output has its log.`);
+    void this.queue.running?.abort(describeExit(exit));
   }
 
   private refreshStatus(): void {

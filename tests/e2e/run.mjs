@@ -1,0 +1,164 @@
+#!/usr/bin/env node
+// Runs the e2e tests in a real VS Code: the VS Code server from code-server (Node 24) driven by Debian's Chromium
+// through playwright-core. Each mocha suite (tests/e2e/suite, bundled with esbuild) runs inside the Node extension
+// host via the workbench payload (extensionDevelopmentPath = this repo, extensionTestsPath = the bundle); mocha's
+// result comes back through window.codeAutomationExit. Then a Playwright UI test runs a notebook and screenshots
+// the custom renderer's output. Prints "N passed, N failed" and exits non-zero on any failure.
+//   node tests/e2e/run.mjs [--suites controller,kernel,restricted,ui] [--keep] [--verbose]
+// Needs: scripts/install-vscode-server.sh (run automatically when tools are missing) and `npm run build`.
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { format } from "node:util";
+import * as esbuild from "esbuild";
+import { missingTools, startServer, toolPaths } from "./vscode-server.mjs";
+import { runUiTest } from "./ui.mjs";
+
+const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
+const here = join(root, "tests", "e2e");
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(name);
+const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
+const ALL = ["controller", "kernel", "restricted", "ui"];
+const suites = option("--suites", ALL.join(",")).split(",");
+const verbose = flag("--verbose");
+const RUN_TIMEOUT_MS = 360_000;
+
+const results = []; // { name, passed, failed, note }
+
+function log(...args) {
+  console.log(format(...args));
+}
+
+async function buildBundles() {
+  if (!existsSync(join(root, "dist", "extension.js"))) {
+    throw new Error("dist/extension.js is missing: run `npm run build` (node esbuild.mjs) first");
+  }
+  const common = { bundle: true, platform: "node", format: "cjs", target: "node20", sourcemap: "inline", logLevel: "warning" };
+  await esbuild.build({ ...common, entryPoints: [join(here, "suite", "index.ts")], outfile: join(here, "out", "suite.js"), external: ["vscode", "mocha"] });
+  await esbuild.build({ ...common, entryPoints: [join(here, "fixtures", "fake-kernel.ts")], outfile: join(here, "out", "fake-kernel.js") });
+}
+
+/** A fresh workspace folder with the notebook assets and a 64x64 test image (e2e.png). */
+async function makeWorkspace(base, name) {
+  const dir = join(base, name);
+  mkdirSync(dir, { recursive: true });
+  const assets = join(root, "notebooks", "assets");
+  if (existsSync(assets)) cpSync(assets, join(dir, "assets"), { recursive: true });
+  const sharp = createRequire(join(root, "package.json"))("sharp");
+  const width = 64, height = 64, pixels = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
+    const i = (y * width + x) * 3;
+    pixels[i] = x * 4; pixels[i + 1] = y * 4; pixels[i + 2] = (x + y) % 2 ? 200 : 40;
+  }
+  await sharp(pixels, { raw: { width, height, channels: 3 } }).png().toFile(join(dir, "e2e.png"));
+  return dir;
+}
+
+/** Workbench chatter that says nothing about our tests (offline gallery, auth, socket setup, its own stacks). */
+const NOISE = [
+  "/static/out/vs/", "Resolving connection token", "Resolved connection token", "Creating a socket", "[reconnection-grace-time]",
+  "Updating additional builtin", "[Service Worker]", "[AgentHost", "[AccountPolicyGate]", "Timed out waiting for authentication",
+  "ENOTFOUND", "potential listener LEAK", "[lifecycle]", "NO provider registered for view type", "onWillSaveNotebookDocument",
+];
+function isNoise(line) {
+  return line.trim() === "" || NOISE.some((n) => line.includes(n));
+}
+
+/** Opens the workbench with the test payload and resolves with mocha's exit code and counts. */
+async function runSuite(browser, server, workspace, suite, env) {
+  const page = await (await browser.newContext()).newPage();
+  let counts;
+  const exited = new Promise((resolve) => {
+    page.exposeFunction("codeAutomationExit", (code) => resolve(code));
+  });
+  await page.exposeFunction("codeAutomationLog", (type, args) => {
+    const line = format(...(Array.isArray(args) ? args : [args]));
+    const m = /SEED_E2E_RESULT (\{.*\})/.exec(line);
+    if (m) counts = JSON.parse(m[1]);
+    for (const l of line.split("\n")) if (verbose || !isNoise(l)) console.log(`  ${l}`);
+  });
+  const remote = (p) => `vscode-remote://${server.authority}${p}`;
+  const payload = [
+    ["extensionDevelopmentPath", remote(root)],
+    ["extensionTestsPath", remote(join(here, "out", "suite.js"))],
+    ["extensionEnvironment", JSON.stringify({ SEED_E2E_SUITE: suite, ...env })],
+    ["skipWelcome", "true"],
+  ];
+  const url = `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  await page.goto(url);
+  const timeout = new Promise((resolve) => setTimeout(() => resolve("timeout"), RUN_TIMEOUT_MS));
+  const code = await Promise.race([exited, timeout]);
+  await page.context().close();
+  if (code === "timeout") return { passed: counts?.passed ?? 0, failed: (counts?.failed ?? 0) + 1, note: `no result within ${RUN_TIMEOUT_MS / 1000} s` };
+  if (!counts) return { passed: 0, failed: 1, note: `exit code ${code} without a mocha summary (suite failed to load?)` };
+  if (code !== 0 && counts.failed === 0) return { ...counts, failed: 1, note: `exit code ${code}` };
+  return counts;
+}
+
+async function main() {
+  if (missingTools(root).length > 0) {
+    log(`e2e: installing the VS Code server tools (missing: ${missingTools(root).join(", ")})`);
+    const r = spawnSync("bash", [join(root, "scripts", "install-vscode-server.sh")], { stdio: "inherit" });
+    if (r.status !== 0) throw new Error("scripts/install-vscode-server.sh failed");
+  }
+  await buildBundles();
+  const { chromium } = createRequire(join(root, ".tools", "package.json"))(toolPaths(root).playwright);
+  const base = mkdtempSync(join(tmpdir(), "seed-e2e-"));
+  const browser = await chromium.launch({
+    executablePath: toolPaths(root).chromium, headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"],
+  });
+  const serverLog = (line) => verbose && console.log(`  [server] ${line}`);
+  try {
+    const trustedNeeded = suites.some((s) => s !== "restricted");
+    const server = trustedNeeded ? await startServer(root, join(base, "trusted"), { trusted: true, log: serverLog }) : undefined;
+    try {
+      for (const suite of suites) {
+        const started = Date.now();
+        log(`== e2e ${suite}`);
+        let result;
+        if (suite === "controller") {
+          result = await runSuite(browser, server, await makeWorkspace(base, "ws-controller"), "controller", { SEED_KERNEL_SCRIPT: join(here, "out", "fake-kernel.js") });
+        } else if (suite === "kernel") {
+          result = existsSync(join(root, "dist", "kernel.js"))
+            ? await runSuite(browser, server, await makeWorkspace(base, "ws-kernel"), "kernel", {})
+            : { passed: 0, failed: 1, note: "dist/kernel.js is missing (kernel/main.ts not built)" };
+        } else if (suite === "restricted") {
+          const untrusted = await startServer(root, join(base, "untrusted"), { trusted: false, log: serverLog });
+          try {
+            result = await runSuite(browser, untrusted, await makeWorkspace(base, "ws-restricted"), "restricted", {});
+          } finally {
+            await untrusted.stop();
+          }
+        } else if (suite === "ui") {
+          result = await runUiTest(browser, server, await makeWorkspace(base, "ws-ui"), { root, here, log });
+        } else {
+          result = { passed: 0, failed: 1, note: `unknown suite '${suite}'; expected one of ${ALL.join(", ")}` };
+        }
+        results.push({ name: suite, ...result });
+        log(`-- ${suite}: ${result.passed} passed, ${result.failed} failed${result.note ? ` (${result.note})` : ""} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      }
+    } finally {
+      await server?.stop();
+    }
+  } finally {
+    await browser.close();
+    if (!flag("--keep")) rmSync(base, { recursive: true, force: true });
+    else log(`kept ${base}`);
+  }
+}
+
+let crashed = false;
+try {
+  await main();
+} catch (err) {
+  crashed = true;
+  console.error(`e2e: ${err instanceof Error ? err.stack : err}`);
+}
+const passed = results.reduce((n, r) => n + r.passed, 0);
+const failed = results.reduce((n, r) => n + r.failed, 0) + (crashed ? 1 : 0);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,108 @@
+// The extension with the real kernel (dist/kernel.js --rpc, tslab + the bundled SEED model) in a real VS Code:
+// run SEED cells and check output MIME types (stream, the seed token bundle, a PNG that decodes), an error cell,
+// interrupting a long generation, restart with fresh state, and hover/completion answered by the kernel.
+import * as assert from "node:assert/strict";
+import * as vscode from "vscode";
+import {
+  api, createNotebook, ERROR, items, mimes, processAlive, queueCells, runCells, selectSeedKernel, STDOUT, text, waitFor,
+} from "./helpers";
+
+const TOKENS_MIME = "application/vnd.seed.tokens+json";
+
+/** Width and height from a PNG's IHDR chunk; throws when the bytes are not a PNG. */
+function pngSize(bytes: Uint8Array): { width: number; height: number } {
+  const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  assert.deepEqual([...bytes.subarray(0, 8)], signature, "PNG signature");
+  assert.equal(new TextDecoder().decode(bytes.subarray(12, 16)), "IHDR");
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
+
+export function defineKernelTests(): void {
+  suite("SEED kernel in VS Code", () => {
+    test("runs SEED cells: stdout, an image as PNG, a token strip bundle", async () => {
+      const doc = await createNotebook([
+        'console.log("hello from SEED")',
+        'const img = await seed.image("e2e.png");\nimg',
+        "const tok = await seed.tokenize(img);\ntok",
+      ]);
+      await selectSeedKernel(doc);
+      await runCells(doc);
+      const [hello, image, tokens] = doc.getCells();
+      for (const cell of doc.getCells()) {
+        assert.equal(cell.executionSummary?.success, true, `cell ${cell.index} failed: ${text(cell, ERROR)}`);
+      }
+      assert.equal(text(hello, STDOUT), "hello from SEED\n");
+      const [png] = items(image, "image/png");
+      assert.ok(png, `cell 2 has no image/png, only ${mimes(image).join(", ")}`);
+      assert.deepEqual(pngSize(png.data), { width: 64, height: 64 });
+      const bundle = JSON.parse(text(tokens, TOKENS_MIME)) as { ids?: unknown };
+      assert.ok(Array.isArray(bundle.ids) && bundle.ids.length === 32, `32 token ids, got ${JSON.stringify(bundle).slice(0, 200)}`);
+    });
+
+    test("an error cell ends with success=false and stops the queue", async () => {
+      const doc = await createNotebook(['throw new Error("boom from a cell")', 'console.log("not reached")']);
+      await selectSeedKernel(doc);
+      await runCells(doc);
+      const [failed, skipped] = doc.getCells();
+      assert.equal(failed.executionSummary?.success, false);
+      assert.match(text(failed, ERROR), /boom from a cell/);
+      assert.equal(text(skipped, STDOUT), "");
+    });
+
+    test("interrupt ends a long generation, through the kernel", async () => {
+      const doc = await createNotebook([
+        'for (let i = 0; i < 1000; i++) await seed.chat("Tell me a long story", { maxTokens: 64, live: false });',
+        'console.log("not reached")',
+      ]);
+      await selectSeedKernel(doc);
+      const seed = await api();
+      await queueCells(doc);
+      await waitFor("the kernel to start", () => seed.kernelPid(doc.uri) !== undefined, 60_000);
+      await new Promise((r) => setTimeout(r, 3000)); // let generation get going (model loaded, tokens flowing)
+      const t0 = Date.now();
+      await vscode.commands.executeCommand("seed.interruptKernel", doc.uri);
+      await seed.whenIdle(doc.uri);
+      console.log(`interrupt ended the generation after ${Date.now() - t0} ms`);
+      const [running, queued] = doc.getCells();
+      await waitFor("the interrupted cell to end", () => running.executionSummary !== undefined && running.executionSummary.success !== true);
+      assert.doesNotMatch(text(running, ERROR), /did not stop this cell/, "the kernel stopped it, not the extension's timeout");
+      assert.equal(text(queued, STDOUT), "");
+    });
+
+    test("restart gives fresh state and kills the old process", async () => {
+      const doc = await createNotebook(["const before = 41;\nbefore + 1", "typeof before"]);
+      await selectSeedKernel(doc);
+      const seed = await api();
+      await runCells(doc, 0, 1);
+      assert.equal(text(doc.cellAt(0), "text/plain"), "42");
+      const oldPid = seed.kernelPid(doc.uri);
+      assert.ok(oldPid);
+      await vscode.commands.executeCommand("seed.restartKernel", doc.uri);
+      await waitFor("the old kernel to exit", () => !processAlive(oldPid), 5000);
+      await runCells(doc, 1, 2);
+      const second = doc.cellAt(1);
+      // A fresh kernel has no `before`: tslab reports it as a compile error, plain JS would say "undefined".
+      const result = text(second, "text/plain") + text(second, ERROR);
+      assert.match(result, /undefined|Cannot find name 'before'/);
+      assert.equal(second.executionSummary?.executionOrder ?? 1, 1);
+    });
+
+    test("hover and completion on `seed` are answered by the kernel", async () => {
+      const doc = await createNotebook(["seed.tokenize"]);
+      await selectSeedKernel(doc);
+      await runCells(doc);
+      const uri = doc.cellAt(0).document.uri;
+      let hover = "";
+      for (let i = 0; i < 50 && !/tokenize|SeedApi|Tokens/.test(hover); i++) {
+        const hovers = await vscode.commands.executeCommand<vscode.Hover[]>("vscode.executeHoverProvider", uri, new vscode.Position(0, 8));
+        hover = hovers.flatMap((h) => h.contents.map((c) => (typeof c === "string" ? c : c.value))).join("\n");
+        if (!/tokenize|SeedApi|Tokens/.test(hover)) await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.match(hover, /tokenize|SeedApi|Tokens/, `hover was: ${hover}`);
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>("vscode.executeCompletionItemProvider", uri, new vscode.Position(0, 5));
+      const labels = list.items.map((i) => (typeof i.label === "string" ? i.label : i.label.label));
+      for (const member of ["tokenize", "decode", "chat"]) assert.ok(labels.includes(member), `completion lacks seed.${member}`);
+    });
+  });
+}

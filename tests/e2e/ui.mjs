@@ -1,0 +1,61 @@
+// The Playwright UI test: open a SEED notebook in the workbench like a user (Quick Open), let the Preferred
+// controller be picked, click "Run All", wait for the custom renderer's token strip in the output webview, and
+// save a screenshot to tests/e2e/artifacts/ (gitignored; `--update-screenshot` also refreshes tests/e2e/screenshot.png).
+import { copyFileSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const NOTEBOOK = {
+  nbformat: 4, nbformat_minor: 5,
+  metadata: { kernelspec: { name: "seed", display_name: "SEED (TypeScript)", language: "typescript" }, language_info: { name: "typescript" } },
+  cells: [
+    { cell_type: "markdown", metadata: {}, source: "# SEED in VS Code\nAn image becomes 32 causal visual tokens." },
+    { cell_type: "code", metadata: {}, outputs: [], execution_count: null, source: 'const img = await seed.image("e2e.png");\nconst tok = await seed.tokenize(img);\ntok' },
+  ],
+};
+
+/** Selector for the token strip the renderer (extension/renderer) draws; any element of ours in an output frame. */
+const STRIP = "[class*='seed-token'], [class*='token-strip'], [data-seed-tokens]";
+
+export async function runUiTest(browser, server, workspace, { here, log }) {
+  writeFileSync(join(workspace, "ui.ipynb"), JSON.stringify(NOTEBOOK, null, 1));
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const artifacts = join(here, "artifacts");
+  mkdirSync(artifacts, { recursive: true });
+  const t0 = Date.now();
+  const step = (what) => log(`  ui: ${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  try {
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+    await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
+    step("workbench loaded");
+    await page.keyboard.press("Control+P");
+    await page.keyboard.type("ui.ipynb");
+    await page.waitForTimeout(500);
+    await page.keyboard.press("Enter");
+    await page.locator(".notebook-editor").waitFor({ timeout: 60_000 });
+    step("notebook open");
+    await page.getByText("SEED (TypeScript)").first().waitFor({ timeout: 60_000 });
+    step("SEED controller selected");
+    await page.getByRole("button", { name: /Run All/ }).first().click();
+    let found = false;
+    const deadline = Date.now() + 180_000;
+    while (!found && Date.now() < deadline) {
+      for (const frame of page.frames()) {
+        if ((await frame.locator(STRIP).count().catch(() => 0)) > 0) found = true;
+      }
+      if (!found) await page.waitForTimeout(500);
+    }
+    step(found ? "token strip rendered" : "no token strip");
+    await page.waitForTimeout(1000);
+    const shot = join(artifacts, "ui-token-strip.png");
+    await page.screenshot({ path: shot });
+    const size = statSync(shot).size;
+    log(`  ui: screenshot ${shot} (${(size / 1024).toFixed(0)} KB)`);
+    if (process.argv.includes("--update-screenshot") && found && size < 300 * 1024) copyFileSync(shot, join(here, "screenshot.png"));
+    return found ? { passed: 1, failed: 0 } : { passed: 0, failed: 1, note: "the renderer's token strip did not appear" };
+  } catch (err) {
+    await page.screenshot({ path: join(artifacts, "ui-failure.png") }).catch(() => undefined);
+    return { passed: 0, failed: 1, note: `UI test error: ${err instanceof Error ? err.message.split("\n")[0] : err}` };
+  } finally {
+    await page.close();
+  }
+}
