@@ -1,0 +1,187 @@
+// The ONE module that touches tslab (1.0.22, pinned): its incremental TypeScript cell converter and its executor,
+// reached through deep imports (tslab has no exports map; see /work/shared/reference/tslab-and-jupyter.md §2).
+// It turns tslab's console-shaped callbacks into structured outcomes: the last expression's raw value, compile
+// errors straight from the converter's diagnostics, runtime errors and interrupts as Jupyter-style ErrorInfo, and
+// the cell's stdout/stderr (captured by swapping process.stdout/stderr.write for the duration of one run only).
+//
+// WARNING: tslab runs cells in this process's own global realm and keeps one executor per process
+// (globalThis.__tslab__), so only one CellEngine may be open at a time; close() frees the slot.
+
+import { format } from "node:util";
+import { createConverter, isCompleteCode } from "tslab/dist/converter";
+import type { Converter, ConvertResult, Diagnostic } from "tslab/dist/converter";
+import { createExecutor } from "tslab/dist/executor";
+import type { Executor } from "tslab/dist/executor";
+import { printQuickInfo } from "tslab/dist/inspect";
+import type { ErrorInfo } from "../protocol/rpc";
+import { compileError, interruptError, runtimeError, INTERRUPT_MESSAGE } from "./errors";
+
+/** Where a running cell's process.stdout / process.stderr writes go. */
+export interface CellStreams {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/** How one cell ended. `value` is the raw value of the last expression (absent when it had none or it was null). */
+export type CellOutcome =
+  | { status: "ok"; hasValue: boolean; value: unknown }
+  | { status: "error"; error: ErrorInfo; interrupted: boolean };
+
+export interface Completion {
+  /** Replace the text between these offsets of the cell with a candidate. */
+  start: number;
+  end: number;
+  candidates: string[];
+}
+
+export interface HoverInfo {
+  /** Offsets of the hovered identifier in the cell. */
+  start: number;
+  end: number;
+  /** The signature (e.g. `const p: P`) followed by the JSDoc, as plain text / markdown. */
+  text: string;
+}
+
+export interface CellEngine {
+  /** Compiles and runs one cell; resolves when it has finished, failed or been interrupted. Never rejects. */
+  run(code: string, streams: CellStreams): Promise<CellOutcome>;
+  /** Compiles a declaration-only cell (e.g. the `seed` prelude) and keeps its declarations for later cells. */
+  declare(declarations: string): Promise<void>;
+  /** Makes `value` visible to cells as the already-declared name `name` (pair with declare()). */
+  setLocal(name: string, value: unknown): void;
+  /** Abandons an awaited cell now (the promise race rejects). Synchronous loops need SIGINT (breakOnSigint). */
+  interrupt(): void;
+  complete(code: string, offset: number): Completion;
+  inspect(code: string, offset: number): HoverInfo | undefined;
+  isComplete(code: string): { complete: boolean; indent: string };
+  close(): void;
+}
+
+export interface CellEngineOptions {
+  /** Where cells' `require`/`import` resolve modules from (the notebook folder). */
+  rootDir: string;
+}
+
+/** Node's error for a vm script stopped by SIGINT under breakOnSigint. */
+const SIGINT_CODE = "ERR_SCRIPT_EXECUTION_INTERRUPTED";
+const DIAGNOSTIC_FORMAT = "%s%d:%d - %s";
+
+type WriteFn = typeof process.stdout.write;
+
+/** A process.stdout.write replacement that hands text to `sink` (honouring the optional callback argument). */
+function captureWrite(sink: (text: string) => void): WriteFn {
+  return ((chunk: string | Uint8Array, encOrCb?: BufferEncoding | ((err?: Error | null) => void), cb?: (err?: Error | null) => void) => {
+    const enc = typeof encOrCb === "string" ? encOrCb : "utf8";
+    sink(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString(enc));
+    const done = typeof encOrCb === "function" ? encOrCb : cb;
+    if (done) queueMicrotask(() => done(null));
+    return true;
+  }) as WriteFn;
+}
+
+/** Creates the converter (2.7–6 s on 2 cores: the first cell pays it) and the executor. */
+export function createCellEngine(options: CellEngineOptions): CellEngine {
+  const slot = globalThis as { __tslab__?: unknown };
+  if (slot.__tslab__ !== undefined) {
+    throw new Error("createCellEngine: a tslab executor is already open in this process; close() it first (tslab allows one per process)");
+  }
+  const real: Converter = createConverter();
+  // The executor calls convert() itself; remembering its last result gives us the diagnostics with codes.
+  let lastConvert: ConvertResult | undefined;
+  const recording: Converter = {
+    convert(prevDecl, src) {
+      lastConvert = real.convert(prevDecl, src);
+      return lastConvert;
+    },
+    inspect: (p, s, pos) => real.inspect(p, s, pos),
+    complete: (p, s, pos) => real.complete(p, s, pos),
+    addModule: (n, c, m) => real.addModule(n, c, m),
+    close: () => real.close(),
+  };
+
+  // What the executor reports through its console object during the current run.
+  const report: { value?: { v: unknown }; thrown?: { e: unknown } } = {};
+  const lastValue = (): { v: unknown } | undefined => report.value;
+  let interruptRequested = false;
+  let running = false;
+
+  const executor: Executor = createExecutor(options.rootDir, { node: recording, browser: recording, close: () => real.close() }, {
+    log: (v: unknown) => {
+      report.value = { v };
+    },
+    error: (first: unknown, ...rest: unknown[]) => {
+      if (first === DIAGNOSTIC_FORMAT) return; // compile diagnostics: taken from lastConvert instead
+      report.thrown = { e: rest.length > 0 ? format(first, ...rest) : first };
+    },
+  });
+
+  function classify(): CellOutcome {
+    const diagnostics: Diagnostic[] = lastConvert?.diagnostics ?? [];
+    if (diagnostics.length > 0) return { status: "error", error: compileError(diagnostics), interrupted: false };
+    const e = report.thrown?.e;
+    const sigint = typeof e === "object" && e !== null && (e as { code?: unknown }).code === SIGINT_CODE;
+    const asyncInterrupt = e instanceof Error && e.message === INTERRUPT_MESSAGE && interruptRequested;
+    if (sigint || asyncInterrupt) return { status: "error", error: interruptError(), interrupted: true };
+    return { status: "error", error: runtimeError(e), interrupted: false };
+  }
+
+  async function run(code: string, streams: CellStreams): Promise<CellOutcome> {
+    if (running) throw new Error("CellEngine.run: a cell is already running; the session queue must serialise runs");
+    running = true;
+    delete report.value;
+    delete report.thrown;
+    lastConvert = undefined;
+    interruptRequested = false;
+    const saved = { out: process.stdout.write, err: process.stderr.write };
+    process.stdout.write = captureWrite(streams.stdout);
+    process.stderr.write = captureWrite(streams.stderr);
+    try {
+      const ok = await executor.execute(code);
+      const value = lastValue();
+      if (ok) return value ? { status: "ok", hasValue: true, value: value.v } : { status: "ok", hasValue: false, value: undefined };
+      return classify();
+    } catch (e) {
+      report.thrown = { e };
+      return classify();
+    } finally {
+      process.stdout.write = saved.out;
+      process.stderr.write = saved.err;
+      running = false;
+    }
+  }
+
+  return {
+    run,
+    async declare(declarations: string): Promise<void> {
+      const ignore = (): void => undefined;
+      const outcome = await run(declarations, { stdout: ignore, stderr: ignore });
+      if (outcome.status === "error") {
+        throw new Error(`CellEngine.declare: the declarations did not compile: ${outcome.error.evalue}\n${outcome.error.traceback.join("\n")}`);
+      }
+    },
+    setLocal(name: string, v: unknown): void {
+      executor.locals[name] = v;
+    },
+    interrupt(): void {
+      if (running) interruptRequested = true;
+      executor.interrupt();
+    },
+    complete(code: string, offset: number): Completion {
+      const info = executor.complete(code, offset);
+      return { start: info.start, end: info.end, candidates: info.candidates };
+    },
+    inspect(code: string, offset: number): HoverInfo | undefined {
+      const info = executor.inspect(code, offset);
+      if (!info) return undefined;
+      return { start: info.textSpan.start, end: info.textSpan.start + info.textSpan.length, text: printQuickInfo(info) };
+    },
+    isComplete(code: string): { complete: boolean; indent: string } {
+      const r = isCompleteCode(code);
+      return { complete: r.completed, indent: r.indent ?? "" };
+    },
+    close(): void {
+      executor.close();
+      delete slot.__tslab__;
+    },
+  };
+}

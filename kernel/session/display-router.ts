@@ -1,0 +1,62 @@
+// Routes displays to the cell that is executing now (the seed API's DisplaySink). A display created with an id can be
+// updated later: while a cell runs the update goes out with that cell's outputs (Jupyter sends update_display_data
+// under the running request's header); once nothing runs, it goes to the execution that created the display.
+
+import { randomUUID } from "node:crypto";
+import type { DisplayHandle, DisplaySink } from "../api/context";
+import type { MimeBundle } from "../protocol/mime";
+import type { OutputItem } from "../protocol/rpc";
+
+/** Receives the outputs of one execution (Jupyter iopub messages, JSON-RPC notifications, nbformat outputs). */
+export interface OutputSink {
+  emit(output: OutputItem): void;
+}
+
+/** Displays that were created with an id keep their owner this long (most recent first are kept). */
+const MAX_REMEMBERED_DISPLAYS = 1000;
+
+export class DisplayRouter implements DisplaySink {
+  private current: OutputSink | undefined;
+  private readonly owners = new Map<string, OutputSink>();
+
+  /** Sets (or clears, with undefined) the sink of the execution that is running now. */
+  setCurrent(sink: OutputSink | undefined): void {
+    this.current = sink;
+  }
+
+  display(bundle: MimeBundle, opts?: { displayId?: string }): DisplayHandle {
+    const sink = this.requireCurrent("display");
+    const displayId = opts?.displayId ?? randomUUID();
+    this.remember(displayId, sink);
+    sink.emit({ kind: "display", data: bundle, displayId });
+    return { displayId, update: (next: MimeBundle) => this.update(displayId, next) };
+  }
+
+  update(displayId: string, bundle: MimeBundle): void {
+    const sink = this.current ?? this.owners.get(displayId);
+    if (!sink) {
+      throw new Error(`display update: no display with id "${displayId}" and no cell is running; create it with display() first`);
+    }
+    sink.emit({ kind: "update", data: bundle, displayId });
+  }
+
+  /** Forgets every display (kernel shutdown). */
+  clear(): void {
+    this.owners.clear();
+    this.current = undefined;
+  }
+
+  private requireCurrent(what: string): OutputSink {
+    if (!this.current) throw new Error(`${what}: no cell is running; displays can only be shown while a cell executes`);
+    return this.current;
+  }
+
+  private remember(displayId: string, sink: OutputSink): void {
+    this.owners.delete(displayId);
+    this.owners.set(displayId, sink);
+    if (this.owners.size > MAX_REMEMBERED_DISPLAYS) {
+      const oldest = this.owners.keys().next().value;
+      if (oldest !== undefined) this.owners.delete(oldest);
+    }
+  }
+}

@@ -1,0 +1,156 @@
+// One notebook's kernel state: the tslab cell engine (through kernel/executor's adapter), the injected `seed` API,
+// the execution queue and counter, display routing and the running execution's AbortSignal. Frontends (Jupyter wire
+// layer, JSON-RPC server, headless runner) call execute()/interrupt()/complete()/inspect() and receive outputs
+// through an OutputSink per execution. All state lives in the instance (no module globals).
+
+import { createCellEngine } from "../executor/tslab-adapter";
+import type { CellEngine, Completion, HoverInfo } from "../executor/tslab-adapter";
+import { runtimeError } from "../executor/errors";
+import { toMimeBundle } from "../display/to-mime-bundle";
+import type { ExecuteResult, InterruptResult } from "../protocol/rpc";
+import { DisplayRouter } from "./display-router";
+import type { OutputSink } from "./display-router";
+import { ExecutionQueue } from "./execution-queue";
+import { injectSeedApi } from "./seed-injection";
+import type { ModelLoader } from "./seed-injection";
+
+export type { OutputSink } from "./display-router";
+
+export interface ExecuteOptions {
+  /** Silent: no outputs, the execution count does not change (Jupyter `silent`). Default false. */
+  silent?: boolean;
+  /** Count this execution (Jupyter `store_history`). Default true; forced false when silent. */
+  storeHistory?: boolean;
+  /** A failure drops the cells queued behind this one (each answers "aborted"). Default true. */
+  stopOnError?: boolean;
+}
+
+export interface SessionOptions {
+  /** The notebook folder: cells resolve modules and seed image paths against it. */
+  cwd: string;
+  /** Loads the model off-thread; called on first use of the model in a cell, then kept. */
+  loadModel: ModelLoader;
+  /** Inject the `seed` object (default true). */
+  injectSeed?: boolean;
+  /** Creates the engine (tests may substitute one); default: tslab through kernel/executor. */
+  createEngine?: (cwd: string) => CellEngine;
+}
+
+const DROP: OutputSink = { emit: () => undefined };
+
+export class KernelSession {
+  private engine: CellEngine | undefined;
+  private readonly queue = new ExecutionQueue<ExecuteResult>();
+  private readonly displays = new DisplayRouter();
+  private controller: AbortController | undefined;
+  private count = 0;
+  private closeModel: (() => Promise<void>) | undefined;
+
+  constructor(private readonly options: SessionOptions) {}
+
+  /** The number of the last counted execution (0 before any). */
+  get executionCount(): number {
+    return this.count;
+  }
+
+  /** True while a cell runs. */
+  get busy(): boolean {
+    return this.queue.busy;
+  }
+
+  /** Creates the engine and injects `seed` now (3-6 s: the converter compiles the TypeScript lib once). */
+  async start(): Promise<void> {
+    await this.ensureEngine();
+  }
+
+  /** Queues one cell; resolves with its status once it has run, failed, been interrupted or been dropped. */
+  execute(code: string, sink: OutputSink, options: ExecuteOptions = {}): Promise<ExecuteResult> {
+    return this.queue.enqueue(
+      () => this.runCell(code, options.silent ? DROP : sink, options),
+      () => ({ status: "aborted", executionCount: null }),
+    );
+  }
+
+  /** Stops the running cell (seed calls through their AbortSignal, awaits at once) and drops the queued ones. */
+  interrupt(): InterruptResult {
+    const droppedQueued = this.queue.abortPending();
+    const running = this.controller !== undefined;
+    if (running) {
+      this.controller?.abort(new Error("interrupted by the user"));
+      this.engine?.interrupt();
+    }
+    return { interrupted: running, droppedQueued };
+  }
+
+  async complete(code: string, offset: number): Promise<Completion> {
+    return (await this.ensureEngine()).complete(code, offset);
+  }
+
+  async inspect(code: string, offset: number): Promise<HoverInfo | undefined> {
+    return (await this.ensureEngine()).inspect(code, offset);
+  }
+
+  async isComplete(code: string): Promise<{ complete: boolean; indent: string }> {
+    return (await this.ensureEngine()).isComplete(code);
+  }
+
+  /** Drops queued cells, stops the running one, frees the model worker and the converter. */
+  async close(): Promise<void> {
+    this.interrupt();
+    this.displays.clear();
+    await this.closeModel?.();
+    this.engine?.close();
+    this.engine = undefined;
+  }
+
+  private async ensureEngine(): Promise<CellEngine> {
+    if (this.engine) return this.engine;
+    const engine = (this.options.createEngine ?? ((cwd: string) => createCellEngine({ rootDir: cwd })))(this.options.cwd);
+    this.engine = engine;
+    if (this.options.injectSeed !== false) {
+      const injected = await injectSeedApi(engine, {
+        cwd: this.options.cwd,
+        loadModel: this.options.loadModel,
+        display: this.displays,
+        signal: () => this.controller?.signal ?? new AbortController().signal,
+      });
+      this.closeModel = injected.close;
+    }
+    return engine;
+  }
+
+  private async runCell(code: string, sink: OutputSink, options: ExecuteOptions): Promise<ExecuteResult> {
+    const engine = await this.ensureEngine();
+    if (options.storeHistory !== false && !options.silent) this.count++;
+    const executionCount = this.count;
+    const controller = new AbortController();
+    this.controller = controller;
+    this.displays.setCurrent(sink);
+    try {
+      const outcome = await engine.run(code, {
+        stdout: (text) => sink.emit({ kind: "stream", name: "stdout", text }),
+        stderr: (text) => sink.emit({ kind: "stream", name: "stderr", text }),
+      });
+      if (outcome.status === "ok") {
+        if (outcome.hasValue) {
+          try {
+            sink.emit({ kind: "result", data: toMimeBundle(outcome.value), executionCount });
+          } catch (e) {
+            return this.fail(sink, runtimeError(e), executionCount, options);
+          }
+        }
+        return { status: "ok", executionCount };
+      }
+      return this.fail(sink, outcome.error, executionCount, options);
+    } finally {
+      this.displays.setCurrent(undefined);
+      this.controller = undefined;
+    }
+  }
+
+  private fail(sink: OutputSink, error: ExecuteResult["error"] & object, executionCount: number, options: ExecuteOptions): ExecuteResult {
+    sink.emit({ kind: "error", error });
+    if (options.stopOnError !== false) this.queue.abortPending();
+    return { status: "error", executionCount, error };
+  }
+}
