@@ -1,0 +1,83 @@
+"""Shared training plumbing: paths, batches from the seeded dataset, preprocessing, checkpoints, logging."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from . import dataset as D
+
+ROOT = Path(__file__).resolve().parent
+RUNS = Path(os.environ.get("SEED_MINI_RUNS", ROOT / "runs"))  # override for smoke tests
+PACKAGE_DIR = ROOT.parent / "seed-mini"
+SEED = 1234
+CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
+CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
+
+
+def setup_torch(threads: int = 2) -> None:
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    torch.set_num_threads(threads)
+
+
+def scenes_for_step(stage: int, step: int, batch: int, split: D.Split = "train") -> list[D.Scene]:
+    """The batch of a given stage and step: a pure function of (SEED, stage, step), so resuming is exact."""
+    rng = np.random.default_rng([SEED, stage, step])
+    return [D.sample_scene(rng, split) for _ in range(batch)]
+
+
+def to_clip_pixels(images: np.ndarray) -> Tensor:
+    """uint8 [B, 64, 64, 3] -> pixel_values f32 [B, 3, 64, 64], CLIP mean/std (the encoder's input)."""
+    x = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 255.0
+    return (x - torch.tensor(CLIP_MEAN).view(1, 3, 1, 1)) / torch.tensor(CLIP_STD).view(1, 3, 1, 1)
+
+
+def to_unit_range(images: np.ndarray) -> Tensor:
+    """uint8 [B, 64, 64, 3] -> f32 [B, 3, 64, 64] in [-1, 1] (the autoencoder's input)."""
+    return torch.from_numpy(images).permute(0, 3, 1, 2).float() / 127.5 - 1.0
+
+
+def to_uint8(x: Tensor) -> np.ndarray:
+    """f32 [B, 3, H, W] in [-1, 1] -> uint8 [B, H, W, 3]."""
+    return ((x.clamp(-1, 1) + 1) * 127.5 + 0.5).to(torch.uint8).permute(0, 2, 3, 1).numpy()
+
+
+def save_atomic(obj: Any, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def load(path: Path) -> Any:
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing; run `/usr/bin/python3 -m model.train.train_all` first")
+    return torch.load(path, map_location="cpu")
+
+
+class Log:
+    """Appends lines to runs/train.log and echoes them to stdout."""
+
+    def __init__(self, path: Path = RUNS / "train.log") -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+
+    def __call__(self, msg: str) -> None:
+        line = f"{time.strftime('%Y-%m-%d %H:%M:%S')} {msg}"
+        print(line, flush=True)
+        with self.path.open("a") as f:
+            f.write(line + "\n")
+
+
+def fmt_duration(seconds: float) -> str:
+    s = int(max(seconds, 0))
+    return f"{s // 3600}h{(s % 3600) // 60:02d}m" if s >= 3600 else f"{s // 60}m{s % 60:02d}s"
+
+
+def fmt_stats(stats: dict[str, float], keys: Sequence[str] | None = None) -> str:
+    return " ".join(f"{k} {stats[k]:.4g}" for k in (keys or stats))

@@ -1,0 +1,91 @@
+"""DDIM scheduler (diffusers DDIMScheduler semantics) and the reference Python sampling loop.
+
+The config written to scheduler_config.json is SCHEDULER_CONFIG; the TypeScript scheduler must reproduce
+`DDIM.step` exactly (the golden fixtures record the per-step latents of `sample_ddim`).
+"""
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import torch
+from torch import Tensor
+
+SCHEDULER_CONFIG: dict[str, object] = {
+    "_class_name": "DDIMScheduler",
+    "_diffusers_version": "0.20.2",
+    "num_train_timesteps": 1000,
+    "beta_schedule": "squaredcos_cap_v2",
+    "beta_start": 0.0001,
+    "beta_end": 0.02,
+    "trained_betas": None,
+    "prediction_type": "v_prediction",
+    "clip_sample": False,
+    "clip_sample_range": 1.0,
+    "set_alpha_to_one": True,
+    "steps_offset": 0,
+    "timestep_spacing": "leading",
+    "thresholding": False,
+    "rescale_betas_zero_snr": False,
+}
+
+
+def alphas_cumprod(num_train_timesteps: int = 1000) -> Tensor:
+    """squaredcos_cap_v2 (diffusers betas_for_alpha_bar, cosine): float64 [T] cumulative alpha products."""
+    def bar(t: float) -> float:
+        return math.cos((t + 0.008) / 1.008 * math.pi / 2) ** 2
+    betas = [min(1 - bar((i + 1) / num_train_timesteps) / bar(i / num_train_timesteps), 0.999)
+             for i in range(num_train_timesteps)]
+    return torch.cumprod(1 - torch.tensor(betas, dtype=torch.float64), 0)
+
+
+class DDIM:
+    """set_timesteps(n) then step(model_output, t, sample) -> (prev_sample, pred_original_sample); eta = 0."""
+
+    def __init__(self, num_train_timesteps: int = 1000) -> None:
+        self.T = num_train_timesteps
+        self.ac = alphas_cumprod(num_train_timesteps)
+        self.final_alpha = 1.0  # set_alpha_to_one
+        self.timesteps: list[int] = []
+
+    def set_timesteps(self, n: int) -> None:
+        if not 1 <= n <= self.T:
+            raise ValueError(f"num_inference_steps must be in 1..{self.T}, got {n}")
+        ratio = self.T // n                                   # "leading" spacing, steps_offset 0
+        self.step_ratio = ratio
+        self.timesteps = [i * ratio for i in reversed(range(n))]
+
+    def step(self, v: Tensor, t: int, sample: Tensor) -> tuple[Tensor, Tensor]:
+        prev_t = t - self.step_ratio
+        a_t = float(self.ac[t])
+        a_prev = float(self.ac[prev_t]) if prev_t >= 0 else self.final_alpha
+        x0 = math.sqrt(a_t) * sample - math.sqrt(1 - a_t) * v           # v-prediction
+        eps = math.sqrt(a_t) * v + math.sqrt(1 - a_t) * sample
+        prev = math.sqrt(a_prev) * x0 + math.sqrt(1 - a_prev) * eps
+        return prev, x0
+
+
+def add_noise_v(x0: Tensor, noise: Tensor, t: Tensor, ac: Tensor) -> tuple[Tensor, Tensor]:
+    """Training pair: x_t = sqrt(a) x0 + sqrt(1-a) eps and the v target sqrt(a) eps - sqrt(1-a) x0. t [B] int."""
+    a = ac.to(x0.dtype)[t].view(-1, 1, 1, 1)
+    return a.sqrt() * x0 + (1 - a).sqrt() * noise, a.sqrt() * noise - (1 - a).sqrt() * x0
+
+
+Model = Callable[[Tensor, Tensor, Tensor], Tensor]
+
+
+@torch.no_grad()
+def sample_ddim(model: Model, gen: Tensor, noise: Tensor, steps: int, guidance: float,
+                on_step: Callable[[int, int, Tensor], None] | None = None) -> Tensor:
+    """Reference loop: noise [B, C, h, w] -> latent. CFG: out = u + g (c - u), batched as [uncond; cond]."""
+    sched = DDIM()
+    sched.set_timesteps(steps)
+    x = noise
+    for i, t in enumerate(sched.timesteps):
+        tt = torch.full((2 * x.shape[0],), float(t))
+        out = model(torch.cat([x, x]), tt, torch.cat([torch.zeros_like(gen), gen]))
+        u, c = out.chunk(2)
+        x, _ = sched.step(u + guidance * (c - u), t, x)
+        if on_step is not None:
+            on_step(i, t, x)
+    return x

@@ -1,0 +1,142 @@
+"""Train SEED-mini from scratch, resumably: visual tokenizer (then frozen) -> autoencoder -> denoiser -> export.
+
+    nohup setsid /usr/bin/python3 -m model.train.train_all > model/train/runs/nohup.out 2>&1 &
+
+Checkpoints go to model/train/runs/<stage>.pt every --save-every seconds (atomic writes); a killed run started
+again with the same command continues from the last checkpoint (batches are a pure function of the step, so the
+resumed run sees exactly the data it would have seen). A finished stage is frozen into runs/<stage>.done.pt;
+after the tokenizer, runs/TOKENIZER_DONE is written (part 2 may then call model.train.api.encode_images).
+When all stages are done the package is exported to model/seed-mini/ and evaluated (REPORT.md), unless
+--no-export. Progress lines (with time left) go to stdout and runs/train.log.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+from typing import Any, Protocol
+
+import torch
+from torch import Tensor, nn
+
+from .common import RUNS, Log, fmt_duration, fmt_stats, load, save_atomic, setup_torch
+from .stages import AutoencoderStage, DenoiserStage, TokenizerStage, module_size
+
+# name -> (steps, batch, peak lr). Step counts were chosen from measured s/step on the shared 2 cores
+# (see model/README.md): about 2 h in total when the machine is otherwise quiet.
+PLAN: dict[str, tuple[int, int, float]] = {
+    "tokenizer": (2000, 64, 5e-4),
+    "autoencoder": (800, 32, 2e-3),
+    "denoiser": (2500, 64, 5e-4),
+}
+WARMUP = 100
+
+
+class Stage(Protocol):
+    name: str
+    index: int
+    model: nn.Module
+
+    def train_step(self, step: int) -> tuple[Tensor, dict[str, float]]: ...
+    def after_step(self, step: int) -> None: ...
+    def final_payload(self) -> dict[str, Any]: ...
+
+
+def lr_at(step: int, steps: int, peak: float) -> float:
+    """Linear warm-up over WARMUP steps, then cosine decay to 10% of the peak."""
+    if step < WARMUP:
+        return peak * (step + 1) / WARMUP
+    p = (step - WARMUP) / max(1, steps - WARMUP)
+    return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * p)))
+
+
+def run_stage(stage: Stage, steps: int, peak_lr: float, log: Log, save_every: float, eta_after: float) -> None:
+    ckpt_path, done_path = RUNS / f"{stage.name}.pt", RUNS / f"{stage.name}.done.pt"
+    opt = torch.optim.AdamW(stage.model.parameters(), lr=peak_lr, weight_decay=0.01, betas=(0.9, 0.99))
+    start, elapsed = 0, 0.0
+    if ckpt_path.exists():
+        ck = load(ckpt_path)
+        stage.model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        start, elapsed = int(ck["step"]), float(ck["elapsed"])
+        if "extra" in ck and hasattr(stage, "load_extra_state"):
+            stage.load_extra_state(ck["extra"])  # type: ignore[attr-defined]
+        log(f"[{stage.name}] resumed at step {start}/{steps} ({fmt_duration(elapsed)} already spent)")
+    else:
+        log(f"[{stage.name}] start: {module_size(stage.model):.2f} M trainable parameters, {steps} steps")
+
+    def checkpoint(step: int) -> None:
+        state: dict[str, Any] = {"model": stage.model.state_dict(), "opt": opt.state_dict(), "step": step,
+                                 "elapsed": elapsed}
+        if hasattr(stage, "extra_state"):
+            state["extra"] = stage.extra_state()  # type: ignore[attr-defined]
+        save_atomic(state, ckpt_path)
+
+    stage.model.train()
+    last_save, window_t, window_n = time.time(), time.time(), 0
+    for step in range(start, steps):
+        t0 = time.time()
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step, steps, peak_lr)
+        loss, stats = stage.train_step(step)
+        if not torch.isfinite(loss):
+            raise FloatingPointError(f"[{stage.name}] loss is {float(loss)} at step {step}; stats {stats}")
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(stage.model.parameters(), 1.0)
+        opt.step()
+        stage.after_step(step)
+        elapsed += time.time() - t0
+        window_n += 1
+        if (step + 1) % 20 == 0 or step + 1 == steps:
+            sps = (time.time() - window_t) / window_n
+            window_t, window_n = time.time(), 0
+            left = (steps - step - 1) * sps
+            log(f"[{stage.name}] step {step + 1}/{steps} ({100 * (step + 1) / steps:.1f}%) {sps:.2f} s/step, "
+                f"stage left {fmt_duration(left)}, all left ~{fmt_duration(left + eta_after)} | "
+                f"loss {float(loss):.4g} {fmt_stats(stats)}")
+        if time.time() - last_save > save_every:
+            checkpoint(step + 1)
+            last_save = time.time()
+    checkpoint(steps)
+    stage.model.eval()
+    payload = stage.final_payload()
+    payload["steps"], payload["train_seconds"] = steps, elapsed
+    save_atomic(payload, done_path)
+    log(f"[{stage.name}] done in {fmt_duration(elapsed)} -> {done_path}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--save-every", type=float, default=180.0, help="seconds between checkpoints")
+    ap.add_argument("--no-export", action="store_true", help="stop after training (no export/evaluation)")
+    args = ap.parse_args(argv)
+    setup_torch(args.threads)
+    log = Log()
+    builders = {"tokenizer": TokenizerStage, "autoencoder": AutoencoderStage, "denoiser": DenoiserStage}
+    names = list(PLAN)
+    est = {"tokenizer": 1.6, "autoencoder": 1.5, "denoiser": 1.3}  # rough s/step, only for the overall ETA
+    for i, name in enumerate(names):
+        steps, batch, lr = PLAN[name]
+        if (RUNS / f"{name}.done.pt").exists():
+            log(f"[{name}] already done, skipping")
+            continue
+        eta_after = sum(PLAN[n][0] * est[n] for n in names[i + 1:] if not (RUNS / f"{n}.done.pt").exists())
+        run_stage(builders[name](batch), steps, lr, log, args.save_every, eta_after)
+        if name == "tokenizer":
+            (RUNS / "TOKENIZER_DONE").write_text(json.dumps(
+                {"checkpoint": "model/train/runs/tokenizer.done.pt", "steps": steps,
+                 "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                 "api": "model.train.api.encode_images(uint8 [B,64,64,3]) -> int64 [B,32]"}, indent=1) + "\n")
+            log("[tokenizer] frozen: wrote runs/TOKENIZER_DONE")
+    if not args.no_export:
+        from . import evaluate, export
+        export.main(["--trained"])
+        evaluate.main([])
+        log("exported model/seed-mini and wrote REPORT.md; review and commit them")
+
+
+if __name__ == "__main__":
+    main()
