@@ -35,7 +35,11 @@ def build(split: str, n: int, seed: int, tok: TextTokenizer, source: CodeSource,
     convs = [tasks.random_conversation(rng, split) for _ in range(n)]
     scenes = list(dict.fromkeys(s for _, turns in convs for s in _scenes_of(turns)))
     log(f"[data] {split}: {n} conversations, {len(scenes)} unique scenes ({time.time() - t0:.0f}s); tokenizing images")
-    codes = source.encode(scenes)
+    chunks = []
+    for i in range(0, len(scenes), 5000):
+        chunks.append(source.encode(scenes[i:i + 5000]))
+        log(f"[data] {min(i + 5000, len(scenes))}/{len(scenes)} images tokenized ({time.time() - t0:.0f}s)")
+    codes = np.concatenate(chunks)
     table = {s: codes[i] for i, s in enumerate(scenes)}
     log(f"[data] images tokenized with {source.name} ({time.time() - t0:.0f}s); encoding conversations")
     ids_all, mask_all, offsets, task_idx, dropped = [], [], [0], [], 0

@@ -57,11 +57,11 @@ def write_manifest_block(model: SeedMiniLM, tok: TextTokenizer, pkg: Path, state
     return block
 
 
-def language_model_manifest(pkg: Path) -> Optional[dict]:
+def language_model_manifest(pkg: Path, block_path: Path = BLOCK_PATH) -> Optional[dict]:
     """The block with `files` recomputed from the package on disk; None if the package has no language model."""
-    if not BLOCK_PATH.exists() or not (pkg / "language_model.onnx").exists():
+    if not block_path.exists() or not (pkg / "language_model.onnx").exists():
         return None
-    block = json.loads(BLOCK_PATH.read_text())
+    block = json.loads(block_path.read_text())
     missing = [n for n in LM_FILES if not (pkg / n).exists()]
     if missing:
         raise FileNotFoundError(f"{pkg} lacks LM files {missing}; run /usr/bin/python3 -m model.train.lm.export")
@@ -69,11 +69,11 @@ def language_model_manifest(pkg: Path) -> Optional[dict]:
     return block
 
 
-def merge_into_seed_json(pkg: Path) -> None:
+def merge_into_seed_json(pkg: Path, block_path: Path = BLOCK_PATH) -> None:
     seed_path = pkg / "seed.json"
     if not seed_path.exists():
         raise FileNotFoundError(f"{seed_path} does not exist: part 1's export writes it first")
-    lm = language_model_manifest(pkg)
+    lm = language_model_manifest(pkg, block_path)
     if lm is None:
         raise FileNotFoundError(f"no language model in {pkg}; run /usr/bin/python3 -m model.train.lm.export first")
     seed = json.loads(seed_path.read_text())
@@ -81,3 +81,13 @@ def merge_into_seed_json(pkg: Path) -> None:
     seed.setdefault("components", {})["language_model"] = lm["component"]
     seed.setdefault("files", {}).update(lm["files"])
     seed_path.write_text(json.dumps(seed, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    # /usr/bin/python3 -m model.train.lm.manifest [package dir]: merge the LM block into an existing seed.json
+    import sys
+
+    from .paths import PACKAGE_DIR
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else PACKAGE_DIR
+    merge_into_seed_json(target)
+    print(f"merged language_model, components.language_model and {len(LM_FILES)} files into {target / 'seed.json'}")
