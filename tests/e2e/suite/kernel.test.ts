@@ -6,6 +6,7 @@ import * as vscode from "vscode";
 import {
   api, createNotebook, ERROR, items, mimes, processAlive, queueCells, runCells, selectSeedKernel, STDOUT, text, waitFor,
 } from "./helpers";
+import type { TokensPayload } from "../../../kernel/protocol/payloads";
 
 const TOKENS_MIME = "application/vnd.seed.tokens+json";
 
@@ -36,8 +37,10 @@ export function defineKernelTests(): void {
       const [png] = items(image, "image/png");
       assert.ok(png, `cell 2 has no image/png, only ${mimes(image).join(", ")}`);
       assert.deepEqual(pngSize(png.data), { width: 64, height: 64 });
-      const bundle = JSON.parse(text(tokens, TOKENS_MIME)) as { ids?: unknown };
-      assert.ok(Array.isArray(bundle.ids) && bundle.ids.length === 32, `32 token ids, got ${JSON.stringify(bundle).slice(0, 200)}`);
+      const bundle = JSON.parse(text(tokens, TOKENS_MIME)) as Partial<TokensPayload>;
+      assert.equal(bundle.numTokens, 32, `a token strip payload, got ${JSON.stringify(bundle).slice(0, 200)}`);
+      assert.equal(bundle.chips?.length, 32);
+      for (const chip of bundle.chips ?? []) assert.ok(chip.id >= 0 && chip.id < (bundle.codebookSize ?? 0), `token id ${chip.id} outside the codebook`);
     });
 
     test("an error cell ends with success=false and stops the queue", async () => {
