@@ -4,7 +4,7 @@
 // host via the workbench payload (extensionDevelopmentPath = this repo, extensionTestsPath = the bundle); mocha's
 // result comes back through window.codeAutomationExit. Then a Playwright UI test runs a notebook and screenshots
 // the custom renderer's output. Prints "N passed, N failed" and exits non-zero on any failure.
-//   node tests/e2e/run.mjs [--suites controller,kernel,restricted,ui] [--keep] [--verbose]
+//   node tests/e2e/run.mjs [--suites controller,ui-controller,kernel,ui,restricted] [--keep] [--verbose] [--update-screenshot]
 // Needs: scripts/install-vscode-server.sh (run automatically when tools are missing) and `npm run build`.
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -14,17 +14,18 @@ import { join } from "node:path";
 import { format } from "node:util";
 import * as esbuild from "esbuild";
 import { missingTools, startServer, toolPaths } from "./vscode-server.mjs";
-import { runUiTest } from "./ui.mjs";
+import { fakeKernelCells, REAL_KERNEL_CELLS, runUiTest } from "./ui.mjs";
 
 const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 const here = join(root, "tests", "e2e");
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
 const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
-const ALL = ["controller", "kernel", "restricted", "ui"];
+const ALL = ["controller", "ui-controller", "kernel", "ui", "restricted"];
 const suites = option("--suites", ALL.join(",")).split(",");
 const verbose = flag("--verbose");
 const RUN_TIMEOUT_MS = 360_000;
+const fakeKernel = join(here, "out", "fake-kernel.js");
 
 const results = []; // { name, passed, failed, note }
 
@@ -121,7 +122,7 @@ async function main() {
         log(`== e2e ${suite}`);
         let result;
         if (suite === "controller") {
-          result = await runSuite(browser, server, await makeWorkspace(base, "ws-controller"), "controller", { SEED_KERNEL_SCRIPT: join(here, "out", "fake-kernel.js") });
+          result = await runSuite(browser, server, await makeWorkspace(base, "ws-controller"), "controller", { SEED_KERNEL_SCRIPT: fakeKernel });
         } else if (suite === "kernel") {
           result = existsSync(join(root, "dist", "kernel.js"))
             ? await runSuite(browser, server, await makeWorkspace(base, "ws-kernel"), "kernel", {})
@@ -133,8 +134,14 @@ async function main() {
           } finally {
             await untrusted.stop();
           }
+        } else if (suite === "ui-controller") {
+          result = await runUiTest(browser, server, await makeWorkspace(base, "ws-ui-controller"), {
+            root, here, log, cells: fakeKernelCells(), env: { SEED_KERNEL_SCRIPT: fakeKernel }, shotName: "ui-stand-in-kernel.png",
+          });
         } else if (suite === "ui") {
-          result = await runUiTest(browser, server, await makeWorkspace(base, "ws-ui"), { root, here, log });
+          result = existsSync(join(root, "dist", "kernel.js"))
+            ? await runUiTest(browser, server, await makeWorkspace(base, "ws-ui"), { root, here, log, cells: REAL_KERNEL_CELLS, shotName: "ui-token-strip.png" })
+            : { passed: 0, failed: 1, note: "dist/kernel.js is missing (kernel/main.ts not built)" };
         } else {
           result = { passed: 0, failed: 1, note: `unknown suite '${suite}'; expected one of ${ALL.join(", ")}` };
         }

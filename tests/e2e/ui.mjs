@@ -4,34 +4,56 @@
 import { copyFileSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-const NOTEBOOK = {
-  nbformat: 4, nbformat_minor: 5,
-  metadata: { kernelspec: { name: "seed", display_name: "SEED (TypeScript)", language: "typescript" }, language_info: { name: "typescript" } },
-  cells: [
-    { cell_type: "markdown", metadata: {}, source: "# SEED in VS Code\nAn image becomes 32 causal visual tokens." },
-    { cell_type: "code", metadata: {}, outputs: [], execution_count: null, source: 'const img = await seed.image("e2e.png");\nconst tok = await seed.tokenize(img);\ntok' },
-  ],
-};
+/** A notebook with a markdown cell and the given code cells, marked as SEED (so the controller is Preferred). */
+function notebook(cells) {
+  return {
+    nbformat: 4, nbformat_minor: 5,
+    metadata: { kernelspec: { name: "seed", display_name: "SEED (TypeScript)", language: "typescript" }, language_info: { name: "typescript" } },
+    cells: [
+      { cell_type: "markdown", metadata: {}, source: "# SEED in VS Code\nAn image becomes 32 causal visual tokens." },
+      ...cells.map((source) => ({ cell_type: "code", metadata: {}, outputs: [], execution_count: null, source })),
+    ],
+  };
+}
+
+/** Cells for the real kernel: tokenize the test image, show the strip. */
+export const REAL_KERNEL_CELLS = ['const img = await seed.image("e2e.png");\nconst tok = await seed.tokenize(img);\ntok'];
+
+/** A cell for the stand-in kernel: a token strip payload next to text/html (VS Code must still pick the renderer). */
+export function fakeKernelCells() {
+  const chips = Array.from({ length: 32 }, (_, i) => ({ index: i, id: (i * 97) % 1024, color: `hsl(${(i * 37) % 360} 70% 45%)`, textColor: "#fff" }));
+  const payload = { version: 1, chips, numTokens: 32, codebookSize: 1024, label: "stand-in" };
+  return [`display(${JSON.stringify({ "application/vnd.seed.tokens+json": payload, "text/html": "<b>html fallback</b>", "text/plain": "32 tokens" })})`];
+}
 
 /** A chip of the token strip that extension/renderer/tokens-view.ts draws (Playwright's CSS pierces shadow roots). */
 const STRIP = "span.chip[data-index]";
 
-export async function runUiTest(browser, server, workspace, { here, log }) {
-  writeFileSync(join(workspace, "ui.ipynb"), JSON.stringify(NOTEBOOK, null, 1));
+/**
+ * Runs the UI test. `cells` are the code cells; `env` goes to the extension host (SEED_KERNEL_SCRIPT for the
+ * stand-in kernel); `shotName` names the screenshot in tests/e2e/artifacts/.
+ */
+export async function runUiTest(browser, server, workspace, { root, here, log, cells, env = {}, shotName }) {
+  writeFileSync(join(workspace, "ui.ipynb"), JSON.stringify(notebook(cells), null, 1));
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const artifacts = join(here, "artifacts");
   mkdirSync(artifacts, { recursive: true });
   const t0 = Date.now();
   const step = (what) => log(`  ui: ${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   try {
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+    // The payload loads this repo as the development extension (no extensionTestsPath: nothing runs mocha).
+    const payload = [
+      ["extensionDevelopmentPath", `vscode-remote://${server.authority}${root}`],
+      ["extensionEnvironment", JSON.stringify(env)],
+      ["skipWelcome", "true"],
+    ];
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
     await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
     step("workbench loaded");
     await page.keyboard.press("Control+P");
     await page.keyboard.type("ui.ipynb");
-    await page.waitForTimeout(500);
-    await page.keyboard.press("Enter");
-    await page.locator(".notebook-editor").waitFor({ timeout: 60_000 });
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "ui.ipynb" }).first().click({ timeout: 30_000 });
+    await page.locator(".notebook-editor").first().waitFor({ timeout: 60_000 });
     step("notebook open");
     await page.getByText("SEED (TypeScript)").first().waitFor({ timeout: 60_000 });
     step("SEED controller selected");
@@ -46,11 +68,11 @@ export async function runUiTest(browser, server, workspace, { here, log }) {
     }
     step(found ? "token strip rendered" : "no token strip");
     await page.waitForTimeout(1000);
-    const shot = join(artifacts, "ui-token-strip.png");
+    const shot = join(artifacts, shotName);
     await page.screenshot({ path: shot });
     const size = statSync(shot).size;
     log(`  ui: screenshot ${shot} (${(size / 1024).toFixed(0)} KB)`);
-    if (process.argv.includes("--update-screenshot") && found && size < 300 * 1024) copyFileSync(shot, join(here, "screenshot.png"));
+    if (process.argv.includes("--update-screenshot") && !env.SEED_KERNEL_SCRIPT && found && size < 300 * 1024) copyFileSync(shot, join(here, "screenshot.png"));
     return found ? { passed: 1, failed: 0 } : { passed: 0, failed: 1, note: "the renderer's token strip did not appear" };
   } catch (err) {
     await page.screenshot({ path: join(artifacts, "ui-failure.png") }).catch(() => undefined);
