@@ -2,6 +2,7 @@
 // the model worker thread (node, cjs) and the notebook renderer (browser, esm).
 // Usage: node esbuild.mjs [--production] [--watch]
 import * as esbuild from "esbuild";
+import { copyFileSync, mkdirSync } from "node:fs";
 
 const production = process.argv.includes("--production");
 const watch = process.argv.includes("--watch");
@@ -34,11 +35,23 @@ const common = {
   plugins: [problemMatcher],
 };
 
+/** Copies the `seed` API declaration next to the kernel bundle: tslab's compiler reads dist/seed.d.ts at runtime. */
+const copySeedDeclarations = {
+  name: "copy-seed-d-ts",
+  setup(build) {
+    build.onEnd(() => {
+      mkdirSync("dist", { recursive: true });
+      copyFileSync("kernel/api/seed.d.ts", "dist/seed.d.ts");
+    });
+  },
+};
+
 const builds = [
   { entryPoints: { extension: "extension/src/extension.ts" }, platform: "node", format: "cjs", target: "node20", external: nodeExternal },
   {
     entryPoints: { kernel: "kernel/main.ts", cli: "kernel/cli.ts", "model-worker": "model/runtime/worker.ts" },
     platform: "node", format: "cjs", target: "node20", external: nodeExternal,
+    plugins: [problemMatcher, copySeedDeclarations],
   },
   { entryPoints: { renderer: "extension/renderer/index.ts" }, platform: "browser", format: "esm", target: "es2022" },
 ];

@@ -23,6 +23,8 @@ export interface ExecuteOptions {
   storeHistory?: boolean;
   /** A failure drops the cells queued behind this one (each answers "aborted"). Default true. */
   stopOnError?: boolean;
+  /** Called when the cell starts running (after it left the queue), with its execution count. */
+  onStart?: (executionCount: number) => void;
 }
 
 export interface SessionOptions {
@@ -123,6 +125,7 @@ export class KernelSession {
     const engine = await this.ensureEngine();
     if (options.storeHistory !== false && !options.silent) this.count++;
     const executionCount = this.count;
+    options.onStart?.(executionCount);
     const controller = new AbortController();
     this.controller = controller;
     this.displays.setCurrent(sink);

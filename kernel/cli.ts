@@ -1,0 +1,126 @@
+// The `seed-notebook` command (bundled to dist/cli.js):
+//   seed-notebook run IN.ipynb [--out OUT.ipynb] [--html OUT.html] [--timeout S] [kernel options]
+//   seed-notebook kernel install [--user | --prefix P | --sys-prefix] [--name N] [kernel options]
+// kernel options: [--model DIR] [--execution-provider auto|cpu|cuda|webgpu] [--threads N]
+// `run` executes in-process (no Jupyter needed); exit code 1 names the failing cell and its error.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { DEFAULT_KERNEL_NAME, installKernelspec } from "./jupyter/kernelspec";
+import type { InstallOptions } from "./jupyter/kernelspec";
+import { notebookToHtml } from "./runner/html-export";
+import { parseNotebook } from "./runner/notebook";
+import { runNotebook } from "./runner/run-notebook";
+import { KernelSession } from "./session/kernel-session";
+import { modelLoader, takeKernelOptions } from "./session/kernel-options";
+
+const USAGE = `usage:
+  seed-notebook run IN.ipynb [--out OUT.ipynb] [--html OUT.html] [--timeout SECONDS] [--model DIR] [--execution-provider P] [--threads N]
+  seed-notebook kernel install [--user | --prefix PREFIX | --sys-prefix] [--name NAME] [--model DIR] [--execution-provider P] [--threads N]`;
+
+class UsageError extends Error {}
+
+function takeFlag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const v = args[i + 1];
+  if (v === undefined || v.startsWith("--")) throw new UsageError(`${name} needs a value`);
+  args.splice(i, 2);
+  return v;
+}
+
+function takeSwitch(args: string[], name: string): boolean {
+  const i = args.indexOf(name);
+  if (i >= 0) args.splice(i, 1);
+  return i >= 0;
+}
+
+function rejectLeftovers(args: string[]): void {
+  if (args.length > 0) throw new UsageError(`unexpected argument(s): ${args.join(" ")}`);
+}
+
+async function run(args: string[]): Promise<number> {
+  const out = takeFlag(args, "--out");
+  const html = takeFlag(args, "--html");
+  const timeoutText = takeFlag(args, "--timeout");
+  const timeout = timeoutText === undefined ? undefined : Number(timeoutText);
+  if (timeout !== undefined && !(timeout > 0)) throw new UsageError(`--timeout must be a positive number of seconds, got "${timeoutText}"`);
+  const input = args.shift();
+  if (!input) throw new UsageError("run needs the notebook to execute");
+  const inPath = resolve(input);
+  if (!existsSync(inPath)) throw new UsageError(`no such notebook: ${inPath}`);
+  const hasCwd = args.includes("--cwd");
+  const options = takeKernelOptions(args);
+  rejectLeftovers(args);
+  if (!hasCwd) options.cwd = dirname(inPath);
+
+  const nb = parseNotebook(readFileSync(inPath, "utf8"), inPath);
+  process.chdir(options.cwd);
+  const session = new KernelSession({ cwd: options.cwd, loadModel: modelLoader(options) });
+  const progress = (line: string): void => void process.stderr.write(`${line}\n`);
+  progress(`running ${inPath} (${nb.cells.filter((c) => c.cell_type === "code").length} code cells)`);
+  let summary;
+  try {
+    summary = await runNotebook(nb, session, { timeoutSeconds: timeout, progress });
+  } finally {
+    await session.close();
+  }
+  const outPath = resolve(out ?? inPath);
+  mkdirSync(dirname(outPath), { recursive: true });
+  writeFileSync(outPath, JSON.stringify(nb, null, 1) + "\n");
+  console.log(`notebook: ${outPath}`);
+  if (html) {
+    const htmlPath = resolve(html);
+    mkdirSync(dirname(htmlPath), { recursive: true });
+    writeFileSync(htmlPath, notebookToHtml(nb, basename(inPath)));
+    console.log(`html: ${htmlPath}`);
+  }
+  if (summary.failure) {
+    const { cellNumber, error } = summary.failure;
+    console.error(`error: cell ${cellNumber} failed: ${error.ename}: ${error.evalue}`);
+    return 1;
+  }
+  console.log(`ok: ${summary.executed} cells in ${summary.seconds.toFixed(1)} s`);
+  return 0;
+}
+
+function kernelInstall(args: string[]): number {
+  const name = takeFlag(args, "--name") ?? DEFAULT_KERNEL_NAME;
+  const prefix = takeFlag(args, "--prefix");
+  const user = takeSwitch(args, "--user");
+  const sys = takeSwitch(args, "--sys-prefix");
+  const extraArgs: string[] = [];
+  for (const flag of ["--model", "--execution-provider", "--threads"]) {
+    const v = takeFlag(args, flag);
+    if (v !== undefined) extraArgs.push(flag, flag === "--model" ? resolve(v) : v);
+  }
+  rejectLeftovers(args);
+  if ([prefix !== undefined, user, sys].filter(Boolean).length > 1) throw new UsageError("choose one of --user, --prefix P, --sys-prefix");
+  const target: InstallOptions["target"] = prefix !== undefined ? { kind: "prefix", prefix } : sys ? { kind: "system" } : { kind: "user" };
+  const kernelScript = join(__dirname, "kernel.js");
+  if (!existsSync(kernelScript)) throw new Error(`${kernelScript} not found; run "npm run build" first`);
+  const dir = installKernelspec({ name, target, kernelScript, extraArgs });
+  console.log(`installed kernelspec "${name}" in ${dir}`);
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = [...argv];
+  const cmd = args.shift();
+  if (cmd === "run") return run(args);
+  if (cmd === "kernel" && args[0] === "install") return kernelInstall(args.slice(1));
+  if (cmd === "--help" || cmd === "-h" || cmd === "help") {
+    console.log(USAGE);
+    return 0;
+  }
+  throw new UsageError(cmd ? `unknown command "${[cmd, ...args.slice(0, 1)].join(" ")}"` : "no command given");
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (e instanceof UsageError) console.error(`seed-notebook: ${e.message}\n${USAGE}`);
+    else console.error(`seed-notebook: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,84 @@
+// The Jupyter kernel's main-thread side: starts the ZeroMQ worker (kernel/jupyter/zmq-worker.ts) on the same script
+// file, hands verified requests to the JupyterHandler and posts its messages back for signing and sending.
+// SIGINT (interrupt_mode "signal", or raised by the worker for interrupt_request) interrupts the session.
+
+import { randomUUID } from "node:crypto";
+import { writeSync } from "node:fs";
+import { Worker } from "node:worker_threads";
+import type { KernelSession } from "../session/kernel-session";
+import { readConnectionFile } from "./connection";
+import { JupyterHandler } from "./handler";
+import type { KernelIO } from "./handler";
+import type { JupyterMessage } from "./wire";
+import { newHeader } from "./wire";
+import { ZMQ_WORKER_ROLE } from "./zmq-worker";
+import type { FromZmq, ToZmq, ZmqWorkerInit } from "./zmq-worker";
+
+function log(text: string): void {
+  writeSync(2, `[seed-kernel] ${text}\n`);
+}
+
+/** Serves the Jupyter protocol for `session` until a shutdown_request; `entryScript` is the file that runs runZmqWorker when started as a worker with ZMQ_WORKER_ROLE. */
+export async function serveJupyter(connectionFile: string, session: KernelSession, entryScript: string): Promise<void> {
+  const connection = readConnectionFile(connectionFile);
+  const init: ZmqWorkerInit = { role: ZMQ_WORKER_ROLE, connection };
+  const worker = new Worker(entryScript, { workerData: init, execArgv: entryScript.endsWith(".ts") ? ["--import", "tsx"] : [] });
+  const kernelSession = randomUUID();
+  const post = (m: ToZmq): void => worker.postMessage(m);
+
+  const io: KernelIO = {
+    send(channel, msgType, content, parent) {
+      const message: JupyterMessage = {
+        identities: channel === "iopub" ? [Buffer.from(`kernel.${kernelSession}.${msgType}`)] : parent.identities,
+        header: newHeader(msgType, kernelSession),
+        parent_header: parent.header,
+        metadata: {},
+        content,
+        buffers: [],
+      };
+      post({ kind: "send", channel, message });
+    },
+  };
+
+  let finished: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  let shuttingDown = false;
+  const shutdown = (reason: string): void => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log(`shutting down (${reason})`);
+    void session.close().finally(() => post({ kind: "close" }));
+    // If the worker does not confirm, leave anyway: a kernel must never outlive its shutdown.
+    setTimeout(() => finished(), 2000).unref();
+  };
+  const handler = new JupyterHandler(session, io, { shutdown: (restart) => shutdown(restart ? "restart requested" : "shutdown requested"), log });
+
+  worker.on("message", (m: FromZmq) => {
+    if (m.kind === "request") void handler.handle(m.channel, m.message);
+    else if (m.kind === "closed") finished();
+    else if (m.kind === "ready") {
+      log(`listening (${connection.transport}://${connection.ip}, shell ${connection.shell_port})`);
+      // Pay the converter's start-up cost now rather than in the first cell.
+      setImmediate(() => void session.start().catch((e: unknown) => log(`session start failed: ${String(e)}`)));
+    }
+  });
+  worker.on("error", (e) => {
+    log(`zmq worker failed: ${e.stack ?? e.message}`);
+    finished();
+  });
+  worker.on("exit", () => finished());
+
+  process.on("SIGINT", () => {
+    const r = session.interrupt();
+    log(`interrupt: running cell ${r.interrupted ? "stopped" : "none"}, ${r.droppedQueued} queued dropped`);
+  });
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  // The launching client died without a shutdown_request: do not linger as an orphan.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) shutdown("parent process exited");
+  }, 2000).unref();
+
+  await done;
+  await worker.terminate();
+}

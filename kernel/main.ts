@@ -1,0 +1,52 @@
+// The kernel process entry (bundled to dist/kernel.js):
+//   node dist/kernel.js --rpc [options]                   LSP + seed/* JSON-RPC over stdio (the VS Code extension)
+//   node dist/kernel.js --jupyter CONNECTION_FILE [options] Jupyter wire protocol 5.3 on ZeroMQ
+// options: [--model DIR] [--execution-provider auto|cpu|cuda|webgpu] [--threads N] [--cwd DIR]
+// The same file also runs as the Jupyter ZeroMQ worker thread (see kernel/jupyter/zmq-worker.ts).
+
+import { writeSync } from "node:fs";
+import { isMainThread, parentPort, workerData } from "node:worker_threads";
+import { serveJupyter } from "./jupyter/server";
+import { runZmqWorker, ZMQ_WORKER_ROLE } from "./jupyter/zmq-worker";
+import type { ZmqWorkerInit } from "./jupyter/zmq-worker";
+import { serveRpc } from "./rpc/server";
+import { KernelSession } from "./session/kernel-session";
+import { modelLoader, takeKernelOptions } from "./session/kernel-options";
+
+const USAGE = "usage: kernel.js (--rpc | --jupyter CONNECTION_FILE) [--model DIR] [--execution-provider auto|cpu|cuda|webgpu] [--threads N] [--cwd DIR]";
+
+function fail(message: string): never {
+  writeSync(2, `seed kernel: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const args = [...argv];
+  let options;
+  try {
+    options = takeKernelOptions(args);
+  } catch (e) {
+    fail(e instanceof Error ? e.message : String(e));
+  }
+  // tslab's converter takes its type roots from the cwd at creation, and cells resolve relative paths against it.
+  process.chdir(options.cwd);
+  const session = new KernelSession({ cwd: options.cwd, loadModel: modelLoader(options) });
+  const mode = args[0];
+  if (mode === "--jupyter") {
+    const file = args[1];
+    if (!file) fail("--jupyter needs the connection file path");
+    await serveJupyter(file, session, __filename);
+    process.exit(0);
+  } else if (mode === "--rpc") {
+    await serveRpc(session);
+  } else {
+    fail(mode === undefined ? "no mode given" : `unknown argument "${mode}"`);
+  }
+}
+
+const init = workerData as Partial<ZmqWorkerInit> | undefined;
+if (!isMainThread && parentPort && init?.role === ZMQ_WORKER_ROLE) {
+  void runZmqWorker(parentPort, init as ZmqWorkerInit);
+} else if (isMainThread) {
+  main(process.argv.slice(2)).catch((e: unknown) => fail(e instanceof Error ? (e.stack ?? e.message) : String(e)));
+}

@@ -1,0 +1,112 @@
+// The JSON-RPC server for the VS Code extension (kernel/protocol/rpc.ts), on vscode-languageserver over stdio:
+// seed/execute, seed/interrupt, seed/status, seed/output notifications keyed by executionId (through an
+// OutputCoalescer per execution), seed/statusChanged, and LSP completion + hover on cell documents, answered by
+// the live session (tslab's converter with every declaration executed so far).
+//
+// WARNING: stdout carries the protocol. The LSP writer keeps the original stdout write function; process.stdout.write
+// itself is pointed at stderr, so stray output (a timer in a finished cell) can never corrupt the stream. While a
+// cell runs, the cell engine captures stdout into the cell's outputs.
+
+import { Writable } from "node:stream";
+import { writeSync } from "node:fs";
+import { createConnection, StreamMessageReader, StreamMessageWriter, TextDocumentSyncKind } from "vscode-languageserver/node";
+import type { CompletionItem, Connection, Hover } from "vscode-languageserver/node";
+import { RPC } from "../protocol/rpc";
+import type { ExecuteParams, ExecuteResult, InterruptResult, KernelStatus, OutputParams } from "../protocol/rpc";
+import type { KernelSession } from "../session/kernel-session";
+import { CellDocuments } from "./cell-documents";
+import { OutputCoalescer } from "./output-coalescer";
+
+function log(text: string): void {
+  writeSync(2, `[seed-kernel rpc] ${text}\n`);
+}
+
+/** A Writable over the real stdout, captured before process.stdout.write is redirected. */
+function protocolStdout(): Writable {
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+  return new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      write(chunk, (err?: Error | null) => cb(err ?? null));
+    },
+  });
+}
+
+function kernelStatus(session: KernelSession): KernelStatus {
+  const mem = process.memoryUsage();
+  return { state: session.busy ? "busy" : "idle", memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed }, pid: process.pid };
+}
+
+/** Wires the seed/* methods and LSP features of `connection` to `session`. Exported for tests (any transport). */
+export function attachRpc(connection: Connection, session: KernelSession): void {
+  const docs = new CellDocuments();
+  const statusChanged = (): void => void connection.sendNotification(RPC.statusChanged, kernelStatus(session));
+
+  connection.onInitialize(() => ({
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Full,
+      completionProvider: { triggerCharacters: ["."] },
+      hoverProvider: true,
+    },
+    serverInfo: { name: "seed-kernel", version: "0.1.0" },
+  }));
+  connection.onDidOpenTextDocument((p) => docs.set(p.textDocument.uri, p.textDocument.text));
+  connection.onDidChangeTextDocument((p) => {
+    const last = p.contentChanges[p.contentChanges.length - 1];
+    if (last && !("range" in last)) docs.set(p.textDocument.uri, last.text);
+  });
+  connection.onDidCloseTextDocument((p) => docs.delete(p.textDocument.uri));
+
+  connection.onCompletion(async (p): Promise<CompletionItem[]> => {
+    const at = docs.offsetOf(p.textDocument.uri, p.position);
+    if (!at) return [];
+    const r = await session.complete(at.text, at.offset);
+    const range = { start: docs.positionOf(at.text, r.start), end: docs.positionOf(at.text, r.end) };
+    return r.candidates.map((label, i) => ({ label, sortText: String(i).padStart(5, "0"), textEdit: { range, newText: label } }));
+  });
+  connection.onHover(async (p): Promise<Hover | null> => {
+    const at = docs.offsetOf(p.textDocument.uri, p.position);
+    if (!at) return null;
+    const info = await session.inspect(at.text, at.offset);
+    if (!info) return null;
+    return {
+      contents: { kind: "markdown", value: "```typescript\n" + info.text + "\n```" },
+      range: { start: docs.positionOf(at.text, info.start), end: docs.positionOf(at.text, info.end) },
+    };
+  });
+
+  connection.onRequest(RPC.execute, async (params: ExecuteParams): Promise<ExecuteResult> => {
+    if (typeof params?.executionId !== "string" || typeof params.code !== "string") {
+      throw new Error(`${RPC.execute}: expected { executionId: string, code: string }, got ${JSON.stringify(params)}`);
+    }
+    const coalescer = new OutputCoalescer((output) => {
+      const note: OutputParams = { executionId: params.executionId, output };
+      void connection.sendNotification(RPC.output, note);
+    });
+    const result = await session.execute(params.code, { emit: (o) => coalescer.push(o) }, { onStart: statusChanged });
+    coalescer.flush();
+    statusChanged();
+    return result;
+  });
+  connection.onRequest(RPC.interrupt, (): InterruptResult => session.interrupt());
+  connection.onRequest(RPC.status, (): KernelStatus => kernelStatus(session));
+  connection.onShutdown(async () => {
+    await session.close();
+  });
+  connection.onExit(() => process.exit(0));
+}
+
+/** Serves over stdio until the client disconnects. SIGINT interrupts (needed for synchronous loops, see README). */
+export async function serveRpc(session: KernelSession): Promise<void> {
+  const out = protocolStdout();
+  const connection = createConnection(new StreamMessageReader(process.stdin), new StreamMessageWriter(out));
+  attachRpc(connection, session);
+  process.on("SIGINT", () => {
+    const r = session.interrupt();
+    log(`SIGINT: running cell ${r.interrupted ? "stopped" : "none"}, ${r.droppedQueued} queued dropped`);
+  });
+  // The extension died: stdin closes; do not linger as an orphan.
+  process.stdin.on("close", () => void session.close().finally(() => process.exit(0)));
+  connection.listen();
+  setImmediate(() => void session.start().catch((e: unknown) => log(`session start failed: ${String(e)}`)));
+}
