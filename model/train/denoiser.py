@@ -16,9 +16,9 @@ from .modules import Attention, Mlp, timestep_embedding
 class DiTBlock(nn.Module):
     def __init__(self, dim: int, heads: int) -> None:
         super().__init__()
-        self.n1 = nn.LayerNorm(dim, elementwise_affine=False, eps=1e-6)
+        self.n1 = nn.LayerNorm(dim, eps=1e-6)  # affine: torch 1.13 mis-exports affine-free LN at opset 17
         self.attn = Attention(dim, heads)
-        self.n2 = nn.LayerNorm(dim, elementwise_affine=False, eps=1e-6)
+        self.n2 = nn.LayerNorm(dim, eps=1e-6)  # affine: torch 1.13 mis-exports affine-free LN at opset 17
         self.mlp = Mlp(dim, 4 * dim)
         self.ada = nn.Sequential(nn.SiLU(), nn.Linear(dim, 6 * dim))
         nn.init.zeros_(self.ada[1].weight)
@@ -42,7 +42,7 @@ class Denoiser(nn.Module):
         self.t_mlp = nn.Sequential(nn.Linear(dim, dim), nn.SiLU(), nn.Linear(dim, dim))
         self.e_mlp = nn.Sequential(nn.Linear(gen_dim, dim), nn.SiLU(), nn.Linear(dim, dim))
         self.blocks = nn.ModuleList(DiTBlock(dim, heads) for _ in range(depth))
-        self.n_out = nn.LayerNorm(dim, elementwise_affine=False, eps=1e-6)
+        self.n_out = nn.LayerNorm(dim, eps=1e-6)  # affine: torch 1.13 mis-exports affine-free LN at opset 17
         self.ada_out = nn.Sequential(nn.SiLU(), nn.Linear(dim, 2 * dim))
         self.out = nn.Linear(dim, pdim)
         for layer in (self.ada_out[1], self.out):
