@@ -84,6 +84,11 @@ export class KernelProcess implements vscode.Disposable {
     return this.client.sendRequest<InterruptResult>(RPC.interrupt, {});
   }
 
+  /** Sends a signal to the kernel process (SIGINT: the kernel interrupts its running cell). */
+  signal(signal: NodeJS.Signals): void {
+    if (this.isRunning) this.child?.kill(signal);
+  }
+
   status(): Promise<KernelStatus> {
     return this.client.sendRequest<KernelStatus>(RPC.status, {});
   }

@@ -138,14 +138,26 @@ export class NotebookSession implements CellRunHost, vscode.Disposable {
     const kernel = this.kernel;
     if (!running || !kernel) return;
     const timeoutMs = this.deps.settings().interruptTimeoutMs;
+    // The request is answered by the kernel's event loop; if that is blocked (a synchronous loop in a cell), the
+    // kernel's SIGINT handler is the fallback (kernel/rpc/server.ts), so send SIGINT when no answer comes soon.
+    let answered = false;
     kernel.interrupt().then(
-      (r) => this.log.info(`interrupt: interrupted=${r.interrupted}, dropped ${r.droppedQueued} queued in the kernel`),
+      (r) => {
+        answered = true;
+        this.log.info(`interrupt: interrupted=${r.interrupted}, dropped ${r.droppedQueued} queued in the kernel`);
+      },
       (err: unknown) => this.log.warn(`interrupt request failed: ${err instanceof Error ? err.message : String(err)}`),
     );
+    const sigint = setTimeout(() => {
+      if (answered || running.isEnded) return;
+      this.log.info("interrupt not answered within 500 ms: sending SIGINT to the kernel");
+      kernel.signal("SIGINT");
+    }, 500);
     const ended = await Promise.race([
       this.queue.whenIdle().then(() => true),
       new Promise<boolean>((resolve) => setTimeout(() => resolve(false), timeoutMs)),
     ]);
+    clearTimeout(sigint);
     if (ended || running.isEnded) return;
     const seconds = (timeoutMs / 1000).toFixed(1);
     await running.abort(`The SEED kernel did not stop this cell within ${seconds} s of the interrupt. Restart the kernel to regain control.`);

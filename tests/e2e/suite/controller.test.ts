@@ -59,7 +59,10 @@ export function defineControllerTests(): void {
       const seed = await api();
       await queueCells(doc);
       await waitFor("the kernel to start", () => seed.kernelPid(doc.uri) !== undefined);
+      let idle = false;
+      void seed.whenIdle(doc.uri).then(() => (idle = true));
       await new Promise((r) => setTimeout(r, 300));
+      assert.equal(idle, false, "the cell should still be running when interrupted");
       const t0 = Date.now();
       await vscode.commands.executeCommand("seed.interruptKernel", doc.uri);
       await seed.whenIdle(doc.uri);

@@ -62,7 +62,10 @@ export function defineKernelTests(): void {
       const seed = await api();
       await queueCells(doc);
       await waitFor("the kernel to start", () => seed.kernelPid(doc.uri) !== undefined, 60_000);
+      let idle = false;
+      void seed.whenIdle(doc.uri).then(() => (idle = true));
       await new Promise((r) => setTimeout(r, 3000)); // let generation get going (model loaded, tokens flowing)
+      assert.equal(idle, false, `the generation should still be running when interrupted; cell 1 says: ${text(doc.cellAt(0), ERROR)}`);
       const t0 = Date.now();
       await vscode.commands.executeCommand("seed.interruptKernel", doc.uri);
       await seed.whenIdle(doc.uri);
@@ -91,21 +94,26 @@ export function defineKernelTests(): void {
       assert.equal(second.executionSummary?.executionOrder ?? 1, 1);
     });
 
-    test("hover and completion on `seed` are answered by the kernel", async () => {
-      const doc = await createNotebook(["seed.tokenize"]);
+    test("hover and completion are answered by the kernel from its live state", async () => {
+      const doc = await createNotebook(["const answer = 42;\nseed.tokenize", "seed.", "ans"]);
       await selectSeedKernel(doc);
-      await runCells(doc);
+      await runCells(doc, 0, 1); // starts the kernel; `answer` now exists in its state
       const uri = doc.cellAt(0).document.uri;
       let hover = "";
-      for (let i = 0; i < 50 && !/tokenize|SeedApi|Tokens/.test(hover); i++) {
-        const hovers = await vscode.commands.executeCommand<vscode.Hover[]>("vscode.executeHoverProvider", uri, new vscode.Position(0, 8));
+      for (let i = 0; i < 50 && !/tokenize|Tokens/.test(hover); i++) {
+        const hovers = await vscode.commands.executeCommand<vscode.Hover[]>("vscode.executeHoverProvider", uri, new vscode.Position(1, 8));
         hover = hovers.flatMap((h) => h.contents.map((c) => (typeof c === "string" ? c : c.value))).join("\n");
-        if (!/tokenize|SeedApi|Tokens/.test(hover)) await new Promise((r) => setTimeout(r, 200));
+        if (!/tokenize|Tokens/.test(hover)) await new Promise((r) => setTimeout(r, 200));
       }
-      assert.match(hover, /tokenize|SeedApi|Tokens/, `hover was: ${hover}`);
-      const list = await vscode.commands.executeCommand<vscode.CompletionList>("vscode.executeCompletionItemProvider", uri, new vscode.Position(0, 5));
-      const labels = list.items.map((i) => (typeof i.label === "string" ? i.label : i.label.label));
-      for (const member of ["tokenize", "decode", "chat"]) assert.ok(labels.includes(member), `completion lacks seed.${member}`);
+      assert.match(hover, /tokenize|Tokens/, `hover was: ${hover}`);
+      const labelsAt = async (cell: number, character: number) => {
+        const list = await vscode.commands.executeCommand<vscode.CompletionList>("vscode.executeCompletionItemProvider", doc.cellAt(cell).document.uri, new vscode.Position(0, character));
+        return list.items.map((i) => (typeof i.label === "string" ? i.label : i.label.label));
+      };
+      const members = await labelsAt(1, 5);
+      for (const member of ["tokenize", "decode", "chat"]) assert.ok(members.includes(member), `completion after "seed." lacks ${member}: ${members.slice(0, 30).join(", ")}`);
+      const variables = await labelsAt(2, 3);
+      assert.ok(variables.includes("answer"), `completion lacks \`answer\` from an earlier cell: ${variables.slice(0, 30).join(", ")}`);
     });
   });
 }
