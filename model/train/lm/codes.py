@@ -1,7 +1,7 @@
 """Image codes for scenes: the LM's image vocabulary.
 
 Two sources with one interface (`encode(scenes) -> int64 [N, 32]`):
-  * FrozenTokenizerCodes: part 1's frozen visual tokenizer (model/train/tokenizer.py), the real thing. Available once
+  * FrozenTokenizerCodes: part 1's frozen visual tokenizer (model.train.api.encode_images), the real thing. Available once
     model/train/runs/TOKENIZER_DONE exists.
   * StandInCodes: deterministic codes computed from the scene's attributes (no pixels), used to develop and test the
     LM pipeline before the tokenizer is frozen, and for the interim package. They have the same shape and range as
@@ -59,7 +59,7 @@ class FrozenTokenizerCodes:
     """Part 1's visual tokenizer: renders each scene and encodes the pixels (`encode_images(uint8 [N,64,64,3])`)."""
     name = "visual-tokenizer"
 
-    def __init__(self, module: str = "model.train.tokenizer", function: str = "encode_images",
+    def __init__(self, module: str = "model.train.api", function: str = "encode_images",
                  batch: int = 256) -> None:
         if not TOKENIZER_DONE.exists():
             raise FileNotFoundError(f"{TOKENIZER_DONE} does not exist: part 1's visual tokenizer is not frozen yet; "
