@@ -30,8 +30,8 @@ export interface SeedRuntime {
   /** Text -> language-model ids (image tokens in the text are recognised). BOS is prepended unless bos is false. */
   encodeText(text: string, options?: { bos?: boolean }): Promise<number[]>;
 
-  /** Ids -> text, image tokens kept, no space inserted after added tokens. */
-  decodeText(ids: readonly number[]): Promise<string>;
+  /** Ids -> text, image tokens kept, no space inserted after added tokens; skipSpecial drops BOS/EOS. */
+  decodeText(ids: readonly number[], options?: { skipSpecial?: boolean }): Promise<string>;
 
   /** Chat turns -> prompt ids in the package's chat template, ending with the assistant prefix. */
   buildPrompt(turns: readonly ChatTurn[], options?: { forceImage?: boolean }): Promise<number[]>;

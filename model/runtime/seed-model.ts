@@ -108,8 +108,8 @@ export class SeedModel implements SeedRuntime {
     return this.requireText().encode(text, options);
   }
 
-  async decodeText(ids: readonly number[]): Promise<string> {
-    return this.requireText().decode(ids);
+  async decodeText(ids: readonly number[], options: { skipSpecial?: boolean } = {}): Promise<string> {
+    return this.requireText().decode(ids, options);
   }
 
   buildPrompt(turns: readonly ChatTurn[], options: { forceImage?: boolean } = {}): Promise<number[]> {

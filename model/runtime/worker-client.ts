@@ -4,6 +4,7 @@
 // Callbacks (onStep, onToken) run on this thread as the worker's events arrive.
 
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { SeedRuntime } from "./api";
@@ -25,34 +26,50 @@ interface Pending {
   callbackError?: unknown;
 }
 
-function defaultWorkerScript(): { path: string; execArgv: string[] } {
+function defaultWorkerScript(): string {
   const js = join(__dirname, "model-worker.js");
-  if (existsSync(js)) return { path: js, execArgv: [] };
+  if (existsSync(js)) return js;
   const ts = join(__dirname, "worker.ts");
-  if (existsSync(ts)) return { path: ts, execArgv: ["--import", "tsx"] };
+  if (existsSync(ts)) return ts;
   throw new SeedError("disposed", `model worker script not found: neither ${js} nor ${ts} exists; run "npm run build"`);
+}
+
+/**
+ * A Worker for a .js bundle, or for a .ts source in a checkout (tests, tsx): Node 20 does not apply `--import tsx`
+ * to workers, so a small CommonJS bootstrap registers tsx's require hook in the worker and then loads the source.
+ */
+function startWorker(script: string, workerData: WorkerInit): Worker {
+  if (!script.endsWith(".ts")) return new Worker(script, { workerData });
+  const tsxApi = createRequire(script).resolve("tsx/cjs/api");
+  const bootstrap = `require(${JSON.stringify(tsxApi)}).register(); require(${JSON.stringify(script)});`;
+  return new Worker(bootstrap, { eval: true, workerData });
 }
 
 /** Starts a worker, loads the package there, and resolves once it is ready (or rejects with the load error). */
 export async function openModelWorker(dir: string, options: WorkerOptions = {}): Promise<SeedRuntime> {
   const { workerScript, ...loadOptions } = options;
-  const script = workerScript ? { path: workerScript, execArgv: workerScript.endsWith(".ts") ? ["--import", "tsx"] : [] } : defaultWorkerScript();
   const abortBuffer = new SharedArrayBuffer(4);
   const init: WorkerInit = { dir, options: loadOptions, abortBuffer };
-  const worker = new Worker(script.path, { workerData: init, execArgv: script.execArgv });
+  const worker = startWorker(workerScript ?? defaultWorkerScript(), init);
+  // WARNING: remove only these listeners afterwards; Worker.removeAllListeners() would also drop Node's own
+  // newListener/removeListener hooks that keep the message port referenced, and results would never arrive.
+  let onMessage: (m: FromWorker) => void = () => undefined;
+  let onError: (e: Error) => void = () => undefined;
+  let onExit: (code: number) => void = () => undefined;
   const info = await new Promise<ModelInfo>((resolve, reject) => {
-    const onMessage = (m: FromWorker): void => {
+    onMessage = (m) => {
       if (m.kind === "ready") resolve(m.info);
       else if (m.kind === "load-error") {
         void worker.terminate();
         reject(SeedError.fromJSON(m.error));
       }
     };
-    worker.once("message", onMessage);
-    worker.once("error", (e) => reject(new SeedError("session", `model worker failed to start: ${e.message}`, { cause: e })));
-    worker.once("exit", (code) => reject(new SeedError("disposed", `model worker exited with code ${code} while loading`)));
+    onError = (e) => reject(new SeedError("session", `model worker failed to start: ${e.message}`, { cause: e }));
+    onExit = (code) => reject(new SeedError("disposed", `model worker exited with code ${code} while loading`));
+    worker.on("message", onMessage).on("error", onError).on("exit", onExit);
+  }).finally(() => {
+    worker.off("message", onMessage).off("error", onError).off("exit", onExit);
   });
-  worker.removeAllListeners();
   return new WorkerRuntime(worker, info, new Int32Array(abortBuffer));
 }
 
@@ -85,8 +102,8 @@ class WorkerRuntime implements SeedRuntime {
   encodeText(text: string, options: { bos?: boolean } = {}): Promise<number[]> {
     return this.call("encodeText", [text, options]);
   }
-  decodeText(ids: readonly number[]): Promise<string> {
-    return this.call("decodeText", [ids]);
+  decodeText(ids: readonly number[], options: { skipSpecial?: boolean } = {}): Promise<string> {
+    return this.call("decodeText", [ids, options]);
   }
   buildPrompt(turns: readonly ChatTurn[], options: { forceImage?: boolean } = {}): Promise<number[]> {
     return this.call("buildPrompt", [turns, options]);

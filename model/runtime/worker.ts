@@ -41,7 +41,7 @@ async function dispatch(model: SeedModel, msg: Extract<ToWorker, { kind: "call" 
     case "encodeText":
       return model.encodeText(a[0] as string, a[1] as { bos?: boolean });
     case "decodeText":
-      return model.decodeText(a[0] as number[]);
+      return model.decodeText(a[0] as number[], a[1] as { skipSpecial?: boolean });
     case "buildPrompt":
       return model.buildPrompt(a[0] as Parameters<SeedModel["buildPrompt"]>[0], a[1] as { forceImage?: boolean });
     case "generate": {

@@ -11,7 +11,7 @@ import type { ImageSpec } from "../../../model/runtime/manifest-types";
 
 const SPEC: ImageSpec = { size: [8, 8], resample: "nearest", mean: [0.5, 0.5, 0.5], std: [0.25, 0.5, 1], background: [255, 255, 255] };
 
-function solid(w: number, h: number, rgb: [number, number, number]): sharp.Sharp {
+function solid(w: number, h: number, rgb: [number, number, number]): ReturnType<typeof sharp> {
   return sharp({ create: { width: w, height: h, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } });
 }
 
