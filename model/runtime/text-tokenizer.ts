@@ -90,7 +90,7 @@ export class TextTokenizer {
     let out = "";
     let run: number[] = [];
     const flush = (): void => {
-      if (run.length > 0) out += this.tok.decode(run, { skip_special_tokens: false, clean_up_tokenization_spaces: false });
+      if (run.length > 0) out += this.decodeRun(run, false);
       run = [];
     };
     for (const id of ids) {
@@ -104,6 +104,30 @@ export class TextTokenizer {
     }
     flush();
     return out;
+  }
+
+  /**
+   * Decodes one run of ordinary ids. Workaround: @huggingface/tokenizers' ByteFallback decodes each byte group with
+   * `new TextDecoder()`, which drops a U+FEFF at the start of the group (text-tokenizer.md §4; sentencepiece keeps it).
+   * So the run is split after each byte group that starts with EF BB BF, the BOM is put back, and the rest is decoded
+   * behind a sentinel byte token ("A" = <0x41>) so that the Strip decoder does not eat its leading space.
+   */
+  private decodeRun(ids: readonly number[], continuation: boolean): string {
+    const opts = { skip_special_tokens: false, clean_up_tokenization_spaces: false };
+    const sentinel = this.tok.token_to_id("<0x41>");
+    const plain = (part: readonly number[]): string => {
+      if (!continuation || part.length === 0) return part.length === 0 ? "" : this.tok.decode([...part], opts);
+      if (sentinel === undefined) return this.tok.decode([...part], opts);
+      return this.tok.decode([sentinel, ...part], opts).slice(1);
+    };
+    const bom = ["<0xEF>", "<0xBB>", "<0xBF>"];
+    for (let i = 0; i + 2 < ids.length; i++) {
+      const startsGroup = i === 0 || !/^<0x[0-9A-F]{2}>$/.test(this.tokenOf(ids[i - 1] ?? -1));
+      if (startsGroup && bom.every((b, j) => this.tokenOf(ids[i + j] ?? -1) === b)) {
+        return plain(ids.slice(0, i)) + "\ufeff" + this.decodeRun(ids.slice(i + 3), true);
+      }
+    }
+    return plain(ids);
   }
 
   /** The token string of one id (for candidate lists), or "<id N>" when the id has none. */

@@ -16,7 +16,7 @@ before(async () => {
 after(() => model.dispose());
 
 test("decode(encode(s)) == s on tricky strings, image tokens included", async () => {
-  for (const s of ["", "a", " leading space", "two  spaces", "the cat.", "tab\there", "new\nline", "émoji 🦊 ok", "Draw<img><img_00003><img_00015></img>done", "a <img> b", "x</img>", "<img_00016> is not a code"]) {
+  for (const s of ["", "a", " leading space", "two  spaces", "the cat.", "tab\there", "new\nline", "émoji 🦊 ok", "Draw<img><img_00003><img_00015></img>done", "a <img> b", "x</img>", "<img_00016> is not a code", "\ufeffBOM first", "mid\ufeffdle", "\ufeff\ufeff two", " \ufeff spaced"]) {
     const ids = await model.encodeText(s, { bos: false });
     assert.equal(await model.decodeText(ids), s, JSON.stringify(s));
   }
