@@ -56,28 +56,26 @@ class StandInCodes:
 
 
 class FrozenTokenizerCodes:
-    """Part 1's visual tokenizer: renders each scene and encodes the pixels (`encode_images(uint8 [N,64,64,3])`)."""
+    """Part 1's visual tokenizer (model.train.api.FrozenTokenizer, fp16-exact: the ids the package's ONNX encoder +
+    quantizer produce): renders each scene and encodes the pixels."""
     name = "visual-tokenizer"
 
-    def __init__(self, module: str = "model.train.api", function: str = "encode_images",
-                 batch: int = 256) -> None:
+    def __init__(self, batch: int = 256) -> None:
         if not TOKENIZER_DONE.exists():
             raise FileNotFoundError(f"{TOKENIZER_DONE} does not exist: part 1's visual tokenizer is not frozen yet; "
                                     "use --codes stand-in until it is")
-        mod = importlib.import_module(module)
-        if not hasattr(mod, function):
-            raise AttributeError(f"{module} has no {function}(); expected encode_images(uint8 [N,64,64,3]) -> [N,32]")
-        self._fn = getattr(mod, function)
-        self.codebook_size = int(getattr(mod, "CODEBOOK_SIZE", 1024))
+        api = importlib.import_module("model.train.api")
+        self._tok = api.FrozenTokenizer(fp16_exact=True)
+        self.codebook_size = int(self._tok.model.quantizer.embedding.shape[0])   # [K, C]
         self.batch = batch
 
     def encode(self, scenes: Sequence[ds.Scene]) -> np.ndarray:
         out = []
         for i in range(0, len(scenes), self.batch):
             imgs = ds.render_batch(scenes[i:i + self.batch])             # uint8 [b, 64, 64, 3]
-            codes = np.asarray(self._fn(imgs), dtype=np.int64)            # [b, 32]
+            codes = np.asarray(self._tok.encode(imgs), dtype=np.int64)    # [b, 32]
             if codes.shape != (len(imgs), NUM_TOKENS):
-                raise ValueError(f"encode_images returned shape {codes.shape}, expected ({len(imgs)}, {NUM_TOKENS})")
+                raise ValueError(f"FrozenTokenizer.encode returned {codes.shape}, expected ({len(imgs)}, {NUM_TOKENS})")
             out.append(codes)
         codes = np.concatenate(out) if out else np.zeros((0, NUM_TOKENS), np.int64)
         if codes.size and (codes.min() < 0 or codes.max() >= self.codebook_size):

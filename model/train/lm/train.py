@@ -8,14 +8,15 @@ Builds (or reuses) the cached data sets, then trains with AdamW + warmup/cosine 
 (model/train/runs/lm/<run>/ckpt.pt, atomic) every --ckpt-minutes and at the end. Running the same command again
 resumes from the checkpoint (same step, optimizer and data order). The step budget is fixed at the first start:
 --hours is turned into a step count from the measured s/step of the first 20 steps (or give --steps).
-Threads: --threads N, or write a number into <run>/threads at any time (read every 50 steps): use 1 while
-part 1's training shares the cores, 2 after.
+Threads: --threads N, or write a number or "auto" into <run>/threads at any time (read every 50 steps; "auto" =
+1 while part 1's train_all runs, 2 after).
 """
 from __future__ import annotations
 
 import argparse
 import json
 import math
+import subprocess
 import time
 from pathlib import Path
 
@@ -69,14 +70,22 @@ def lr_at(step: int, total: int, base: float, warmup: int) -> float:
     return base * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * p)))
 
 
+def part1_training() -> bool:
+    """True while part 1's train_all process is alive (it shares the two cores)."""
+    r = subprocess.run(["pgrep", "-f", "model.train.train_all"], capture_output=True, text=True)
+    return bool(r.stdout.strip())
+
+
 def set_threads(run: Path, default: int, current: int) -> int:
+    """Thread count from <run>/threads: a number, or "auto" (1 while part 1's train_all runs, 2 after)."""
     f = run / "threads"
     n = default
     if f.exists():
-        try:
-            n = max(1, int(f.read_text().strip()))
-        except ValueError:
-            pass
+        text = f.read_text().strip()
+        if text == "auto":
+            n = 1 if part1_training() else 2
+        elif text.isdigit():
+            n = max(1, int(text))
     if n != current:
         torch.set_num_threads(n)
     return n
