@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -27,7 +28,7 @@ from .export import load_checkpoint
 from .generate import generate, image_spans
 from .judge_image import image_judge
 from .judge_text import caption_scores
-from .paths import CODEBOOK_SIZE, PACKAGE_DIR, RUN_DIR, SP_MODEL
+from .paths import CODEBOOK_SIZE, LM_DIR, PACKAGE_DIR, REPO, RUN_DIR, SP_MODEL
 from .report import write_report
 from .template import ImageRef, Turn, prompt_string
 from .text_tokenizer import EOS_ID, TextTokenizer
@@ -96,7 +97,17 @@ def evaluate(run: str, n: int, threads: int) -> dict:
         results["splits"][split] = res
         print(json.dumps({split: res}, indent=1), flush=True)
     results["ms_per_token_torch"] = ms_per_token(model, tok, threads)
+    results["ms_per_token_ort"] = ms_per_token_ort(threads)
     return results
+
+
+def ms_per_token_ort(threads: int) -> str:
+    """ORT-node decode speed of the package's language_model.onnx (bench_lm.mjs), as its one JSON line."""
+    r = subprocess.run(["node", str(LM_DIR / "bench_lm.mjs"), str(PACKAGE_DIR), str(threads), "64"],
+                       cwd=REPO, capture_output=True, text=True)
+    if r.returncode != 0:
+        return f"bench failed: {r.stderr.strip()[-300:]}"
+    return r.stdout.strip()
 
 
 def ms_per_token(model, tok: TextTokenizer, threads: int, new_tokens: int = 64) -> dict:

@@ -1,7 +1,9 @@
 """Text -> image judging: decode the LM's generated codes to pixels with part 1's decoder and score them with part 1's
-attribute judge (model/train/evaluate.py). Reused, not duplicated: this file only adapts their functions.
+attribute judge (model/train/judge.py). Reused, not duplicated: this file only wires their functions together
+(api.FrozenTokenizer.generation_embedding -> stages.load_denoiser + ddim.sample_ddim -> autoencoder decoder ->
+judge.judge_scenes) and compares the judge's reading with the scene the prompt described.
 
-image_judge() returns None while part 1's decoder or judge is not available (the report then says so).
+image_judge() returns None while any of those trained parts is missing (the report then says so).
 """
 from __future__ import annotations
 
@@ -9,23 +11,61 @@ import importlib
 from typing import Callable, Optional, Sequence
 
 import numpy as np
+import torch
 
 from .. import dataset as ds
 
 Judge = Callable[[np.ndarray, Sequence[ds.Scene]], dict]
+STEPS, GUIDANCE, NOISE_SEED = 25, 3.0, 1234   # seed.json image_decoder.defaults
+
+
+def score(pred: dict[str, np.ndarray], scenes: Sequence[ds.Scene]) -> dict[str, float]:
+    """Per-attribute accuracy of judged images against target scenes (identity/colour/size at each target cell,
+    empty cells must stay empty, background); 'mean' averages identity, colour, size, cell and background."""
+    acc: dict[str, list[float]] = {"identity": [], "colour": [], "size": [], "cell": [], "background": []}
+    empty = len(ds.IDENTITIES)
+    for i, s in enumerate(scenes):
+        acc["background"].append(float(pred["background"][i] == s.background))
+        cells = {o.cell: o for o in s.objects}
+        for c in range(9):
+            o = cells.get(c)
+            got = int(pred["identity"][i, c])
+            acc["cell"].append(float((got != empty) == (o is not None)))
+            if o is not None:
+                acc["identity"].append(float(got == o.identity))
+                acc["size"].append(float(int(pred["size"][i, c]) == o.size))
+                if o.is_shape:
+                    acc["colour"].append(float(int(pred["colour"][i, c]) == o.colour))
+    out = {k: float(np.mean(v)) for k, v in acc.items() if v}
+    out["mean"] = float(np.mean([out[k] for k in out]))
+    return out
 
 
 def image_judge() -> Optional[Judge]:
     """A function (codes int64 [N, 32], target scenes) -> {attribute: accuracy}, or None if not available yet."""
     try:
-        ev = importlib.import_module("model.train.evaluate")
-    except ImportError:
-        return None
-    decode = getattr(ev, "decode_codes", None)         # codes int64 [N, 32] -> uint8 [N, 64, 64, 3]
-    score = getattr(ev, "attribute_accuracy", None)    # (uint8 images, scenes) -> {attribute: accuracy}
-    if decode is None or score is None:
+        api = importlib.import_module("model.train.api")
+        stages = importlib.import_module("model.train.stages")
+        ddim = importlib.import_module("model.train.ddim")
+        judge_mod = importlib.import_module("model.train.judge")
+        tok = api.FrozenTokenizer(fp16_exact=True)
+        den = stages.load_denoiser()
+        ae, latent_scale = stages.load_autoencoder()
+        judge = judge_mod.load_judge()
+    except (ImportError, FileNotFoundError, KeyError, AttributeError):
         return None
 
-    def judge(codes: np.ndarray, scenes: Sequence[ds.Scene]) -> dict:
-        return dict(score(decode(codes), list(scenes)))
-    return judge
+    @torch.no_grad()
+    def decode(codes: np.ndarray) -> np.ndarray:
+        """codes int64 [N, 32] -> uint8 [N, 64, 64, 3]."""
+        gen = tok.generation_embedding(torch.from_numpy(codes))                       # [N, E]
+        g = torch.Generator().manual_seed(NOISE_SEED)
+        noise = torch.randn((len(codes), den.channels, den.size, den.size), generator=g)   # [N, C, h, w]
+        latent = ddim.sample_ddim(den, gen, noise, STEPS, GUIDANCE)
+        img = ae.decoder(latent / latent_scale)                                       # [N, 3, 64, 64] in [-1, 1]
+        return ((img.clamp(-1, 1) + 1) * 127.5 + 0.5).to(torch.uint8).permute(0, 2, 3, 1).numpy()
+
+    def run(codes: np.ndarray, scenes: Sequence[ds.Scene]) -> dict:
+        images = np.concatenate([decode(codes[i:i + 32]) for i in range(0, len(codes), 32)])
+        return score(judge_mod.judge_scenes(judge, images), scenes)
+    return run

@@ -35,3 +35,25 @@ class JudgeTextTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ImageScoreTest(unittest.TestCase):
+    def test_score_of_a_perfect_and_a_wrong_reading(self) -> None:
+        import numpy as np
+
+        from model.train.lm.judge_image import score
+        scenes = [ds.scene_at("train", i) for i in range(5)]
+        empty = len(ds.IDENTITIES)
+        pred = {"identity": np.full((5, 9), empty), "colour": np.full((5, 9), len(ds.COLOURS)),
+                "size": np.zeros((5, 9), np.int64), "background": np.array([s.background for s in scenes])}
+        for i, s in enumerate(scenes):
+            for o in s.objects:
+                pred["identity"][i, o.cell], pred["size"][i, o.cell] = o.identity, o.size
+                if o.is_shape:
+                    pred["colour"][i, o.cell] = o.colour
+        self.assertEqual(score(pred, scenes)["mean"], 1.0)
+        pred["background"] = (pred["background"] + 1) % len(ds.BACKGROUNDS)
+        pred["identity"][:, :] = empty
+        bad = score(pred, scenes)
+        self.assertEqual(bad["background"], 0.0)
+        self.assertEqual(bad["identity"], 0.0)
