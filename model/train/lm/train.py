@@ -140,8 +140,10 @@ def main() -> None:
     for split, n in (("train", a.train_size), ("test", a.test_size)):
         paths[split] = RUN_DIR / "data" / f"{a.codes}-{split}-{n}.npz"
         if not paths[split].exists():
+            torch.set_num_threads(2)   # a one-off burst: tokenizing the images is the slow part
             source = source or code_source(a.codes)
             lmdata.build(split, n, a.seed, tok, source, MAX_LEN, paths[split], log)
+            torch.set_num_threads(threads)
     train, test = lmdata.TokenData(paths["train"]), lmdata.TokenData(paths["test"])
     if train.vocab_size != tok.vocab_size:
         raise ValueError(f"{paths['train']} was built for vocab {train.vocab_size}, tokenizer has {tok.vocab_size}: "
