@@ -3,6 +3,8 @@
 // at once, extras rejected) and against the manifest's dtypes and fixed dims, and when ORT throws it rethrows with
 // every input's dtype and dims, since ORT's own messages rarely say which input was wrong (transformers.js sessionRun).
 
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { SeedError } from "./errors";
 import type { ComponentSpec, IoSpec } from "./manifest-types";
@@ -38,8 +40,13 @@ export async function createSession(name: string, path: string, spec: ComponentS
     graphOptimizationLevel: "all",
   };
   const tried: string[] = [];
-  const candidates = opts.provider === "auto" ? GPU_ORDER.filter(isListed) : opts.provider === "cpu" ? [] : [opts.provider];
-  if (opts.provider === "auto") for (const p of GPU_ORDER) if (!isListed(p)) tried.push(`${p} not in this onnxruntime-node build`);
+  const candidates = opts.provider === "auto" ? GPU_ORDER.filter((p) => isListed(p) && gpuLibraryPresent(p)) : opts.provider === "cpu" ? [] : [opts.provider];
+  if (opts.provider === "auto") {
+    for (const p of GPU_ORDER) {
+      if (!isListed(p)) tried.push(`${p} not in this onnxruntime-node build`);
+      else if (!gpuLibraryPresent(p)) tried.push(`${p} provider library not installed (npm rebuild onnxruntime-node --onnxruntime-node-install=cuda12)`);
+    }
+  }
   for (const p of candidates) {
     try {
       // logSeverityLevel 4 (fatal only) while probing: a missing GPU library is an expected outcome of "auto".
@@ -77,8 +84,27 @@ function isListed(p: "cuda" | "webgpu"): boolean {
   }
 }
 
+/**
+ * onnxruntime-node lists CUDA even when its provider library was never downloaded (.npmrc skips it; see
+ * reference/onnx-and-torch.md), and probing it then logs an [E:] line to stderr. "auto" skips the probe when the
+ * library is absent from the binding folder; an explicit "cuda" still tries, so the user sees ORT's own error.
+ */
+function gpuLibraryPresent(p: "cuda" | "webgpu"): boolean {
+  if (p === "webgpu") return true; // bundled in the binding itself
+  try {
+    const binDir = join(dirname(require.resolve("onnxruntime-node")), "..", "bin", "napi-v6", process.platform, process.arch);
+    const lib = process.platform === "win32" ? "onnxruntime_providers_cuda.dll" : "libonnxruntime_providers_cuda.so";
+    return existsSync(join(binDir, lib));
+  } catch {
+    return true; // unknown layout: let the probe decide
+  }
+}
+
 function firstLine(e: unknown): string {
-  const line = (e instanceof Error ? e.message : String(e)).split("\n")[0] ?? "";
+  let line = (e instanceof Error ? e.message : String(e)).split("\n")[0] ?? "";
+  // ORT's check failures read "<file>:<line> <function> <condition> was false. <reason>": keep the reason.
+  const reason = / was false\. (.+)$/.exec(line);
+  if (reason?.[1]) line = reason[1];
   return line.length > 200 ? `${line.slice(0, 197)}...` : line;
 }
 
