@@ -14,7 +14,7 @@ from . import dataset as D
 
 ROOT = Path(__file__).resolve().parent
 RUNS = Path(os.environ.get("SEED_MINI_RUNS", ROOT / "runs"))  # override for smoke tests
-PACKAGE_DIR = ROOT.parent / "seed-mini"
+PACKAGE_DIR = Path(os.environ.get("SEED_MINI_PACKAGE", ROOT.parent / "seed-mini"))
 SEED = 1234
 CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
 CLIP_STD = (0.26862954, 0.26130258, 0.27577711)

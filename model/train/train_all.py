@@ -14,7 +14,9 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import time
+from pathlib import Path
 from typing import Any, Protocol
 
 import torch
@@ -107,11 +109,27 @@ def run_stage(stage: Stage, steps: int, peak_lr: float, log: Log, save_every: fl
     log(f"[{stage.name}] done in {fmt_duration(elapsed)} -> {done_path}")
 
 
+def wait_for_other_process(name: str, log: Log) -> bool:
+    """If another live process holds runs/<name>.lock, wait until it finishes; True if the stage got done."""
+    lock = RUNS / f"{name}.lock"
+    if not lock.exists():
+        return False
+    pid = int(lock.read_text() or 0)
+    if pid == os.getpid() or not Path(f"/proc/{pid}").exists():
+        return False
+    log(f"[{name}] being trained by process {pid}; waiting for it")
+    while Path(f"/proc/{pid}").exists() and not (RUNS / f"{name}.done.pt").exists():
+        time.sleep(30)
+    return (RUNS / f"{name}.done.pt").exists()
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--save-every", type=float, default=180.0, help="seconds between checkpoints")
     ap.add_argument("--no-export", action="store_true", help="stop after training (no export/evaluation)")
+    ap.add_argument("--only", choices=list(PLAN), help="train just this stage (e.g. the autoencoder in a second "
+                    "process while the tokenizer trains; the main run then waits for it)")
     args = ap.parse_args(argv)
     setup_torch(args.threads)
     log = Log()
@@ -120,18 +138,27 @@ def main(argv: list[str] | None = None) -> None:
     est = {"tokenizer": 1.6, "autoencoder": 1.5, "denoiser": 1.3}  # rough s/step, only for the overall ETA
     for i, name in enumerate(names):
         steps, batch, lr = PLAN[name]
+        if args.only and name != args.only:
+            continue
+        if wait_for_other_process(name, log):
+            continue
         if (RUNS / f"{name}.done.pt").exists():
             log(f"[{name}] already done, skipping")
             continue
         eta_after = sum(PLAN[n][0] * est[n] for n in names[i + 1:] if not (RUNS / f"{n}.done.pt").exists())
-        run_stage(builders[name](batch), steps, lr, log, args.save_every, eta_after)
+        lock = RUNS / f"{name}.lock"
+        lock.write_text(str(os.getpid()))
+        try:
+            run_stage(builders[name](batch), steps, lr, log, args.save_every, eta_after)
+        finally:
+            lock.unlink(missing_ok=True)
         if name == "tokenizer":
             (RUNS / "TOKENIZER_DONE").write_text(json.dumps(
                 {"checkpoint": "model/train/runs/tokenizer.done.pt", "steps": steps,
                  "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                  "api": "model.train.api.encode_images(uint8 [B,64,64,3]) -> int64 [B,32]"}, indent=1) + "\n")
             log("[tokenizer] frozen: wrote runs/TOKENIZER_DONE")
-    if not args.no_export:
+    if not args.no_export and not args.only:
         from . import evaluate, export
         export.main(["--trained"])
         evaluate.main([])

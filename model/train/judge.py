@@ -1,0 +1,146 @@
+"""Attribute judge for evaluation: a small CNN trained separately on the dataset, never on model outputs.
+
+Per grid cell, a 24x24 crop around the cell centre -> (identity or empty, colour or none, size). The background
+is judged analytically (nearest named background to the image's per-channel median). Trained on clean renders
+with mild blur/noise augmentation so that it reads slightly soft reconstructions the way a person would.
+
+    /usr/bin/python3 -m model.train.judge        # trains runs/judge.pt (resumable, ~1000 steps)
+"""
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from . import dataset as D
+from .common import RUNS, Log, fmt_duration, load, save_atomic, scenes_for_step, setup_torch
+
+CROP = 24
+EMPTY = len(D.IDENTITIES)              # identity class for an empty cell
+NO_COLOUR = len(D.COLOURS)             # colour class for emoji and empty cells
+_BG = np.array(list(D.BACKGROUNDS.values()), np.float32)
+
+
+def cell_crops(images: Tensor) -> Tensor:
+    """images f32 [B, 3, 64, 64] in [0, 1] -> crops [B*9, 3, 24, 24] (row-major cells, edge-padded)."""
+    x = F.pad(images, (4, 4, 4, 4), mode="replicate")
+    out = []
+    for cell in range(9):
+        cy, cx = (cell // 3 + 0.5) * 64 / 3 + 4, (cell % 3 + 0.5) * 64 / 3 + 4
+        y0, x0 = int(round(cy - CROP / 2)), int(round(cx - CROP / 2))
+        out.append(x[:, :, y0:y0 + CROP, x0:x0 + CROP])
+    return torch.stack(out, 1).reshape(-1, 3, CROP, CROP)
+
+
+def labels(scenes: list[D.Scene]) -> tuple[Tensor, Tensor, Tensor]:
+    """-> identity [B*9], colour [B*9], size [B*9] (size of an empty cell is ignored via -100)."""
+    ident = torch.full((len(scenes), 9), EMPTY, dtype=torch.long)
+    colour = torch.full((len(scenes), 9), NO_COLOUR, dtype=torch.long)
+    size = torch.full((len(scenes), 9), -100, dtype=torch.long)
+    for i, s in enumerate(scenes):
+        for o in s.objects:
+            ident[i, o.cell] = o.identity
+            colour[i, o.cell] = o.colour if o.is_shape else NO_COLOUR
+            size[i, o.cell] = o.size
+    return ident.flatten(), colour.flatten(), size.flatten()
+
+
+class Judge(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        def conv(i: int, o: int) -> nn.Sequential:
+            return nn.Sequential(nn.Conv2d(i, o, 3, padding=1), nn.BatchNorm2d(o), nn.ReLU(), nn.MaxPool2d(2))
+        self.features = nn.Sequential(conv(3, 32), conv(32, 64), conv(64, 128), nn.Flatten(),
+                                      nn.Linear(128 * 9, 256), nn.ReLU())
+        self.identity = nn.Linear(256, EMPTY + 1)
+        self.colour = nn.Linear(256, NO_COLOUR + 1)
+        self.size = nn.Linear(256, len(D.SIZES))
+
+    def forward(self, crops: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        h = self.features(crops * 2 - 1)
+        return self.identity(h), self.colour(h), self.size(h)
+
+
+def augment(x: Tensor, g: torch.Generator) -> Tensor:
+    """Random mild blur (blend with a 3x3 box blur) and Gaussian noise; x [B, 3, 64, 64] in [0, 1]."""
+    w = torch.rand(x.shape[0], 1, 1, 1, generator=g) * 0.7
+    blur = F.avg_pool2d(F.pad(x, (1, 1, 1, 1), mode="replicate"), 3, stride=1)
+    x = (1 - w) * x + w * blur
+    return (x + 0.03 * torch.rand(x.shape[0], 1, 1, 1, generator=g) * torch.randn(x.shape, generator=g)).clamp(0, 1)
+
+
+def background_of(images: np.ndarray) -> np.ndarray:
+    """uint8 [B, 64, 64, 3] -> background index [B]: nearest named background to the per-channel median."""
+    med = np.median(images.reshape(len(images), -1, 3).astype(np.float32), axis=1)       # [B, 3]
+    return ((med[:, None] - _BG[None]) ** 2).sum(-1).argmin(1)
+
+
+@torch.no_grad()
+def judge_scenes(judge: Judge, images: np.ndarray) -> dict[str, np.ndarray]:
+    """uint8 [B, 64, 64, 3] -> predicted identity/colour/size [B, 9] and background [B]."""
+    x = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 255
+    out = {"identity": [], "colour": [], "size": []}
+    for i in range(0, len(x), 128):
+        li, lc, ls = judge(cell_crops(x[i:i + 128]))
+        for k, v in zip(out, (li, lc, ls)):
+            out[k].append(v.argmax(-1).reshape(-1, 9))
+    res = {k: torch.cat(v).numpy() for k, v in out.items()}
+    res["background"] = background_of(images)
+    return res
+
+
+def load_judge() -> Judge:
+    j = Judge()
+    j.load_state_dict(load(RUNS / "judge.done.pt")["model"])
+    return j.eval()
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--steps", type=int, default=1000)
+    ap.add_argument("--batch", type=int, default=48)
+    ap.add_argument("--threads", type=int, default=1)
+    args = ap.parse_args(argv)
+    setup_torch(args.threads)
+    log, path = Log(), RUNS / "judge.pt"
+    judge = Judge()
+    opt = torch.optim.AdamW(judge.parameters(), 2e-3, weight_decay=1e-4)
+    start = 0
+    if path.exists():
+        ck = load(path)
+        judge.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        start = ck["step"]
+    judge.train()
+    t0, last = time.time(), time.time()
+    for step in range(start, args.steps):
+        for gr in opt.param_groups:
+            gr["lr"] = 2e-3 * 0.5 * (1 + np.cos(np.pi * step / args.steps))
+        scenes = scenes_for_step(50, step, args.batch)
+        x = torch.from_numpy(D.render_batch(scenes)).permute(0, 3, 1, 2).float() / 255
+        x = augment(x, torch.Generator().manual_seed(step))
+        li, lc, ls = judge(cell_crops(x))
+        yi, yc, ys = labels(scenes)
+        loss = F.cross_entropy(li, yi) + F.cross_entropy(lc, yc) + F.cross_entropy(ls, ys, ignore_index=-100)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if (step + 1) % 50 == 0:
+            sps = (time.time() - t0) / (step + 1 - start)
+            acc = float((li.argmax(-1) == yi).float().mean())
+            log(f"[judge] step {step + 1}/{args.steps} {sps:.2f} s/step, left {fmt_duration((args.steps - step - 1) * sps)}"
+                f" | loss {float(loss):.4g} identity acc {acc:.3f}")
+        if time.time() - last > 120:
+            save_atomic({"model": judge.state_dict(), "opt": opt.state_dict(), "step": step + 1}, path)
+            last = time.time()
+    save_atomic({"model": judge.state_dict(), "opt": opt.state_dict(), "step": args.steps}, path)
+    save_atomic({"model": judge.state_dict(), "steps": args.steps}, RUNS / "judge.done.pt")
+    log("[judge] done")
+
+
+if __name__ == "__main__":
+    main()
