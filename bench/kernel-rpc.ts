@@ -1,0 +1,121 @@
+// The VS Code path of the kernel: spawn `node dist/kernel.js --rpc ...` (as extension/src/kernel-process.ts does)
+// and speak LSP JSON-RPC over its stdio with vscode-jsonrpc: initialize, then seed/execute requests.
+//   start -> first result: spawn to the execute response of `1 + 1` whose "result" output shows 2 (fresh process each)
+//   empty cell: seed/execute("") request -> response
+//   RSS of the kernel process (/proc) after 10 and after N empty cells, and its peak
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createMessageConnection, NotificationType, StreamMessageReader, StreamMessageWriter, type MessageConnection } from "vscode-jsonrpc/node";
+import { RPC, type ExecuteParams, type ExecuteResult, type OutputParams } from "../kernel/protocol/rpc";
+import { peakRssBytes, rssBytes } from "./memory";
+import { nowMs } from "./stats";
+
+export interface KernelRun {
+  readonly startToFirstMs: number[];
+  readonly emptyCellMs: number[];
+  readonly rssAfter10: number;
+  readonly rssAfterN: number;
+  readonly nCells: number;
+  readonly peakRss: number;
+}
+
+interface Kernel {
+  readonly child: ChildProcess;
+  readonly conn: MessageConnection;
+  readonly outputs: OutputParams[];
+  readonly stderr: string[];
+  /** Execution ids are `bench-<pid>-<n>`; n counts this kernel's requests. */
+  sent: number;
+}
+
+function startKernel(script: string, args: readonly string[]): Kernel {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+  if (!child.stdout || !child.stdin || !child.stderr) throw new Error("kernel spawn: no stdio pipes");
+  const stderr: string[] = [];
+  child.stderr.on("data", (d: Buffer) => {
+    stderr.push(d.toString());
+    if (stderr.length > 50) stderr.shift();
+  });
+  const conn = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const outputs: OutputParams[] = [];
+  conn.onNotification(new NotificationType<OutputParams>(RPC.output), (p: OutputParams) => {
+    outputs.push(p);
+  });
+  conn.listen();
+  return { child, conn, outputs, stderr, sent: 0 };
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number, what: string, k: Kernel): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const died = new Promise<never>((_, reject) => {
+    k.child.once("exit", (code, sig) => reject(new Error(`kernel exited (${code ?? sig}) during ${what}; stderr: ${k.stderr.join("").trim().slice(-400)}`)));
+  });
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms; kernel stderr: ${k.stderr.join("").trim().slice(-400)}`)), ms);
+  });
+  try {
+    return await Promise.race([p, died, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function initialize(k: Kernel, timeoutMs: number): Promise<void> {
+  await withTimeout(k.conn.sendRequest("initialize", { processId: process.pid, rootUri: null, capabilities: {} }), timeoutMs, "LSP initialize", k);
+  await k.conn.sendNotification("initialized", {});
+}
+
+async function execute(k: Kernel, code: string, timeoutMs: number): Promise<ExecuteResult> {
+  const params: ExecuteParams = { executionId: `bench-${process.pid}-${k.sent++}`, code };
+  const r = await withTimeout(k.conn.sendRequest<ExecuteResult>(RPC.execute, params), timeoutMs, `seed/execute ${JSON.stringify(code)}`, k);
+  if (r.status !== "ok") throw new Error(`cell ${JSON.stringify(code)} ended with status ${r.status}: ${r.error?.ename ?? ""} ${r.error?.evalue ?? ""}`);
+  return r;
+}
+
+async function stopKernel(k: Kernel): Promise<void> {
+  k.conn.dispose();
+  if (k.child.exitCode === null && k.child.signalCode === null) {
+    const exited = new Promise<void>((resolve) => k.child.once("exit", () => resolve()));
+    k.child.kill("SIGTERM");
+    const t = setTimeout(() => k.child.kill("SIGKILL"), 3000);
+    await exited;
+    clearTimeout(t);
+  }
+}
+
+export async function kernelRpcRun(script: string, args: readonly string[], starts: number, cells: number, timeoutMs = 60_000): Promise<KernelRun> {
+  if (!existsSync(script)) throw new Error(`not measured: ${script} does not exist (the build did not produce the kernel)`);
+  const startToFirstMs: number[] = [];
+  for (let i = 0; i < starts; i++) {
+    const t0 = nowMs();
+    const k = startKernel(script, args);
+    try {
+      await initialize(k, timeoutMs);
+      const params = await execute(k, "1 + 1", timeoutMs);
+      const shown = JSON.stringify(k.outputs.filter((o) => o.output.kind === "result").map((o) => o.output));
+      if (!shown.includes("2")) throw new Error(`\`1 + 1\` gave outputs ${shown.slice(0, 200)} (status ${params.status}), expected a result showing 2`);
+      startToFirstMs.push(nowMs() - t0);
+    } finally {
+      await stopKernel(k);
+    }
+  }
+  const k = startKernel(script, args);
+  try {
+    await initialize(k, timeoutMs);
+    await execute(k, "1 + 1", timeoutMs); // warm-up
+    const pid = k.child.pid;
+    if (pid === undefined) throw new Error("kernel has no pid");
+    const emptyCellMs: number[] = [];
+    let rssAfter10 = 0;
+    for (let i = 0; i < cells; i++) {
+      const t0 = nowMs();
+      await execute(k, "", timeoutMs);
+      emptyCellMs.push(nowMs() - t0);
+      if (i + 1 === 10) rssAfter10 = rssBytes(pid);
+    }
+    return { startToFirstMs, emptyCellMs, rssAfter10, rssAfterN: rssBytes(pid), nCells: cells, peakRss: peakRssBytes(pid) };
+  } finally {
+    await stopKernel(k);
+  }
+}

@@ -1,0 +1,141 @@
+// The raw onnxruntime baseline: bare InferenceSession.run on the package's ONNX files, with the session options our
+// runtime uses (cpu, intra-op threads = settings.threads, inter-op 1, sequential, optimisation level "all") and no
+// wrapper, no feed checks, no copies beyond what the algorithm needs. The decode loop uses the runtime's pure
+// DdimScheduler (arithmetic only) so that the two loops do the same work; the LM follows lm-protocol.ts.
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import * as ort from "onnxruntime-node";
+import { DdimScheduler, parseDdimConfig, readManifest, type SeedManifest } from "../model/runtime";
+import type { BenchInputs } from "./inputs";
+import { runLmProtocol, type LmDriver } from "./lm-protocol";
+import { stagePeak } from "./memory";
+import { measure } from "./stats";
+import type { BenchSettings, MemoryCells, ModelCells } from "./types";
+
+type Sessions = Partial<Record<"encoder" | "quantizer" | "detokenizer" | "denoiser" | "latent_decoder" | "language_model", ort.InferenceSession>>;
+
+function need(s: Sessions, name: keyof Sessions): ort.InferenceSession {
+  const x = s[name];
+  if (!x) throw new Error(`raw ORT: no session for ${name}`);
+  return x;
+}
+
+async function openSessions(dir: string, m: SeedManifest, threads: number): Promise<Sessions> {
+  const opts: ort.InferenceSession.SessionOptions = {
+    executionProviders: ["cpu"],
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: "sequential",
+    graphOptimizationLevel: "all",
+  };
+  const out: Sessions = {};
+  for (const name of ["encoder", "quantizer", "detokenizer", "denoiser", "latent_decoder", "language_model"] as const) {
+    const spec = m.components[name];
+    if (spec) out[name] = await ort.InferenceSession.create(join(dir, spec.file), opts);
+  }
+  return out;
+}
+
+async function tokenize(s: Sessions, pixels: Float32Array, dims: number[]): Promise<void> {
+  const enc = await need(s, "encoder").run({ pixel_values: new ort.Tensor("float32", pixels, dims) }); // [B, 3, H, W]
+  const emb = enc.causal_embeddings; // [B, N, D]
+  if (!emb) throw new Error("raw ORT: encoder returned no causal_embeddings");
+  await need(s, "quantizer").run({ causal_embeddings: emb }); // -> ids [B, N]
+}
+
+async function decode(s: Sessions, m: SeedManifest, sched: DdimScheduler, codes: readonly number[], steps: number, guidance: number): Promise<void> {
+  const N = codes.length;
+  const det = need(s, "detokenizer");
+  const feeds: Record<string, ort.Tensor> = { ids: new ort.Tensor("int64", BigInt64Array.from(codes, BigInt), [1, N]) };
+  if (det.inputNames.includes("token_mask")) feeds.token_mask = new ort.Tensor("float32", new Float32Array(N).fill(1), [1, N]);
+  const cond = (await det.run(feeds)).generation_embedding?.data as Float32Array; // [1, E]
+  const E = cond.length;
+  const emb = new Float32Array(2 * E); // [2, E]: [uncond zeros; cond]
+  emb.set(cond, E);
+  const [C, h, w] = m.image_decoder.latent_shape;
+  const size = C * h * w;
+  let latent = new Float32Array(size); // [1, C, h, w]; starting noise does not change the cost
+  for (let i = 0; i < size; i++) latent[i] = Math.sin(i * 12.9898) * 0.5;
+  const den = need(s, "denoiser");
+  const embT = new ort.Tensor("float32", emb, [2, E]);
+  for (const t of sched.setTimesteps(steps)) {
+    const x2 = new Float32Array(2 * size); // [2, C, h, w]
+    x2.set(latent, 0);
+    x2.set(latent, size);
+    const out = (await den.run({
+      sample: new ort.Tensor("float32", x2, [2, C, h, w]),
+      timestep: new ort.Tensor("float32", new Float32Array([t, t]), [2]),
+      generation_embedding: embT,
+    })).out_sample?.data as Float32Array; // [2, C, h, w]
+    const guided = new Float32Array(size);
+    for (let j = 0; j < size; j++) guided[j] = (out[j] ?? 0) + guidance * ((out[size + j] ?? 0) - (out[j] ?? 0));
+    latent = sched.step(guided, t, latent).prevSample;
+  }
+  const scale = m.image_decoder.latent_scaling_factor;
+  const scaled = scale === 1 ? latent : latent.map((v) => v / scale);
+  await need(s, "latent_decoder").run({ latent_sample: new ort.Tensor("float32", scaled, [1, C, h, w]) }); // [1, 3, H', W']
+}
+
+function lmDriver(lm: ort.InferenceSession, m: SeedManifest): LmDriver {
+  const spec = m.language_model;
+  if (!spec) throw new Error("raw ORT: manifest has no language_model block");
+  const L = spec.num_layers;
+  const empty = (): Map<string, ort.Tensor> =>
+    new Map(Array.from({ length: L }, (_, i) => ["key", "value"].map((k) => [`past_key_values.${i}.${k}`, new ort.Tensor("float32", new Float32Array(0), [1, spec.num_kv_heads, 0, spec.head_dim])] as const)).flat());
+  let past = empty();
+  let P = 0;
+  return {
+    reset() {
+      past = empty();
+      P = 0;
+    },
+    async forward(ids) {
+      const S = ids.length;
+      const out = await lm.run({
+        input_ids: new ort.Tensor("int64", BigInt64Array.from(ids, BigInt), [1, S]),
+        attention_mask: new ort.Tensor("int64", new BigInt64Array(P + S).fill(1n), [1, P + S]),
+        position_ids: new ort.Tensor("int64", BigInt64Array.from({ length: S }, (_, i) => BigInt(P + i)), [1, S]),
+        ...Object.fromEntries(past),
+      });
+      for (let i = 0; i < L; i++) {
+        for (const k of ["key", "value"]) {
+          const t = out[`present.${i}.${k}`];
+          if (!t) throw new Error(`raw ORT: language model returned no present.${i}.${k}`);
+          past.set(`past_key_values.${i}.${k}`, t);
+        }
+      }
+      P += S;
+    },
+  };
+}
+
+export async function rawOrtRows(inputs: BenchInputs, s: BenchSettings, mem: MemoryCells): Promise<ModelCells> {
+  const m = readManifest(s.modelDir);
+  const sessions = await openSessions(s.modelDir, m, s.threads);
+  const sched = new DdimScheduler(parseDdimConfig(JSON.parse(readFileSync(join(s.modelDir, m.image_decoder.scheduler_config), "utf8"))));
+  const [H, W] = m.image.size;
+  const per = 3 * H * W;
+  const out: ModelCells = {};
+  try {
+    const one = inputs.pixels16.slice(0, per);
+    const t1 = await stagePeak(() => measure(() => tokenize(sessions, one, [1, 3, H, W]), s.reps.image));
+    out["tokenize.b1"] = { samples: t1.value };
+    mem["raw ORT tokenize 1"] = t1.peakBytes;
+    const t16 = await stagePeak(() => measure(() => tokenize(sessions, inputs.pixels16, [16, 3, H, W]), s.reps.image));
+    out["tokenize.b16"] = { samples: t16.value };
+    mem["raw ORT tokenize 16"] = t16.peakBytes;
+    const g = m.image_decoder.defaults.guidance_scale;
+    const d = await stagePeak(() => measure(() => decode(sessions, m, sched, inputs.codes, 25, g), s.reps.decode));
+    out["decode.25"] = { samples: d.value };
+    mem["raw ORT decode 25 steps"] = d.peakBytes;
+    if (sessions.language_model) {
+      const r = await stagePeak(() => runLmProtocol(lmDriver(sessions.language_model as ort.InferenceSession, m), inputs.promptIds, s.reps.lm));
+      Object.assign(out, r.value);
+      mem["raw ORT LM (all LM rows)"] = r.peakBytes;
+    }
+  } finally {
+    await Promise.all(Object.values(sessions).map((x) => x.release()));
+  }
+  return out;
+}

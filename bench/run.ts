@@ -1,0 +1,173 @@
+// `npm run bench`: every stage of SEED-mini on our runtime (in-process and worker), on bare onnxruntime and on
+// PyTorch eager, in one run on one machine; then the kernel on its JSON-RPC and Jupyter paths (and ipykernel).
+// Prints the Markdown tables and rewrites BENCHMARKS.md (issue 8). Must finish in under 5 minutes on 2 cores.
+//
+//   node --import tsx bench/run.ts [--quick] [--model DIR] [--lm-run NAME] [--threads N] [--no-kernel] [--out FILE]
+//     --quick      tiny repetition counts, for development (the table says so)
+//     --model      package folder (default model/seed-mini; falls back to tests/helpers/tiny-seed, and says so)
+//     --lm-run     LM training run whose checkpoint the torch baseline loads (default auto: main, else the newest)
+//     --image-runs folder of the image checkpoints *.done.pt (default $SEED_MINI_RUNS or model/train/runs)
+//     --out        where to write the report (default BENCHMARKS.md; "-" prints only)
+
+import { existsSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { SeedModel } from "../model/runtime";
+import { makeInputs } from "./inputs";
+import { jupyterIpykernel, jupyterOurs } from "./kernel-jupyter";
+import { kernelRpcRun, type KernelRun } from "./kernel-rpc";
+import { describeMachine } from "./machine";
+import { inProcessRows, workerRows } from "./ours";
+import { parityNotes } from "./parity";
+import { rawOrtRows } from "./raw-ort";
+import { renderReport, type Report } from "./report";
+import { measure, nowMs } from "./stats";
+import { torchRows } from "./torch";
+import { MODEL_ROWS, skipAll, type BenchSettings, type Cell, type MemoryCells, type ModelCells } from "./types";
+
+const { values: opt } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    model: { type: "string" },
+    "lm-run": { type: "string", default: "auto" },
+    "image-runs": { type: "string", default: "" },
+    threads: { type: "string", default: "2" },
+    "no-kernel": { type: "boolean", default: false },
+    out: { type: "string", default: "BENCHMARKS.md" },
+  },
+});
+
+function pickModel(): { dir: string; note: string } {
+  if (opt.model) return { dir: resolve(opt.model), note: `${opt.model} (--model)` };
+  const shipped = resolve("model/seed-mini");
+  if (existsSync(join(shipped, "seed.json"))) return { dir: shipped, note: "model/seed-mini (the shipped SEED-mini package)" };
+  const tiny = resolve("tests/helpers/tiny-seed");
+  return {
+    dir: tiny,
+    note: "**tests/helpers/tiny-seed, NOT SEED-mini**: model/seed-mini/seed.json does not exist yet, so these numbers are for the tiny synthetic test package and say little about SEED-mini",
+  };
+}
+
+function reason(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.startsWith("not measured") ? msg : `not measured: ${msg}`;
+}
+
+async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function kernelSection(s: BenchSettings, notes: string[]): Promise<Report["kernel"]> {
+  if (opt["no-kernel"]) return { rpc: "not measured: --no-kernel", jupyter: "not measured: --no-kernel", ipykernel: "not measured: --no-kernel" };
+  const script = resolve("dist/kernel.js");
+  const extra = ["--model", s.modelDir, "--execution-provider", "cpu", "--threads", String(s.threads)];
+  const attempt = async (what: string, f: () => Promise<KernelRun> | KernelRun): Promise<KernelRun | string> => {
+    try {
+      return await f();
+    } catch (e) {
+      notes.push(`${what}: ${reason(e)}`);
+      return reason(e);
+    }
+  };
+  const { kernelStarts: starts, kernelCells: cells } = s.reps;
+  return {
+    rpc: await attempt("kernel JSON-RPC", () => kernelRpcRun(script, ["--rpc", "--cwd", process.cwd(), ...extra], starts, cells)),
+    jupyter: await attempt("kernel Jupyter", () => jupyterOurs(script, extra, starts, cells)),
+    ipykernel: await attempt("ipykernel", () => jupyterIpykernel(starts, cells)),
+  };
+}
+
+async function main(): Promise<void> {
+  const t0 = nowMs();
+  const machine = describeMachine();
+  const model = pickModel();
+  const threads = Number(opt.threads);
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`--threads must be an integer >= 1, got ${opt.threads}`);
+  const s: BenchSettings = {
+    modelDir: model.dir,
+    threads,
+    reps: opt.quick ? { image: 3, decode: 2, lm: 1, kernelCells: 20, kernelStarts: 1 } : { image: 15, decode: 5, lm: 5, kernelCells: 200, kernelStarts: 3 },
+    workDir: resolve("bench/results/work"),
+  };
+  const notes: string[] = [];
+  if (opt.quick) notes.push("--quick: development repetition counts; not for comparison.");
+  const memory: MemoryCells = {};
+  const log = (m: string): void => console.error(`[bench ${((nowMs() - t0) / 1000).toFixed(0)}s] ${m}`);
+
+  log(`model ${model.dir}`);
+  const loadOpts = { threads, executionProvider: "cpu" as const };
+  const inprocLoad: Cell = { samples: await measure(async () => (await SeedModel.load(model.dir, loadOpts)).dispose(), opt.quick ? 1 : 3, 1) };
+  const seed = await SeedModel.load(model.dir, loadOpts);
+  const contextLength = seed.languageModel?.contextLength ?? 256;
+  const inputs = await makeInputs(seed, resolve("notebooks/assets"), s.workDir, contextLength);
+  log("our runtime, in-process");
+  const inproc = await inProcessRows(seed, inputs, s, memory);
+  const ref = { ids16: (await seed.tokenize(inputs.images)).ids, logits: undefined as Float32Array | undefined };
+  if (seed.languageModel && inputs.promptIds.length >= 64) {
+    const cache = seed.languageModel.newCache();
+    ref.logits = await seed.languageModel.forward(inputs.promptIds.slice(0, 64), cache);
+    cache.dispose();
+  }
+  await seed.dispose();
+  log("raw onnxruntime");
+  const raw = await rawOrtRows(inputs, s, memory);
+  log("our runtime, worker");
+  let worker: { cells: ModelCells; load: Cell };
+  try {
+    // A hung worker must not hang the whole benchmark (the 5-minute budget): give it a deadline.
+    const w = await withDeadline(workerRows(inputs, s, memory), 180_000, "the worker rows");
+    worker = { cells: w.cells, load: { samples: { ms: [w.loadMs], warmup: 0 } } };
+  } catch (e) {
+    notes.push(`worker: ${reason(e)}`);
+    worker = { cells: skipAll(MODEL_ROWS, reason(e)), load: { skipped: reason(e) } };
+  }
+  log("PyTorch eager");
+  const torch = torchRows(s, opt["lm-run"] ?? "auto", opt["image-runs"] ?? "", memory);
+  if (torch.parity.lm_checkpoint) notes.push(`PyTorch LM weights: ${torch.parity.lm_checkpoint}.`);
+  notes.push(...parityNotes(ref, torch.parity));
+  log("kernel");
+  const kernel = await kernelSection(s, notes);
+  notes.push(
+    "LM rows time the model forward with its KV cache (our LanguageModel.forward, a bare session.run with the present -> past hand-over, the torch module with its cache); decode samples are the 4 steps whose total context is in (C-4, C], over each sweep.",
+    "Peak RSS per stage resets /proc/self/clear_refs (VmHWM) before the stage; in-process and worker stages share this Node process, so their peaks include everything loaded before them.",
+  );
+
+  const report: Report = {
+    date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    command: "npm run bench" + (opt.quick ? " -- --quick" : ""),
+    machine,
+    loadEnd: os.loadavg(),
+    wallSeconds: (nowMs() - t0) / 1000,
+    settings: s,
+    modelNote: model.note,
+    torchVersions: torch.versions,
+    cells: { inproc, worker: worker.cells, raw, torch: torch.cells },
+    loadMs: { inproc: inprocLoad, worker: worker.load },
+    kernel,
+    memory,
+    notes,
+  };
+  const md = renderReport(report);
+  console.log(md);
+  if (opt.out !== "-") {
+    writeFileSync(opt.out ?? "BENCHMARKS.md", md);
+    log(`wrote ${opt.out}`);
+  }
+}
+
+main().then(
+  () => process.exit(0), // a worker or kernel left behind by a failed row must not keep the process alive
+  (e: unknown) => {
+    console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+    process.exit(1);
+  },
+);
