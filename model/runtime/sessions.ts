@@ -154,12 +154,23 @@ export async function runSession(c: ComponentSession, feeds: Feeds): Promise<Rec
   const problems: string[] = [];
   if (missing.length) problems.push(`missing input(s) ${missing.map((n) => `"${n}"`).join(", ")}`);
   if (extra.length) problems.push(`unexpected input(s) ${extra.map((n) => `"${n}"`).join(", ")} (the graph takes ${names.join(", ")})`);
+  const bound = new Map<string, { size: number; input: string }>(); // symbolic dim name -> first size seen
   for (const spec of c.spec.inputs) {
     const t = feeds[spec.name];
-    if (t) {
-      const p = checkFeed(c.name, spec, t);
-      if (p) problems.push(p);
+    if (!t) continue;
+    const p = checkFeed(c.name, spec, t);
+    if (p) {
+      problems.push(p);
+      continue;
     }
+    // A symbolic axis (e.g. "batch") must have one size across all inputs.
+    spec.shape.forEach((d, i) => {
+      if (typeof d !== "string") return;
+      const size = t.dims[i] ?? -1;
+      const prev = bound.get(d);
+      if (!prev) bound.set(d, { size, input: spec.name });
+      else if (prev.size !== size) problems.push(`axis "${d}" is ${prev.size} in "${prev.input}" but ${size} in "${spec.name}" (${dimsText(t)})`);
+    });
   }
   if (problems.length > 0) throw new SeedError("input", `${c.name}: ${problems.join("; ")}`);
   try {

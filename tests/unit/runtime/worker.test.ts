@@ -3,6 +3,8 @@
 // thread boundary as SeedErrors with their code; dispose ends the worker.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import sharp from "sharp";
 import { SeedModel, SeedError, openModelWorker, type SeedRuntime } from "../../../model/runtime/index";
 import { TINY_PACKAGE, copyPackage, loadOptions } from "../../helpers/packages";
@@ -96,4 +98,17 @@ test("a bad package fails openModelWorker with the loader's error; dispose ends 
   const w = await openModelWorker(TINY_PACKAGE, loadOptions(cacheDir));
   await w.dispose();
   await assert.rejects(w.encodeText("x"), (e: unknown) => e instanceof SeedError && e.code === "disposed");
+});
+
+test("the esbuild bundle dist/model-worker.js (what the kernel bundle starts) serves the same API", async () => {
+  const bundle = join(__dirname, "..", "..", "..", "dist", "model-worker.js");
+  assert.ok(existsSync(bundle), `${bundle} is missing; run "npm run build" (npm test builds first)`);
+  const w = await openModelWorker(TINY_PACKAGE, { ...loadOptions(cacheDir), workerScript: bundle });
+  try {
+    const codes = new Array<number>(w.info.numTokens).fill(5);
+    const [a, b] = [await w.decode(codes, { steps: 2, seed: 9 }), await local.decode(codes, { steps: 2, seed: 9 })];
+    assert.deepEqual(a.image.data, b.image.data);
+  } finally {
+    await w.dispose();
+  }
 });
