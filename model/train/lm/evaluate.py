@@ -68,6 +68,7 @@ def evaluate(run: str, n: int, threads: int) -> dict:
         cap: dict[str, list[float]] = defaultdict(list)
         vqa: dict[str, list[float]] = defaultdict(list)
         t2i_valid, t2i_sampled_valid, gen_codes, t2i_scenes = [], [], [], []
+        edit_valid, edit_codes, edit_scenes = [], [], []
         for k, scene in enumerate(scenes):
             ids = run_prompt(model, tok, [Turn((ImageRef(scene), "Describe the image."), ())], table, 60)
             for key, v in caption_scores(answer_text(tok, ids), scene).items():
@@ -82,6 +83,14 @@ def evaluate(run: str, n: int, threads: int) -> dict:
             if ok:
                 gen_codes.append(codes)
                 t2i_scenes.append(scene)
+            edit = tasks.random_edit(rng, scene, "train" if split == "seen" else "test") if k % 2 == 0 else None
+            if edit is not None:   # single-turn in-context edit: {IMG_A}instruction -> response + {IMG_B}
+                table.setdefault(edit[1], [int(c) for c in source.encode([edit[1]])[0]])
+                ok_e, codes_e = span_valid(run_prompt(model, tok, [Turn((ImageRef(scene), edit[0]), ())], table, 60), tok)
+                edit_valid.append(float(ok_e))
+                if ok_e:
+                    edit_codes.append(codes_e)
+                    edit_scenes.append(edit[1])
             if k % 4 == 0:
                 ok_s, _ = span_valid(run_prompt(model, tok, draw, table, 60, temperature=1.0, top_p=0.5, seed=k), tok)
                 t2i_sampled_valid.append(float(ok_s))
@@ -89,11 +98,14 @@ def evaluate(run: str, n: int, threads: int) -> dict:
                "vqa": {k: float(np.mean(v)) for k, v in vqa.items()},
                "vqa_counts": {k: len(v) for k, v in vqa.items()},
                "t2i_span_valid_greedy": float(np.mean(t2i_valid)),
-               "t2i_span_valid_sampled": float(np.mean(t2i_sampled_valid))}
+               "t2i_span_valid_sampled": float(np.mean(t2i_sampled_valid)),
+               "edit_span_valid_greedy": float(np.mean(edit_valid)) if edit_valid else None}
         attrs = [v for k, v in res["caption"].items() if k in ("background", "cell", "identity", "size", "colour")]
         res["caption"]["attribute_mean"] = float(np.mean(attrs))
         if judge is not None and gen_codes:
             res["t2i_judged"] = judge(np.asarray(gen_codes, np.int64), t2i_scenes)
+        if judge is not None and edit_codes:
+            res["edit_judged"] = judge(np.asarray(edit_codes, np.int64), edit_scenes)
         results["splits"][split] = res
         print(json.dumps({split: res}, indent=1), flush=True)
     results["ms_per_token_torch"] = ms_per_token(model, tok, threads)

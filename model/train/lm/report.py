@@ -37,7 +37,14 @@ def render(res: dict) -> str:
                  f"{_pct(u['t2i_span_valid_greedy'])} | - | - |")
     lines.append(f"| Image spans with exactly 32 valid tokens, sampled (T 1.0, top-p 0.5) | "
                  f"{_pct(s['t2i_span_valid_sampled'])} | {_pct(u['t2i_span_valid_sampled'])} | - | - |")
+    lines.append(f"| Single-turn edit ({{IMG_A}} + instruction): span valid, greedy | {_pct(s.get('edit_span_valid_greedy'))} | "
+                 f"{_pct(u.get('edit_span_valid_greedy'))} | - | - |")
+    lines.append(f"| Single-turn edit: attribute accuracy of the edited image (judged) | "
+                 f"{_pct(s.get('edit_judged', {}).get('mean'))} | {_pct(u.get('edit_judged', {}).get('mean'))} | - | - |")
     lines += ["", "Per attribute (seen / unseen):", "", "| | seen | unseen |", "|---|---|---|"]
+    for key in ("t2i_judged", "edit_judged"):
+        for k in s.get(key, {}):
+            lines.append(f"| {key.split('_')[0]} image {k} | {_pct(s[key][k])} | {_pct(u.get(key, {}).get(k))} |")
     for k in s["caption"]:
         lines.append(f"| caption {k} | {_pct(s['caption'][k])} | {_pct(u['caption'].get(k))} |")
     for k in s["vqa"]:
@@ -49,8 +56,8 @@ def render(res: dict) -> str:
     if "ms_per_token_ort" in res:
         lines.append(f"ORT-node (language_model.onnx): {res['ms_per_token_ort']}.")
     if judged_s is None:
-        lines.append("Text -> image attribute accuracy needs part 1's decoder and attribute judge "
-                     "(model/train/evaluate.py `decode_codes`, `attribute_accuracy`); not available at this run.")
+        lines.append("Judged image accuracy needs part 1's trained tokenizer, denoiser, autoencoder and attribute judge "
+                     "(runs/*.done.pt) and codes from the real tokenizer; not available at this run.")
     lines.append(END)
     return "\n".join(lines) + "\n"
 
