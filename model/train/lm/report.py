@@ -29,6 +29,10 @@ def render(res: dict) -> str:
              f"`/usr/bin/python3 -m model.train.lm.evaluate --run {res['run']} --n {res['n']} --report` "
              f"(checkpoint step {res['step']}, image codes: {res['codes']}; {res['n']} scenes per split, greedy).", "",
              "| metric | seen | unseen (held-out) | target | verdict (seen / unseen) |", "|---|---|---|---|---|"]
+    if res["codes"] == "stand-in":
+        lines[-2:-2] = ["**Interim numbers**: this LM was trained briefly on stand-in codes (derived from scene attributes, "
+                        "not from pixels) to validate the pipeline; it is not the real SEED-mini LM, and text -> image "
+                        "cannot be judged on decoded images with it. See model/train/lm/STATUS.md for the real run.", ""]
     for name, a, b, t in rows:
         lines.append(f"| {name} | {_pct(a)} | {_pct(b)} | >= {t:.0%} | {_verdict(a, t)} / {_verdict(b, t)} |")
     lines.append(f"| Text -> image attribute accuracy (judged on decoded images) | {_pct(judged_s)} | {_pct(judged_u)} "
