@@ -35,6 +35,8 @@ export async function runNotebook(nb: Notebook, session: KernelSession, options:
   nb.metadata = { ...nb.metadata, ...NOTEBOOK_METADATA };
   for (const cell of nb.cells) if (cell.cell_type === "code") (cell.outputs = []), (cell.execution_count = null);
 
+  // The converter's start-up (seconds) is not any cell's time: pay it before the first cell's timeout starts.
+  await session.start();
   for (const [index, cell] of nb.cells.entries()) {
     if (cell.cell_type !== "code") continue;
     const code = sourceText(cell);

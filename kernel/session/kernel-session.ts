@@ -38,6 +38,7 @@ export interface SessionOptions {
   createEngine?: (cwd: string) => CellEngine;
 }
 
+const CLOSE_MODEL_TIMEOUT_MS = 3000;
 const DROP: OutputSink = { emit: () => undefined };
 
 export class KernelSession {
@@ -100,7 +101,8 @@ export class KernelSession {
   async close(): Promise<void> {
     this.interrupt();
     this.displays.clear();
-    await this.closeModel?.();
+    // A model still loading (or a wedged worker) must not keep the kernel from ending: give it a few seconds.
+    await Promise.race([this.closeModel?.(), new Promise((r) => setTimeout(r, CLOSE_MODEL_TIMEOUT_MS).unref())]);
     this.engine?.close();
     this.engine = undefined;
   }
