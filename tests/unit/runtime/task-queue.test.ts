@@ -1,0 +1,49 @@
+// The call queue behind "a second call while one runs is queued": FIFO order, a failure does not block later
+// tasks, and a task whose signal fired before its turn is rejected without running.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { TaskQueue } from "../../../model/runtime/task-queue";
+import { SeedError } from "../../../model/runtime/errors";
+
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+test("tasks run one at a time in call order", async () => {
+  const q = new TaskQueue();
+  const log: string[] = [];
+  const task = (name: string, turns: number) => async () => {
+    log.push(`${name}+`);
+    for (let i = 0; i < turns; i++) await tick();
+    log.push(`${name}-`);
+    return name;
+  };
+  const results = await Promise.all([q.run("a", task("a", 3)), q.run("b", task("b", 1)), q.run("c", task("c", 0))]);
+  assert.deepEqual(results, ["a", "b", "c"]);
+  assert.deepEqual(log, ["a+", "a-", "b+", "b-", "c+", "c-"]);
+  assert.equal(q.size, 0);
+});
+
+test("a failing task rejects its caller only; the next task still runs", async () => {
+  const q = new TaskQueue();
+  const failed = q.run("bad", async () => {
+    throw new Error("boom");
+  });
+  const ok = q.run("good", async () => 42);
+  await assert.rejects(failed, /boom/);
+  assert.equal(await ok, 42);
+});
+
+test("a task aborted while waiting is rejected with code aborted and never runs", async () => {
+  const q = new TaskQueue();
+  const ctrl = new AbortController();
+  let ran = false;
+  const first = q.run("first", async () => {
+    await tick();
+    ctrl.abort();
+  });
+  const second = q.run("second", async () => {
+    ran = true;
+  }, ctrl.signal);
+  await first;
+  await assert.rejects(second, (e: unknown) => e instanceof SeedError && e.code === "aborted" && /second was aborted before it started/.test(e.message));
+  assert.equal(ran, false);
+});
