@@ -6,7 +6,7 @@ import { h, pngUrl } from "./dom";
 
 export function renderFilmstrip(payload: FilmstripPayload, root: HTMLElement): void {
   const n = payload.frames.length;
-  const status = payload.done ? `denoising, ${payload.totalSteps} steps` : `denoising… step ${payload.frames[n - 1]?.step ?? 0} of ${payload.totalSteps}`;
+  const status = payload.done ? (payload.caption ? "denoising" : `denoising, ${payload.totalSteps} steps`) : `denoising… step ${payload.frames[n - 1]?.step ?? 0} of ${payload.totalSteps}`;
   root.append(h("div", { class: "muted" }, `${status}${payload.caption ? ` · ${payload.caption}` : ""}`));
   if (n === 0) {
     root.append(h("div", { class: "muted" }, "waiting for the first step…"));

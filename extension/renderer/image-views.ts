@@ -13,7 +13,7 @@ export function figure(image: ImagePayload, width = Math.max(160, Math.min(image
     "figure",
     {},
     h("img", { class: "pic", src: pngUrl(image.png), width, height, alt: image.label ?? "image", title: `${image.label ?? "image"} (${image.width}x${image.height})`, style: `image-rendering:${rendering}` }),
-    image.label ? h("figcaption", { class: "muted" }, image.label) : null,
+    image.label ? h("figcaption", { class: "muted", style: `max-width:${width}px;overflow-wrap:anywhere` }, image.label) : null,
   );
 }
 

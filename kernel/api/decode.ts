@@ -65,7 +65,8 @@ export async function runDecode(call: string, model: ModelProxy, r: ResolvedDeco
       onStep,
       signal,
     });
-    const image = SeedImageImpl.fromRgb(result.image, r.tokens.isPrefix ? `first ${r.tokens.length} tokens` : "reconstruction");
+    const label = r.tokens.isPrefix ? `first ${r.tokens.length} tokens` : r.tokens.source ? "reconstruction" : `decoded ${r.tokens.label ?? "tokens"}`;
+    const image = SeedImageImpl.fromRgb(result.image, label);
     live.cancel();
     const rec = new ReconstructionImpl({ image, tokens: r.tokens, original: r.tokens.source, steps: result.steps, guidance: result.guidanceScale, seed: result.seed, frames });
     handle?.update(rec.filmstrip().toMimeBundle());

@@ -50,7 +50,7 @@ export function filmstripBundle(input: FilmstripInput): MimeBundle {
   const payload = filmstripPayload(input);
   const last = payload.frames[payload.frames.length - 1];
   const progress = payload.done
-    ? `denoising, ${payload.totalSteps} steps`
+    ? payload.caption ? "denoising" : `denoising, ${payload.totalSteps} steps`
     : `denoising… step ${last?.step ?? 0} of ${payload.totalSteps}`;
   const title = `${progress}${payload.caption ? ` · ${payload.caption}` : ""}`;
   const cells = payload.frames

@@ -36,7 +36,7 @@ export function toBase64(bytes: Uint8Array): string {
 
 /** A labelled image figure in HTML. */
 export function figureHtml(image: ImagePayload, width = displayWidth(image.width)): string {
-  const caption = image.label ? `<div style="${MUTED};text-align:center;margin-top:2px">${escapeHtml(image.label)}</div>` : "";
+  const caption = image.label ? `<div style="${MUTED};text-align:center;margin-top:2px;max-width:${width}px;overflow-wrap:anywhere">${escapeHtml(image.label)}</div>` : "";
   return `<figure style="margin:0;display:inline-block;vertical-align:top">${imgTag(image.png, image.width, image.height, width, image.label ?? "image")}${caption}</figure>`;
 }
 

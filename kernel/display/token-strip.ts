@@ -32,7 +32,10 @@ export function tokenChips(ids: readonly number[]): TokenChip[] {
   });
 }
 
-/** Scales each map so its maximum is 1 and rounds to 3 decimals (small payloads, comparable contrast). */
+/**
+ * Stretches each map to 0..1 (least attended patch 0, most attended 1; a uniform map is all 1) and rounds to 3
+ * decimals: small payloads, and visible contrast even where attention is nearly uniform (an untrained encoder).
+ */
 export function normaliseAttention(grid: readonly [number, number], maps: readonly (readonly number[])[]): AttentionPayload {
   const cells = grid[0] * grid[1];
   return {
@@ -42,7 +45,8 @@ export function normaliseAttention(grid: readonly [number, number], maps: readon
         throw new RangeError(`attention map ${i} has ${row.length} values; expected ${cells} for a ${grid[0]}x${grid[1]} grid`);
       }
       const max = Math.max(...row);
-      return row.map((v) => (max > 0 ? Math.round((v / max) * 1000) / 1000 : 0));
+      const min = Math.min(...row);
+      return row.map((v) => (max > min ? Math.round(((v - min) / (max - min)) * 1000) / 1000 : 1));
     }),
   };
 }
@@ -116,15 +120,15 @@ function attentionGallery(payload: TokensPayload, id: string): string {
       const base = src ? `<use href="#${id}-src" x="${x}" y="${y + label}"/>` : `<rect x="${x}" y="${y + label}" width="${cell}" height="${cell}" fill="none" stroke="currentColor" stroke-opacity=".3"/>`;
       return (
         `<g><title>token #${i} · id ${chip.id} · looks most at ${peakCell(map, att.grid[1])}</title>` +
-        `<text x="${x}" y="${y + 10}" font-size="10" fill="currentColor">#${i} · ${chip.id}</text>` +
-        `<rect x="${x + cell - 8}" y="${y + 2}" width="8" height="8" rx="2" fill="${chip.color}"/>` +
+        `<rect x="${x}" y="${y + 2}" width="8" height="8" rx="2" fill="${chip.color}"/>` +
+        `<text x="${x + 11}" y="${y + 10}" font-size="9" fill="currentColor">#${i}·${chip.id}</text>` +
         base +
         `<image href="${heat}" x="${x}" y="${y + label}" width="${cell}" height="${cell}" preserveAspectRatio="none"/></g>`
       );
     })
     .join("");
   return (
-    `<details style="margin-top:4px"><summary style="cursor:pointer;${MUTED}">attention of each token over the image (Q-Former cross-attention; bright = attended)</summary>` +
+    `<details style="margin-top:4px"><summary style="cursor:pointer;${MUTED}">attention of each token over the image (Q-Former cross-attention, stretched per token: bright = most attended)</summary>` +
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" style="margin-top:4px;color:inherit;font-family:ui-monospace,monospace">${defs}${cells}</svg></details>`
   );
 }

@@ -32,7 +32,7 @@ export interface TokenChip {
 export interface AttentionPayload {
   /** [Gh, Gw] patch grid; row 0 is the top of the image. */
   grid: [number, number];
-  /** [N][Gh*Gw] row-major, each row renormalised so its maximum is 1, rounded to 3 decimals. */
+  /** [N][Gh*Gw] row-major, each row stretched to 0..1 (least..most attended patch; uniform = all 1), 3 decimals. */
   maps: number[][];
 }
 

@@ -24,7 +24,8 @@ test("a full strip has the tokens payload, HTML and text, and round-trips JSON",
   assert.equal(payload.chips[7]!.color, tokenColor(ids[7]!).background);
   assert.equal(payload.attention!.maps.length, 32);
   for (const [n, row] of payload.attention!.maps.entries()) {
-    assert.equal(Math.max(...row), 1, `token ${n}: normalised to max 1`);
+    assert.equal(Math.max(...row), 1, `token ${n}: stretched to max 1`);
+    assert.equal(Math.min(...row), 0, `token ${n}: stretched to min 0`);
     assert.equal(row.indexOf(1), (n * 2) % 64);
   }
   const img = await decodePng(payload.source!.png);
@@ -59,6 +60,10 @@ test("colours are stable per id and differ between neighbouring ids", () => {
   const colours = new Set(Array.from({ length: 64 }, (_, i) => tokenColor(i).background));
   assert.equal(colours.size, 64);
   assert.throws(() => tokenColor(-1), /non-negative integer/);
+});
+
+test("a uniform attention map is all 1 (no division by zero)", () => {
+  assert.deepEqual(normaliseAttention([1, 2], [[0.5, 0.5]]).maps, [[1, 1]]);
 });
 
 test("attention maps of the wrong size are refused, naming the grid", () => {
