@@ -31,10 +31,13 @@ export class ExecutionQueue<T> {
     });
   }
 
-  /** Drops every waiting task (each resolves with its aborted value); returns how many were dropped. */
+  /**
+   * Drops every waiting task at once (none of them will run); each resolves with its aborted value on the next
+   * turn of the event loop, so that the answer of the task that caused the drop goes out first. Returns the count.
+   */
   abortPending(): number {
     const dropped = this.pending.splice(0, this.pending.length);
-    for (const task of dropped) task.resolve(task.aborted());
+    if (dropped.length > 0) setImmediate(() => dropped.forEach((task) => task.resolve(task.aborted())));
     return dropped.length;
   }
 

@@ -48,3 +48,18 @@ test("a task that throws rejects its own promise and the queue goes on", async (
   await assert.rejects(a, /boom/);
   assert.equal(await b, "b");
 });
+
+test("the running task's answer settles before the answers of the tasks it dropped", async () => {
+  const q = new ExecutionQueue<string>();
+  const order: string[] = [];
+  const a = q.enqueue(async () => {
+    await new Promise((r) => setImmediate(r));
+    q.abortPending(); // what a failed cell with stop_on_error does
+    return "a failed";
+  }, () => "a aborted");
+  const b = q.enqueue(async () => "b", () => "b aborted");
+  void a.then((v) => order.push(v));
+  void b.then((v) => order.push(v));
+  await Promise.all([a, b]);
+  assert.deepEqual(order, ["a failed", "b aborted"]);
+});

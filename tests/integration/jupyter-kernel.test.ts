@@ -1,0 +1,97 @@
+// The SEED kernel through a REAL Jupyter client: jupyter_driver.py (Debian's jupyter_client) talks to our kernelspec
+// in a temporary JUPYTER_PATH and reports what it saw; these tests assert on it. One kernel serves every protocol
+// case (converter start-up costs seconds), plus one restart.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { kernelspecEnv, runDriver } from "./kernelspec-env";
+
+interface Msg { type: string; content: Record<string, unknown> }
+interface Exec { reply: Record<string, unknown>; outputs: Msg[] }
+
+const obs = runDriver(kernelspecEnv(), ["protocol"], 420_000);
+const exec = (key: string): Exec => obs[key] as Exec;
+const only = (e: Exec, type: string): Msg[] => e.outputs.filter((m) => m.type === type);
+
+test("execute: execute_input, stream, execute_result with execution counts, busy/idle around each request", () => {
+  const first = exec("first");
+  assert.deepEqual(first.outputs.map((m) => m.type), ["status", "execute_input", "stream", "execute_result", "status"]);
+  assert.equal(first.reply.status, "ok");
+  assert.equal(first.reply.execution_count, 1);
+  assert.deepEqual(only(first, "stream")[0]?.content, { name: "stdout", text: "hi\n" });
+  const result = only(first, "execute_result")[0]?.content;
+  assert.equal(result?.execution_count, 1);
+  assert.deepEqual(result?.data, { "text/plain": "42" });
+  // declarations carry over: n was 41, `n += 1` makes it 42
+  const second = exec("second");
+  assert.equal(second.reply.execution_count, 2);
+  assert.deepEqual(only(second, "execute_result")[0]?.content.data, { "text/plain": "42" });
+});
+
+test("display_data carries a PNG that decodes (16x8, from the cell's own encoder)", () => {
+  const png = exec("png");
+  assert.equal(png.reply.status, "ok");
+  const data = only(png, "display_data")[0]?.content.data as Record<string, string> | undefined;
+  assert.ok(data?.["image/png"], "no image/png in display_data");
+  const bytes = Buffer.from(data["image/png"], "base64");
+  assert.deepEqual([...bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  assert.equal(bytes.readUInt32BE(16), 16);
+  assert.equal(bytes.readUInt32BE(20), 8);
+  assert.equal(data["text/plain"], "<PNG image 16x8>");
+});
+
+test("runtime and type errors are error messages with ename/evalue/traceback, and error replies", () => {
+  const err = exec("error");
+  const msg = only(err, "error")[0]?.content;
+  assert.equal(msg?.ename, "RangeError");
+  assert.equal(msg?.evalue, "bad value 42");
+  assert.ok(Array.isArray(msg?.traceback) && (msg.traceback as string[])[0] === "RangeError: bad value 42");
+  assert.equal(err.reply.status, "error");
+  assert.equal(err.reply.ename, "RangeError");
+  const typeErr = exec("type_error");
+  assert.equal(only(typeErr, "error")[0]?.content.ename, "TSError");
+  assert.match(String(typeErr.reply.evalue), /Type 'number' is not assignable to type 'string'/);
+});
+
+test("stop_on_error aborts the requests queued behind a failed cell, and only those", () => {
+  const replies = obs.stop_on_error as Record<string, unknown>[];
+  assert.deepEqual(replies.map((r) => r.status), ["error", "aborted", "aborted"]);
+  assert.equal(exec("after_abort").reply.status, "ok");
+  const tolerant = obs.no_stop_on_error as Record<string, unknown>[];
+  assert.deepEqual(tolerant.map((r) => r.status), ["error", "ok"]);
+});
+
+test("a message with a bad signature is dropped; the kernel still answers good ones, its state untouched", () => {
+  assert.equal(obs.bad_signature_answered, false);
+  const after = exec("after_bad_signature");
+  assert.deepEqual(only(after, "execute_result")[0]?.content.data, { "text/plain": "42" }, "the forged `n = 999` must not have run");
+});
+
+test("interrupt_request ends a busy loop and a long await within 1 s as KeyboardInterrupt; state is kept", () => {
+  for (const key of ["interrupt_busy_loop", "interrupt_await"]) {
+    const r = obs[key] as { seconds: number; reply: Record<string, unknown> };
+    assert.ok(r.seconds < 1, `${key}: took ${r.seconds} s`);
+    assert.equal(r.reply.status, "error");
+    assert.equal(r.reply.ename, "KeyboardInterrupt");
+  }
+  assert.deepEqual(only(exec("after_interrupt"), "execute_result")[0]?.content.data, { "text/plain": "42" });
+});
+
+test("complete, inspect, is_complete and comm_info answer from the live state with the right reply types", () => {
+  assert.deepEqual((obs.complete as Record<string, unknown>).matches, ["greeting"]);
+  const inspect = obs.inspect as { found: boolean; data: Record<string, string> };
+  assert.equal(inspect.found, true);
+  assert.match(inspect.data["text/plain"] ?? "", /const greeting: string/);
+  assert.deepEqual(obs.is_complete, { status: "incomplete", indent: "  " });
+  assert.deepEqual(obs.comm_info, { msg_type: "comm_info_reply", content: { status: "ok", comms: {} } });
+});
+
+test("restart gives a new process with fresh state and no orphan; shutdown ends the process", () => {
+  const r = obs.restart as { old_pid: number; new_pid: number; old_alive: boolean; fresh: Exec };
+  assert.notEqual(r.old_pid, r.new_pid);
+  assert.equal(r.old_alive, false);
+  assert.equal(r.fresh.reply.status, "error");
+  assert.match(String(r.fresh.reply.evalue), /Cannot find name 'n'/);
+  const s = obs.shutdown as { pid: number | null; alive: boolean | null };
+  assert.equal(typeof s.pid, "number");
+  assert.equal(s.alive, false);
+});

@@ -1,0 +1,172 @@
+"""Drives the SEED kernel through a REAL Jupyter client (Debian's jupyter_client) and prints what it observed as one
+JSON object on stdout; tests/integration/jupyter-kernel.test.ts asserts on it. Run with /usr/bin/python3 and
+JUPYTER_PATH pointing at a folder holding our kernelspec ("seed").
+
+usage: jupyter_driver.py protocol | soak N
+"""
+import base64
+import json
+import os
+import sys
+import time
+
+from jupyter_client.manager import start_new_kernel
+from jupyter_client.session import Session
+
+TIMEOUT = 60
+CELLS = os.path.join(os.path.dirname(__file__), "..", "fixtures", "notebooks", "cells")
+
+
+def collect(kc, msg_id, timeout=TIMEOUT):
+    """iopub messages of one request until its idle status, then its shell reply."""
+    outs = []
+    deadline = time.time() + timeout
+    while True:
+        m = kc.get_iopub_msg(timeout=max(0.1, deadline - time.time()))
+        if m["parent_header"].get("msg_id") != msg_id:
+            continue
+        outs.append({"type": m["msg_type"], "content": m["content"]})
+        if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+            break
+    return outs
+
+
+def reply_for(kc, msg_id, timeout=TIMEOUT):
+    deadline = time.time() + timeout
+    while True:
+        m = kc.get_shell_msg(timeout=max(0.1, deadline - time.time()))
+        if m["parent_header"].get("msg_id") == msg_id:
+            return m
+
+
+def run(kc, code, **kw):
+    msg_id = kc.execute(code, **kw)
+    outs = collect(kc, msg_id)
+    rep = reply_for(kc, msg_id)
+    return {"reply": rep["content"], "outputs": outs}
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is dead for our purpose.
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return "zombie" not in f.read().lower()
+    except FileNotFoundError:
+        return False
+
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return -1
+
+
+def kernel_pid(kc):
+    r = run(kc, "process.pid")
+    return int(next(o for o in r["outputs"] if o["type"] == "execute_result")["content"]["data"]["text/plain"])
+
+
+def protocol():
+    obs = {}
+    km, kc = start_new_kernel(kernel_name="seed", startup_timeout=120)
+    try:
+        obs["first"] = run(kc, 'const greeting: string = "hi";\nlet n = 41;\nconsole.log(greeting);\nn + 1')
+        obs["second"] = run(kc, "n += 1;\nn")
+        obs["png"] = run(kc, open(os.path.join(CELLS, "png.ts")).read())
+        obs["error"] = run(kc, 'throw new RangeError("bad value " + n)')
+        obs["type_error"] = run(kc, 'const s: string = 5;')
+
+        # stop_on_error: the two requests queued behind the failing one are aborted; no timed window afterwards.
+        ids = [kc.execute('await new Promise((r) => setTimeout(r, 300)); throw new Error("first fails")'),
+               kc.execute("n + 100"), kc.execute("n + 200")]
+        obs["stop_on_error"] = [reply_for(kc, i)["content"] for i in ids]
+        obs["after_abort"] = run(kc, "n")
+        ids = [kc.execute('throw new Error("tolerated")', stop_on_error=False), kc.execute("n + 1")]
+        obs["no_stop_on_error"] = [reply_for(kc, i)["content"] for i in ids]
+
+        # A message signed with another key is dropped; the kernel still answers good ones.
+        bad = Session(key=b"not-the-right-key", session=kc.session.session)
+        bad_msg = bad.msg("execute_request", {"code": "n = 999", "silent": False, "store_history": True,
+                                              "user_expressions": {}, "allow_stdin": False, "stop_on_error": True})
+        bad.send(kc.shell_channel.socket, bad_msg)
+        try:
+            reply_for(kc, bad_msg["header"]["msg_id"], timeout=1.5)
+            obs["bad_signature_answered"] = True
+        except Exception:
+            obs["bad_signature_answered"] = False
+        obs["after_bad_signature"] = run(kc, "n")
+
+        # interrupt_request (interrupt_mode "message") during a synchronous busy loop and during a long await.
+        for name, code in [("busy_loop", "let k = 0;\nwhile (true) { k++; }"),
+                           ("await", "await new Promise((r) => setTimeout(r, 60000));")]:
+            msg_id = kc.execute(code)
+            time.sleep(1.0)
+            t0 = time.time()
+            km.interrupt_kernel()
+            rep = reply_for(kc, msg_id, timeout=10)
+            obs[f"interrupt_{name}"] = {"seconds": time.time() - t0, "reply": rep["content"]}
+            collect(kc, msg_id)
+        obs["after_interrupt"] = run(kc, "n")
+
+        msg_id = kc.complete("greet", 5)
+        obs["complete"] = reply_for(kc, msg_id)["content"]
+        msg_id = kc.inspect("greeting", 3)
+        obs["inspect"] = reply_for(kc, msg_id)["content"]
+        msg_id = kc.is_complete("function f() {")
+        obs["is_complete"] = reply_for(kc, msg_id)["content"]
+        msg_id = kc.comm_info()
+        m = reply_for(kc, msg_id)
+        obs["comm_info"] = {"msg_type": m["msg_type"], "content": m["content"]}
+
+        # Restart: a new process with fresh state, the old one gone.
+        old_pid = kernel_pid(kc)
+        km.restart_kernel(now=False)
+        kc.wait_for_ready(timeout=120)
+        new_pid = kernel_pid(kc)
+        obs["restart"] = {"old_pid": old_pid, "new_pid": new_pid, "old_alive": pid_alive(old_pid),
+                          "fresh": run(kc, "typeof n")}
+    finally:
+        pid = None
+        try:
+            pid = kernel_pid(kc)
+        except Exception:
+            pass
+        kc.stop_channels()
+        km.shutdown_kernel(now=False)
+        time.sleep(0.5)
+        obs["shutdown"] = {"pid": pid, "alive": pid_alive(pid) if pid else None}
+    return obs
+
+
+def soak(n):
+    km, kc = start_new_kernel(kernel_name="seed", startup_timeout=120)
+    try:
+        pid = kernel_pid(kc)
+        code = open(os.path.join(CELLS, "soak.ts")).read()
+        run(kc, code.split("//--- repeat\n")[0])
+        repeat = code.split("//--- repeat\n")[1]
+        samples = []
+        failures = []
+        for i in range(n):
+            r = run(kc, repeat)
+            if r["reply"]["status"] != "ok":
+                failures.append(r["reply"])
+            if i == 19 or i == n - 1:
+                samples.append(rss_kb(pid))
+        return {"pid": pid, "rss_after_20_kb": samples[0], "rss_end_kb": samples[-1], "failures": failures[:3],
+                "failed": len(failures), "cells": n}
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=False)
+
+
+if __name__ == "__main__":
+    mode = sys.argv[1] if len(sys.argv) > 1 else "protocol"
+    result = protocol() if mode == "protocol" else soak(int(sys.argv[2]))
+    print(json.dumps(result))
