@@ -81,6 +81,8 @@ export class SeedModel implements SeedRuntime {
       patchGrid: m.visual_tokenizer.patch_grid,
       supportsTokenMask: this.detokenizer.hasTokenMask,
       hasLanguageModel: this.languageModel !== undefined,
+      description: m.description,
+      contextLength: this.languageModel?.contextLength,
       decodeDefaults: { steps: d.steps, guidanceScale: d.guidance_scale, eta: d.eta },
     };
   }

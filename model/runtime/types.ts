@@ -186,5 +186,9 @@ export interface ModelInfo {
   readonly patchGrid: readonly [number, number];
   readonly supportsTokenMask: boolean;
   readonly hasLanguageModel: boolean;
+  /** The manifest's description (e.g. which stages are trained). */
+  readonly description: string;
+  /** The language model's context (max_position_embeddings); undefined without a language model. */
+  readonly contextLength?: number;
   readonly decodeDefaults: { readonly steps: number; readonly guidanceScale: number; readonly eta: number };
 }
