@@ -33,7 +33,7 @@ for (const name of names) {
   const out = join(outDir, name);
   const html = out.replace(/\.ipynb$/, ".html");
   const started = Date.now();
-  const r = spawnSync(process.execPath, ["dist/cli.js", "run", input, "--out", out, "--html", html], { cwd: root, encoding: "utf8" });
+  const r = spawnSync(process.execPath, ["dist/cli.js", "run", input, "--out", out, "--html", html, "--timeout", "300"], { cwd: root, encoding: "utf8" });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (!existsSync(out)) {
     console.error(`${name}: the runner wrote no notebook (exit ${r.status}):\n${r.stdout}${r.stderr}`);

@@ -31,6 +31,8 @@ export interface RunOptions {
   timeoutMs: number;
   /** Extra environment (e.g. SEED_MODEL_PATH). */
   env?: Record<string, string>;
+  /** Headless runner only: interrupt a cell that runs longer than this (it then counts as failed). */
+  cellTimeoutSeconds?: number;
 }
 
 export interface NotebookRun {
@@ -91,7 +93,8 @@ export function cliPath(root: string): string {
 export async function runHeadless(input: string, opts: RunOptions): Promise<NotebookRun> {
   const outPath = join(opts.outDir, basename(input));
   const html = outPath.replace(/\.ipynb$/, ".html");
-  const r = await runProcess(process.execPath, [cliPath(opts.root), "run", input, "--out", outPath, "--html", html], {
+  const timeout = opts.cellTimeoutSeconds === undefined ? [] : ["--timeout", String(opts.cellTimeoutSeconds)];
+  const r = await runProcess(process.execPath, [cliPath(opts.root), "run", input, "--out", outPath, "--html", html, ...timeout], {
     cwd: opts.root,
     env: opts.env,
     timeoutMs: opts.timeoutMs,

@@ -22,6 +22,8 @@ const notebooksDir = join(root, "notebooks");
 const LESSONS = ["drawing-step-by-step.ipynb", "editing-and-blending.ipynb", "tokenizer-anatomy.ipynb", "tour.ipynb", "understanding.ipynb"];
 /** Per run. A lesson takes under 60 s on 2 idle cores; the margin is for a CPU shared with other suites. */
 const RUN_TIMEOUT_MS = 300_000;
+/** Per cell (headless runner): a hung cell fails with a TimeoutError in its notebook instead of stalling the run. */
+const CELL_TIMEOUT_S = 120;
 const TOKENS = "application/vnd.seed.tokens+json";
 const PNG = "image/png";
 
@@ -78,7 +80,7 @@ describe("teaching notebooks", () => {
       let headless: Notebook | undefined;
 
       it("runs with the headless runner: no cell error, every declared output type", { timeout: RUN_TIMEOUT_MS + 30_000 }, async () => {
-        const run = await runHeadless(path, { root, outDir: outDir("headless", name), timeoutMs: RUN_TIMEOUT_MS });
+        const run = await runHeadless(path, { root, outDir: outDir("headless", name), timeoutMs: RUN_TIMEOUT_MS, cellTimeoutSeconds: CELL_TIMEOUT_S });
         headless = run.notebook;
         assertRunClean(run.notebook, name, "headless runner", run.seconds);
       });
