@@ -5,7 +5,7 @@
 // result comes back through window.codeAutomationExit. Then a Playwright UI test runs a notebook and screenshots
 // the custom renderer's output. Prints "N passed, N failed" and exits non-zero on any failure.
 //   node tests/e2e/run.mjs [--suites controller,ui-controller,kernel,ui,restricted] [--keep] [--verbose] [--update-screenshot]
-// Needs: scripts/install-vscode-server.sh (run automatically when tools are missing) and `npm run build`.
+// --grep PATTERN runs only the matching mocha tests. Needs: scripts/install-vscode-server.sh (run automatically when tools are missing) and `npm run build`.
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -85,7 +85,7 @@ async function runSuite(browser, server, workspace, suite, env) {
   const payload = [
     ["extensionDevelopmentPath", remote(root)],
     ["extensionTestsPath", remote(join(here, "out", "suite.js"))],
-    ["extensionEnvironment", JSON.stringify({ SEED_E2E_SUITE: suite, ...env })],
+    ["extensionEnvironment", JSON.stringify({ SEED_E2E_SUITE: suite, SEED_E2E_GREP: option("--grep", ""), ...env })],
     ["skipWelcome", "true"],
   ];
   const url = `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;

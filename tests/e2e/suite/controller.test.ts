@@ -41,7 +41,7 @@ export function defineControllerTests(): void {
     test("an error ends the cell with success=false and cancels the queued cells", async () => {
       const doc = await createNotebook(['throw new TypeError("boom")', "return 1"]);
       await selectSeedKernel(doc);
-      await runCells(doc);
+      await runCells(doc, 0, 2, 1);
       const [failed, skipped] = doc.getCells();
       assert.equal(failed.executionSummary?.success, false);
       const [error] = items(failed, ERROR);
@@ -97,7 +97,7 @@ export function defineControllerTests(): void {
     test("a kernel that dies ends the running cell with an explanation; the next run starts a new one", async () => {
       const doc = await createNotebook(["crash(3)", "return 1", "return 'alive'"]);
       await selectSeedKernel(doc);
-      await runCells(doc, 0, 2);
+      await runCells(doc, 0, 2, 1);
       const [crashed, queued, after] = doc.getCells();
       assert.equal(crashed.executionSummary?.success, false);
       assert.match(text(crashed, ERROR), /exited unexpectedly \(code 3\)/);

@@ -59,18 +59,24 @@ export async function queueCells(doc: vscode.NotebookDocument, start = 0, end = 
   await vscode.commands.executeCommand("notebook.cell.execute", { ranges: [{ start, end }], document: doc.uri });
 }
 
-/** Runs the cells and waits until the kernel session is idle and the cells' summaries have arrived. */
-export async function runCells(doc: vscode.NotebookDocument, start = 0, end = doc.cellCount): Promise<void> {
+/**
+ * Runs the cells [start, end) and waits until the kernel session is idle and the first `ran` of them (default: all)
+ * show this run's summary. Pass a smaller `ran` when later cells are expected to be cancelled.
+ */
+export async function runCells(doc: vscode.NotebookDocument, start = 0, end = doc.cellCount, ran = end - start): Promise<void> {
   const t0 = Date.now();
   await queueCells(doc, start, end);
-  await (await api()).whenIdle(doc.uri);
-  // Summaries travel to the workbench and back. The first cell always runs; later ones either ran (their summary
-  // shows this run) or were cancelled (no success value).
+  const idle = (await api()).whenIdle(doc.uri);
+  const limit = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 100_000));
+  if ((await Promise.race([idle, limit])) === "timeout") throw new Error(`cells still running after 100 s:\n${describeCells(doc)}`);
+  // Summaries travel to the workbench and back to this extension host after execution.end().
   const ranNow = (c: vscode.NotebookCell) => c.executionSummary?.success !== undefined && (c.executionSummary.timing?.endTime ?? 0) >= t0;
-  await waitFor(`cell summaries of ${path.basename(doc.uri.fsPath)}`, () => {
-    const cells = doc.getCells().slice(start, end);
-    return ranNow(cells[0]) && cells.every((c) => ranNow(c) || c.executionSummary?.success === undefined);
-  }, 10_000);
+  await waitFor(`summaries of cells ${start}..${start + ran - 1}:\n${describeCells(doc)}`, () => doc.getCells().slice(start, start + ran).every(ranNow), 10_000);
+}
+
+/** One line per cell: index, summary and output MIME types (for failure messages). */
+export function describeCells(doc: vscode.NotebookDocument): string {
+  return doc.getCells().map((c) => `#${c.index} ${JSON.stringify(c.executionSummary ?? null)} [${mimes(c).join(", ")}] ${text(c, ERROR).slice(0, 300)}`).join("\n");
 }
 
 export async function waitFor(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {

@@ -17,6 +17,7 @@ export function run(): Promise<void> {
   const unknown = wanted.filter((s) => !SUITES[s]);
   if (unknown.length > 0) return Promise.reject(new Error(`unknown e2e suite(s) ${unknown.join(", ")}; expected ${Object.keys(SUITES).join(", ")}`));
   const mocha = new Mocha({ ui: "tdd", timeout: 120_000, color: false, reporter: "spec" });
+  if (process.env.SEED_E2E_GREP) mocha.grep(process.env.SEED_E2E_GREP); // while developing: run matching tests only
   // Bundled suites: expose mocha's tdd globals (suite, test, ...) the way `mocha.addFile` would, then define tests.
   mocha.suite.emit("pre-require", globalThis, "seed-e2e", mocha);
   for (const name of wanted) SUITES[name]();

@@ -46,7 +46,7 @@ export function defineKernelTests(): void {
     test("an error cell ends with success=false and stops the queue", async () => {
       const doc = await createNotebook(['throw new Error("boom from a cell")', 'console.log("not reached")']);
       await selectSeedKernel(doc);
-      await runCells(doc);
+      await runCells(doc, 0, 2, 1);
       const [failed, skipped] = doc.getCells();
       assert.equal(failed.executionSummary?.success, false);
       assert.match(text(failed, ERROR), /boom from a cell/);
@@ -55,7 +55,8 @@ export function defineKernelTests(): void {
 
     test("interrupt ends a long generation, through the kernel", async () => {
       const doc = await createNotebook([
-        'for (let i = 0; i < 1000; i++) await seed.chat("Tell me a long story", { maxTokens: 64, live: false });',
+        // Image generation by diffusion, live (a display updated every step), far longer than the test waits.
+        'const img = await seed.image("e2e.png");\nconst tok = await seed.tokenize(img);\nfor (let i = 0; i < 1000; i++) await seed.decode(tok, { steps: 25, live: true });',
         'console.log("not reached")',
       ]);
       await selectSeedKernel(doc);
@@ -64,7 +65,7 @@ export function defineKernelTests(): void {
       await waitFor("the kernel to start", () => seed.kernelPid(doc.uri) !== undefined, 60_000);
       let idle = false;
       void seed.whenIdle(doc.uri).then(() => (idle = true));
-      await new Promise((r) => setTimeout(r, 3000)); // let generation get going (model loaded, tokens flowing)
+      await new Promise((r) => setTimeout(r, 8000)); // let generation get going (model loaded, steps flowing)
       assert.equal(idle, false, `the generation should still be running when interrupted; cell 1 says: ${text(doc.cellAt(0), ERROR)}`);
       const t0 = Date.now();
       await vscode.commands.executeCommand("seed.interruptKernel", doc.uri);
