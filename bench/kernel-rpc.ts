@@ -48,8 +48,10 @@ function startKernel(script: string, args: readonly string[]): Kernel {
 
 async function withTimeout<T>(p: Promise<T>, ms: number, what: string, k: Kernel): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let onExit: ((code: number | null, sig: NodeJS.Signals | null) => void) | undefined;
   const died = new Promise<never>((_, reject) => {
-    k.child.once("exit", (code, sig) => reject(new Error(`kernel exited (${code ?? sig}) during ${what}; stderr: ${k.stderr.join("").trim().slice(-400)}`)));
+    onExit = (code, sig) => reject(new Error(`kernel exited (${code ?? sig}) during ${what}; stderr: ${k.stderr.join("").trim().slice(-400)}`));
+    k.child.once("exit", onExit);
   });
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms; kernel stderr: ${k.stderr.join("").trim().slice(-400)}`)), ms);
@@ -58,6 +60,7 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string, k: Kernel
     return await Promise.race([p, died, timeout]);
   } finally {
     clearTimeout(timer);
+    if (onExit) k.child.off("exit", onExit);
   }
 }
 

@@ -1,14 +1,14 @@
-// The language-model timing protocol, shared by our runtime and raw onnxruntime (bench/python/torch_baseline.py
-// follows the same steps). Ids are teacher-forced from the prompt (no sampling), so every implementation runs the
-// same positions:
-//   prefill64      fresh cache, one forward of ids[0:64]
-//   decodeC        fresh cache, prefill ids[0:C-4], then one forward per id: the 4 steps whose total context is in
-//                  (C-4, C] are the samples for context C (4 per round)
-//   nocacheC       fresh (empty) cache, one forward of ids[0:C]: the cost of the next token at context C without a cache
+// The language-model timing protocol as operations, one repetition each, shared by our runtime and raw onnxruntime
+// (bench/python/torch_baseline.py implements the same operations). Ids are teacher-forced from the prompt (no
+// sampling), so every implementation runs the same positions:
+//   lm.prefill64   fresh cache, one forward of ids[0:64]                                   -> 1 sample
+//   lm.decodeC     fresh cache, prefill ids[0:C-4] (untimed), then one forward per id: the 4 steps whose total
+//                  context is in (C-4, C]                                                   -> 4 samples
+//   lm.nocacheC    fresh (empty) cache, one forward of ids[0:C]: the cost of the next token at context C without
+//                  a cache                                                                  -> 1 sample
 
-import type { Samples } from "./stats";
-import { measure, nowMs } from "./stats";
-import type { Cell, ModelRow } from "./types";
+import { nowMs } from "./stats";
+import type { ModelRow } from "./types";
 
 export const DECODE_CONTEXTS = [32, 128, 256] as const;
 export const DECODE_WINDOW = 4;
@@ -22,47 +22,44 @@ export interface LmDriver {
   forward(ids: readonly number[]): Promise<void>;
 }
 
-export async function runLmProtocol(lm: LmDriver, promptIds: readonly number[], reps: number): Promise<Partial<Record<ModelRow, Cell>>> {
-  // A model with a shorter context than 256 (the tiny test package) runs the contexts it has; the rest say why not.
-  const contexts = DECODE_CONTEXTS.filter((c) => c <= promptIds.length);
-  const out: Partial<Record<ModelRow, Cell>> = {};
-  for (const c of DECODE_CONTEXTS) {
-    if (c > promptIds.length) {
-      const why = `not measured: the model's context is ${promptIds.length} positions`;
-      out[`lm.decode${c}` as ModelRow] = { skipped: why };
-      out[`lm.nocache${c}` as ModelRow] = { skipped: why };
-    }
-  }
-  if (contexts.length === 0 || promptIds.length < PREFILL_LEN) throw new Error(`LM benchmark needs at least ${PREFILL_LEN} prompt ids, got ${promptIds.length}`);
+/** One repetition of an operation; returns its timed samples in ms. */
+export type Op = () => Promise<number[]>;
+export type Ops = Partial<Record<ModelRow, Op>>;
 
-  out["lm.prefill64"] = {
-    samples: await measure(async () => {
+async function timed(f: () => Promise<void>): Promise<number> {
+  const t0 = nowMs();
+  await f();
+  return nowMs() - t0;
+}
+
+/** The LM operations for a model whose context holds promptIds.length positions; longer contexts get no op. */
+export function lmOps(lm: LmDriver, promptIds: readonly number[]): Ops {
+  if (promptIds.length < PREFILL_LEN) throw new Error(`LM benchmark needs at least ${PREFILL_LEN} prompt ids, got ${promptIds.length}`);
+  const ops: Ops = {
+    "lm.prefill64": async () => {
       lm.reset();
-      await lm.forward(promptIds.slice(0, PREFILL_LEN));
-    }, reps),
+      return [await timed(() => lm.forward(promptIds.slice(0, PREFILL_LEN)))];
+    },
   };
-
-  const byCtx = new Map<number, number[]>(contexts.map((c) => [c, []]));
-  for (let r = 0; r < reps + 1; r++) {
-    for (const c of contexts) {
+  for (const c of DECODE_CONTEXTS.filter((x) => x <= promptIds.length)) {
+    ops[`lm.decode${c}` as ModelRow] = async () => {
       lm.reset();
       await lm.forward(promptIds.slice(0, c - DECODE_WINDOW));
-      for (let pos = c - DECODE_WINDOW; pos < c; pos++) {
-        const t0 = nowMs();
-        await lm.forward([promptIds[pos] ?? 0]);
-        if (r > 0) byCtx.get(c)?.push(nowMs() - t0); // the first round is the warm-up
-      }
-    }
-  }
-  for (const c of contexts) out[`lm.decode${c}` as ModelRow] = { samples: { ms: byCtx.get(c) ?? [], warmup: 1 } };
-
-  for (const c of contexts) {
-    const s: Samples = await measure(async () => {
+      const ms: number[] = [];
+      for (let pos = c - DECODE_WINDOW; pos < c; pos++) ms.push(await timed(() => lm.forward([promptIds[pos] ?? 0])));
+      return ms;
+    };
+    ops[`lm.nocache${c}` as ModelRow] = async () => {
       lm.reset();
-      await lm.forward(promptIds.slice(0, c));
-    }, reps);
-    out[`lm.nocache${c}` as ModelRow] = { samples: s };
+      return [await timed(() => lm.forward(promptIds.slice(0, c)))];
+    };
   }
-  lm.reset();
-  return out;
+  return ops;
+}
+
+/** Why an LM row has no op for a model with this context (or undefined when it has one). */
+export function lmSkipReason(row: ModelRow, contextLength: number): string | undefined {
+  const m = /^lm\.(?:decode|nocache)(\d+)$/.exec(row);
+  if (m && Number(m[1]) > contextLength) return `not measured: the model's context is ${contextLength} positions`;
+  return undefined;
 }

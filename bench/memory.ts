@@ -29,10 +29,3 @@ export function resetPeak(pid: number | "self" = "self"): boolean {
     return false;
   }
 }
-
-/** Runs fn with a fresh peak and returns the stage's peak RSS in bytes (or the whole process's if reset failed). */
-export async function stagePeak<T>(fn: () => Promise<T>): Promise<{ value: T; peakBytes: number; resetWorked: boolean }> {
-  const resetWorked = resetPeak();
-  const value = await fn();
-  return { value, peakBytes: peakRssBytes(), resetWorked };
-}

@@ -8,10 +8,11 @@ import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { DdimScheduler, parseDdimConfig, readManifest, type SeedManifest } from "../model/runtime";
 import type { BenchInputs } from "./inputs";
-import { runLmProtocol, type LmDriver } from "./lm-protocol";
-import { stagePeak } from "./memory";
-import { measure } from "./stats";
-import type { BenchSettings, MemoryCells, ModelCells } from "./types";
+import type { ImplDriver } from "./interleave";
+import { lmOps, lmSkipReason, type LmDriver, type Ops } from "./lm-protocol";
+import { DECODE_STEPS, selfPeak } from "./ours";
+import { nowMs } from "./stats";
+import { MODEL_ROWS, type BenchSettings, type ModelRow } from "./types";
 
 type Sessions = Partial<Record<"encoder" | "quantizer" | "detokenizer" | "denoiser" | "latent_decoder" | "language_model", ort.InferenceSession>>;
 
@@ -110,32 +111,40 @@ function lmDriver(lm: ort.InferenceSession, m: SeedManifest): LmDriver {
   };
 }
 
-export async function rawOrtRows(inputs: BenchInputs, s: BenchSettings, mem: MemoryCells): Promise<ModelCells> {
+export interface RawHandle {
+  readonly driver: ImplDriver;
+  release(): Promise<void>;
+}
+
+export async function openRawDriver(inputs: BenchInputs, s: BenchSettings): Promise<RawHandle> {
   const m = readManifest(s.modelDir);
   const sessions = await openSessions(s.modelDir, m, s.threads);
   const sched = new DdimScheduler(parseDdimConfig(JSON.parse(readFileSync(join(s.modelDir, m.image_decoder.scheduler_config), "utf8"))));
   const [H, W] = m.image.size;
-  const per = 3 * H * W;
-  const out: ModelCells = {};
-  try {
-    const one = inputs.pixels16.slice(0, per);
-    const t1 = await stagePeak(() => measure(() => tokenize(sessions, one, [1, 3, H, W]), s.reps.image));
-    out["tokenize.b1"] = { samples: t1.value };
-    mem["raw ORT tokenize 1"] = t1.peakBytes;
-    const t16 = await stagePeak(() => measure(() => tokenize(sessions, inputs.pixels16, [16, 3, H, W]), s.reps.image));
-    out["tokenize.b16"] = { samples: t16.value };
-    mem["raw ORT tokenize 16"] = t16.peakBytes;
-    const g = m.image_decoder.defaults.guidance_scale;
-    const d = await stagePeak(() => measure(() => decode(sessions, m, sched, inputs.codes, 25, g), s.reps.decode));
-    out["decode.25"] = { samples: d.value };
-    mem["raw ORT decode 25 steps"] = d.peakBytes;
-    if (sessions.language_model) {
-      const r = await stagePeak(() => runLmProtocol(lmDriver(sessions.language_model as ort.InferenceSession, m), inputs.promptIds, s.reps.lm));
-      Object.assign(out, r.value);
-      mem["raw ORT LM (all LM rows)"] = r.peakBytes;
+  const one = inputs.pixels16.slice(0, 3 * H * W); // [1, 3, H, W]
+  const g = m.image_decoder.defaults.guidance_scale;
+  const once = async (f: () => Promise<void>): Promise<number[]> => {
+    const t0 = nowMs();
+    await f();
+    return [nowMs() - t0];
+  };
+  let ops: Ops = {
+    "tokenize.b1": () => once(() => tokenize(sessions, one, [1, 3, H, W])),
+    "tokenize.b16": () => once(() => tokenize(sessions, inputs.pixels16, [16, 3, H, W])),
+    "decode.25": () => once(() => decode(sessions, m, sched, inputs.codes, DECODE_STEPS, g)),
+  };
+  const skipped: Partial<Record<ModelRow, string>> = {};
+  if (sessions.language_model && m.language_model) {
+    ops = { ...ops, ...lmOps(lmDriver(sessions.language_model, m), inputs.promptIds) };
+    for (const row of MODEL_ROWS) {
+      const why = lmSkipReason(row, m.language_model.max_position_embeddings);
+      if (why) skipped[row] = why;
     }
-  } finally {
-    await Promise.all(Object.values(sessions).map((x) => x.release()));
   }
-  return out;
+  return {
+    driver: { impl: "raw", ops, skipped, missing: "not measured: the package has no language model", peak: selfPeak },
+    release: async () => {
+      await Promise.all(Object.values(sessions).map((x) => x.release()));
+    },
+  };
 }

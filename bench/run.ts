@@ -18,13 +18,14 @@ import { makeInputs } from "./inputs";
 import { jupyterIpykernel, jupyterOurs } from "./kernel-jupyter";
 import { kernelRpcRun, type KernelRun } from "./kernel-rpc";
 import { describeMachine } from "./machine";
-import { inProcessRows, workerRows } from "./ours";
-import { parityNotes } from "./parity";
-import { rawOrtRows } from "./raw-ort";
+import { runInterleaved, skippedDriver, withDeadline, type ImplDriver } from "./interleave";
+import { inProcessDriver, openWorkerDriver, type WorkerHandle } from "./ours";
+import { parityNotes, type OurReference } from "./parity";
+import { openRawDriver } from "./raw-ort";
 import { renderReport, type Report } from "./report";
 import { measure, nowMs } from "./stats";
-import { torchRows } from "./torch";
-import { MODEL_ROWS, skipAll, type BenchSettings, type Cell, type MemoryCells, type ModelCells } from "./types";
+import { openTorchDriver } from "./torch";
+import { MODEL_ROWS, type BenchSettings, type Cell, type MemoryCells, type ModelRow } from "./types";
 
 const { values: opt } = parseArgs({
   options: {
@@ -52,18 +53,6 @@ function pickModel(): { dir: string; note: string } {
 function reason(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
   return msg.startsWith("not measured") ? msg : `not measured: ${msg}`;
-}
-
-async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
-  });
-  try {
-    return await Promise.race([p, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 async function kernelSection(s: BenchSettings, notes: string[]): Promise<Report["kernel"]> {
@@ -95,7 +84,7 @@ async function main(): Promise<void> {
   const s: BenchSettings = {
     modelDir: model.dir,
     threads,
-    reps: opt.quick ? { image: 3, decode: 2, lm: 1, kernelCells: 20, kernelStarts: 1 } : { image: 15, decode: 5, lm: 5, kernelCells: 200, kernelStarts: 3 },
+    reps: opt.quick ? { image: 3, decode: 2, lm: 2, kernelCells: 20, kernelStarts: 1 } : { image: 15, decode: 5, lm: 8, kernelCells: 200, kernelStarts: 3 },
     workDir: resolve("bench/results/work"),
   };
   const notes: string[] = [];
@@ -107,38 +96,44 @@ async function main(): Promise<void> {
   const loadOpts = { threads, executionProvider: "cpu" as const };
   const inprocLoad: Cell = { samples: await measure(async () => (await SeedModel.load(model.dir, loadOpts)).dispose(), opt.quick ? 1 : 3, 1) };
   const seed = await SeedModel.load(model.dir, loadOpts);
-  const contextLength = seed.languageModel?.contextLength ?? 256;
-  const inputs = await makeInputs(seed, resolve("notebooks/assets"), s.workDir, contextLength);
-  log("our runtime, in-process");
-  const inproc = await inProcessRows(seed, inputs, s, memory);
-  const ref = { ids16: (await seed.tokenize(inputs.images)).ids, logits: undefined as Float32Array | undefined };
-  if (seed.languageModel && inputs.promptIds.length >= 64) {
-    const cache = seed.languageModel.newCache();
-    ref.logits = await seed.languageModel.forward(inputs.promptIds.slice(0, 64), cache);
-    cache.dispose();
-  }
-  await seed.dispose();
-  log("raw onnxruntime");
-  const raw = await rawOrtRows(inputs, s, memory);
-  log("our runtime, worker");
-  let worker: { cells: ModelCells; load: Cell };
+  const inputs = await makeInputs(seed, resolve("notebooks/assets"), s.workDir, seed.languageModel?.contextLength ?? 256);
+  const ref: OurReference = { ids16: (await seed.tokenize(inputs.images)).ids, logits: await prefillLogits(seed, inputs.promptIds) };
+
+  log("opening raw onnxruntime, the worker and the PyTorch baseline");
+  const raw = await openRawDriver(inputs, s);
+  let worker: WorkerHandle | undefined;
+  let workerLoad: Cell;
+  let workerDriver: ImplDriver;
   try {
-    // A hung worker must not hang the whole benchmark (the 5-minute budget): give it a deadline.
-    const w = await withDeadline(workerRows(inputs, s, memory), 180_000, "the worker rows");
-    worker = { cells: w.cells, load: { samples: { ms: [w.loadMs], warmup: 0 } } };
+    worker = await withDeadline(openWorkerDriver(inputs, s), 120_000, "openModelWorker");
+    workerLoad = { samples: { ms: [worker.loadMs], warmup: 0 } };
+    workerDriver = worker.driver;
   } catch (e) {
+    workerLoad = { skipped: reason(e) };
+    workerDriver = skippedDriver("worker", reason(e));
     notes.push(`worker: ${reason(e)}`);
-    worker = { cells: skipAll(MODEL_ROWS, reason(e)), load: { skipped: reason(e) } };
   }
-  log("PyTorch eager");
-  const torch = torchRows(s, opt["lm-run"] ?? "auto", opt["image-runs"] ?? "", memory);
-  if (torch.parity.lm_checkpoint) notes.push(`PyTorch LM weights: ${torch.parity.lm_checkpoint}.`);
-  notes.push(...parityNotes(ref, torch.parity));
+  const torch = await openTorchDriver(s, opt["lm-run"] ?? "auto", opt["image-runs"] ?? "");
+  if (torch.lmCheckpoint) notes.push(`PyTorch LM weights: ${torch.lmCheckpoint}.`);
+  const drivers = [inProcessDriver(seed, inputs), workerDriver, raw.driver, torch.driver];
+  const repsOf = (row: ModelRow): number => (row.startsWith("lm.") ? s.reps.lm : row === "decode.25" ? s.reps.decode : s.reps.image);
+  const cells = await runInterleaved(drivers, MODEL_ROWS, repsOf, memory, log);
+  try {
+    notes.push(...parityNotes(ref, await torch.parity()));
+  } catch (e) {
+    notes.push(`Same weights check: ${reason(e)}`);
+  }
+  await torch.close();
+  await worker?.runtime.dispose();
+  await raw.release();
+  await seed.dispose();
+
   log("kernel");
   const kernel = await kernelSection(s, notes);
   notes.push(
-    "LM rows time the model forward with its KV cache (our LanguageModel.forward, a bare session.run with the present -> past hand-over, the torch module with its cache); decode samples are the 4 steps whose total context is in (C-4, C], over each sweep.",
-    "Peak RSS per stage resets /proc/self/clear_refs (VmHWM) before the stage; in-process and worker stages share this Node process, so their peaks include everything loaded before them.",
+    "Implementations run interleaved: after one warm-up each, repetition r runs every implementation once, in an order rotated by r, so load drift on this shared machine hits all of them alike.",
+    "LM rows time the model forward with its KV cache (our LanguageModel.forward, a bare session.run with the present -> past hand-over, the torch module with its cache), ids teacher-forced; each decode repetition prefills C-4 ids untimed and times the 4 single-token steps up to context C.",
+    "Peak RSS is read after each implementation's warm-up of the stage, after resetting VmHWM (/proc/<pid>/clear_refs). Our three implementations share one Node process holding all three loaded models, so their peaks are of that process; torch's are of its own process.",
   );
 
   const report: Report = {
@@ -150,8 +145,8 @@ async function main(): Promise<void> {
     settings: s,
     modelNote: model.note,
     torchVersions: torch.versions,
-    cells: { inproc, worker: worker.cells, raw, torch: torch.cells },
-    loadMs: { inproc: inprocLoad, worker: worker.load },
+    cells,
+    loadMs: { inproc: inprocLoad, worker: workerLoad },
     kernel,
     memory,
     notes,
@@ -161,6 +156,16 @@ async function main(): Promise<void> {
   if (opt.out !== "-") {
     writeFileSync(opt.out ?? "BENCHMARKS.md", md);
     log(`wrote ${opt.out}`);
+  }
+}
+
+async function prefillLogits(seed: SeedModel, ids: readonly number[]): Promise<Float32Array | undefined> {
+  if (!seed.languageModel || ids.length < 64) return undefined;
+  const cache = seed.languageModel.newCache();
+  try {
+    return await seed.languageModel.forward(ids.slice(0, 64), cache);
+  } finally {
+    cache.dispose();
   }
 }
 

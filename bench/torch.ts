@@ -1,50 +1,128 @@
-// Runs the PyTorch eager baseline (bench/python/torch_baseline.py, Debian's /usr/bin/python3) after the TypeScript
-// side has written the shared inputs, and turns its JSON into cells. A failure of the script skips every torch row
-// with the script's own error, never silently.
+// The PyTorch eager baseline as a benchmark driver: bench/python/torch_baseline.py runs as a line-oriented server
+// under Debian's /usr/bin/python3, so its repetitions interleave with ours. Each request is one repetition, timed on
+// the Python side (the pipe round trip is not in the samples). If the server cannot start, every torch row says why.
 
-import { spawnSync } from "node:child_process";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { BenchSettings, Cell, MemoryCells, ModelCells, ModelRow } from "./types";
-import { MODEL_ROWS, skipAll } from "./types";
+import { createInterface } from "node:readline";
+import { skippedDriver, type ImplDriver } from "./interleave";
+import type { Ops } from "./lm-protocol";
+import { MODEL_ROWS, type BenchSettings, type ModelRow } from "./types";
 
 export const PYTHON = "/usr/bin/python3";
 
-export interface TorchRun {
-  readonly cells: ModelCells;
-  readonly versions: Record<string, string | number>;
-  readonly parity: { ids16?: number[][]; prefill64_logits?: number[]; lm_checkpoint?: string };
-}
+type Reply = Record<string, unknown>;
 
-interface TorchJson {
+interface Ready {
+  kind: "ready";
+  ops: string[];
+  skipped: Record<string, string>;
   versions: Record<string, string | number>;
-  rows: Record<string, { ms: number[]; warmup: number } | { skipped: string }>;
-  memory: Record<string, number>;
-  parity: { ids16?: number[][]; prefill64_logits?: number[]; lm_checkpoint?: string };
+  lm_checkpoint: string | null;
 }
 
-export function torchRows(s: BenchSettings, lmRun: string, imageRuns: string, mem: MemoryCells): TorchRun {
-  const script = join("bench", "python", "torch_baseline.py");
-  if (!existsSync(PYTHON)) return { cells: skipAll(MODEL_ROWS, `not measured: ${PYTHON} not found`), versions: {}, parity: {} };
-  const args = [script, "--work", s.workDir, "--threads", String(s.threads), "--reps-image", String(s.reps.image),
-    "--reps-decode", String(s.reps.decode), "--reps-lm", String(s.reps.lm), "--lm-run", lmRun, "--image-runs", imageRuns];
-  const r = spawnSync(PYTHON, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, env: { ...process.env, OPENBLAS_NUM_THREADS: "1" } });
-  if (r.status !== 0) {
-    const tail = (r.stderr || String(r.error ?? "")).trim().split("\n").slice(-3).join(" | ");
-    return { cells: skipAll(MODEL_ROWS, `not measured: torch baseline failed (exit ${r.status}): ${tail}`), versions: {}, parity: {} };
+export interface TorchParity {
+  readonly ids16?: number[][];
+  readonly prefill64_logits?: number[];
+}
+
+export interface TorchHandle {
+  readonly driver: ImplDriver;
+  readonly versions: Record<string, string | number>;
+  readonly lmCheckpoint: string | null;
+  parity(): Promise<TorchParity>;
+  close(): Promise<void>;
+}
+
+class LineServer {
+  private readonly waiting: { resolve(r: Reply): void; reject(e: Error): void }[] = [];
+  private readonly stderr: string[] = [];
+  private exited: Error | undefined;
+
+  constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      const w = this.waiting.shift();
+      if (!w) return;
+      try {
+        w.resolve(JSON.parse(line) as Reply);
+      } catch {
+        w.reject(new Error(`torch baseline printed a non-JSON line: ${line.slice(0, 200)}`));
+      }
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      this.stderr.push(d.toString());
+      if (this.stderr.length > 40) this.stderr.shift();
+    });
+    child.on("exit", (code, sig) => {
+      this.exited = new Error(`torch baseline exited (${code ?? sig}): ${this.stderrTail()}`);
+      for (const w of this.waiting.splice(0)) w.reject(this.exited);
+    });
   }
-  let out: TorchJson;
+
+  stderrTail(): string {
+    return this.stderr.join("").trim().split("\n").slice(-2).join(" | ").slice(0, 300);
+  }
+
+  /** The next line (the ready line, or the answer to the request just written). */
+  next(): Promise<Reply> {
+    if (this.exited) return Promise.reject(this.exited);
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+
+  async request(req: Record<string, string>): Promise<Reply> {
+    const answer = this.next();
+    this.child.stdin.write(JSON.stringify(req) + "\n");
+    const r = await answer;
+    if (typeof r.error === "string") throw new Error(r.error);
+    return r;
+  }
+
+  async close(): Promise<void> {
+    if (this.exited) return;
+    const gone = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    this.child.stdin.write(JSON.stringify({ op: "quit" }) + "\n");
+    const t = setTimeout(() => this.child.kill("SIGKILL"), 5000);
+    await gone;
+    clearTimeout(t);
+  }
+}
+
+/** Starts the server after bench/inputs.ts has written the shared inputs; never throws (failures become reasons). */
+export async function openTorchDriver(s: BenchSettings, lmRun: string, imageRuns: string): Promise<TorchHandle> {
+  const none = (reason: string): TorchHandle => ({ driver: skippedDriver("torch", reason), versions: {}, lmCheckpoint: null, parity: async () => ({}), close: async () => undefined });
+  if (!existsSync(PYTHON)) return none(`not measured: ${PYTHON} not found`);
+  const args = [join("bench", "python", "torch_baseline.py"), "--work", s.workDir, "--threads", String(s.threads), "--lm-run", lmRun, "--image-runs", imageRuns];
+  const child = spawn(PYTHON, args, { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, OPENBLAS_NUM_THREADS: "1" } });
+  const server = new LineServer(child);
+  let ready: Ready;
   try {
-    out = JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as TorchJson;
+    ready = (await server.next()) as unknown as Ready;
+    if (ready.kind !== "ready") throw new Error(`expected a ready line, got ${JSON.stringify(ready).slice(0, 200)}`);
   } catch (e) {
-    return { cells: skipAll(MODEL_ROWS, `not measured: torch baseline printed no JSON (${(e as Error).message})`), versions: {}, parity: {} };
+    child.kill("SIGKILL");
+    return none(`not measured: torch baseline did not start: ${(e as Error).message}`);
   }
-  const cells: ModelCells = {};
+  const ops: Ops = {};
   for (const row of MODEL_ROWS) {
-    const v = out.rows[row];
-    const cell: Cell = !v ? { skipped: "not measured: the torch baseline has no such row" } : "skipped" in v ? { skipped: v.skipped } : { samples: { ms: v.ms, warmup: v.warmup } };
-    cells[row as ModelRow] = cell;
+    if (ready.ops.includes(row)) ops[row] = async () => (await server.request({ op: row })).ms as number[];
   }
-  for (const [k, v] of Object.entries(out.memory)) mem[k] = v;
-  return { cells, versions: out.versions, parity: out.parity };
+  const skipped = ready.skipped as Partial<Record<ModelRow, string>>;
+  const driver: ImplDriver = {
+    impl: "torch",
+    ops,
+    skipped,
+    missing: "not measured: the torch baseline has no such row",
+    peak: {
+      reset: async () => void (await server.request({ op: "peak_reset" })),
+      read: async () => (await server.request({ op: "peak" })).bytes as number,
+    },
+  };
+  return {
+    driver,
+    versions: ready.versions,
+    lmCheckpoint: ready.lm_checkpoint,
+    parity: async () => (await server.request({ op: "parity" })) as TorchParity,
+    close: () => server.close(),
+  };
 }

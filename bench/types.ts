@@ -67,7 +67,3 @@ export interface BenchSettings {
 export function isSkipped(c: Cell | undefined): c is Skipped {
   return c !== undefined && "skipped" in c;
 }
-
-export function skipAll<K extends string>(keys: readonly K[], reason: string): Partial<Record<K, Cell>> {
-  return Object.fromEntries(keys.map((k) => [k, { skipped: reason }])) as Partial<Record<K, Cell>>;
-}
