@@ -21,7 +21,7 @@ export interface FilmstripInput {
   totalSteps: number;
   done: boolean;
   caption?: string;
-  /** Keep at most this many frames (evenly spaced, always the last one). Default 12. */
+  /** Keep at most this many frames (evenly spaced, always the last one). Default 10. */
   maxFrames?: number;
 }
 
@@ -35,7 +35,7 @@ export function pickEvenly(count: number, max: number): number[] {
 }
 
 export function filmstripPayload(input: FilmstripInput): FilmstripPayload {
-  const keep = pickEvenly(input.frames.length, input.maxFrames ?? 12);
+  const keep = pickEvenly(input.frames.length, input.maxFrames ?? 10);
   const frames: FilmstripFrame[] = keep.map((i) => {
     const f = input.frames[i]!;
     return { step: f.step, timestep: f.timestep, image: imagePayload(f.image) };
@@ -56,7 +56,7 @@ export function filmstripBundle(input: FilmstripInput): MimeBundle {
   const cells = payload.frames
     .map((f) => {
       const isLast = f === last;
-      const w = isLast && payload.done ? 128 : 80;
+      const w = isLast && payload.done ? 128 : 64;
       return (
         `<figure style="margin:0;display:inline-block;vertical-align:bottom">${imgTag(f.image.png, f.image.width, f.image.height, w, `step ${f.step}`)}` +
         `<div style="${MUTED};text-align:center">step ${f.step}${isLast && payload.done ? " (final)" : ""}</div></figure>`
