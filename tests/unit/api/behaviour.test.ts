@@ -159,6 +159,15 @@ test("chat streams into one live display, records top-k per token and is reprodu
   assert.throws(() => g.probabilities(g.tokens.length), /at must be in/);
 });
 
+test("generate continues a raw prompt with images spelled as image tokens, without the chat template", async () => {
+  const g = await h.seed.generate(["A", a], { maxTokens: 3, live: false, seed: 1 });
+  assert.ok(g.tokens.length >= 1 && g.tokens.length <= 3);
+  const view = g.toMimeBundle()[MIME.generation] as GenerationPayload;
+  assert.equal(view.prompt, "A<image>");
+  const same = await h.seed.generate(["A", a], { maxTokens: 3, live: false, seed: 1 });
+  assert.deepEqual(same.tokens.map((t) => t.id), g.tokens.map((t) => t.id));
+});
+
 test("a conversation keeps user and assistant turns and renders its transcript", async () => {
   const conv = h.seed.conversation();
   // The tiny model's context is 64 byte-level tokens: keep the turns short.
