@@ -26,12 +26,15 @@ from . import tasks
 from .codes import code_source
 from .export import load_checkpoint
 from .generate import generate, image_spans
-from .judge_image import image_judge
+from .judge_image import grid_png, image_judge
 from .judge_text import caption_scores
 from .paths import CODEBOOK_SIZE, LM_DIR, PACKAGE_DIR, REPO, RUN_DIR, SP_MODEL
 from .report import write_report
 from .template import ImageRef, Turn, prompt_string
 from .text_tokenizer import EOS_ID, TextTokenizer
+
+
+GRID_PNG = LM_DIR / "t2i_grid.png"   # committed: prompt | rendered target | image decoded from the LM's tokens
 
 
 def eval_scenes(split: str, n: int) -> list[ds.Scene]:
@@ -104,6 +107,11 @@ def evaluate(run: str, n: int, threads: int) -> dict:
         res["caption"]["attribute_mean"] = float(np.mean(attrs))
         if judge is not None and gen_codes:
             res["t2i_judged"] = judge(np.asarray(gen_codes, np.int64), t2i_scenes)
+            n_grid = min(8, len(gen_codes))
+            grid = GRID_PNG.with_name(f"t2i_grid_{split}.png")
+            grid_png(ds.render_batch(t2i_scenes[:n_grid]), judge.decode(np.asarray(gen_codes[:n_grid], np.int64)),
+                     [f"Draw {ds.caption(s)}." for s in t2i_scenes[:n_grid]], grid)
+            res["t2i_grid"] = str(grid.relative_to(REPO))
         if judge is not None and edit_codes:
             res["edit_judged"] = judge(np.asarray(edit_codes, np.int64), edit_scenes)
         results["splits"][split] = res

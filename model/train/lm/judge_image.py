@@ -8,14 +8,15 @@ image_judge() returns None while any of those trained parts is missing (the repo
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from typing import Callable, Optional, Sequence
 
 import numpy as np
 import torch
+from PIL import Image, ImageDraw
 
 from .. import dataset as ds
 
-Judge = Callable[[np.ndarray, Sequence[ds.Scene]], dict]
 STEPS, GUIDANCE, NOISE_SEED = 25, 3.0, 1234   # seed.json image_decoder.defaults
 
 
@@ -41,7 +42,7 @@ def score(pred: dict[str, np.ndarray], scenes: Sequence[ds.Scene]) -> dict[str, 
     return out
 
 
-def image_judge() -> Optional[Judge]:
+def image_judge() -> Optional["ImageJudge"]:
     """A function (codes int64 [N, 32], target scenes) -> {attribute: accuracy}, or None if not available yet."""
     try:
         api = importlib.import_module("model.train.api")
@@ -65,7 +66,34 @@ def image_judge() -> Optional[Judge]:
         img = ae.decoder(latent / latent_scale)                                       # [N, 3, 64, 64] in [-1, 1]
         return ((img.clamp(-1, 1) + 1) * 127.5 + 0.5).to(torch.uint8).permute(0, 2, 3, 1).numpy()
 
-    def run(codes: np.ndarray, scenes: Sequence[ds.Scene]) -> dict:
-        images = np.concatenate([decode(codes[i:i + 32]) for i in range(0, len(codes), 32)])
-        return score(judge_mod.judge_scenes(judge, images), scenes)
-    return run
+    def decode_all(codes: np.ndarray) -> np.ndarray:
+        return np.concatenate([decode(codes[i:i + 32]) for i in range(0, len(codes), 32)])
+
+    return ImageJudge(decode_all, lambda images: judge_mod.judge_scenes(judge, images))
+
+
+class ImageJudge:
+    """decode(codes [N, 32]) -> uint8 images [N, 64, 64, 3]; calling it on (codes, scenes) scores the decoded images."""
+
+    def __init__(self, decode: Callable[[np.ndarray], np.ndarray],
+                 read: Callable[[np.ndarray], dict[str, np.ndarray]]) -> None:
+        self.decode, self._read = decode, read
+
+    def __call__(self, codes: np.ndarray, scenes: Sequence[ds.Scene]) -> dict:
+        return score(self._read(self.decode(codes)), scenes)
+
+
+def grid_png(targets: np.ndarray, generated: np.ndarray, labels: Sequence[str], path: Path) -> None:
+    """Rows of (caption, rendered target, image decoded from the LM's tokens), 4x upscaled, as one PNG."""
+    cell, text_w = 128, 420
+    img = Image.new("RGB", (text_w + 2 * cell + 30, len(labels) * (cell + 10) + 10), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    for r, (t, g, label) in enumerate(zip(targets, generated, labels)):
+        y = 10 + r * (cell + 10)
+        words, lines = label.split(), [""]
+        for w in words:   # wrap the prompt to the text column
+            lines[-1:] = [lines[-1] + " " + w] if len(lines[-1]) + len(w) < 60 else [lines[-1], w]
+        draw.text((8, y + 4), "\n".join(x.strip() for x in lines), fill=(0, 0, 0))
+        img.paste(Image.fromarray(t).resize((cell, cell), Image.NEAREST), (text_w, y))
+        img.paste(Image.fromarray(g).resize((cell, cell), Image.NEAREST), (text_w + cell + 20, y))
+    img.save(path)

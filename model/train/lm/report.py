@@ -54,6 +54,10 @@ def render(res: dict) -> str:
     for k in s["vqa"]:
         if k != "all":
             lines.append(f"| VQA {k} | {_pct(s['vqa'][k])} | {_pct(u['vqa'].get(k))} |")
+    for split in ("seen", "unseen"):
+        if "t2i_grid" in res["splits"][split]:
+            lines.append(f"\nText -> image grid ({split}; prompt | rendered target | decoded from the LM's tokens): "
+                         f"`{res['splits'][split]['t2i_grid']}`")
     t = res["ms_per_token_torch"]
     lines += ["", f"Decode speed, PyTorch eager with KV cache, batch 1, {t['threads']} thread(s), shared CPU: "
               f"{t['ms_per_token']} ms/token."]
