@@ -58,15 +58,18 @@ export async function runUiTest(browser, server, workspace, { root, here, log, c
     await page.getByText("SEED (TypeScript)").first().waitFor({ timeout: 60_000 });
     step("SEED controller selected");
     await page.getByRole("button", { name: /Run All/ }).first().click();
-    let found = false;
+    let strip;
     const deadline = Date.now() + 180_000;
-    while (!found && Date.now() < deadline) {
+    while (!strip && Date.now() < deadline) {
       for (const frame of page.frames()) {
-        if ((await frame.locator(STRIP).count().catch(() => 0)) > 0) found = true;
+        if ((await frame.locator(STRIP).count().catch(() => 0)) > 0) strip = frame.locator(STRIP);
       }
-      if (!found) await page.waitForTimeout(500);
+      if (!strip) await page.waitForTimeout(500);
     }
+    const found = strip !== undefined;
     step(found ? "token strip rendered" : "no token strip");
+    // Hover a chip so that the screenshot shows its attention over the image.
+    if (strip) await strip.nth(9).hover({ timeout: 5000 }).catch(() => undefined);
     await page.waitForTimeout(1000);
     const shot = join(artifacts, shotName);
     await page.screenshot({ path: shot });
