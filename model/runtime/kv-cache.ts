@@ -26,17 +26,25 @@ export class KvCache {
   /** P: how many positions the cache holds. */
   length = 0;
 
-  /** An empty cache (P = 0) for `layout`; throws if the session's inputs are not the expected past names. */
+  /** An empty cache (P = 0) for `layout`, checked against the session's input metadata (names, heads, head size). */
   constructor(
     readonly layout: KvLayout,
-    sessionInputNames: readonly string[],
+    sessionInputs: readonly ort.InferenceSession.ValueMetadata[],
     readonly batch = 1,
   ) {
     const missing: string[] = [];
     for (let i = 0; i < layout.numLayers; i++) {
       for (const kind of ["key", "value"] as const) {
         const name = pastName(i, kind);
-        if (!sessionInputNames.includes(name)) missing.push(name);
+        const meta = sessionInputs.find((m) => m.name === name);
+        if (!meta) missing.push(name);
+        else if (meta.isTensor && meta.shape.length === 4) {
+          // [B, H_kv, P, Dh]: the graph's fixed head count and head size must be the manifest's.
+          const [, heads, , dim] = meta.shape;
+          if ((typeof heads === "number" && heads !== layout.numKvHeads) || (typeof dim === "number" && dim !== layout.headDim)) {
+            throw new SeedError("manifest", `language model: ${name} is [${meta.shape.join(",")}] in the graph, but seed.json says num_kv_heads=${layout.numKvHeads}, head_dim=${layout.headDim}`);
+          }
+        }
         // [B, H_kv, 0, Dh]: an empty past makes the same graph do the prefill (onnx-and-torch.md §3).
         this.past.set(name, new ort.Tensor("float32", new Float32Array(0), [batch, layout.numKvHeads, 0, layout.headDim]));
       }

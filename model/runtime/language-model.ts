@@ -19,10 +19,11 @@ export class LanguageModel {
     this.layout = { numLayers: spec.num_layers, numKvHeads: spec.num_kv_heads, headDim: spec.head_dim };
     this.vocabSize = spec.vocab_size;
     this.contextLength = spec.max_position_embeddings;
+    new KvCache(this.layout, c.session.inputMetadata).dispose(); // fail at load, not at the first generate
   }
 
   newCache(): KvCache {
-    return new KvCache(this.layout, this.c.session.inputNames);
+    return new KvCache(this.layout, this.c.session.inputMetadata);
   }
 
   /** ids [S] appended after the cache's P positions -> logits of the last position [V]; the cache grows by S. */

@@ -90,7 +90,13 @@ export class SeedModel implements SeedRuntime {
   /** Loads and validates a package folder (see model-loader.ts). */
   static async load(dir: string, options: LoadOptions = {}): Promise<SeedModel> {
     const pkg = await loadPackage(dir, options);
-    return new SeedModel(pkg, options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS);
+    try {
+      return new SeedModel(pkg, options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS);
+    } catch (e) {
+      // WARNING: the wrappers check the graphs against the manifest; on failure release what loadPackage created.
+      await releaseSessions(Object.values(pkg.sessions).filter((s): s is ComponentSession => s !== undefined)).catch(() => undefined);
+      throw e;
+    }
   }
 
   loadImage(input: string | Uint8Array): Promise<LoadedImage> {

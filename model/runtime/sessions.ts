@@ -121,6 +121,22 @@ function checkSessionNames(c: ComponentSession): void {
   };
   diff("inputs", declaredIn, c.session.inputNames);
   diff("outputs", declaredOut, c.session.outputNames);
+  // Declared dtypes and fixed dims must agree with the graph's own metadata (where the graph states them).
+  const meta = [...c.session.inputMetadata, ...c.session.outputMetadata];
+  for (const io of [...c.spec.inputs, ...c.spec.outputs]) {
+    const m = meta.find((x) => x.name === io.name);
+    if (!m || !m.isTensor) continue;
+    if (m.type !== io.dtype) problems.push(`"${io.name}" is ${io.dtype} in seed.json but ${m.type} in the ONNX graph`);
+    else if (m.shape.length > 0 && m.shape.length !== io.shape.length) problems.push(`"${io.name}" has rank ${io.shape.length} in seed.json but ${m.shape.length} in the ONNX graph`);
+    else {
+      m.shape.forEach((d, i) => {
+        const declared = io.shape[i];
+        if (typeof d === "number" && d > 0 && typeof declared === "number" && d !== declared) {
+          problems.push(`"${io.name}" dim ${i} is ${declared} in seed.json but ${d} in the ONNX graph`);
+        }
+      });
+    }
+  }
   if (problems.length > 0) {
     void c.session.release();
     throw new SeedError("manifest", `seed.json: components.${c.name} does not match ${c.spec.file}: ${problems.join("; ")}`);

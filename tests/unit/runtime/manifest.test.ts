@@ -120,3 +120,18 @@ test("a missing seed.json and an unknown tokenizer token are named", async () =>
   });
   await assert.rejects(SeedModel.load(dir, loadOptions(cacheDir)), /image token "<img_00000>" has id 332, expected image_token_offset \+ 0 = 333/);
 });
+
+test("declared dtypes and fixed dims must match the graph's metadata; the KV layout must match the cache inputs", async () => {
+  const { dir, cacheDir } = copyPackage();
+  editManifest(dir, (m) => {
+    const det = (m.components as JsonObject).detokenizer as { inputs: { dtype: string }[]; outputs: { shape: unknown[] }[] };
+    det.inputs[0]!.dtype = "int32";
+    det.outputs[0]!.shape = ["batch", 99];
+  });
+  await assert.rejects(SeedModel.load(dir, loadOptions(cacheDir)), /components\.detokenizer does not match detokenizer\.onnx: "ids" is int32 in seed\.json but int64 in the ONNX graph; "generation_embedding" dim 1 is 99 in seed\.json but 12 in the ONNX graph/);
+  const second = copyPackage();
+  editManifest(second.dir, (m) => {
+    (m.language_model as JsonObject).head_dim = 8;
+  });
+  await assert.rejects(SeedModel.load(second.dir, loadOptions(second.cacheDir)), /past_key_values\.0\.key is \[batch,2,past,4\] in the graph, but seed\.json says num_kv_heads=2, head_dim=8/);
+});
