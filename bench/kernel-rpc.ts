@@ -29,8 +29,8 @@ interface Kernel {
   sent: number;
 }
 
-function startKernel(script: string, args: readonly string[]): Kernel {
-  const child = spawn(process.execPath, [script, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+function startKernel(script: string, args: readonly string[], nodeFlags: readonly string[]): Kernel {
+  const child = spawn(process.execPath, [...nodeFlags, script, ...args], { stdio: ["pipe", "pipe", "pipe"] });
   if (!child.stdout || !child.stdin || !child.stderr) throw new Error("kernel spawn: no stdio pipes");
   const stderr: string[] = [];
   child.stderr.on("data", (d: Buffer) => {
@@ -76,23 +76,32 @@ async function execute(k: Kernel, code: string, timeoutMs: number): Promise<Exec
   return r;
 }
 
+/** LSP shutdown + exit (as vscode-languageclient does), then SIGTERM after 3 s and SIGKILL after 6 s. */
 async function stopKernel(k: Kernel): Promise<void> {
-  k.conn.dispose();
   if (k.child.exitCode === null && k.child.signalCode === null) {
     const exited = new Promise<void>((resolve) => k.child.once("exit", () => resolve()));
-    k.child.kill("SIGTERM");
-    const t = setTimeout(() => k.child.kill("SIGKILL"), 3000);
+    const term = setTimeout(() => k.child.kill("SIGTERM"), 3000);
+    const kill = setTimeout(() => k.child.kill("SIGKILL"), 6000);
+    try {
+      await withTimeout(k.conn.sendRequest("shutdown"), 3000, "LSP shutdown", k);
+      await k.conn.sendNotification("exit");
+    } catch {
+      // the timers end it; a kernel that cannot shut down cleanly is still stopped
+    }
     await exited;
-    clearTimeout(t);
+    clearTimeout(term);
+    clearTimeout(kill);
   }
+  k.conn.dispose();
 }
 
-export async function kernelRpcRun(script: string, args: readonly string[], starts: number, cells: number, timeoutMs = 60_000): Promise<KernelRun> {
+/** nodeFlags go before the script (e.g. ["--cpu-prof", "--cpu-prof-dir=DIR"] to profile the kernel). */
+export async function kernelRpcRun(script: string, args: readonly string[], starts: number, cells: number, timeoutMs = 60_000, nodeFlags: readonly string[] = []): Promise<KernelRun> {
   if (!existsSync(script)) throw new Error(`not measured: ${script} does not exist (the build did not produce the kernel)`);
   const startToFirstMs: number[] = [];
   for (let i = 0; i < starts; i++) {
     const t0 = nowMs();
-    const k = startKernel(script, args);
+    const k = startKernel(script, args, nodeFlags);
     try {
       await initialize(k, timeoutMs);
       const params = await execute(k, "1 + 1", timeoutMs);
@@ -103,7 +112,7 @@ export async function kernelRpcRun(script: string, args: readonly string[], star
       await stopKernel(k);
     }
   }
-  const k = startKernel(script, args);
+  const k = startKernel(script, args, nodeFlags);
   try {
     await initialize(k, timeoutMs);
     await execute(k, "1 + 1", timeoutMs); // warm-up

@@ -27,6 +27,8 @@ export interface Report {
   readonly kernel: KernelResults;
   readonly memory: MemoryCells;
   readonly notes: readonly string[];
+  /** Hand-written profiling notes (bench/analysis.md), appended verbatim under their own heading and date. */
+  readonly analysis?: string;
 }
 
 function median(c: Cell | undefined): number | undefined {
@@ -158,5 +160,5 @@ ${memoryTable(r.memory)}
 
 ## Notes
 ${r.notes.map((n) => `- ${n}`).join("\n")}
-`;
+${r.analysis ? `\n${r.analysis.trim()}\n` : ""}`;
 }

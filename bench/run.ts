@@ -8,8 +8,9 @@
 //     --lm-run     LM training run whose checkpoint the torch baseline loads (default auto: main, else the newest)
 //     --image-runs folder of the image checkpoints *.done.pt (default $SEED_MINI_RUNS or model/train/runs)
 //     --out        where to write the report (default BENCHMARKS.md; "-" prints only)
+//     --kernel-cpu-prof DIR   run the JSON-RPC kernels with node --cpu-prof into DIR (see bench/analysis.md)
 
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -36,6 +37,7 @@ const { values: opt } = parseArgs({
     threads: { type: "string", default: "2" },
     "no-kernel": { type: "boolean", default: false },
     out: { type: "string", default: "BENCHMARKS.md" },
+    "kernel-cpu-prof": { type: "string" },
   },
 });
 
@@ -68,8 +70,11 @@ async function kernelSection(s: BenchSettings, notes: string[]): Promise<Report[
     }
   };
   const { kernelStarts: starts, kernelCells: cells } = s.reps;
+  const profDir = opt["kernel-cpu-prof"];
+  const profFlags = profDir ? ["--cpu-prof", `--cpu-prof-dir=${resolve(profDir)}`] : [];
+  if (profDir) notes.push(`The JSON-RPC kernels ran under --cpu-prof (profiles in ${profDir}); their times include the profiler's overhead.`);
   return {
-    rpc: await attempt("kernel JSON-RPC", () => kernelRpcRun(script, ["--rpc", "--cwd", process.cwd(), ...extra], starts, cells)),
+    rpc: await attempt("kernel JSON-RPC", () => kernelRpcRun(script, ["--rpc", "--cwd", process.cwd(), ...extra], starts, cells, 60_000, profFlags)),
     jupyter: await attempt("kernel Jupyter", () => jupyterOurs(script, extra, starts, cells)),
     ipykernel: await attempt("ipykernel", () => jupyterIpykernel(starts, cells)),
   };
@@ -150,6 +155,7 @@ async function main(): Promise<void> {
     kernel,
     memory,
     notes,
+    analysis: existsSync("bench/analysis.md") ? readFileSync("bench/analysis.md", "utf8").replace(/^<!--[\s\S]*?-->\s*/, "") : undefined,
   };
   const md = renderReport(report);
   console.log(md);
