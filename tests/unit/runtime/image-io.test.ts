@@ -2,7 +2,7 @@
 // alpha flattening, resizing without crop, normalisation, and the errors for empty, unreadable and oversized input.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
@@ -97,4 +97,26 @@ test("tensors go back to RGB ([-1,1] and [0,1]) and PNG round-trips", async () =
   // normalise inverts: (x/255 - mean)/std * std + mean = x/255.
   const n = normalise(rgb, SPEC);
   assert.ok(Math.abs((n.data[1] ?? 0) * 0.25 + 0.5 - 255 / 255) < 1e-6);
+});
+
+test("resizing stays within a few levels of PIL's bilinear and bicubic (torchvision's Resize on PIL images)", async () => {
+  // tests/helpers/resize-fixture.json is written by make_resize_fixture.py with PIL; 53x41 -> 24x16, no crop.
+  const fx = JSON.parse(readFileSync(join(__dirname, "..", "..", "helpers", "resize-fixture.json"), "utf8")) as {
+    source_png_base64: string;
+    size_hw: [number, number];
+    bilinear: number[];
+    bicubic: number[];
+  };
+  for (const r of ["bilinear", "bicubic"] as const) {
+    const img = await loadImage(new Uint8Array(Buffer.from(fx.source_png_base64, "base64")), { ...SPEC, size: fx.size_hw, resample: r });
+    assert.equal(img.preview.data.length, fx[r].length);
+    let max = 0;
+    let sum = 0;
+    fx[r].forEach((v, i) => {
+      const d = Math.abs(v - (img.preview.data[i] ?? -999));
+      max = Math.max(max, d);
+      sum += d;
+    });
+    assert.ok(max <= 4 && sum / fx[r].length < 0.5, `${r}: max diff ${max}, mean ${sum / fx[r].length} levels vs PIL`);
+  }
 });
