@@ -1,6 +1,7 @@
 // Runs async tasks one at a time, in call order. SeedModel and the worker proxy use it so that a second call while
-// one runs waits its turn (documented in README.md: calls are queued, not refused). A task whose AbortFlag is set by
-// the time its turn comes is rejected with "aborted" without running. A failed task does not block the ones after it.
+// one runs waits its turn (documented in README.md: calls are queued, not refused). A waiting task whose signal fires
+// is rejected with "aborted" at once (when the signal is an AbortSignal; a plain flag is checked when its turn
+// comes) and never runs. A failed task does not block the ones after it.
 
 import { SeedError, type AbortFlag } from "./errors";
 
@@ -15,14 +16,26 @@ export class TaskQueue {
 
   run<T>(what: string, task: () => Promise<T>, signal?: AbortFlag): Promise<T> {
     this.pending++;
-    const result = this.tail.then(() => {
-      if (signal?.aborted) throw new SeedError("aborted", `${what} was aborted before it started`);
+    let started = false;
+    let rejectEarly: ((e: unknown) => void) | undefined;
+    const early = new Promise<never>((_, reject) => (rejectEarly = reject));
+    const aborted = (): SeedError => new SeedError("aborted", `${what} was aborted before it started`);
+    const target = signal as Partial<AbortSignal> | undefined;
+    const onAbort = (): void => {
+      if (!started) rejectEarly?.(aborted());
+    };
+    target?.addEventListener?.("abort", onAbort, { once: true });
+    const turn = this.tail.then(() => {
+      started = true;
+      target?.removeEventListener?.("abort", onAbort);
+      if (signal?.aborted) throw aborted();
       return task();
     });
     const done = (): void => {
       this.pending--;
     };
-    this.tail = result.then(done, done);
-    return result;
+    this.tail = turn.then(done, done); // the queue waits for the task itself, even when its caller was answered early
+    early.catch(() => undefined); // handled through the race below
+    return Promise.race([turn, early]);
   }
 }

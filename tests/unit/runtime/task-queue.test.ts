@@ -47,3 +47,24 @@ test("a task aborted while waiting is rejected with code aborted and never runs"
   await assert.rejects(second, (e: unknown) => e instanceof SeedError && e.code === "aborted" && /second was aborted before it started/.test(e.message));
   assert.equal(ran, false);
 });
+
+test("an AbortSignal fired while waiting rejects at once, before the running task ends", async () => {
+  const q = new TaskQueue();
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((r) => (release = r));
+  const log: string[] = [];
+  const first = q.run("first", async () => {
+    await gate;
+    log.push("first done");
+  });
+  const ctrl = new AbortController();
+  const second = q.run("second", async () => log.push("second ran"), ctrl.signal);
+  const third = q.run("third", async () => log.push("third ran"));
+  ctrl.abort();
+  await assert.rejects(second, /second was aborted before it started/);
+  log.push("second rejected");
+  release();
+  await first;
+  await third;
+  assert.deepEqual(log, ["second rejected", "first done", "third ran"]);
+});
