@@ -185,7 +185,13 @@ export async function runGenerate(
     imageTokens.push(t);
     if (!o.decodeImages) continue;
     handle?.update(generationBundle(view("running", [...viewParts, { kind: "text", text: "\n(decoding image…)" }])));
-    const rec = await runDecode(call, model, resolveDecodeOptions(call, model, t, o.decode ?? {}), display, signal);
+    let rec;
+    try {
+      rec = await runDecode(call, model, resolveDecodeOptions(call, model, t, o.decode ?? {}), display, signal);
+    } catch (e) {
+      handle?.update(generationBundle(view(signal.aborted ? "interrupted" : "error", viewParts)));
+      throw e;
+    }
     const image = rec.image.withLabel("generated");
     parts.push(image);
     viewParts.push({ kind: "image", image: { png: image.png, label: "generated" } });

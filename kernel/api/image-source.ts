@@ -7,9 +7,10 @@ import { basename, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ModelProxy } from "./model-port";
 import { SeedImageImpl } from "./image";
+import { ReconstructionImpl } from "./reconstruction";
 import { describe, SeedApiError } from "./validate";
 
-const ACCEPTED = "a path (relative to the notebook folder), a file: URL, a Buffer/Uint8Array/ArrayBuffer of PNG/JPEG/WebP/GIF bytes, or a SeedImage";
+const ACCEPTED = "a path (relative to the notebook folder), a file: URL, a Buffer/Uint8Array/ArrayBuffer of PNG/JPEG/WebP/GIF bytes, a SeedImage or a Reconstruction";
 
 /** Reads the bytes of a path or file: URL, with errors that name the resolved path. */
 async function readImageFile(call: string, path: string): Promise<Uint8Array> {
@@ -32,6 +33,7 @@ function urlToPath(call: string, url: URL): string {
 
 /** Turns a source into a SeedImage (a SeedImage is returned as is, relabelled when `label` is given). */
 export async function resolveImage(call: string, source: unknown, model: ModelProxy, cwd: string, label?: string): Promise<SeedImageImpl> {
+  if (source instanceof ReconstructionImpl) source = source.image;
   if (source instanceof SeedImageImpl) return label === undefined ? source : (source.withLabel(label) as SeedImageImpl);
   let bytes: Uint8Array;
   let name: string;

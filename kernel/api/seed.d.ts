@@ -15,9 +15,10 @@ export interface SeedDisplayable {
 
 /**
  * Where an image comes from: a path (relative to the notebook folder), a `file:` URL, the bytes of a PNG / JPEG /
- * WebP / GIF file (Buffer, Uint8Array or ArrayBuffer), or an image already loaded with `seed.image()`.
+ * WebP / GIF file (Buffer, Uint8Array or ArrayBuffer), an image already loaded with `seed.image()`, or a
+ * Reconstruction (its decoded image: e.g. tokenize a reconstruction to see which tokens survive a round trip).
  */
-export type ImageSource = string | URL | Uint8Array | ArrayBuffer | SeedImage;
+export type ImageSource = string | URL | Uint8Array | ArrayBuffer | SeedImage | Reconstruction;
 
 /** An image, immutable. Renders as the image. */
 export interface SeedImage extends SeedDisplayable {

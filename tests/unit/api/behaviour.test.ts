@@ -88,6 +88,9 @@ test("decode is deterministic per seed, and a different seed gives a different i
   const bundle = r1.toMimeBundle();
   assert.ok(MIME.comparison in bundle && MIME.png in bundle, "original vs reconstruction");
   assert.equal(h.sink.shown.length, 0, "decode without live shows nothing by itself");
+  const round = await h.seed.tokenize(r1);
+  assert.equal(round.length, 4, "a reconstruction can be tokenized again");
+  assert.deepEqual(round.source!.png, r1.image.png);
 });
 
 test("a prefix decodes (coarse-to-fine), by tokens.prefix(k) or the prefix option alike", async () => {
