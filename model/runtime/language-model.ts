@@ -37,7 +37,7 @@ export class LanguageModel {
     const positions = Array.from({ length: S }, (_, i) => P + i);
     const out = await runSession(this.c, {
       input_ids: int64Tensor(ids, [1, S]), // [1, S]
-      attention_mask: int64Tensor(new Array<number>(P + S).fill(1), [1, P + S]), // [1, P+S]
+      attention_mask: int64Tensor(new BigInt64Array(P + S).fill(1n), [1, P + S]), // [1, P+S]
       position_ids: int64Tensor(positions, [1, S]), // [1, S]
       ...cache.feeds(), // past_key_values.{i}.key/value [1, H_kv, P, Dh]
     });

@@ -72,7 +72,7 @@ export function sampleToken(logits: Float32Array, opts: SamplerOptions, rng: Rng
 
   // Filtering: order by probability once, cut by top-k then top-p, and draw from what is left.
   const k = opts.topK > 0 ? Math.min(opts.topK, probs.length) : probs.length;
-  const order = opts.topK > 0 && opts.topK < 64 ? topIndices(probs, k) : sortedIndices(probs).slice(0, k);
+  const order = candidateOrder(probs, k, opts.topP);
   let keep = order.length;
   if (opts.topP < 1) {
     let cum = 0;
@@ -93,6 +93,22 @@ export function sampleToken(logits: Float32Array, opts: SamplerOptions, rng: Rng
     if (r < 0) return { id, candidates };
   }
   return { id: order[keep - 1] ?? 0, candidates }; // rounding left r >= 0: take the last kept token
+}
+
+/**
+ * The k most likely ids, best first, or fewer when top-p needs fewer: the nucleus usually sits in the first few
+ * dozen ids, so a partial selection of 64 is tried before sorting the whole vocabulary (exact either way).
+ */
+function candidateOrder(probs: Float64Array, k: number, topP: number): number[] {
+  const PARTIAL = 64;
+  if (k <= PARTIAL) return topIndices(probs, k);
+  if (topP < 1) {
+    const head = topIndices(probs, PARTIAL);
+    let cum = 0;
+    for (const id of head) cum += probs[id] ?? 0;
+    if (cum >= topP) return head;
+  }
+  return sortedIndices(probs).slice(0, k);
 }
 
 function sortedIndices(p: Float64Array): number[] {

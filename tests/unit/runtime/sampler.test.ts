@@ -82,3 +82,25 @@ test("bad options are named", () => {
   assert.throws(() => checkSamplerOptions({ temperature: 1, topK: 0, topP: 0, candidates: 5 }), /topP must be in \(0, 1\]/);
   assert.throws(() => sampleToken(new Float32Array(0), { temperature: 0, topK: 0, topP: 1, candidates: 1 }, createRng(0)), /logits are empty/);
 });
+
+test("top-p on a large vocabulary draws the same ids whether the nucleus is found by partial selection or a full sort", () => {
+  // 5000 ids: a peaked head (nucleus inside the first 64) and a flat one (nucleus needs the full sort).
+  const peaked = Float32Array.from({ length: 5000 }, (_, i) => (i % 97 === 0 ? 8 - i / 1000 : -2));
+  const flat = Float32Array.from({ length: 5000 }, (_, i) => Math.sin(i) * 0.01);
+  for (const logits of [peaked, flat]) {
+    const probs = softmax(logits);
+    const order = Array.from(probs.keys()).sort((a, b) => (probs[b] ?? 0) - (probs[a] ?? 0) || a - b);
+    let cum = 0;
+    const nucleus = new Set<number>();
+    for (const id of order) {
+      nucleus.add(id);
+      cum += probs[id] ?? 0;
+      if (cum >= 0.5) break;
+    }
+    const rng = createRng(21);
+    for (let i = 0; i < 300; i++) {
+      const id = sampleToken(logits, { temperature: 1, topK: 0, topP: 0.5, candidates: 0 }, rng).id;
+      assert.ok(nucleus.has(id), `id ${id} is outside the nucleus of ${nucleus.size}`);
+    }
+  }
+});
