@@ -54,14 +54,26 @@ test("an onnxruntime failure is reported with each input's dtype and dims", asyn
   );
 });
 
-test("an explicitly requested CUDA provider either runs on CUDA or fails naming the fix (never a silent CPU)", async () => {
-  const r = await createSession("denoiser", join(TINY_PACKAGE, spec.file), spec, { provider: "cuda", threads: 1 }).then(
-    async (s) => {
-      await releaseSessions([s]);
-      return s.provider.name;
-    },
-    (e: unknown) => e,
-  );
-  if (typeof r === "string") assert.equal(r, "cuda");
-  else assert.match(String(r), /denoiser: execution provider "cuda" failed: .*Use executionProvider "auto" or "cpu"/);
+for (const provider of ["cuda", "webgpu"] as const) {
+  test(`an explicitly requested ${provider} provider either runs on it or fails naming the fix (never a silent CPU)`, async () => {
+    const r = await createSession("denoiser", join(TINY_PACKAGE, spec.file), spec, { provider, threads: 1 }).then(
+      async (s) => {
+        await releaseSessions([s]);
+        return s.provider.name;
+      },
+      (e: unknown) => e,
+    );
+    if (typeof r === "string") assert.equal(r, provider);
+    else assert.match(String(r), new RegExp(`denoiser: execution provider "${provider}" failed: .*Use executionProvider "auto" or "cpu"`));
+  });
+}
+
+test("auto records which provider runs and why", async () => {
+  const s = await createSession("denoiser", join(TINY_PACKAGE, spec.file), spec, { provider: "auto", threads: 1 });
+  try {
+    if (s.provider.name === "cpu") assert.match(s.provider.reason, /^fell back to cpu \(.*cuda.*webgpu.*\)$/);
+    else assert.match(s.provider.reason, /requested \(auto\)/);
+  } finally {
+    await releaseSessions([s]);
+  }
 });
