@@ -4,7 +4,7 @@
 
 import type { MimeBundle } from "../protocol/mime";
 import type { GenerationStep } from "../protocol/payloads";
-import type { GeneratedToken, GenerateOptions, Generation, SeedDisplayable, SeedImage, Tokens } from "./seed";
+import type { DecodeOptions, GeneratedToken, GenerateOptions, Generation, SeedDisplayable, SeedImage, Tokens } from "./seed";
 import type { DisplaySink } from "./context";
 import type { ChatTurn, ModelProxy, TokenEvent } from "./model-port";
 import { generationBundle } from "../display/generation-view";
@@ -34,6 +34,8 @@ export interface ResolvedGenerate {
 
 export function resolveGenerateOptions(call: string, options: unknown): ResolvedGenerate {
   const o = checkOptions<GenerateOptions>(call, options, GENERATE_OPTION_KEYS);
+  // Checked now, not when the first image span arrives: a typo should fail before the model runs.
+  checkOptions<DecodeOptions>(`${call} (decode options)`, o.decode, ["steps", "guidance", "seed", "frameEvery"]);
   return {
     maxTokens: o.maxTokens === undefined ? 128 : checkInt(call, "maxTokens", o.maxTokens, 1, 8192),
     temperature: o.temperature === undefined ? undefined : checkNumber(call, "temperature", o.temperature, 0, 10),

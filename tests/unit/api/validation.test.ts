@@ -87,6 +87,7 @@ test("chat and generate: empty messages, bad options and prefixes in prompts are
   await assert.rejects(h.seed.chat("hi", { temperature: -1 }), apiError(/temperature must be in 0\.\.10/));
   await assert.rejects(h.seed.chat("hi", { topKReport: 50 }), apiError(/topKReport must be in 1\.\.20, got 50/));
   await assert.rejects(h.seed.chat("hi", { maxToken: 5 } as never), apiError(/unknown option "maxToken"/));
+  await assert.rejects(h.seed.chat("hi", { decode: { live: true } } as never), apiError(/seed\.chat \(decode options\): unknown option "live"; expected some of: steps, guidance, seed, frameEvery/));
   await assert.rejects(h.seed.chat(["see", tok.prefix(2)]), apiError(/Tokens in a message must be complete \(4 ids\), got a prefix of 2/));
   await assert.rejects(h.seed.generate([tok.prefix(1)]), apiError(/Tokens in a prompt must be complete/));
   await assert.rejects(h.seed.chat([42 as never]), apiError(/cannot read an image from the number 42/));
