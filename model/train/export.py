@@ -2,6 +2,7 @@
 
     /usr/bin/python3 -m model.train.export --random     # interim package with random weights (seeded)
     /usr/bin/python3 -m model.train.export --trained    # from model/train/runs/*.done.pt (missing stages: random)
+    /usr/bin/python3 -m model.train.export --trained --partial   # unfinished stages from their latest checkpoint
 
 Weights are rounded to fp16 and stored as fp16 initialisers + Cast (onnx_fp16.py); fixtures are computed from
 the same rounded weights. Entries of an existing seed.json that this script does not own (the language model
@@ -36,19 +37,24 @@ FILES = {"encoder": "encoder.onnx", "quantizer": "quantizer.onnx", "detokenizer"
 LATENT = (LATENT_CHANNELS, 16, 16)
 
 
-def build(trained: bool) -> tuple[SeedMini, AutoEncoder, Denoiser, float, dict[str, str]]:
+def build(trained: bool, partial: bool) -> tuple[SeedMini, AutoEncoder, Denoiser, float, dict[str, str]]:
+    """Modules with random (seeded) or trained weights; partial: use in-progress checkpoints of unfinished stages."""
     torch.manual_seed(0)
     tok, ae, den, scale = SeedMini(len(build_vocab()), TARGET_NUMEL), AutoEncoder(), Denoiser(), 1.0
     status = {"tokenizer": "random", "autoencoder": "random", "denoiser": "random"}
     if trained:
         for name, module in (("tokenizer", tok), ("autoencoder", ae), ("denoiser", den)):
-            path = RUNS / f"{name}.done.pt"
+            path, ckpt = RUNS / f"{name}.done.pt", RUNS / f"{name}.pt"
             if path.exists():
                 done = load(path)
                 module.load_state_dict(done["model"])
                 status[name] = f"trained ({done['steps']} steps)"
                 if name == "autoencoder":
                     scale = float(done["latent_scale"])
+            elif partial and ckpt.exists() and name != "autoencoder":  # the AE's latent scale is set when done
+                ck = load(ckpt)
+                module.load_state_dict(ck["extra"]["ema"] if "extra" in ck else ck["model"])
+                status[name] = f"PARTIALLY trained (checkpoint at step {ck['step']}, not final)"
     for m in (tok, ae, den):
         m.eval()
         round_module_to_fp16(m)
@@ -94,6 +100,7 @@ def main(argv: list[str] | None = None) -> None:
     mode = ap.add_mutually_exclusive_group(required=True)
     mode.add_argument("--random", action="store_true")
     mode.add_argument("--trained", action="store_true")
+    ap.add_argument("--partial", action="store_true", help="with --trained: use in-progress checkpoints too")
     ap.add_argument("--out", type=Path, default=PACKAGE_DIR)
     args = ap.parse_args(argv)
     torch.set_num_threads(2)
@@ -101,7 +108,7 @@ def main(argv: list[str] | None = None) -> None:
     out.mkdir(parents=True, exist_ok=True)
     if out.resolve() != PACKAGE_DIR.resolve():
         shutil.copy(PACKAGE_DIR / "ATTRIBUTION.md", out / "ATTRIBUTION.md")
-    tok, ae, den, scale, status = build(args.trained)
+    tok, ae, den, scale, status = build(args.trained, args.partial)
     io = component_io(EMBED_DIM, NUM_TOKENS, GRID, GEN_DIM, *LATENT, IMAGE)
     b = 2
     example = {
