@@ -35,16 +35,28 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
+/** Below this share of equal codes, or above this logit difference, the two sides ran different weights. */
+export const MIN_CODE_AGREEMENT = 0.9;
+export const MAX_LOGIT_DIFF = 1e-2;
+
 export function parityNotes(ours: OurReference, torch: TorchParity): string[] {
   const notes: string[] = [];
   if (torch.ids16) {
     const { equal, total } = codeAgreement(ours.ids16, torch.ids16);
-    notes.push(`Same weights check, visual tokenizer: ${equal}/${total} codes of the 16 images equal between our runtime and PyTorch${equal === total ? "" : " (codes near a Voronoi boundary can flip with float rounding; far fewer equal would mean different weights)"}.`);
+    const verdict =
+      equal / total < MIN_CODE_AGREEMENT
+        ? " **The weights differ: the torch checkpoints are not the ones the package was exported from, so the torch image ratios compare different models** (same architecture, so the cost is still comparable)."
+        : equal === total
+          ? ""
+          : " (codes near a Voronoi boundary can flip with float rounding).";
+    notes.push(`Same weights check, visual tokenizer: ${equal}/${total} codes of the 16 images equal between our runtime and PyTorch.${verdict}`);
   } else {
     notes.push("Same weights check, visual tokenizer: not done (the torch image rows did not run).");
   }
   if (torch.prefill64_logits && ours.logits) {
-    notes.push(`Same weights check, LM: max |logit difference| after the 64-token prefill = ${maxAbsDiff(ours.logits, torch.prefill64_logits).toExponential(2)} (the package stores fp16 weights; torch runs the fp32 checkpoint).`);
+    const d = maxAbsDiff(ours.logits, torch.prefill64_logits);
+    const verdict = d > MAX_LOGIT_DIFF ? " **The weights differ: the torch LM checkpoint is not the exported one.**" : " (the package stores fp16 weights; torch runs the fp32 checkpoint).";
+    notes.push(`Same weights check, LM: max |logit difference| after the 64-token prefill = ${d.toExponential(2)}.${verdict}`);
   } else {
     notes.push("Same weights check, LM: not done (the torch LM rows or our LM did not run).");
   }
