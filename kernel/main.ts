@@ -10,6 +10,7 @@ import { serveJupyter } from "./jupyter/server";
 import { runZmqWorker, ZMQ_WORKER_ROLE } from "./jupyter/zmq-worker";
 import type { ZmqWorkerInit } from "./jupyter/zmq-worker";
 import { serveRpc } from "./rpc/server";
+import { exposeGc } from "./session/idle-gc";
 import { KernelSession } from "./session/kernel-session";
 import { modelLoader, takeKernelOptions } from "./session/kernel-options";
 
@@ -30,7 +31,7 @@ async function main(argv: string[]): Promise<void> {
   }
   // tslab's converter takes its type roots from the cwd at creation, and cells resolve relative paths against it.
   process.chdir(options.cwd);
-  const session = new KernelSession({ cwd: options.cwd, loadModel: modelLoader(options) });
+  const session = new KernelSession({ cwd: options.cwd, loadModel: modelLoader(options), onIdle: exposeGc() });
   const mode = args[0];
   if (mode === "--jupyter") {
     const file = args[1];

@@ -11,6 +11,7 @@ import type { ExecuteResult, InterruptResult } from "../protocol/rpc";
 import { DisplayRouter } from "./display-router";
 import type { OutputSink } from "./display-router";
 import { ExecutionQueue } from "./execution-queue";
+import { IdleCollector } from "./idle-gc";
 import { injectSeedApi } from "./seed-injection";
 import type { ModelLoader } from "./seed-injection";
 
@@ -34,6 +35,8 @@ export interface SessionOptions {
   loadModel: ModelLoader;
   /** Inject the `seed` object (default true). */
   injectSeed?: boolean;
+  /** Runs once the kernel has been idle for a second after a cell (see idle-gc.ts); default none. */
+  onIdle?: () => void;
   /** Creates the engine (tests may substitute one); default: tslab through kernel/executor. */
   createEngine?: (cwd: string) => CellEngine;
 }
@@ -48,8 +51,11 @@ export class KernelSession {
   private controller: AbortController | undefined;
   private count = 0;
   private closeModel: (() => Promise<void>) | undefined;
+  private readonly idle: IdleCollector | undefined;
 
-  constructor(private readonly options: SessionOptions) {}
+  constructor(private readonly options: SessionOptions) {
+    this.idle = options.onIdle ? new IdleCollector(options.onIdle) : undefined;
+  }
 
   /** The number of the last counted execution (0 before any). */
   get executionCount(): number {
@@ -68,10 +74,15 @@ export class KernelSession {
 
   /** Queues one cell; resolves with its status once it has run, failed, been interrupted or been dropped. */
   execute(code: string, sink: OutputSink, options: ExecuteOptions = {}): Promise<ExecuteResult> {
-    return this.queue.enqueue(
+    this.idle?.cancel();
+    const result = this.queue.enqueue(
       () => this.runCell(code, options.silent ? DROP : sink, options),
       () => ({ status: "aborted", executionCount: null }),
     );
+    void result.finally(() => {
+      if (!this.queue.busy && this.queue.waiting === 0) this.idle?.poke();
+    });
+    return result;
   }
 
   /** Stops the running cell (seed calls through their AbortSignal, awaits at once) and drops the queued ones. */
@@ -100,6 +111,7 @@ export class KernelSession {
   /** Drops queued cells, stops the running one, frees the model worker and the converter. */
   async close(): Promise<void> {
     this.interrupt();
+    this.idle?.cancel();
     this.displays.clear();
     // A model still loading (or a wedged worker) must not keep the kernel from ending: give it a few seconds.
     await Promise.race([this.closeModel?.(), new Promise((r) => setTimeout(r, CLOSE_MODEL_TIMEOUT_MS).unref())]);

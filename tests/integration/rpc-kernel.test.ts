@@ -1,0 +1,108 @@
+// The kernel's JSON-RPC side (dist/kernel.js --rpc) as the VS Code extension uses it, driven with vscode-jsonrpc over
+// the child's stdio: LSP initialize, seed/execute with seed/output notifications keyed by executionId (stream chunks
+// coalesced), completion and hover from the live state, interrupt of an awaited cell and of a busy loop (SIGINT),
+// seed/status, and a clean exit.
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from "vscode-jsonrpc/node";
+import { RPC } from "../../kernel/protocol/rpc";
+import type { ExecuteResult, InterruptResult, KernelStatus, OutputItem, OutputParams } from "../../kernel/protocol/rpc";
+import { ROOT, TINY_MODEL } from "./kernelspec-env";
+
+const child = spawn(process.execPath, [join(ROOT, "dist", "kernel.js"), "--rpc", "--model", TINY_MODEL, "--execution-provider", "cpu", "--threads", "1"], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+let stderr = "";
+child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+const conn = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+const outputs = new Map<string, OutputItem[]>();
+conn.onNotification(RPC.output, (p: OutputParams) => {
+  const list = outputs.get(p.executionId) ?? [];
+  list.push(p.output);
+  outputs.set(p.executionId, list);
+});
+conn.listen();
+const CELL = "vscode-notebook-cell:/nb.ipynb#cell1";
+const ready = (async () => {
+  await conn.sendRequest("initialize", { processId: process.pid, rootUri: null, capabilities: {} });
+  await conn.sendNotification("initialized", {});
+})();
+
+after(async () => {
+  try {
+    await conn.sendRequest("shutdown");
+    await conn.sendNotification("exit");
+  } catch {
+    // the process may already be gone
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  if (child.exitCode === null) child.kill("SIGKILL");
+});
+
+async function execute(executionId: string, code: string): Promise<ExecuteResult> {
+  await ready;
+  return conn.sendRequest(RPC.execute, { executionId, code, cellUri: CELL });
+}
+
+test("execute: outputs keyed by executionId; 500 printed lines arrive in a few coalesced stream messages", async () => {
+  const r = await execute("e1", 'const word: string = "seed";\nfor (let i = 0; i < 500; i++) console.log(`line ${i}`);\nword.length');
+  assert.equal(r.status, "ok", stderr.slice(-2000));
+  assert.equal(r.executionCount, 1);
+  const outs = outputs.get("e1") ?? [];
+  const streams = outs.filter((o): o is Extract<OutputItem, { kind: "stream" }> => o.kind === "stream");
+  assert.ok(streams.length >= 1 && streams.length < 20, `${streams.length} stream messages`);
+  assert.equal(streams.map((s) => s.text).join("").split("\n").length, 501);
+  const result = outs.find((o) => o.kind === "result");
+  assert.deepEqual(result?.kind === "result" ? result.data : undefined, { "text/plain": "4" });
+});
+
+test("completion and hover on a cell document answer from the kernel's live declarations", async () => {
+  await ready;
+  await conn.sendNotification("textDocument/didOpen", { textDocument: { uri: CELL, languageId: "typescript", version: 1, text: "wor" } });
+  const items = (await conn.sendRequest("textDocument/completion", { textDocument: { uri: CELL }, position: { line: 0, character: 3 } })) as { label: string }[];
+  assert.ok(items.some((i) => i.label === "word"), JSON.stringify(items.slice(0, 10)));
+  await conn.sendNotification("textDocument/didChange", { textDocument: { uri: CELL, version: 2 }, contentChanges: [{ text: "word.length" }] });
+  const hover = (await conn.sendRequest("textDocument/hover", { textDocument: { uri: CELL }, position: { line: 0, character: 1 } })) as { contents: { value: string } } | null;
+  assert.match(hover?.contents.value ?? "", /const word: string/);
+});
+
+test("an error cell reports ename/evalue as an error output and result", async () => {
+  const r = await execute("e2", 'throw new TypeError("no " + word)');
+  assert.equal(r.status, "error");
+  assert.equal(r.error?.ename, "TypeError");
+  assert.equal(r.error?.evalue, "no seed");
+  assert.ok((outputs.get("e2") ?? []).some((o) => o.kind === "error"));
+});
+
+test("seed/interrupt ends an awaited cell within 1 s and drops the queued one; SIGINT ends a busy loop; state kept", async () => {
+  const running = execute("e3", "await new Promise((r) => setTimeout(r, 60000));");
+  const queued = execute("e4", "word");
+  await new Promise((r) => setTimeout(r, 500));
+  const t0 = Date.now();
+  const ir: InterruptResult = await conn.sendRequest(RPC.interrupt, {});
+  const [r3, r4] = await Promise.all([running, queued]);
+  assert.ok(Date.now() - t0 < 1000, `took ${Date.now() - t0} ms`);
+  assert.deepEqual(ir, { interrupted: true, droppedQueued: 1 });
+  assert.equal(r3.error?.ename, "KeyboardInterrupt");
+  assert.equal(r4.status, "aborted");
+
+  const loop = execute("e5", "let spins = 0;\nwhile (true) { spins++; }");
+  await new Promise((r) => setTimeout(r, 800));
+  const t1 = Date.now();
+  child.kill("SIGINT");
+  const r5 = await loop;
+  assert.ok(Date.now() - t1 < 1000, `took ${Date.now() - t1} ms`);
+  assert.equal(r5.error?.ename, "KeyboardInterrupt");
+  const r6 = await execute("e6", "word");
+  assert.equal(r6.status, "ok");
+  const last = (outputs.get("e6") ?? []).find((o) => o.kind === "result");
+  assert.deepEqual(last?.kind === "result" ? last.data : undefined, { "text/plain": "seed" });
+});
+
+test("seed/status reports idle, the pid and memory", async () => {
+  await ready;
+  const s: KernelStatus = await conn.sendRequest(RPC.status, {});
+  assert.equal(s.state, "idle");
+  assert.equal(s.pid, child.pid);
+  assert.ok(s.memory.rssBytes > 0);
+});
