@@ -4,16 +4,18 @@
 // host via the workbench payload (extensionDevelopmentPath = this repo, extensionTestsPath = the bundle); mocha's
 // result comes back through window.codeAutomationExit. Then a Playwright UI test runs a notebook and screenshots
 // the custom renderer's output. Prints "N passed, N failed" and exits non-zero on any failure.
-//   node tests/e2e/run.mjs [--suites controller,ui-controller,kernel,ui,restricted] [--keep] [--verbose] [--update-screenshot]
+// `--suites vsix` (not in the default set; `npm run test:vsix` packages first) installs seed-notebook-<version>.vsix
+// into a clean server and runs notebooks/tour.ipynb through the UI.
+//   node tests/e2e/run.mjs [--suites controller,ui-controller,kernel,ui,restricted,vsix] [--keep] [--verbose] [--update-screenshot]
 // --grep PATTERN runs only the matching mocha tests. Needs: scripts/install-vscode-server.sh (run automatically when tools are missing) and `npm run build`.
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { format } from "node:util";
 import * as esbuild from "esbuild";
-import { missingTools, startServer, toolPaths } from "./vscode-server.mjs";
+import { installExtension, missingTools, startServer, toolPaths } from "./vscode-server.mjs";
 import { fakeKernelCells, REAL_KERNEL_CELLS, runUiTest } from "./ui.mjs";
 
 const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
@@ -99,6 +101,24 @@ async function runSuite(browser, server, workspace, suite, env) {
   return counts;
 }
 
+/** Installs the packaged .vsix into a clean server and runs the tour notebook through the UI with it. */
+async function runVsixTest(browser, base, serverLog) {
+  const { version, name } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+  const vsix = join(root, `${name}-${version}.vsix`);
+  if (!existsSync(vsix)) return { passed: 0, failed: 1, note: `${vsix} is missing: run \`npm run package\` first` };
+  const dataDir = join(base, "vsix");
+  const t0 = Date.now();
+  log(`  vsix: ${installExtension(root, dataDir, vsix).split("\n").pop()} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  const workspace = join(base, "ws-vsix");
+  cpSync(join(root, "notebooks"), workspace, { recursive: true });
+  const server = await startServer(root, dataDir, { trusted: true, log: serverLog });
+  try {
+    return await runUiTest(browser, server, workspace, { root, here, log, notebookFile: "tour.ipynb", installed: true, shotName: "ui-vsix-tour.png" });
+  } finally {
+    await server.stop();
+  }
+}
+
 async function main() {
   if (missingTools(root).length > 0) {
     log(`e2e: installing the VS Code server tools (missing: ${missingTools(root).join(", ")})`);
@@ -114,7 +134,7 @@ async function main() {
   });
   const serverLog = (line) => verbose && console.log(`  [server] ${line}`);
   try {
-    const trustedNeeded = suites.some((s) => s !== "restricted");
+    const trustedNeeded = suites.some((s) => s !== "restricted" && s !== "vsix");
     const server = trustedNeeded ? await startServer(root, join(base, "trusted"), { trusted: true, log: serverLog }) : undefined;
     try {
       for (const suite of suites) {
@@ -127,6 +147,8 @@ async function main() {
           result = existsSync(join(root, "dist", "kernel.js"))
             ? await runSuite(browser, server, await makeWorkspace(base, "ws-kernel"), "kernel", {})
             : { passed: 0, failed: 1, note: "dist/kernel.js is missing (kernel/main.ts not built)" };
+        } else if (suite === "vsix") {
+          result = await runVsixTest(browser, base, serverLog);
         } else if (suite === "restricted") {
           const untrusted = await startServer(root, join(base, "untrusted"), { trusted: false, log: serverLog });
           try {

@@ -1,7 +1,7 @@
 // The Playwright UI test: open a SEED notebook in the workbench like a user (Quick Open), let the Preferred
 // controller be picked, click "Run All", wait for the custom renderer's token strip in the output webview, and
 // save a screenshot to tests/e2e/artifacts/ (gitignored; `--update-screenshot` also refreshes tests/e2e/screenshot.png).
-import { copyFileSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** A notebook with a markdown cell and the given code cells, marked as SEED (so the controller is Preferred). */
@@ -26,6 +26,21 @@ export function fakeKernelCells() {
   return [`display(${JSON.stringify({ "application/vnd.seed.tokens+json": payload, "text/html": "<b>html fallback</b>", "text/plain": "32 tokens" })})`];
 }
 
+/** From the notebook file on disk: code cells that ran (an execution count, no error output), errors, token strips. */
+function savedStatus(file) {
+  let nb;
+  try {
+    nb = JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    return { ran: 0, errors: [], total: 0, tokens: false };
+  }
+  const code = nb.cells.filter((c) => c.cell_type === "code" && String(Array.isArray(c.source) ? c.source.join("") : c.source).trim() !== "");
+  const errors = code.flatMap((c) => (c.outputs ?? []).filter((o) => o.output_type === "error").map((o) => `${o.ename}: ${o.evalue}`));
+  const ran = code.filter((c) => c.execution_count != null && !(c.outputs ?? []).some((o) => o.output_type === "error")).length;
+  const tokens = code.some((c) => (c.outputs ?? []).some((o) => o.data && "application/vnd.seed.tokens+json" in o.data));
+  return { ran, errors, total: code.length, tokens };
+}
+
 /** A chip of the token strip that extension/renderer/tokens-view.ts draws (Playwright's CSS pierces shadow roots). */
 const STRIP = "span.chip[data-index]";
 
@@ -33,16 +48,17 @@ const STRIP = "span.chip[data-index]";
  * Runs the UI test. `cells` are the code cells; `env` goes to the extension host (SEED_KERNEL_SCRIPT for the
  * stand-in kernel); `shotName` names the screenshot in tests/e2e/artifacts/.
  */
-export async function runUiTest(browser, server, workspace, { root, here, log, cells, env = {}, shotName }) {
-  writeFileSync(join(workspace, "ui.ipynb"), JSON.stringify(notebook(cells), null, 1));
+export async function runUiTest(browser, server, workspace, { root, here, log, cells, env = {}, shotName, notebookFile = "ui.ipynb", installed = false }) {
+  if (cells) writeFileSync(join(workspace, notebookFile), JSON.stringify(notebook(cells), null, 1));
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const artifacts = join(here, "artifacts");
   mkdirSync(artifacts, { recursive: true });
   const t0 = Date.now();
   const step = (what) => log(`  ui: ${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   try {
-    // The payload loads this repo as the development extension (no extensionTestsPath: nothing runs mocha).
-    const payload = [
+    // The payload loads this repo as the development extension (no extensionTestsPath: nothing runs mocha), unless
+    // the extension under test is the installed .vsix.
+    const payload = installed ? [["skipWelcome", "true"]] : [
       ["extensionDevelopmentPath", `vscode-remote://${server.authority}${root}`],
       ["extensionEnvironment", JSON.stringify(env)],
       ["skipWelcome", "true"],
@@ -51,20 +67,36 @@ export async function runUiTest(browser, server, workspace, { root, here, log, c
     await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
     step("workbench loaded");
     await page.keyboard.press("Control+P");
-    await page.keyboard.type("ui.ipynb");
-    await page.locator(".quick-input-list .monaco-list-row", { hasText: "ui.ipynb" }).first().click({ timeout: 30_000 });
+    await page.keyboard.type(notebookFile);
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: notebookFile }).first().click({ timeout: 30_000 });
     await page.locator(".notebook-editor").first().waitFor({ timeout: 60_000 });
     step("notebook open");
     await page.getByText("SEED (TypeScript)").first().waitFor({ timeout: 60_000 });
     step("SEED controller selected");
     await page.getByRole("button", { name: /Run All/ }).first().click();
+    // Wait until every code cell has run, reading the auto-saved notebook back from disk (the editor only renders
+    // the cells on screen, so the DOM cannot tell).
+    const file = join(workspace, notebookFile);
+    const deadline = Date.now() + 300_000;
+    let status = { ran: 0, errors: [], total: 0, tokens: false };
+    while (Date.now() < deadline) {
+      status = savedStatus(file);
+      if (status.total > 0 && status.ran + status.errors.length >= status.total) break;
+      await page.waitForTimeout(1000);
+    }
+    step(`${status.ran} of ${status.total} code cells ran without error${status.errors.length ? `; errors: ${status.errors.join(" | ")}` : ""}`);
+    // Then find the token strip, scrolling the notebook down until its output webview shows a chip.
     let strip;
-    const deadline = Date.now() + 180_000;
-    while (!strip && Date.now() < deadline) {
+    const notebookArea = page.locator(".notebook-editor .cell-list-container").first();
+    for (let i = 0; i < 60 && !strip; i++) {
       for (const frame of page.frames()) {
         if ((await frame.locator(STRIP).count().catch(() => 0)) > 0) strip = frame.locator(STRIP);
       }
-      if (!strip) await page.waitForTimeout(500);
+      if (!strip) {
+        await notebookArea.hover().catch(() => undefined);
+        await page.mouse.wheel(0, 300);
+        await page.waitForTimeout(500);
+      }
     }
     const found = strip !== undefined;
     step(found ? "token strip rendered" : "no token strip");
@@ -76,7 +108,10 @@ export async function runUiTest(browser, server, workspace, { root, here, log, c
     const size = statSync(shot).size;
     log(`  ui: screenshot ${shot} (${(size / 1024).toFixed(0)} KB)`);
     if (process.argv.includes("--update-screenshot") && !env.SEED_KERNEL_SCRIPT && found && size < 300 * 1024) copyFileSync(shot, join(here, "screenshot.png"));
-    return found ? { passed: 1, failed: 0 } : { passed: 0, failed: 1, note: "the renderer's token strip did not appear" };
+    if (status.total === 0 || status.ran !== status.total) return { passed: 0, failed: 1, note: `${status.total - status.ran} of ${status.total} code cells did not run cleanly` };
+    if (!status.tokens) return { passed: 0, failed: 1, note: "no cell output has application/vnd.seed.tokens+json" };
+    if (!found) return { passed: 0, failed: 1, note: "the renderer's token strip did not appear" };
+    return { passed: 1, failed: 0 };
   } catch (err) {
     await page.screenshot({ path: join(artifacts, "ui-failure.png") }).catch(() => undefined);
     return { passed: 0, failed: 1, note: `UI test error: ${err instanceof Error ? err.message.split("\n")[0] : err}` };

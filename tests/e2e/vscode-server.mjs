@@ -2,7 +2,7 @@
 // scripts/install-vscode-server.sh into .tools/), on Node 24, in its own process group so that stopping it also
 // ends the extension host, file watchers and every kernel process the extension started (no orphans).
 // See /work/shared/reference/vscode-testing.md §2-3 for why this server and these flags.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -32,6 +32,18 @@ function freePort() {
   });
 }
 
+/** Installs a .vsix into the extensions folder that startServer(root, dataDir) uses; throws with its output on failure. */
+export function installExtension(root, dataDir, vsix) {
+  const { node, serverMain } = toolPaths(root);
+  const r = spawnSync(node, [
+    serverMain, "--accept-server-license-terms", "--server-data-dir", join(dataDir, "server-data"),
+    "--user-data-dir", join(dataDir, "user-data"), "--extensions-dir", join(dataDir, "extensions"), "--install-extension", vsix,
+  ], { encoding: "utf8", timeout: 120_000 });
+  const output = `${r.stdout ?? ""}${r.stderr ?? ""}`;
+  if (r.status !== 0 || !/successfully installed/i.test(output)) throw new Error(`installing ${vsix} failed (exit ${r.status}):\n${output}`);
+  return output.trim();
+}
+
 /**
  * Launches the server. `trusted: false` leaves workspace trust on, so folders open in Restricted Mode.
  * Resolves with { port, url, stop() } once it logs that it is listening; rejects with its log if it exits first.
@@ -48,6 +60,9 @@ export async function startServer(root, dataDir, { trusted = true, log = () => {
     "extensions.autoUpdate": false,
     "workbench.tips.enabled": false,
     "security.workspace.trust.startupPrompt": "never",
+    // Notebooks reach the disk soon after each change: the UI tests read executed notebooks back from the file.
+    "files.autoSave": "afterDelay",
+    "files.autoSaveDelay": 500,
   }, null, 2));
   const port = await freePort();
   const args = [
