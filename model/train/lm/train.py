@@ -48,7 +48,7 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--eval-every", type=int, default=250)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--init-from", default="", help="start a NEW run from another run's weights (e.g. the stand-in "
-                    "interim run: the template and text tasks carry over); image-token rows are re-initialised")
+                    "interim run: the template and text tasks carry over); image-token rows are re-drawn when its codes differ")
     return ap.parse_args()
 
 
@@ -110,18 +110,21 @@ def save(path: Path, state: dict) -> None:
     tmp.replace(path)
 
 
-def init_from(model: SeedMiniLM, path: Path, tok: TextTokenizer, log: Log) -> None:
-    """Load another run's weights, then re-draw the embedding and head rows of the image tokens (their codes meant
-    something else there) with the model's own init."""
+def init_from(model: SeedMiniLM, path: Path, tok: TextTokenizer, log: Log, codes: str) -> None:
+    """Load another run's weights; when that run used other image codes (e.g. stand-in codes), re-draw the embedding
+    and head rows of the image tokens (their codes meant something else there) with the model's own init."""
     src = torch.load(path)
     if LMConfig(**src["config"]) != model.cfg:
         raise ValueError(f"{path} has config {src['config']}, this run wants {model.cfg.to_dict()}")
     model.load_state_dict(src["model"])
-    rows = slice(tok.image_token_offset, tok.image_token_offset + tok.codebook_size)
-    with torch.no_grad():
-        torch.nn.init.normal_(model.embed.weight[rows], std=0.02)
-        torch.nn.init.normal_(model.lm_head.weight[rows], std=0.02)
-    log(f"[train] initialised from {path} (step {src['step']}, codes {src.get('codes')}); image-token rows re-drawn")
+    redraw = src.get("codes") != codes
+    if redraw:
+        rows = slice(tok.image_token_offset, tok.image_token_offset + tok.codebook_size)
+        with torch.no_grad():
+            torch.nn.init.normal_(model.embed.weight[rows], std=0.02)
+            torch.nn.init.normal_(model.lm_head.weight[rows], std=0.02)
+    log(f"[train] initialised from {path} (step {src['step']}, codes {src.get('codes')}); "
+        f"image-token rows {'re-drawn' if redraw else 'kept (same codes)'}")
 
 
 def main() -> None:
@@ -166,7 +169,7 @@ def main() -> None:
         elapsed = state["elapsed"]
         log(f"[train] resumed from {ckpt_path} at step {step}/{total_steps}")
     elif a.init_from:
-        init_from(model, RUN_DIR / a.init_from / "ckpt.pt", tok, log)
+        init_from(model, RUN_DIR / a.init_from / "ckpt.pt", tok, log, train.source)
     n_params = sum(p.numel() for p in model.parameters())
     log(f"[train] {n_params / 1e6:.2f}M params, config {cfg.to_dict()}, train {len(train)} seqs "
         f"({train.lengths.sum()} tokens), codes {train.source}, threads {threads}")
