@@ -29,6 +29,7 @@ export function renderGeneration(payload: GenerationPayload, root: HTMLElement):
     }
   }
   root.append(answer, h("div", { class: "muted", style: "margin-top:4px" }, `${STATUS[payload.status]} · ${payload.tokenCount} tokens`));
+  for (const w of payload.warnings ?? []) root.append(h("div", { class: "muted" }, `⚠ ${w}`));
   if (payload.steps && payload.steps.length > 0) {
     const details = h("details", { style: "margin-top:4px" }, h("summary", { class: "muted", style: "cursor:pointer" }, "next-token probabilities"), stepPicker(payload.steps, 0));
     root.append(details);

@@ -115,10 +115,8 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
       const turns: ChatTurn[] = [...history, { role: "user", content }];
       const answer = await runGenerate(call, model, turns, promptText, o, ctx.display, signal);
       const user: StoredTurn = { role: "user", parts: shown, runtime: { role: "user", content } };
-      // The assistant turn goes back to the model with its image tokens spelled out, as the model wrote them.
-      let k = 0;
-      const spelled = answer.text.replace(/<image>/g, () => (answer.imageTokens[k] ? imageTokensText(answer.imageTokens[k++]!.ids) : ""));
-      return { user, answer, assistantContent: spelled };
+      // The assistant turn goes back to the model as the model wrote it, image tokens spelled out.
+      return { user, answer, assistantContent: answer.rawText };
     });
   };
 

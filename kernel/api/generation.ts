@@ -17,7 +17,7 @@ import { View } from "./reconstruction";
 import { TokensImpl } from "./tokens";
 import { checkBool, checkInt, checkNumber, checkOptions, interrupted } from "./validate";
 
-export const GENERATE_OPTION_KEYS = ["maxTokens", "temperature", "topK", "topP", "seed", "live", "topKReport", "forceImage", "decodeImages", "decode"] as const;
+export const GENERATE_OPTION_KEYS = ["maxTokens", "temperature", "topK", "topP", "seed", "live", "topKReport", "forceImage", "decodeImages", "repairImages", "decode"] as const;
 
 export interface ResolvedGenerate {
   maxTokens: number;
@@ -29,6 +29,7 @@ export interface ResolvedGenerate {
   topKReport: number;
   forceImage: boolean | undefined;
   decodeImages: boolean;
+  repairImages: boolean;
   decode: unknown;
 }
 
@@ -46,6 +47,7 @@ export function resolveGenerateOptions(call: string, options: unknown): Resolved
     topKReport: o.topKReport === undefined ? 5 : checkInt(call, "topKReport", o.topKReport, 1, 20),
     forceImage: o.forceImage === undefined ? undefined : checkBool(call, "forceImage", o.forceImage),
     decodeImages: o.decodeImages === undefined ? true : checkBool(call, "decodeImages", o.decodeImages),
+    repairImages: o.repairImages === undefined ? true : checkBool(call, "repairImages", o.repairImages),
     decode: o.decode,
   };
 }
@@ -53,6 +55,8 @@ export function resolveGenerateOptions(call: string, options: unknown): Resolved
 export interface GenerationInit {
   prompt: string;
   text: string;
+  /** The answer as the model wrote it, image tokens spelled out (sent back in conversations). */
+  rawText: string;
   parts: (string | SeedImage)[];
   imageTokens: Tokens[];
   tokens: GeneratedToken[];
@@ -64,6 +68,8 @@ export interface GenerationInit {
 export class GenerationImpl implements Generation {
   readonly prompt: string;
   readonly text: string;
+  /** The answer as the model wrote it, image tokens spelled out (internal: conversations send it back). */
+  readonly rawText: string;
   readonly parts: readonly (string | SeedImage)[];
   readonly imageTokens: readonly Tokens[];
   readonly tokens: readonly GeneratedToken[];
@@ -74,6 +80,7 @@ export class GenerationImpl implements Generation {
   constructor(init: GenerationInit) {
     this.prompt = init.prompt;
     this.text = init.text;
+    this.rawText = init.rawText;
     this.parts = Object.freeze([...init.parts]);
     this.imageTokens = Object.freeze([...init.imageTokens]);
     this.tokens = Object.freeze([...init.tokens]);
@@ -109,6 +116,22 @@ function toSteps(tokens: readonly GeneratedToken[]): GenerationStep[] {
     ...(t.code !== undefined ? { code: t.code } : {}),
     candidates: t.candidates.map((c) => ({ id: c.id, text: c.text, prob: c.prob })),
   }));
+}
+
+/**
+ * The codes to decode for one image span, or why it cannot be decoded. A span of exactly N valid codes is used as
+ * is. With `repair`: more than N are cut to N, and fewer (or an unclosed span) are decoded as a prefix - SEED's
+ * tokens are causal, so the first k are a coarse image (reference/seed.md §3.5: "clip or repair spans").
+ */
+export function spanIds(codes: readonly number[], complete: boolean, numTokens: number, codebookSize: number, repair: boolean, allowPrefix: boolean): number[] | string {
+  const bad = codes.find((c) => c >= codebookSize);
+  if (bad !== undefined) return `code ${bad} is outside the codebook (0..${codebookSize - 1})`;
+  if (complete && codes.length === numTokens) return [...codes];
+  if (codes.length === 0) return "no image tokens";
+  const problem = `${codes.length} codes${complete ? "" : ", not closed by </img>"}; expected exactly ${numTokens}`;
+  if (!repair) return problem;
+  if (codes.length < numTokens && !allowPrefix) return `${problem} (this model cannot decode a prefix)`;
+  return codes.slice(0, numTokens);
 }
 
 function record(e: TokenEvent): GeneratedToken {
@@ -171,6 +194,7 @@ export async function runGenerate(
   const viewParts: GenerationPartInput[] = [];
   const imageTokens: Tokens[] = [];
   const warnings: string[] = [];
+  let spanIndex = 0;
   for (const part of split) {
     if (part.kind === "text") {
       parts.push(part.text);
@@ -178,12 +202,16 @@ export async function runGenerate(
       continue;
     }
     viewParts.push(part);
-    const valid = part.complete && part.ids.length === numTokens && part.ids.every((c) => c < codebookSize);
-    if (!valid) {
-      warnings.push(`image span ${imageTokens.length + warnings.length + 1}: ${part.ids.length} codes${part.complete ? "" : ", not closed by </img>"}; expected exactly ${numTokens}; not decoded`);
+    spanIndex++;
+    const ids = spanIds(part.ids, part.complete, numTokens, codebookSize, o.repairImages, model.info.supportsTokenMask);
+    if (typeof ids === "string") {
+      warnings.push(`image span ${spanIndex}: ${ids}; not decoded`);
       continue;
     }
-    const t = new TokensImpl({ ids: part.ids, numTokens, codebookSize, label: "generated" });
+    if (ids.length !== part.ids.length || !part.complete || ids.length < numTokens) {
+      warnings.push(`image span ${spanIndex}: ${part.ids.length} codes${part.complete ? "" : ", not closed by </img>"} (expected ${numTokens}); decoded ${ids.length < numTokens ? `as a prefix of ${ids.length}` : `the first ${numTokens}`}`);
+    }
+    const t = new TokensImpl({ ids, numTokens, codebookSize, label: "generated" });
     imageTokens.push(t);
     if (!o.decodeImages) continue;
     handle?.update(generationBundle(view("running", [...viewParts, { kind: "text", text: "\n(decoding image…)" }])));
@@ -199,7 +227,7 @@ export async function runGenerate(
     viewParts.push({ kind: "image", image: { png: image.png, label: "generated" } });
   }
   const stopReason = result.stopReason === "stop" ? "stop-token" : "max-tokens";
-  const finalView = view(stopReason, viewParts);
+  const finalView: GenerationInput = { ...view(stopReason, viewParts), warnings };
   handle?.update(generationBundle(finalView));
-  return new GenerationImpl({ prompt: promptText, text: plainAnswer(answer), parts, imageTokens, tokens, stopReason, warnings, view: finalView });
+  return new GenerationImpl({ prompt: promptText, text: plainAnswer(answer), rawText: answer, parts, imageTokens, tokens, stopReason, warnings, view: finalView });
 }

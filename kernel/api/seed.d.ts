@@ -122,8 +122,13 @@ export interface GenerateOptions {
   topKReport?: number;
   /** Start the answer with <img> so the model draws. Default: false for chat, true when the prompt starts with "Draw". */
   forceImage?: boolean;
-  /** Decode every complete image span into an image. Default true. */
+  /** Decode every image span into an image. Default true. */
   decodeImages?: boolean;
+  /**
+   * Decode image spans that do not hold exactly N codes: extra codes are cut, and a short or unclosed span is decoded
+   * as a prefix (SEED's tokens are causal). Each repair is listed in `warnings`. Default true; false skips such spans.
+   */
+  repairImages?: boolean;
   /** Options for decoding generated images. */
   decode?: Omit<DecodeOptions, "live" | "prefix">;
 }
@@ -149,7 +154,7 @@ export interface Generation extends SeedDisplayable {
   readonly parts: readonly (string | SeedImage)[];
   /** The decoded images, in order. */
   readonly images: readonly SeedImage[];
-  /** The image token spans, in order (complete spans only). */
+  /** The image token spans that were decoded, in order (a repaired short span is a prefix). */
   readonly imageTokens: readonly Tokens[];
   /** Every generated token with its top-k candidates. */
   readonly tokens: readonly GeneratedToken[];

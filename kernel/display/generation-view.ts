@@ -27,6 +27,8 @@ export interface GenerationInput {
   codebookSize: number;
   /** Top-k per generated token; sent once the generation has finished (live updates stay small). */
   steps?: readonly GenerationStep[];
+  /** Problems met (e.g. a repaired image span), shown under the answer. */
+  warnings?: readonly string[];
 }
 
 const STATUS_TEXT: Record<GenerationPayload["status"], string> = {
@@ -46,6 +48,7 @@ export function generationPayload(input: GenerationInput): GenerationPayload {
   const payload: GenerationPayload = { version: PAYLOAD_VERSION, parts, tokenCount: input.tokenCount, status: input.status };
   if (input.prompt !== undefined) payload.prompt = input.prompt;
   if (input.steps !== undefined && input.status !== "running") payload.steps = roundSteps(input.steps);
+  if (input.warnings && input.warnings.length > 0) payload.warnings = [...input.warnings];
   return payload;
 }
 
@@ -70,7 +73,8 @@ export function generationBundle(input: GenerationInput): MimeBundle {
   const payload = generationPayload(input);
   const prompt = input.prompt !== undefined ? `<div style="${MUTED};margin-bottom:4px;white-space:pre-wrap">› ${escapeHtml(input.prompt)}</div>` : "";
   const answer = `<div style="line-height:1.5">${input.parts.map((p) => partHtml(p, input)).join("")}</div>`;
-  const status = `<div style="${MUTED};margin-top:4px">${STATUS_TEXT[input.status]} · ${input.tokenCount} tokens</div>`;
+  const warnings = (input.warnings ?? []).map((w) => `<div style="${MUTED}">⚠ ${escapeHtml(w)}</div>`).join("");
+  const status = `<div style="${MUTED};margin-top:4px">${STATUS_TEXT[input.status]} · ${input.tokenCount} tokens</div>${warnings}`;
   const bundle: MimeBundle = {
     [MIME.generation]: payload,
     [MIME.html]: frame("", prompt + answer + status),

@@ -132,6 +132,8 @@ export interface GenerationPayload {
   tokenCount: number;
   /** "running" while live; otherwise why it stopped. */
   status: "running" | "stop-token" | "max-tokens" | "interrupted" | "error";
-  /** Top-k per generated token (may be trimmed to the last ones to stay small). */
+  /** Top-k per generated token (sent once the generation has finished). */
   steps?: GenerationStep[];
+  /** Problems met, e.g. an image span repaired or skipped. */
+  warnings?: string[];
 }

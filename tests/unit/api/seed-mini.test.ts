@@ -61,11 +61,14 @@ test("a live reconstruction and a prefix decode of a scene", async () => {
   assert.notDeepEqual(prefix.image.png, rec.image.png);
 });
 
-test("chat answers within the token limit; every decoded image comes from a span of exactly N codes", async (t) => {
+test("chat answers within the token limit; every decoded image comes from a span of at most N codes", async (t) => {
   assert.ok(manifest.language_model, "SEED-mini ships a language model");
   const g = await seed.chat("Draw a red heart", { maxTokens: N + 4, seed: 0, live: false });
   assert.ok(g.tokens.length >= 1 && g.tokens.length <= N + 4);
   assert.equal(g.images.length, g.imageTokens.length);
-  for (const span of g.imageTokens) assert.equal(span.length, N);
+  for (const span of g.imageTokens) assert.ok(span.length >= 1 && span.length <= N);
+  for (const span of g.imageTokens.filter((s) => s.length < N)) {
+    assert.ok(g.warnings.some((w) => w.includes(`as a prefix of ${span.length}`)), "every repaired span is reported");
+  }
   t.diagnostic(`answer: ${JSON.stringify(g.text)}, images: ${g.images.length}, warnings: ${g.warnings.join("; ") || "none"}`);
 });

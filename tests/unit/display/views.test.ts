@@ -80,9 +80,11 @@ test("a generation streams text and a partial token strip, then shows the decode
   assert.equal(running[MIME.plain], "Here <b>is</b> [image tokens 3/32] …");
   const png = await gradientPng(64, 64);
   const steps = [{ id: 9, text: "Here", candidates: [{ id: 9, text: "Here", prob: 0.612345 }, { id: 4, text: "A", prob: 0.2 }] }];
-  const done = generationBundle({ ...base, parts: [{ kind: "text", text: "Here " }, { kind: "tokens", ids: Array(32).fill(3), complete: true }, { kind: "image", image: { png, label: "generated" } }], tokenCount: 35, status: "stop-token", steps });
+  const done = generationBundle({ ...base, parts: [{ kind: "text", text: "Here " }, { kind: "tokens", ids: Array(32).fill(3), complete: true }, { kind: "image", image: { png, label: "generated" } }], tokenCount: 35, status: "stop-token", steps, warnings: ["image span 1: 31 codes (expected 32); decoded as a prefix of 31"] });
   const dp = done[MIME.generation] as GenerationPayload;
   assert.equal(dp.steps![0]!.candidates[0]!.prob, 0.6123);
+  assert.deepEqual(dp.warnings, ["image span 1: 31 codes (expected 32); decoded as a prefix of 31"]);
+  assert.ok((done[MIME.html] as string).includes("⚠ image span 1: 31 codes"));
   roundTrips(dp);
   assert.equal((await decodePng(done[MIME.png] as string)).width, 64);
   assert.deepEqual(htmlProblems(done[MIME.html] as string), []);
