@@ -1,8 +1,10 @@
 // Runs every implementation's operations interleaved: for each row, one warm-up per implementation (which is also
-// where that stage's peak RSS is read), then repetition r runs each implementation once, in an order rotated by r.
+// where that stage's peak RSS is read), then repetition r runs each implementation once, in an order rotated by r,
+// until the row's repetitions or its time budget (counted from the warm-ups) run out.
 // The machine is shared and its load drifts over minutes; side-by-side repetitions keep that drift out of the ratios.
 
 import type { Op, Ops } from "./lm-protocol";
+import { nowMs } from "./stats";
 import { IMPL_LABEL, type Impl, type MemoryCells, type ModelCells, type ModelRow } from "./types";
 
 export interface PeakMeter {
@@ -49,10 +51,17 @@ export async function withDeadline<T>(p: Promise<T>, ms: number, what: string): 
 
 const OP_DEADLINE_MS = 120_000;
 
+/** Repetitions of a row: up to `max`, but stop adding them once `budgetMs` is spent (never fewer than `min`). */
+export interface RepPlan {
+  readonly max: number;
+  readonly min: number;
+  readonly budgetMs: number;
+}
+
 export async function runInterleaved(
   drivers: readonly ImplDriver[],
   rows: readonly ModelRow[],
-  reps: (row: ModelRow) => number,
+  plan: (row: ModelRow) => RepPlan,
   mem: MemoryCells,
   log: (m: string) => void,
 ): Promise<Record<Impl, ModelCells>> {
@@ -65,6 +74,9 @@ export async function runInterleaved(
       else out[d.impl][row] = { skipped: d.skipped[row] ?? d.missing };
     }
     const failed = new Set<Impl>();
+    const { max, min, budgetMs } = plan(row);
+    log(`${row}: ${active.map((a) => a.d.impl).join(", ")}, up to ${max} repetitions or ${budgetMs / 1000} s`);
+    const t0 = nowMs();
     for (const a of active) {
       try {
         await a.d.peak.reset();
@@ -77,8 +89,7 @@ export async function runInterleaved(
       }
     }
     const live = active.filter((a) => !failed.has(a.d.impl));
-    const n = reps(row);
-    for (let r = 0; r < n; r++) {
+    for (let r = 0; r < max && (r < min || nowMs() - t0 < budgetMs); r++) {
       for (let k = 0; k < live.length; k++) {
         const a = live[(r + k) % live.length];
         if (a && !failed.has(a.d.impl)) {
@@ -92,7 +103,6 @@ export async function runInterleaved(
       }
     }
     for (const a of live) if (!failed.has(a.d.impl)) out[a.d.impl][row] = { samples: { ms: a.ms, warmup: 1 } };
-    log(`${row}: ${live.map((a) => a.d.impl).join(", ")} x ${n}`);
   }
   return out;
 }

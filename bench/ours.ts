@@ -14,6 +14,20 @@ import { nowMs } from "./stats";
 import { MODEL_ROWS, type BenchSettings, type ModelRow } from "./types";
 
 export const DECODE_STEPS = 25;
+const GENERATE_PROMPT = 64;
+const GENERATE_NEW = 32;
+
+/** generate() through the whole pipeline: the intervals between consecutive onToken events (the prefill excluded). */
+function generateOp(rt: SeedRuntime, promptIds: readonly number[]): Ops {
+  if (!rt.info.hasLanguageModel || promptIds.length < GENERATE_PROMPT) return {};
+  return {
+    "lm.generate": async () => {
+      const stamps: number[] = [];
+      await rt.generate(promptIds.slice(0, GENERATE_PROMPT), { maxNewTokens: GENERATE_NEW, temperature: 0, seed: 0, onToken: () => void stamps.push(nowMs()) });
+      return stamps.slice(1).map((t, i) => t - (stamps[i] ?? t));
+    },
+  };
+}
 
 /** Peak RSS of this Node process (in-process, worker and raw ORT all live here). */
 export const selfPeak: PeakMeter = {
@@ -56,7 +70,7 @@ export function inProcessDriver(model: SeedModel, inputs: BenchInputs): ImplDriv
         await lm.forward(ids, cache);
       },
     };
-    ops = { ...ops, ...lmOps(driver, inputs.promptIds) };
+    ops = { ...ops, ...lmOps(driver, inputs.promptIds), ...generateOp(model, inputs.promptIds) };
     for (const row of MODEL_ROWS) {
       const why = lmSkipReason(row, lm.contextLength);
       if (why) skipped[row] = why;
@@ -80,9 +94,9 @@ export async function openWorkerDriver(inputs: BenchInputs, s: BenchSettings): P
   const loadMs = nowMs() - t0;
   const driver: ImplDriver = {
     impl: "worker",
-    ops: imageOps(runtime, inputs),
+    ops: { ...imageOps(runtime, inputs), ...generateOp(runtime, inputs.promptIds) },
     skipped: {},
-    missing: "the worker API has generate() only; LM forward is timed in-process",
+    missing: "not measured: the worker API has generate() only; LM forward is timed in-process",
     peak: selfPeak,
   };
   return { driver, runtime, loadMs };

@@ -40,7 +40,8 @@ function cellText(c: Cell | undefined): string {
   if (!c) return "–";
   if (isSkipped(c)) return c.skipped;
   if (c.samples.ms.length === 0) return "no samples";
-  return fmtSummary(summarize(c.samples.ms));
+  const sum = summarize(c.samples.ms);
+  return `${fmtSummary(sum)} n=${sum.n}`;
 }
 
 /** "1.04 pass (goal <= 1.1)", or the bare ratio without a goal; "–" when either side is missing. */
@@ -125,7 +126,7 @@ export function renderReport(r: Report): string {
   const s = r.settings;
   const gpu = m.gpu ? `GPU present: ${m.gpu}. GPU rows: not measured yet by this command (it runs the CPU provider).` : "No GPU on this machine (nvidia-smi absent): GPU rows not measured on this machine.";
   const imageRows: ModelRow[] = ["tokenize.b1", "tokenize.b16", "decode.25"];
-  const lmRows: ModelRow[] = ["lm.prefill64", "lm.decode32", "lm.decode128", "lm.decode256", "lm.nocache32", "lm.nocache128", "lm.nocache256"];
+  const lmRows: ModelRow[] = ["lm.prefill64", "lm.decode32", "lm.decode128", "lm.decode256", "lm.nocache32", "lm.nocache128", "lm.nocache256", "lm.generate"];
   return `# SEED Notebook benchmarks
 
 Written by \`${r.command}\` (bench/run.ts) on ${r.date}; the whole run took ${r.wallSeconds.toFixed(0)} s. Do not edit by hand.
@@ -138,14 +139,15 @@ Written by \`${r.command}\` (bench/run.ts) on ${r.date}; the whole run took ${r.
 - ${gpu}
 - Model: ${r.modelNote}
 
-Each cell: median (p10-p90) in ms over the repetitions (min-max when fewer than 5). Ratios are of medians measured in
-this same run. Repetitions: image ${s.reps.image}, decode ${s.reps.decode}, LM sweeps ${s.reps.lm}, kernel starts ${s.reps.kernelStarts}, kernel cells ${s.reps.kernelCells}; one warm-up each.
+Each cell: median (p10-p90) in ms over n samples (min-max when n < 5). Ratios are of medians measured in this same
+run. Repetitions: up to image ${s.reps.image}, decode ${s.reps.decode}, LM ${s.reps.lm} (a decode repetition gives 4 samples), kernel starts ${s.reps.kernelStarts}, kernel cells ${s.reps.kernelCells};
+fewer when a row's time budget ran out (a busy machine); one warm-up each.
 
 ## Image stages
 ${modelTable(r, imageRows, ["inproc", "worker", "raw", "torch"], () => 1.5)}
 
 ## Language model (batch 1; ids teacher-forced from one prompt, no sampling)
-${modelTable(r, lmRows, ["inproc", "raw", "torch"], (row) => (row.startsWith("lm.decode") ? 2 : undefined))}
+${modelTable(r, lmRows, ["inproc", "worker", "raw", "torch"], (row) => (row.startsWith("lm.decode") ? 2 : undefined))}
 
 Growth with context:
 ${growthLines(r)}

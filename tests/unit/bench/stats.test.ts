@@ -64,7 +64,7 @@ describe("bench interleave", () => {
   it("warms each implementation up once, then rotates the order every repetition", async () => {
     const order: string[] = [];
     const mem: MemoryCells = {};
-    const out = await runInterleaved([fakeDriver("inproc", order), fakeDriver("raw", order), fakeDriver("torch", order, { samples: 2 })], ["tokenize.b1"], () => 3, mem, () => undefined);
+    const out = await runInterleaved([fakeDriver("inproc", order), fakeDriver("raw", order), fakeDriver("torch", order, { samples: 2 })], ["tokenize.b1"], () => ({ max: 3, min: 1, budgetMs: 60_000 }), mem, () => undefined);
     assert.deepEqual(order, ["inproc", "raw", "torch", "inproc", "raw", "torch", "raw", "torch", "inproc", "torch", "inproc", "raw"]);
     const raw = out.raw["tokenize.b1"];
     assert.ok(raw && "samples" in raw);
@@ -77,7 +77,7 @@ describe("bench interleave", () => {
 
   it("gives rows without an op their skip reason, and a failing implementation a 'not measured' cell", async () => {
     const order: string[] = [];
-    const out = await runInterleaved([fakeDriver("inproc", order), fakeDriver("raw", order, { failAt: 3 }), skippedDriver("worker", "not measured: worker did not start")], ["tokenize.b1", "decode.25"], () => 4, {}, () => undefined);
+    const out = await runInterleaved([fakeDriver("inproc", order), fakeDriver("raw", order, { failAt: 3 }), skippedDriver("worker", "not measured: worker did not start")], ["tokenize.b1", "decode.25"], () => ({ max: 4, min: 4, budgetMs: 60_000 }), {}, () => undefined);
     assert.deepEqual(out.inproc["decode.25"], { skipped: "inproc has no decoder" });
     assert.deepEqual(out.worker["tokenize.b1"], { skipped: "not measured: worker did not start" });
     const broken = out.raw["tokenize.b1"];
@@ -86,6 +86,15 @@ describe("bench interleave", () => {
     assert.equal(order.filter((x) => x === "raw").length, 3); // stopped after the failure
     const ok = out.inproc["tokenize.b1"];
     assert.ok(ok && "samples" in ok && ok.samples.ms.length === 4);
+  });
+
+  it("stops adding repetitions when the row's budget is spent, but runs at least min", async () => {
+    const order: string[] = [];
+    const out = await runInterleaved([fakeDriver("inproc", order), fakeDriver("raw", order)], ["tokenize.b1"], () => ({ max: 50, min: 2, budgetMs: 0 }), {}, () => undefined);
+    const c = out.inproc["tokenize.b1"];
+    assert.ok(c && "samples" in c);
+    assert.equal(c.samples.ms.length, 2);
+    assert.equal(order.length, 6); // 2 warm-ups + 2 repetitions x 2 implementations
   });
 
   it("withDeadline rejects a promise that never settles", async () => {
