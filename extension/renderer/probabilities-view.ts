@@ -25,10 +25,20 @@ export function barsElement(step: GenerationStep): HTMLElement {
 export function stepPicker(steps: readonly GenerationStep[], selected: number): HTMLElement {
   const panel = h("div", { style: "margin-top:6px" });
   const tokens = steps.map((s, i) => h("span", { class: "tok", tabindex: 0, title: `step ${i} · id ${s.id}` }, visibleToken(s.text)));
+  const width = Math.max(2, Math.min(8, Math.floor(480 / Math.max(1, steps.length))));
+  const columns = steps.map((s, i) => {
+    const p = s.candidates.find((c) => c.id === s.id)?.prob ?? 0;
+    return h("span", {
+      title: `#${i} ${s.text}: ${(p * 100).toFixed(1)}%`,
+      style: `display:inline-block;width:${width}px;height:${Math.max(1, Math.round(p * 40))}px;cursor:pointer;background:${s.code !== undefined ? "var(--vscode-charts-orange, #d18616)" : "var(--vscode-charts-blue, #3794ff)"}`,
+    });
+  });
   const select = (i: number): void => {
+    columns.forEach((c, j) => (c.style.opacity = j === i ? "1" : ".55"));
     tokens.forEach((t, j) => t.classList.toggle("selected", j === i));
     panel.replaceChildren(h("div", { class: "muted" }, `step ${i} of ${steps.length - 1}: chose “${visibleToken(steps[i]!.text)}”`), barsElement(steps[i]!));
   };
+  columns.forEach((c, i) => c.addEventListener("click", () => select(i)));
   tokens.forEach((t, i) => {
     t.addEventListener("click", () => select(i));
     t.addEventListener("mouseenter", () => select(i));
@@ -39,7 +49,8 @@ export function stepPicker(steps: readonly GenerationStep[], selected: number): 
     t.addEventListener("focus", () => select(i));
   });
   select(Math.min(Math.max(0, selected), steps.length - 1));
-  return h("div", {}, h("div", { class: "answer", style: "max-height:7em;overflow:auto" }, ...tokens), panel);
+  const overview = h("div", { title: "probability of the chosen token per step (orange: image token, blue: text)", style: "display:flex;align-items:flex-end;gap:1px;height:40px;margin-bottom:4px;border-bottom:1px solid var(--vscode-editorWidget-border, rgba(127,127,127,.4))" }, ...columns);
+  return h("div", {}, overview, h("div", { class: "answer", style: "max-height:7em;overflow:auto" }, ...tokens), panel);
 }
 
 export function renderProbabilities(payload: ProbabilitiesPayload, root: HTMLElement): void {

@@ -45,6 +45,24 @@ function barsHtml(step: GenerationStep): string {
     .join("");
 }
 
+/** The probability of the chosen token, one thin column per step: where the model was sure and where it hesitated. */
+export function chosenProbability(step: GenerationStep): number {
+  return step.candidates.find((c) => c.id === step.id)?.prob ?? 0;
+}
+
+function overviewHtml(steps: readonly GenerationStep[]): string {
+  const width = Math.max(2, Math.min(8, Math.floor(480 / steps.length)));
+  const cols = steps
+    .map((s, i) => {
+      const p = chosenProbability(s);
+      const fill = s.code !== undefined ? tokenColor(s.code).background : "currentColor";
+      const h = Math.max(1, Math.round(p * 40));
+      return `<span title="${escapeHtml(`#${i} ${s.text}: ${(p * 100).toFixed(1)}%`)}" style="display:inline-block;width:${width}px;height:${h}px;background:${fill};opacity:${s.code !== undefined ? 0.9 : 0.5}"></span>`;
+    })
+    .join("");
+  return `<div style="${MUTED}">probability of the chosen token per step (colour: image token, grey: text)</div><div style="display:flex;align-items:flex-end;gap:1px;height:40px;border-bottom:1px solid rgba(127,127,127,.4)">${cols}</div>`;
+}
+
 export interface ProbabilitiesInput {
   steps: readonly GenerationStep[];
   selected?: number;
@@ -65,15 +83,16 @@ export function probabilitiesBundle(input: ProbabilitiesInput): MimeBundle {
         .map((i) => {
           const s = payload.steps[i]!;
           const border = i === selected ? "border-left:3px solid currentColor" : "border-left:3px solid transparent";
-          return `<div style="display:flex;gap:8px;padding:2px 6px;${border}"><span style="${MUTED};width:48px">#${i} <b>${escapeHtml(visibleToken(s.text))}</b></span><div>${barsHtml(s)}</div></div>`;
+          return `<div style="display:flex;gap:8px;padding:2px 6px;${border}"><span title="${escapeHtml(s.text)}" style="${MUTED};width:110px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap">#${i} <b>${escapeHtml(visibleToken(s.text))}</b></span><div>${barsHtml(s)}</div></div>`;
         })
         .join("")
     : `<div style="${MUTED}">no generated tokens</div>`;
   const more = payload.steps.length > HTML_MAX_STEPS ? `<div style="${MUTED}">… ${payload.steps.length - HTML_MAX_STEPS} more steps (all are in the VS Code view)</div>` : "";
+  const overview = payload.steps.length ? `<div style="margin-bottom:6px">${overviewHtml(payload.steps)}</div>` : "";
   const title = `top-${payload.steps[0]?.candidates.length ?? 0} next-token probabilities · ${payload.steps.length} generated tokens${input.caption ? ` · ${input.caption}` : ""}`;
   const sel = payload.steps[selected];
   const plain = sel
     ? `<Probabilities ${payload.steps.length} steps; step ${selected} chose ${JSON.stringify(sel.text)}: ${sel.candidates.map((c) => `${JSON.stringify(c.text)} ${(c.prob * 100).toFixed(1)}%`).join(", ")}>`
     : "<Probabilities: no generated tokens>";
-  return { [MIME.probabilities]: payload, [MIME.html]: frame(title, `<div style="display:flex;flex-direction:column;gap:4px">${rows}</div>${more}`), [MIME.plain]: plain };
+  return { [MIME.probabilities]: payload, [MIME.html]: frame(title, `${overview}<div style="display:flex;flex-direction:column;gap:4px">${rows}</div>${more}`), [MIME.plain]: plain };
 }

@@ -104,6 +104,8 @@ test("the probability chart shows the selected step's candidates and follows the
   fire(all(el, ".tok")[0]!, "mouseenter");
   assert.equal(all(el, ".bar-row").length, 2);
   assert.equal(q(el, ".bar-row.chosen .bar-label").textContent, "a");
+  fire(q(el, 'span[title^="#1 c: 90.0%"]'), "click");
+  assert.equal(q(el, ".bar-row.chosen .bar-label").textContent, "c", "overview column selects its step");
 });
 
 test("a generation shows text, a partial token strip and the status", async () => {

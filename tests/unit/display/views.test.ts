@@ -105,5 +105,6 @@ test("the probability chart selects a step, rounds and escapes", () => {
   assert.ok(html.includes("&lt;x&gt;"));
   assert.ok(html.includes("91.0%"));
   assert.match(b[MIME.plain] as string, /step 1 chose "<img_00042>"/);
+  assert.ok(html.includes('title="#1 &lt;img_00042&gt;: 91.0%"'), "overview column per step with the chosen probability");
   assert.throws(() => probabilitiesBundle({ steps, selected: 2 }), /selected step 2 is outside 0\.\.1/);
 });
