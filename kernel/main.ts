@@ -31,7 +31,9 @@ async function main(argv: string[]): Promise<void> {
   }
   // tslab's converter takes its type roots from the cwd at creation, and cells resolve relative paths against it.
   process.chdir(options.cwd);
-  const session = new KernelSession({ cwd: options.cwd, loadModel: modelLoader(options), onIdle: exposeGc() });
+  // The RPC server tells the extension when the model has loaded (status bar: model and execution provider).
+  const onModelLoaded = { notify: (): void => undefined };
+  const session = new KernelSession({ cwd: options.cwd, loadModel: modelLoader(options), onIdle: exposeGc(), onModelLoaded: () => onModelLoaded.notify() });
   const mode = args[0];
   if (mode === "--jupyter") {
     const file = args[1];
@@ -39,7 +41,8 @@ async function main(argv: string[]): Promise<void> {
     await serveJupyter(file, session, __filename);
     process.exit(0);
   } else if (mode === "--rpc") {
-    await serveRpc(session);
+    const rpc = await serveRpc(session);
+    onModelLoaded.notify = rpc.statusChanged;
   } else {
     fail(mode === undefined ? "no mode given" : `unknown argument "${mode}"`);
   }

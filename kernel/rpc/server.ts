@@ -34,11 +34,12 @@ function protocolStdout(): Writable {
 
 function kernelStatus(session: KernelSession): KernelStatus {
   const mem = process.memoryUsage();
-  return { state: session.busy ? "busy" : "idle", memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed }, pid: process.pid };
+  const model = session.modelStatus();
+  return { state: session.busy ? "busy" : "idle", ...(model ? { model } : {}), memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed }, pid: process.pid };
 }
 
 /** Wires the seed/* methods and LSP features of `connection` to `session`. Exported for tests (any transport). */
-export function attachRpc(connection: Connection, session: KernelSession): void {
+export function attachRpc(connection: Connection, session: KernelSession): { statusChanged(): void } {
   const docs = new CellDocuments();
   const statusChanged = (): void => void connection.sendNotification(RPC.statusChanged, kernelStatus(session));
 
@@ -94,13 +95,14 @@ export function attachRpc(connection: Connection, session: KernelSession): void 
     await session.close();
   });
   connection.onExit(() => process.exit(0));
+  return { statusChanged };
 }
 
 /** Serves over stdio until the client disconnects. SIGINT interrupts (needed for synchronous loops, see README). */
-export async function serveRpc(session: KernelSession): Promise<void> {
+export async function serveRpc(session: KernelSession): Promise<{ statusChanged(): void }> {
   const out = protocolStdout();
   const connection = createConnection(new StreamMessageReader(process.stdin), new StreamMessageWriter(out));
-  attachRpc(connection, session);
+  const rpc = attachRpc(connection, session);
   process.on("SIGINT", () => {
     const r = session.interrupt();
     log(`SIGINT: running cell ${r.interrupted ? "stopped" : "none"}, ${r.droppedQueued} queued dropped`);
@@ -109,4 +111,5 @@ export async function serveRpc(session: KernelSession): Promise<void> {
   process.stdin.on("close", () => void session.close().finally(() => process.exit(0)));
   connection.listen();
   setImmediate(() => void session.start().catch((e: unknown) => log(`session start failed: ${String(e)}`)));
+  return rpc;
 }

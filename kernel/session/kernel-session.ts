@@ -13,7 +13,7 @@ import type { OutputSink } from "./display-router";
 import { ExecutionQueue } from "./execution-queue";
 import { IdleCollector } from "./idle-gc";
 import { injectSeedApi } from "./seed-injection";
-import type { ModelLoader } from "./seed-injection";
+import type { InjectedSeed, ModelLoader } from "./seed-injection";
 
 export type { OutputSink } from "./display-router";
 
@@ -35,6 +35,8 @@ export interface SessionOptions {
   loadModel: ModelLoader;
   /** Inject the `seed` object (default true). */
   injectSeed?: boolean;
+  /** Called once the model has loaded on first use. */
+  onModelLoaded?: () => void;
   /** Runs once the kernel has been idle for a second after a cell (see idle-gc.ts); default none. */
   onIdle?: () => void;
   /** Creates the engine (tests may substitute one); default: tslab through kernel/executor. */
@@ -50,7 +52,7 @@ export class KernelSession {
   private readonly displays = new DisplayRouter();
   private controller: AbortController | undefined;
   private count = 0;
-  private closeModel: (() => Promise<void>) | undefined;
+  private seed: InjectedSeed | undefined;
   private readonly idle: IdleCollector | undefined;
 
   constructor(private readonly options: SessionOptions) {
@@ -60,6 +62,12 @@ export class KernelSession {
   /** The number of the last counted execution (0 before any). */
   get executionCount(): number {
     return this.count;
+  }
+
+  /** The loaded model's name, folder and execution provider; undefined until a cell first used the model. */
+  modelStatus(): { name: string; path: string; executionProvider: string; providerReason: string } | undefined {
+    const info = this.seed?.loadedModel()?.info;
+    return info && { name: info.name, path: info.dir, executionProvider: info.provider.name, providerReason: info.provider.reason };
   }
 
   /** True while a cell runs. */
@@ -114,7 +122,7 @@ export class KernelSession {
     this.idle?.cancel();
     this.displays.clear();
     // A model still loading (or a wedged worker) must not keep the kernel from ending: give it a few seconds.
-    await Promise.race([this.closeModel?.(), new Promise((r) => setTimeout(r, CLOSE_MODEL_TIMEOUT_MS).unref())]);
+    await Promise.race([this.seed?.close(), new Promise((r) => setTimeout(r, CLOSE_MODEL_TIMEOUT_MS).unref())]);
     this.engine?.close();
     this.engine = undefined;
   }
@@ -124,13 +132,13 @@ export class KernelSession {
     const engine = (this.options.createEngine ?? ((cwd: string) => createCellEngine({ rootDir: cwd })))(this.options.cwd);
     this.engine = engine;
     if (this.options.injectSeed !== false) {
-      const injected = await injectSeedApi(engine, {
+      this.seed = await injectSeedApi(engine, {
         cwd: this.options.cwd,
         loadModel: this.options.loadModel,
         display: this.displays,
         signal: () => this.controller?.signal ?? new AbortController().signal,
+        onModelLoaded: () => this.options.onModelLoaded?.(),
       });
-      this.closeModel = injected.close;
     }
     return engine;
   }

@@ -17,6 +17,15 @@ export interface SeedInjectionOptions {
   loadModel: ModelLoader;
   display: DisplaySink;
   signal: () => AbortSignal;
+  /** Called once the model has loaded (e.g. to tell the frontend which execution provider runs it). */
+  onModelLoaded?: (model: ModelProxy) => void;
+}
+
+export interface InjectedSeed {
+  /** The model once it has loaded; undefined before first use or after a failed load. */
+  loadedModel(): ModelProxy | undefined;
+  /** Disposes the model if it was ever loaded. */
+  close(): Promise<void>;
 }
 
 /** seed.d.ts beside the bundle (dist/seed.d.ts, copied by esbuild.mjs) or in the source tree (tsx, tests). */
@@ -32,16 +41,24 @@ export function seedPrelude(declarationsPath: string): string {
   return `declare const seed: import(${JSON.stringify(declarationsPath.replace(/\.d\.ts$/, ""))}).SeedApi;`;
 }
 
-/** Injects `seed` into `engine`; close() disposes the model if it was ever loaded. */
-export async function injectSeedApi(engine: CellEngine, options: SeedInjectionOptions): Promise<{ close(): Promise<void> }> {
+/** Injects `seed` into `engine`. */
+export async function injectSeedApi(engine: CellEngine, options: SeedInjectionOptions): Promise<InjectedSeed> {
   let model: Promise<ModelProxy> | undefined;
+  let loaded: ModelProxy | undefined;
   const context: SeedApiContext = {
     model: () => {
       // A failed load is not kept, so the next cell can retry (e.g. after the user fixes SEED_MODEL_PATH).
-      model ??= options.loadModel().catch((e: unknown) => {
-        model = undefined;
-        throw e;
-      });
+      model ??= options.loadModel().then(
+        (m) => {
+          loaded = m;
+          options.onModelLoaded?.(m);
+          return m;
+        },
+        (e: unknown) => {
+          model = undefined;
+          throw e;
+        },
+      );
       return model;
     },
     display: options.display,
@@ -51,10 +68,12 @@ export async function injectSeedApi(engine: CellEngine, options: SeedInjectionOp
   await engine.declare(seedPrelude(seedDeclarationsPath()));
   engine.setLocal("seed", createSeedApi(context));
   return {
+    loadedModel: () => loaded,
     async close(): Promise<void> {
-      const loaded = model;
+      const pending = model;
       model = undefined;
-      if (loaded) await (await loaded.catch(() => undefined))?.dispose();
+      loaded = undefined;
+      if (pending) await (await pending.catch(() => undefined))?.dispose();
     },
   };
 }

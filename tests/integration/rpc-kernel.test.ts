@@ -99,10 +99,16 @@ test("seed/interrupt ends an awaited cell within 1 s and drops the queued one; S
   assert.deepEqual(last?.kind === "result" ? last.data : undefined, { "text/plain": "seed" });
 });
 
-test("seed/status reports idle, the pid and memory", async () => {
+test("seed/status reports idle, the pid and memory, and the model with its provider once a cell has loaded it", async () => {
   await ready;
   const s: KernelStatus = await conn.sendRequest(RPC.status, {});
   assert.equal(s.state, "idle");
   assert.equal(s.pid, child.pid);
   assert.ok(s.memory.rssBytes > 0);
+  assert.equal(s.model, undefined, "the model loads lazily, on first use");
+  const r = await execute("e7", "(await seed.info()).numTokens");
+  assert.equal(r.status, "ok", JSON.stringify(outputs.get("e7")));
+  const loaded: KernelStatus = await conn.sendRequest(RPC.status, {});
+  assert.equal(loaded.model?.executionProvider, "cpu");
+  assert.equal(loaded.model?.path, TINY_MODEL);
 });
