@@ -5,6 +5,7 @@
 import type { ChatInput, DecodeOptions, GenerateOptions, ImageSource, ModelInfo, Reconstruction, SeedApi, SeedDisplayable, SeedImage, Tokens } from "./seed";
 import type { SeedApiContext } from "./context";
 import type { ChatPart, ChatTurn, ModelProxy } from "./model-port";
+import { MIME } from "../protocol/mime";
 import { comparisonBundle } from "../display/image-view";
 import { toMimeBundle } from "../display/to-mime-bundle";
 import { imageTokensText } from "./answer-parts";
@@ -216,7 +217,8 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
     },
 
     display(value: unknown): void {
-      ctx.display.display(toMimeBundle(value));
+      // A string is shown as the text itself (a cell's string result, through toMimeBundle, keeps its quotes).
+      ctx.display.display(typeof value === "string" ? { [MIME.plain]: value } : toMimeBundle(value));
     },
 
     compare(images: readonly (SeedImage | Reconstruction)[], caption?: string): SeedDisplayable {

@@ -218,7 +218,7 @@ export interface SeedApi {
   generate(prompt: ChatInput, options?: GenerateOptions): Promise<Generation>;
   /** A multi-turn conversation. */
   conversation(system?: string): Conversation;
-  /** Shows any value now (seed objects richly; bytes as PNG; everything else as text). */
+  /** Shows any value now (seed objects richly; PNG bytes as an image; a string as its text; anything else inspected). */
   display(value: unknown): void;
   /** Images side by side with labels (e.g. several reconstructions). */
   compare(images: readonly (SeedImage | Reconstruction)[], caption?: string): SeedDisplayable;

@@ -1,6 +1,6 @@
 // Turns any value a cell produces into a MIME bundle (used by the kernel for execute results and by seed.display).
-// Order: objects with a toMimeBundle() method are asked first; PNG bytes become image/png; everything else is
-// text/plain through util.inspect (the same text Node's REPL would print).
+// Order: objects with a toMimeBundle() method are asked first; PNG bytes become image/png; everything else, strings
+// included, is text/plain through util.inspect (the same text Node's REPL would print: 'hi' with quotes).
 
 import { inspect } from "node:util";
 import type { MimeBundle } from "../protocol/mime";
@@ -64,6 +64,5 @@ export function toMimeBundle(value: unknown): MimeBundle {
       [MIME.plain]: `<PNG image ${width}x${height}>`,
     };
   }
-  if (typeof value === "string") return { [MIME.plain]: value };
   return { [MIME.plain]: inspect(value, { depth: 4, maxArrayLength: 64, maxStringLength: 2000 }) };
 }

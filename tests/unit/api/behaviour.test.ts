@@ -194,6 +194,8 @@ test("info reports the package; display and compare render through the sink", as
   const before = h.sink.shown.length;
   h.seed.display(a);
   assert.ok(MIME.tokens in h.sink.shown[before]!.bundle);
+  h.seed.display("plain words");
+  assert.deepEqual(h.sink.shown.at(-1)!.bundle, { [MIME.plain]: "plain words" });
   const img = await h.seed.image("grad.png");
   const rec = await h.seed.decode(a, { steps: 1 });
   const cmp = h.seed.compare([img, rec], "side by side").toMimeBundle();

@@ -24,7 +24,7 @@ test("PNG bytes become image/png with the size in text/plain", async () => {
 });
 
 test("other values are text/plain as Node prints them", () => {
-  assert.deepEqual(toMimeBundle("hi"), { [MIME.plain]: "hi" });
+  assert.deepEqual(toMimeBundle("hi"), { [MIME.plain]: "'hi'" });
   assert.deepEqual(toMimeBundle(42), { [MIME.plain]: "42" });
   assert.deepEqual(toMimeBundle({ a: [1, 2] }), { [MIME.plain]: "{ a: [ 1, 2 ] }" });
   assert.deepEqual(toMimeBundle(new Uint8Array([1, 2, 3])), { [MIME.plain]: "Uint8Array(3) [ 1, 2, 3 ]" });
