@@ -40,8 +40,11 @@ function rejectLeftovers(args: string[]): void {
 }
 
 async function run(args: string[]): Promise<number> {
-  const out = takeFlag(args, "--out");
-  const html = takeFlag(args, "--html");
+  // Resolve output paths against the caller's folder now: the run changes into the notebook's folder.
+  const outFlag = takeFlag(args, "--out");
+  const htmlFlag = takeFlag(args, "--html");
+  const out = outFlag === undefined ? undefined : resolve(outFlag);
+  const html = htmlFlag === undefined ? undefined : resolve(htmlFlag);
   const timeoutText = takeFlag(args, "--timeout");
   const timeout = timeoutText === undefined ? undefined : Number(timeoutText);
   if (timeout !== undefined && !(timeout > 0)) throw new UsageError(`--timeout must be a positive number of seconds, got "${timeoutText}"`);
