@@ -55,8 +55,8 @@ export function parityNotes(ours: OurReference, torch: TorchParity): string[] {
   }
   if (torch.prefill64_logits && ours.logits) {
     const d = maxAbsDiff(ours.logits, torch.prefill64_logits);
-    const verdict = d > MAX_LOGIT_DIFF ? " **The weights differ: the torch LM checkpoint is not the exported one.**" : " (the package stores fp16 weights; torch runs the fp32 checkpoint).";
-    notes.push(`Same weights check, LM: max |logit difference| after the 64-token prefill = ${d.toExponential(2)}.${verdict}`);
+    const verdict = d > MAX_LOGIT_DIFF ? ". **The weights differ: the torch LM checkpoint is not the exported one.**" : " (the package stores fp16 weights; torch runs the fp32 checkpoint).";
+    notes.push(`Same weights check, LM: max |logit difference| after the 64-token prefill = ${d.toExponential(2)}${verdict}`);
   } else {
     notes.push("Same weights check, LM: not done (the torch LM rows or our LM did not run).");
   }
