@@ -161,11 +161,12 @@ export class NotebookSession implements CellRunHost, vscode.Disposable {
     if (ended || running.isEnded) return;
     const seconds = (timeoutMs / 1000).toFixed(1);
     await running.abort(`The SEED kernel did not stop this cell within ${seconds} s of the interrupt. Restart the kernel to regain control.`);
-    const choice = await vscode.window.showWarningMessage(
+    // Not awaited: the interrupt is over (every execution ended); the offer stays up until the user answers.
+    void vscode.window.showWarningMessage(
       `The SEED kernel did not respond to the interrupt within ${seconds} s. Restart it? (Its variables will be lost.)`,
       "Restart Kernel",
-    );
-    if (choice === "Restart Kernel") await this.restart();
+    ).then((choice) => (choice === "Restart Kernel" ? this.restart() : undefined)).then(undefined, (err: unknown) =>
+      this.log.error(`restart failed: ${err instanceof Error ? err.message : String(err)}`));
   }
 
   private ensureKernel(): Promise<KernelProcess> {

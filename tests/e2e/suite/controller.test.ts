@@ -77,6 +77,26 @@ export function defineControllerTests(): void {
       assert.notEqual(queued.executionSummary?.success, true);
     });
 
+    test("a kernel that cannot stop is ended after the interrupt timeout and can be restarted", async () => {
+      const doc = await createNotebook(["block(30000)", "return 'after restart'"]);
+      await selectSeedKernel(doc);
+      const seed = await api();
+      await queueCells(doc, 0, 1);
+      await waitFor("the kernel to start", () => seed.kernelPid(doc.uri) !== undefined);
+      await new Promise((r) => setTimeout(r, 500));
+      const blockedPid = seed.kernelPid(doc.uri);
+      assert.ok(blockedPid);
+      await vscode.commands.executeCommand("seed.interruptKernel", doc.uri);
+      await seed.whenIdle(doc.uri);
+      const blocked = doc.cellAt(0);
+      await waitFor("the blocked cell to end", () => blocked.executionSummary?.success === false);
+      assert.match(text(blocked, ERROR), /did not stop this cell within [\d.]+ s/);
+      await vscode.commands.executeCommand("seed.restartKernel", doc.uri);
+      await waitFor("the blocked kernel process to be killed", () => !processAlive(blockedPid), 5000);
+      await runCells(doc, 1, 2);
+      assert.equal(text(doc.cellAt(1), "text/plain"), "'after restart'");
+    });
+
     test("restart kills the kernel process and gives fresh state", async () => {
       const doc = await createNotebook(["globalThis.x = 1; return typeof x", "return typeof x"]);
       await selectSeedKernel(doc);
