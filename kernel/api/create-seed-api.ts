@@ -141,7 +141,7 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
 
     async tokens(ids: readonly number[]): Promise<Tokens> {
       const signal = ctx.signal();
-      return guarded("seed.tokens", signal, async () => toTokens("seed.tokens", await modelOf(), Array.isArray(ids) ? ids : describe(ids)));
+      return guarded("seed.tokens", signal, async () => toTokens("seed.tokens", await modelOf(), ids));
     },
 
     async decode(tokens: Tokens | readonly number[], options?: DecodeOptions): Promise<Reconstruction> {

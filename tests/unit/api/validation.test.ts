@@ -46,7 +46,7 @@ test("tokens: wrong count, out-of-range and non-integer ids are refused with the
   await assert.rejects(h.seed.tokens([1, 16, 0, 0]), apiError(/ids\[1\] is the number 16; token ids are integers in 0\.\.15 \(codebook size 16\)/));
   await assert.rejects(h.seed.tokens([1, 2.5]), apiError(/ids\[1\] is the number 2\.5/));
   await assert.rejects(h.seed.tokens([-1]), apiError(/ids\[0\] is the number -1/));
-  await assert.rejects(h.seed.tokens("1 2 3" as never), apiError(/expected Tokens .* or an array of token ids, got the string/));
+  await assert.rejects(h.seed.tokens("1 2 3" as never), apiError(/expected Tokens .* or an array of token ids, got the string '1 2 3'$/));
 });
 
 test("token edits: positions, ids and k outside their ranges are refused", () => {
