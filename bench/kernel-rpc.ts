@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createMessageConnection, NotificationType, StreamMessageReader, StreamMessageWriter, type MessageConnection } from "vscode-jsonrpc/node";
-import { RPC, type ExecuteParams, type ExecuteResult, type OutputParams } from "../kernel/protocol/rpc";
+import { RPC, type ExecuteParams, type ExecuteResult, type KernelStatus, type OutputParams } from "../kernel/protocol/rpc";
 import { peakRssBytes, rssBytes } from "./memory";
 import { nowMs } from "./stats";
 
@@ -18,6 +18,9 @@ export interface KernelRun {
   readonly rssAfterN: number;
   readonly nCells: number;
   readonly peakRss: number;
+  /** JS heap in use after 10 and after N cells, from seed/status (JSON-RPC path only). */
+  readonly heapAfter10?: number;
+  readonly heapAfterN?: number;
 }
 
 interface Kernel {
@@ -124,13 +127,19 @@ export async function kernelRpcRun(script: string, args: readonly string[], star
     if (pid === undefined) throw new Error("kernel has no pid");
     const emptyCellMs: number[] = [];
     let rssAfter10 = 0;
+    let heapAfter10: number | undefined;
+    const heap = async (): Promise<number> => (await withTimeout(k.conn.sendRequest<KernelStatus>(RPC.status, {}), timeoutMs, "seed/status", k)).memory.heapUsedBytes;
     for (let i = 0; i < cells; i++) {
       const t0 = nowMs();
       await execute(k, "", timeoutMs);
       emptyCellMs.push(nowMs() - t0);
-      if (i + 1 === 10) rssAfter10 = rssBytes(pid);
+      if (i + 1 === 10) {
+        rssAfter10 = rssBytes(pid);
+        heapAfter10 = await heap();
+      }
     }
-    return { startToFirstMs, emptyCellMs, rssAfter10, rssAfterN: rssBytes(pid), nCells: cells, peakRss: peakRssBytes(pid) };
+    const rssAfterN = rssBytes(pid);
+    return { startToFirstMs, emptyCellMs, rssAfter10, rssAfterN, nCells: cells, peakRss: peakRssBytes(pid), heapAfter10, heapAfterN: await heap() };
   } finally {
     await stopKernel(k);
   }

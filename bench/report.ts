@@ -108,6 +108,7 @@ function kernelTable(r: Report): string {
     ["RSS after 10 empty cells", ...cols.map((k) => kernelCell(k, (x) => fmtBytes(x.rssAfter10)))],
     ["RSS after N empty cells (N)", ...cols.map((k) => kernelCell(k, (x) => `${fmtBytes(x.rssAfterN)} (${x.nCells})`))],
     ["peak RSS of the kernel process", ...cols.map((k) => kernelCell(k, (x) => fmtBytes(x.peakRss)))],
+    ["JS heap used after 10 / after N cells (seed/status)", ...cols.map((k) => kernelCell(k, (x) => (x.heapAfter10 !== undefined && x.heapAfterN !== undefined ? `${fmtBytes(x.heapAfter10)} / ${fmtBytes(x.heapAfterN)}` : "–")))],
   ];
   const goals = [
     `- Goal, empty cell on the VS Code path: ${goalOf(rpc, (k) => k.emptyCellMs, 5)}; on the Jupyter path: ${goalOf(jupyter, (k) => k.emptyCellMs, 10)}.`,
