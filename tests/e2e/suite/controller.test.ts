@@ -77,6 +77,21 @@ export function defineControllerTests(): void {
       assert.notEqual(queued.executionSummary?.success, true);
     });
 
+    test("VS Code's own stop button (cell cancellation tokens) interrupts through the kernel", async () => {
+      const doc = await createNotebook(["await sleep(60000)", "return 'should not run'"]);
+      await selectSeedKernel(doc);
+      const seed = await api();
+      await queueCells(doc);
+      await waitFor("the kernel to start", () => seed.kernelPid(doc.uri) !== undefined);
+      await new Promise((r) => setTimeout(r, 300));
+      await vscode.commands.executeCommand("notebook.cancelExecution");
+      await seed.whenIdle(doc.uri);
+      const [running, queued] = doc.getCells();
+      await waitFor("cell 1 to end", () => running.executionSummary?.success === false);
+      assert.match(text(running, ERROR), /Interrupted/);
+      assert.equal(queued.outputs.length, 0);
+    });
+
     test("a kernel that cannot stop is ended after the interrupt timeout and can be restarted", async () => {
       const doc = await createNotebook(["block(30000)", "return 'after restart'"]);
       await selectSeedKernel(doc);
