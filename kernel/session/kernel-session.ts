@@ -3,6 +3,7 @@
 // layer, JSON-RPC server, headless runner) call execute()/interrupt()/complete()/inspect() and receive outputs
 // through an OutputSink per execution. All state lives in the instance (no module globals).
 
+import { AsyncLocalStorage } from "node:async_hooks";
 import { createCellEngine } from "../executor/tslab-adapter";
 import type { CellEngine, Completion, HoverInfo } from "../executor/tslab-adapter";
 import { runtimeError } from "../executor/errors";
@@ -51,6 +52,12 @@ export class KernelSession {
   private readonly queue = new ExecutionQueue<ExecuteResult>();
   private readonly displays = new DisplayRouter();
   private controller: AbortController | undefined;
+  /**
+   * The AbortController of the execution whose code is running, through async continuations too: an interrupted
+   * cell's promise is abandoned but its code keeps going (tslab cannot cancel it); its next `seed` call must see its
+   * own aborted signal, not the next cell's fresh one.
+   */
+  private readonly executionScope = new AsyncLocalStorage<AbortController>();
   private count = 0;
   private seed: InjectedSeed | undefined;
   private readonly idle: IdleCollector | undefined;
@@ -136,7 +143,7 @@ export class KernelSession {
         cwd: this.options.cwd,
         loadModel: this.options.loadModel,
         display: this.displays,
-        signal: () => this.controller?.signal ?? new AbortController().signal,
+        signal: () => (this.executionScope.getStore() ?? this.controller ?? new AbortController()).signal,
         onModelLoaded: () => this.options.onModelLoaded?.(),
       });
     }
@@ -152,10 +159,12 @@ export class KernelSession {
     this.controller = controller;
     this.displays.setCurrent(sink);
     try {
-      const outcome = await engine.run(code, {
-        stdout: (text) => sink.emit({ kind: "stream", name: "stdout", text }),
-        stderr: (text) => sink.emit({ kind: "stream", name: "stderr", text }),
-      });
+      const outcome = await this.executionScope.run(controller, () =>
+        engine.run(code, {
+          stdout: (text) => sink.emit({ kind: "stream", name: "stdout", text }),
+          stderr: (text) => sink.emit({ kind: "stream", name: "stderr", text }),
+        }),
+      );
       if (outcome.status === "ok") {
         if (outcome.hasValue) {
           try {

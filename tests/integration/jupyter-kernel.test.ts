@@ -76,6 +76,16 @@ test("interrupt_request ends a busy loop and a long await within 1 s as Keyboard
   assert.deepEqual(only(exec("after_interrupt"), "execute_result")[0]?.content.data, { "text/plain": "42" });
 });
 
+test("interrupt_request ends an awaited seed.decode within 1 s; the model answers the next call", () => {
+  assert.equal(exec("seed_tokenize").reply.status, "ok", JSON.stringify(exec("seed_tokenize").outputs));
+  const r = obs.interrupt_seed as { seconds: number; reply: Record<string, unknown> };
+  assert.ok(r.seconds < 1, `took ${r.seconds} s`);
+  assert.equal(r.reply.ename, "KeyboardInterrupt");
+  const after = exec("after_seed_interrupt");
+  assert.equal(after.reply.status, "ok", JSON.stringify(after.outputs));
+  assert.deepEqual(only(after, "execute_result")[0]?.content.data, { "text/plain": "2" });
+});
+
 test("complete, inspect, is_complete and comm_info answer from the live state with the right reply types", () => {
   assert.deepEqual((obs.complete as Record<string, unknown>).matches, ["greeting"]);
   const inspect = obs.inspect as { found: boolean; data: Record<string, string> };

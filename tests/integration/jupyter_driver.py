@@ -114,6 +114,18 @@ def protocol():
             collect(kc, msg_id)
         obs["after_interrupt"] = run(kc, "n")
 
+        # Interrupt an awaited seed call: the AbortSignal reaches the model worker, which stops at its next step.
+        obs["seed_tokenize"] = run(kc, 'const tk = await seed.tokenize(await seed.image(process.env.SEED_SOAK_IMAGE ?? ""));\ntk.length')
+        # The loop would run ~40 s; after the interrupt its abandoned continuation must stop at its next seed call.
+        msg_id = kc.execute("for (let i = 0; i < 100; i++) await seed.decode(tk, { steps: 500 });")
+        time.sleep(1.5)
+        t0 = time.time()
+        km.interrupt_kernel()
+        rep = reply_for(kc, msg_id, timeout=10)
+        obs["interrupt_seed"] = {"seconds": time.time() - t0, "reply": rep["content"]}
+        collect(kc, msg_id)
+        obs["after_seed_interrupt"] = run(kc, "(await seed.decode(tk, { steps: 2 })).steps")
+
         msg_id = kc.complete("greet", 5)
         obs["complete"] = reply_for(kc, msg_id)["content"]
         msg_id = kc.inspect("greeting", 3)

@@ -75,6 +75,12 @@ test("interrupt ends an awaited cell within 1 s as KeyboardInterrupt, drops the 
   assert.equal(plain(ran("afterInterrupt").outputs), "40");
 });
 
+test("the abandoned code of an interrupted cell gets AbortError from its next seed call, not a fresh signal", () => {
+  assert.equal(ran("zombieCell").result.error?.ename, "KeyboardInterrupt");
+  assert.equal(ran("newCellWhileZombie").result.status, "ok");
+  assert.equal(plain(ran("zombieEnd").outputs), "'AbortError'");
+});
+
 test("silent runs produce no outputs and do not advance the execution count", () => {
   assert.equal(ran("silent").result.status, "ok");
   assert.equal(ran("silent").outputs.length, 0);

@@ -39,6 +39,21 @@ async function main(): Promise<void> {
   obs.interrupted = await Promise.all([running, queued]);
   obs.interruptMs = Date.now() - t0;
   obs.afterInterrupt = await run("base");
+  // An interrupted cell's code keeps running in the background (tslab abandons its promise); its next seed call must
+  // see that cell's aborted signal (AbortError), even while a new cell runs with a fresh one.
+  // (declared in its own cell: an interrupted cell's declarations are dropped, like any failed cell's)
+  await run('let zombieEnd = "running";');
+  const zombie = run(
+    "for (let i = 0; i < 100000; i++) {\n" +
+      "  try { await seed.info(); } catch (e) { if ((e as Error).name === \"AbortError\") { zombieEnd = \"AbortError\"; break; } }\n" +
+      "  await new Promise((r) => setTimeout(r, 5));\n" +
+      "}",
+  );
+  await new Promise((r) => setTimeout(r, 300));
+  session.interrupt();
+  obs.zombieCell = await zombie;
+  obs.newCellWhileZombie = await run("await new Promise((r) => setTimeout(r, 200)); 1");
+  obs.zombieEnd = await run("zombieEnd");
   const countBefore = session.executionCount;
   obs.silent = await run('console.log("hidden"); 5', { silent: true });
   obs.silentCountUnchanged = session.executionCount === countBefore;
