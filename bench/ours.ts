@@ -51,6 +51,8 @@ function imageOps(rt: SeedRuntime, inputs: BenchInputs): Ops {
     "tokenize.b1": () => once(() => rt.tokenize(first)),
     "tokenize.b16": () => once(() => rt.tokenize(inputs.images)),
     "decode.25": () => once(() => rt.decode(inputs.codes, { steps: DECODE_STEPS, guidanceScale, seed: 0 })),
+    // The cost of one call with no model work: for the worker, the message round trip and structured clone.
+    ...(rt.info.hasLanguageModel ? { "api.call": () => once(() => rt.imageSpans([])) } : {}),
   };
 }
 

@@ -133,7 +133,10 @@ export async function openRawDriver(inputs: BenchInputs, s: BenchSettings): Prom
     "tokenize.b16": () => once(() => tokenize(sessions, inputs.pixels16, [16, 3, H, W])),
     "decode.25": () => once(() => decode(sessions, m, sched, inputs.codes, DECODE_STEPS, g)),
   };
-  const skipped: Partial<Record<ModelRow, string>> = { "lm.generate": "not measured: bare session.run has no generate pipeline (compare the LM decode rows)" };
+  const skipped: Partial<Record<ModelRow, string>> = {
+    "api.call": "– (no API layer)",
+    "lm.generate": "not measured: bare session.run has no generate pipeline (compare the LM decode rows)",
+  };
   if (sessions.language_model && m.language_model) {
     ops = { ...ops, ...lmOps(lmDriver(sessions.language_model, m), inputs.promptIds) };
     for (const row of MODEL_ROWS) {

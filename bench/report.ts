@@ -126,7 +126,7 @@ export function renderReport(r: Report): string {
   const m = r.machine;
   const s = r.settings;
   const gpu = m.gpu ? `GPU present: ${m.gpu}. GPU rows: not measured yet by this command (it runs the CPU provider).` : "No GPU on this machine (nvidia-smi absent): GPU rows not measured on this machine.";
-  const imageRows: ModelRow[] = ["tokenize.b1", "tokenize.b16", "decode.25"];
+  const imageRows: ModelRow[] = ["tokenize.b1", "tokenize.b16", "decode.25", "api.call"];
   const lmRows: ModelRow[] = ["lm.prefill64", "lm.decode32", "lm.decode128", "lm.decode256", "lm.nocache32", "lm.nocache128", "lm.nocache256", "lm.generate"];
   return `# SEED Notebook benchmarks
 
@@ -145,7 +145,7 @@ run. Repetitions: up to image ${s.reps.image}, decode ${s.reps.decode}, LM ${s.r
 fewer when a row's time budget ran out (a busy machine); one warm-up each.
 
 ## Image stages
-${modelTable(r, imageRows, ["inproc", "worker", "raw", "torch"], () => 1.5)}
+${modelTable(r, imageRows, ["inproc", "worker", "raw", "torch"], (row) => (row === "api.call" ? undefined : 1.5))}
 
 ## Language model (batch 1; ids teacher-forced from one prompt, no sampling)
 ${modelTable(r, lmRows, ["inproc", "worker", "raw", "torch"], (row) => (row.startsWith("lm.decode") ? 2 : undefined))}

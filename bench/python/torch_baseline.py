@@ -195,6 +195,7 @@ def main() -> None:
     image_ops(inputs, work, ops, skipped, parity)
     lm_path = lm_checkpoint(a.lm_run)
     lm_ops(inputs, lm_path, ops, skipped, parity)
+    skipped["api.call"] = "– (no API layer)"
     skipped["lm.generate"] = "not measured: the baseline times the LM forward only (compare the LM decode rows)"
     versions = {"torch": torch.__version__, "numpy": np.__version__, "python": sys.version.split()[0],
                 "torch_threads": torch.get_num_threads(),
