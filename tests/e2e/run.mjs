@@ -9,7 +9,7 @@
 //   node tests/e2e/run.mjs [--suites controller,ui-controller,kernel,ui,restricted,vsix] [--keep] [--verbose] [--update-screenshot]
 // --grep PATTERN runs only the matching mocha tests. Needs: scripts/install-vscode-server.sh (run automatically when tools are missing) and `npm run build`.
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -111,6 +111,11 @@ async function runVsixTest(browser, base, serverLog) {
   log(`  vsix: ${installExtension(root, dataDir, vsix).split("\n").pop()} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
   const workspace = join(base, "ws-vsix");
   cpSync(join(root, "notebooks"), workspace, { recursive: true });
+  // The committed tour carries outputs: clear them, so that what the test sees is this run's.
+  const tour = join(workspace, "tour.ipynb");
+  const nb = JSON.parse(readFileSync(tour, "utf8"));
+  for (const cell of nb.cells) if (cell.cell_type === "code") Object.assign(cell, { outputs: [], execution_count: null });
+  writeFileSync(tour, JSON.stringify(nb, null, 1));
   const server = await startServer(root, dataDir, { trusted: true, log: serverLog });
   try {
     return await runUiTest(browser, server, workspace, { root, here, log, notebookFile: "tour.ipynb", installed: true, shotName: "ui-vsix-tour.png" });
