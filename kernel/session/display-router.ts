@@ -1,4 +1,5 @@
-// Routes displays to the cell that is executing now (the seed API's DisplaySink). A display created with an id can be
+// Routes displays to the cell whose code made the call (the seed API's DisplaySink): the execution scope given by the
+// session (which follows async continuations), else the cell executing now. A display created with an id can be
 // updated later: while a cell runs the update goes out with that cell's outputs (Jupyter sends update_display_data
 // under the running request's header); once nothing runs, it goes to the execution that created the display.
 
@@ -19,6 +20,9 @@ export class DisplayRouter implements DisplaySink {
   private current: OutputSink | undefined;
   private readonly owners = new Map<string, OutputSink>();
 
+  /** `scoped` names the sink of the execution whose code is calling, when known (see KernelSession). */
+  constructor(private readonly scoped: () => OutputSink | undefined = () => undefined) {}
+
   /** Sets (or clears, with undefined) the sink of the execution that is running now. */
   setCurrent(sink: OutputSink | undefined): void {
     this.current = sink;
@@ -33,7 +37,7 @@ export class DisplayRouter implements DisplaySink {
   }
 
   update(displayId: string, bundle: MimeBundle): void {
-    const sink = this.current ?? this.owners.get(displayId);
+    const sink = this.scoped() ?? this.current ?? this.owners.get(displayId);
     if (!sink) {
       throw new Error(`display update: no display with id "${displayId}" and no cell is running; create it with display() first`);
     }
@@ -47,8 +51,9 @@ export class DisplayRouter implements DisplaySink {
   }
 
   private requireCurrent(what: string): OutputSink {
-    if (!this.current) throw new Error(`${what}: no cell is running; displays can only be shown while a cell executes`);
-    return this.current;
+    const sink = this.scoped() ?? this.current;
+    if (!sink) throw new Error(`${what}: no cell is running; displays can only be shown while a cell executes`);
+    return sink;
   }
 
   private remember(displayId: string, sink: OutputSink): void {

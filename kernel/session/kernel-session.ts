@@ -50,14 +50,14 @@ const DROP: OutputSink = { emit: () => undefined };
 export class KernelSession {
   private engine: CellEngine | undefined;
   private readonly queue = new ExecutionQueue<ExecuteResult>();
-  private readonly displays = new DisplayRouter();
   private controller: AbortController | undefined;
   /**
-   * The AbortController of the execution whose code is running, through async continuations too: an interrupted
-   * cell's promise is abandoned but its code keeps going (tslab cannot cancel it); its next `seed` call must see its
-   * own aborted signal, not the next cell's fresh one.
+   * The AbortController and output sink of the execution whose code is running, through async continuations too: an
+   * interrupted cell's promise is abandoned but its code keeps going (tslab cannot cancel it); its next `seed` call
+   * must see its own aborted signal, and its displays belong to its own cell, not to the next one.
    */
-  private readonly executionScope = new AsyncLocalStorage<AbortController>();
+  private readonly executionScope = new AsyncLocalStorage<{ controller: AbortController; sink: OutputSink }>();
+  private readonly displays = new DisplayRouter(() => this.executionScope.getStore()?.sink);
   private count = 0;
   private seed: InjectedSeed | undefined;
   private readonly idle: IdleCollector | undefined;
@@ -143,7 +143,7 @@ export class KernelSession {
         cwd: this.options.cwd,
         loadModel: this.options.loadModel,
         display: this.displays,
-        signal: () => (this.executionScope.getStore() ?? this.controller ?? new AbortController()).signal,
+        signal: () => (this.executionScope.getStore()?.controller ?? this.controller ?? new AbortController()).signal,
         onModelLoaded: () => this.options.onModelLoaded?.(),
       });
     }
@@ -159,7 +159,7 @@ export class KernelSession {
     this.controller = controller;
     this.displays.setCurrent(sink);
     try {
-      const outcome = await this.executionScope.run(controller, () =>
+      const outcome = await this.executionScope.run({ controller, sink }, () =>
         engine.run(code, {
           stdout: (text) => sink.emit({ kind: "stream", name: "stdout", text }),
           stderr: (text) => sink.emit({ kind: "stream", name: "stderr", text }),

@@ -81,6 +81,12 @@ test("the abandoned code of an interrupted cell gets AbortError from its next se
   assert.equal(plain(ran("zombieEnd").outputs), "'AbortError'");
 });
 
+test("a display made by a cell's timer after the cell ended goes to that cell, not to the cell running then", () => {
+  const shown = (key: string): unknown[] => ran(key).outputs.filter((o) => o.kind === "display").map((o) => (o.kind === "display" ? o.data["text/plain"] : undefined));
+  assert.deepEqual(shown("lateOwner"), ["late"]);
+  assert.deepEqual(shown("lateBystander"), []);
+});
+
 test("silent runs produce no outputs and do not advance the execution count", () => {
   assert.equal(ran("silent").result.status, "ok");
   assert.equal(ran("silent").outputs.length, 0);

@@ -54,6 +54,9 @@ async function main(): Promise<void> {
   obs.zombieCell = await zombie;
   obs.newCellWhileZombie = await run("await new Promise((r) => setTimeout(r, 200)); 1");
   obs.zombieEnd = await run("zombieEnd");
+  // A display made after its cell ended (timer) belongs to that cell, not to the one running at the time.
+  obs.lateOwner = await run('setTimeout(() => seed.display("late"), 300);\n1');
+  obs.lateBystander = await run("await new Promise((r) => setTimeout(r, 700));\n2");
   const countBefore = session.executionCount;
   obs.silent = await run('console.log("hidden"); 5', { silent: true });
   obs.silentCountUnchanged = session.executionCount === countBefore;
