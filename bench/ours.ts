@@ -17,14 +17,20 @@ export const DECODE_STEPS = 25;
 const GENERATE_PROMPT = 64;
 const GENERATE_NEW = 32;
 
-/** generate() through the whole pipeline: the intervals between consecutive onToken events (the prefill excluded). */
+/**
+ * generate() through the whole pipeline: per run, the mean ms/token from the first to the last onToken event (the
+ * prefill excluded). A mean, not each interval: worker events can arrive in bursts, which would fake ~0 ms intervals.
+ */
 function generateOp(rt: SeedRuntime, promptIds: readonly number[]): Ops {
   if (!rt.info.hasLanguageModel || promptIds.length < GENERATE_PROMPT) return {};
   return {
     "lm.generate": async () => {
       const stamps: number[] = [];
       await rt.generate(promptIds.slice(0, GENERATE_PROMPT), { maxNewTokens: GENERATE_NEW, temperature: 0, seed: 0, onToken: () => void stamps.push(nowMs()) });
-      return stamps.slice(1).map((t, i) => t - (stamps[i] ?? t));
+      const first = stamps[0];
+      const last = stamps[stamps.length - 1];
+      if (first === undefined || last === undefined || stamps.length < 2) throw new Error(`generate produced ${stamps.length} token(s); need 2 or more to time it`);
+      return [(last - first) / (stamps.length - 1)];
     },
   };
 }
