@@ -15,7 +15,7 @@ import { MODEL_ROWS, type BenchSettings, type ModelRow } from "./types";
 
 export const DECODE_STEPS = 25;
 const GENERATE_PROMPT = 64;
-const GENERATE_NEW = 32;
+const GENERATE_NEW = 34; // forceImage: 32 image tokens + EOI (+1 spare)
 
 /**
  * generate() through the whole pipeline: per run, the mean ms/token from the first to the last onToken event (the
@@ -26,7 +26,7 @@ function generateOp(rt: SeedRuntime, promptIds: readonly number[]): Ops {
   return {
     "lm.generate": async () => {
       const stamps: number[] = [];
-      await rt.generate(promptIds.slice(0, GENERATE_PROMPT), { maxNewTokens: GENERATE_NEW, temperature: 0, seed: 0, onToken: () => void stamps.push(nowMs()) });
+      await rt.generate(promptIds.slice(0, GENERATE_PROMPT), { maxNewTokens: GENERATE_NEW, temperature: 0, seed: 0, forceImage: true, onToken: () => void stamps.push(nowMs()) });
       const first = stamps[0];
       const last = stamps[stamps.length - 1];
       if (first === undefined || last === undefined || stamps.length < 2) throw new Error(`generate produced ${stamps.length} token(s); need 2 or more to time it`);

@@ -51,7 +51,7 @@ export const ROW_LABEL: Record<ModelRow, string> = {
   "lm.nocache32": "LM next token at context 32, no cache (ms/token)",
   "lm.nocache128": "LM next token at context 128, no cache (ms/token)",
   "lm.nocache256": "LM next token at context 256, no cache (ms/token)",
-  "lm.generate": "generate(): mean ms/token, first to last onToken event, greedy, 64-id prompt, 32 new (sampling, text, events)",
+  "lm.generate": "generate(): mean ms/token, first to last onToken event, greedy, forceImage (an image: 32 codes), 64-id prompt (sampling, text, events)",
 };
 
 export type ModelCells = Partial<Record<ModelRow, Cell>>;
