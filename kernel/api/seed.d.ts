@@ -67,7 +67,7 @@ export interface Tokens extends SeedDisplayable {
 
 /** Options of `seed.decode`. Omitted values come from the model's defaults (see `seed.info()`). */
 export interface DecodeOptions {
-  /** Denoising steps, 1..1000. */
+  /** Denoising steps, 1 up to the scheduler's num_train_timesteps (the runtime names the limit if a count does not fit). */
   steps?: number;
   /** Classifier-free guidance scale (>= 0; 1 disables guidance). */
   guidance?: number;

@@ -97,6 +97,16 @@ export class DdimScheduler {
     } else {
       for (let i = n - 1; i >= 0; i--) ts.push(roundHalfEven(n === 1 ? 0 : (i * (T - 1)) / (n - 1)));
     }
+    const last = ts[0] ?? 0;
+    if (last >= T) {
+      // e.g. "leading" spacing with steps_offset 1 and n = T gives timestep T (diffusers fails later, less clearly).
+      let maxSteps = n - 1;
+      while (maxSteps > 1 && (maxSteps - 1) * Math.floor(T / maxSteps) + this.config.steps_offset >= T) maxSteps--;
+      throw new SeedError(
+        "input",
+        `steps=${n} would start at timestep ${last}, outside [0, ${T}) with steps_offset=${this.config.steps_offset}; use at most ${maxSteps} steps`,
+      );
+    }
     this.numInferenceSteps = n;
     this.timesteps = ts;
     return ts;

@@ -99,3 +99,11 @@ test("bad calls and configs are named", () => {
   assert.equal(cfg.steps_offset, 1);
   assert.equal(cfg.clip_sample_range, 1);
 });
+
+test("a step count whose first timestep would fall outside the schedule is refused with the largest valid count", () => {
+  // leading spacing, steps_offset 1, n = 1000 -> ratio 1 -> first timestep 999 + 1 = 1000, outside [0, 1000).
+  const s = new DdimScheduler({ ...SD, timestep_spacing: "leading" });
+  assert.throws(() => s.setTimesteps(1000), /steps=1000 would start at timestep 1000.*use at most 999 steps/);
+  assert.equal(s.setTimesteps(999)[0], 999);
+  assert.equal(s.setTimesteps(1000 - 1).length, 999);
+});
