@@ -28,9 +28,9 @@ from .stages import AutoencoderStage, DenoiserStage, TokenizerStage, module_size
 # name -> (steps, batch, peak lr). Step counts were chosen from measured s/step on the shared 2 cores
 # (see model/README.md): about 2 h in total when the machine is otherwise quiet.
 PLAN: dict[str, tuple[int, int, float]] = {
-    "tokenizer": (1100, 64, 5e-4),
+    "tokenizer": (800, 64, 5e-4),
     "autoencoder": (600, 32, 2e-3),
-    "denoiser": (1500, 64, 5e-4),
+    "denoiser": (900, 64, 5e-4),
 }
 WARMUP = 100
 
