@@ -2,7 +2,7 @@
 // the model worker thread (node, cjs) and the notebook renderer (browser, esm).
 // Usage: node esbuild.mjs [--production] [--watch]
 import * as esbuild from "esbuild";
-import { copyFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 
 const production = process.argv.includes("--production");
 const watch = process.argv.includes("--watch");
@@ -40,8 +40,11 @@ const copySeedDeclarations = {
   name: "copy-seed-d-ts",
   setup(build) {
     build.onEnd(() => {
+      // Only when the content changed: a running kernel's tslab compiler watches this file, and a rewrite (even with
+      // the same bytes) makes it fail the next cell with "Unexpected pending rebuildTimer".
       mkdirSync("dist", { recursive: true });
-      copyFileSync("kernel/api/seed.d.ts", "dist/seed.d.ts");
+      const source = readFileSync("kernel/api/seed.d.ts");
+      if (!existsSync("dist/seed.d.ts") || !readFileSync("dist/seed.d.ts").equals(source)) copyFileSync("kernel/api/seed.d.ts", "dist/seed.d.ts");
     });
   },
 };

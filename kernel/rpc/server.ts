@@ -16,6 +16,7 @@ import type { ExecuteParams, ExecuteResult, InterruptResult, KernelStatus, Outpu
 import type { KernelSession } from "../session/kernel-session";
 import { CellDocuments } from "./cell-documents";
 import { OutputCoalescer } from "./output-coalescer";
+import { getHeapStatistics } from "node:v8";
 
 function log(text: string): void {
   writeSync(2, `[seed-kernel rpc] ${text}\n`);
@@ -33,9 +34,11 @@ function protocolStdout(): Writable {
 }
 
 function kernelStatus(session: KernelSession): KernelStatus {
-  const mem = process.memoryUsage();
+  // process.memoryUsage() walks every heap space and showed up in profiles of empty cells (bench/analysis.md);
+  // rss() and V8's heap statistics are the cheap paths to the same two numbers.
   const model = session.modelStatus();
-  return { state: session.busy ? "busy" : "idle", ...(model ? { model } : {}), memory: { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed }, pid: process.pid };
+  const memory = { rssBytes: process.memoryUsage.rss(), heapUsedBytes: getHeapStatistics().used_heap_size };
+  return { state: session.busy ? "busy" : "idle", ...(model ? { model } : {}), memory, pid: process.pid };
 }
 
 /** Wires the seed/* methods and LSP features of `connection` to `session`. Exported for tests (any transport). */

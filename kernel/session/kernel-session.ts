@@ -159,6 +159,8 @@ export class KernelSession {
     this.controller = controller;
     this.displays.setCurrent(sink);
     try {
+      // A blank cell has nothing to compile: skip tslab's conversion (the cost of an "empty cell" round trip).
+      if (code.trim() === "") return { status: "ok", executionCount };
       const outcome = await this.executionScope.run({ controller, sink }, () =>
         engine.run(code, {
           stdout: (text) => sink.emit({ kind: "stream", name: "stdout", text }),

@@ -98,3 +98,11 @@ test("a model that cannot load fails the cell with the loader's message", () => 
   assert.equal(r.result.status, "error");
   assert.match(r.result.error?.evalue ?? "", /no model in this test/);
 });
+
+test("a blank cell succeeds with no outputs, takes an execution count, and leaves state as it was", () => {
+  const blank = ran("blank");
+  assert.equal(blank.result.status, "ok");
+  assert.equal(blank.outputs.length, 0);
+  assert.equal(ran("afterBlank").result.executionCount, (blank.result.executionCount ?? 0) + 1);
+  assert.equal(plain(ran("afterBlank").outputs), "43");
+});

@@ -60,6 +60,8 @@ async function main(): Promise<void> {
   const countBefore = session.executionCount;
   obs.silent = await run('console.log("hidden"); 5', { silent: true });
   obs.silentCountUnchanged = session.executionCount === countBefore;
+  obs.blank = await run("  \n\t\n");
+  obs.afterBlank = await run("base + 3");
   obs.modelFails = await run("await seed.info()");
   await session.close();
   writeSync(1, JSON.stringify(obs) + "\n");
