@@ -44,7 +44,11 @@ export async function createSession(name: string, path: string, spec: ComponentS
   if (opts.provider === "auto") {
     for (const p of GPU_ORDER) {
       if (!isListed(p)) tried.push(`${p} not in this onnxruntime-node build`);
-      else if (!gpuLibraryPresent(p)) tried.push(`${p} provider library not installed (npm rebuild onnxruntime-node --onnxruntime-node-install=cuda12)`);
+      else if (!gpuLibraryPresent(p)) {
+        tried.push(p === "cuda"
+          ? "cuda provider library not installed (npm rebuild onnxruntime-node --onnxruntime-node-install=cuda12)"
+          : "webgpu needs a Vulkan loader (libvulkan.so.1), none found");
+      }
     }
   }
   for (const p of candidates) {
@@ -89,8 +93,12 @@ function isListed(p: "cuda" | "webgpu"): boolean {
  * reference/onnx-and-torch.md), and probing it then logs an [E:] line to stderr. "auto" skips the probe when the
  * library is absent from the binding folder; an explicit "cuda" still tries, so the user sees ORT's own error.
  */
+const VULKAN_LOADER_DIRS = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib"];
+
 function gpuLibraryPresent(p: "cuda" | "webgpu"): boolean {
-  if (p === "webgpu") return true; // bundled in the binding itself
+  // WebGPU is bundled in the binding, but on Linux Dawn needs a Vulkan loader; without one, probing only prints
+  // "Couldn't load Vulkan" to stderr (reference/onnx-and-torch.md) and fails, so "auto" skips it.
+  if (p === "webgpu") return process.platform !== "linux" || VULKAN_LOADER_DIRS.some((d) => existsSync(join(d, "libvulkan.so.1")));
   try {
     const binDir = join(dirname(require.resolve("onnxruntime-node")), "..", "bin", "napi-v6", process.platform, process.arch);
     const lib = process.platform === "win32" ? "onnxruntime_providers_cuda.dll" : "libonnxruntime_providers_cuda.so";
