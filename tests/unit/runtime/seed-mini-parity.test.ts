@@ -98,6 +98,7 @@ interface DecFix {
   eta: number;
   noise_shape: number[];
   noise: number[];
+  latent_scaling_factor: number;
   tolerance: { latent: number; sample: number; uint8: number };
   per_step: { index: number; timestep: number }[];
   final_latent_first16: number[];
@@ -118,7 +119,11 @@ test("decoder: the guided DDIM loop from the fixture's noise gives the reference
   });
   assert.deepEqual(timesteps, fx.per_step.map((s) => s.timestep));
   close(r.latent.data.subarray(0, 16), fx.final_latent_first16, fx.tolerance.latent, "final latent");
-  const sample = await model.latentDecoder.decode(r.latent); // scaling factor 1 in this package
+  // diffusers' vae.decode(latents / scaling_factor): the fixture records the factor the package was exported with.
+  assert.equal(model.manifest.image_decoder.latent_scaling_factor, fx.latent_scaling_factor);
+  const scaled = new Float32Array(r.latent.data.length);
+  for (let i = 0; i < scaled.length; i++) scaled[i] = (r.latent.data[i] ?? 0) / fx.latent_scaling_factor;
+  const sample = await model.latentDecoder.decode({ ...r.latent, data: scaled });
   const [, , H, W] = sample.dims as [number, number, number, number];
   for (let c = 0; c < 3; c++) {
     for (let y = 0; y < 4; y++) close(sample.data.subarray(c * H * W + y * W, c * H * W + y * W + 4), fx.sample_corner_4x4[c]![y]!, fx.tolerance.sample, `sample c${c} y${y}`);
