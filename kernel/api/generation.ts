@@ -20,7 +20,8 @@ import { checkBool, checkInt, checkNumber, checkOptions, interrupted } from "./v
 export const GENERATE_OPTION_KEYS = ["maxTokens", "temperature", "topK", "topP", "seed", "live", "topKReport", "forceImage", "decodeImages", "repairImages", "decode"] as const;
 
 export interface ResolvedGenerate {
-  maxTokens: number;
+  /** undefined: the model's generation_config default, cut to the room the prompt leaves in the context. */
+  maxTokens: number | undefined;
   temperature: number | undefined;
   topK: number | undefined;
   topP: number | undefined;
@@ -38,7 +39,7 @@ export function resolveGenerateOptions(call: string, options: unknown): Resolved
   // Checked now, not when the first image span arrives: a typo should fail before the model runs.
   checkOptions<DecodeOptions>(`${call} (decode options)`, o.decode, ["steps", "guidance", "seed", "frameEvery"]);
   return {
-    maxTokens: o.maxTokens === undefined ? 128 : checkInt(call, "maxTokens", o.maxTokens, 1, 8192),
+    maxTokens: o.maxTokens === undefined ? undefined : checkInt(call, "maxTokens", o.maxTokens, 1, 8192),
     temperature: o.temperature === undefined ? undefined : checkNumber(call, "temperature", o.temperature, 0, 10),
     topK: o.topK === undefined ? undefined : checkInt(call, "topK", o.topK, 0, 1_000_000),
     topP: o.topP === undefined ? undefined : checkNumber(call, "topP", o.topP, 1e-6, 1),
@@ -164,7 +165,7 @@ export async function runGenerate(
   let result;
   try {
     result = await model.generate(prompt, {
-      maxNewTokens: o.maxTokens,
+      ...(o.maxTokens !== undefined ? { maxNewTokens: o.maxTokens } : {}),
       ...(o.temperature !== undefined ? { temperature: o.temperature } : {}),
       ...(o.topK !== undefined ? { topK: o.topK } : {}),
       ...(o.topP !== undefined ? { topP: o.topP } : {}),

@@ -106,7 +106,11 @@ export interface DenoisingFrame {
 
 /** Sampling options for `seed.chat` / `seed.generate`. */
 export interface GenerateOptions {
-  /** Most new tokens, 1..(context length). Default 128. */
+  /**
+   * Most new tokens, 1..(context length). Default: the model's generation_config `max_new_tokens`, cut to the room
+   * the prompt leaves in the context (a long conversation still gets an answer). An explicit value that does not fit
+   * is an error naming the largest one that does.
+   */
   maxTokens?: number;
   /** 0 = greedy; default from the model's generation config. */
   temperature?: number;

@@ -202,3 +202,11 @@ test("info reports the package; display and compare render through the sink", as
   assert.ok(MIME.comparison in cmp);
   assert.match(cmp[MIME.html] as string, /side by side/);
 });
+
+test("without maxTokens a long prompt still gets an answer (the default is cut to the room left); an explicit value that does not fit is refused", async () => {
+  // The tiny model's context is 64: an image (N + 2 tokens) plus ~20 text tokens leaves less room than any default.
+  const long = ["Describe it", a] as const;
+  const g = await h.seed.chat([...long], { live: false, seed: 2 });
+  assert.ok(g.tokens.length >= 1, "some answer");
+  await assert.rejects(h.seed.chat([...long], { maxTokens: 64, live: false }), /exceeds the context of 64; use maxNewTokens <= \d+/);
+});
