@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..common import Log
 from . import data as lmdata
 from .codes import code_source
 from .model import LMConfig, SeedMiniLM
@@ -50,17 +51,6 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--init-from", default="", help="start a NEW run from another run's weights (e.g. the stand-in "
                     "interim run: the template and text tasks carry over); image-token rows are re-drawn when its codes differ")
     return ap.parse_args()
-
-
-class Log:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def __call__(self, msg: str) -> None:
-        line = f"{time.strftime('%H:%M:%S')} {msg}"
-        print(line, flush=True)
-        with self.path.open("a") as f:
-            f.write(line + "\n")
 
 
 def lr_at(step: int, total: int, base: float, warmup: int) -> float:
