@@ -172,8 +172,14 @@ def soak(n):
             if (i + 1) % 20 == 0 or i == n - 1:
                 # The kernel collects garbage after 1 s idle (kernel/session/idle-gc.ts): measure retained memory,
                 # not how far V8 let garbage pile up between collections.
+                # The lowest of three readings 2-3 s after the cell: on a loaded machine the collection can land
+                # late, and one reading taken before it would look like growth that is only uncollected garbage.
                 time.sleep(2.0)
-                samples.append(rss_kb(pid))
+                readings = []
+                for _ in range(3):
+                    readings.append(rss_kb(pid))
+                    time.sleep(0.5)
+                samples.append(min(readings))
         return {"pid": pid, "rss_after_20_kb": samples[0], "rss_end_kb": samples[-1], "rss_every_20_kb": samples,
                 "failures": failures[:3],
                 "failed": len(failures), "cells": n}
