@@ -52,7 +52,7 @@ const copySeedDeclarations = {
 const builds = [
   { entryPoints: { extension: "extension/src/extension.ts" }, platform: "node", format: "cjs", target: "node20", external: nodeExternal },
   {
-    entryPoints: { kernel: "kernel/main.ts", cli: "kernel/cli.ts", "model-worker": "model/runtime/worker.ts" },
+    entryPoints: { kernel: "kernel/main.ts", "jupyter-zmq": "kernel/jupyter/zmq-worker-main.ts", cli: "kernel/cli.ts", "model-worker": "model/runtime/worker.ts" },
     platform: "node", format: "cjs", target: "node20", external: nodeExternal,
     plugins: [problemMatcher, copySeedDeclarations],
   },

@@ -2,13 +2,11 @@
 //   node dist/kernel.js --rpc [options]                   LSP + seed/* JSON-RPC over stdio (the VS Code extension)
 //   node dist/kernel.js --jupyter CONNECTION_FILE [options] Jupyter wire protocol 5.3 on ZeroMQ
 // options: [--model DIR] [--execution-provider auto|cpu|cuda|webgpu] [--threads N] [--cwd DIR]
-// The same file also runs as the Jupyter ZeroMQ worker thread (see kernel/jupyter/zmq-worker.ts).
+// The Jupyter ZeroMQ worker thread runs its own small bundle, dist/jupyter-zmq.js (kernel/jupyter/zmq-worker-main.ts).
 
 import { writeSync } from "node:fs";
-import { isMainThread, parentPort, workerData } from "node:worker_threads";
+import { join } from "node:path";
 import { serveJupyter } from "./jupyter/server";
-import { runZmqWorker, ZMQ_WORKER_ROLE } from "./jupyter/zmq-worker";
-import type { ZmqWorkerInit } from "./jupyter/zmq-worker";
 import { serveRpc } from "./rpc/server";
 import { exposeGc } from "./session/idle-gc";
 import { KernelSession } from "./session/kernel-session";
@@ -38,7 +36,9 @@ async function main(argv: string[]): Promise<void> {
   if (mode === "--jupyter") {
     const file = args[1];
     if (!file) fail("--jupyter needs the connection file path");
-    await serveJupyter(file, session, __filename);
+    // Bundled: dist/kernel.js next to dist/jupyter-zmq.js; from source (tsx): kernel/main.ts.
+    const zmqScript = __filename.endsWith(".ts") ? join(__dirname, "jupyter", "zmq-worker-main.ts") : join(__dirname, "jupyter-zmq.js");
+    await serveJupyter(file, session, zmqScript);
     process.exit(0);
   } else if (mode === "--rpc") {
     const rpc = await serveRpc(session);
@@ -48,9 +48,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-const init = workerData as Partial<ZmqWorkerInit> | undefined;
-if (!isMainThread && parentPort && init?.role === ZMQ_WORKER_ROLE) {
-  void runZmqWorker(parentPort, init as ZmqWorkerInit);
-} else if (isMainThread) {
-  main(process.argv.slice(2)).catch((e: unknown) => fail(e instanceof Error ? (e.stack ?? e.message) : String(e)));
-}
+main(process.argv.slice(2)).catch((e: unknown) => fail(e instanceof Error ? (e.stack ?? e.message) : String(e)));

@@ -76,7 +76,7 @@ function copyFiltered(from, to, keep) {
 }
 
 // 1. Check the build.
-for (const f of ["dist/extension.js", "dist/kernel.js", "dist/model-worker.js", "dist/renderer.js"]) {
+for (const f of ["dist/extension.js", "dist/kernel.js", "dist/jupyter-zmq.js", "dist/model-worker.js", "dist/renderer.js"]) {
   if (!existsSync(join(root, f))) fail(`${f} is missing; run \`node esbuild.mjs --production\` first (npm run package does)`);
 }
 if (!existsSync(join(root, "model", "seed-mini", "seed.json"))) fail("model/seed-mini/seed.json is missing: the extension ships SEED-mini");

@@ -18,11 +18,11 @@ function log(text: string): void {
   writeSync(2, `[seed-kernel] ${text}\n`);
 }
 
-/** Serves the Jupyter protocol for `session` until a shutdown_request; `entryScript` is the file that runs runZmqWorker when started as a worker with ZMQ_WORKER_ROLE. */
-export async function serveJupyter(connectionFile: string, session: KernelSession, entryScript: string): Promise<void> {
+/** Serves the Jupyter protocol for `session` until a shutdown_request; `zmqScript` is the worker thread's entry (dist/jupyter-zmq.js, or kernel/jupyter/zmq-worker-main.ts under tsx). */
+export async function serveJupyter(connectionFile: string, session: KernelSession, zmqScript: string): Promise<void> {
   const connection = readConnectionFile(connectionFile);
   const init: ZmqWorkerInit = { role: ZMQ_WORKER_ROLE, connection };
-  const worker = new Worker(entryScript, { workerData: init, execArgv: entryScript.endsWith(".ts") ? ["--import", "tsx"] : [] });
+  const worker = new Worker(zmqScript, { workerData: init, execArgv: zmqScript.endsWith(".ts") ? ["--import", "tsx"] : [] });
   const kernelSession = randomUUID();
   const post = (m: ToZmq): void => worker.postMessage(m);
 
@@ -56,12 +56,11 @@ export async function serveJupyter(connectionFile: string, session: KernelSessio
   worker.on("message", (m: FromZmq) => {
     if (m.kind === "request") void handler.handle(m.channel, m.message);
     else if (m.kind === "closed") finished();
-    else if (m.kind === "ready") {
-      log(`listening (${connection.transport}://${connection.ip}, shell ${connection.shell_port})`);
-      // Pay the converter's start-up cost now rather than in the first cell.
-      setImmediate(() => void session.start().catch((e: unknown) => log(`session start failed: ${String(e)}`)));
-    }
+    else if (m.kind === "ready") log(`listening (${connection.transport}://${connection.ip}, shell ${connection.shell_port})`);
   });
+  // Pay the converter's start-up cost (seconds: TypeScript parses its lib and @types/node) now, while the worker
+  // thread loads and binds its sockets on the other core, rather than after it or in the first cell.
+  setImmediate(() => void session.start().catch((e: unknown) => log(`session start failed: ${String(e)}`)));
   worker.on("error", (e) => {
     log(`zmq worker failed: ${e.stack ?? e.message}`);
     finished();
