@@ -22,6 +22,11 @@ export interface DisplaySink {
   display(bundle: MimeBundle, opts?: { displayId?: string }): DisplayHandle;
   /** Replaces the outputs of an earlier display with id `displayId`. */
   update(displayId: string, bundle: MimeBundle): void;
+  /**
+   * Says that `value` is already on screen as the live display `displayId`, so that a cell ending with that same value
+   * (`const g = await seed.chat(...); g`) does not show it a second time as its result. Optional for hosts.
+   */
+  shownAs?(value: object, displayId: string): void;
 }
 
 /** Everything the `seed` API needs from its host; built per kernel session by the kernel core. */

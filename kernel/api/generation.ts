@@ -230,5 +230,7 @@ export async function runGenerate(
   const stopReason = result.stopReason === "stop" ? "stop-token" : "max-tokens";
   const finalView: GenerationInput = { ...view(stopReason, viewParts), warnings };
   handle?.update(generationBundle(finalView));
-  return new GenerationImpl({ prompt: promptText, text: plainAnswer(answer), rawText: answer, parts, imageTokens, tokens, stopReason, warnings, view: finalView });
+  const generation = new GenerationImpl({ prompt: promptText, text: plainAnswer(answer), rawText: answer, parts, imageTokens, tokens, stopReason, warnings, view: finalView });
+  if (handle) display.shownAs?.(generation, handle.displayId);
+  return generation;
 }

@@ -19,6 +19,8 @@ const MAX_REMEMBERED_DISPLAYS = 1000;
 export class DisplayRouter implements DisplaySink {
   private current: OutputSink | undefined;
   private readonly owners = new Map<string, OutputSink>();
+  /** Values that a live display already shows, with the sink (execution) that display went to. */
+  private readonly shownLive = new WeakMap<object, OutputSink>();
 
   /** `scoped` names the sink of the execution whose code is calling, when known (see KernelSession). */
   constructor(private readonly scoped: () => OutputSink | undefined = () => undefined) {}
@@ -42,6 +44,16 @@ export class DisplayRouter implements DisplaySink {
       throw new Error(`display update: no display with id "${displayId}" and no cell is running; create it with display() first`);
     }
     sink.emit({ kind: "update", data: bundle, displayId });
+  }
+
+  shownAs(value: object, displayId: string): void {
+    const sink = this.owners.get(displayId);
+    if (sink) this.shownLive.set(value, sink);
+  }
+
+  /** True when `value` is shown by a live display that went to `sink`: the execution's result would repeat it. */
+  isShownIn(value: unknown, sink: OutputSink): boolean {
+    return typeof value === "object" && value !== null && this.shownLive.get(value) === sink;
   }
 
   /** Forgets every display (kernel shutdown). */

@@ -168,7 +168,8 @@ export class KernelSession {
         }),
       );
       if (outcome.status === "ok") {
-        if (outcome.hasValue) {
+        // A live view made by this very cell already shows the value (a chat ending with `g`): do not repeat it.
+        if (outcome.hasValue && !this.displays.isShownIn(outcome.value, sink)) {
           try {
             sink.emit({ kind: "result", data: toMimeBundle(outcome.value), executionCount });
           } catch (e) {

@@ -113,3 +113,20 @@ test("seed/status reports idle, the pid and memory, and the model with its provi
   assert.equal(loaded.model?.executionProvider, "cpu");
   assert.equal(loaded.model?.path, TINY_MODEL);
 });
+
+test("a cell ending with its own live generation shows it once (the live view); a later cell shows it again", async () => {
+  const r = await execute("e8", 'const g8 = await seed.generate("a", { maxTokens: 6, seed: 1 });\ng8');
+  assert.equal(r.status, "ok", JSON.stringify(outputs.get("e8")));
+  const outs = outputs.get("e8") ?? [];
+  const displays = outs.filter((o) => o.kind === "display");
+  assert.equal(displays.length, 1, `one live display: ${JSON.stringify(outs.map((o) => o.kind))}`);
+  assert.ok(outs.some((o) => o.kind === "update"), "the live display is updated in place");
+  assert.equal(outs.filter((o) => o.kind === "result").length, 0, "no second copy as the cell's result");
+  const again = await execute("e9", "g8");
+  assert.equal(again.status, "ok");
+  const result = (outputs.get("e9") ?? []).find((o) => o.kind === "result");
+  assert.ok(result?.kind === "result" && Object.keys(result.data).some((m) => m.startsWith("application/vnd.seed")), JSON.stringify(result));
+  const silent = await execute("e10", 'const g10 = await seed.generate("a", { maxTokens: 4, seed: 1, live: false });\ng10');
+  assert.equal(silent.status, "ok");
+  assert.equal((outputs.get("e10") ?? []).filter((o) => o.kind === "result").length, 1, "live: false shows the result");
+});
