@@ -99,6 +99,7 @@ class DenoiserStage:
         self.ae, self.latent_scale = load_autoencoder()
         self.tok = load_tokenizer()
         self.model = Denoiser()
+        self.model.hint.load_state_dict(self.tok.target_head.state_dict())   # see denoiser.py: spatial hint
         self.ema = copy.deepcopy(self.model).requires_grad_(False)
         self.ac = alphas_cumprod()
 

@@ -29,8 +29,8 @@ from .stages import AutoencoderStage, DenoiserStage, TokenizerStage, module_size
 # (see model/README.md): about 2 h in total when the machine is otherwise quiet.
 PLAN: dict[str, tuple[int, int, float]] = {
     "tokenizer": (800, 64, 5e-4),
-    "autoencoder": (600, 32, 2e-3),
-    "denoiser": (900, 64, 5e-4),
+    "autoencoder": (3000, 32, 2e-3),
+    "denoiser": (2000, 64, 5e-4),
 }
 WARMUP = 100
 
