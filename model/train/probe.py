@@ -1,6 +1,6 @@
 """Linear probes: how much of a scene's layout can be read back from the visual tokenizer's output?
 
-    /usr/bin/python3 -m model.train.probe [--train 6400] [--test 512] [--epochs 12]
+    /usr/bin/python3 -m model.train.probe [--train 6400] [--test 512] [--epochs 12] [--report]
 
 For each grid cell, predict the object there (one of the identities, or empty) from
   * codes:  the 32 code ids (one learned 128-d vector per (position, code), summed, then one linear layer);
@@ -9,18 +9,20 @@ Trained on --train training-split scenes, scored on --test held-out scenes (scen
 Prints occupancy accuracy (object vs empty, per cell; ~0.77 is the all-empty baseline) and identity accuracy on
 occupied cells. A tokenizer whose tokens carry the layout scores far above the baselines on held-out scenes; this is
 the cheapest check of part 1's central promise ("32 tokens hold the image") short of training a decoder.
-Needs runs/tokenizer.done.pt; takes ~5 min on 2 cores (most of it encoding the scenes).
+Needs runs/tokenizer.done.pt; takes ~5 min on 2 cores (most of it encoding the scenes). --report writes the results
+into model/seed-mini/REPORT.md between <!-- PROBE:BEGIN --> and <!-- PROBE:END --> (evaluate keeps that section).
 """
 from __future__ import annotations
 
 import argparse
 import time
+from datetime import datetime, timezone
 
 import torch
 import torch.nn.functional as F
 
 from . import dataset as D
-from .common import scenes_for_step, setup_torch, to_clip_pixels
+from .common import PACKAGE_DIR, scenes_for_step, setup_torch, to_clip_pixels
 from .judge import EMPTY, labels
 from .stages import load_tokenizer
 
@@ -43,6 +45,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     ap.add_argument("--train", type=int, default=6400)
     ap.add_argument("--test", type=int, default=512)
     ap.add_argument("--epochs", type=int, default=12)
+    ap.add_argument("--report", action="store_true", help="write the results into model/seed-mini/REPORT.md")
     a = ap.parse_args(argv)
     setup_torch(2)
     torch.manual_seed(0)
@@ -93,7 +96,41 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
                 print(f"{name:6s} {split:5s} occupancy {r['occupancy']:.3f} (all-empty baseline "
                       f"{r['all_empty_baseline']:.3f}), identity on occupied cells {r['identity_on_occupied']:.3f}",
                       flush=True)
+    if a.report:
+        write_report(results, a)
     return results
+
+
+def write_report(results: dict[str, dict[str, float]], a: argparse.Namespace) -> None:
+    begin, end = "<!-- PROBE:BEGIN -->", "<!-- PROBE:END -->"
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    rows = [f"| {k.split('/')[0]} | {k.split('/')[1]} | {v['occupancy']:.1%} | {v['all_empty_baseline']:.1%} | "
+            f"{v['identity_on_occupied']:.1%} |" for k, v in results.items()]
+    section = "\n".join([
+        begin,
+        "## (f) Linear probes: is the layout in the tokens?",
+        "",
+        f"Command: `/usr/bin/python3 -m model.train.probe --train {a.train} --test {a.test} --epochs {a.epochs} --report` ({when}).",
+        "Per grid cell, a linear read-out of the object there (identity or empty) from the 32 codes or from the",
+        "continuous causal embeddings; trained on training scenes, scored on held-out ones (model/train/probe.py).",
+        "",
+        "| read from | scenes | occupancy accuracy | all-empty baseline | identity on occupied cells |",
+        "|---|---|---|---|---|",
+        *rows,
+        "",
+        end,
+    ])
+    path = PACKAGE_DIR / "REPORT.md"
+    old = path.read_text() if path.exists() else ""
+    if begin in old and end in old:
+        new = old[:old.index(begin)] + section + old[old.index(end) + len(end):]
+    elif "<!-- LM-EVAL:BEGIN -->" in old:
+        i = old.index("<!-- LM-EVAL:BEGIN -->")
+        new = old[:i] + section + "\n\n" + old[i:]
+    else:
+        new = old.rstrip("\n") + "\n\n" + section + "\n"
+    path.write_text(new)
+    print(f"updated the probe section of {path}")
 
 
 if __name__ == "__main__":

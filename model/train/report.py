@@ -106,8 +106,10 @@ def write_report(res: dict[str, Any], args: dict[str, Any]) -> None:
         "",
     ]
     old = (PACKAGE_DIR / "REPORT.md").read_text() if (PACKAGE_DIR / "REPORT.md").exists() else ""
-    if "<!-- LM-EVAL:BEGIN -->" in old and "<!-- LM-EVAL:END -->" in old:   # keep part 2's LM section (lm/report.py)
-        lm = old[old.index("<!-- LM-EVAL:BEGIN -->"):old.index("<!-- LM-EVAL:END -->") + len("<!-- LM-EVAL:END -->")]
-        lines += [lm, ""]
+    # keep the sections other commands own: the layout probes (probe.py --report), part 2's LM (lm/report.py)
+    for tag in ("PROBE", "LM-EVAL"):
+        begin, end = f"<!-- {tag}:BEGIN -->", f"<!-- {tag}:END -->"
+        if begin in old and end in old:
+            lines += [old[old.index(begin):old.index(end) + len(end)], ""]
     (PACKAGE_DIR / "REPORT.md").write_text("\n".join(lines))
     print(f"wrote {PACKAGE_DIR / 'REPORT.md'}")

@@ -30,7 +30,7 @@ from .stages import AutoencoderStage, DenoiserStage, TokenizerStage, module_size
 PLAN: dict[str, tuple[int, int, float]] = {
     "tokenizer": (800, 64, 5e-4),
     "autoencoder": (3000, 32, 2e-3),
-    "denoiser": (2000, 64, 5e-4),
+    "denoiser": (1400, 64, 5e-4),
 }
 WARMUP = 100
 
