@@ -12,6 +12,7 @@ interface JupyterJson {
   error: string | null;
   start_to_first_result_ms?: number[];
   empty_cell_ms?: number[];
+  expr_cell_ms?: number[];
   rss_after_10?: number;
   rss_after_n?: number;
   n_cells?: number;
@@ -37,6 +38,7 @@ function run(args: readonly string[], timeoutMs: number): KernelRun {
   return {
     startToFirstMs: j.start_to_first_result_ms ?? [],
     emptyCellMs: j.empty_cell_ms ?? [],
+    exprCellMs: j.expr_cell_ms ?? [],
     rssAfter10: j.rss_after_10 ?? 0,
     rssAfterN: j.rss_after_n ?? 0,
     nCells: j.n_cells ?? 0,

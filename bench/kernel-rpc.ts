@@ -14,6 +14,8 @@ import { nowMs } from "./stats";
 export interface KernelRun {
   readonly startToFirstMs: number[];
   readonly emptyCellMs: number[];
+  /** A one-expression cell (`1`): the same round trip plus tslab compiling and running a cell. */
+  readonly exprCellMs: number[];
   readonly rssAfter10: number;
   readonly rssAfterN: number;
   readonly nCells: number;
@@ -98,8 +100,12 @@ async function stopKernel(k: Kernel): Promise<void> {
   k.conn.dispose();
 }
 
+/** How many one-expression cells (`1`) are timed after the empty ones. */
+export const EXPR_CELLS = 30;
+
 /**
- * Up to `starts` fresh kernels (no new one after startBudgetMs), then `cells` empty cells on one more.
+ * Up to `starts` fresh kernels (no new one after startBudgetMs), then `cells` empty cells on one more, then
+ * EXPR_CELLS cells `1`.
  * nodeFlags go before the script (e.g. ["--cpu-prof", "--cpu-prof-dir=DIR"] to profile the kernel).
  */
 export async function kernelRpcRun(script: string, args: readonly string[], starts: number, cells: number, timeoutMs = 60_000, nodeFlags: readonly string[] = [], startBudgetMs = 20_000): Promise<KernelRun> {
@@ -139,7 +145,14 @@ export async function kernelRpcRun(script: string, args: readonly string[], star
       }
     }
     const rssAfterN = rssBytes(pid);
-    return { startToFirstMs, emptyCellMs, rssAfter10, rssAfterN, nCells: cells, peakRss: peakRssBytes(pid), heapAfter10, heapAfterN: await heap() };
+    const heapAfterN = await heap();
+    const exprCellMs: number[] = [];
+    for (let i = 0; i < EXPR_CELLS; i++) {
+      const t0 = nowMs();
+      await execute(k, "1", timeoutMs);
+      exprCellMs.push(nowMs() - t0);
+    }
+    return { startToFirstMs, emptyCellMs, exprCellMs, rssAfter10, rssAfterN, nCells: cells, peakRss: peakRssBytes(pid), heapAfter10, heapAfterN };
   } finally {
     await stopKernel(k);
   }

@@ -96,6 +96,7 @@ function kernelTable(r: Report): string {
   const { rpc, jupyter, ipykernel } = r.kernel;
   const cols = [rpc, jupyter, ipykernel];
   const empty = (k: KernelRun): string => (k.emptyCellMs.length ? fmtSummary(summarize(k.emptyCellMs)) : "no samples");
+  const expr = (k: KernelRun): string => (k.exprCellMs.length ? fmtSummary(summarize(k.exprCellMs)) : "no samples");
   const start = (k: KernelRun): string => (k.startToFirstMs.length ? fmtSummary(summarize(k.startToFirstMs)) : "no samples");
   const goalOf = (k: KernelRun | string, pick: (k: KernelRun) => number[], limit: number): string => {
     if (typeof k === "string" || pick(k).length === 0) return "–";
@@ -104,6 +105,7 @@ function kernelTable(r: Report): string {
   };
   const rows: string[][] = [
     ["empty cell round trip (ms)", ...cols.map((k) => kernelCell(k, empty))],
+    ["cell `1` round trip (ms): compiled and run", ...cols.map((k) => kernelCell(k, expr))],
     ["start -> first result of `1 + 1` (ms)", ...cols.map((k) => kernelCell(k, start))],
     ["RSS after 10 empty cells", ...cols.map((k) => kernelCell(k, (x) => fmtBytes(x.rssAfter10)))],
     ["RSS after N empty cells (N)", ...cols.map((k) => kernelCell(k, (x) => `${fmtBytes(x.rssAfterN)} (${x.nCells})`))],

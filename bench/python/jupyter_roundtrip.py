@@ -6,7 +6,8 @@
 Prints one JSON object: {"start_to_first_result_ms": [...], "empty_cell_ms": [...], "rss_after_10": bytes,
 "rss_after_n": bytes, "n_cells": n, "peak_rss": bytes, "error": null | message}.
 start -> first result: KernelManager.start_kernel() to the execute_result of `1 + 1` (a fresh kernel each time).
-Empty cell: execute_request("") to both the execute_reply and the iopub status idle of that request.
+Empty cell: execute_request("") to both the execute_reply and the iopub status idle of that request; then the same
+for --expr-cells cells `1` (expr_cell_ms: a cell the kernel has to compile and run).
 """
 from __future__ import annotations
 
@@ -96,6 +97,7 @@ def main() -> None:
     ap.add_argument("--cwd", default=os.getcwd())
     ap.add_argument("--starts", type=int, default=3)
     ap.add_argument("--cells", type=int, default=200)
+    ap.add_argument("--expr-cells", type=int, default=30, help="cells `1` timed after the empty ones")
     ap.add_argument("--start-budget", type=float, default=20.0, help="no new start after this many seconds")
     ap.add_argument("--timeout", type=float, default=60.0)
     a = ap.parse_args()
@@ -146,6 +148,12 @@ def main() -> None:
             out["rss_after_n"] = status_bytes(pid, "VmRSS")
             out["n_cells"] = a.cells
             out["peak_rss"] = status_bytes(pid, "VmHWM")
+            expr = []
+            for i in range(a.expr_cells):
+                t0 = now_ms()
+                run_cell(kc, "1", a.timeout)
+                expr.append(now_ms() - t0)
+            out["expr_cell_ms"] = expr
         finally:
             stop(km, kc)
     except Exception as e:  # reported, not swallowed: the TypeScript side prints it in the table
