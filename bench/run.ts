@@ -5,7 +5,7 @@
 //   node --import tsx bench/run.ts [--quick] [--model DIR] [--lm-run NAME] [--threads N] [--no-kernel] [--out FILE]
 //     --quick      tiny repetition counts, for development (the table says so)
 //     --model      package folder (default model/seed-mini; falls back to tests/helpers/tiny-seed, and says so)
-//     --lm-run     LM training run whose checkpoint the torch baseline loads (default auto: main, else the newest)
+//     --lm-run     LM training run whose checkpoint the torch baseline loads (default auto: the newest checkpoint)
 //     --image-runs folder of the image checkpoints *.done.pt (default $SEED_MINI_RUNS or model/train/runs)
 //     --out        where to write the report (default BENCHMARKS.md; "-" prints only)
 //     --kernel-cpu-prof DIR   run the JSON-RPC kernels with node --cpu-prof into DIR (see bench/analysis.md)

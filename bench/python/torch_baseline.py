@@ -102,12 +102,11 @@ def image_ops(inputs: dict, work: Path, ops: dict[str, Op], skipped: dict[str, s
 
 
 def lm_checkpoint(run: str) -> Path:
-    """runs/lm/<run>/ckpt.pt; for "auto": the run "main" if it has a checkpoint, else the newest checkpoint."""
+    """runs/lm/<run>/ckpt.pt; for "auto": the newest checkpoint (the last run trained is the one exported; the
+    same-weights check in the report says so when it is not)."""
     base = REPO / "model" / "train" / "runs" / "lm"
     if run != "auto":
         return base / run / "ckpt.pt"
-    if (base / "main" / "ckpt.pt").exists():
-        return base / "main" / "ckpt.pt"
     found = sorted(base.glob("*/ckpt.pt"), key=lambda p: p.stat().st_mtime)
     return found[-1] if found else base / "main" / "ckpt.pt"
 
@@ -180,7 +179,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--work", required=True, help="folder with inputs.json and pixels16.f32")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--lm-run", default="auto", help="model/train/runs/lm/<run>/ckpt.pt; auto: main, else the newest")
+    ap.add_argument("--lm-run", default="auto", help="model/train/runs/lm/<run>/ckpt.pt; auto: the newest")
     ap.add_argument("--image-runs", default="", help="folder of {tokenizer,autoencoder,denoiser}.done.pt "
                     "(default: $SEED_MINI_RUNS or model/train/runs)")
     a = ap.parse_args()
