@@ -5,6 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { EXPR_CELLS } from "./kernel-rpc";
 import type { KernelRun } from "./kernel-rpc";
 import { PYTHON } from "./torch";
 
@@ -50,12 +51,12 @@ function run(args: readonly string[], timeoutMs: number): KernelRun {
 export function jupyterOurs(script: string, kernelArgs: readonly string[], starts: number, cells: number): KernelRun {
   if (!existsSync(script)) throw new Error(`not measured: ${script} does not exist (the build did not produce the kernel)`);
   const argv = [process.execPath, script, "--jupyter", "{connection_file}", ...kernelArgs];
-  return run(["--argv", JSON.stringify(argv), "--starts", String(starts), "--cells", String(cells)], 240_000);
+  return run(["--argv", JSON.stringify(argv), "--starts", String(starts), "--cells", String(cells), "--expr-cells", String(EXPR_CELLS)], 240_000);
 }
 
 /** Debian's ipykernel (kernelspec python3), if importable by /usr/bin/python3. */
 export function jupyterIpykernel(starts: number, cells: number): KernelRun {
   const probe = spawnSync(PYTHON, ["-c", "import ipykernel"], { encoding: "utf8" });
   if (probe.status !== 0) throw new Error("not measured: ipykernel is not installed (apt-get install python3-ipykernel)");
-  return run(["--kernel", "python3", "--starts", String(starts), "--cells", String(cells)], 240_000);
+  return run(["--kernel", "python3", "--starts", String(starts), "--cells", String(cells), "--expr-cells", String(EXPR_CELLS)], 240_000);
 }

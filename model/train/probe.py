@@ -22,22 +22,19 @@ import torch
 import torch.nn.functional as F
 
 from . import dataset as D
-from .common import PACKAGE_DIR, scenes_for_step, setup_torch, to_clip_pixels
+from .api import FrozenTokenizer
+from .common import PACKAGE_DIR, scenes_for_step, setup_torch
 from .judge import EMPTY, labels
-from .stages import load_tokenizer
+from .report import replace_section
 
 PROBE_STAGE = 8  # a data stream no training stage uses
 
 
-def encode(tok, scenes: list[D.Scene]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    ids, causal_all = [], []
-    with torch.no_grad():
-        for i in range(0, len(scenes), 256):
-            causal, _ = tok.encode(to_clip_pixels(D.render_batch(scenes[i:i + 256])))
-            causal_all.append(causal)
-            ids.append(tok.quantizer.ids(tok.encode_task_layer(causal)))
+def encode(tok: FrozenTokenizer, scenes: list[D.Scene]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """-> (ids [N, 32], causal embeddings [N, 32, D], per-cell identity labels [N, 9]) with the shipped fp16 weights."""
+    ids, causal, _ = tok.encode_full(D.render_batch(scenes))
     identity, _, _ = labels(scenes)
-    return torch.cat(ids), torch.cat(causal_all), identity.reshape(-1, 9)
+    return ids, causal, identity.reshape(-1, 9)
 
 
 def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
@@ -49,7 +46,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     a = ap.parse_args(argv)
     setup_torch(2)
     torch.manual_seed(0)
-    tok = load_tokenizer()
+    tok = FrozenTokenizer(fp16_exact=True)
     t0 = time.time()
     train_scenes = [s for step in range(a.train // 64) for s in scenes_for_step(PROBE_STAGE, step, 64)]
     tr = encode(tok, train_scenes)
@@ -102,12 +99,11 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
 
 
 def write_report(results: dict[str, dict[str, float]], a: argparse.Namespace) -> None:
-    begin, end = "<!-- PROBE:BEGIN -->", "<!-- PROBE:END -->"
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     rows = [f"| {k.split('/')[0]} | {k.split('/')[1]} | {v['occupancy']:.1%} | {v['all_empty_baseline']:.1%} | "
             f"{v['identity_on_occupied']:.1%} |" for k, v in results.items()]
     section = "\n".join([
-        begin,
+        "<!-- PROBE:BEGIN -->",
         "## (f) Linear probes: is the layout in the tokens?",
         "",
         f"Command: `/usr/bin/python3 -m model.train.probe --train {a.train} --test {a.test} --epochs {a.epochs} --report` ({when}).",
@@ -118,19 +114,10 @@ def write_report(results: dict[str, dict[str, float]], a: argparse.Namespace) ->
         "|---|---|---|---|---|",
         *rows,
         "",
-        end,
+        "<!-- PROBE:END -->",
     ])
-    path = PACKAGE_DIR / "REPORT.md"
-    old = path.read_text() if path.exists() else ""
-    if begin in old and end in old:
-        new = old[:old.index(begin)] + section + old[old.index(end) + len(end):]
-    elif "<!-- LM-EVAL:BEGIN -->" in old:
-        i = old.index("<!-- LM-EVAL:BEGIN -->")
-        new = old[:i] + section + "\n\n" + old[i:]
-    else:
-        new = old.rstrip("\n") + "\n\n" + section + "\n"
-    path.write_text(new)
-    print(f"updated the probe section of {path}")
+    replace_section(PACKAGE_DIR / "REPORT.md", "PROBE", section, before_tag="LM-EVAL")
+    print(f"updated the probe section of {PACKAGE_DIR / 'REPORT.md'}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 from .common import PACKAGE_DIR, RUNS, load
@@ -113,3 +114,21 @@ def write_report(res: dict[str, Any], args: dict[str, Any]) -> None:
             lines += [old[old.index(begin):old.index(end) + len(end)], ""]
     (PACKAGE_DIR / "REPORT.md").write_text("\n".join(lines))
     print(f"wrote {PACKAGE_DIR / 'REPORT.md'}")
+
+
+def replace_section(path: Path, tag: str, section: str, before_tag: str | None = None) -> None:
+    """Puts `section` (which starts with <!-- TAG:BEGIN --> and ends with <!-- TAG:END -->) into the file at `path`:
+    in place of the old one, else before <!-- BEFORE_TAG:BEGIN --> when given and present, else at the end. The rest of
+    the file is left as it was (REPORT.md sections owned by other commands)."""
+    begin, end = f"<!-- {tag}:BEGIN -->", f"<!-- {tag}:END -->"
+    text = path.read_text() if path.exists() else ""
+    section = section.rstrip("\n")
+    before = f"<!-- {before_tag}:BEGIN -->" if before_tag else None
+    if begin in text and end in text:
+        text = text[:text.index(begin)] + section + text[text.index(end) + len(end):]
+    elif before and before in text:
+        i = text.index(before)
+        text = text[:i] + section + "\n\n" + text[i:]
+    else:
+        text = text + ("\n" if text and not text.endswith("\n") else "") + "\n" + section + "\n"
+    path.write_text(text)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..report import replace_section
+
 BEGIN, END = "<!-- LM-EVAL:BEGIN -->", "<!-- LM-EVAL:END -->"
 
 
@@ -71,12 +73,4 @@ def render(res: dict) -> str:
 
 
 def write_report(res: dict, path: Path) -> None:
-    text = path.read_text() if path.exists() else ""
-    section = render(res)
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1]
-        text = head + section.rstrip("\n") + tail
-    else:
-        text = text + ("\n" if text and not text.endswith("\n") else "") + "\n" + section
-    path.write_text(text)
+    replace_section(path, "LM-EVAL", render(res))
