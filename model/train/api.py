@@ -14,6 +14,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .common import device as common_device
 from .common import to_clip_pixels
 from .onnx_fp16 import round_module_to_fp16
 from .seed_mini import SeedMini
@@ -21,10 +22,12 @@ from .stages import load_tokenizer
 
 
 class FrozenTokenizer:
-    def __init__(self, fp16_exact: bool = True) -> None:
+    def __init__(self, fp16_exact: bool = True, device: str | torch.device | None = None) -> None:
         self.model: SeedMini = load_tokenizer()
         if fp16_exact:
             round_module_to_fp16(self.model)
+        self.device = torch.device(device) if device is not None else common_device()
+        self.model.to(self.device)
 
     @torch.no_grad()
     def encode_full(self, images: np.ndarray, batch: int = 256) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -33,10 +36,10 @@ class FrozenTokenizer:
             raise ValueError(f"expected uint8 images [B, 64, 64, 3], got {images.dtype} {images.shape}")
         ids, causal, maps = [], [], []
         for i in range(0, len(images), batch):
-            c, m = self.model.encode(to_clip_pixels(images[i:i + batch]))
-            ids.append(self.model.quantizer.ids(self.model.encode_task_layer(c)))
-            causal.append(c)
-            maps.append(m)
+            c, m = self.model.encode(to_clip_pixels(images[i:i + batch]).to(self.device))
+            ids.append(self.model.quantizer.ids(self.model.encode_task_layer(c)).cpu())
+            causal.append(c.cpu())
+            maps.append(m.cpu())
         return torch.cat(ids), torch.cat(causal), torch.cat(maps)
 
     def encode(self, images: np.ndarray, batch: int = 256) -> np.ndarray:
@@ -47,15 +50,15 @@ class FrozenTokenizer:
     def generation_embedding(self, ids: torch.Tensor, k: int = 32) -> torch.Tensor:
         """ids [B, 32] -> [B, 256] from the first k tokens only (prefix decoding)."""
         mask = (torch.arange(32)[None] < k).float().expand(len(ids), -1)
-        return self.model.generation_embedding(ids, mask)
+        return self.model.generation_embedding(ids.to(self.device), mask.to(self.device)).cpu()
 
     @torch.no_grad()
     def image_features(self, causal: torch.Tensor) -> torch.Tensor:
-        return self.model.image_feature(causal)
+        return self.model.image_feature(causal.to(self.device)).cpu()
 
     @torch.no_grad()
     def text_features(self, text_ids: torch.Tensor) -> torch.Tensor:
-        return F.normalize(self.model.text_feature(text_ids), dim=-1)
+        return F.normalize(self.model.text_feature(text_ids.to(self.device)), dim=-1).cpu()
 
 
 def encode_images(images: np.ndarray) -> np.ndarray:

@@ -25,6 +25,15 @@ def setup_torch(threads: int = 2) -> None:
     torch.set_num_threads(threads)
 
 
+def device() -> torch.device:
+    """Where training runs: SEED_MINI_DEVICE (cpu, the default, or cuda when a GPU is lent)."""
+    return torch.device(os.environ.get("SEED_MINI_DEVICE", "cpu"))
+
+
+def to_device(batch: dict[str, Tensor], dev: torch.device) -> dict[str, Tensor]:
+    return {k: v.to(dev, non_blocking=True) for k, v in batch.items()}
+
+
 def scenes_for_step(stage: int, step: int, batch: int, split: D.Split = "train") -> list[D.Scene]:
     """The batch of a given stage and step: a pure function of (SEED, stage, step), so resuming is exact."""
     rng = np.random.default_rng([SEED, stage, step])
@@ -42,6 +51,20 @@ def to_unit_range(images: np.ndarray) -> Tensor:
     return torch.from_numpy(images).permute(0, 3, 1, 2).float() / 127.5 - 1.0
 
 
+def clip_pixels_from_uint8(images: Tensor) -> Tensor:
+    """uint8 [B, 64, 64, 3] tensor (any device) -> CLIP-normalised f32 [B, 3, 64, 64]: to_clip_pixels on a device,
+    so that DataLoader workers ship 1 byte per pixel value instead of 4."""
+    x = images.permute(0, 3, 1, 2).float() / 255.0
+    mean = torch.tensor(CLIP_MEAN, device=x.device).view(1, 3, 1, 1)
+    std = torch.tensor(CLIP_STD, device=x.device).view(1, 3, 1, 1)
+    return (x - mean) / std
+
+
+def unit_range_from_uint8(images: Tensor) -> Tensor:
+    """uint8 [B, 64, 64, 3] tensor (any device) -> f32 [B, 3, 64, 64] in [-1, 1] (to_unit_range on a device)."""
+    return images.permute(0, 3, 1, 2).float() / 127.5 - 1.0
+
+
 def to_uint8(x: Tensor) -> np.ndarray:
     """f32 [B, 3, H, W] in [-1, 1] -> uint8 [B, H, W, 3]."""
     return ((x.clamp(-1, 1) + 1) * 127.5 + 0.5).to(torch.uint8).permute(0, 2, 3, 1).numpy()
@@ -57,7 +80,7 @@ def save_atomic(obj: Any, path: Path) -> None:
 def load(path: Path) -> Any:
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing; run `/usr/bin/python3 -m model.train.train_all` first")
-    return torch.load(path, map_location="cpu")
+    return torch.load(path, map_location="cpu", weights_only=False)
 
 
 class Log:
@@ -79,5 +102,6 @@ def fmt_duration(seconds: float) -> str:
     return f"{s // 3600}h{(s % 3600) // 60:02d}m" if s >= 3600 else f"{s // 60}m{s % 60:02d}s"
 
 
-def fmt_stats(stats: dict[str, float], keys: Sequence[str] | None = None) -> str:
-    return " ".join(f"{k} {stats[k]:.4g}" for k in (keys or stats))
+def fmt_stats(stats: dict[str, Any], keys: Sequence[str] | None = None) -> str:
+    """Values may be floats or 0-d tensors (kept on the device until a line is logged)."""
+    return " ".join(f"{k} {float(stats[k]):.4g}" for k in (keys or stats))

@@ -4,12 +4,13 @@ Per grid cell, a 24x24 crop around the cell centre -> (identity or empty, colour
 is judged analytically (nearest named background to the image's per-channel median). Trained on clean renders
 with mild blur/noise augmentation so that it reads slightly soft reconstructions the way a person would.
 
-    /usr/bin/python3 -m model.train.judge        # trains runs/judge.pt (resumable, ~1000 steps)
+    /usr/bin/python3 -m model.train.judge        # trains runs/judge.done.pt (resumable, 1000 steps)
 """
 from __future__ import annotations
 
 import argparse
-import time
+import os
+from typing import Any
 
 import numpy as np
 import torch
@@ -17,11 +18,10 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from . import dataset as D
-from .common import RUNS, Log, fmt_duration, load, save_atomic, scenes_for_step, setup_torch
+from .attributes import EMPTY, NO_COLOUR, labels  # noqa: F401 (re-exported)
+from .common import RUNS, Log, load, scenes_for_step, setup_torch
 
 CROP = 24
-EMPTY = len(D.IDENTITIES)              # identity class for an empty cell
-NO_COLOUR = len(D.COLOURS)             # colour class for emoji and empty cells
 _BG = np.array(list(D.BACKGROUNDS.values()), np.float32)
 
 
@@ -34,19 +34,6 @@ def cell_crops(images: Tensor) -> Tensor:
         y0, x0 = int(round(cy - CROP / 2)), int(round(cx - CROP / 2))
         out.append(x[:, :, y0:y0 + CROP, x0:x0 + CROP])
     return torch.stack(out, 1).reshape(-1, 3, CROP, CROP)
-
-
-def labels(scenes: list[D.Scene]) -> tuple[Tensor, Tensor, Tensor]:
-    """-> identity [B*9], colour [B*9], size [B*9] (size of an empty cell is ignored via -100)."""
-    ident = torch.full((len(scenes), 9), EMPTY, dtype=torch.long)
-    colour = torch.full((len(scenes), 9), NO_COLOUR, dtype=torch.long)
-    size = torch.full((len(scenes), 9), -100, dtype=torch.long)
-    for i, s in enumerate(scenes):
-        for o in s.objects:
-            ident[i, o.cell] = o.identity
-            colour[i, o.cell] = o.colour if o.is_shape else NO_COLOUR
-            size[i, o.cell] = o.size
-    return ident.flatten(), colour.flatten(), size.flatten()
 
 
 class Judge(nn.Module):
@@ -99,47 +86,52 @@ def load_judge() -> Judge:
     return j.eval()
 
 
+class JudgeStage:
+    """The judge as a train_all stage (same loop, checkpoints, resume, device and time box as the others)."""
+    name, index = "judge", 50
+
+    def __init__(self, batch: int) -> None:
+        self.batch = batch
+        self.model = Judge()
+
+    def make_batch(self, step: int) -> dict[str, Tensor]:
+        scenes = scenes_for_step(self.index, step, self.batch)
+        x = torch.from_numpy(D.render_batch(scenes)).permute(0, 3, 1, 2).float() / 255
+        yi, yc, ys = labels(scenes)
+        return {"x": augment(x, torch.Generator().manual_seed(step)), "identity": yi, "colour": yc, "size": ys}
+
+    def to(self, dev: torch.device) -> None:
+        self.model.to(dev)
+
+    def train_step(self, step: int, batch: dict[str, Tensor]) -> tuple[Tensor, dict[str, Tensor]]:
+        li, lc, ls = self.model(cell_crops(batch["x"]))
+        loss = (F.cross_entropy(li, batch["identity"]) + F.cross_entropy(lc, batch["colour"])
+                + F.cross_entropy(ls, batch["size"], ignore_index=-100))
+        return loss, {"identity_acc": (li.argmax(-1) == batch["identity"]).float().mean().detach()}
+
+    def after_step(self, step: int) -> None:
+        pass
+
+    def final_payload(self) -> dict[str, Any]:
+        return {"model": {k: v.detach().cpu() for k, v in self.model.state_dict().items()}}
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--steps", type=int, default=1000)
     ap.add_argument("--batch", type=int, default=48)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--device", default=os.environ.get("SEED_MINI_DEVICE", "cpu"))
+    ap.add_argument("--workers", type=int, default=0)
+    ap.add_argument("--seconds", type=float, default=0.0, help="time box (see train_all --seconds)")
     args = ap.parse_args(argv)
+    os.environ["SEED_MINI_DEVICE"] = args.device
     setup_torch(args.threads)
-    log, path = Log(), RUNS / "judge.pt"
-    judge = Judge()
-    opt = torch.optim.AdamW(judge.parameters(), 2e-3, weight_decay=1e-4)
-    start = 0
-    if path.exists():
-        ck = load(path)
-        judge.load_state_dict(ck["model"])
-        opt.load_state_dict(ck["opt"])
-        start = ck["step"]
-    judge.train()
-    t0, last = time.time(), time.time()
-    for step in range(start, args.steps):
-        for gr in opt.param_groups:
-            gr["lr"] = 2e-3 * 0.5 * (1 + np.cos(np.pi * step / args.steps))
-        scenes = scenes_for_step(50, step, args.batch)
-        x = torch.from_numpy(D.render_batch(scenes)).permute(0, 3, 1, 2).float() / 255
-        x = augment(x, torch.Generator().manual_seed(step))
-        li, lc, ls = judge(cell_crops(x))
-        yi, yc, ys = labels(scenes)
-        loss = F.cross_entropy(li, yi) + F.cross_entropy(lc, yc) + F.cross_entropy(ls, ys, ignore_index=-100)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        if (step + 1) % 50 == 0:
-            sps = (time.time() - t0) / (step + 1 - start)
-            acc = float((li.argmax(-1) == yi).float().mean())
-            log(f"[judge] step {step + 1}/{args.steps} {sps:.2f} s/step, left {fmt_duration((args.steps - step - 1) * sps)}"
-                f" | loss {float(loss):.4g} identity acc {acc:.3f}")
-        if time.time() - last > 120:
-            save_atomic({"model": judge.state_dict(), "opt": opt.state_dict(), "step": step + 1}, path)
-            last = time.time()
-    save_atomic({"model": judge.state_dict(), "opt": opt.state_dict(), "step": args.steps}, path)
-    save_atomic({"model": judge.state_dict(), "steps": args.steps}, RUNS / "judge.done.pt")
-    log("[judge] done")
+    from .train_all import run_stage
+    if (RUNS / "judge.done.pt").exists():
+        print("judge already trained:", RUNS / "judge.done.pt")
+        return
+    run_stage(JudgeStage(args.batch), args.steps, 2e-3, Log(), 120.0, 0.0, args.seconds, args.workers)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,13 @@ Losses (SEED stage 1 + stage 2, trained jointly here because the ViT is not pret
   * 2 * (1 - cos) reconstruction of the causal embeddings from the codes (on the tokens that are kept)
   * tail drop: a random prefix of k tokens is kept (k = 32 half the time, else log-uniform in 1..31), the rest
     are replaced by the mask embedding; the generation embedding regresses the image average-pooled to 32x32
-    (MSE, in [-1, 1]) through a training-only head (SEED regresses the CLIP-H image embedding instead). Gradients reach the encoder through the straight-through estimator.
+    (MSE, in [-1, 1]) through a training-only head. Gradients reach the encoder through the straight-through estimator.
+  * semantic target (v2): SEED regresses the generation embedding onto the CLIP-H image embedding, a *semantic*
+    target. SEED-mini has no pretrained CLIP, and a 32x32 picture is dominated by the background: the first
+    SEED-mini tokenizer carried no object layout at all (model.train.probe). So a training-only AttributeHead reads
+    the scene's per-cell attributes (identity, colour, size per 3x3 cell, background) from the generation
+    embedding (under the same tail drop: a prefix of k tokens predicts what it can), and a second one from the
+    continuous causal embeddings (a direct signal for the ViT and Q-Former, which SEED inherits from BLIP-2).
 """
 from __future__ import annotations
 
@@ -16,6 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from .attributes import AttributeHead, attribute_loss
 from .text_encoder import TextEncoder
 from .tokenizer import CODE_DIM, EMBED_DIM, NUM_TOKENS, CausalQFormer, Detokenizer, VectorQuantizer, ViT
 
@@ -45,6 +52,9 @@ class SeedMini(nn.Module):
         self.img_proj = nn.Linear(EMBED_DIM, 128)
         self.txt_proj = nn.Linear(128, 128)
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / 0.07)))
+        self.attr_head = AttributeHead(GEN_DIM)                          # semantic target of the generation embedding
+        self.causal_down = nn.Linear(EMBED_DIM, 32)
+        self.causal_attr_head = AttributeHead(NUM_TOKENS * 32)           # the same, from the causal embeddings
 
     def encode(self, pixels: Tensor) -> tuple[Tensor, Tensor]:
         """pixels [B, 3, 64, 64] normalised -> causal embeddings [B, 32, D], attention maps [B, 32, 64]."""
@@ -61,16 +71,17 @@ class SeedMini(nn.Module):
         codes = F.embedding(ids, self.quantizer.embedding)
         return self.detokenizer.embed(self.detokenizer.hidden(codes, token_mask))
 
-    def loss(self, pixels: Tensor, text_ids: Tensor, target: Tensor, token_mask: Tensor
-             ) -> tuple[Tensor, dict[str, float], Tensor]:
-        """Returns (total loss, stats, z [B*32, C] for dead-code restarts). target [B, 3, 32, 32] in [-1, 1]."""
+    def loss(self, pixels: Tensor, text_ids: Tensor, target: Tensor, token_mask: Tensor, attributes: Tensor
+             ) -> tuple[Tensor, dict[str, Tensor], Tensor]:
+        """Returns (total loss, stats, z [B*32, C] for dead-code restarts). target [B, 3, 32, 32] in [-1, 1];
+        attributes [B, 28] int64 (model.train.attributes.scene_targets)."""
         causal, _ = self.encode(pixels)                                   # [B, 32, D]
         z = self.encode_task_layer(causal)                                # [B, 32, C]
         zq, ids, commit = self.quantizer(z)
         # contrastive (labels smoothed 0.1, symmetric)
         img_f, txt_f = self.image_feature(causal), self.text_feature(text_ids)
         logits = self.logit_scale.exp().clamp(max=100) * img_f @ txt_f.t()
-        labels = torch.arange(len(logits))
+        labels = torch.arange(len(logits), device=logits.device)
         itc = 0.5 * (F.cross_entropy(logits, labels, label_smoothing=0.1)
                      + F.cross_entropy(logits.t(), labels, label_smoothing=0.1))
         # detokenizer with tail drop
@@ -80,8 +91,13 @@ class SeedMini(nn.Module):
         img_mse = (pred - target.flatten(1)).pow(2).mean()
         cos = F.cosine_similarity(self.detokenizer.recon(h), causal.detach(), dim=-1)      # [B, 32]
         recon = ((1 - cos) * token_mask).sum() / token_mask.sum()
-        total = itc + 0.25 * commit + 2.0 * recon + 4.0 * img_mse
-        acc = float((logits.argmax(1) == labels).float().mean())
-        stats = {"itc": float(itc), "acc": acc, "commit": float(commit), "recon": float(recon),
-                 "img": float(img_mse), "codes": float(ids.unique().numel())}
+        attr_gen, s_gen = attribute_loss(self.attr_head(gen), attributes)
+        attr_causal, s_causal = attribute_loss(self.causal_attr_head(self.causal_down(causal).flatten(1)), attributes)
+        total = itc + 0.25 * commit + 2.0 * recon + 4.0 * img_mse + attr_gen + 0.5 * attr_causal
+        # stats stay tensors (no device sync per step); run_stage formats them when it logs
+        acc = (logits.argmax(1) == labels).float().mean()
+        used = torch.bincount(ids.flatten(), minlength=self.quantizer.embedding.shape[0]).gt(0).sum()
+        stats = {k: v.detach() for k, v in {
+            "itc": itc, "acc": acc, "commit": commit, "recon": recon, "img": img_mse, "attr": attr_gen,
+            "id_gen": s_gen["id_acc"], "id_causal": s_causal["id_acc"], "codes": used}.items()}
         return total, stats, z.detach().reshape(-1, z.shape[-1])

@@ -3,8 +3,10 @@
 The tokenizer goes first and does not depend on the autoencoder (its training-only regression head predicts a
 32x32 downsampled image), so it is frozen as early as possible for the language model (part 2).
 
-Each stage is a small class: `model` (the trainable nn.Module), `train_step(step) -> (loss, stats)`,
-`after_step(step)` and `final_payload()` (what is frozen into runs/<name>.done.pt). train_all.py runs them.
+Each stage is a small class: `model` (the trainable nn.Module), `make_batch(step) -> dict of CPU tensors` (a pure
+function of the step, run in DataLoader workers when there are cores to spare: it must not touch the device),
+`to(device)`, `train_step(step, batch) -> (loss, stats)`, `after_step(step)` and `final_payload()` (what is frozen
+into runs/<name>.done.pt). train_all.py runs them.
 """
 from __future__ import annotations
 
@@ -17,7 +19,9 @@ from torch import Tensor, nn
 
 from . import dataset as D
 from .autoencoder import AutoEncoder
-from .common import RUNS, load, scenes_for_step, to_clip_pixels, to_unit_range
+from .attributes import scene_targets
+from .common import (RUNS, clip_pixels_from_uint8, load, scenes_for_step, to_unit_range,
+                     unit_range_from_uint8)
 from .ddim import add_noise_v, alphas_cumprod
 from .denoiser import Denoiser
 from .seed_mini import SeedMini, sample_prefix_mask
@@ -33,9 +37,14 @@ class AutoencoderStage:
         self.batch = batch
         self.model = AutoEncoder()
 
-    def train_step(self, step: int) -> tuple[Tensor, dict[str, float]]:
-        x = to_unit_range(D.render_batch(scenes_for_step(self.index, step, self.batch)))
-        return self.model.loss(x)
+    def make_batch(self, step: int) -> dict[str, Tensor]:
+        return {"images": torch.from_numpy(D.render_batch(scenes_for_step(self.index, step, self.batch)))}
+
+    def to(self, dev: torch.device) -> None:
+        self.model.to(dev)
+
+    def train_step(self, step: int, batch: dict[str, Tensor]) -> tuple[Tensor, dict[str, Tensor]]:
+        return self.model.loss(unit_range_from_uint8(batch["images"]))
 
     def after_step(self, step: int) -> None:
         pass
@@ -44,9 +53,10 @@ class AutoencoderStage:
     def final_payload(self) -> dict[str, Any]:
         """Weights plus latent_scale = 1 / std of the latents over 16 fresh batches (SD's scaling_factor role)."""
         self.model.eval()
-        zs = [self.model.encoder(to_unit_range(D.render_batch(scenes_for_step(90, i, 64)))) for i in range(16)]
+        dev = next(self.model.parameters()).device
+        zs = [self.model.encoder(to_unit_range(D.render_batch(scenes_for_step(90, i, 64))).to(dev)) for i in range(16)]
         scale = 1.0 / float(torch.cat(zs).std())
-        return {"model": self.model.state_dict(), "latent_scale": scale}
+        return {"model": cpu_state(self.model), "latent_scale": scale}
 
 
 def load_autoencoder() -> tuple[AutoEncoder, float]:
@@ -66,14 +76,22 @@ class TokenizerStage:
         self._z: Tensor | None = None
         self.restarts = 0
 
-    def train_step(self, step: int) -> tuple[Tensor, dict[str, float]]:
+    def make_batch(self, step: int) -> dict[str, Tensor]:
         scenes = scenes_for_step(self.index, step, self.batch)
-        images = D.render_batch(scenes)
-        target = F.avg_pool2d(to_unit_range(images), 2)                                  # [B, 3, 32, 32]
-        text = self.captions([D.caption(s) for s in scenes])
-        mask = sample_prefix_mask(self.batch, torch.Generator().manual_seed(step))
-        loss, stats, self._z = self.model.loss(to_clip_pixels(images), text, target, mask)
-        stats["restarts"] = float(self.restarts)
+        return {"images": torch.from_numpy(D.render_batch(scenes)),                           # uint8 [B, 64, 64, 3]
+                "text": self.captions([D.caption(s) for s in scenes]),
+                "mask": sample_prefix_mask(self.batch, torch.Generator().manual_seed(step)),
+                "attributes": scene_targets(scenes)}                                          # [B, 28]
+
+    def to(self, dev: torch.device) -> None:
+        self.model.to(dev)
+
+    def train_step(self, step: int, batch: dict[str, Tensor]) -> tuple[Tensor, dict[str, Tensor]]:
+        images = batch["images"]
+        target = F.avg_pool2d(unit_range_from_uint8(images), 2)                                # [B, 3, 32, 32]
+        loss, stats, self._z = self.model.loss(clip_pixels_from_uint8(images), batch["text"], target, batch["mask"],
+                                               batch["attributes"])
+        stats["restarts"] = torch.tensor(float(self.restarts))
         return loss, stats
 
     def after_step(self, step: int) -> None:
@@ -81,13 +99,22 @@ class TokenizerStage:
             self.restarts += self.model.quantizer.restart_dead_codes(self._z, threshold=0.2)
 
     def final_payload(self) -> dict[str, Any]:
-        return {"model": self.model.state_dict(), "vocab": list(self.captions.vocab)}
+        return {"model": cpu_state(self.model), "vocab": list(self.captions.vocab)}
+
+
+# Training-only heads of the semantic objective: nothing after training reads them, so a compact checkpoint
+# (model.train.accelerated) may leave them out.
+OPTIONAL_TOKENIZER_KEYS = ("attr_head.", "causal_down.", "causal_attr_head.")
 
 
 def load_tokenizer() -> SeedMini:
     done = load(RUNS / "tokenizer.done.pt")
     model = SeedMini(len(done["vocab"]), target_numel=TARGET_NUMEL)
-    model.load_state_dict(done["model"])
+    res = model.load_state_dict(done["model"], strict=False)
+    missing = [k for k in res.missing_keys if not k.startswith(OPTIONAL_TOKENIZER_KEYS)]
+    if missing or res.unexpected_keys:
+        raise KeyError(f"tokenizer.done.pt does not match SeedMini: missing {missing}, "
+                       f"unexpected {res.unexpected_keys}")
     return model.eval().requires_grad_(False)
 
 
@@ -103,20 +130,30 @@ class DenoiserStage:
         self.ema = copy.deepcopy(self.model).requires_grad_(False)
         self.ac = alphas_cumprod()
 
-    def train_step(self, step: int) -> tuple[Tensor, dict[str, float]]:
+    def make_batch(self, step: int) -> dict[str, Tensor]:
         g = torch.Generator().manual_seed(10_000_000 + step)
         images = D.render_batch(scenes_for_step(self.index, step, self.batch))
-        with torch.no_grad():
-            x0 = self.ae.encoder(to_unit_range(images)) * self.latent_scale              # [B, 8, 16, 16]
-            causal, _ = self.tok.encode(to_clip_pixels(images))
-            ids = self.tok.quantizer.ids(self.tok.encode_task_layer(causal))             # [B, 32]
-            gen = self.tok.generation_embedding(ids, sample_prefix_mask(self.batch, g, p_full=0.6))
-            keep = (torch.rand(self.batch, generator=g) >= self.cfg_drop).float()[:, None]
-            gen = gen * keep                                                             # [B, 256]
+        mask = sample_prefix_mask(self.batch, g, p_full=0.6)
+        keep = (torch.rand(self.batch, generator=g) >= self.cfg_drop).float()[:, None]
         t = torch.randint(0, len(self.ac), (self.batch,), generator=g)
-        xt, v = add_noise_v(x0, torch.randn(x0.shape, generator=g), t, self.ac)
+        noise = torch.randn((self.batch, 8, 16, 16), generator=g)
+        return {"images": torch.from_numpy(images), "mask": mask, "keep": keep, "t": t, "noise": noise}
+
+    def to(self, dev: torch.device) -> None:
+        for m in (self.ae, self.tok, self.model, self.ema):
+            m.to(dev)
+        self.ac = self.ac.to(dev)
+
+    def train_step(self, step: int, batch: dict[str, Tensor]) -> tuple[Tensor, dict[str, Tensor]]:
+        with torch.no_grad():
+            x0 = self.ae.encoder(unit_range_from_uint8(batch["images"])) * self.latent_scale   # [B, 8, 16, 16]
+            causal, _ = self.tok.encode(clip_pixels_from_uint8(batch["images"]))
+            ids = self.tok.quantizer.ids(self.tok.encode_task_layer(causal))             # [B, 32]
+            gen = self.tok.generation_embedding(ids, batch["mask"]) * batch["keep"]      # [B, 256]
+        t = batch["t"]
+        xt, v = add_noise_v(x0, batch["noise"].to(x0.dtype), t, self.ac)
         loss = (self.model(xt, t.float(), gen) - v).pow(2).mean()
-        return loss, {"v_mse": float(loss)}
+        return loss, {"v_mse": loss.detach()}
 
     @torch.no_grad()
     def after_step(self, step: int) -> None:
@@ -131,13 +168,18 @@ class DenoiserStage:
         self.ema.load_state_dict(state["ema"])
 
     def final_payload(self) -> dict[str, Any]:
-        return {"model": self.ema.state_dict(), "raw": self.model.state_dict(), "latent_scale": self.latent_scale}
+        return {"model": cpu_state(self.ema), "raw": cpu_state(self.model), "latent_scale": self.latent_scale}
 
 
 def load_denoiser() -> Denoiser:
     m = Denoiser()
     m.load_state_dict(load(RUNS / "denoiser.done.pt")["model"])
     return m.eval().requires_grad_(False)
+
+
+def cpu_state(m: nn.Module) -> dict[str, Tensor]:
+    """state_dict with every tensor on the CPU (so .done.pt files load anywhere)."""
+    return {k: v.detach().cpu() for k, v in m.state_dict().items()}
 
 
 def has_extra_state(stage: object) -> bool:

@@ -84,6 +84,7 @@ class VectorQuantizer(nn.Module):
         self.register_buffer("ema_count", torch.ones(k))
         self.register_buffer("ema_sum", self.embedding.clone())
         self.register_buffer("initialised", torch.zeros((), dtype=torch.bool))
+        self._initialised_seen = False
 
     def ids(self, z: Tensor) -> Tensor:
         """z [B, N, C] -> ids int64 [B, N]: argmin ||z||^2 + ||e||^2 - 2 z.e (SEED's VectorQuantizer2)."""
@@ -92,10 +93,12 @@ class VectorQuantizer(nn.Module):
 
     def forward(self, z: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         """Returns (z_q straight-through [B, N, C], ids [B, N], commitment loss)."""
-        if self.training and not bool(self.initialised):  # data-dependent init: codes start on encoder outputs
-            self.ema_count.zero_()
-            self.restart_dead_codes(z.detach().reshape(-1, z.shape[-1]))
-            self.initialised.fill_(True)
+        if self.training and not self._initialised_seen:
+            if not bool(self.initialised):  # data-dependent init: codes start on encoder outputs
+                self.ema_count.zero_()
+                self.restart_dead_codes(z.detach().reshape(-1, z.shape[-1]))
+                self.initialised.fill_(True)
+            self._initialised_seen = True  # a Python flag: no device sync on every step after the first
         ids = self.ids(z)
         zq = F.embedding(ids, self.embedding)
         if self.training:

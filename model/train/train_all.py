@@ -22,7 +22,7 @@ from typing import Any, Protocol
 import torch
 from torch import Tensor, nn
 
-from .common import RUNS, Log, fmt_duration, fmt_stats, load, save_atomic, setup_torch
+from .common import RUNS, Log, device, fmt_duration, fmt_stats, load, save_atomic, setup_torch, to_device
 from .stages import AutoencoderStage, DenoiserStage, TokenizerStage, module_size
 
 # name -> (steps, batch, peak lr). Step counts were chosen from measured s/step on the shared 2 cores
@@ -40,7 +40,9 @@ class Stage(Protocol):
     index: int
     model: nn.Module
 
-    def train_step(self, step: int) -> tuple[Tensor, dict[str, float]]: ...
+    def make_batch(self, step: int) -> dict[str, Tensor]: ...
+    def to(self, dev: torch.device) -> None: ...
+    def train_step(self, step: int, batch: dict[str, Tensor]) -> tuple[Tensor, dict[str, Tensor]]: ...
     def after_step(self, step: int) -> None: ...
     def final_payload(self) -> dict[str, Any]: ...
 
@@ -53,60 +55,103 @@ def lr_at(step: int, steps: int, peak: float) -> float:
     return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * p)))
 
 
-def run_stage(stage: Stage, steps: int, peak_lr: float, log: Log, save_every: float, eta_after: float) -> None:
+class _StepBatches(torch.utils.data.Dataset):
+    """Batch i of a stage is make_batch(start + i): a pure function of the step, so workers may build it ahead."""
+
+    def __init__(self, stage: Stage, start: int, stop: int) -> None:
+        self.stage, self.start, self.stop = stage, start, stop
+
+    def __len__(self) -> int:
+        return max(0, self.stop - self.start)
+
+    def __getitem__(self, i: int) -> dict[str, Tensor]:
+        return self.stage.make_batch(self.start + i)
+
+
+def run_stage(stage: Stage, steps: int, peak_lr: float, log: Log, save_every: float, eta_after: float,
+              seconds: float = 0.0, workers: int = 0) -> None:
+    """Train `stage` for `steps` steps (or, with `seconds`, for as many as fit in that time: the count is fixed
+    from the measured s/step of steps 10-40 and never exceeds `steps`), checkpointing every `save_every` s."""
     ckpt_path, done_path = RUNS / f"{stage.name}.pt", RUNS / f"{stage.name}.done.pt"
+    dev = device()
+    stage.to(dev)
     opt = torch.optim.AdamW(stage.model.parameters(), lr=peak_lr, weight_decay=0.01, betas=(0.9, 0.99))
-    start, elapsed = 0, 0.0
+    start, elapsed, budget_fixed = 0, 0.0, not seconds
     if ckpt_path.exists():
         ck = load(ckpt_path)
         stage.model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
         start, elapsed = int(ck["step"]), float(ck["elapsed"])
+        if "steps" in ck:
+            steps, budget_fixed = int(ck["steps"]), True
         if "extra" in ck and hasattr(stage, "load_extra_state"):
             stage.load_extra_state(ck["extra"])  # type: ignore[attr-defined]
         log(f"[{stage.name}] resumed at step {start}/{steps} ({fmt_duration(elapsed)} already spent)")
     else:
-        log(f"[{stage.name}] start: {module_size(stage.model):.2f} M trainable parameters, {steps} steps")
+        log(f"[{stage.name}] start on {dev}: {module_size(stage.model):.2f} M trainable parameters, "
+            f"{'up to ' if seconds else ''}{steps} steps{f' or {seconds:.0f} s' if seconds else ''}")
 
     def checkpoint(step: int) -> None:
         state: dict[str, Any] = {"model": stage.model.state_dict(), "opt": opt.state_dict(), "step": step,
-                                 "elapsed": elapsed}
+                                 "elapsed": elapsed, "steps": steps}
         if hasattr(stage, "extra_state"):
             state["extra"] = stage.extra_state()  # type: ignore[attr-defined]
         save_atomic(state, ckpt_path)
 
+    extra = {"num_workers": workers, "prefetch_factor": 4} if workers else {}   # torch 1.13 rejects a factor at 0
+    loader = torch.utils.data.DataLoader(_StepBatches(stage, start, steps), batch_size=None,
+                                         pin_memory=dev.type == "cuda", **extra)
     stage.model.train()
-    last_save, window_t, window_n = time.time(), time.time(), 0
-    for step in range(start, steps):
+    t_begin = time.time()
+    last_save, window_t, window_n, t10 = time.time(), time.time(), 0, 0.0
+    step = start
+    for cpu_batch in loader:
+        if step >= steps:
+            break
         t0 = time.time()
         for g in opt.param_groups:
             g["lr"] = lr_at(step, steps, peak_lr)
-        loss, stats = stage.train_step(step)
-        if not torch.isfinite(loss):
-            raise FloatingPointError(f"[{stage.name}] loss is {float(loss)} at step {step}; stats {stats}")
+        loss, stats = stage.train_step(step, to_device(cpu_batch, dev))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(stage.model.parameters(), 1.0)
         opt.step()
         stage.after_step(step)
+        step += 1
         elapsed += time.time() - t0
         window_n += 1
-        if (step + 1) % 20 == 0 or step + 1 == steps:
+        if not budget_fixed and step - start in (10, 40) and dev.type == "cuda":
+            torch.cuda.synchronize()   # the GPU runs behind the Python loop: time what it has finished
+        if not budget_fixed and step - start == 10:
+            t10 = time.time()
+        if not budget_fixed and step - start == 40:
+            sps = (time.time() - t10) / 30
+            steps = max(step + 1, min(steps, int((seconds - (time.time() - t_begin)) / sps) + step))
+            budget_fixed = True
+            log(f"[{stage.name}] measured {sps * 1000:.0f} ms/step on {dev}: {steps} steps fit in {seconds:.0f} s")
+        if step % 20 == 0 or step == steps:
+            if not torch.isfinite(loss):
+                raise FloatingPointError(f"[{stage.name}] loss is {float(loss)} at step {step}; "
+                                         f"stats {fmt_stats(stats)}")
             sps = (time.time() - window_t) / window_n
             window_t, window_n = time.time(), 0
-            left = (steps - step - 1) * sps
-            log(f"[{stage.name}] step {step + 1}/{steps} ({100 * (step + 1) / steps:.1f}%) {sps:.2f} s/step, "
+            left = (steps - step) * sps
+            log(f"[{stage.name}] step {step}/{steps} ({100 * step / steps:.1f}%) {sps:.3f} s/step, "
                 f"stage left {fmt_duration(left)}, all left ~{fmt_duration(left + eta_after)} | "
                 f"loss {float(loss):.4g} {fmt_stats(stats)}")
         if time.time() - last_save > save_every:
-            checkpoint(step + 1)
+            checkpoint(step)
             last_save = time.time()
+        if seconds and time.time() - t_begin > 1.15 * seconds:
+            log(f"[{stage.name}] time box of {seconds:.0f} s overrun by 15% (steps slowed down): stopping at {step}")
+            break
+    steps = step   # a time box may end the loop early (slower steps than measured): freeze what was trained
     checkpoint(steps)
     stage.model.eval()
     payload = stage.final_payload()
     payload["steps"], payload["train_seconds"] = steps, elapsed
     save_atomic(payload, done_path)
-    log(f"[{stage.name}] done in {fmt_duration(elapsed)} -> {done_path}")
+    log(f"[{stage.name}] done: {steps} steps in {fmt_duration(elapsed)} -> {done_path}")
 
 
 def wait_for_other_process(name: str, log: Log) -> bool:
@@ -130,7 +175,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--no-export", action="store_true", help="stop after training (no export/evaluation)")
     ap.add_argument("--only", choices=list(PLAN), help="train just this stage (e.g. the autoencoder in a second "
                     "process while the tokenizer trains; the main run then waits for it)")
+    ap.add_argument("--device", default=os.environ.get("SEED_MINI_DEVICE", "cpu"),
+                    help="cpu (default) or cuda; a GPU trains the same stages with larger batches in minutes")
+    ap.add_argument("--workers", type=int, default=0, help="DataLoader workers rendering batches ahead (0: inline)")
+    ap.add_argument("--seconds", type=float, default=0.0, help="time box per stage: as many steps as fit "
+                    "(at most the plan's or --steps), measured after 40 steps; the cosine schedule fits that count")
+    ap.add_argument("--steps", type=int, default=0, help="override the plan's step count (with --only)")
+    ap.add_argument("--batch", type=int, default=0, help="override the plan's batch size (with --only)")
     args = ap.parse_args(argv)
+    os.environ["SEED_MINI_DEVICE"] = args.device
     setup_torch(args.threads)
     log = Log()
     builders = {"tokenizer": TokenizerStage, "autoencoder": AutoencoderStage, "denoiser": DenoiserStage}
@@ -140,6 +193,7 @@ def main(argv: list[str] | None = None) -> None:
         steps, batch, lr = PLAN[name]
         if args.only and name != args.only:
             continue
+        steps, batch = args.steps or steps, args.batch or batch
         if wait_for_other_process(name, log):
             continue
         if (RUNS / f"{name}.done.pt").exists():
@@ -149,12 +203,12 @@ def main(argv: list[str] | None = None) -> None:
         lock = RUNS / f"{name}.lock"
         lock.write_text(str(os.getpid()))
         try:
-            run_stage(builders[name](batch), steps, lr, log, args.save_every, eta_after)
+            run_stage(builders[name](batch), steps, lr, log, args.save_every, eta_after, args.seconds, args.workers)
         finally:
             lock.unlink(missing_ok=True)
         if name == "tokenizer":
             (RUNS / "TOKENIZER_DONE").write_text(json.dumps(
-                {"checkpoint": "model/train/runs/tokenizer.done.pt", "steps": steps,
+                {"checkpoint": "model/train/runs/tokenizer.done.pt", "steps": load(RUNS / "tokenizer.done.pt")["steps"],
                  "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                  "api": "model.train.api.encode_images(uint8 [B,64,64,3]) -> int64 [B,32]"}, indent=1) + "\n")
             log("[tokenizer] frozen: wrote runs/TOKENIZER_DONE")

@@ -11,6 +11,7 @@ Two sources with one interface (`encode(scenes) -> int64 [N, 32]`):
 from __future__ import annotations
 
 import importlib
+import os
 from pathlib import Path
 from typing import Protocol, Sequence
 
@@ -19,7 +20,7 @@ import numpy as np
 from .. import dataset as ds
 
 NUM_TOKENS = 32
-RUNS = Path(__file__).resolve().parents[1] / "runs"
+RUNS = Path(os.environ.get("SEED_MINI_RUNS", Path(__file__).resolve().parents[1] / "runs"))
 TOKENIZER_DONE = RUNS / "TOKENIZER_DONE"
 
 

@@ -39,7 +39,7 @@ def load_checkpoint(run: str) -> tuple[SeedMiniLM, dict]:
     path = RUN_DIR / run / "ckpt.pt"
     if not path.exists():
         raise FileNotFoundError(f"no checkpoint at {path}; train first: /usr/bin/python3 -m model.train.lm.train --run {run}")
-    state = torch.load(path)
+    state = torch.load(path, map_location="cpu")
     model = SeedMiniLM(LMConfig(**state["config"]))
     model.load_state_dict(state["model"])
     model.eval()

@@ -109,8 +109,8 @@ def attention_bias(attention_mask: Tensor, past_len: int | Tensor, seq_len: int 
     q_pos = torch.arange(seq_len, device=attention_mask.device).unsqueeze(1) + past_len   # [S, 1]
     k_pos = torch.arange(total, device=attention_mask.device).unsqueeze(0)                 # [1, P+S]
     allowed = (k_pos <= q_pos).unsqueeze(0) & attention_mask.bool().unsqueeze(1)            # [B, S, P+S]
-    zero = torch.zeros((), dtype=torch.float32)
-    neg = torch.full((), torch.finfo(torch.float32).min, dtype=torch.float32)
+    zero = torch.zeros((), dtype=torch.float32, device=attention_mask.device)
+    neg = torch.full((), torch.finfo(torch.float32).min, dtype=torch.float32, device=attention_mask.device)
     return torch.where(allowed, zero, neg).unsqueeze(1)
 
 
@@ -136,7 +136,7 @@ class SeedMiniLM(nn.Module):
             nn.init.normal_(m.weight, std=0.02)
 
     def empty_past(self, batch: int) -> list[KV]:
-        z = torch.zeros(batch, self.cfg.n_heads, 0, self.cfg.head_dim)
+        z = torch.zeros(batch, self.cfg.n_heads, 0, self.cfg.head_dim, device=self.embed.weight.device)
         return [(z, z) for _ in range(self.cfg.n_layers)]
 
     def forward(self, input_ids: Tensor, attention_mask: Tensor, position_ids: Tensor,
@@ -156,7 +156,7 @@ class SeedMiniLM(nn.Module):
     def loss(self, input_ids: Tensor, attention_mask: Tensor, loss_mask: Tensor) -> Tensor:
         """Mean next-token cross-entropy over tokens whose loss_mask is 1 (answers), prefill without a cache."""
         b, s = input_ids.shape
-        pos = torch.arange(s).unsqueeze(0).expand(b, s)
+        pos = torch.arange(s, device=input_ids.device).unsqueeze(0).expand(b, s)
         logits, _ = self(input_ids, attention_mask, pos, self.empty_past(b))
         target = input_ids[:, 1:]
         weight = loss_mask[:, 1:].float()

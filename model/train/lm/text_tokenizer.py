@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import sentencepiece as spm
-from sentencepiece import sentencepiece_model_pb2
 
 IMAGE_TOKEN_FORMAT = "<img_{:05d}>"
 BOI_TOKEN, EOI_TOKEN = "<img>", "</img>"
@@ -143,6 +142,7 @@ def _added_entry(token_id: int, content: str, special: bool) -> dict:
 
 
 def build_tokenizer_json(sp_model: Path, codebook_size: int) -> dict:
+    from sentencepiece import sentencepiece_model_pb2   # needs protobuf; only this builder does (not training)
     proto = sentencepiece_model_pb2.ModelProto()
     proto.ParseFromString(sp_model.read_bytes())
     vocab = {p.piece: i for i, p in enumerate(proto.pieces)}

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import subprocess
 import time
 from pathlib import Path
@@ -48,6 +49,8 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--ckpt-minutes", type=float, default=5.0)
     ap.add_argument("--eval-every", type=int, default=250)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--device", default=os.environ.get("SEED_MINI_DEVICE", "cpu"), help="cpu or cuda")
+    ap.add_argument("--seconds", type=float, default=0.0, help="time budget instead of --hours (GPU runs)")
     ap.add_argument("--init-from", default="", help="start a NEW run from another run's weights (e.g. the stand-in "
                     "interim run: the template and text tasks carry over); image-token rows are re-drawn when its codes differ")
     return ap.parse_args()
@@ -85,8 +88,9 @@ def set_threads(run: Path, default: int, current: int) -> int:
 def eval_loss(model: SeedMiniLM, test: lmdata.TokenData, tokens_per_batch: int) -> float:
     model.eval()
     total, count = 0.0, 0
+    dev = model.embed.weight.device
     for idx in lmdata.batch_indices(test, tokens_per_batch, 0):
-        ids, att, loss_mask = test.batch(idx)
+        ids, att, loss_mask = (t.to(dev) for t in test.batch(idx))
         n = float(loss_mask[:, 1:].sum())
         total += float(model.loss(ids, att, loss_mask)) * n
         count += int(n)
@@ -103,7 +107,7 @@ def save(path: Path, state: dict) -> None:
 def init_from(model: SeedMiniLM, path: Path, tok: TextTokenizer, log: Log, codes: str) -> None:
     """Load another run's weights; when that run used other image codes (e.g. stand-in codes), re-draw the embedding
     and head rows of the image tokens (their codes meant something else there) with the model's own init."""
-    src = torch.load(path)
+    src = torch.load(path, map_location="cpu")
     if LMConfig(**src["config"]) != model.cfg:
         raise ValueError(f"{path} has config {src['config']}, this run wants {model.cfg.to_dict()}")
     model.load_state_dict(src["model"])
@@ -125,7 +129,10 @@ def main() -> None:
     threads = set_threads(run, a.threads, -1)
     tok = TextTokenizer(SP_MODEL, CODEBOOK_SIZE)
     ckpt_path = run / "ckpt.pt"
-    state = torch.load(ckpt_path) if ckpt_path.exists() else None
+    t_proc = time.time()   # --seconds counts from here: building the data set is part of the budget
+    os.environ["SEED_MINI_DEVICE"] = a.device      # also where the frozen tokenizer encodes the corpus
+    dev = torch.device(a.device)
+    state = torch.load(ckpt_path, map_location="cpu") if ckpt_path.exists() else None
     if state is not None:
         a.train_size, a.test_size, a.codes = state["args"]["train_size"], state["args"]["test_size"], state["args"]["codes"]
     source = None
@@ -146,7 +153,7 @@ def main() -> None:
     cfg = LMConfig(vocab_size=tok.vocab_size, d_model=a.d_model, n_layers=a.layers, max_position_embeddings=MAX_LEN)
     if state is not None:
         cfg = LMConfig(**state["config"])
-    model = SeedMiniLM(cfg)
+    model = SeedMiniLM(cfg).to(dev)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": no_decay, "weight_decay": 0.0}],
@@ -165,7 +172,7 @@ def main() -> None:
         f"({train.lengths.sum()} tokens), codes {train.source}, threads {threads}")
 
     def checkpoint() -> None:
-        save(ckpt_path, {"model": model.state_dict(), "optimizer": opt.state_dict(), "config": cfg.to_dict(),
+        save(ckpt_path, {"model": {k: v.cpu() for k, v in model.state_dict().items()}, "optimizer": opt.state_dict(), "config": cfg.to_dict(),
                          "step": step, "total_steps": total_steps, "epoch": epoch, "epoch_pos": epoch_pos,
                          "elapsed": elapsed, "args": vars(a), "codes": train.source})
 
@@ -176,7 +183,7 @@ def main() -> None:
         batches = list(lmdata.batch_indices(train, a.tokens_per_batch, a.seed * 1000 + epoch))
         while epoch_pos < len(batches) and (total_steps == 0 or step < total_steps):
             t0 = time.time()
-            ids, att, loss_mask = train.batch(batches[epoch_pos])
+            ids, att, loss_mask = (t.to(dev, non_blocking=True) for t in train.batch(batches[epoch_pos]))
             for g in opt.param_groups:
                 g["lr"] = lr_at(step, max(total_steps, a.warmup * 10), a.lr, a.warmup)
             loss = model.loss(ids, att, loss_mask)
@@ -191,8 +198,10 @@ def main() -> None:
             loss_avg = float(loss) if loss_avg is None else 0.98 * loss_avg + 0.02 * float(loss)
             if total_steps == 0 and len(timing) == 20:
                 sps = float(np.median(timing[5:]))
-                total_steps = max(a.warmup * 2, int(a.hours * 3600 / sps))
-                log(f"[train] measured {sps:.3f} s/step at {threads} thread(s): {total_steps} steps for {a.hours} h")
+                budget = a.seconds - (time.time() - t_proc) if a.seconds else a.hours * 3600
+                total_steps = max(a.warmup * 2, int(budget / sps) + step)
+                log(f"[train] measured {sps:.3f} s/step on {dev} ({threads} thread(s)): {total_steps} steps for "
+                    f"{f'{a.seconds:.0f} s' if a.seconds else f'{a.hours} h'}")
             if step % 50 == 0:
                 threads = set_threads(run, a.threads, threads)
                 sps = float(np.median(timing[-50:]))
@@ -201,6 +210,10 @@ def main() -> None:
                     f"{sps:.3f} s/step {ids.numel() / sps:.0f} tok/s threads {threads} left {left / 60:.1f} min")
             if step % a.eval_every == 0:
                 log(f"[eval] step {step} held-out answer loss {eval_loss(model, test, a.tokens_per_batch):.4f}")
+            if a.seconds and time.time() - t_proc > 1.1 * a.seconds:
+                log(f"[train] time budget overrun by 10% at step {step}/{total_steps}: stopping here")
+                total_steps = step
+                break
             if time.time() - last_ckpt > a.ckpt_minutes * 60:
                 checkpoint()
                 last_ckpt = time.time()
