@@ -170,13 +170,21 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--lm-train-size", type=int, default=60000)
     ap.add_argument("--lm-tokens-per-batch", type=int, default=16384)
     ap.add_argument("--scale", type=float, default=1.0, help="batch multiplier (smoke tests on a CPU: 0.05)")
+    ap.add_argument("--phase-a-share", type=float, default=0.42, help="share of --seconds for phase A")
+    ap.add_argument("--init-dir", type=Path, help="continue from an earlier packed result (its tokenizer.done.pt, "
+                    "denoiser.done.pt, lm-ckpt.pt); stages already done in runs/ (e.g. autoencoder, judge) are "
+                    "skipped as always")
     a = ap.parse_args(argv)
     if a.unpack:
         unpack(a.unpack)
         return
     t_begin = time.time()
     deadline = t_begin + a.seconds
-    a_seconds = 0.42 * a.seconds          # phase A; phase B gets the rest minus packing
+    a_seconds = a.phase_a_share * a.seconds          # phase A; phase B gets the rest minus packing
+
+    def init(name: str) -> list[str]:
+        f = a.init_dir / f"{name}.done.pt" if a.init_dir and name in ("tokenizer", "denoiser") else None
+        return ["--init-from", str(f)] if f is not None and f.exists() else []
     log(f"device {a.device} ({torch.cuda.get_device_name(0) if a.device == 'cuda' else 'cpu'}), "
         f"budget {a.seconds:.0f} s, runs in {RUNS}")
 
@@ -185,7 +193,7 @@ def main(argv: list[str] | None = None) -> None:
         return [*args, "--batch", str(max(4, int(batch * a.scale))), "--steps", str(steps), "--workers",
                 str(workers if a.scale >= 1 else 0)]
 
-    jobs = [Job(n, sized(spec), a.device, a_seconds - 10 if n != "judge" else 0.6 * a_seconds, t_begin + a_seconds)
+    jobs = [Job(n, sized(spec) + init(n), a.device, a_seconds - 10 if n != "judge" else 0.6 * a_seconds, t_begin + a_seconds)
             for n, spec in PHASE_A.items() if not (RUNS / f"{n}.done.pt").exists()]
     wait(jobs)
     missing = [n for n in ("tokenizer", "autoencoder") if not (RUNS / f"{n}.done.pt").exists()]
@@ -195,10 +203,14 @@ def main(argv: list[str] | None = None) -> None:
         b_seconds = deadline - time.time() - 25
         jobs = []
         if not (RUNS / "denoiser.done.pt").exists():
-            jobs.append(Job("denoiser", sized(PHASE_B_DENOISER), a.device, b_seconds, deadline - 25))
+            jobs.append(Job("denoiser", sized(PHASE_B_DENOISER) + init("denoiser"), a.device, b_seconds, deadline - 25))
         lm_args = ["model.train.lm.train", "--run", LM_RUN, "--codes", "tokenizer",
                    "--train-size", str(a.lm_train_size), "--tokens-per-batch", str(max(512, int(a.lm_tokens_per_batch * a.scale))),
                    "--test-size", str(max(50, int(1000 * a.scale))), "--eval-every", "1000"]
+        if a.init_dir and (a.init_dir / "lm-ckpt.pt").exists():
+            (RUNS / "lm" / "init").mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(a.init_dir / "lm-ckpt.pt", RUNS / "lm" / "init" / "ckpt.pt")
+            lm_args += ["--init-from", "init", "--seed", "1"]   # new conversations: more data across leases
         if not (RUNS / "lm" / LM_RUN / "DONE").exists():
             jobs.append(Job("lm", lm_args, a.device, b_seconds, deadline - 25))
         wait(jobs)

@@ -28,7 +28,7 @@ from .export_graphs import component_io, export_onnx, graphs
 from .fixtures import write_fixtures
 from .onnx_fp16 import convert_initializers_to_fp16, round_module_to_fp16
 from .seed_mini import GEN_DIM, SeedMini
-from .stages import TARGET_NUMEL
+from .stages import TARGET_NUMEL, load_tokenizer_state
 from .text_encoder import build_vocab
 from .tokenizer import CODE_DIM, CODEBOOK_SIZE, EMBED_DIM, GRID, IMAGE, NUM_TOKENS
 
@@ -47,7 +47,10 @@ def build(trained: bool, partial: bool) -> tuple[SeedMini, AutoEncoder, Denoiser
             path, ckpt = RUNS / f"{name}.done.pt", RUNS / f"{name}.pt"
             if path.exists():
                 done = load(path)
-                module.load_state_dict(done["model"])
+                if name == "tokenizer":
+                    load_tokenizer_state(tok, done["model"])
+                else:
+                    module.load_state_dict(done["model"])
                 status[name] = f"trained ({done['steps']} steps)"
                 if name == "autoencoder":
                     scale = float(done["latent_scale"])

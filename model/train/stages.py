@@ -40,6 +40,9 @@ class AutoencoderStage:
     def make_batch(self, step: int) -> dict[str, Tensor]:
         return {"images": torch.from_numpy(D.render_batch(scenes_for_step(self.index, step, self.batch)))}
 
+    def init_from(self, done: dict[str, Any]) -> None:
+        self.model.load_state_dict(done["model"])
+
     def to(self, dev: torch.device) -> None:
         self.model.to(dev)
 
@@ -86,6 +89,10 @@ class TokenizerStage:
     def to(self, dev: torch.device) -> None:
         self.model.to(dev)
 
+    def init_from(self, done: dict[str, Any]) -> None:
+        """Continue from an earlier tokenizer (its codebook and EMA state included; absent heads start fresh)."""
+        load_tokenizer_state(self.model, done["model"])
+
     def train_step(self, step: int, batch: dict[str, Tensor]) -> tuple[Tensor, dict[str, Tensor]]:
         images = batch["images"]
         target = F.avg_pool2d(unit_range_from_uint8(images), 2)                                # [B, 3, 32, 32]
@@ -107,14 +114,18 @@ class TokenizerStage:
 OPTIONAL_TOKENIZER_KEYS = ("attr_head.", "causal_down.", "causal_attr_head.")
 
 
+def load_tokenizer_state(model: SeedMini, state: dict[str, Tensor]) -> None:
+    """load_state_dict that tolerates only the absence of the training-only attribute heads."""
+    res = model.load_state_dict(state, strict=False)
+    missing = [k for k in res.missing_keys if not k.startswith(OPTIONAL_TOKENIZER_KEYS)]
+    if missing or res.unexpected_keys:
+        raise KeyError(f"tokenizer weights do not match SeedMini: missing {missing}, unexpected {res.unexpected_keys}")
+
+
 def load_tokenizer() -> SeedMini:
     done = load(RUNS / "tokenizer.done.pt")
     model = SeedMini(len(done["vocab"]), target_numel=TARGET_NUMEL)
-    res = model.load_state_dict(done["model"], strict=False)
-    missing = [k for k in res.missing_keys if not k.startswith(OPTIONAL_TOKENIZER_KEYS)]
-    if missing or res.unexpected_keys:
-        raise KeyError(f"tokenizer.done.pt does not match SeedMini: missing {missing}, "
-                       f"unexpected {res.unexpected_keys}")
+    load_tokenizer_state(model, done["model"])
     return model.eval().requires_grad_(False)
 
 
@@ -138,6 +149,11 @@ class DenoiserStage:
         t = torch.randint(0, len(self.ac), (self.batch,), generator=g)
         noise = torch.randn((self.batch, 8, 16, 16), generator=g)
         return {"images": torch.from_numpy(images), "mask": mask, "keep": keep, "t": t, "noise": noise}
+
+    def init_from(self, done: dict[str, Any]) -> None:
+        """Continue from an earlier denoiser's EMA weights (as both the trained and the EMA copy)."""
+        self.model.load_state_dict(done["model"])
+        self.ema.load_state_dict(done["model"])
 
     def to(self, dev: torch.device) -> None:
         for m in (self.ae, self.tok, self.model, self.ema):

@@ -182,6 +182,8 @@ def main(argv: list[str] | None = None) -> None:
                     "(at most the plan's or --steps), measured after 40 steps; the cosine schedule fits that count")
     ap.add_argument("--steps", type=int, default=0, help="override the plan's step count (with --only)")
     ap.add_argument("--batch", type=int, default=0, help="override the plan's batch size (with --only)")
+    ap.add_argument("--init-from", type=Path, help="(with --only) start from the weights of an earlier .done.pt of "
+                    "this stage (a fresh optimizer and schedule: continued training, e.g. a second GPU lease)")
     args = ap.parse_args(argv)
     os.environ["SEED_MINI_DEVICE"] = args.device
     setup_torch(args.threads)
@@ -203,7 +205,11 @@ def main(argv: list[str] | None = None) -> None:
         lock = RUNS / f"{name}.lock"
         lock.write_text(str(os.getpid()))
         try:
-            run_stage(builders[name](batch), steps, lr, log, args.save_every, eta_after, args.seconds, args.workers)
+            stage = builders[name](batch)
+            if args.init_from and not (RUNS / f"{name}.pt").exists():
+                stage.init_from(load(args.init_from))
+                log(f"[{name}] initialised from {args.init_from} ({load(args.init_from).get('steps')} steps)")
+            run_stage(stage, steps, lr, log, args.save_every, eta_after, args.seconds, args.workers)
         finally:
             lock.unlink(missing_ok=True)
         if name == "tokenizer":
