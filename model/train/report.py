@@ -25,13 +25,21 @@ def _attr_row(name: str, s: dict[str, float]) -> str:
 
 
 def training_times() -> list[str]:
+    """One row per stage and training run (a stage continued in a second run has two), from each .done.pt."""
     rows = []
     for name in ("tokenizer", "autoencoder", "denoiser", "judge"):
         path = RUNS / f"{name}.done.pt"
-        if path.exists():
-            d = load(path)
-            secs = d.get("train_seconds")
-            rows.append(f"| {name} | {d.get('steps', '?')} | " + (f"{secs / 60:.0f} min |" if secs else "n/a |"))
+        if not path.exists():
+            continue
+        d = load(path)
+        history = d.get("history") or [{"steps": d.get("steps", "?"), "seconds": d.get("train_seconds"),
+                                        "device": "shared 2 cores"}]
+        for i, h in enumerate(history):
+            secs = h.get("seconds")
+            took = (f"{secs / 60:.1f} min" if secs and secs >= 60 else f"{secs:.0f} s") if secs else "n/a"
+            part = f" (part {i + 1})" if len(history) > 1 else ""
+            rows.append(f"| {name}{part} | {h.get('steps', '?')} | {h.get('batch') or ''} | {took} | "
+                        f"{h.get('device', '')} |")
     return rows
 
 
@@ -95,8 +103,8 @@ def write_report(res: dict[str, Any], args: dict[str, Any]) -> None:
         "",
         "## Training",
         "",
-        "| stage | steps | time (shared 2 cores) |",
-        "|---|---|---|",
+        "| stage | steps | batch | time | where |",
+        "|---|---|---|---|---|",
         *training_times(),
         "",
         "## Raw numbers",
