@@ -103,8 +103,14 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
     }
   };
 
-  /** One chat turn over a history; used by seed.chat and conversations. */
-  const chatTurn = async (call: string, history: readonly ChatTurn[], message: ChatInput, options: GenerateOptions | undefined) => {
+  /**
+   * One chat turn over a history; used by seed.chat and conversations. With `fit` (conversations), the oldest
+   * rounds after the first `fit.keepFirst` turns (a system message) are left out of the prompt, a user turn and
+   * its answer at a time, until the prompt leaves room for an answer (as SEED's demo keeps only its last rounds);
+   * `dropped` says how many turns were left out.
+   */
+  const chatTurn = async (call: string, history: readonly ChatTurn[], message: ChatInput, options: GenerateOptions | undefined,
+    fit?: { keepFirst: number }) => {
     const signal = ctx.signal();
     const o = resolveGenerateOptions(call, options);
     return guarded(call, signal, async () => {
@@ -114,10 +120,21 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
       const firstText = shown.find((p): p is string => typeof p === "string") ?? "";
       if (o.forceImage === undefined) o.forceImage = /^\s*draw\b/i.test(firstText);
       const turns: ChatTurn[] = [...history, { role: "user", content }];
+      let dropped = 0;
+      const context = model.info.contextLength;
+      if (fit && context !== undefined) {
+        // Room for an answer: what the caller allows, else an image span and a few words.
+        const reserve = Math.min(o.maxTokens ?? model.info.numTokens + 8, context - 1);
+        const forceImage = o.forceImage;
+        while (turns.length - 1 - fit.keepFirst >= 2 && (await model.buildPrompt(turns, { forceImage })).length + reserve > context) {
+          turns.splice(fit.keepFirst, 2);
+          dropped += 2;
+        }
+      }
       const answer = await runGenerate(call, model, turns, promptText, o, ctx.display, signal);
       const user: StoredTurn = { role: "user", parts: shown, runtime: { role: "user", content } };
       // The assistant turn goes back to the model as the model wrote it, image tokens spelled out.
-      return { user, answer, assistantContent: answer.rawText };
+      return { user, answer, assistantContent: answer.rawText, dropped };
     });
   };
 
@@ -213,7 +230,7 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
 
     conversation(system?: string) {
       if (system !== undefined && typeof system !== "string") throw new SeedApiError(`seed.conversation: system must be a string, got ${describe(system)}`);
-      return new ConversationImpl((history, message, options) => chatTurn("conversation.say", history, message, options), sizes, system);
+      return new ConversationImpl((history, message, options, keepFirst) => chatTurn("conversation.say", history, message, options, { keepFirst }), sizes, system);
     },
 
     display(value: unknown): void {

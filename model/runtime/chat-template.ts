@@ -12,7 +12,8 @@ import { formatImageToken } from "./text-tokenizer";
 export type ResolvedPart = string | { readonly codes: readonly number[] };
 
 export interface ResolvedTurn {
-  readonly role: "user" | "assistant";
+  /** "system" only as the first turn: its text replaces the template's system prompt. */
+  readonly role: "system" | "user" | "assistant";
   readonly content: readonly ResolvedPart[];
 }
 
@@ -38,13 +39,20 @@ export function imageBlock(codes: readonly number[], f: ImageTokenFormat): strin
  * assistant prefix when the last turn is the user's, so the model answers next. forceImage appends BOI (SEED's
  * force_boi: the model must draw).
  */
-export function buildPromptText(turns: readonly ResolvedTurn[], tpl: ChatTemplateSpec, f: ImageTokenFormat, options: { forceImage?: boolean } = {}): string {
-  if (turns.length === 0) throw new SeedError("input", "a prompt needs at least one user turn");
+export function buildPromptText(allTurns: readonly ResolvedTurn[], tpl: ChatTemplateSpec, f: ImageTokenFormat, options: { forceImage?: boolean } = {}): string {
   let text = tpl.system;
+  let turns = allTurns;
+  if (allTurns[0]?.role === "system") {
+    // A conversation's own system message takes the template's system slot (before the first "USER: ").
+    const own = allTurns[0].content.map((p) => (typeof p === "string" ? p : imageBlock(p.codes, f))).join("");
+    text = own === "" || /\s$/.test(own) ? own : `${own}\n`;
+    turns = allTurns.slice(1);
+  }
+  if (turns.length === 0) throw new SeedError("input", "a prompt needs at least one user turn");
   turns.forEach((turn, i) => {
     const expected = i % 2 === 0 ? "user" : "assistant";
     if (turn.role !== expected) {
-      throw new SeedError("input", `chat turn ${i} has role "${turn.role}", expected "${expected}" (turns start with the user and alternate)`);
+      throw new SeedError("input", `chat turn ${i} has role "${turn.role}", expected "${expected}" (turns start with the user and alternate; a system turn may only come first)`);
     }
     const body = turn.content.map((p) => (typeof p === "string" ? p : imageBlock(p.codes, f))).join("");
     if (turn.role === "user") {

@@ -109,7 +109,8 @@ export interface DecodeResult {
 export type ChatPart = string | LoadedImage | { readonly codes: readonly number[] };
 
 export interface ChatTurn {
-  readonly role: "user" | "assistant";
+  /** "system" only as the first turn (it replaces the chat template's system prompt). */
+  readonly role: "system" | "user" | "assistant";
   readonly content: string | readonly ChatPart[];
 }
 

@@ -184,6 +184,22 @@ test("a conversation keeps user and assistant turns and renders its transcript",
   assert.equal(conv.turns.length, 0);
 });
 
+test("a conversation that outgrows the context stops sending its oldest rounds and keeps answering", async () => {
+  // The tiny model's context is 64 byte-level tokens; each round below is ~20 of them (a system message stays).
+  const conv = h.seed.conversation("Be brief.");
+  for (let i = 0; i < 6; i++) await conv.say(`Round ${i} says hello`, { maxTokens: 3, live: false, temperature: 0 });
+  assert.equal(conv.turns.length, 1 + 12, "every turn stays in the transcript");
+  assert.ok(conv.forgotten >= 2 && conv.forgotten % 2 === 0, `whole rounds left out, got ${conv.forgotten}`);
+  assert.ok(conv.forgotten <= 10, "the latest rounds are still sent");
+  assert.match(conv.toMimeBundle()[MIME.html] as string, new RegExp(`first ${conv.forgotten} no longer fit`));
+  // The same history as one seed.chat prompt does not fit: that path still says so instead of dropping anything.
+  const long = Array.from({ length: 6 }, (_, i) => `Round ${i} says hello`).join(" ");
+  await assert.rejects(h.seed.chat(long, { maxTokens: 3, live: false }), /context/);
+  conv.reset();
+  assert.equal(conv.turns.length, 1, "reset keeps the system message");
+  assert.equal(conv.forgotten, 0);
+});
+
 test("info reports the package; display and compare render through the sink", async () => {
   const info = await h.seed.info();
   assert.equal(info.name, "tiny-seed");

@@ -42,6 +42,15 @@ test("prompt errors: no turns, wrong order, wrong code count or range", () => {
   assert.throws(() => buildPromptText([{ role: "user", content: [{ codes: [1, 2, 100] }] }], TPL, FMT), /code 100 .* outside \[0, 100\)/);
 });
 
+test("a leading system turn takes the template's system slot; anywhere else it is refused", () => {
+  const sys = (content: string) => ({ role: "system" as const, content: [content] });
+  const user = { role: "user" as const, content: ["Hi"] };
+  assert.equal(buildPromptText([sys("Be brief."), user], { ...TPL, system: "SYS " }, FMT), "Be brief.\nUSER: Hi\nASSISTANT:");
+  assert.equal(buildPromptText([sys("Be brief. "), user], TPL, FMT), "Be brief. USER: Hi\nASSISTANT:");
+  assert.throws(() => buildPromptText([sys("Be brief.")], TPL, FMT), /at least one user turn/);
+  assert.throws(() => buildPromptText([user, sys("late")], TPL, FMT), /turn 1 has role "system"/);
+});
+
 const IDS = { boi: 1, eoi: 2, imageTokenOffset: 10, codebookSize: 100, numTokens: 3 };
 
 test("every valid span is found with its codes", () => {
