@@ -43,6 +43,14 @@ def training_times() -> list[str]:
     return rows
 
 
+def _kept_section(tag: str) -> list[str]:
+    """A hand-written section of the current REPORT.md (between <!-- TAG:BEGIN/END -->) to carry over, or []."""
+    path = PACKAGE_DIR / "REPORT.md"
+    old = path.read_text() if path.exists() else ""
+    begin, end = f"<!-- {tag}:BEGIN -->", f"<!-- {tag}:END -->"
+    return [old[old.index(begin):old.index(end) + len(end)], ""] if begin in old and end in old else []
+
+
 def write_report(res: dict[str, Any], args: dict[str, Any]) -> None:
     rec, ret, cb = res["reconstruction"], res["retrieval"], res["codebook"]
     missing = "not measured: the denoiser is not trained yet"
@@ -78,6 +86,7 @@ def write_report(res: dict[str, Any], args: dict[str, Any]) -> None:
         f"Retrieval ranks each image's caption among all {args['scenes']} held-out captions (SEED's retrieval setup "
         "at small scale: the feature is the last causal query, projected).",
         "",
+        *_kept_section("NOTES"),
         "## (a) Reconstruction consistency, per attribute",
         "",
         head, sep,
@@ -116,7 +125,7 @@ def write_report(res: dict[str, Any], args: dict[str, Any]) -> None:
     ]
     old = (PACKAGE_DIR / "REPORT.md").read_text() if (PACKAGE_DIR / "REPORT.md").exists() else ""
     # keep the sections other commands own: the layout probes (probe.py --report), part 2's LM (lm/report.py)
-    for tag in ("PROBE", "LM-EVAL"):
+    for tag in ("PROBE", "LM-EVAL", "LM-NOTES"):
         begin, end = f"<!-- {tag}:BEGIN -->", f"<!-- {tag}:END -->"
         if begin in old and end in old:
             lines += [old[old.index(begin):old.index(end) + len(end)], ""]
