@@ -116,8 +116,10 @@ def protocol():
 
         # Interrupt an awaited seed call: the AbortSignal reaches the model worker, which stops at its next step.
         obs["seed_tokenize"] = run(kc, 'const tk = await seed.tokenize(await seed.image(process.env.SEED_SOAK_IMAGE ?? ""));\ntk.length')
-        # The loop would run ~40 s; after the interrupt its abandoned continuation must stop at its next seed call.
-        msg_id = kc.execute("for (let i = 0; i < 100; i++) await seed.decode(tk, { steps: 500 });")
+        # The loop runs until interrupted, however fast the machine (100 decodes of the tiny model once took under
+        # 1.5 s on a quiet machine and the interrupt hit the next cell); after the interrupt its abandoned
+        # continuation must stop at its next seed call.
+        msg_id = kc.execute("for (let i = 0; i < 1e6; i++) await seed.decode(tk, { steps: 500 });")
         time.sleep(1.5)
         t0 = time.time()
         km.interrupt_kernel()

@@ -56,7 +56,7 @@ export function defineKernelTests(): void {
     test("interrupt ends a long generation, through the kernel", async () => {
       const doc = await createNotebook([
         // Image generation by diffusion, live (a display updated every step), far longer than the test waits.
-        'const img = await seed.image("e2e.png");\nconst tok = await seed.tokenize(img);\nfor (let i = 0; i < 1000; i++) await seed.decode(tok, { steps: 25, live: true });',
+        'const img = await seed.image("e2e.png");\nconst tok = await seed.tokenize(img);\nfor (let i = 0; i < 1e6; i++) await seed.decode(tok, { steps: 25, live: true });',
         'console.log("not reached")',
       ]);
       await selectSeedKernel(doc);
