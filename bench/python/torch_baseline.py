@@ -120,10 +120,12 @@ def lm_ops(inputs: dict, path: Path, ops: dict[str, Op], skipped: dict[str, str]
         reason = ""
     if not reason:
         try:
+            from model.train.lm.export import round_to_fp16
             from model.train.lm.model import LMConfig, SeedMiniLM
             state = torch.load(path, map_location="cpu")
             model = SeedMiniLM(LMConfig(**state["config"]))
             model.load_state_dict(state["model"])
+            round_to_fp16(model)   # the weights the package stores (lm.export rounds them the same way)
             model.eval()
         except Exception as e:
             reason = f"not measured: {path.relative_to(REPO)} does not load: {short(e)}"
