@@ -210,7 +210,8 @@ def main(argv: list[str] | None = None) -> None:
         if a.init_dir and (a.init_dir / "lm-ckpt.pt").exists():
             (RUNS / "lm" / "init").mkdir(parents=True, exist_ok=True)
             shutil.copyfile(a.init_dir / "lm-ckpt.pt", RUNS / "lm" / "init" / "ckpt.pt")
-            lm_args += ["--init-from", "init", "--seed", "1"]   # new conversations: more data across leases
+            # new conversations (more data across leases); the tokenizer was trained on, not retrained: keep rows
+            lm_args += ["--init-from", "init", "--seed", "1", "--keep-image-rows"]
         if not (RUNS / "lm" / LM_RUN / "DONE").exists():
             jobs.append(Job("lm", lm_args, a.device, b_seconds, deadline - 25))
         wait(jobs)

@@ -10,6 +10,7 @@ Two sources with one interface (`encode(scenes) -> int64 [N, 32]`):
 """
 from __future__ import annotations
 
+import hashlib
 import importlib
 import os
 from pathlib import Path
@@ -27,6 +28,7 @@ TOKENIZER_DONE = RUNS / "TOKENIZER_DONE"
 class CodeSource(Protocol):
     name: str
     codebook_size: int
+    fingerprint: str    # changes whenever the same scene would get other codes (a retrained tokenizer)
 
     def encode(self, scenes: Sequence[ds.Scene]) -> np.ndarray:
         """int64 [N, 32] codes in [0, codebook_size)."""
@@ -39,6 +41,7 @@ class StandInCodes:
 
     def __init__(self, codebook_size: int = 1024) -> None:
         self.codebook_size = codebook_size
+        self.fingerprint = f"stand-in-v1-{codebook_size}"
 
     def encode(self, scenes: Sequence[ds.Scene]) -> np.ndarray:
         out = np.zeros((len(scenes), NUM_TOKENS), np.int64)
@@ -69,6 +72,7 @@ class FrozenTokenizerCodes:
         self._tok = api.FrozenTokenizer(fp16_exact=True)
         self.codebook_size = int(self._tok.model.quantizer.embedding.shape[0])   # [K, C]
         self.batch = batch
+        self.fingerprint = tokenizer_fingerprint(self._tok.model)
 
     def encode(self, scenes: Sequence[ds.Scene]) -> np.ndarray:
         out = []
@@ -82,6 +86,16 @@ class FrozenTokenizerCodes:
         if codes.size and (codes.min() < 0 or codes.max() >= self.codebook_size):
             raise ValueError(f"codes outside [0, {self.codebook_size}): min {codes.min()}, max {codes.max()}")
         return codes
+
+
+def tokenizer_fingerprint(model) -> str:  # noqa: ANN001 (a SeedMini)
+    """sha256 (16 hex) of every weight that decides a scene's codes: ViT, Q-Former, encode_task_layer, codebook."""
+    h = hashlib.sha256()
+    for k, v in sorted(model.state_dict().items()):
+        if k.startswith(("vit.", "qformer.", "encode_task_layer.", "quantizer.embedding")):
+            h.update(k.encode())
+            h.update(v.detach().cpu().float().contiguous().numpy().tobytes())
+    return h.hexdigest()[:16]
 
 
 def code_source(name: str) -> CodeSource:

@@ -55,7 +55,8 @@ def build(split: str, n: int, seed: int, tok: TextTokenizer, source: CodeSource,
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp.npz")
     np.savez(tmp, ids=np.concatenate(ids_all), mask=np.concatenate(mask_all), offsets=np.asarray(offsets, np.int64),
-             task=np.asarray(task_idx, np.int8), vocab_size=tok.vocab_size, source=source.name)
+             task=np.asarray(task_idx, np.int8), vocab_size=tok.vocab_size, source=source.name,
+             fingerprint=source.fingerprint)
     tmp.replace(out)
     log(f"[data] {split}: saved {len(task_idx)} sequences ({dropped} longer than {max_len} dropped), "
         f"{offsets[-1]} tokens, to {out} ({time.time() - t0:.0f}s)")
@@ -69,6 +70,7 @@ class TokenData:
         with np.load(path) as z:
             self.ids, self.mask, self.offsets, self.task = z["ids"], z["mask"], z["offsets"], z["task"]
             self.vocab_size, self.source = int(z["vocab_size"]), str(z["source"])
+            self.fingerprint = str(z["fingerprint"]) if "fingerprint" in z.files else ""   # older caches: unknown
         self.lengths = np.diff(self.offsets)
 
     def __len__(self) -> int:

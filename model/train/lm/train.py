@@ -52,7 +52,10 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--device", default=os.environ.get("SEED_MINI_DEVICE", "cpu"), help="cpu or cuda")
     ap.add_argument("--seconds", type=float, default=0.0, help="time budget instead of --hours (GPU runs)")
     ap.add_argument("--init-from", default="", help="start a NEW run from another run's weights (e.g. the stand-in "
-                    "interim run: the template and text tasks carry over); image-token rows are re-drawn when its codes differ")
+                    "interim run: the template and text tasks carry over); image-token rows are re-drawn when its codes "
+                    "differ (their fingerprint: a retrained tokenizer gives other codes under the same name)")
+    ap.add_argument("--keep-image-rows", action="store_true", help="with --init-from: keep the image-token rows although "
+                    "the codes changed (a tokenizer that was trained on, not retrained: most ids keep their meaning)")
     return ap.parse_args()
 
 
@@ -104,14 +107,21 @@ def save(path: Path, state: dict) -> None:
     tmp.replace(path)
 
 
-def init_from(model: SeedMiniLM, path: Path, tok: TextTokenizer, log: Log, codes: str) -> None:
-    """Load another run's weights; when that run used other image codes (e.g. stand-in codes), re-draw the embedding
-    and head rows of the image tokens (their codes meant something else there) with the model's own init."""
+def init_from(model: SeedMiniLM, path: Path, tok: TextTokenizer, log: Log, codes: str, fingerprint: str,
+              keep_rows: bool = False) -> None:
+    """Load another run's weights; when that run used other image codes (stand-in codes, or a retrained tokenizer),
+    re-draw the embedding and head rows of the image tokens (their codes meant something else there) with the
+    model's own init, unless keep_rows."""
     src = torch.load(path, map_location="cpu")
     if LMConfig(**src["config"]) != model.cfg:
         raise ValueError(f"{path} has config {src['config']}, this run wants {model.cfg.to_dict()}")
     model.load_state_dict(src["model"])
-    redraw = src.get("codes") != codes
+    # Older checkpoints have no fingerprint: then only the source's name can be compared.
+    same = src["codes_fingerprint"] == fingerprint if src.get("codes_fingerprint") else src.get("codes") == codes
+    if not same and keep_rows:
+        log(f"[train] {path} used other codes ({src.get('codes_fingerprint') or src.get('codes')} vs {fingerprint}); "
+            "keeping its image-token rows as asked (--keep-image-rows)")
+    redraw = not same and not keep_rows
     if redraw:
         rows = slice(tok.image_token_offset, tok.image_token_offset + tok.codebook_size)
         with torch.no_grad():
@@ -135,13 +145,19 @@ def main() -> None:
     state = torch.load(ckpt_path, map_location="cpu") if ckpt_path.exists() else None
     if state is not None:
         a.train_size, a.test_size, a.codes = state["args"]["train_size"], state["args"]["test_size"], state["args"]["codes"]
+        a.seed = state["args"].get("seed", a.seed)
     source = None
     paths = {}
     for split, n in (("train", a.train_size), ("test", a.test_size)):
-        paths[split] = RUN_DIR / "data" / f"{a.codes}-{split}-{n}.npz"
+        # The cache is keyed by code source, split, size and seed, and checked against the codes' fingerprint:
+        # a retrained tokenizer gives other codes under the same name, and its stale cache would train on them.
+        paths[split] = RUN_DIR / "data" / f"{a.codes}-{split}-{n}-seed{a.seed}.npz"
+        source = source or code_source(a.codes)
+        if paths[split].exists() and lmdata.TokenData(paths[split]).fingerprint != source.fingerprint:
+            log(f"[data] {paths[split].name} was built from other codes than {source.name} {source.fingerprint}: rebuilding")
+            paths[split].unlink()
         if not paths[split].exists():
             torch.set_num_threads(2)   # a one-off burst: tokenizing the images is the slow part
-            source = source or code_source(a.codes)
             lmdata.build(split, n, a.seed, tok, source, MAX_LEN, paths[split], log)
             torch.set_num_threads(threads)
     train, test = lmdata.TokenData(paths["train"]), lmdata.TokenData(paths["test"])
@@ -166,7 +182,7 @@ def main() -> None:
         elapsed = state["elapsed"]
         log(f"[train] resumed from {ckpt_path} at step {step}/{total_steps}")
     elif a.init_from:
-        init_from(model, RUN_DIR / a.init_from / "ckpt.pt", tok, log, train.source)
+        init_from(model, RUN_DIR / a.init_from / "ckpt.pt", tok, log, train.source, train.fingerprint, a.keep_image_rows)
     n_params = sum(p.numel() for p in model.parameters())
     log(f"[train] {n_params / 1e6:.2f}M params, config {cfg.to_dict()}, train {len(train)} seqs "
         f"({train.lengths.sum()} tokens), codes {train.source}, threads {threads}")
@@ -174,7 +190,8 @@ def main() -> None:
     def checkpoint() -> None:
         save(ckpt_path, {"model": {k: v.cpu() for k, v in model.state_dict().items()}, "optimizer": opt.state_dict(), "config": cfg.to_dict(),
                          "step": step, "total_steps": total_steps, "epoch": epoch, "epoch_pos": epoch_pos,
-                         "elapsed": elapsed, "args": vars(a), "codes": train.source})
+                         "elapsed": elapsed, "args": vars(a), "codes": train.source,
+                         "codes_fingerprint": train.fingerprint})
 
     model.train()
     last_ckpt, loss_avg = time.time(), None
