@@ -148,9 +148,9 @@ def run_stage(stage: Stage, steps: int, peak_lr: float, log: Log, save_every: fl
             log(f"[{stage.name}] step {step}/{steps} ({100 * step / steps:.1f}%) {sps:.3f} s/step, "
                 f"stage left {fmt_duration(left)}, all left ~{fmt_duration(left + eta_after)} | "
                 f"loss {float(loss):.4g} {fmt_stats(stats)}")
-        if time.time() - last_save > save_every:
-            checkpoint(step)
-            last_save = time.time()
+            if time.time() - last_save > save_every:   # only right after a finite-loss check
+                checkpoint(step)
+                last_save = time.time()
         if seconds and time.time() - t_begin > 1.15 * seconds:
             log(f"[{stage.name}] time box of {seconds:.0f} s overrun by 15% (steps slowed down): stopping at {step}")
             break
