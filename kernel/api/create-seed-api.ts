@@ -121,17 +121,21 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
       if (o.forceImage === undefined) o.forceImage = /^\s*draw\b/i.test(firstText);
       const turns: ChatTurn[] = [...history, { role: "user", content }];
       let dropped = 0;
+      let prompt: readonly ChatTurn[] | readonly number[] = turns;
       const context = model.info.contextLength;
       if (fit && context !== undefined) {
         // Room for an answer: what the caller allows, else an image span and a few words.
         const reserve = Math.min(o.maxTokens ?? model.info.numTokens + 8, context - 1);
-        const forceImage = o.forceImage;
-        while (turns.length - 1 - fit.keepFirst >= 2 && (await model.buildPrompt(turns, { forceImage })).length + reserve > context) {
+        const build = () => model.buildPrompt(turns, { forceImage: o.forceImage });
+        let ids = await build();
+        while (ids.length + reserve > context && turns.length - 1 - fit.keepFirst >= 2) {
           turns.splice(fit.keepFirst, 2);
           dropped += 2;
+          ids = await build();
         }
+        prompt = ids; // generate takes the ids: the turns' images are not tokenized a second time
       }
-      const answer = await runGenerate(call, model, turns, promptText, o, ctx.display, signal);
+      const answer = await runGenerate(call, model, prompt, promptText, o, ctx.display, signal);
       const user: StoredTurn = { role: "user", parts: shown, runtime: { role: "user", content } };
       // The assistant turn goes back to the model as the model wrote it, image tokens spelled out.
       return { user, answer, assistantContent: answer.rawText, dropped };

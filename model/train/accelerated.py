@@ -28,7 +28,7 @@ from typing import Any
 
 import torch
 
-from .common import RUNS
+from .common import RUNS, Log
 from .onnx_fp16 import MIN_ELEMENTS
 from .stages import OPTIONAL_TOKENIZER_KEYS
 
@@ -44,24 +44,22 @@ LM_RUN = "gpu"
 FILES = ("tokenizer.done.pt", "autoencoder.done.pt", "denoiser.done.pt", "judge.done.pt")
 
 
+_log = Log(RUNS / "accelerated.log")
+
+
 def log(msg: str) -> None:
-    line = f"{time.strftime('%H:%M:%S')} [accelerated] {msg}"
-    print(line, flush=True)
-    RUNS.mkdir(parents=True, exist_ok=True)
-    with (RUNS / "accelerated.log").open("a") as f:
-        f.write(line + "\n")
+    _log(f"[accelerated] {msg}")
 
 
 class Job:
-    """One stage as a child process; on failure under CUDA it is started again on the CPU."""
+    """One stage as a child process; if it fails under CUDA it is started again with the time left, first without
+    DataLoader workers, then on the CPU."""
 
     def __init__(self, name: str, args: list[str], device: str, seconds: float, deadline: float) -> None:
         self.name, self.args, self.device, self.deadline = name, args, device, deadline
-        self.tries = 0
         self.start(device, seconds)
 
     def start(self, device: str, seconds: float) -> None:
-        self.tries += 1
         threads = "2" if device == "cuda" else "6"
         cmd = [sys.executable, "-m", *self.args, "--device", device, "--seconds", f"{seconds:.0f}",
                "--threads", threads]

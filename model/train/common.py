@@ -1,6 +1,7 @@
 """Shared training plumbing: paths, batches from the seeded dataset, preprocessing, checkpoints, logging."""
 from __future__ import annotations
 
+import argparse
 import os
 import time
 from pathlib import Path
@@ -30,6 +31,15 @@ def device() -> torch.device:
     return torch.device(os.environ.get("SEED_MINI_DEVICE", "cpu"))
 
 
+def add_device_args(ap: argparse.ArgumentParser) -> None:
+    """--device, --workers, --seconds: the options every stage's command (train_all, judge) takes."""
+    ap.add_argument("--device", default=os.environ.get("SEED_MINI_DEVICE", "cpu"),
+                    help="cpu (default) or cuda; a GPU trains the same stages with larger batches in minutes")
+    ap.add_argument("--workers", type=int, default=0, help="DataLoader workers rendering batches ahead (0: inline)")
+    ap.add_argument("--seconds", type=float, default=0.0, help="time box: as many steps as fit (at most the "
+                    "planned count), measured after 40 steps; the cosine schedule fits that count")
+
+
 def to_device(batch: dict[str, Tensor], dev: torch.device) -> dict[str, Tensor]:
     return {k: v.to(dev, non_blocking=True) for k, v in batch.items()}
 
@@ -42,17 +52,16 @@ def scenes_for_step(stage: int, step: int, batch: int, split: D.Split = "train")
 
 def to_clip_pixels(images: np.ndarray) -> Tensor:
     """uint8 [B, 64, 64, 3] -> pixel_values f32 [B, 3, 64, 64], CLIP mean/std (the encoder's input)."""
-    x = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 255.0
-    return (x - torch.tensor(CLIP_MEAN).view(1, 3, 1, 1)) / torch.tensor(CLIP_STD).view(1, 3, 1, 1)
+    return clip_pixels_from_uint8(torch.from_numpy(images))
 
 
 def to_unit_range(images: np.ndarray) -> Tensor:
     """uint8 [B, 64, 64, 3] -> f32 [B, 3, 64, 64] in [-1, 1] (the autoencoder's input)."""
-    return torch.from_numpy(images).permute(0, 3, 1, 2).float() / 127.5 - 1.0
+    return unit_range_from_uint8(torch.from_numpy(images))
 
 
 def clip_pixels_from_uint8(images: Tensor) -> Tensor:
-    """uint8 [B, 64, 64, 3] tensor (any device) -> CLIP-normalised f32 [B, 3, 64, 64]: to_clip_pixels on a device,
+    """uint8 [B, 64, 64, 3] tensor (any device) -> CLIP-normalised f32 [B, 3, 64, 64]. Stages call it on the device,
     so that DataLoader workers ship 1 byte per pixel value instead of 4."""
     x = images.permute(0, 3, 1, 2).float() / 255.0
     mean = torch.tensor(CLIP_MEAN, device=x.device).view(1, 3, 1, 1)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import Any
 
 import numpy as np
 import torch
@@ -19,7 +18,8 @@ from torch import Tensor, nn
 
 from . import dataset as D
 from .attributes import EMPTY, NO_COLOUR, labels  # noqa: F401 (re-exported)
-from .common import RUNS, Log, load, scenes_for_step, setup_torch
+from .common import RUNS, Log, add_device_args, load, scenes_for_step, setup_torch
+from .stages import Stage
 
 CROP = 24
 _BG = np.array(list(D.BACKGROUNDS.values()), np.float32)
@@ -86,12 +86,12 @@ def load_judge() -> Judge:
     return j.eval()
 
 
-class JudgeStage:
+class JudgeStage(Stage):
     """The judge as a train_all stage (same loop, checkpoints, resume, device and time box as the others)."""
     name, index = "judge", 50
 
     def __init__(self, batch: int) -> None:
-        self.batch = batch
+        super().__init__(batch)
         self.model = Judge()
 
     def make_batch(self, step: int) -> dict[str, Tensor]:
@@ -100,20 +100,11 @@ class JudgeStage:
         yi, yc, ys = labels(scenes)
         return {"x": augment(x, torch.Generator().manual_seed(step)), "identity": yi, "colour": yc, "size": ys}
 
-    def to(self, dev: torch.device) -> None:
-        self.model.to(dev)
-
     def train_step(self, step: int, batch: dict[str, Tensor]) -> tuple[Tensor, dict[str, Tensor]]:
         li, lc, ls = self.model(cell_crops(batch["x"]))
         loss = (F.cross_entropy(li, batch["identity"]) + F.cross_entropy(lc, batch["colour"])
                 + F.cross_entropy(ls, batch["size"], ignore_index=-100))
         return loss, {"identity_acc": (li.argmax(-1) == batch["identity"]).float().mean().detach()}
-
-    def after_step(self, step: int) -> None:
-        pass
-
-    def final_payload(self) -> dict[str, Any]:
-        return {"model": {k: v.detach().cpu() for k, v in self.model.state_dict().items()}}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -121,9 +112,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--steps", type=int, default=1000)
     ap.add_argument("--batch", type=int, default=48)
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--device", default=os.environ.get("SEED_MINI_DEVICE", "cpu"))
-    ap.add_argument("--workers", type=int, default=0)
-    ap.add_argument("--seconds", type=float, default=0.0, help="time box (see train_all --seconds)")
+    add_device_args(ap)
     args = ap.parse_args(argv)
     os.environ["SEED_MINI_DEVICE"] = args.device
     setup_torch(args.threads)

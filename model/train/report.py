@@ -43,15 +43,15 @@ def training_times() -> list[str]:
     return rows
 
 
-def _kept_section(tag: str) -> list[str]:
-    """A hand-written section of the current REPORT.md (between <!-- TAG:BEGIN/END -->) to carry over, or []."""
-    path = PACKAGE_DIR / "REPORT.md"
-    old = path.read_text() if path.exists() else ""
+def _kept_section(old: str, tag: str) -> list[str]:
+    """The section of the old REPORT.md text between <!-- TAG:BEGIN/END --> (another command's, or hand-written),
+    to carry over into the new one, or []."""
     begin, end = f"<!-- {tag}:BEGIN -->", f"<!-- {tag}:END -->"
     return [old[old.index(begin):old.index(end) + len(end)], ""] if begin in old and end in old else []
 
 
 def write_report(res: dict[str, Any], args: dict[str, Any]) -> None:
+    old = (PACKAGE_DIR / "REPORT.md").read_text() if (PACKAGE_DIR / "REPORT.md").exists() else ""
     rec, ret, cb = res["reconstruction"], res["retrieval"], res["codebook"]
     missing = "not measured: the denoiser is not trained yet"
     head = "| judged images | identity | colour | position | size | background | all attributes | spurious objects / scene |"
@@ -86,7 +86,7 @@ def write_report(res: dict[str, Any], args: dict[str, Any]) -> None:
         f"Retrieval ranks each image's caption among all {args['scenes']} held-out captions (SEED's retrieval setup "
         "at small scale: the feature is the last causal query, projected).",
         "",
-        *_kept_section("NOTES"),
+        *_kept_section(old, "NOTES"),
         "## (a) Reconstruction consistency, per attribute",
         "",
         head, sep,
@@ -123,12 +123,9 @@ def write_report(res: dict[str, Any], args: dict[str, Any]) -> None:
         "```",
         "",
     ]
-    old = (PACKAGE_DIR / "REPORT.md").read_text() if (PACKAGE_DIR / "REPORT.md").exists() else ""
     # keep the sections other commands own: the layout probes (probe.py --report), part 2's LM (lm/report.py)
     for tag in ("PROBE", "LM-EVAL", "LM-NOTES"):
-        begin, end = f"<!-- {tag}:BEGIN -->", f"<!-- {tag}:END -->"
-        if begin in old and end in old:
-            lines += [old[old.index(begin):old.index(end) + len(end)], ""]
+        lines += _kept_section(old, tag)
     (PACKAGE_DIR / "REPORT.md").write_text("\n".join(lines))
     print(f"wrote {PACKAGE_DIR / 'REPORT.md'}")
 

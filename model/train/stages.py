@@ -30,27 +30,56 @@ from .text_encoder import CaptionTokenizer
 TARGET_NUMEL = 3 * 32 * 32  # the tokenizer's regression target: the image average-pooled to 32x32
 
 
-class AutoencoderStage:
-    name, index = "autoencoder", 1
+def cpu_state(m: nn.Module) -> dict[str, Tensor]:
+    """state_dict with every tensor on the CPU (so .done.pt files load anywhere)."""
+    return {k: v.detach().cpu() for k, v in m.state_dict().items()}
+
+
+class Stage:
+    """What every stage shares: one trainable `model` moved to the device, nothing to do after a step, continued
+    from an earlier .done.pt's weights, frozen as its CPU weights. Subclasses set name, index and model and write
+    make_batch and train_step; they override the rest when they hold more (frozen models, EMA, a codebook)."""
+    name: str
+    index: int
+    model: nn.Module
 
     def __init__(self, batch: int) -> None:
         self.batch = batch
+        self.history: list[dict[str, Any]] = []   # earlier training runs these weights continue (--init-from)
+
+    def make_batch(self, step: int) -> dict[str, Tensor]:
+        """CPU tensors of step `step`'s batch: a pure function of the step (DataLoader workers may build it)."""
+        raise NotImplementedError
+
+    def train_step(self, step: int, batch: dict[str, Tensor]) -> tuple[Tensor, dict[str, Tensor]]:
+        """(loss, stats as 0-d tensors) for a batch already on the device."""
+        raise NotImplementedError
+
+    def to(self, dev: torch.device) -> None:
+        self.model.to(dev)
+
+    def after_step(self, step: int) -> None:
+        pass
+
+    def init_from(self, done: dict[str, Any]) -> None:
+        self.model.load_state_dict(done["model"])
+
+    def final_payload(self) -> dict[str, Any]:
+        return {"model": cpu_state(self.model)}
+
+
+class AutoencoderStage(Stage):
+    name, index = "autoencoder", 1
+
+    def __init__(self, batch: int) -> None:
+        super().__init__(batch)
         self.model = AutoEncoder()
 
     def make_batch(self, step: int) -> dict[str, Tensor]:
         return {"images": torch.from_numpy(D.render_batch(scenes_for_step(self.index, step, self.batch)))}
 
-    def init_from(self, done: dict[str, Any]) -> None:
-        self.model.load_state_dict(done["model"])
-
-    def to(self, dev: torch.device) -> None:
-        self.model.to(dev)
-
     def train_step(self, step: int, batch: dict[str, Tensor]) -> tuple[Tensor, dict[str, Tensor]]:
         return self.model.loss(unit_range_from_uint8(batch["images"]))
-
-    def after_step(self, step: int) -> None:
-        pass
 
     @torch.no_grad()
     def final_payload(self) -> dict[str, Any]:
@@ -59,7 +88,7 @@ class AutoencoderStage:
         dev = next(self.model.parameters()).device
         zs = [self.model.encoder(to_unit_range(D.render_batch(scenes_for_step(90, i, 64))).to(dev)) for i in range(16)]
         scale = 1.0 / float(torch.cat(zs).std())
-        return {"model": cpu_state(self.model), "latent_scale": scale}
+        return {**super().final_payload(), "latent_scale": scale}
 
 
 def load_autoencoder() -> tuple[AutoEncoder, float]:
@@ -69,11 +98,11 @@ def load_autoencoder() -> tuple[AutoEncoder, float]:
     return ae.eval().requires_grad_(False), float(done["latent_scale"])
 
 
-class TokenizerStage:
+class TokenizerStage(Stage):
     name, index = "tokenizer", 0
 
     def __init__(self, batch: int) -> None:
-        self.batch = batch
+        super().__init__(batch)
         self.captions = CaptionTokenizer()
         self.model = SeedMini(len(self.captions.vocab), target_numel=TARGET_NUMEL)
         self._z: Tensor | None = None
@@ -85,9 +114,6 @@ class TokenizerStage:
                 "text": self.captions([D.caption(s) for s in scenes]),
                 "mask": sample_prefix_mask(self.batch, torch.Generator().manual_seed(step)),
                 "attributes": scene_targets(scenes)}                                          # [B, 28]
-
-    def to(self, dev: torch.device) -> None:
-        self.model.to(dev)
 
     def init_from(self, done: dict[str, Any]) -> None:
         """Continue from an earlier tokenizer (its codebook and EMA state included; absent heads start fresh)."""
@@ -106,7 +132,7 @@ class TokenizerStage:
             self.restarts += self.model.quantizer.restart_dead_codes(self._z, threshold=0.2)
 
     def final_payload(self) -> dict[str, Any]:
-        return {"model": cpu_state(self.model), "vocab": list(self.captions.vocab)}
+        return {**super().final_payload(), "vocab": list(self.captions.vocab)}
 
 
 # Training-only heads of the semantic objective: nothing after training reads them, so a compact checkpoint
@@ -129,11 +155,12 @@ def load_tokenizer() -> SeedMini:
     return model.eval().requires_grad_(False)
 
 
-class DenoiserStage:
+class DenoiserStage(Stage):
     name, index = "denoiser", 2
 
     def __init__(self, batch: int, cfg_drop: float = 0.1, ema_decay: float = 0.999) -> None:
-        self.batch, self.cfg_drop, self.ema_decay = batch, cfg_drop, ema_decay
+        super().__init__(batch)
+        self.cfg_drop, self.ema_decay = cfg_drop, ema_decay
         self.ae, self.latent_scale = load_autoencoder()
         self.tok = load_tokenizer()
         self.model = Denoiser()
@@ -191,15 +218,6 @@ def load_denoiser() -> Denoiser:
     m = Denoiser()
     m.load_state_dict(load(RUNS / "denoiser.done.pt")["model"])
     return m.eval().requires_grad_(False)
-
-
-def cpu_state(m: nn.Module) -> dict[str, Tensor]:
-    """state_dict with every tensor on the CPU (so .done.pt files load anywhere)."""
-    return {k: v.detach().cpu() for k, v in m.state_dict().items()}
-
-
-def has_extra_state(stage: object) -> bool:
-    return hasattr(stage, "extra_state")
 
 
 def module_size(m: nn.Module) -> float:

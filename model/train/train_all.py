@@ -17,13 +17,13 @@ import math
 import os
 import time
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
-from .common import RUNS, Log, device, fmt_duration, fmt_stats, load, save_atomic, setup_torch, to_device
-from .stages import AutoencoderStage, DenoiserStage, TokenizerStage, module_size
+from .common import RUNS, Log, add_device_args, device, fmt_duration, fmt_stats, load, save_atomic, setup_torch, to_device
+from .stages import AutoencoderStage, DenoiserStage, Stage, TokenizerStage, module_size
 
 # name -> (steps, batch, peak lr). Step counts were chosen from measured s/step on the shared 2 cores
 # (see model/README.md): about 2 h in total when the machine is otherwise quiet.
@@ -41,18 +41,6 @@ PLAN_H200: dict[str, tuple[int, int, float]] = {
     "denoiser": (8785, 256, 5e-4),
 }
 WARMUP = 100
-
-
-class Stage(Protocol):
-    name: str
-    index: int
-    model: nn.Module
-
-    def make_batch(self, step: int) -> dict[str, Tensor]: ...
-    def to(self, dev: torch.device) -> None: ...
-    def train_step(self, step: int, batch: dict[str, Tensor]) -> tuple[Tensor, dict[str, Tensor]]: ...
-    def after_step(self, step: int) -> None: ...
-    def final_payload(self) -> dict[str, Any]: ...
 
 
 def lr_at(step: int, steps: int, peak: float) -> float:
@@ -77,9 +65,10 @@ class _StepBatches(torch.utils.data.Dataset):
 
 
 def run_stage(stage: Stage, steps: int, peak_lr: float, log: Log, save_every: float, eta_after: float,
-              seconds: float = 0.0, workers: int = 0) -> None:
+              seconds: float = 0.0, workers: int = 0) -> int:
     """Train `stage` for `steps` steps (or, with `seconds`, for as many as fit in that time: the count is fixed
-    from the measured s/step of steps 10-40 and never exceeds `steps`), checkpointing every `save_every` s."""
+    from the measured s/step of steps 10-40 and never exceeds `steps`), checkpointing every `save_every` s.
+    Returns the steps behind the frozen weights (earlier runs continued with --init-from included)."""
     ckpt_path, done_path = RUNS / f"{stage.name}.pt", RUNS / f"{stage.name}.done.pt"
     dev = device()
     stage.to(dev)
@@ -92,6 +81,7 @@ def run_stage(stage: Stage, steps: int, peak_lr: float, log: Log, save_every: fl
         start, elapsed = int(ck["step"]), float(ck["elapsed"])
         if "steps" in ck:
             steps, budget_fixed = int(ck["steps"]), True
+        stage.history = ck.get("history", stage.history)
         if "extra" in ck and hasattr(stage, "load_extra_state"):
             stage.load_extra_state(ck["extra"])  # type: ignore[attr-defined]
         log(f"[{stage.name}] resumed at step {start}/{steps} ({fmt_duration(elapsed)} already spent)")
@@ -101,7 +91,7 @@ def run_stage(stage: Stage, steps: int, peak_lr: float, log: Log, save_every: fl
 
     def checkpoint(step: int) -> None:
         state: dict[str, Any] = {"model": stage.model.state_dict(), "opt": opt.state_dict(), "step": step,
-                                 "elapsed": elapsed, "steps": steps}
+                                 "elapsed": elapsed, "steps": steps, "history": stage.history}
         if hasattr(stage, "extra_state"):
             state["extra"] = stage.extra_state()  # type: ignore[attr-defined]
         save_atomic(state, ckpt_path)
@@ -160,13 +150,14 @@ def run_stage(stage: Stage, steps: int, peak_lr: float, log: Log, save_every: fl
     payload = stage.final_payload()
     where = torch.cuda.get_device_name(dev) if dev.type == "cuda" else f"cpu, {torch.get_num_threads()} threads"
     # history: one entry per training run that led to these weights (--init-from continues an earlier one)
-    payload["history"] = [*getattr(stage, "history", []), {
-        "steps": steps, "seconds": round(elapsed), "batch": getattr(stage, "batch", None), "device": where,
+    payload["history"] = [*stage.history, {
+        "steps": steps, "seconds": round(elapsed), "batch": stage.batch, "device": where,
         "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}]
     payload["steps"] = sum(int(h["steps"]) for h in payload["history"])
     payload["train_seconds"] = sum(float(h["seconds"]) for h in payload["history"])
     save_atomic(payload, done_path)
     log(f"[{stage.name}] done: {steps} steps in {fmt_duration(elapsed)} -> {done_path}")
+    return int(payload["steps"])
 
 
 def wait_for_other_process(name: str, log: Log) -> bool:
@@ -190,11 +181,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--no-export", action="store_true", help="stop after training (no export/evaluation)")
     ap.add_argument("--only", choices=list(PLAN), help="train just this stage (e.g. the autoencoder in a second "
                     "process while the tokenizer trains; the main run then waits for it)")
-    ap.add_argument("--device", default=os.environ.get("SEED_MINI_DEVICE", "cpu"),
-                    help="cpu (default) or cuda; a GPU trains the same stages with larger batches in minutes")
-    ap.add_argument("--workers", type=int, default=0, help="DataLoader workers rendering batches ahead (0: inline)")
-    ap.add_argument("--seconds", type=float, default=0.0, help="time box per stage: as many steps as fit "
-                    "(at most the plan's or --steps), measured after 40 steps; the cosine schedule fits that count")
+    add_device_args(ap)
     ap.add_argument("--plan", choices=["cpu", "h200"], default="cpu", help="cpu: PLAN, sized for 2 cores (about 2 h; "
                     "the pipeline, not the shipped quality); h200: PLAN_H200, the shipped weights' steps and batches")
     ap.add_argument("--steps", type=int, default=0, help="override the plan's step count (with --only)")
@@ -226,15 +213,15 @@ def main(argv: list[str] | None = None) -> None:
             if args.init_from and not (RUNS / f"{name}.pt").exists():
                 prior = load(args.init_from)
                 stage.init_from(prior)
-                stage.history = prior.get("history") or [  # type: ignore[attr-defined]
+                stage.history = prior.get("history") or [
                     {"steps": prior.get("steps"), "seconds": prior.get("train_seconds"), "device": "unknown"}]
                 log(f"[{name}] initialised from {args.init_from} ({prior.get('steps')} steps)")
-            run_stage(stage, steps, lr, log, args.save_every, eta_after, args.seconds, args.workers)
+            trained = run_stage(stage, steps, lr, log, args.save_every, eta_after, args.seconds, args.workers)
         finally:
             lock.unlink(missing_ok=True)
         if name == "tokenizer":
             (RUNS / "TOKENIZER_DONE").write_text(json.dumps(
-                {"checkpoint": "model/train/runs/tokenizer.done.pt", "steps": load(RUNS / "tokenizer.done.pt")["steps"],
+                {"checkpoint": "model/train/runs/tokenizer.done.pt", "steps": trained,
                  "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                  "api": "model.train.api.encode_images(uint8 [B,64,64,3]) -> int64 [B,32]"}, indent=1) + "\n")
             log("[tokenizer] frozen: wrote runs/TOKENIZER_DONE")

@@ -63,6 +63,16 @@ def build(split: str, n: int, seed: int, tok: TextTokenizer, source: CodeSource,
     return out
 
 
+def _fingerprint(z: np.lib.npyio.NpzFile) -> str:
+    return str(z["fingerprint"]) if "fingerprint" in z.files else ""   # "" for older caches: unknown
+
+
+def cached_fingerprint(path: Path) -> str:
+    """The code fingerprint a cached data set was built with; reads only that entry."""
+    with np.load(path) as z:
+        return _fingerprint(z)
+
+
 class TokenData:
     """A cached data set: sequence i is ids[offsets[i]:offsets[i+1]]."""
 
@@ -70,7 +80,7 @@ class TokenData:
         with np.load(path) as z:
             self.ids, self.mask, self.offsets, self.task = z["ids"], z["mask"], z["offsets"], z["task"]
             self.vocab_size, self.source = int(z["vocab_size"]), str(z["source"])
-            self.fingerprint = str(z["fingerprint"]) if "fingerprint" in z.files else ""   # older caches: unknown
+            self.fingerprint = _fingerprint(z)
         self.lengths = np.diff(self.offsets)
 
     def __len__(self) -> int:

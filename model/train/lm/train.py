@@ -118,17 +118,15 @@ def init_from(model: SeedMiniLM, path: Path, tok: TextTokenizer, log: Log, codes
     model.load_state_dict(src["model"])
     # Older checkpoints have no fingerprint: then only the source's name can be compared.
     same = src["codes_fingerprint"] == fingerprint if src.get("codes_fingerprint") else src.get("codes") == codes
-    if not same and keep_rows:
-        log(f"[train] {path} used other codes ({src.get('codes_fingerprint') or src.get('codes')} vs {fingerprint}); "
-            "keeping its image-token rows as asked (--keep-image-rows)")
     redraw = not same and not keep_rows
     if redraw:
         rows = slice(tok.image_token_offset, tok.image_token_offset + tok.codebook_size)
         with torch.no_grad():
             torch.nn.init.normal_(model.embed.weight[rows], std=0.02)
             torch.nn.init.normal_(model.lm_head.weight[rows], std=0.02)
-    log(f"[train] initialised from {path} (step {src['step']}, codes {src.get('codes')}); "
-        f"image-token rows {'re-drawn' if redraw else 'kept (same codes)'}")
+    rows = "kept (same codes)" if same else "re-drawn (other codes)" if redraw else "kept (other codes, --keep-image-rows)"
+    log(f"[train] initialised from {path} (step {src['step']}, codes {src.get('codes')} "
+        f"{src.get('codes_fingerprint', '')}; this run's {fingerprint}); image-token rows {rows}")
 
 
 def main() -> None:
@@ -153,7 +151,7 @@ def main() -> None:
         # a retrained tokenizer gives other codes under the same name, and its stale cache would train on them.
         paths[split] = RUN_DIR / "data" / f"{a.codes}-{split}-{n}-seed{a.seed}.npz"
         source = source or code_source(a.codes)
-        if paths[split].exists() and lmdata.TokenData(paths[split]).fingerprint != source.fingerprint:
+        if paths[split].exists() and lmdata.cached_fingerprint(paths[split]) != source.fingerprint:
             log(f"[data] {paths[split].name} was built from other codes than {source.name} {source.fingerprint}: rebuilding")
             paths[split].unlink()
         if not paths[split].exists():
