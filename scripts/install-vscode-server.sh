@@ -12,6 +12,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/.tools"
 NODE_VERSION="24.21.0"
+# Run from `npm test`, the environment carries the outer npm's npm_config_user_agent ("npm/11 node/v20..."); the
+# nested npm installs would take it as their own config and code-server's postinstall, which reads the Node version
+# from it, would refuse to install ("requires node v24"). Each npm below must describe itself.
+unset npm_config_user_agent
 CODE_SERVER_VERSION="4.139.1"
 PLAYWRIGHT_VERSION="1.65.1"
 VERBOSE=0
