@@ -48,7 +48,7 @@ class FrozenTokenizer:
 
     @torch.no_grad()
     def generation_embedding(self, ids: torch.Tensor, k: int = 32) -> torch.Tensor:
-        """ids [B, 32] -> [B, 256] from the first k tokens only (prefix decoding)."""
+        """ids [B, 32] -> generation embedding [B, E] from the first k tokens only (prefix decoding)."""
         mask = (torch.arange(32)[None] < k).float().expand(len(ids), -1)
         return self.model.generation_embedding(ids.to(self.device), mask.to(self.device)).cpu()
 

@@ -32,7 +32,7 @@ def device() -> torch.device:
 
 
 def add_device_args(ap: argparse.ArgumentParser) -> None:
-    """--device, --workers, --seconds: the options every stage's command (train_all, judge) takes."""
+    """--device, --workers, --seconds: the device options of `python -m model.train`."""
     ap.add_argument("--device", default=os.environ.get("SEED_MINI_DEVICE", "cpu"),
                     help="cpu (default) or cuda; a GPU trains the same stages with larger batches in minutes")
     ap.add_argument("--workers", type=int, default=0, help="DataLoader workers rendering batches ahead (0: inline)")
@@ -88,7 +88,7 @@ def save_atomic(obj: Any, path: Path) -> None:
 
 def load(path: Path) -> Any:
     if not path.exists():
-        raise FileNotFoundError(f"{path} is missing; run `/usr/bin/python3 -m model.train.train_all` first")
+        raise FileNotFoundError(f"{path} is missing; run `python -m model.train` first")
     return torch.load(path, map_location="cpu", weights_only=False)
 
 

@@ -1,25 +1,28 @@
 """Latent diffusion denoiser: a small DiT over the AE latent, conditioned on the generation embedding and t.
 
-sample [B, 8, 16, 16] -> 2x2 patches -> 64 tokens -> d 192, 6 blocks with adaLN-Zero modulation from
-c = MLP(timestep embedding) + MLP(generation embedding) -> out_sample [B, 8, 16, 16] (v-prediction).
+sample [B, 8, 16, 16] -> 2x2 patches -> 64 tokens (+ their cell's slice of the generation embedding) -> d 192,
+6 blocks with adaLN-Zero modulation from c = MLP(timestep embedding) + MLP(generation embedding)
+-> out_sample [B, 8, 16, 16] (v-prediction).
 Real SEED: the unCLIP SD-2.1 UNet with the 1024-d image embedding as class label (v-prediction as well).
 A zero generation embedding is the unconditional input for classifier-free guidance (as SEED).
 
-Spatial hint. A global vector through adaLN alone is a weak signal for a small DiT trained for minutes: the first
-SEED-mini denoiser (900 steps) learned backgrounds and ignored which object goes where (a flat prefix curve). So the
-generation embedding also goes through `hint`, an MLP to a 3x32x32 picture, initialised from the tokenizer's
-training-only regression head (which maps the same embedding to the image average-pooled to 32x32) and trained on;
-its pixel-unshuffled 12x16x16 map is concatenated to the latent before patching. Everything stays inside the
-denoiser graph, so the package contract (sample, timestep, generation_embedding -> out_sample) is unchanged and a
-real SEED UNet drops into the same slot. Zero embeddings (the unconditional half of CFG) give hint(0), a constant.
+Cell conditioning. A global vector through adaLN alone is a weak signal for a small DiT trained for minutes. The
+generation embedding is the semantic encoder's image embedding E (model/train/semantic.py): nine 32-d cell slices
+and a global one. Each patch token also gets `cell_in` of the slice of the scene cell its centre falls in, so the
+denoiser reads "what is here" where it draws it, and the whole E goes through adaLN (background, global layout).
+Everything stays inside the denoiser graph: the package contract (sample, timestep, generation_embedding ->
+out_sample) is unchanged and a real SEED UNet drops into the same slot. Zero embeddings are the unconditional
+input of classifier-free guidance.
 """
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
+from .attributes import CELLS
 from .modules import Attention, Mlp, timestep_embedding
+from .semantic import CELL_DIM, cell_membership
+from .semantic import EMBED_DIM as SEMANTIC_DIM
 
 
 class DiTBlock(nn.Module):
@@ -40,18 +43,17 @@ class DiTBlock(nn.Module):
 
 
 class Denoiser(nn.Module):
-    HINT_SIZE = 32
-
-    def __init__(self, channels: int = 8, size: int = 16, gen_dim: int = 256, dim: int = 192,
+    def __init__(self, channels: int = 8, size: int = 16, gen_dim: int = SEMANTIC_DIM, dim: int = 192,
                  depth: int = 6, heads: int = 6, patch: int = 2) -> None:
         super().__init__()
         self.channels, self.size, self.patch, self.dim = channels, size, patch, dim
         self.grid = size // patch
         pdim = channels * patch * patch
-        self.hint = nn.Sequential(nn.Linear(gen_dim, 512), nn.GELU(), nn.Linear(512, 3 * self.HINT_SIZE ** 2))
-        self.hint_channels = 3 * (self.HINT_SIZE // size) ** 2                                  # 12 at 16x16
-        self.inp = nn.Linear(pdim + self.hint_channels * patch * patch, dim)
+        self.inp = nn.Linear(pdim, dim)
         self.pos = nn.Parameter(torch.randn(1, self.grid * self.grid, dim) * 0.02)
+        self.cell_in = nn.Linear(CELL_DIM, dim)
+        # which scene cell each patch's centre falls in: patch p takes cell_in(E's slice of that cell)
+        self.register_buffer("patch_cell", cell_membership(self.grid).argmax(0), persistent=False)   # [64]
         self.t_mlp = nn.Sequential(nn.Linear(dim, dim), nn.SiLU(), nn.Linear(dim, dim))
         self.e_mlp = nn.Sequential(nn.Linear(gen_dim, dim), nn.SiLU(), nn.Linear(dim, dim))
         self.blocks = nn.ModuleList(DiTBlock(dim, heads) for _ in range(depth))
@@ -64,13 +66,9 @@ class Denoiser(nn.Module):
 
     def forward(self, sample: Tensor, timestep: Tensor, generation_embedding: Tensor) -> Tensor:
         b, c, p, g = sample.shape[0], self.channels, self.patch, self.grid
-        hs = self.HINT_SIZE
-        hint = F.pixel_unshuffle(self.hint(generation_embedding).reshape(b, 3, hs, hs), hs // self.size)
-        x = torch.cat([sample, hint], dim=1)                                                   # [B, 20, 16, 16]
-        c = x.shape[1]
-        x = x.reshape(b, c, g, p, g, p).permute(0, 2, 4, 1, 3, 5).reshape(b, g * g, c * p * p)  # [B, 64, 80]
-        x = self.inp(x) + self.pos
-        c = self.channels
+        x = sample.reshape(b, c, g, p, g, p).permute(0, 2, 4, 1, 3, 5).reshape(b, g * g, c * p * p)  # [B, 64, 32]
+        cells = self.cell_in(generation_embedding[:, : CELLS * CELL_DIM].reshape(b, CELLS, CELL_DIM))  # [B, 9, D]
+        x = self.inp(x) + self.pos + cells[:, self.patch_cell]                                  # [B, 64, D]
         cond = self.t_mlp(timestep_embedding(timestep, self.dim)) + self.e_mlp(generation_embedding)  # [B, D]
         for blk in self.blocks:
             x = blk(x, cond)

@@ -28,7 +28,7 @@ from .export_graphs import component_io, export_onnx, graphs
 from .fixtures import write_fixtures
 from .onnx_fp16 import convert_initializers_to_fp16, round_module_to_fp16
 from .seed_mini import GEN_DIM, SeedMini
-from .stages import TARGET_NUMEL, load_tokenizer_state
+from .stages import load_autoencoder
 from .text_encoder import build_vocab
 from .tokenizer import CODE_DIM, CODEBOOK_SIZE, EMBED_DIM, GRID, IMAGE, NUM_TOKENS
 
@@ -40,21 +40,22 @@ LATENT = (LATENT_CHANNELS, 16, 16)
 def build(trained: bool, partial: bool) -> tuple[SeedMini, AutoEncoder, Denoiser, float, dict[str, str]]:
     """Modules with random (seeded) or trained weights; partial: use in-progress checkpoints of unfinished stages."""
     torch.manual_seed(0)
-    tok, ae, den, scale = SeedMini(len(build_vocab()), TARGET_NUMEL), AutoEncoder(), Denoiser(), 1.0
+    tok, ae, den, scale = SeedMini(len(build_vocab())), AutoEncoder(), Denoiser(), 1.0
     status = {"tokenizer": "random", "autoencoder": "random", "denoiser": "random"}
     if trained:
         for name, module in (("tokenizer", tok), ("autoencoder", ae), ("denoiser", den)):
             path, ckpt = RUNS / f"{name}.done.pt", RUNS / f"{name}.pt"
             if path.exists():
                 done = load(path)
-                if name == "tokenizer":
-                    load_tokenizer_state(tok, done["model"])
-                else:
-                    module.load_state_dict(done["model"])
+                module.load_state_dict(done["model"])
                 status[name] = f"trained ({done['steps']} steps)"
                 if name == "autoencoder":
                     scale = float(done["latent_scale"])
-            elif partial and ckpt.exists() and name != "autoencoder":  # the AE's latent scale is set when done
+            elif name == "autoencoder":   # not retrained: the shipped package's (stages.load_autoencoder)
+                reused, scale = load_autoencoder()
+                ae.load_state_dict(reused.state_dict())
+                status[name] = "reused from the previous package"
+            elif partial and ckpt.exists():  # the AE's latent scale is set when done
                 ck = load(ckpt)
                 module.load_state_dict(ck["extra"]["ema"] if "extra" in ck else ck["model"])
                 status[name] = f"PARTIALLY trained (checkpoint at step {ck['step']}, not final)"

@@ -21,10 +21,10 @@ OPSET = 17
 class EncoderGraph(nn.Module):
     def __init__(self, m: SeedMini) -> None:
         super().__init__()
-        self.vit, self.qformer = m.vit, m.qformer
+        self.backbone, self.qformer = m.backbone, m.qformer
 
     def forward(self, pixel_values: Tensor) -> tuple[Tensor, Tensor]:
-        return self.qformer(self.vit(pixel_values))                     # [B, 32, D], [B, 32, 64]
+        return self.qformer(self.backbone(pixel_values)[0])             # [B, 32, D], [B, 32, 64]
 
 
 class QuantizerGraph(nn.Module):
@@ -66,9 +66,12 @@ def export_onnx(module: nn.Module, inputs: tuple[Tensor, ...], io: tuple[list[di
                 path: Path) -> None:
     ins, outs = [x["name"] for x in io[0]], [x["name"] for x in io[1]]
     module.eval()
+    # dynamo=False: the TorchScript exporter (torch >= 2.9 defaults to the torch.export one, which needs onnxscript);
+    # it names initialisers after the module's parameters, which model/train/package_weights.py relies on.
     with torch.no_grad():
         torch.onnx.export(module, inputs, str(path), opset_version=OPSET, input_names=ins, output_names=outs,
-                          dynamic_axes={name: {0: "batch"} for name in ins + outs}, do_constant_folding=True)
+                          dynamic_axes={name: {0: "batch"} for name in ins + outs}, do_constant_folding=True,
+                          dynamo=False)
 
 
 def graphs(tok: SeedMini, enc: Encoder, dec: Decoder, den: Denoiser) -> dict[str, nn.Module]:

@@ -4,12 +4,10 @@ Per grid cell, a 24x24 crop around the cell centre -> (identity or empty, colour
 is judged analytically (nearest named background to the image's per-channel median). Trained on clean renders
 with mild blur/noise augmentation so that it reads slightly soft reconstructions the way a person would.
 
-    /usr/bin/python3 -m model.train.judge        # trains runs/judge.done.pt (resumable, 1000 steps)
+Trained as the `judge` stage of `python -m model.train` (runs/judge.done.pt).
 """
 from __future__ import annotations
 
-import argparse
-import os
 
 import numpy as np
 import torch
@@ -18,7 +16,7 @@ from torch import Tensor, nn
 
 from . import dataset as D
 from .attributes import EMPTY, NO_COLOUR, labels  # noqa: F401 (re-exported)
-from .common import RUNS, Log, add_device_args, load, scenes_for_step, setup_torch
+from .common import RUNS, load, scenes_for_step
 from .stages import Stage
 
 CROP = 24
@@ -105,23 +103,3 @@ class JudgeStage(Stage):
         loss = (F.cross_entropy(li, batch["identity"]) + F.cross_entropy(lc, batch["colour"])
                 + F.cross_entropy(ls, batch["size"], ignore_index=-100))
         return loss, {"identity_acc": (li.argmax(-1) == batch["identity"]).float().mean().detach()}
-
-
-def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--steps", type=int, default=1000)
-    ap.add_argument("--batch", type=int, default=48)
-    ap.add_argument("--threads", type=int, default=1)
-    add_device_args(ap)
-    args = ap.parse_args(argv)
-    os.environ["SEED_MINI_DEVICE"] = args.device
-    setup_torch(args.threads)
-    from .train_all import run_stage
-    if (RUNS / "judge.done.pt").exists():
-        print("judge already trained:", RUNS / "judge.done.pt")
-        return
-    run_stage(JudgeStage(args.batch), args.steps, 2e-3, Log(), 120.0, 0.0, args.seconds, args.workers)
-
-
-if __name__ == "__main__":
-    main()

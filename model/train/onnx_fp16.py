@@ -16,7 +16,10 @@ MIN_ELEMENTS = 64  # small tensors (biases of tiny layers, scalars) stay fp32: n
 
 @torch.no_grad()
 def round_module_to_fp16(module: torch.nn.Module) -> None:
-    """Round every float parameter and buffer with >= MIN_ELEMENTS elements to the nearest fp16 value."""
+    """Fold BatchNorm into the preceding convs (semantic.fuse_batchnorm), then round every float parameter and
+    buffer with >= MIN_ELEMENTS elements to the nearest fp16 value: what the exported graph computes."""
+    from .semantic import fuse_batchnorm
+    fuse_batchnorm(module)
     for t in list(module.parameters()) + list(module.buffers()):
         if t.is_floating_point() and t.numel() >= MIN_ELEMENTS:
             t.copy_(t.half().float())

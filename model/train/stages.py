@@ -1,7 +1,6 @@
-"""The three training stages of SEED-mini: (1) visual tokenizer + detokenizer, (2) autoencoder, (3) denoiser.
-
-The tokenizer goes first and does not depend on the autoencoder (its training-only regression head predicts a
-32x32 downsampled image), so it is frozen as early as possible for the language model (part 2).
+"""The training stages of SEED-mini, in order: (1) semantic encoder (then frozen), (2) visual tokenizer +
+detokenizer on top of it, (3) denoiser conditioned on its embedding space. The autoencoder (a stage of its own,
+`AutoencoderStage`) is reused from the shipped package unless runs/autoencoder.done.pt exists.
 
 Each stage is a small class: `model` (the trainable nn.Module), `make_batch(step) -> dict of CPU tensors` (a pure
 function of the step, run in DataLoader workers when there are cores to spare: it must not touch the device),
@@ -11,24 +10,24 @@ into runs/<name>.done.pt). train_all.py runs them.
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from . import dataset as D
 from .autoencoder import AutoEncoder
 from .attributes import scene_targets
-from .common import (RUNS, clip_pixels_from_uint8, load, scenes_for_step, to_unit_range,
+from .attributes import attribute_loss
+from .common import (PACKAGE_DIR, RUNS, clip_pixels_from_uint8, load, scenes_for_step, to_unit_range,
                      unit_range_from_uint8)
 from .ddim import add_noise_v, alphas_cumprod
 from .denoiser import Denoiser
-from .seed_mini import SeedMini, sample_prefix_mask
+from .package_weights import load_module
+from .seed_mini import GEN_DIM, SeedMini, sample_prefix_mask
+from .semantic import SemanticModel, augment_pixels, load_semantic
 from .text_encoder import CaptionTokenizer
-
-TARGET_NUMEL = 3 * 32 * 32  # the tokenizer's regression target: the image average-pooled to 32x32
-
 
 def cpu_state(m: nn.Module) -> dict[str, Tensor]:
     """state_dict with every tensor on the CPU (so .done.pt files load anywhere)."""
@@ -38,10 +37,15 @@ def cpu_state(m: nn.Module) -> dict[str, Tensor]:
 class Stage:
     """What every stage shares: one trainable `model` moved to the device, nothing to do after a step, continued
     from an earlier .done.pt's weights, frozen as its CPU weights. Subclasses set name, index and model and write
-    make_batch and train_step; they override the rest when they hold more (frozen models, EMA, a codebook)."""
+    make_batch and train_step; they override the rest when they hold more (frozen models, EMA, a codebook).
+    Optimiser settings are class attributes (AdamW betas, warm-up steps, the cosine schedule's floor)."""
     name: str
     index: int
     model: nn.Module
+    betas: tuple[float, float] = (0.9, 0.99)
+    warmup: int = 100
+    lr_floor: float = 0.1
+    weight_decay: float = 0.01
 
     def __init__(self, batch: int) -> None:
         self.batch = batch
@@ -58,7 +62,20 @@ class Stage:
     def to(self, dev: torch.device) -> None:
         self.model.to(dev)
 
-    def after_step(self, step: int) -> None:
+    def param_groups(self) -> list[dict[str, Any]]:
+        """AdamW parameter groups: weight decay on matrices and convolution kernels, none on vectors."""
+        params = [p for p in self.model.parameters() if p.requires_grad]
+        return [{"params": [p for p in params if p.dim() >= 2], "weight_decay": self.weight_decay},
+                {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}]
+
+    def after_step(self, step: int, log: Any) -> None:
+        pass
+
+    def extra_state(self) -> dict[str, Any]:
+        """State besides the model and optimiser that a resumed run needs (an EMA copy)."""
+        return {}
+
+    def load_extra_state(self, state: dict[str, Any]) -> None:
         pass
 
     def init_from(self, done: dict[str, Any]) -> None:
@@ -92,10 +109,37 @@ class AutoencoderStage(Stage):
 
 
 def load_autoencoder() -> tuple[AutoEncoder, float]:
-    done = load(RUNS / "autoencoder.done.pt")
+    """The trained autoencoder: runs/autoencoder.done.pt, else the shipped package's (v3 reuses it unchanged)."""
     ae = AutoEncoder()
-    ae.load_state_dict(done["model"])
-    return ae.eval().requires_grad_(False), float(done["latent_scale"])
+    if (RUNS / "autoencoder.done.pt").exists():
+        done = load(RUNS / "autoencoder.done.pt")
+        ae.load_state_dict(done["model"])
+        scale = float(done["latent_scale"])
+    else:
+        load_module(ae.encoder, PACKAGE_DIR / "latent_encoder.onnx")
+        load_module(ae.decoder, PACKAGE_DIR / "latent_decoder.onnx")
+        scale = float(json.loads((PACKAGE_DIR / "seed.json").read_text())["image_decoder"]["latent_scaling_factor"])
+    return ae.eval().requires_grad_(False), scale
+
+
+class SemanticStage(Stage):
+    """The frozen semantic encoder's training (model/train/semantic.py): per-cell attribute targets."""
+    name, index = "semantic", 4
+
+    def __init__(self, batch: int) -> None:
+        super().__init__(batch)
+        self.model = SemanticModel()
+
+    def make_batch(self, step: int) -> dict[str, Tensor]:
+        scenes = scenes_for_step(self.index, step, self.batch)
+        g = torch.Generator().manual_seed(20_000_000 + step)
+        pixels = clip_pixels_from_uint8(torch.from_numpy(D.render_batch(scenes)))
+        return {"pixels": augment_pixels(pixels, g) if step % 2 else pixels, "attributes": scene_targets(scenes)}
+
+    def train_step(self, step: int, batch: dict[str, Tensor]) -> tuple[Tensor, dict[str, Tensor]]:
+        _, e = self.model.encoder(batch["pixels"])
+        loss, stats = attribute_loss(self.model.heads(e.float()), batch["attributes"])
+        return loss, {k: v.detach() for k, v in stats.items()}
 
 
 class TokenizerStage(Stage):
@@ -104,7 +148,8 @@ class TokenizerStage(Stage):
     def __init__(self, batch: int) -> None:
         super().__init__(batch)
         self.captions = CaptionTokenizer()
-        self.model = SeedMini(len(self.captions.vocab), target_numel=TARGET_NUMEL)
+        semantic = load_semantic()
+        self.model = SeedMini(len(self.captions.vocab), semantic.encoder, semantic.heads)
         self._z: Tensor | None = None
         self.restarts = 0
 
@@ -116,18 +161,16 @@ class TokenizerStage(Stage):
                 "attributes": scene_targets(scenes)}                                          # [B, 28]
 
     def init_from(self, done: dict[str, Any]) -> None:
-        """Continue from an earlier tokenizer (its codebook and EMA state included; absent heads start fresh)."""
-        load_tokenizer_state(self.model, done["model"])
+        """Continue from an earlier tokenizer (its codebook and EMA state included)."""
+        self.model.load_state_dict(done["model"])
 
     def train_step(self, step: int, batch: dict[str, Tensor]) -> tuple[Tensor, dict[str, Tensor]]:
-        images = batch["images"]
-        target = F.avg_pool2d(unit_range_from_uint8(images), 2)                                # [B, 3, 32, 32]
-        loss, stats, self._z = self.model.loss(clip_pixels_from_uint8(images), batch["text"], target, batch["mask"],
-                                               batch["attributes"])
+        loss, stats, self._z = self.model.loss(clip_pixels_from_uint8(batch["images"]), batch["text"],
+                                               batch["mask"], batch["attributes"])
         stats["restarts"] = torch.tensor(float(self.restarts))
         return loss, stats
 
-    def after_step(self, step: int) -> None:
+    def after_step(self, step: int, log: Any) -> None:
         if self._z is not None and step % (10 if step < 500 else 50) == 0:
             self.restarts += self.model.quantizer.restart_dead_codes(self._z, threshold=0.2)
 
@@ -135,47 +178,47 @@ class TokenizerStage(Stage):
         return {**super().final_payload(), "vocab": list(self.captions.vocab)}
 
 
-# Training-only heads of the semantic objective: nothing after training reads them, so a compact checkpoint
-# (model.train.accelerated) may leave them out.
-OPTIONAL_TOKENIZER_KEYS = ("attr_head.", "causal_down.", "causal_attr_head.")
-
-
-def load_tokenizer_state(model: SeedMini, state: dict[str, Tensor]) -> None:
-    """load_state_dict that tolerates only the absence of the training-only attribute heads."""
-    res = model.load_state_dict(state, strict=False)
-    missing = [k for k in res.missing_keys if not k.startswith(OPTIONAL_TOKENIZER_KEYS)]
-    if missing or res.unexpected_keys:
-        raise KeyError(f"tokenizer weights do not match SeedMini: missing {missing}, unexpected {res.unexpected_keys}")
-
-
 def load_tokenizer() -> SeedMini:
     done = load(RUNS / "tokenizer.done.pt")
-    model = SeedMini(len(done["vocab"]), target_numel=TARGET_NUMEL)
-    load_tokenizer_state(model, done["model"])
+    model = SeedMini(len(done["vocab"]))
+    model.load_state_dict(done["model"])
     return model.eval().requires_grad_(False)
 
 
 class DenoiserStage(Stage):
     name, index = "denoiser", 2
 
-    def __init__(self, batch: int, cfg_drop: float = 0.1, ema_decay: float = 0.999) -> None:
+    def __init__(self, batch: int, cfg_drop: float = 0.1, ema_decay: float = 0.999, p_true: float = 0.5,
+                 noise_aug: float = 0.1) -> None:
+        """Conditioned (unCLIP style) on the semantic encoder's own embedding E of the image with probability
+        p_true (plus Gaussian noise of std noise_aug: unCLIP's noise augmentation), else on the tokenizer's
+        generation embedding of a random prefix; zeros with probability cfg_drop (classifier-free guidance)."""
         super().__init__(batch)
-        self.cfg_drop, self.ema_decay = cfg_drop, ema_decay
+        self.cfg_drop, self.ema_decay, self.p_true, self.noise_aug = cfg_drop, ema_decay, p_true, noise_aug
         self.ae, self.latent_scale = load_autoencoder()
         self.tok = load_tokenizer()
         self.model = Denoiser()
-        self.model.hint.load_state_dict(self.tok.target_head.state_dict())   # see denoiser.py: spatial hint
         self.ema = copy.deepcopy(self.model).requires_grad_(False)
         self.ac = alphas_cumprod()
+
+    def warm_start_from_package(self) -> list[str]:
+        """Start from the shipped package's denoiser where shapes match (its DiT blocks already draw the dataset's
+        objects); returns the names that start fresh."""
+        missing = load_module(self.model, PACKAGE_DIR / "denoiser.onnx", strict=False, new=("cell_in.",))
+        self.ema.load_state_dict(self.model.state_dict())
+        return missing
 
     def make_batch(self, step: int) -> dict[str, Tensor]:
         g = torch.Generator().manual_seed(10_000_000 + step)
         images = D.render_batch(scenes_for_step(self.index, step, self.batch))
         mask = sample_prefix_mask(self.batch, g, p_full=0.6)
         keep = (torch.rand(self.batch, generator=g) >= self.cfg_drop).float()[:, None]
+        true = (torch.rand(self.batch, generator=g) < self.p_true).float()[:, None]
         t = torch.randint(0, len(self.ac), (self.batch,), generator=g)
         noise = torch.randn((self.batch, 8, 16, 16), generator=g)
-        return {"images": torch.from_numpy(images), "mask": mask, "keep": keep, "t": t, "noise": noise}
+        e_noise = self.noise_aug * torch.randn((self.batch, GEN_DIM), generator=g)
+        return {"images": torch.from_numpy(images), "mask": mask, "keep": keep, "true": true, "t": t, "noise": noise,
+                "e_noise": e_noise}
 
     def init_from(self, done: dict[str, Any]) -> None:
         """Continue from an earlier denoiser's EMA weights (as both the trained and the EMA copy)."""
@@ -190,16 +233,19 @@ class DenoiserStage(Stage):
     def train_step(self, step: int, batch: dict[str, Tensor]) -> tuple[Tensor, dict[str, Tensor]]:
         with torch.no_grad():
             x0 = self.ae.encoder(unit_range_from_uint8(batch["images"])) * self.latent_scale   # [B, 8, 16, 16]
-            causal, _ = self.tok.encode(clip_pixels_from_uint8(batch["images"]))
-            ids = self.tok.quantizer.ids(self.tok.encode_task_layer(causal))             # [B, 32]
-            gen = self.tok.generation_embedding(ids, batch["mask"]) * batch["keep"]      # [B, 256]
+            tokens, e = self.tok.backbone(clip_pixels_from_uint8(batch["images"]))       # E [B, 320]
+            causal, _ = self.tok.qformer(tokens)
+            ids = self.tok.quantizer.ids(self.tok.encode_task_layer(causal).float())     # [B, 32]
+            gen = self.tok.generation_embedding(ids, batch["mask"]).float()              # [B, 320]
+            cond = batch["true"] * (e + batch["e_noise"]) + (1 - batch["true"]) * gen
+            gen = cond * batch["keep"]
         t = batch["t"]
         xt, v = add_noise_v(x0, batch["noise"].to(x0.dtype), t, self.ac)
-        loss = (self.model(xt, t.float(), gen) - v).pow(2).mean()
+        loss = (self.model(xt, t.float(), gen).float() - v).pow(2).mean()
         return loss, {"v_mse": loss.detach()}
 
     @torch.no_grad()
-    def after_step(self, step: int) -> None:
+    def after_step(self, step: int, log: Any) -> None:
         d = min(self.ema_decay, (1 + step) / (10 + step))
         for pe, pm in zip(self.ema.parameters(), self.model.parameters()):
             pe.mul_(d).add_(pm.detach(), alpha=1 - d)

@@ -1,8 +1,8 @@
 """Image codes for scenes: the LM's image vocabulary.
 
 Two sources with one interface (`encode(scenes) -> int64 [N, 32]`):
-  * FrozenTokenizerCodes: part 1's frozen visual tokenizer (model.train.api.encode_images), the real thing. Available once
-    model/train/runs/TOKENIZER_DONE exists.
+  * FrozenTokenizerCodes: the frozen visual tokenizer (model.train.api.FrozenTokenizer), the real thing. Available
+    once the tokenizer stage is done (runs/tokenizer.done.pt).
   * StandInCodes: deterministic codes computed from the scene's attributes (no pixels), used to develop and test the
     LM pipeline before the tokenizer is frozen, and for the interim package. They have the same shape and range as
     real codes and are learnable (slot k of the 32 depends on a fixed attribute), so a briefly trained LM emits
@@ -22,7 +22,7 @@ from .. import dataset as ds
 
 NUM_TOKENS = 32
 RUNS = Path(os.environ.get("SEED_MINI_RUNS", Path(__file__).resolve().parents[1] / "runs"))
-TOKENIZER_DONE = RUNS / "TOKENIZER_DONE"
+TOKENIZER_DONE = RUNS / "tokenizer.done.pt"
 
 
 class CodeSource(Protocol):
@@ -60,13 +60,13 @@ class StandInCodes:
 
 
 class FrozenTokenizerCodes:
-    """Part 1's visual tokenizer (model.train.api.FrozenTokenizer, fp16-exact: the ids the package's ONNX encoder +
+    """The visual tokenizer (model.train.api.FrozenTokenizer, fp16-exact: the ids the package's ONNX encoder +
     quantizer produce): renders each scene and encodes the pixels."""
     name = "visual-tokenizer"
 
     def __init__(self, batch: int = 256) -> None:
         if not TOKENIZER_DONE.exists():
-            raise FileNotFoundError(f"{TOKENIZER_DONE} does not exist: part 1's visual tokenizer is not frozen yet; "
+            raise FileNotFoundError(f"{TOKENIZER_DONE} does not exist: the visual tokenizer is not trained yet; "
                                     "use --codes stand-in until it is")
         api = importlib.import_module("model.train.api")
         self._tok = api.FrozenTokenizer(fp16_exact=True)
@@ -89,10 +89,10 @@ class FrozenTokenizerCodes:
 
 
 def tokenizer_fingerprint(model) -> str:  # noqa: ANN001 (a SeedMini)
-    """sha256 (16 hex) of every weight that decides a scene's codes: ViT, Q-Former, encode_task_layer, codebook."""
+    """sha256 (16 hex) of every weight that decides a scene's codes: backbone, Q-Former, encode_task_layer, codebook."""
     h = hashlib.sha256()
     for k, v in sorted(model.state_dict().items()):
-        if k.startswith(("vit.", "qformer.", "encode_task_layer.", "quantizer.embedding")):
+        if k.startswith(("backbone.", "qformer.", "encode_task_layer.", "quantizer.embedding")):
             h.update(k.encode())
             h.update(v.detach().cpu().float().contiguous().numpy().tobytes())
     return h.hexdigest()[:16]

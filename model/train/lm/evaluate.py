@@ -1,12 +1,12 @@
 """Evaluate the SEED-mini LM for REPORT.md: captioning and VQA accuracy (exact attributes), text -> image span
 validity (and attribute accuracy judged on decoded images when part 1's judge is available), ms/token on CPU.
 
-    /usr/bin/python3 -m model.train.lm.evaluate --run main --n 200 [--report]
+    python -m model.train.lm.evaluate --n 200 [--report]
 
 Scenes: "seen" = fresh scenes of the train split (combinations of the kind training sees), "unseen" = the held-out
 test split (every scene has an object/cell or shape/colour combination never seen in training). Greedy decoding
 (temperature 0) for accuracy; SEED-LLaMA's sampling defaults (temperature 1.0, top_p 0.5) for the span-validity
-share too. Writes model/train/runs/lm/<run>/eval.json; --report rewrites the LM section of model/seed-mini/REPORT.md
+share too. Writes model/train/runs/lm/eval.json; --report rewrites the LM section of model/seed-mini/REPORT.md
 (between <!-- LM-EVAL:BEGIN --> and <!-- LM-EVAL:END -->, appended if missing; nothing else in the file changes).
 """
 from __future__ import annotations
@@ -57,14 +57,14 @@ def span_valid(ids: list[int], tok: TextTokenizer) -> tuple[bool, list[int]]:
     return ok, ([i - tok.image_token_offset for i in spans[0]] if spans else [])
 
 
-def evaluate(run: str, n: int, threads: int) -> dict:
+def evaluate(n: int, threads: int) -> dict:
     torch.set_num_threads(threads)
-    model, state = load_checkpoint(run)
+    model, state = load_checkpoint()
     tok = TextTokenizer(SP_MODEL, CODEBOOK_SIZE)
     source = code_source("stand-in" if state.get("codes") == "stand-in" else "tokenizer")
     judge = image_judge() if source.name != "stand-in" else None
     rng = np.random.default_rng(4242)
-    results: dict = {"run": run, "step": state["step"], "codes": source.name, "n": n, "splits": {}}
+    results: dict = {"step": state["step"], "codes": source.name, "n": n, "splits": {}}
     for split in ("seen", "unseen"):
         scenes = eval_scenes(split, n)
         table = {s: [int(c) for c in row] for s, row in zip(scenes, source.encode(scenes))}
@@ -141,15 +141,14 @@ def ms_per_token(model, tok: TextTokenizer, threads: int, new_tokens: int = 64) 
     return {"threads": threads, "ms_per_token": round(best, 3), "new_tokens": new_tokens}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--run", default="main")
     ap.add_argument("--n", type=int, default=200, help="scenes per split")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--report", action="store_true", help="rewrite the LM section of model/seed-mini/REPORT.md")
-    a = ap.parse_args()
-    res = evaluate(a.run, a.n, a.threads)
-    out = RUN_DIR / a.run / "eval.json"
+    a = ap.parse_args(argv)
+    res = evaluate(a.n, a.threads)
+    out = RUN_DIR / "eval.json"
     out.write_text(json.dumps(res, indent=1) + "\n")
     print(f"wrote {out}")
     if a.report:

@@ -1,6 +1,6 @@
 """Export a trained SEED-mini LM into the model package (model/seed-mini/): one command.
 
-    /usr/bin/python3 -m model.train.lm.export --run main [--merge-seed-json]
+    python -m model.train.lm.export [--merge-seed-json]      # run by `python -m model.train` after training
 
 Writes language_model.onnx (opset 17, Optimum names, fp16 weight storage + Cast), tokenizer.json,
 tokenizer_config.json, generation_config.json, fixtures/lm_{tokenizer,greedy,logits}.json, and
@@ -26,7 +26,7 @@ from .fp16_storage import to_fp16_storage
 from .model import LMConfig, SeedMiniLM
 from .onnx_export import export_onnx
 from .ort_bridge import ort_run
-from .paths import CODEBOOK_SIZE, MAX_LEN, PACKAGE_DIR, RUN_DIR, SP_MODEL
+from .paths import CODEBOOK_SIZE, MAX_LEN, PACKAGE_DIR, SP_MODEL
 from .text_tokenizer import BOS_ID, EOS_ID, UNK_ID, TextTokenizer
 
 TOLERANCE = 1e-4
@@ -35,14 +35,11 @@ TOLERANCE = 1e-4
 GENERATION = {"do_sample": True, "temperature": 1.0, "top_p": 0.5, "num_beams": 1, "repetition_penalty": 1.0}
 
 
-def load_checkpoint(run: str) -> tuple[SeedMiniLM, dict]:
-    path = RUN_DIR / run / "ckpt.pt"
-    if not path.exists():
-        raise FileNotFoundError(f"no checkpoint at {path}; train first: /usr/bin/python3 -m model.train.lm.train --run {run}")
-    state = torch.load(path, map_location="cpu")
-    model = SeedMiniLM(LMConfig(**state["config"]))
-    model.load_state_dict(state["model"])
-    model.eval()
+def load_checkpoint() -> tuple[SeedMiniLM, dict]:
+    """The trained LM (runs/lm.done.pt, the `lm` stage of `python -m model.train`) and its payload."""
+    from .stage import load_lm
+    model, state = load_lm()
+    state.setdefault("step", state.get("steps"))
     return model, state
 
 
@@ -84,14 +81,13 @@ def generation_config(max_new_tokens: int) -> dict:
             "pad_token_id": UNK_ID, "transformers_version": "4.30.2"}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--run", default="main")
     ap.add_argument("--package", type=Path, default=PACKAGE_DIR)
     ap.add_argument("--merge-seed-json", action="store_true", help="merge the LM block into <package>/seed.json")
-    a = ap.parse_args()
+    a = ap.parse_args(argv)
     torch.set_num_threads(1)
-    model, state = load_checkpoint(a.run)
+    model, state = load_checkpoint()
     round_to_fp16(model)
     tok = TextTokenizer(SP_MODEL, CODEBOOK_SIZE)
     if tok.vocab_size != model.cfg.vocab_size:

@@ -72,7 +72,7 @@ def export_onnx(model: SeedMiniLM, path: Path) -> None:
     with torch.no_grad():
         torch.onnx.export(_Flat(model), (ids, mask, pos, *past), str(path), opset_version=OPSET,
                           input_names=input_names(cfg.n_layers), output_names=output_names(cfg.n_layers),
-                          dynamic_axes=dyn, do_constant_folding=True)
+                          dynamic_axes=dyn, do_constant_folding=True, dynamo=False)
 
 
 def io_spec(model: SeedMiniLM) -> tuple[list[dict], list[dict]]:

@@ -28,7 +28,7 @@ def render(res: dict) -> str:
     judged_s = s.get("t2i_judged", {}).get("mean")
     judged_u = u.get("t2i_judged", {}).get("mean")
     lines = [BEGIN, "## Language model (SEED-LLaMA at small scale)", "",
-             f"`/usr/bin/python3 -m model.train.lm.evaluate --run {res['run']} --n {res['n']} --report` "
+             f"`python -m model.train.lm.evaluate --n {res['n']} --report` "
              f"(checkpoint step {res['step']}, image codes: {res['codes']}; {res['n']} scenes per split, greedy).", "",
              "| metric | seen | unseen (held-out) | target | verdict (seen / unseen) |", "|---|---|---|---|---|"]
     if res["codes"] == "stand-in":

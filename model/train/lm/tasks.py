@@ -23,10 +23,12 @@ from .. import dataset as ds
 from .template import ImageRef, Turn
 
 TASK_WEIGHTS: dict[str, float] = {"t2i": 0.30, "caption": 0.15, "vqa": 0.22, "edit": 0.25, "compose": 0.08}
-DRAW_PROMPTS = ("Draw", "Please generate an image of", "Can you draw", "Create a picture of", "Show me")
+DRAW_PROMPTS = ("Draw", "Please generate an image of", "Can you draw", "Create a picture of", "Show me",
+                "Make an image of", "Paint", "Please draw", "I would like a picture of", "Generate")
 IMAGE_RESPONSES = ("Here is the image.", "I have generated an image.", "Sure, here it is.")
 EDIT_RESPONSES = ("Here is the edited image.", "Done.", "Sure, here it is.")
-CAPTION_QUESTIONS = ("Describe the image.", "What is in this picture?", "Write a caption for this image.")
+CAPTION_QUESTIONS = ("Describe the image.", "What is in this picture?", "Write a caption for this image.",
+                     "What do you see?", "Describe this picture.", "Caption this image.", "What does the image show?")
 COUNT_WORDS = ("zero", "one", "two", "three", "four")
 _BG = tuple(ds.BACKGROUNDS)
 _COL = tuple(ds.COLOURS)
@@ -127,11 +129,17 @@ def vqa_pair(rng: np.random.Generator, scene: ds.Scene) -> tuple[str, str, str]:
     if kind == "identity":
         cell = int(rng.choice([o.cell for o in objs])) if rng.random() < 0.75 else int(rng.integers(9))
         hit = [o for o in objs if o.cell == cell]
-        return kind, f"What is {ds.CELL_PHRASES[cell]}?", object_words(hit[0]) if hit else "nothing"
+        q = str(rng.choice([f"What is {ds.CELL_PHRASES[cell]}?", f"What is shown {ds.CELL_PHRASES[cell]}?",
+                            f"What do you see {ds.CELL_PHRASES[cell]}?"]))
+        return kind, q, object_words(hit[0]) if hit else "nothing"
     if kind == "count":
-        return kind, "How many objects are there?", COUNT_WORDS[len(objs)]
+        q = str(rng.choice(["How many objects are there?", "How many things are in the picture?",
+                            "Count the objects."]))
+        return kind, q, COUNT_WORDS[len(objs)]
     if kind == "background":
-        return kind, "What colour is the background?", _BG[scene.background]
+        q = str(rng.choice(["What colour is the background?", "What is the background colour?",
+                            "Which colour is the background?"]))
+        return kind, q, _BG[scene.background]
     if kind == "presence":
         if rng.random() < 0.5:
             name = ref_name(objs[int(rng.integers(len(objs)))])
@@ -152,10 +160,20 @@ def vqa_pair(rng: np.random.Generator, scene: ds.Scene) -> tuple[str, str, str]:
     return kind, f"Is the {ref_name(o)} small or large?", ds.SIZES[o.size]
 
 
+def casual(rng: np.random.Generator, text: str) -> str:
+    """How people type: a third of the time the first letter is lower case and/or the final punctuation is
+    dropped, so the model does not depend on the templates' exact surface form."""
+    if rng.random() < 0.2 and text[:1].isupper() and not text.startswith("I "):
+        text = text[0].lower() + text[1:]
+    if rng.random() < 0.2 and text[-1:] in ".?":
+        text = text[:-1]
+    return text
+
+
 def draw_prompt(rng: np.random.Generator, scene: ds.Scene) -> str:
     verb = str(rng.choice(DRAW_PROMPTS))
     end = "?" if verb.startswith("Can") else "."
-    return f"{verb} {ds.caption(scene)}{end}"
+    return casual(rng, f"{verb} {ds.caption(scene)}{end}")
 
 
 def t2i(rng: np.random.Generator, scene: ds.Scene) -> list[Turn]:
@@ -163,7 +181,7 @@ def t2i(rng: np.random.Generator, scene: ds.Scene) -> list[Turn]:
 
 
 def captioning(rng: np.random.Generator, scene: ds.Scene) -> list[Turn]:
-    return [Turn((ImageRef(scene), str(rng.choice(CAPTION_QUESTIONS))), (ds.caption(scene),))]
+    return [Turn((ImageRef(scene), casual(rng, str(rng.choice(CAPTION_QUESTIONS)))), (ds.caption(scene),))]
 
 
 def vqa(rng: np.random.Generator, scene: ds.Scene) -> list[Turn]:
@@ -175,6 +193,7 @@ def vqa(rng: np.random.Generator, scene: ds.Scene) -> list[Turn]:
         if q in asked:
             continue
         asked.add(q)
+        q = casual(rng, q)
         turns.append(Turn(((ImageRef(scene), q) if k == 0 else (q,)), (a,)))
     return turns
 

@@ -1,4 +1,4 @@
-"""The tokenizer's semantic targets (attributes.py) and the compact checkpoints of accelerated.py."""
+"""The semantic attribute targets (attributes.py) and the compact continuation checkpoints (checkpoints.py)."""
 from __future__ import annotations
 
 import unittest
@@ -7,7 +7,7 @@ import numpy as np
 import torch
 
 from model.train import dataset as D
-from model.train.accelerated import compact
+from model.train.checkpoints import compact
 from model.train.attributes import (CELLS, EMPTY, N_COLOUR, N_IDENTITY, N_LOGITS, N_SIZE, NO_COLOUR, PER_CELL,
                                     attribute_loss, scene_targets)
 from model.train.onnx_fp16 import round_module_to_fp16

@@ -1,4 +1,4 @@
-"""The denoiser's conditioning paths: adaLN from the generation embedding and the spatial hint (denoiser.py)."""
+"""The denoiser's conditioning paths: adaLN from the generation embedding and per-cell conditioning (denoiser.py)."""
 from __future__ import annotations
 
 import unittest
@@ -21,30 +21,29 @@ class DenoiserTest(unittest.TestCase):
         y = self.m(torch.randn(3, 8, 16, 16), torch.tensor([0.0, 500.0, 999.0]), torch.randn(3, GEN_DIM))
         self.assertEqual(tuple(y.shape), (3, 8, 16, 16))
 
-    def test_hint_reaches_each_position_of_the_latent(self) -> None:
-        """Changing the hint picture in one 2x2 corner of the 32x32 map changes the output most at that corner's patch."""
-        e = torch.randn(1, GEN_DIM)
-        x, t = torch.randn(1, 8, 16, 16), torch.tensor([500.0])
+    def test_a_cell_slice_conditions_that_cell_most(self) -> None:
+        """Changing the generation embedding's slice of cell 0 (top left) changes the output most at the top-left
+        patches: the cell conditioning routes each cell's content to where it is drawn."""
+        from model.train.semantic import CELL_DIM
+        e, x, t = torch.randn(1, GEN_DIM), torch.randn(1, 8, 16, 16), torch.tensor([500.0])
         with torch.no_grad():
+            for blk in self.m.blocks:   # isolate the cell path: blocks mix positions through attention
+                blk.ada[1].bias.zero_()
             base = self.m(x, t, e)
-            last = self.m.hint[2]
-            bias = last.bias.clone()
-            # the hint map is [3, 32, 32] flattened: bump channel 0 at pixels (0..1, 0..1) (top-left)
-            for r in range(2):
-                for c in range(2):
-                    last.bias[r * 32 + c] += 5.0
-            bumped = self.m(x, t, e)
-            last.bias.copy_(bias)
-        diff = (bumped - base).abs().sum(1)[0]                                      # [16, 16]
-        self.assertGreater(float(diff[:2, :2].mean()), 5 * float(diff[4:, 4:].mean()))
+            e2 = e.clone()
+            e2[0, :CELL_DIM] += 3.0 * torch.randn(CELL_DIM)
+            bumped = self.m(x, t, e2)
+        diff = (bumped - base).abs().sum(1)[0]                                       # [16, 16]
+        self.assertGreater(float(diff[:4, :4].mean()), 5 * float(diff[10:, 10:].mean()))
 
-    def test_hint_is_the_tokenizer_head_architecture(self) -> None:
-        """stages.DenoiserStage copies SeedMini.target_head into hint: the shapes must match key by key."""
-        from model.train.seed_mini import SeedMini
-        from model.train.stages import TARGET_NUMEL
-        head = SeedMini(10, TARGET_NUMEL).target_head.state_dict()
-        hint = self.m.hint.state_dict()
-        self.assertEqual({k: tuple(v.shape) for k, v in head.items()}, {k: tuple(v.shape) for k, v in hint.items()})
+    def test_patch_cells_cover_the_grid_row_major(self) -> None:
+        cells = self.m.patch_cell.reshape(8, 8)
+        self.assertEqual(cells[0, 0].item(), 0)
+        self.assertEqual(cells[0, 7].item(), 2)
+        self.assertEqual(cells[4, 4].item(), 4)
+        self.assertEqual(cells[7, 0].item(), 6)
+        self.assertEqual(cells[7, 7].item(), 8)
+        self.assertEqual(sorted(torch.bincount(cells.flatten()).tolist()), [4, 6, 6, 6, 6, 9, 9, 9, 9])
 
 
 if __name__ == "__main__":

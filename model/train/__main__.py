@@ -1,0 +1,112 @@
+"""Train SEED-mini from scratch with one resumable command, then export the package and evaluate it.
+
+    python -m model.train --plan cpu                      # the shipped package's plan, on 2 CPU cores
+    python -m model.train --plan gpu --device cuda --workers 5
+    python -m model.train --plan smoke --no-export        # a few steps of everything (pipeline check)
+    python -m model.train --only tokenizer --steps 500    # one stage (the others must be done or are skipped)
+
+Stages, in order (plans.py): semantic encoder (the frozen CLIP stand-in) -> visual tokenizer + detokenizer ->
+denoiser (conditioned on the semantic embedding space) -> attribute judge (evaluation only) -> language model on
+the tokenizer's codes. The autoencoder is reused from the shipped package unless --train-autoencoder.
+
+Every stage runs the same loop (loop.py) and checkpoints to model/train/runs/<stage>.pt; a finished stage is frozen
+in runs/<stage>.done.pt and skipped next time, so running the same command again continues where it stopped.
+--keep-checkpoints also mirrors the progress into model/train/checkpoints/ (compact, committed), from which a new
+machine continues (restored automatically at start). After the last stage: export (model/seed-mini), the LM's
+export into the same package, and the evaluations that write REPORT.md.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+from . import checkpoints
+from .common import RUNS, Log, add_device_args, load, setup_torch
+from .plans import AUTOENCODER, LM_CORPUS, ORDER, PLANS
+
+
+def build_stage(name: str, batch: int, plan: str, log: Log):  # noqa: ANN201 (a Stage)
+    from .judge import JudgeStage
+    from .stages import AutoencoderStage, DenoiserStage, SemanticStage, TokenizerStage
+    if name == "lm":
+        from .lm.stage import LMStage
+        train_size, test_size = LM_CORPUS[plan]
+        return LMStage(batch, train_size=train_size, test_size=test_size, log=log)
+    return {"semantic": SemanticStage, "tokenizer": TokenizerStage, "autoencoder": AutoencoderStage,
+            "denoiser": DenoiserStage, "judge": JudgeStage}[name](batch)
+
+
+def initialise(name: str, stage, init_from: Path | None, log: Log) -> None:  # noqa: ANN001
+    """A new run's starting weights: --init-from, else the shipped package where that helps (denoiser, LM)."""
+    if init_from is not None:
+        prior = load(init_from)
+        stage.init_from(prior)
+        stage.history = prior.get("history") or [{"steps": prior.get("steps"), "device": "unknown"}]
+        log(f"[{name}] initialised from {init_from} ({prior.get('steps')} steps)")
+    elif name == "denoiser":
+        fresh = stage.warm_start_from_package()
+        log(f"[denoiser] warm start from the package's denoiser; starting fresh: {', '.join(fresh) or 'nothing'}")
+    elif name == "lm":
+        log(stage.start_from_package())
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--plan", choices=list(PLANS), default="cpu")
+    ap.add_argument("--only", choices=ORDER, help="train just this stage")
+    ap.add_argument("--steps", type=int, default=0, help="override the plan's step count (with --only)")
+    ap.add_argument("--batch", type=int, default=0, help="override the plan's batch size (with --only)")
+    ap.add_argument("--init-from", type=Path, help="(with --only) start from an earlier .done.pt of this stage")
+    ap.add_argument("--train-autoencoder", action="store_true", help="train the autoencoder instead of reusing "
+                    "the shipped package's")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--save-every", type=float, default=180.0, help="seconds between checkpoints")
+    ap.add_argument("--keep-checkpoints", action="store_true", help="mirror progress into model/train/checkpoints/ "
+                    "(compact, committed: training continues on another machine)")
+    ap.add_argument("--no-export", action="store_true", help="stop after training (no export or evaluation)")
+    add_device_args(ap)
+    args = ap.parse_args(argv)
+    if (args.steps or args.batch or args.init_from) and not args.only:
+        ap.error("--steps, --batch and --init-from apply to one stage: add --only STAGE")
+    os.environ["SEED_MINI_DEVICE"] = args.device
+    setup_torch(args.threads)
+    log = Log()
+    from .loop import run_stage
+    plan = PLANS[args.plan]
+    names = [n for n in ORDER if n in plan or (n == "autoencoder" and args.train_autoencoder)]
+    restored = checkpoints.restore(tuple(names))
+    if restored:
+        log(f"restored from model/train/checkpoints/: {', '.join(restored)}")
+    for name in names:
+        if args.only and name != args.only:
+            continue
+        if (RUNS / f"{name}.done.pt").exists():
+            log(f"[{name}] already done, skipping")
+            continue
+        steps, batch, lr = AUTOENCODER[args.plan] if name == "autoencoder" else plan[name]
+        steps, batch = args.steps or steps, args.batch or batch
+        t0 = time.time()
+        stage = build_stage(name, batch, args.plan, log)
+        if not (RUNS / f"{name}.pt").exists():
+            initialise(name, stage, args.init_from, log)
+        keep = (lambda: checkpoints.save(tuple(names))) if args.keep_checkpoints else None
+        run_stage(stage, steps, lr, log, args.save_every, 0.0, args.seconds, args.workers, on_checkpoint=keep)
+        log(f"[{name}] stage finished in {time.time() - t0:.0f} s")
+        if keep is not None:
+            keep()
+    if args.no_export or args.only:
+        return
+    from . import evaluate, export
+    from .lm import evaluate as lm_evaluate
+    from .lm import export as lm_export
+    export.main(["--trained"])
+    lm_export.main(["--merge-seed-json"])
+    evaluate.main([])
+    lm_evaluate.main(["--n", "200", "--report"])
+    log("exported model/seed-mini and wrote REPORT.md; review and commit them")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""The SEED-mini language model as a training stage (the same loop as the visual stages: model/train/loop.py).
+
+The corpus is built once (conversations from tasks.py, their images rendered and tokenized by the frozen visual
+tokenizer) and cached in runs/lm/data/ with the codes' fingerprint; a stale cache (codes of another tokenizer) is
+rebuilt. A step's batch is a pure function of the step: epoch e is a shuffled, length-bucketed list of batches
+(data.batch_indices with seed 1000 * seed + e), so a resumed run sees the data it would have seen.
+
+A new run may start from the shipped package's language model (`start_from_package`: its ONNX weights), whose
+text side carries over; its image-token rows are re-drawn, since the package being replaced used other codes.
+"""
+from __future__ import annotations
+
+from bisect import bisect_right
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from ..common import PACKAGE_DIR, RUNS
+from ..package_weights import load_module
+from ..stages import Stage
+from . import data as lmdata
+from .codes import code_source
+from .model import LMConfig, SeedMiniLM
+from .paths import CODEBOOK_SIZE, MAX_LEN, SP_MODEL
+from .text_tokenizer import TextTokenizer
+
+
+class LMStage(Stage):
+    name, index = "lm", 60
+    betas = (0.9, 0.95)
+    warmup = 200
+    lr_floor = 0.05
+    weight_decay = 0.05
+
+    def __init__(self, batch: int, train_size: int = 60000, test_size: int = 1000, seed: int = 0,
+                 eval_every: int = 250, log: Any = print) -> None:
+        """batch: tokens per batch (sequences are packed by length up to this many tokens)."""
+        super().__init__(batch)
+        self.seed, self.eval_every = seed, eval_every
+        self.tok = TextTokenizer(SP_MODEL, CODEBOOK_SIZE)
+        source = code_source("tokenizer")
+        self.data: dict[str, lmdata.TokenData] = {}
+        for split, n in (("train", train_size), ("test", test_size)):
+            path = RUNS / "lm" / "data" / f"{source.name}-{split}-{n}-seed{seed}.npz"
+            if path.exists() and lmdata.cached_fingerprint(path) != source.fingerprint:
+                log(f"[lm] {path.name} was built from other codes than {source.fingerprint}: rebuilding")
+                path.unlink()
+            if not path.exists():
+                lmdata.build(split, n, seed, self.tok, source, MAX_LEN, path, log)
+            self.data[split] = lmdata.TokenData(path)
+        self.fingerprint = source.fingerprint
+        self.cfg = LMConfig(vocab_size=self.tok.vocab_size, d_model=256, n_layers=4, max_position_embeddings=MAX_LEN)
+        torch.manual_seed(seed)
+        self.model = SeedMiniLM(self.cfg)
+        self._epochs: list[list[np.ndarray]] = []
+        self._epoch_starts: list[int] = [0]
+
+    def start_from_package(self, keep_image_rows: bool = False) -> str:
+        """Load the shipped package's LM; re-draw the image-token rows unless keep_image_rows. Returns a log line."""
+        load_module(self.model, PACKAGE_DIR / "language_model.onnx", prefix="model.")
+        if not keep_image_rows:
+            rows = slice(self.tok.image_token_offset, self.tok.image_token_offset + self.tok.codebook_size)
+            with torch.no_grad():
+                torch.nn.init.normal_(self.model.embed.weight[rows], std=0.02)
+                torch.nn.init.normal_(self.model.lm_head.weight[rows], std=0.02)
+        return (f"[lm] initialised from {PACKAGE_DIR.name}/language_model.onnx; image-token rows "
+                f"{'kept' if keep_image_rows else 're-drawn for these codes'}")
+
+    def _batch_of(self, step: int) -> np.ndarray:
+        while self._epoch_starts[-1] <= step:
+            e = len(self._epochs)
+            batches = list(lmdata.batch_indices(self.data["train"], self.batch, self.seed * 1000 + e))
+            self._epochs.append(batches)
+            self._epoch_starts.append(self._epoch_starts[-1] + len(batches))
+        e = bisect_right(self._epoch_starts, step) - 1
+        return self._epochs[e][step - self._epoch_starts[e]]
+
+    def make_batch(self, step: int) -> dict[str, Tensor]:
+        ids, att, loss_mask = self.data["train"].batch(self._batch_of(step))
+        return {"ids": ids, "att": att, "loss_mask": loss_mask}
+
+    def train_step(self, step: int, batch: dict[str, Tensor]) -> tuple[Tensor, dict[str, Tensor]]:
+        loss = self.model.loss(batch["ids"], batch["att"], batch["loss_mask"])
+        return loss, {"tokens": torch.tensor(float(batch["ids"].numel()))}
+
+    @torch.no_grad()
+    def held_out_loss(self) -> float:
+        """Mean answer-token loss on the held-out conversations."""
+        was_training = self.model.training
+        self.model.eval()
+        dev = self.model.embed.weight.device
+        total, count = 0.0, 0
+        test = self.data["test"]
+        for idx in lmdata.batch_indices(test, self.batch, 0):
+            ids, att, loss_mask = (t.to(dev) for t in test.batch(idx))
+            n = float(loss_mask[:, 1:].sum())
+            total += float(self.model.loss(ids, att, loss_mask)) * n
+            count += int(n)
+        self.model.train(was_training)
+        return total / max(1, count)
+
+    def after_step(self, step: int, log: Any) -> None:
+        if (step + 1) % self.eval_every == 0:
+            log(f"[lm] step {step + 1} held-out answer loss {self.held_out_loss():.4f}")
+
+    def final_payload(self) -> dict[str, Any]:
+        return {**super().final_payload(), "config": self.cfg.to_dict(), "codes": "visual-tokenizer",
+                "codes_fingerprint": self.fingerprint, "held_out_loss": self.held_out_loss()}
+
+
+def load_lm() -> tuple[SeedMiniLM, dict[str, Any]]:
+    """The trained LM (runs/lm.done.pt) in eval mode, and its payload."""
+    from ..common import load
+    state = load(RUNS / "lm.done.pt")
+    model = SeedMiniLM(LMConfig(**state["config"]))
+    model.load_state_dict(state["model"])
+    return model.eval(), state
