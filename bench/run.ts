@@ -2,11 +2,9 @@
 // PyTorch eager, in one run on one machine; then the kernel on its JSON-RPC and Jupyter paths (and ipykernel).
 // Prints the Markdown tables and rewrites BENCHMARKS.md (issue 8). Must finish in under 5 minutes on 2 cores.
 //
-//   node --import tsx bench/run.ts [--quick] [--model DIR] [--lm-run NAME] [--threads N] [--no-kernel] [--out FILE]
+//   node --import tsx bench/run.ts [--quick] [--model DIR] [--threads N] [--no-kernel] [--out FILE]
 //     --quick      tiny repetition counts, for development (the table says so)
 //     --model      package folder (default model/seed-mini; falls back to tests/helpers/tiny-seed, and says so)
-//     --lm-run     LM training run whose checkpoint the torch baseline loads (default auto: the newest checkpoint)
-//     --image-runs folder of the image checkpoints *.done.pt (default $SEED_MINI_RUNS or model/train/runs)
 //     --out        where to write the report (default BENCHMARKS.md; "-" prints only)
 //     --kernel-cpu-prof DIR   run the JSON-RPC kernels with node --cpu-prof into DIR (see bench/analysis.md)
 
@@ -32,8 +30,6 @@ const { values: opt } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
     model: { type: "string" },
-    "lm-run": { type: "string", default: "auto" },
-    "image-runs": { type: "string", default: "" },
     threads: { type: "string", default: "2" },
     "no-kernel": { type: "boolean", default: false },
     out: { type: "string", default: "BENCHMARKS.md" },
@@ -118,7 +114,7 @@ async function main(): Promise<void> {
     workerDriver = skippedDriver("worker", reason(e));
     notes.push(`worker: ${reason(e)}`);
   }
-  const torch = await openTorchDriver(s, opt["lm-run"] ?? "auto", opt["image-runs"] ?? "");
+  const torch = await openTorchDriver(s, s.modelDir);
   if (torch.lmCheckpoint) notes.push(`PyTorch LM weights: ${torch.lmCheckpoint}.`);
   const drivers = [inProcessDriver(seed, inputs), workerDriver, raw.driver, torch.driver];
   // Budgets keep the whole command under 5 minutes even when the machine is busy (then with fewer repetitions).

@@ -1,5 +1,5 @@
 // The PyTorch eager baseline as a benchmark driver: bench/python/torch_baseline.py runs as a line-oriented server
-// under Debian's /usr/bin/python3, so its repetitions interleave with ours. Each request is one repetition, timed on
+// under the project's Python venv (.venv, made by scripts/setup-python.sh), so its repetitions interleave with ours. Each request is one repetition, timed on
 // the Python side (the pipe round trip is not in the samples). If the server cannot start, every torch row says why.
 
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
@@ -10,7 +10,10 @@ import { skippedDriver, type ImplDriver } from "./interleave";
 import type { Ops } from "./lm-protocol";
 import { MODEL_ROWS, type BenchSettings, type ModelRow } from "./types";
 
+/** Debian's Python: the Jupyter client and ipykernel the Jupyter rows use. */
 export const PYTHON = "/usr/bin/python3";
+/** The project's venv (scripts/setup-python.sh): PyTorch for the baseline. */
+export const VENV_PYTHON = join(".venv", "bin", "python");
 
 type Reply = Record<string, unknown>;
 
@@ -89,11 +92,11 @@ class LineServer {
 }
 
 /** Starts the server after bench/inputs.ts has written the shared inputs; never throws (failures become reasons). */
-export async function openTorchDriver(s: BenchSettings, lmRun: string, imageRuns: string): Promise<TorchHandle> {
+export async function openTorchDriver(s: BenchSettings, packageDir: string): Promise<TorchHandle> {
   const none = (reason: string): TorchHandle => ({ driver: skippedDriver("torch", reason), versions: {}, lmCheckpoint: null, parity: async () => ({}), close: async () => undefined });
-  if (!existsSync(PYTHON)) return none(`not measured: ${PYTHON} not found`);
-  const args = [join("bench", "python", "torch_baseline.py"), "--work", s.workDir, "--threads", String(s.threads), "--lm-run", lmRun, "--image-runs", imageRuns];
-  const child = spawn(PYTHON, args, { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, OPENBLAS_NUM_THREADS: "1" } });
+  if (!existsSync(VENV_PYTHON)) return none(`not measured: ${VENV_PYTHON} not found (run: bash scripts/setup-python.sh)`);
+  const args = [join("bench", "python", "torch_baseline.py"), "--work", s.workDir, "--threads", String(s.threads), "--package", packageDir];
+  const child = spawn(VENV_PYTHON, args, { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, OPENBLAS_NUM_THREADS: "1" } });
   const server = new LineServer(child);
   let ready: Ready;
   try {

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The project's test command (`npm test`): builds the bundles, typechecks every layer, then runs the suites in
 // order and ends with one plain summary line, "N passed, N failed", that CI reads.
-//   node scripts/test.mjs                 all suites: typecheck, unit, integration, e2e
-//   node scripts/test.mjs unit            one suite (typecheck | unit | integration | e2e)
+//   node scripts/test.mjs                 all suites: lint, typecheck, unit, python, integration, e2e
+//   node scripts/test.mjs unit            one suite (lint | typecheck | unit | python | integration | e2e)
 // Unit and integration tests are TypeScript files run by Node's test runner through tsx; the e2e suite runs inside a
 // real VS Code (tests/e2e/run.mjs) and prints its own "N passed, N failed" line, which is folded into the total.
 import { spawnSync } from "node:child_process";
@@ -11,7 +11,8 @@ import { join, relative } from "node:path";
 import { tmpdir } from "node:os";
 
 const root = new URL("..", import.meta.url).pathname;
-const SUITES = ["typecheck", "unit", "integration", "e2e"];
+const SUITES = ["lint", "typecheck", "unit", "python", "integration", "e2e"];
+const VENV_PYTHON = join(root, ".venv/bin/python");
 const TSCONFIGS = [
   "kernel/protocol/tsconfig.json",
   "model/runtime/tsconfig.json",
@@ -119,6 +120,43 @@ function nodeTests(suite, dir) {
   record(suite, passed, failed);
 }
 
+/** Biome (TypeScript/JavaScript/JSON: format + lint) and ruff (Python: lint + format), both read-only checks. */
+function lint() {
+  console.log("== lint (biome ci; ruff check + ruff format --check)");
+  let passed = 0;
+  let failed = 0;
+  const biome = run(join(root, "node_modules/.bin/biome"), ["ci", "--reporter=summary", "."]);
+  biome.status === 0 ? passed++ : failed++;
+  if (!existsSync(VENV_PYTHON)) {
+    console.error("ruff: .venv is missing (run: bash scripts/setup-python.sh)");
+    record("lint", passed, failed + 1);
+    return;
+  }
+  for (const args of [["check", "."], ["format", "--check", "."]]) {
+    const r = run(VENV_PYTHON, ["-m", "ruff", ...args]);
+    r.status === 0 ? passed++ : failed++;
+  }
+  record("lint", passed, failed);
+}
+
+/** The Python tests (model/train, model/export_seed): pytest in the project's venv; its summary line is printed. */
+function python() {
+  if (!existsSync(VENV_PYTHON)) {
+    console.error("python: .venv is missing (run: bash scripts/setup-python.sh)");
+    record("python", 0, 1);
+    return;
+  }
+  const dirs = ["model/train", "model/export_seed"].filter((d) => existsSync(join(root, d)));
+  console.log(`== python (pytest ${dirs.join(" ")})`);
+  const r = run(VENV_PYTHON, ["-m", "pytest", "-q", "-p", "no:cacheprovider", ...dirs], { capture: true });
+  const out = r.stdout ?? "";
+  const count = (name) => Number((out.match(new RegExp(`(\\d+) ${name}`)) ?? [])[1] ?? 0);
+  const passed = count("passed");
+  let failed = count("failed") + count("error");
+  if (r.status !== 0 && failed === 0) failed = 1; // collection error, or no tests collected (exit 5)
+  record("python", passed, failed);
+}
+
 function e2e() {
   const runner = join(root, "tests/e2e/run.mjs");
   if (!existsSync(runner)) {
@@ -139,6 +177,8 @@ const started = Date.now();
 const built = build();
 for (const suite of suites) {
   if (suite === "typecheck") typecheck();
+  else if (suite === "lint") lint();
+  else if (suite === "python") python();
   else if (!built) continue;
   else if (suite === "unit") nodeTests("unit", "tests/unit");
   else if (suite === "integration") nodeTests("integration", "tests/integration");

@@ -1,18 +1,19 @@
 """PyTorch eager baseline for `npm run bench`: the same operations, on the same weights, with the same inputs.
 
-    /usr/bin/python3 bench/python/torch_baseline.py --work bench/results/work --threads 2 [--lm-run auto]
+    .venv/bin/python bench/python/torch_baseline.py --work bench/results/work --threads 2 [--package model/seed-mini]
 
 A line-oriented server, so that bench/run.ts can interleave torch repetitions with the other implementations:
-reads <work>/inputs.json and <work>/pixels16.f32 (written by bench/inputs.ts), loads the checkpoints, prints
+reads <work>/inputs.json and <work>/pixels16.f32 (written by bench/inputs.ts), loads the weights, prints
     {"kind": "ready", "ops": [row ids], "skipped": {row: reason}, "versions": {...}, "lm_checkpoint": path|null}
 then answers one JSON line per request line on stdin:
     {"op": "<row id>"}  -> {"ms": [samples]}     one repetition, timed here (no IPC in the time)
     {"op": "peak_reset"} / {"op": "peak"} -> {"bytes": VmHWM}
     {"op": "parity"}     -> {"ids16": [[...]], "prefill64_logits": [...]}
     {"op": "quit"}
-Row ids and the LM protocol match bench/types.ts and bench/lm-protocol.ts. Weights: model/train/runs/
-{tokenizer,autoencoder,denoiser}.done.pt (or --image-runs) and runs/lm/<run>/ckpt.pt; a missing or unloadable
-checkpoint skips only its rows, with the reason ("not measured: no torch checkpoint at <path>").
+Row ids and the LM protocol match bench/types.ts and bench/lm-protocol.ts. Weights: the package's own ONNX files,
+rebuilt into the PyTorch modules (model/train/package_weights.py), so the baseline runs on a fresh clone and
+computes with exactly the weights the package ships; a package that does not load skips only its rows, with the
+reason.
 """
 from __future__ import annotations
 
@@ -61,21 +62,15 @@ def short(e: BaseException) -> str:
     return text if len(text) <= 240 else text[:237] + "..."
 
 
-def image_ops(inputs: dict, work: Path, ops: dict[str, Op], skipped: dict[str, str], parity: dict) -> None:
-    from model.train.common import RUNS
-    paths = [RUNS / f"{n}.done.pt" for n in ("tokenizer", "autoencoder", "denoiser")]
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        for r in IMAGE_ROWS:
-            skipped[r] = f"not measured: no torch checkpoint at {missing[0]}"
-        return
+def image_ops(inputs: dict, work: Path, package: Path, ops: dict[str, Op], skipped: dict[str, str],
+              parity: dict) -> None:
     try:
         from model.train.ddim import sample_ddim
-        from model.train.stages import load_autoencoder, load_denoiser, load_tokenizer
-        tok, (ae, _), den = load_tokenizer(), load_autoencoder(), load_denoiser()
-    except Exception as e:  # e.g. a checkpoint from an older architecture
+        from model.train.package_weights import load_package
+        tok, ae, den, _ = load_package(package)
+    except Exception as e:  # e.g. a package of another architecture (a real SEED export)
         for r in IMAGE_ROWS:
-            skipped[r] = f"not measured: the torch checkpoints in {RUNS} do not load: {short(e)}"
+            skipped[r] = f"not measured: {package.name} does not load into the SEED-mini modules: {short(e)}"
         return
     h, w = inputs["image_size"]
     raw = np.fromfile(work / "pixels16.f32", dtype=np.float32)
@@ -101,34 +96,19 @@ def image_ops(inputs: dict, work: Path, ops: dict[str, Op], skipped: dict[str, s
     parity["ids16"] = lambda: tokenize(pixels16).tolist()
 
 
-def lm_checkpoint(run: str) -> Path:
-    """runs/lm/<run>/ckpt.pt; for "auto": the newest checkpoint (the last run trained is the one exported; the
-    same-weights check in the report says so when it is not)."""
-    base = REPO / "model" / "train" / "runs" / "lm"
-    if run != "auto":
-        return base / run / "ckpt.pt"
-    found = sorted(base.glob("*/ckpt.pt"), key=lambda p: p.stat().st_mtime)
-    return found[-1] if found else base / "main" / "ckpt.pt"
-
-
-def lm_ops(inputs: dict, path: Path, ops: dict[str, Op], skipped: dict[str, str], parity: dict) -> None:
-    if not inputs.get("has_language_model"):
-        reason = "not measured: the package has no language model"
-    elif not path.exists():
-        reason = f"not measured: no torch checkpoint at {path.relative_to(REPO)}"
-    else:
-        reason = ""
+def lm_ops(inputs: dict, package: Path, ops: dict[str, Op], skipped: dict[str, str], parity: dict) -> None:
+    reason = "" if inputs.get("has_language_model") else "not measured: the package has no language model"
     if not reason:
         try:
-            from model.train.lm.export import round_to_fp16
             from model.train.lm.model import LMConfig, SeedMiniLM
-            state = torch.load(path, map_location="cpu")
-            model = SeedMiniLM(LMConfig(**state["config"]))
-            model.load_state_dict(state["model"])
-            round_to_fp16(model)   # the weights the package stores (lm.export rounds them the same way)
+            from model.train.package_weights import load_module
+            lm = json.loads((package / "seed.json").read_text())["language_model"]
+            model = SeedMiniLM(LMConfig(vocab_size=lm["vocab_size"], d_model=lm["num_kv_heads"] * lm["head_dim"],
+                                        n_layers=lm["num_layers"], max_position_embeddings=lm["max_position_embeddings"]))
+            load_module(model, package / "language_model.onnx", prefix="model.")
             model.eval()
         except Exception as e:
-            reason = f"not measured: {path.relative_to(REPO)} does not load: {short(e)}"
+            reason = f"not measured: {package.name}/language_model.onnx does not load: {short(e)}"
     if reason:
         for r in LM_ROWS:
             skipped[r] = reason
@@ -181,21 +161,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--work", required=True, help="folder with inputs.json and pixels16.f32")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--lm-run", default="auto", help="model/train/runs/lm/<run>/ckpt.pt; auto: the newest")
-    ap.add_argument("--image-runs", default="", help="folder of {tokenizer,autoencoder,denoiser}.done.pt "
-                    "(default: $SEED_MINI_RUNS or model/train/runs)")
+    ap.add_argument("--package", default=str(REPO / "model" / "seed-mini"), help="the model package folder")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    if a.image_runs:
-        os.environ["SEED_MINI_RUNS"] = a.image_runs  # read by model.train.common at import
-    work = Path(a.work)
+    work, package = Path(a.work), Path(a.package)
     inputs = json.loads((work / "inputs.json").read_text())
     ops: dict[str, Op] = {}
     skipped: dict[str, str] = {}
     parity: dict[str, Callable[[], Any]] = {}
-    image_ops(inputs, work, ops, skipped, parity)
-    lm_path = lm_checkpoint(a.lm_run)
-    lm_ops(inputs, lm_path, ops, skipped, parity)
+    image_ops(inputs, work, package, ops, skipped, parity)
+    lm_ops(inputs, package, ops, skipped, parity)
     skipped["api.call"] = "– (no API layer)"
     skipped["lm.generate"] = "not measured: the baseline times the LM forward only (compare the LM decode rows)"
     versions = {"torch": torch.__version__, "numpy": np.__version__, "python": sys.version.split()[0],
@@ -207,7 +182,7 @@ def main() -> None:
         sys.stdout.flush()
 
     send({"kind": "ready", "ops": sorted(ops), "skipped": skipped, "versions": versions,
-          "lm_checkpoint": str(lm_path.relative_to(REPO)) if "lm.prefill64" in ops else None})
+          "lm_checkpoint": f"{package.name}/language_model.onnx" if "lm.prefill64" in ops else None})
     for line in sys.stdin:
         req = json.loads(line)
         op = req.get("op")

@@ -12,6 +12,7 @@ when `--keep-checkpoints` is given.
 """
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ import torch
 from .common import ROOT, RUNS
 from .onnx_fp16 import MIN_ELEMENTS
 
-CHECKPOINTS = ROOT / "checkpoints"
+CHECKPOINTS = Path(os.environ.get("SEED_MINI_CHECKPOINTS", ROOT / "checkpoints"))   # override for smoke tests
 BUDGET_MB = 60
 
 
@@ -61,7 +62,7 @@ def save(stages: tuple[str, ...], folder: Path = CHECKPOINTS) -> list[Path]:
                 continue
         payload = compact(torch.load(src, map_location="cpu", weights_only=False))
         payload["_done"] = done
-        tmp = folder / f"{name}.pt.tmp"
+        tmp = folder / f"{name}.pt.{os.getpid()}.tmp"   # two training processes may save at once
         torch.save(payload, tmp)
         tmp.replace(folder / f"{name}.pt")
         written.append(folder / f"{name}.pt")

@@ -130,10 +130,12 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{FILES[key]}: {path.stat().st_size / 1e6:.2f} MB ({n} fp16 initialisers)")
     (out / "scheduler_config.json").write_text(json.dumps(SCHEDULER_CONFIG, indent=2) + "\n")
     write_fixtures(out / "fixtures", tok, ae.decoder, den, scale)
-    trained = all(s.startswith("trained") for s in status.values())
+    trained = all(s.startswith(("trained", "reused")) for s in status.values())
+    if (RUNS / "semantic.done.pt").exists():
+        status = {"semantic encoder (frozen)": f"trained ({load(RUNS / 'semantic.done.pt')['steps']} steps)", **status}
     description = (("SEED-mini: " if trained else "SEED-mini INTERIM package, not all stages trained: ") +
-                   f"a SEED-2-shaped visual tokenizer ({NUM_TOKENS} causal tokens, {CODEBOOK_SIZE} codes) and "
-                   f"latent diffusion decoder at 64x64, trained on {len(D.EMOJI_NAMES)} Twemoji emoji and "
+                   f"a SEED-2-shaped visual tokenizer ({NUM_TOKENS} causal tokens, {CODEBOOK_SIZE} codes) on a frozen "
+                   f"semantic encoder, and a latent diffusion decoder at 64x64, trained on {len(D.EMOJI_NAMES)} Twemoji emoji and "
                    f"{len(D.SHAPES)} shapes. Weights: " + ", ".join(f"{k} {v}" for k, v in status.items()) + ".")
     (out / "seed.json").write_text(json.dumps(manifest(out, scale, description, io), indent=2) + "\n")
     print(f"wrote {out / 'seed.json'}: {description}")

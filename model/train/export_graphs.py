@@ -21,10 +21,10 @@ OPSET = 17
 class EncoderGraph(nn.Module):
     def __init__(self, m: SeedMini) -> None:
         super().__init__()
-        self.backbone, self.qformer = m.backbone, m.qformer
+        self.m = m
 
     def forward(self, pixel_values: Tensor) -> tuple[Tensor, Tensor]:
-        return self.qformer(self.backbone(pixel_values)[0])             # [B, 32, D], [B, 32, 64]
+        return self.m.encode(pixel_values)                               # [B, 32, D], [B, 32, 64]
 
 
 class QuantizerGraph(nn.Module):

@@ -71,3 +71,30 @@ def load_module(module: nn.Module, path: Path, prefix: str = "", strict: bool = 
         raise KeyError(f"{path.name} does not hold these weights of {type(module).__name__}: {missing}")
     module.load_state_dict(state)
     return missing
+
+
+def load_package(pkg: Path):  # noqa: ANN201 (tokenizer, autoencoder, denoiser, latent scale)
+    """SEED-mini's PyTorch modules with the weights of a package's ONNX files (eval mode): the benchmark's baseline
+    and a warm start need no training checkpoints. The tokenizer's semantic encoder comes back with its BatchNorms
+    folded into the convs (as exported); training-only parts (text encoder, heads) keep their initial values."""
+    import json
+
+    from .autoencoder import AutoEncoder
+    from .denoiser import Denoiser
+    from .export_graphs import DetokenizerGraph, EncoderGraph, QuantizerGraph
+    from .seed_mini import SeedMini
+    from .semantic import fuse_batchnorm
+    from .text_encoder import build_vocab
+
+    tok = SeedMini(len(build_vocab())).eval()
+    fuse_batchnorm(tok.backbone)
+    load_module(EncoderGraph(tok), pkg / "encoder.onnx")
+    load_module(QuantizerGraph(tok), pkg / "quantizer.onnx", strict=False)
+    load_module(DetokenizerGraph(tok), pkg / "detokenizer.onnx", strict=False)
+    ae = AutoEncoder().eval()
+    load_module(ae.encoder, pkg / "latent_encoder.onnx")
+    load_module(ae.decoder, pkg / "latent_decoder.onnx")
+    den = Denoiser().eval()
+    load_module(den, pkg / "denoiser.onnx")
+    scale = float(json.loads((pkg / "seed.json").read_text())["image_decoder"]["latent_scaling_factor"])
+    return tok.requires_grad_(False), ae.requires_grad_(False), den.requires_grad_(False), scale

@@ -16,7 +16,7 @@ ORDER = ("semantic", "tokenizer", "autoencoder", "denoiser", "judge", "lm")
 PLANS: dict[str, Plan] = {
     "cpu": {
         "semantic": (1500, 128, 2e-3),
-        "tokenizer": (2000, 64, 5e-4),
+        "tokenizer": (2000, 64, 1e-3),
         "denoiser": (1800, 64, 3e-4),
         "judge": (1200, 64, 2e-3),
         "lm": (2500, 4096, 1e-3),

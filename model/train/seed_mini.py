@@ -27,7 +27,7 @@ from torch import Tensor, nn
 
 from .attributes import CELLS, EMPTY, N_IDENTITY, PER_CELL, attribute_loss
 from .semantic import EMBED_DIM as SEMANTIC_DIM
-from .semantic import SemanticEncoder, SemanticHeads
+from .semantic import CELL_DIM, SemanticEncoder, SemanticHeads
 from .text_encoder import TextEncoder
 from .tokenizer import CODE_DIM, EMBED_DIM, NUM_TOKENS, CausalQFormer, Detokenizer, VectorQuantizer
 
@@ -50,7 +50,9 @@ class SeedMini(nn.Module):
                  ) -> None:
         super().__init__()
         self.backbone = (backbone or SemanticEncoder()).requires_grad_(False)
-        self.qformer = CausalQFormer()
+        # context: the global token, the 10 slices of E (each projected to the Q-Former's width), the 8x8 patches
+        self.slice_in = nn.Linear(CELL_DIM, EMBED_DIM)
+        self.qformer = CausalQFormer(n_prefix=1 + SEMANTIC_DIM // CELL_DIM)
         self.encode_task_layer = nn.Sequential(nn.Linear(EMBED_DIM, EMBED_DIM), nn.Tanh(),
                                                nn.Linear(EMBED_DIM, CODE_DIM))
         self.quantizer = VectorQuantizer()
@@ -68,9 +70,14 @@ class SeedMini(nn.Module):
         self.heads.eval()
         return self
 
+    def context(self, tokens: Tensor, e: Tensor) -> Tensor:
+        """What the Q-Former cross-attends to: [global token | E's 10 slices projected | 64 patches] -> [B, 75, D]."""
+        slices = self.slice_in(e.reshape(e.shape[0], -1, CELL_DIM))                         # [B, 10, D]
+        return torch.cat([tokens[:, :1], slices, tokens[:, 1:]], 1)
+
     def encode(self, pixels: Tensor) -> tuple[Tensor, Tensor]:
         """pixels [B, 3, 64, 64] normalised -> causal embeddings [B, 32, D], attention maps [B, 32, 64]."""
-        return self.qformer(self.backbone(pixels)[0])
+        return self.qformer(self.context(*self.backbone(pixels)))
 
     def image_feature(self, causal: Tensor) -> Tensor:
         """Retrieval feature: the LAST causal query, projected and L2-normalised -> [B, 128]."""
@@ -89,7 +96,7 @@ class SeedMini(nn.Module):
         (model.train.attributes.scene_targets)."""
         with torch.no_grad():
             tokens, target = self.backbone(pixels)                        # [B, 65, 192], E [B, 320]
-        causal, _ = self.qformer(tokens)                                  # [B, 32, D]
+        causal, _ = self.qformer(self.context(tokens, target))            # [B, 32, D]
         z = self.encode_task_layer(causal).float()                        # [B, 32, C]
         with torch.autocast(z.device.type, enabled=False):
             zq, ids, commit = self.quantizer(z)

@@ -172,7 +172,9 @@ class TokenizerStage(Stage):
 
     def after_step(self, step: int, log: Any) -> None:
         if self._z is not None and step % (10 if step < 500 else 50) == 0:
-            self.restarts += self.model.quantizer.restart_dead_codes(self._z, threshold=0.2)
+            # a code is dead below 0.2 uses per step at batch 256 (8192 assignments): scale with the batch, so that
+            # small batches do not keep re-seeding codes the detokenizer is learning to read
+            self.restarts += self.model.quantizer.restart_dead_codes(self._z, threshold=0.2 * self.batch / 256)
 
     def final_payload(self) -> dict[str, Any]:
         return {**super().final_payload(), "vocab": list(self.captions.vocab)}
@@ -234,7 +236,7 @@ class DenoiserStage(Stage):
         with torch.no_grad():
             x0 = self.ae.encoder(unit_range_from_uint8(batch["images"])) * self.latent_scale   # [B, 8, 16, 16]
             tokens, e = self.tok.backbone(clip_pixels_from_uint8(batch["images"]))       # E [B, 320]
-            causal, _ = self.tok.qformer(tokens)
+            causal, _ = self.tok.qformer(self.tok.context(tokens, e))
             ids = self.tok.quantizer.ids(self.tok.encode_task_layer(causal).float())     # [B, 32]
             gen = self.tok.generation_embedding(ids, batch["mask"]).float()              # [B, 320]
             cond = batch["true"] * (e + batch["e_noise"]) + (1 - batch["true"]) * gen

@@ -46,9 +46,9 @@ class QFormerLayer(nn.Module):
         self.n2, self.cross_attn = nn.LayerNorm(dim), Attention(dim, heads)
         self.n3, self.mlp = nn.LayerNorm(dim), Mlp(dim, 4 * dim)
 
-    def forward(self, q: Tensor, img: Tensor, bias: Tensor) -> tuple[Tensor, Tensor]:
+    def forward(self, q: Tensor, img: Tensor, bias: Tensor, cross_bias: Tensor | None = None) -> tuple[Tensor, Tensor]:
         q = q + self.self_attn(self.n1(q), bias=bias)[0]
-        c, probs = self.cross_attn(self.n2(q), ctx=img)                  # probs [B, H, 32, 65]
+        c, probs = self.cross_attn(self.n2(q), ctx=img, bias=cross_bias)  # probs [B, H, 32, T]
         q = q + c
         return q + self.mlp(self.n3(q)), probs
 
@@ -56,20 +56,31 @@ class QFormerLayer(nn.Module):
 class CausalQFormer(nn.Module):
     """image_embeds [B, 65, D] -> causal_embeddings [B, 32, D], attention_maps [B, 32, 64]."""
 
-    def __init__(self, dim: int = EMBED_DIM, depth: int = 3, heads: int = 6) -> None:
+    def __init__(self, dim: int = EMBED_DIM, depth: int = 3, heads: int = 6, n_prefix: int = 1) -> None:
+        """n_prefix: leading context tokens that are not image patches (left out of the attention maps)."""
         super().__init__()
+        self.n_prefix = n_prefix
         self.query_tokens = nn.Parameter(torch.randn(1, NUM_TOKENS, dim) * 0.02)
         self.layers = nn.ModuleList(QFormerLayer(dim, heads) for _ in range(depth))
         self.norm = nn.LayerNorm(dim)
         self.register_buffer("bias", causal_bias(NUM_TOKENS), persistent=False)
+        # With prefix tokens (the semantic slices: global first, then the nine cells), query i < n_prefix starts out
+        # reading prefix token i: a learnable cross-attention bias [32, n_prefix + 64] that puts the scene, in
+        # reading order, into the first causal tokens (the rest read the patches for detail). Training may move it.
+        if n_prefix > 1:
+            init = torch.zeros(NUM_TOKENS, n_prefix + GRID * GRID)
+            init[torch.arange(n_prefix), torch.arange(n_prefix)] = 8.0
+            self.cross_bias = nn.Parameter(init)
+        else:
+            self.cross_bias = None
 
     def forward(self, img: Tensor) -> tuple[Tensor, Tensor]:
         q = self.query_tokens.expand(img.shape[0], -1, -1)
         maps = []
         for layer in self.layers:
-            q, probs = layer(q, img, self.bias)
+            q, probs = layer(q, img, self.bias, self.cross_bias)
             maps.append(probs.mean(1))                                    # [B, 32, 65]
-        m = torch.stack(maps, 0).mean(0)[:, :, 1:]                        # drop CLS -> [B, 32, 64]
+        m = torch.stack(maps, 0).mean(0)[:, :, self.n_prefix:]            # patches only -> [B, 32, 64]
         m = m / m.sum(-1, keepdim=True)
         return self.norm(q), m
 
@@ -84,6 +95,7 @@ class VectorQuantizer(nn.Module):
         self.register_buffer("ema_count", torch.ones(k))
         self.register_buffer("ema_sum", self.embedding.clone())
         self.register_buffer("initialised", torch.zeros((), dtype=torch.bool))
+        self.register_buffer("usage", torch.zeros(k), persistent=False)  # assignments since the last restart check
         self._initialised_seen = False
 
     def ids(self, z: Tensor) -> Tensor:
@@ -109,6 +121,7 @@ class VectorQuantizer(nn.Module):
     @torch.no_grad()
     def _ema_update(self, z: Tensor, ids: Tensor) -> None:
         onehot = F.one_hot(ids, self.embedding.shape[0]).type_as(z)       # [M, K]
+        self.usage.add_(onehot.sum(0))
         self.ema_count.mul_(self.decay).add_(onehot.sum(0), alpha=1 - self.decay)
         self.ema_sum.mul_(self.decay).add_(onehot.t() @ z, alpha=1 - self.decay)
         n = self.ema_count.sum()
@@ -117,8 +130,12 @@ class VectorQuantizer(nn.Module):
 
     @torch.no_grad()
     def restart_dead_codes(self, z: Tensor, threshold: float = 0.03) -> int:
-        """Move codes whose EMA usage fell below `threshold` onto random recent encoder outputs z [M, C]."""
-        dead = (self.ema_count < threshold).nonzero().flatten()
+        """Move dead codes onto random recent encoder outputs z [M, C]: codes whose EMA usage fell below `threshold`,
+        and codes no batch chose since the last call (the window check keeps a small batch's codebook alive: an
+        EMA count decays too slowly to notice a collapse early). Resets the window."""
+        window_dead = self.usage == 0 if bool(self.usage.sum() > 0) else torch.zeros_like(self.usage, dtype=torch.bool)
+        dead = ((self.ema_count < threshold) | window_dead).nonzero().flatten()
+        self.usage.zero_()
         if len(dead) == 0:
             return 0
         pick = z[torch.randint(0, z.shape[0], (len(dead),), device=z.device)]
