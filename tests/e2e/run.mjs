@@ -6,7 +6,7 @@
 // the custom renderer's output. Prints "N passed, N failed" and exits non-zero on any failure.
 // `--suites vsix` (not in the default set; `npm run test:vsix` packages first) installs seed-notebook-<version>.vsix
 // into a clean server and runs notebooks/tour.ipynb through the UI.
-//   node tests/e2e/run.mjs [--suites controller,ui-controller,kernel,ui,restricted,vsix] [--keep] [--verbose] [--update-screenshot]
+//   node tests/e2e/run.mjs [--suites controller,ui-controller,ui-restart,kernel,ui,restricted,vsix] [--keep] [--verbose] [--update-screenshot]
 // --grep PATTERN runs only the matching mocha tests. Needs: scripts/install-vscode-server.sh (run automatically when tools are missing) and `npm run build`.
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -17,17 +17,21 @@ import { format } from "node:util";
 import * as esbuild from "esbuild";
 import { installExtension, missingTools, startServer, toolPaths } from "./vscode-server.mjs";
 import { fakeKernelCells, REAL_KERNEL_CELLS, runUiTest } from "./ui.mjs";
+import { runRestartUiTest } from "./ui-restart.mjs";
 
 const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 const here = join(root, "tests", "e2e");
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
 const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
-const ALL = ["controller", "ui-controller", "kernel", "ui", "restricted"];
+const ALL = ["controller", "ui-controller", "ui-restart", "kernel", "ui", "restricted"];
 const suites = option("--suites", ALL.join(",")).split(",");
 const verbose = flag("--verbose");
 const RUN_TIMEOUT_MS = 360_000;
 const fakeKernel = join(here, "out", "fake-kernel.js");
+// The mocha suites run seed.restartKernel from code, where nobody could answer its modal question (ui-restart.mjs
+// answers it through the UI).
+const NO_RESTART_DIALOG = { "seed.confirmRestart": false };
 
 const results = []; // { name, passed, failed, note }
 
@@ -44,10 +48,11 @@ async function buildBundles() {
   await esbuild.build({ ...common, entryPoints: [join(here, "fixtures", "fake-kernel.ts")], outfile: join(here, "out", "fake-kernel.js") });
 }
 
-/** A fresh workspace folder with the notebook assets and a 64x64 test image (e2e.png). */
-async function makeWorkspace(base, name) {
+/** A fresh workspace folder with the notebook assets, a 64x64 test image (e2e.png) and these workspace settings. */
+async function makeWorkspace(base, name, settings = {}) {
   const dir = join(base, name);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(join(dir, ".vscode"), { recursive: true });
+  writeFileSync(join(dir, ".vscode", "settings.json"), JSON.stringify(settings, null, 1));
   const assets = join(root, "notebooks", "assets");
   if (existsSync(assets)) cpSync(assets, join(dir, "assets"), { recursive: true });
   const sharp = createRequire(join(root, "package.json"))("sharp");
@@ -147,10 +152,10 @@ async function main() {
         log(`== e2e ${suite}`);
         let result;
         if (suite === "controller") {
-          result = await runSuite(browser, server, await makeWorkspace(base, "ws-controller"), "controller", { SEED_KERNEL_SCRIPT: fakeKernel });
+          result = await runSuite(browser, server, await makeWorkspace(base, "ws-controller", NO_RESTART_DIALOG), "controller", { SEED_KERNEL_SCRIPT: fakeKernel });
         } else if (suite === "kernel") {
           result = existsSync(join(root, "dist", "kernel.js"))
-            ? await runSuite(browser, server, await makeWorkspace(base, "ws-kernel"), "kernel", {})
+            ? await runSuite(browser, server, await makeWorkspace(base, "ws-kernel", NO_RESTART_DIALOG), "kernel", {})
             : { passed: 0, failed: 1, note: "dist/kernel.js is missing (kernel/main.ts not built)" };
         } else if (suite === "vsix") {
           result = await runVsixTest(browser, base, serverLog);
@@ -165,6 +170,8 @@ async function main() {
           result = await runUiTest(browser, server, await makeWorkspace(base, "ws-ui-controller"), {
             root, here, log, cells: fakeKernelCells(), env: { SEED_KERNEL_SCRIPT: fakeKernel }, shotName: "ui-stand-in-kernel.png",
           });
+        } else if (suite === "ui-restart") {
+          result = await runRestartUiTest(browser, server, await makeWorkspace(base, "ws-ui-restart"), { root, here, log, env: { SEED_KERNEL_SCRIPT: fakeKernel } });
         } else if (suite === "ui") {
           result = existsSync(join(root, "dist", "kernel.js"))
             ? await runUiTest(browser, server, await makeWorkspace(base, "ws-ui"), { root, here, log, cells: REAL_KERNEL_CELLS, shotName: "ui-token-strip.png" })
