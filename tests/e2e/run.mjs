@@ -3,11 +3,13 @@
 // through playwright-core. Each mocha suite (tests/e2e/suite, bundled with esbuild) runs inside the Node extension
 // host via the workbench payload (extensionDevelopmentPath = this repo, extensionTestsPath = the bundle); mocha's
 // result comes back through window.codeAutomationExit. Then a Playwright UI test runs a notebook and screenshots
-// the custom renderer's output. Prints "N passed, N failed" and exits non-zero on any failure.
+// the custom renderer's output. The `jupyterlab` suite runs the tour in JupyterLab in the same Chromium (our kernelspec,
+// no VS Code). Prints "N passed, N failed" and exits non-zero on any failure.
 // `--suites vsix` (not in the default set; `npm run test:vsix` packages first) installs seed-notebook-<version>.vsix
 // into a clean server and runs notebooks/tour.ipynb through the UI.
-//   node tests/e2e/run.mjs [--suites controller,ui-controller,ui-restart,kernel,ui,restricted,vsix] [--keep] [--verbose] [--update-screenshot]
-// --grep PATTERN runs only the matching mocha tests. Needs: scripts/install-vscode-server.sh (run automatically when tools are missing) and `npm run build`.
+//   node tests/e2e/run.mjs [--suites controller,ui-controller,ui-restart,kernel,ui,restricted,jupyterlab,vsix] [--keep] [--verbose] [--update-screenshot]
+// --grep PATTERN runs only the matching mocha tests. Needs: scripts/install-vscode-server.sh and, for `jupyterlab`,
+// scripts/install-jupyterlab.sh (both run automatically when their tools are missing) and `npm run build`.
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -18,13 +20,14 @@ import * as esbuild from "esbuild";
 import { installExtension, missingTools, startServer, toolPaths } from "./vscode-server.mjs";
 import { fakeKernelCells, REAL_KERNEL_CELLS, runUiTest } from "./ui.mjs";
 import { runRestartUiTest } from "./ui-restart.mjs";
+import { runJupyterLabTest } from "./jupyterlab.mjs";
 
 const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 const here = join(root, "tests", "e2e");
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
 const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
-const ALL = ["controller", "ui-controller", "ui-restart", "kernel", "ui", "restricted"];
+const ALL = ["controller", "ui-controller", "ui-restart", "kernel", "ui", "restricted", "jupyterlab"];
 const suites = option("--suites", ALL.join(",")).split(",");
 const verbose = flag("--verbose");
 const RUN_TIMEOUT_MS = 360_000;
@@ -144,7 +147,7 @@ async function main() {
   });
   const serverLog = (line) => verbose && console.log(`  [server] ${line}`);
   try {
-    const trustedNeeded = suites.some((s) => s !== "restricted" && s !== "vsix");
+    const trustedNeeded = suites.some((s) => !["restricted", "vsix", "jupyterlab"].includes(s));
     const server = trustedNeeded ? await startServer(root, join(base, "trusted"), { trusted: true, log: serverLog }) : undefined;
     try {
       for (const suite of suites) {
@@ -172,6 +175,8 @@ async function main() {
           });
         } else if (suite === "ui-restart") {
           result = await runRestartUiTest(browser, server, await makeWorkspace(base, "ws-ui-restart"), { root, here, log, env: { SEED_KERNEL_SCRIPT: fakeKernel } });
+        } else if (suite === "jupyterlab") {
+          result = await runJupyterLabTest(browser, { root, here, base, log, verbose });
         } else if (suite === "ui") {
           result = existsSync(join(root, "dist", "kernel.js"))
             ? await runUiTest(browser, server, await makeWorkspace(base, "ws-ui"), { root, here, log, cells: REAL_KERNEL_CELLS, shotName: "ui-token-strip.png" })
