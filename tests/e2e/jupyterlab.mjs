@@ -117,7 +117,7 @@ export async function runJupyterLabTest(browser, { root, here, base, log, verbos
     server = await startJupyterLab(venv, notebooks, env, (line) => verbose && log(line));
     step(`jupyter lab serving ${server.url}`);
     page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
-    await page.goto(`${server.url}/lab/tree/tour.ipynb?token=${server.token}`);
+    await page.goto(`${server.url}/lab/tree/tour.ipynb?token=${server.token}`, { timeout: 120_000 });
     const notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").first();
     await notebook.waitFor({ timeout: 90_000 });
     step("notebook open");

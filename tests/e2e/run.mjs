@@ -99,7 +99,7 @@ async function runSuite(browser, server, workspace, suite, env) {
     ["skipWelcome", "true"],
   ];
   const url = `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
-  await page.goto(url);
+  await page.goto(url, { timeout: 120_000 }); // a busy machine can take over 30 s to serve the workbench
   const timeout = new Promise((resolve) => setTimeout(() => resolve("timeout"), RUN_TIMEOUT_MS));
   const code = await Promise.race([exited, timeout]);
   await page.context().close();

@@ -70,7 +70,7 @@ export async function runRestartUiTest(browser, server, workspace, { root, here,
       ["extensionEnvironment", JSON.stringify(env)],
       ["skipWelcome", "true"],
     ];
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`, { timeout: 120_000 });
     await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
     await page.keyboard.press("Control+P");
     await page.keyboard.type("restart.ipynb");
