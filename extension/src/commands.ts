@@ -1,11 +1,12 @@
-// The extension's commands: Restart Kernel, Interrupt Kernel, Open Tour Notebook, Select Model Folder and the
-// status bar's quick pick. Commands invoked from a notebook toolbar receive the notebook; from the palette they act
-// on the active notebook editor.
+// The extension's commands: Restart Kernel (asks first unless seed.confirmRestart is false), Interrupt Kernel, Open
+// Tour Notebook, Select Model Folder and the status bar's quick pick. Commands invoked from a notebook toolbar
+// receive the notebook; from the palette they act on the active notebook editor.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { COMMANDS } from "./command-ids";
 import type { SeedController } from "./controller";
+import { confirmRestart, type RestartPrompt } from "./restart-confirm";
 
 export { COMMANDS };
 
@@ -25,7 +26,12 @@ function targetNotebook(arg: unknown): vscode.NotebookDocument | undefined {
   return vscode.window.activeNotebookEditor?.notebook;
 }
 
-export function registerCommands(seed: SeedController, extensionUri: vscode.Uri, storageUri: vscode.Uri): vscode.Disposable[] {
+/** The questions the commands ask the user, passed in by extension.ts. */
+export interface CommandPrompts {
+  restart: RestartPrompt;
+}
+
+export function registerCommands(seed: SeedController, extensionUri: vscode.Uri, storageUri: vscode.Uri, prompts: CommandPrompts): vscode.Disposable[] {
   const requireSession = (arg: unknown) => {
     const notebook = targetNotebook(arg);
     if (!notebook) {
@@ -39,6 +45,8 @@ export function registerCommands(seed: SeedController, extensionUri: vscode.Uri,
     vscode.commands.registerCommand(COMMANDS.restart, async (arg?: unknown) => {
       const session = requireSession(arg);
       if (!session) return;
+      const ask = vscode.workspace.getConfiguration("seed", session.notebook.uri).get<unknown>("confirmRestart");
+      if (!(await confirmRestart(ask, prompts.restart))) return;
       await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: "Restarting the SEED kernel" },
         () => session.restart(),

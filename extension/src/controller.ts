@@ -1,8 +1,12 @@
-// The "SEED (TypeScript)" NotebookController for .ipynb (jupyter-notebook) notebooks: Preferred affinity for
-// notebooks whose kernelspec names SEED, writes the SEED kernelspec when selected, and keeps one NotebookSession
-// (one kernel process) per open notebook, disposed when the notebook closes.
+// The "SEED (TypeScript)" NotebookController for .ipynb (jupyter-notebook) notebooks: Preferred affinity for SEED
+// and TypeScript notebooks, Default for the others. VS Code also selects it without asking when it is the only
+// kernel, so selection never rewrites another kernel's notebook: the SEED kernelspec is written only into a notebook
+// that names no kernel yet, and a notebook of another language gets a notice instead (its cells end with an error
+// that says why, cell-language.ts). Keeps one NotebookSession (one kernel process) per open notebook, disposed when
+// the notebook closes.
 import * as vscode from "vscode";
-import { isSeedNotebook, withSeedKernelspec } from "./kernelspec";
+import { CONTROLLER_LANGUAGES, foreignNotebookNotice, RUNNABLE_LANGUAGE } from "./cell-language";
+import { notebookKind, prefersSeed, withSeedKernelspec } from "./kernelspec";
 import { NotebookSession } from "./notebook-session";
 import type { KernelSettings } from "./settings";
 
@@ -26,7 +30,7 @@ export class SeedController implements vscode.Disposable {
 
   constructor(private readonly deps: ControllerDeps) {
     this.controller = vscode.notebooks.createNotebookController(CONTROLLER_ID, NOTEBOOK_TYPE, "SEED (TypeScript)");
-    this.controller.supportedLanguages = ["typescript"];
+    this.controller.supportedLanguages = [...CONTROLLER_LANGUAGES];
     this.controller.supportsExecutionOrder = true;
     this.controller.description = "SEED multimodal model kernel";
     this.controller.detail = "Runs TypeScript cells with the `seed` API (image tokens, decoding, chat) in a local kernel process";
@@ -37,6 +41,9 @@ export class SeedController implements vscode.Disposable {
       this.sessionsEmitter,
       this.controller.onDidChangeSelectedNotebooks(({ notebook, selected }) => this.onSelected(notebook, selected)),
       vscode.workspace.onDidOpenNotebookDocument((nb) => this.updateAffinity(nb)),
+      vscode.workspace.onDidChangeNotebookDocument((e) => {
+        if (e.metadata) this.updateAffinity(e.notebook);
+      }),
       vscode.workspace.onDidCloseNotebookDocument((nb) => void this.closeSession(nb)),
     );
     for (const nb of vscode.workspace.notebookDocuments) this.updateAffinity(nb);
@@ -78,9 +85,8 @@ export class SeedController implements vscode.Disposable {
 
   private updateAffinity(notebook: vscode.NotebookDocument): void {
     if (notebook.notebookType !== NOTEBOOK_TYPE) return;
-    if (isSeedNotebook(notebook.metadata)) {
-      this.controller.updateNotebookAffinity(notebook, vscode.NotebookControllerAffinity.Preferred);
-    }
+    const affinity = prefersSeed(notebook.metadata) ? vscode.NotebookControllerAffinity.Preferred : vscode.NotebookControllerAffinity.Default;
+    this.controller.updateNotebookAffinity(notebook, affinity);
   }
 
   private async onSelected(notebook: vscode.NotebookDocument, selected: boolean): Promise<void> {
@@ -90,12 +96,28 @@ export class SeedController implements vscode.Disposable {
       return;
     }
     this.selected.add(notebook);
+    const kind = notebookKind(notebook.metadata);
+    const codeCells = notebook.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code);
+    const written = codeCells.filter((c) => c.document.getText().trim() !== "");
+    const notice = foreignNotebookNotice(kind, written.map((c) => c.document.languageId));
+    if (notice) {
+      this.deps.log.info(`selected for ${notebook.uri.toString()}: ${notice}`);
+      void vscode.window.showWarningMessage(notice, "Select Another Kernel").then((choice) => {
+        if (choice) void vscode.commands.executeCommand("notebook.selectKernel");
+      });
+      return;
+    }
+    if (kind.kind !== "none") return;
+    // A notebook that names no kernel yet becomes a SEED notebook: kernelspec, and empty cells become TypeScript.
     const metadata = withSeedKernelspec(notebook.metadata);
     if (!metadata) return;
     const edit = new vscode.WorkspaceEdit();
     edit.set(notebook.uri, [vscode.NotebookEdit.updateNotebookMetadata(metadata)]);
     const applied = await vscode.workspace.applyEdit(edit);
     if (!applied) this.deps.log.warn(`could not write the SEED kernelspec into ${notebook.uri.toString()}`);
+    for (const cell of codeCells) {
+      if (cell.document.languageId !== RUNNABLE_LANGUAGE) await vscode.languages.setTextDocumentLanguage(cell.document, RUNNABLE_LANGUAGE);
+    }
   }
 
   private async closeSession(notebook: vscode.NotebookDocument): Promise<void> {

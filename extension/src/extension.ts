@@ -42,7 +42,9 @@ function start(context: vscode.ExtensionContext): SeedExtensionApi {
   context.subscriptions.push(
     log,
     new SeedStatusBar(controller),
-    ...registerCommands(controller, context.extensionUri, context.globalStorageUri),
+    ...registerCommands(controller, context.extensionUri, context.globalStorageUri, {
+      restart: (question, answer) => vscode.window.showWarningMessage(question, { modal: true }, answer),
+    }),
     vscode.commands.registerCommand(COMMANDS.showLog, () => log.show()),
   );
   const seed = controller;

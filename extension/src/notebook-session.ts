@@ -4,8 +4,10 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { ExecuteResult, KernelStatus, OutputParams } from "../../kernel/protocol/rpc";
+import { unsupportedCellError } from "./cell-language";
 import { CellRun, outputId, toOutputItems, type CellRunHost } from "./cell-run";
 import { ExecutionQueue } from "./execution-queue";
+import { notebookKind } from "./kernelspec";
 import { describeExit, KernelProcess, type KernelExit } from "./kernel-process";
 import { kernelArgs, type KernelSettings } from "./settings";
 
@@ -61,6 +63,9 @@ export class NotebookSession implements CellRunHost, vscode.Disposable {
   }
 
   async execute(run: CellRun, code: string): Promise<ExecuteResult> {
+    // A cell in another language (Python...) ends with an explanation, and cancels the cells queued after it.
+    const unsupported = unsupportedCellError(run.cell.document.languageId, notebookKind(this.notebook.metadata));
+    if (unsupported) return { status: "error", executionCount: null, error: unsupported };
     const kernel = await this.ensureKernel();
     this.runs.set(run.executionId, run);
     try {

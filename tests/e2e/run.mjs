@@ -3,11 +3,13 @@
 // through playwright-core. Each mocha suite (tests/e2e/suite, bundled with esbuild) runs inside the Node extension
 // host via the workbench payload (extensionDevelopmentPath = this repo, extensionTestsPath = the bundle); mocha's
 // result comes back through window.codeAutomationExit. Then a Playwright UI test runs a notebook and screenshots
-// the custom renderer's output. Prints "N passed, N failed" and exits non-zero on any failure.
+// the custom renderer's output. The `jupyterlab` suite runs the tour in JupyterLab in the same Chromium (our kernelspec,
+// no VS Code). Prints "N passed, N failed" and exits non-zero on any failure.
 // `--suites vsix` (not in the default set; `npm run test:vsix` packages first) installs seed-notebook-<version>.vsix
 // into a clean server and runs notebooks/tour.ipynb through the UI.
-//   node tests/e2e/run.mjs [--suites controller,ui-controller,kernel,ui,restricted,vsix] [--keep] [--verbose] [--update-screenshot]
-// --grep PATTERN runs only the matching mocha tests. Needs: scripts/install-vscode-server.sh (run automatically when tools are missing) and `npm run build`.
+//   node tests/e2e/run.mjs [--suites controller,ui-controller,ui-restart,kernel,ui,restricted,jupyterlab,vsix] [--keep] [--verbose] [--update-screenshot]
+// --grep PATTERN runs only the matching mocha tests. Needs: scripts/install-vscode-server.sh and, for `jupyterlab`,
+// scripts/install-jupyterlab.sh (both run automatically when their tools are missing) and `npm run build`.
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -17,17 +19,22 @@ import { format } from "node:util";
 import * as esbuild from "esbuild";
 import { installExtension, missingTools, startServer, toolPaths } from "./vscode-server.mjs";
 import { fakeKernelCells, REAL_KERNEL_CELLS, runUiTest } from "./ui.mjs";
+import { runRestartUiTest } from "./ui-restart.mjs";
+import { runJupyterLabTest } from "./jupyterlab.mjs";
 
 const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 const here = join(root, "tests", "e2e");
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
 const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
-const ALL = ["controller", "ui-controller", "kernel", "ui", "restricted"];
+const ALL = ["controller", "ui-controller", "ui-restart", "kernel", "ui", "restricted", "jupyterlab"];
 const suites = option("--suites", ALL.join(",")).split(",");
 const verbose = flag("--verbose");
 const RUN_TIMEOUT_MS = 360_000;
 const fakeKernel = join(here, "out", "fake-kernel.js");
+// The mocha suites run seed.restartKernel from code, where nobody could answer its modal question (ui-restart.mjs
+// answers it through the UI).
+const NO_RESTART_DIALOG = { "seed.confirmRestart": false };
 
 const results = []; // { name, passed, failed, note }
 
@@ -44,10 +51,11 @@ async function buildBundles() {
   await esbuild.build({ ...common, entryPoints: [join(here, "fixtures", "fake-kernel.ts")], outfile: join(here, "out", "fake-kernel.js") });
 }
 
-/** A fresh workspace folder with the notebook assets and a 64x64 test image (e2e.png). */
-async function makeWorkspace(base, name) {
+/** A fresh workspace folder with the notebook assets, a 64x64 test image (e2e.png) and these workspace settings. */
+async function makeWorkspace(base, name, settings = {}) {
   const dir = join(base, name);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(join(dir, ".vscode"), { recursive: true });
+  writeFileSync(join(dir, ".vscode", "settings.json"), JSON.stringify(settings, null, 1));
   const assets = join(root, "notebooks", "assets");
   if (existsSync(assets)) cpSync(assets, join(dir, "assets"), { recursive: true });
   const sharp = createRequire(join(root, "package.json"))("sharp");
@@ -91,7 +99,7 @@ async function runSuite(browser, server, workspace, suite, env) {
     ["skipWelcome", "true"],
   ];
   const url = `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
-  await page.goto(url);
+  await page.goto(url, { timeout: 120_000 }); // a busy machine can take over 30 s to serve the workbench
   const timeout = new Promise((resolve) => setTimeout(() => resolve("timeout"), RUN_TIMEOUT_MS));
   const code = await Promise.race([exited, timeout]);
   await page.context().close();
@@ -139,7 +147,7 @@ async function main() {
   });
   const serverLog = (line) => verbose && console.log(`  [server] ${line}`);
   try {
-    const trustedNeeded = suites.some((s) => s !== "restricted" && s !== "vsix");
+    const trustedNeeded = suites.some((s) => !["restricted", "vsix", "jupyterlab"].includes(s));
     const server = trustedNeeded ? await startServer(root, join(base, "trusted"), { trusted: true, log: serverLog }) : undefined;
     try {
       for (const suite of suites) {
@@ -147,10 +155,10 @@ async function main() {
         log(`== e2e ${suite}`);
         let result;
         if (suite === "controller") {
-          result = await runSuite(browser, server, await makeWorkspace(base, "ws-controller"), "controller", { SEED_KERNEL_SCRIPT: fakeKernel });
+          result = await runSuite(browser, server, await makeWorkspace(base, "ws-controller", NO_RESTART_DIALOG), "controller", { SEED_KERNEL_SCRIPT: fakeKernel });
         } else if (suite === "kernel") {
           result = existsSync(join(root, "dist", "kernel.js"))
-            ? await runSuite(browser, server, await makeWorkspace(base, "ws-kernel"), "kernel", {})
+            ? await runSuite(browser, server, await makeWorkspace(base, "ws-kernel", NO_RESTART_DIALOG), "kernel", {})
             : { passed: 0, failed: 1, note: "dist/kernel.js is missing (kernel/main.ts not built)" };
         } else if (suite === "vsix") {
           result = await runVsixTest(browser, base, serverLog);
@@ -165,6 +173,10 @@ async function main() {
           result = await runUiTest(browser, server, await makeWorkspace(base, "ws-ui-controller"), {
             root, here, log, cells: fakeKernelCells(), env: { SEED_KERNEL_SCRIPT: fakeKernel }, shotName: "ui-stand-in-kernel.png",
           });
+        } else if (suite === "ui-restart") {
+          result = await runRestartUiTest(browser, server, await makeWorkspace(base, "ws-ui-restart"), { root, here, log, env: { SEED_KERNEL_SCRIPT: fakeKernel } });
+        } else if (suite === "jupyterlab") {
+          result = await runJupyterLabTest(browser, { root, here, base, log, verbose });
         } else if (suite === "ui") {
           result = existsSync(join(root, "dist", "kernel.js"))
             ? await runUiTest(browser, server, await makeWorkspace(base, "ws-ui"), { root, here, log, cells: REAL_KERNEL_CELLS, shotName: "ui-token-strip.png" })

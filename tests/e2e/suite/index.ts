@@ -3,11 +3,15 @@
 // SEED_E2E_SUITE (from the payload's extensionEnvironment) picks the suites: controller, kernel, restricted.
 import Mocha from "mocha";
 import { defineControllerTests } from "./controller.test";
+import { defineForeignNotebookTests } from "./foreign-notebook.test";
 import { defineKernelTests } from "./kernel.test";
 import { defineRestrictedTests } from "./restricted.test";
 
 const SUITES: Record<string, () => void> = {
-  controller: defineControllerTests,
+  controller: () => {
+    defineControllerTests();
+    defineForeignNotebookTests();
+  },
   kernel: defineKernelTests,
   restricted: defineRestrictedTests,
 };
