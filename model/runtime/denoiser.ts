@@ -2,7 +2,7 @@
 // (epsilon, v or sample, as the scheduler config's prediction_type says).
 // Real SEED: the unCLIP SD-2.1 UNet with the empty-prompt text states baked in (reference/seed.md §2.2).
 
-import { floatTensor, outputFloat, runSession, type ComponentSession } from "./sessions";
+import { feedFloat, outputFloat, runSession, type ComponentSession } from "./sessions";
 import type { FloatTensor } from "./types";
 
 export class Denoiser {
@@ -11,9 +11,9 @@ export class Denoiser {
   /** sample [B, C, h, w], timesteps [B], embedding [B, E] -> [B, C, h, w]. */
   async predict(sample: FloatTensor, timesteps: Float32Array, embedding: FloatTensor): Promise<FloatTensor> {
     const out = await runSession(this.c, {
-      sample: floatTensor(sample.data, sample.dims),
-      timestep: floatTensor(timesteps, [timesteps.length]),
-      generation_embedding: floatTensor(embedding.data, embedding.dims),
+      sample: feedFloat(this.c, "sample", sample.data, sample.dims),
+      timestep: feedFloat(this.c, "timestep", timesteps, [timesteps.length]),
+      generation_embedding: feedFloat(this.c, "generation_embedding", embedding.data, embedding.dims),
     });
     return outputFloat(this.c, out, "out_sample");
   }

@@ -2,7 +2,7 @@
 // Real SEED: get_codebook_entry -> the 1024-d unCLIP image embedding (reference/seed.md §1.2).
 
 import { SeedError } from "./errors";
-import { floatTensor, int64Tensor, outputFloat, runSession, type ComponentSession } from "./sessions";
+import { feedFloat, int64Tensor, outputFloat, runSession, type ComponentSession } from "./sessions";
 import type { FloatTensor } from "./types";
 
 export class Detokenizer {
@@ -41,7 +41,7 @@ export class Detokenizer {
     if (this.graphTakesMask) {
       const mask = new Float32Array(N); // [1, N]
       mask.fill(1, 0, prefix ?? N);
-      feeds.token_mask = floatTensor(mask, [1, N]);
+      feeds.token_mask = feedFloat(this.c, "token_mask", mask, [1, N]);
     }
     return outputFloat(this.c, await runSession(this.c, feeds), "generation_embedding");
   }

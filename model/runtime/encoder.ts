@@ -1,7 +1,7 @@
 // The visual encoder component (encoder.onnx): pixels -> causal embeddings and Q-Former attention maps.
 // Real SEED: EVA ViT-g + ln_vision + Causal Q-Former (reference/seed.md §1.1 steps 1-3).
 
-import { floatTensor, outputFloat, runSession, type ComponentSession } from "./sessions";
+import { feedFloat, outputFloat, runSession, type ComponentSession } from "./sessions";
 import type { FloatTensor } from "./types";
 
 export interface EncoderOutput {
@@ -14,7 +14,7 @@ export class Encoder {
 
   /** pixels: [B, 3, H, W] normalised. */
   async encode(pixels: FloatTensor): Promise<EncoderOutput> {
-    const out = await runSession(this.c, { pixel_values: floatTensor(pixels.data, pixels.dims) });
+    const out = await runSession(this.c, { pixel_values: feedFloat(this.c, "pixel_values", pixels.data, pixels.dims) });
     return {
       causalEmbeddings: outputFloat(this.c, out, "causal_embeddings"),
       attentionMaps: outputFloat(this.c, out, "attention_maps"),

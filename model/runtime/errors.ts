@@ -10,6 +10,7 @@ export type SeedErrorCode =
   | "image" // an image could not be read, is empty or is too large
   | "input" // token ids, prompts or options out of range
   | "context" // a prompt (plus the tokens to generate) does not fit the language model's context
+  | "memory" // the package needs more memory than this machine has available
   | "session" // ONNX Runtime failed to create or run a session
   | "aborted" // the caller's AbortSignal fired
   | "disposed"; // the model was disposed (or its worker died)

@@ -1,17 +1,18 @@
 // Image input and output with sharp. In: PNG, JPEG, WebP, GIF (first frame) and anything else libvips reads, from a
-// path or encoded bytes; EXIF orientation applied; alpha flattened onto the manifest's background; resized to the
-// manifest size without keeping the aspect ratio and without cropping (as SEED's Resize((224,224))); normalised with
-// mean/std into float32 [1, 3, H, W]. Out: a [1, 3, H, W] tensor in [-1, 1] or [0, 1] back to RGB bytes and PNG.
+// path or encoded bytes; EXIF orientation applied; alpha flattened onto the manifest's background or dropped (as
+// PIL's convert("RGB")); resized to the manifest size without keeping the aspect ratio and without cropping, with
+// Pillow's own resampling (resample.ts), as SEED's Resize((224,224)) on a PIL image; normalised with mean/std into
+// float32 [1, 3, H, W]. Out: a [1, 3, H, W] tensor in [-1, 1] or [0, 1] back to RGB bytes and PNG.
 // A pixel cap guards against decompression bombs.
 
 import sharp from "sharp";
 import { SeedError } from "./errors";
 import type { ImageSpec } from "./manifest-types";
+import { resizeRgb } from "./resample";
 import type { FloatTensor, LoadedImage, RgbImage } from "./types";
 
 export const DEFAULT_MAX_IMAGE_PIXELS = 40_000_000;
 
-const KERNELS = { bilinear: "linear", bicubic: "cubic", nearest: "nearest" } as const;
 
 /** Reads an image and prepares it for the encoder. Throws SeedError("image") with the reason. */
 export async function loadImage(input: string | Uint8Array, spec: ImageSpec, maxPixels: number = DEFAULT_MAX_IMAGE_PIXELS): Promise<LoadedImage> {
@@ -36,21 +37,18 @@ export async function loadImage(input: string | Uint8Array, spec: ImageSpec, max
   const [H, W] = spec.size;
   let raw: { data: Buffer; info: { width: number; height: number; channels: number } };
   try {
-    raw = await sharp(source, { limitInputPixels: maxPixels, pages: 1, page: 0 })
-      .rotate() // applies EXIF orientation
-      .flatten({ background: { r: spec.background[0], g: spec.background[1], b: spec.background[2] } })
-      .toColourspace("srgb")
-      .resize(W, H, { fit: "fill", kernel: KERNELS[spec.resample] })
-      .removeAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+    let img = sharp(source, { limitInputPixels: maxPixels, pages: 1, page: 0 }).rotate(); // applies EXIF orientation
+    if (spec.alpha === "flatten") img = img.flatten({ background: { r: spec.background[0], g: spec.background[1], b: spec.background[2] } });
+    raw = await img.toColourspace("srgb").removeAlpha().raw().toBuffer({ resolveWithObject: true });
   } catch (e) {
     throw new SeedError("image", `${what} could not be decoded: ${(e as Error).message}`, { cause: e });
   }
-  if (raw.info.channels !== 3 || raw.info.width !== W || raw.info.height !== H) {
-    throw new SeedError("image", `${what}: decoding gave ${raw.info.width}x${raw.info.height}x${raw.info.channels}, expected ${W}x${H}x3`);
+  if (raw.info.channels !== 3) {
+    throw new SeedError("image", `${what}: decoding gave ${raw.info.width}x${raw.info.height}x${raw.info.channels}, expected 3 channels`);
   }
-  const preview: RgbImage = { width: W, height: H, data: new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength) };
+  const bytes = new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength);
+  const resized = resizeRgb(bytes, raw.info.width, raw.info.height, W, H, spec.resample);
+  const preview: RgbImage = { width: W, height: H, data: resized };
   return {
     pixels: normalise(preview, spec),
     preview,

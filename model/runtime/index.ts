@@ -31,6 +31,8 @@ export type { SeedManifest } from "./manifest-types";
 export { readManifest } from "./model-loader";
 export { encodePng, tensorToRgb, loadImage } from "./image-io";
 export { DdimScheduler, parseDdimConfig, type DdimConfig } from "./scheduler-ddim";
+export { PndmScheduler, parsePndmConfig, type PndmConfig } from "./scheduler-pndm";
+export { createScheduler, parseSchedulerConfig, type DiffusionScheduler, type SchedulerConfig, type SchedulerStepOutput } from "./scheduler";
 export { sampleToken, softmax, type SamplerOptions } from "./sampler";
 export { createRng, type Rng } from "./rng";
 export { extractImageSpans } from "./image-spans";

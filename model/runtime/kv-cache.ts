@@ -22,6 +22,8 @@ export function presentName(layer: number, kind: "key" | "value"): string {
 
 export class KvCache {
   private past = new Map<string, ort.Tensor>(); // past name -> [B, H_kv, P, Dh]
+  /** The cache's element type, as the graph declares its past inputs (float16 for half-precision exports). */
+  readonly dtype: "float32" | "float16";
   private disposed = false;
   /** P: how many positions the cache holds. */
   length = 0;
@@ -33,6 +35,8 @@ export class KvCache {
     readonly batch = 1,
   ) {
     const missing: string[] = [];
+    const first = sessionInputs.find((m) => m.name === pastName(0, "key"));
+    this.dtype = first?.isTensor && first.type === "float16" ? "float16" : "float32";
     for (let i = 0; i < layout.numLayers; i++) {
       for (const kind of ["key", "value"] as const) {
         const name = pastName(i, kind);
@@ -46,7 +50,9 @@ export class KvCache {
           }
         }
         // [B, H_kv, 0, Dh]: an empty past makes the same graph do the prefill (onnx-and-torch.md §3).
-        this.past.set(name, new ort.Tensor("float32", new Float32Array(0), [batch, layout.numKvHeads, 0, layout.headDim]));
+        const empty = this.dtype === "float16" ? new ort.Tensor("float16", new Uint16Array(0), [batch, layout.numKvHeads, 0, layout.headDim])
+          : new ort.Tensor("float32", new Float32Array(0), [batch, layout.numKvHeads, 0, layout.headDim]);
+        this.past.set(name, empty);
       }
     }
     if (missing.length > 0) {

@@ -16,6 +16,8 @@ export interface IoSpec {
 
 export interface ComponentSpec {
   readonly file: string;
+  /** ONNX external-data files the graph references (weights of graphs over 2 GB), beside `file`. */
+  readonly external_data: readonly string[];
   readonly inputs: readonly IoSpec[];
   readonly outputs: readonly IoSpec[];
 }
@@ -38,6 +40,8 @@ export interface ImageSpec {
   readonly mean: readonly [number, number, number];
   readonly std: readonly [number, number, number];
   readonly background: readonly [number, number, number];
+  /** What happens to an alpha channel: flattened onto `background` (SEED-mini), or dropped as PIL's convert("RGB") does (SEED). */
+  readonly alpha: "flatten" | "drop";
 }
 
 export interface VisualTokenizerSpec {
@@ -83,6 +87,15 @@ export interface LanguageModelSpec {
   readonly chat_template: ChatTemplateSpec;
 }
 
+/** Export-time estimate of one component's host memory (manifest `memory.components.<name>`). */
+export interface ComponentMemory {
+  readonly weights_bytes: number;
+  /** Largest intermediate tensors of one call (a lower bound on ONNX Runtime's working memory). */
+  readonly activation_bytes: number;
+  /** Language model: keys + values of every layer for one position. */
+  readonly kv_bytes_per_position?: number;
+}
+
 export interface FileEntry {
   readonly bytes: number;
   readonly sha256: string;
@@ -99,5 +112,7 @@ export interface SeedManifest {
   readonly image_decoder: ImageDecoderSpec;
   readonly language_model?: LanguageModelSpec;
   readonly components: Readonly<Partial<Record<ComponentName, ComponentSpec>>>;
+  /** Optional: per-component memory estimates; without it the runtime estimates from file sizes. */
+  readonly memory?: { readonly components: Readonly<Partial<Record<ComponentName, ComponentMemory>>> };
   readonly files: Readonly<Record<string, FileEntry>>;
 }

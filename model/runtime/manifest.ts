@@ -8,6 +8,7 @@ import {
   OPTIONAL_COMPONENTS,
   REQUIRED_COMPONENTS,
   SUPPORTED_FORMAT_VERSIONS,
+  type ComponentMemory,
   type ComponentName,
   type ComponentSpec,
   type FileEntry,
@@ -57,6 +58,7 @@ export function parseManifest(text: string): SeedManifest {
       mean: img.numbers("mean", 3) as [number, number, number],
       std: img.numbers("std", 3, { min: 1e-12 }) as [number, number, number],
       background: (img.has("background") ? img.numbers("background", 3, { integer: true, min: 0, max: 255 }) : [255, 255, 255]) as [number, number, number],
+      alpha: (img.has("alpha") ? img.string("alpha", ["flatten", "drop"]) : "flatten") as "flatten" | "drop",
     },
     visual_tokenizer: {
       num_tokens: vt.number("num_tokens", pos),
@@ -80,6 +82,7 @@ export function parseManifest(text: string): SeedManifest {
     },
     language_model: root.has("language_model") ? parseLanguageModel(root.object("language_model")) : undefined,
     components: parseComponents(root.object("components")),
+    memory: root.has("memory") ? parseMemory(root.object("memory")) : undefined,
     files: parseFiles(root.object("files")),
   };
   if (manifest.language_model && !manifest.components.language_model) {
@@ -144,9 +147,31 @@ function parseComponents(c: JsonFields): Partial<Record<ComponentName, Component
       continue;
     }
     const comp = c.object(name);
-    out[name] = { file: comp.string("file"), inputs: parseIo(comp.objects("inputs")), outputs: parseIo(comp.objects("outputs")) };
+    out[name] = {
+      file: comp.string("file"),
+      external_data: comp.has("external_data") ? comp.strings("external_data") : [],
+      inputs: parseIo(comp.objects("inputs")),
+      outputs: parseIo(comp.objects("outputs")),
+    };
   }
   return out;
+}
+
+function parseMemory(m: JsonFields): NonNullable<SeedManifest["memory"]> {
+  const comps = m.object("components");
+  const known = [...REQUIRED_COMPONENTS, ...OPTIONAL_COMPONENTS] as readonly string[];
+  const out: Partial<Record<ComponentName, ComponentMemory>> = {};
+  const bytes = { integer: true, min: 0 };
+  for (const key of comps.keys()) {
+    if (!known.includes(key)) comps.fail(key, `a known component (one of ${known.join(", ")})`, key);
+    const e = comps.object(key);
+    out[key as ComponentName] = {
+      weights_bytes: e.number("weights_bytes", bytes),
+      activation_bytes: e.optNumber("activation_bytes", 0, bytes),
+      kv_bytes_per_position: e.has("kv_bytes_per_position") ? e.number("kv_bytes_per_position", bytes) : undefined,
+    };
+  }
+  return { components: out };
 }
 
 function parseFiles(f: JsonFields): Record<string, FileEntry> {
@@ -164,7 +189,11 @@ function parseFiles(f: JsonFields): Record<string, FileEntry> {
 /** Every file the manifest names (components, scheduler config, tokenizer files). */
 export function referencedFiles(m: SeedManifest): { field: string; file: string }[] {
   const refs: { field: string; file: string }[] = [];
-  for (const [name, spec] of Object.entries(m.components)) if (spec) refs.push({ field: `components.${name}.file`, file: spec.file });
+  for (const [name, spec] of Object.entries(m.components)) {
+    if (!spec) continue;
+    refs.push({ field: `components.${name}.file`, file: spec.file });
+    spec.external_data.forEach((file, i) => refs.push({ field: `components.${name}.external_data[${i}]`, file }));
+  }
   refs.push({ field: "image_decoder.scheduler_config", file: m.image_decoder.scheduler_config });
   const lm = m.language_model;
   if (lm) {

@@ -8,10 +8,11 @@ import { join, resolve } from "node:path";
 import { SeedError } from "./errors";
 import { readGenerationConfig } from "./generation-config";
 import { parseManifest } from "./manifest";
+import { availableMemory, checkMemory } from "./memory-check";
 import type { ComponentName, SeedManifest } from "./manifest-types";
 import { defaultCacheDir, verifyPackageFiles } from "./package-files";
 import type { GenerateDefaults } from "./pipeline-generate";
-import { parseDdimConfig, type DdimConfig } from "./scheduler-ddim";
+import { parseSchedulerConfig, type SchedulerConfig } from "./scheduler";
 import { createSession, releaseSessions, type ComponentSession } from "./sessions";
 import { TextTokenizer } from "./text-tokenizer";
 import type { ExecutionProviderChoice, LoadOptions, ProviderInfo } from "./types";
@@ -19,7 +20,7 @@ import type { ExecutionProviderChoice, LoadOptions, ProviderInfo } from "./types
 export interface LoadedPackage {
   readonly dir: string;
   readonly manifest: SeedManifest;
-  readonly schedulerConfig: DdimConfig;
+  readonly schedulerConfig: SchedulerConfig;
   readonly sessions: Readonly<Partial<Record<ComponentName, ComponentSession>>>;
   readonly provider: ProviderInfo;
   readonly textTokenizer?: TextTokenizer;
@@ -38,6 +39,7 @@ export function readManifest(dir: string): SeedManifest {
 export async function loadPackage(dirIn: string, opts: LoadOptions = {}): Promise<LoadedPackage> {
   const dir = resolve(dirIn);
   const manifest = readManifest(dir);
+  if ((opts.memoryCheck ?? "on") === "on") checkMemory(manifest, opts.memoryBudgetBytes ?? availableMemory());
   await verifyPackageFiles(dir, manifest, opts.verifyChecksums ?? "cached", opts.cacheDir ?? defaultCacheDir());
 
   let schedulerJson: unknown;
@@ -46,7 +48,7 @@ export async function loadPackage(dirIn: string, opts: LoadOptions = {}): Promis
   } catch (e) {
     throw new SeedError("manifest", `${manifest.image_decoder.scheduler_config}: could not be read as JSON: ${(e as Error).message}`, { cause: e });
   }
-  const schedulerConfig = parseDdimConfig(schedulerJson, manifest.image_decoder.scheduler_config);
+  const schedulerConfig = parseSchedulerConfig(schedulerJson, manifest.image_decoder.scheduler_config);
   const lm = manifest.language_model;
   const textTokenizer = lm ? TextTokenizer.fromPackage(dir, lm, manifest.visual_tokenizer.codebook_size) : undefined;
   const generateDefaults = readGenerationConfig(dir, lm?.generation_config);

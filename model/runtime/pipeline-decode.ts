@@ -1,6 +1,6 @@
 // The denoising loop, written out (diffusers __call__ style): codes -> generation embedding -> initial latent from the
 // seed (or injected noise) -> for each timestep: classifier-free guidance batch [uncond zeros; cond] -> denoiser ->
-// guidance -> DDIM step -> callback with the predicted clean image -> final latent decode. Same seed, same image.
+// guidance -> scheduler step (DDIM or PNDM) -> callback with the predicted clean image -> final latent decode. Same seed, same image.
 // SEED's unconditional embedding is all zeros (reference/seed.md §2.2 step 2).
 
 import type { Denoiser } from "./denoiser";
@@ -10,14 +10,14 @@ import { tensorToRgb } from "./image-io";
 import type { LatentDecoder } from "./latent-decoder";
 import type { ImageDecoderSpec } from "./manifest-types";
 import { createRng, randn } from "./rng";
-import type { DdimScheduler } from "./scheduler-ddim";
+import type { DiffusionScheduler } from "./scheduler";
 import type { DecodeOptions, DecodeResult, FloatTensor, RgbImage } from "./types";
 
 export interface DecodeParts {
   readonly detokenizer: Detokenizer;
   readonly denoiser: Denoiser;
   readonly latentDecoder: LatentDecoder;
-  readonly scheduler: DdimScheduler;
+  readonly scheduler: DiffusionScheduler;
   readonly spec: ImageDecoderSpec;
 }
 
@@ -48,9 +48,10 @@ export async function decodeImage(parts: DecodeParts, codes: readonly number[], 
   const useCfg = guidance > 1;
   const embBatch: FloatTensor = useCfg ? { dims: [2, E], data: concat(new Float32Array(E), cond.data) } : cond;
 
-  // 2. Initial latent x_T ~ N(0, I) [1, C, h, w] (DDIM's init_noise_sigma is 1), from the seed unless injected.
+  // 2. Initial latent x_T ~ N(0, I) * init_noise_sigma [1, C, h, w], from the seed unless injected.
   const rng = createRng(seed);
   let latent = options.noise ? Float32Array.from(options.noise.data) : randn(rng, size);
+  if (scheduler.initNoiseSigma !== 1) latent = latent.map((v) => v * scheduler.initNoiseSigma);
 
   // 3. The loop.
   for (let i = 0; i < timesteps.length; i++) {

@@ -2,7 +2,7 @@
 // Real SEED: encode_task_layer + argmin over the 8192x32 codebook (reference/seed.md §1.1 steps 4-5).
 
 import { SeedError } from "./errors";
-import { floatTensor, outputInt64, runSession, type ComponentSession } from "./sessions";
+import { feedFloat, outputInt64, runSession, type ComponentSession } from "./sessions";
 import type { FloatTensor } from "./types";
 
 export class Quantizer {
@@ -13,7 +13,7 @@ export class Quantizer {
 
   /** embeddings: [B, N, D] -> B lists of N ids, each checked to lie in [0, codebookSize). */
   async quantize(embeddings: FloatTensor): Promise<number[][]> {
-    const out = outputInt64(this.c, await runSession(this.c, { causal_embeddings: floatTensor(embeddings.data, embeddings.dims) }), "ids");
+    const out = outputInt64(this.c, await runSession(this.c, { causal_embeddings: feedFloat(this.c, "causal_embeddings", embeddings.data, embeddings.dims) }), "ids");
     const [B, N] = out.dims as [number, number];
     const rows: number[][] = [];
     for (let b = 0; b < B; b++) {

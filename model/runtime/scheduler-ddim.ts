@@ -5,6 +5,7 @@
 
 import { SeedError } from "./errors";
 import { JsonFields } from "./json-fields";
+import type { DiffusionScheduler, SchedulerStepOutput } from "./scheduler";
 
 export interface DdimConfig {
   readonly num_train_timesteps: number;
@@ -55,12 +56,11 @@ export function parseDdimConfig(json: unknown, file = "scheduler_config.json"): 
   };
 }
 
-export interface DdimStepOutput {
-  readonly prevSample: Float32Array; // x_{t-1}
-  readonly predOriginalSample: Float32Array; // x_0 predicted at t
-}
+export type DdimStepOutput = SchedulerStepOutput;
 
-export class DdimScheduler {
+export class DdimScheduler implements DiffusionScheduler {
+  readonly kind = "ddim";
+  readonly initNoiseSigma = 1;
   readonly config: DdimConfig;
   readonly alphasCumprod: Float64Array; // [T]
   readonly finalAlphaCumprod: number;
@@ -183,7 +183,8 @@ export function roundHalfEven(x: number): number {
   return f % 2 === 0 ? f : f + 1;
 }
 
-function makeBetas(cfg: DdimConfig): Float64Array {
+/** Betas of a diffusers scheduler config (linear, scaled_linear, squaredcos_cap_v2 or trained_betas), float64. */
+export function makeBetas(cfg: Pick<DdimConfig, "num_train_timesteps" | "beta_start" | "beta_end" | "beta_schedule" | "trained_betas">): Float64Array {
   const T = cfg.num_train_timesteps;
   if (cfg.trained_betas) {
     if (cfg.trained_betas.length !== T) {

@@ -20,7 +20,7 @@ import { loadPackage, type LoadedPackage } from "./model-loader";
 import { decodeImage, type DecodeParts } from "./pipeline-decode";
 import { generateTokens } from "./pipeline-generate";
 import { Quantizer } from "./quantizer";
-import { DdimScheduler } from "./scheduler-ddim";
+import { createScheduler } from "./scheduler";
 import { releaseSessions, type ComponentSession } from "./sessions";
 import { TaskQueue } from "./task-queue";
 import type { TextTokenizer } from "./text-tokenizer";
@@ -158,7 +158,7 @@ export class SeedModel implements SeedRuntime {
       detokenizer: this.detokenizer,
       denoiser: this.denoiser,
       latentDecoder: this.latentDecoder,
-      scheduler: new DdimScheduler(this.pkg.schedulerConfig),
+      scheduler: createScheduler(this.pkg.schedulerConfig),
       spec: this.manifest.image_decoder,
     };
   }

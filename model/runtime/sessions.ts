@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { SeedError } from "./errors";
+import { fromHalf, toHalf } from "./float16";
 import type { ComponentSpec, IoSpec } from "./manifest-types";
 import type { ExecutionProviderChoice, ProviderInfo } from "./types";
 
@@ -221,13 +222,23 @@ export function int64Tensor(values: readonly number[] | BigInt64Array, dims: rea
   return new ort.Tensor("int64", data, [...dims]);
 }
 
-/** Output `name` as float32 data + dims; throws if the graph returned something else. */
+/**
+ * A float input for `name` in the dtype the manifest declares for it: float32 as is, float16 converted (graphs
+ * exported in half precision for GPUs take and return float16).
+ */
+export function feedFloat(c: ComponentSession, name: string, data: Float32Array, dims: readonly number[]): ort.Tensor {
+  const dtype = c.spec.inputs.find((i) => i.name === name)?.dtype ?? "float32";
+  if (dtype === "float16") return new ort.Tensor("float16", toHalf(data), [...dims]);
+  if (dtype !== "float32") throw new SeedError("manifest", `seed.json: components.${c.name} input "${name}" is ${dtype}, expected float32 or float16`);
+  return floatTensor(data, dims);
+}
+
+/** Output `name` as float32 data + dims (float16 outputs are converted); throws if the graph returned something else. */
 export function outputFloat(c: ComponentSession, out: Record<string, ort.Tensor>, name: string): { dims: number[]; data: Float32Array } {
   const t = out[name];
-  if (!t || t.type !== "float32" || !(t.data instanceof Float32Array)) {
-    throw new SeedError("session", `${c.name}: output "${name}" ${t ? `is ${dimsText(t)}` : "is missing"}, expected float32`);
-  }
-  return { dims: [...t.dims], data: t.data };
+  if (t && t.type === "float32" && t.data instanceof Float32Array) return { dims: [...t.dims], data: t.data };
+  if (t && t.type === "float16" && t.data instanceof Uint16Array) return { dims: [...t.dims], data: fromHalf(t.data) };
+  throw new SeedError("session", `${c.name}: output "${name}" ${t ? `is ${dimsText(t)}` : "is missing"}, expected float32 or float16`);
 }
 
 export function outputInt64(c: ComponentSession, out: Record<string, ort.Tensor>, name: string): { dims: number[]; data: BigInt64Array } {

@@ -31,6 +31,13 @@ export interface LoadOptions {
   cacheDir?: string;
   /** Largest decoded image accepted by loadImage (width*height). Default 40 megapixels. */
   maxImagePixels?: number;
+  /**
+   * Memory the model may use, in bytes; loading is refused (SeedError "memory") when the manifest's estimate exceeds it.
+   * Default: the memory available now (MemAvailable, capped by a cgroup limit).
+   */
+  memoryBudgetBytes?: number;
+  /** "on" (default) checks the estimate before loading; "off" skips the check. */
+  memoryCheck?: "on" | "off";
 }
 
 /** An 8-bit RGB image, row-major, 3 bytes per pixel. */
