@@ -34,4 +34,5 @@ export { DdimScheduler, parseDdimConfig, type DdimConfig } from "./scheduler-ddi
 export { sampleToken, softmax, type SamplerOptions } from "./sampler";
 export { createRng, type Rng } from "./rng";
 export { extractImageSpans } from "./image-spans";
+export { constrainLogits, ImageSpanGuard, type TokenRule } from "./image-constraint";
 export { buildPromptText } from "./chat-template";
