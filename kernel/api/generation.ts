@@ -17,7 +17,7 @@ import { View } from "./reconstruction";
 import { TokensImpl } from "./tokens";
 import { checkBool, checkInt, checkNumber, checkOptions, interrupted } from "./validate";
 
-export const GENERATE_OPTION_KEYS = ["maxTokens", "temperature", "topK", "topP", "seed", "live", "topKReport", "forceImage", "decodeImages", "repairImages", "decode"] as const;
+export const GENERATE_OPTION_KEYS = ["maxTokens", "temperature", "topK", "topP", "seed", "live", "topKReport", "forceImage", "drawImage", "decodeImages", "repairImages", "decode"] as const;
 
 export interface ResolvedGenerate {
   /** undefined: the model's generation_config default, cut to the room the prompt leaves in the context. */
@@ -28,7 +28,9 @@ export interface ResolvedGenerate {
   seed: number;
   live: boolean;
   topKReport: number;
-  forceImage: boolean | undefined;
+  forceImage: boolean;
+  /** undefined: decided by the caller (seed.chat: the prompt starts with "Draw"). */
+  drawImage: boolean | undefined;
   decodeImages: boolean;
   repairImages: boolean;
   decode: unknown;
@@ -46,7 +48,8 @@ export function resolveGenerateOptions(call: string, options: unknown): Resolved
     seed: o.seed === undefined ? 0 : checkInt(call, "seed", o.seed, 0, 2 ** 32 - 1),
     live: o.live === undefined ? true : checkBool(call, "live", o.live),
     topKReport: o.topKReport === undefined ? 5 : checkInt(call, "topKReport", o.topKReport, 1, 20),
-    forceImage: o.forceImage === undefined ? undefined : checkBool(call, "forceImage", o.forceImage),
+    forceImage: o.forceImage === undefined ? false : checkBool(call, "forceImage", o.forceImage),
+    drawImage: o.drawImage === undefined ? undefined : checkBool(call, "drawImage", o.drawImage),
     decodeImages: o.decodeImages === undefined ? true : checkBool(call, "decodeImages", o.decodeImages),
     repairImages: o.repairImages === undefined ? true : checkBool(call, "repairImages", o.repairImages),
     decode: o.decode,
@@ -122,7 +125,7 @@ function toSteps(tokens: readonly GeneratedToken[]): GenerationStep[] {
 /**
  * The codes to decode for one image span, or why it cannot be decoded. A span of exactly N valid codes is used as
  * is. With `repair`: more than N are cut to N, and fewer (or an unclosed span) are decoded as a prefix - SEED's
- * tokens are causal, so the first k are a coarse image (reference/seed.md §3.5: "clip or repair spans").
+ * tokens are causal, so the first k are a coarse image. Every repair is listed in the generation's warnings.
  */
 export function spanIds(codes: readonly number[], complete: boolean, numTokens: number, codebookSize: number, repair: boolean, allowPrefix: boolean): number[] | string {
   const bad = codes.find((c) => c >= codebookSize);
@@ -140,6 +143,7 @@ function record(e: TokenEvent): GeneratedToken {
     id: e.id,
     text: e.token,
     code: imageCode(e.token),
+    forced: e.forced,
     candidates: Object.freeze(e.candidates.map((c) => Object.freeze({ id: c.id, text: c.token, prob: c.prob }))),
   });
 }
@@ -170,6 +174,7 @@ export async function runGenerate(
       ...(o.topK !== undefined ? { topK: o.topK } : {}),
       ...(o.topP !== undefined ? { topP: o.topP } : {}),
       ...(o.forceImage ? { forceImage: true } : {}),
+      ...(o.drawImage ? { requireImage: true } : {}),
       seed: o.seed,
       topCandidates: o.topKReport,
       signal,
@@ -227,6 +232,9 @@ export async function runGenerate(
     parts.push(image);
     viewParts.push({ kind: "image", image: { png: image.png, label: "generated" } });
   }
+  if (o.drawImage && imageTokens.length === 0) warnings.push(`a drawing was asked for, but the answer holds no decodable image (${tokens.length} tokens generated)`);
+  const opened = tokens.find((t) => t.forced && t.text.trim() === "<img>");
+  if (opened) warnings.push(`a drawing was required: <img> was opened for the model at token ${tokens.indexOf(opened) + 1} (it was about to stop, or to run out of tokens, without drawing)`);
   const stopReason = result.stopReason === "stop" ? "stop-token" : "max-tokens";
   const finalView: GenerationInput = { ...view(stopReason, viewParts), warnings };
   handle?.update(generationBundle(finalView));
