@@ -6,6 +6,7 @@ import type { MimeBundle } from "../protocol/mime";
 import type { GenerationStep } from "../protocol/payloads";
 import type { DecodeOptions, GeneratedToken, GenerateOptions, Generation, SeedDisplayable, SeedImage, Tokens } from "./seed";
 import type { DisplaySink } from "./context";
+import { openLive } from "./context";
 import type { ChatTurn, ModelProxy, TokenEvent } from "./model-port";
 import { generationBundle } from "../display/generation-view";
 import type { GenerationInput, GenerationPartInput } from "../display/generation-view";
@@ -164,8 +165,14 @@ export async function runGenerate(
   const view = (status: GenerationInput["status"], parts: GenerationPartInput[]): GenerationInput => ({
     prompt: promptText, parts, tokenCount: tokens.length, status, numTokens, codebookSize, steps: toSteps(tokens),
   });
-  const handle = o.live ? display.display(generationBundle(view("running", []))) : undefined;
-  const live = throttle<string>((t) => handle?.update(generationBundle(view("running", splitAnswer(t)))));
+  // What the view says when the cell ends first: the answer so far, stopped (the parts are those shown last).
+  let shownParts: GenerationPartInput[] = [];
+  const handle = o.live ? openLive(display, generationBundle(view("running", [])), (how) => generationBundle(view(how, shownParts))) : undefined;
+  const show = (parts: GenerationPartInput[]): void => {
+    shownParts = parts;
+    handle?.update(generationBundle(view("running", parts)));
+  };
+  const live = throttle<string>((t) => show(splitAnswer(t)));
   let result;
   try {
     result = await model.generate(prompt, {
@@ -181,16 +188,14 @@ export async function runGenerate(
       onToken: (e) => {
         tokens.push(record(e));
         text = e.text;
+        shownParts = splitAnswer(text);
         if (handle) live.push(text);
       },
     });
   } catch (e) {
     live.cancel();
-    if (signal.aborted) {
-      handle?.update(generationBundle(view("interrupted", splitAnswer(text))));
-      throw interrupted(call);
-    }
-    handle?.update(generationBundle(view("error", splitAnswer(text))));
+    handle?.finish(generationBundle(view(signal.aborted ? "interrupted" : "error", splitAnswer(text))));
+    if (signal.aborted) throw interrupted(call);
     throw e;
   }
   live.flush();
@@ -220,12 +225,13 @@ export async function runGenerate(
     const t = new TokensImpl({ ids, numTokens, codebookSize, label: "generated" });
     imageTokens.push(t);
     if (!o.decodeImages) continue;
-    handle?.update(generationBundle(view("running", [...viewParts, { kind: "text", text: "\n(decoding image…)" }])));
+    show([...viewParts, { kind: "text", text: "\n(decoding image…)" }]);
+    shownParts = [...viewParts];
     let rec;
     try {
       rec = await runDecode(call, model, resolveDecodeOptions(call, model, t, o.decode ?? {}), display, signal);
     } catch (e) {
-      handle?.update(generationBundle(view(signal.aborted ? "interrupted" : "error", viewParts)));
+      handle?.finish(generationBundle(view(signal.aborted ? "interrupted" : "error", viewParts)));
       throw e;
     }
     const image = rec.image.withLabel("generated");
@@ -237,7 +243,7 @@ export async function runGenerate(
   if (opened) warnings.push(`a drawing was required: <img> was opened for the model at token ${tokens.indexOf(opened) + 1} (it was about to stop, or to run out of tokens, without drawing)`);
   const stopReason = result.stopReason === "stop" ? "stop-token" : "max-tokens";
   const finalView: GenerationInput = { ...view(stopReason, viewParts), warnings };
-  handle?.update(generationBundle(finalView));
+  handle?.finish(generationBundle(finalView));
   const generation = new GenerationImpl({ prompt: promptText, text: plainAnswer(answer), rawText: answer, parts, imageTokens, tokens, stopReason, warnings, view: finalView });
   if (handle) display.shownAs?.(generation, handle.displayId);
   return generation;
