@@ -132,6 +132,7 @@ test("a streaming generation's updates reach its cell while it runs; the final o
   const updates = outputs.filter((m) => m.type === "update_display_data");
   assert.ok(updates.length >= 2, `${updates.length} updates`);
   assert.match(updates[0]!.text ?? "", / …$/, "an update while generating");
+  assert.doesNotMatch(updates[0]!.text ?? "", /decoding image/, `the first update shows tokens as they stream, got ${JSON.stringify(updates.map((u) => u.text))}`);
   assert.doesNotMatch(updates.at(-1)!.text ?? "", / …$/, "the final one");
 });
 
