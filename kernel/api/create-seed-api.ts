@@ -255,7 +255,7 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
 
     async info(): Promise<ModelInfo> {
       const signal = ctx.signal();
-      return guarded("seed.info", signal, async () => new ModelInfoImpl((await modelOf()).info));
+      return guarded("seed.info", signal, async () => new ModelInfoImpl((await modelOf()).info, ctx.cwd));
     },
   };
   return Object.freeze(api);

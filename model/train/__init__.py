@@ -2,7 +2,7 @@
 
 Importing it sets two environment defaults before torch loads: OMP_WAIT_POLICY=PASSIVE (measured: with the
 2 cores shared by other jobs at load ~9, 2 spinning OpenMP threads took 14-31 s per tokenizer step at batch 32;
-passive threads took 1.3 s, a single thread 2 s) and OPENBLAS_NUM_THREADS=1 (see onnx-and-torch.md).
+passive threads took 1.3 s, a single thread 2 s) and OPENBLAS_NUM_THREADS=1.
 """
 import os as _os
 
