@@ -136,7 +136,7 @@ async function main(): Promise<void> {
   await seed.dispose();
 
   if (Math.max(machine.loadStart[0] ?? 0, os.loadavg()[0] ?? 0) > machine.cores) {
-    notes.push(`The load average exceeded the ${machine.cores} cores during this run. PyTorch's OpenMP threads degrade far more than ONNX Runtime's when the other core is busy (reference/onnx-and-torch.md §2), so the torch speed-ups here are overstated; re-run on a quiet machine.`);
+    notes.push(`The load average exceeded the ${machine.cores} cores during this run. PyTorch's OpenMP threads degrade far more than ONNX Runtime's when the other core is busy, so the torch speed-ups here are overstated; re-run on a quiet machine.`);
   }
   log("kernel");
   const kernel = await kernelSection(s, notes);

@@ -5,7 +5,7 @@
 #   - npm code-server@4.139.1: ships the VS Code 1.139 server (lib/vscode/out/server-main.js), built with Node 24's
 #     headers (npm_config_nodedir override: this machine's npm config says nodedir=/usr, which holds Node 20 headers)
 #   - npm playwright-core (no `playwright install`: we use Debian's /usr/bin/chromium)
-# Recipe and traps: /work/shared/reference/vscode-testing.md §2. Quiet and fast (< 1 s) when everything is there.
+# Quiet and fast (< 1 s) when everything is there.
 # Usage: scripts/install-vscode-server.sh [--verbose]
 set -euo pipefail
 

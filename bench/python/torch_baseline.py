@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # OpenBLAS threads fight torch's (reference/onnx-and-torch.md §2)
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # OpenBLAS threads fight torch's own
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402

@@ -6,10 +6,13 @@ import { h, pngUrl } from "./dom";
 
 export function renderFilmstrip(payload: FilmstripPayload, root: HTMLElement): void {
   const n = payload.frames.length;
-  const status = payload.done ? (payload.caption ? "denoising" : `denoising, ${payload.totalSteps} steps`) : `denoising… step ${payload.frames[n - 1]?.step ?? 0} of ${payload.totalSteps}`;
+  const lastStep = payload.frames[n - 1]?.step ?? 0;
+  const status = payload.stopped
+    ? `denoising ${payload.stopped === "error" ? "failed" : "interrupted"} after step ${lastStep} of ${payload.totalSteps}`
+    : payload.done ? (payload.caption ? "denoising" : `denoising, ${payload.totalSteps} steps`) : `denoising… step ${lastStep} of ${payload.totalSteps}`;
   root.append(h("div", { class: "muted" }, `${status}${payload.caption ? ` · ${payload.caption}` : ""}`));
   if (n === 0) {
-    root.append(h("div", { class: "muted" }, "waiting for the first step…"));
+    root.append(h("div", { class: "muted" }, payload.stopped ? "no step finished" : "waiting for the first step…"));
     return;
   }
   const big = h("img", { class: "pic", width: 192, height: 192, style: "image-rendering:pixelated" });
@@ -21,7 +24,7 @@ export function renderFilmstrip(payload: FilmstripPayload, root: HTMLElement): v
   const select = (i: number): void => {
     const f = payload.frames[i]!;
     big.src = pngUrl(f.image.png);
-    label.textContent = `step ${f.step} of ${payload.totalSteps} · timestep ${f.timestep}${i === n - 1 && payload.done ? " · final" : ""}`;
+    label.textContent = `step ${f.step} of ${payload.totalSteps} · timestep ${f.timestep}${i === n - 1 && payload.done && !payload.stopped ? " · final" : ""}`;
     slider.value = String(i);
     thumbs.forEach((t, j) => (t.style.opacity = j === i ? "1" : ".6"));
   };

@@ -1,6 +1,8 @@
 // One queued cell: its NotebookCellExecution from "pending" to ended, and the mapping of the kernel's seed/output
 // notifications onto it (stream text appended to the last stream output of the same name, displays tracked by id,
-// results, errors, deferred clear_output). Output operations are chained so that appends never overlap.
+// results, errors, deferred clear_output). Output operations are chained so that appends never overlap. The
+// execution ends only once every output that reached the run before its end has been applied: between the kernel's
+// reply and execution.end() the run is "finishing" and still takes outputs onto its own execution.
 import * as vscode from "vscode";
 import type { ExecuteResult, OutputItem } from "../../kernel/protocol/rpc";
 import type { CancelReason, JobOutcome, QueueJob } from "./execution-queue";
@@ -10,10 +12,15 @@ import type { MimeBundle } from "../../kernel/protocol/mime";
 /** What a CellRun needs from the notebook session that owns it. */
 export interface CellRunHost {
   execute(run: CellRun, code: string): Promise<ExecuteResult>;
-  /** Remembers which output holds a display id, so that later updates (even from other cells) find it. */
-  rememberDisplay(displayId: string, cell: vscode.NotebookCell, outputId: string): void;
+  /**
+   * Remembers which output holds a display id, so that later updates (even from other cells) find it. Called when the
+   * display arrives; `outputId` resolves once the output exists (undefined if it could not be shown).
+   */
+  rememberDisplay(displayId: string, cell: vscode.NotebookCell, outputId: Promise<string | undefined>): void;
   /** Replaces the items of the output that holds displayId, wherever it is. */
   updateDisplay(displayId: string, items: vscode.NotebookCellOutputItem[], from: CellRun): Promise<void>;
+  /** The run's execution has ended: later outputs of its execution id are no longer its own. */
+  ended(run: CellRun): void;
   log: vscode.LogOutputChannel;
 }
 
@@ -35,7 +42,7 @@ let nextRunId = 0;
 
 export class CellRun implements QueueJob {
   readonly executionId: string;
-  private state: "queued" | "running" | "ended" = "queued";
+  private state: "queued" | "running" | "finishing" | "ended" = "queued";
   private chain: Promise<void> = Promise.resolve();
   private lastStream: { name: string; output: vscode.NotebookCellOutput } | undefined;
   private clearOnNextOutput = false;
@@ -54,8 +61,9 @@ export class CellRun implements QueueJob {
     return this.execution.token;
   }
 
+  /** True from start until execution.end(): outputs go onto this run's own execution. */
   get isRunning(): boolean {
-    return this.state === "running";
+    return this.state === "running" || this.state === "finishing";
   }
 
   get isEnded(): boolean {
@@ -75,14 +83,14 @@ export class CellRun implements QueueJob {
     const forced = new Promise<JobOutcome>((resolve) => (this.forceEnd = resolve));
     const executed = this.host.execute(this, code).then(
       async (result): Promise<JobOutcome> => {
-        if (this.state === "ended") return result.status;
+        if (this.state !== "running") return result.status;
         if (result.executionCount !== null) this.execution.executionOrder = result.executionCount;
         if (result.status === "error" && result.error && !this.sawError) this.handleNow({ kind: "error", error: result.error }, true);
         await this.finish(result.status === "ok" ? true : result.status === "error" ? false : undefined);
         return result.status;
       },
       async (err: unknown): Promise<JobOutcome> => {
-        if (this.state === "ended") return "aborted";
+        if (this.state !== "running") return "aborted";
         const message = err instanceof Error ? err.message : String(err);
         this.handleNow({ kind: "error", error: { ename: "KernelError", evalue: message, traceback: [] } }, false);
         await this.finish(false);
@@ -105,7 +113,7 @@ export class CellRun implements QueueJob {
    */
   async abort(message: string | undefined): Promise<void> {
     if (this.state === "queued") return this.cancel("interrupted");
-    if (this.state === "ended") return;
+    if (this.state !== "running") return;
     if (message) this.handleNow({ kind: "error", error: { ename: "KernelError", evalue: message, traceback: [] } }, false);
     await this.finish(false);
     this.forceEnd?.(message ? "error" : "aborted");
@@ -113,7 +121,7 @@ export class CellRun implements QueueJob {
 
   /** Maps one seed/output notification onto this execution. */
   handle(item: OutputItem): void {
-    if (this.state !== "running") {
+    if (!this.isRunning) {
       if (item.kind === "update") {
         this.enqueueSafe(() => this.host.updateDisplay(item.displayId, toOutputItems(item.data), this));
       } else {
@@ -124,9 +132,19 @@ export class CellRun implements QueueJob {
     this.handleNow(item, true);
   }
 
-  /** Replaces the items of one of this cell's outputs (used for display updates in this cell while it runs). */
-  replaceItems(output: vscode.NotebookCellOutput, items: vscode.NotebookCellOutputItem[]): Thenable<void> {
-    return this.execution.replaceOutputItems(items, output);
+  /**
+   * Replaces the items of one of this cell's outputs while it runs (a display update). From this run's own output
+   * chain (`fromChain`) it runs now; from elsewhere it is chained, so it lands before this run's execution ends.
+   */
+  replaceItems(output: vscode.NotebookCellOutput, items: vscode.NotebookCellOutputItem[], fromChain: boolean): Promise<void> {
+    if (fromChain) return Promise.resolve(this.execution.replaceOutputItems(items, output));
+    return new Promise<void>((resolve) => this.enqueueSafe(async () => {
+      try {
+        await this.execution.replaceOutputItems(items, output);
+      } finally {
+        resolve();
+      }
+    }));
   }
 
   private handleNow(item: OutputItem, respectClear: boolean): void {
@@ -142,11 +160,18 @@ export class CellRun implements QueueJob {
     switch (item.kind) {
       case "stream":
         return this.enqueueSafe(() => this.appendStream(item.name, item.text));
-      case "display":
-        return this.enqueueSafe(() => this.appendDisplay(item.data, item.metadata, item.displayId));
+      case "display": {
+        // Known from now on: an update that overtakes the output's creation waits for it instead of being lost.
+        let created: (id: string | undefined) => void = () => undefined;
+        if (item.displayId) this.host.rememberDisplay(item.displayId, this.cell, new Promise((resolve) => (created = resolve)));
+        return this.enqueueSafe(() => this.appendDisplay(item.data, item.metadata).then(created, (err: unknown) => {
+          created(undefined);
+          throw err;
+        }));
+      }
       case "result":
         this.execution.executionOrder = item.executionCount;
-        return this.enqueueSafe(() => this.appendDisplay(item.data, item.metadata, undefined));
+        return this.enqueueSafe(async () => void (await this.appendDisplay(item.data, item.metadata)));
       case "update":
         return this.enqueueSafe(() => this.host.updateDisplay(item.displayId, toOutputItems(item.data), this));
       case "error": {
@@ -178,18 +203,25 @@ export class CellRun implements QueueJob {
     this.lastStream = { name, output };
   }
 
-  private async appendDisplay(data: MimeBundle, metadata: Record<string, unknown> | undefined, displayId: string | undefined): Promise<void> {
+  /** Appends a rich output; resolves with its output id. */
+  private async appendDisplay(data: MimeBundle, metadata: Record<string, unknown> | undefined): Promise<string> {
     const output = new vscode.NotebookCellOutput(toOutputItems(data), metadata);
     this.lastStream = undefined;
     await this.execution.appendOutput(output);
-    if (displayId) this.host.rememberDisplay(displayId, this.cell, outputId(output));
+    return outputId(output);
   }
 
   private async finish(success: boolean | undefined): Promise<void> {
-    if (this.state === "ended") return;
+    if (this.state !== "running") return;
+    this.state = "finishing";
+    // Outputs that arrive while the chain drains are chained too: end only once it is quiet.
+    for (let drained = this.chain; ; drained = this.chain) {
+      await drained;
+      if (drained === this.chain) break;
+    }
     this.state = "ended";
-    await this.chain;
     this.execution.end(success, Date.now());
+    this.host.ended(this);
   }
 
   /** Chains an output operation; a failure is logged (and shown) instead of breaking the chain. */

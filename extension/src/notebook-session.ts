@@ -1,6 +1,9 @@
 // One notebook's kernel session in the extension host: the kernel process (started on first run, restarted on
 // demand), the execution queue, the routing of seed/output notifications to cells, display ids for live updates
 // (even in another cell), interrupt with a timeout that offers restart, and recovery when the kernel dies.
+// A run keeps its execution id until its execution has ended (not merely until the kernel replied), so late outputs
+// still land on it; a display in a cell that runs nothing is updated through one short borrowed execution at a time
+// (VS Code allows one execution per cell: "duplicate execution"), never while that cell waits in the queue.
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { ExecuteResult, KernelStatus, OutputParams } from "../../kernel/protocol/rpc";
@@ -26,7 +29,10 @@ export class NotebookSession implements CellRunHost, vscode.Disposable {
   private starting: Promise<KernelProcess> | undefined;
   private readonly queue = new ExecutionQueue<CellRun>();
   private readonly runs = new Map<string, CellRun>();
-  private readonly displays = new Map<string, { cell: vscode.NotebookCell; outputId: string }>();
+  private readonly displays = new Map<string, { cell: vscode.NotebookCell; outputId: Promise<string | undefined> }>();
+  /** Borrowed executions run one after another; the latest items per display id wait here for their turn. */
+  private borrowChain: Promise<void> = Promise.resolve();
+  private readonly borrowPending = new Map<string, vscode.NotebookCellOutputItem[]>();
   private poll: NodeJS.Timeout | undefined;
   private interrupting: Promise<void> | undefined;
   private status: KernelStatus | undefined;
@@ -47,9 +53,17 @@ export class NotebookSession implements CellRunHost, vscode.Disposable {
   }
 
   /** Queues cells to run in order; each shows as pending until its turn. */
-  queueCells(cells: readonly vscode.NotebookCell[]): void {
+  async queueCells(cells: readonly vscode.NotebookCell[]): Promise<void> {
+    // A borrowed execution of one of these cells (a late display update) must end before the cell's own is created.
+    if (this.borrowPending.size > 0) await this.borrowChain;
     for (const cell of cells) {
-      const execution = this.deps.controller.createNotebookCellExecution(cell);
+      let execution: vscode.NotebookCellExecution;
+      try {
+        execution = this.deps.controller.createNotebookCellExecution(cell);
+      } catch (err) {
+        this.log.error(`cell ${cell.index} was not queued: ${err instanceof Error ? err.message : String(err)}`);
+        continue;
+      }
       const run = new CellRun(cell, execution, this);
       run.token.onCancellationRequested(() => {
         if (!this.queue.remove(run, "cancelled") && run.isRunning) void this.interrupt();
@@ -67,6 +81,7 @@ export class NotebookSession implements CellRunHost, vscode.Disposable {
     const unsupported = unsupportedCellError(run.cell.document.languageId, notebookKind(this.notebook.metadata));
     if (unsupported) return { status: "error", executionCount: null, error: unsupported };
     const kernel = await this.ensureKernel();
+    // Removed in ended(), once the run's execution has ended: outputs sent right after the reply are still its own.
     this.runs.set(run.executionId, run);
     try {
       return await kernel.execute({ executionId: run.executionId, code, cellUri: run.cell.document.uri.toString() });
@@ -75,9 +90,11 @@ export class NotebookSession implements CellRunHost, vscode.Disposable {
       const exit = await Promise.race([kernel.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 1000))]);
       if (exit && !exit.expected) throw new Error(describeExit(exit));
       throw new Error(`The SEED kernel did not run this cell: ${err instanceof Error ? err.message : String(err)}`);
-    } finally {
-      this.runs.delete(run.executionId);
     }
+  }
+
+  ended(run: CellRun): void {
+    this.runs.delete(run.executionId);
   }
 
   /**
@@ -98,36 +115,68 @@ export class NotebookSession implements CellRunHost, vscode.Disposable {
     await this.ensureKernel();
   }
 
-  rememberDisplay(displayId: string, cell: vscode.NotebookCell, outputId: string): void {
+  rememberDisplay(displayId: string, cell: vscode.NotebookCell, outputId: Promise<string | undefined>): void {
     this.displays.set(displayId, { cell, outputId });
   }
 
-  async updateDisplay(displayId: string, items: vscode.NotebookCellOutputItem[], from: CellRun | undefined): Promise<void> {
+  /** The output that holds displayId now (waiting for its creation), or undefined when it is gone. */
+  private async displayOutput(displayId: string): Promise<{ cell: vscode.NotebookCell; output: vscode.NotebookCellOutput } | undefined> {
     const target = this.displays.get(displayId);
-    if (!target) {
+    const id = await target?.outputId;
+    const output = id === undefined ? undefined : target?.cell.outputs.find((o) => outputId(o) === id);
+    if (!target || !output) return undefined;
+    return { cell: target.cell, output };
+  }
+
+  async updateDisplay(displayId: string, items: vscode.NotebookCellOutputItem[], from: CellRun | undefined): Promise<void> {
+    if (!this.displays.has(displayId)) {
       this.log.warn(`update for unknown display id '${displayId}' ignored (never displayed, or its cell was cleared)`);
       return;
     }
-    const output = target.cell.outputs.find((o) => outputId(o) === target.outputId);
-    if (!output) {
-      this.displays.delete(displayId);
+    const target = await this.displayOutput(displayId);
+    if (!target) {
+      this.displays.delete(displayId); // its output was cleared (or never shown)
       return;
     }
-    const live = from?.cell === target.cell && from.isRunning ? from : [...this.runs.values()].find((r) => r.cell === target.cell && r.isRunning);
-    if (live) {
-      await live.replaceItems(output, items);
+    const { output } = target;
+    if (from?.cell === target.cell && from.isRunning) return from.replaceItems(output, items, true);
+    const live = [...this.runs.values(), this.queue.running].find((r) => r?.cell === target.cell && r.isRunning);
+    if (live) return live.replaceItems(output, items, false);
+    if (this.queue.queued.some((r) => r.cell === target.cell)) {
+      // Its pending execution exists (a second one would be a duplicate) and will clear this output when it runs.
+      this.log.debug(`update of display '${displayId}' skipped: its cell is queued to run again`);
       return;
     }
-    // The display lives in a cell that is not running: borrow a short execution that restores its summary.
-    const summary = target.cell.executionSummary;
-    const exec = this.deps.controller.createNotebookCellExecution(target.cell);
-    exec.start(summary?.timing?.startTime);
-    if (summary?.executionOrder !== undefined) exec.executionOrder = summary.executionOrder;
-    try {
-      await exec.replaceOutputItems(items, output);
-    } finally {
-      exec.end(summary?.success, summary?.timing?.endTime);
-    }
+    return this.borrow(displayId, items);
+  }
+
+  /** Updates a display in a cell that runs nothing: one short borrowed execution at a time, latest items only. */
+  private borrow(displayId: string, items: vscode.NotebookCellOutputItem[]): Promise<void> {
+    const queued = this.borrowPending.has(displayId);
+    this.borrowPending.set(displayId, items);
+    if (queued) return this.borrowChain; // the waiting borrow of this display takes the newer items
+    this.borrowChain = this.borrowChain.then(async () => {
+      const latest = this.borrowPending.get(displayId);
+      this.borrowPending.delete(displayId);
+      const target = await this.displayOutput(displayId);
+      if (!latest || !target) return;
+      const { output } = target;
+      if ([...this.runs.values(), this.queue.running, ...this.queue.queued].some((r) => r?.cell === target.cell)) {
+        // The cell started (or was queued) meanwhile: go through its own execution instead.
+        void this.updateDisplay(displayId, latest, undefined); // not awaited: it must not wait for this very chain
+        return;
+      }
+      const summary = target.cell.executionSummary;
+      const exec = this.deps.controller.createNotebookCellExecution(target.cell);
+      exec.start(summary?.timing?.startTime);
+      if (summary?.executionOrder !== undefined) exec.executionOrder = summary.executionOrder;
+      try {
+        await exec.replaceOutputItems(latest, output);
+      } finally {
+        exec.end(summary?.success, summary?.timing?.endTime);
+      }
+    }).then(undefined, (err: unknown) => this.log.error(`display update failed: ${err instanceof Error ? err.message : String(err)}`));
+    return this.borrowChain;
   }
 
   async dispose(): Promise<void> {

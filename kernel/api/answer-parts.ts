@@ -1,6 +1,6 @@
 // Splits a generated text (image tokens kept, as the runtime decodes it) into text pieces and image-token spans,
 // so the live view can show text as it streams and fill a token strip between <img> and </img>. SEED's token
-// spelling: <img>, <img_00042> (code 42), </img> (reference/seed.md §3.5).
+// spelling: <img>, <img_00042> (code 42), </img>.
 
 export type AnswerPart = { kind: "text"; text: string } | { kind: "tokens"; ids: number[]; complete: boolean };
 

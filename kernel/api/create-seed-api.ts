@@ -118,7 +118,8 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
       requireLanguageModel(call, model);
       const { shown, content, promptText } = await chatContent(call, model, message, signal);
       const firstText = shown.find((p): p is string => typeof p === "string") ?? "";
-      if (o.forceImage === undefined) o.forceImage = /^\s*draw\b/i.test(firstText);
+      // "Draw ..." asks for a drawing: the model writes its reply, and its image span is required and kept well-formed.
+      if (o.drawImage === undefined) o.drawImage = /^\s*draw\b/i.test(firstText);
       const turns: ChatTurn[] = [...history, { role: "user", content }];
       let dropped = 0;
       let prompt: readonly ChatTurn[] | readonly number[] = turns;
@@ -228,7 +229,7 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
         }
         if (o.forceImage) text += "<img>";
         const ids = await model.encodeText(text);
-        return runGenerate("seed.generate", model, ids, text.replace(/<img>(<img_\d+>)*<\/img>/g, "<image>"), { ...o, forceImage: o.forceImage ?? false }, ctx.display, signal);
+        return runGenerate("seed.generate", model, ids, text.replace(/<img>(<img_\d+>)*<\/img>/g, "<image>"), o, ctx.display, signal);
       });
     },
 
@@ -254,7 +255,7 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
 
     async info(): Promise<ModelInfo> {
       const signal = ctx.signal();
-      return guarded("seed.info", signal, async () => new ModelInfoImpl((await modelOf()).info));
+      return guarded("seed.info", signal, async () => new ModelInfoImpl((await modelOf()).info, ctx.cwd));
     },
   };
   return Object.freeze(api);

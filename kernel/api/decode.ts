@@ -1,8 +1,10 @@
 // seed.decode: validates the options, runs the runtime's denoising loop off-thread, and when `live` shows the
-// predicted clean image step by step in ONE display (a filmstrip updated in place, throttled, with a final update).
+// predicted clean image step by step in ONE live display (a filmstrip updated in place, throttled, with a final
+// update: the result, or where it stopped).
 
 import type { DenoisingFrame, DecodeOptions } from "./seed";
-import type { DisplaySink } from "./context";
+import type { DisplaySink, LiveEnding, MimeBundle } from "./context";
+import { openLive } from "./context";
 import type { ModelProxy, DecodeStepEvent } from "./model-port";
 import { filmstripBundle } from "../display/filmstrip";
 import type { FrameInput } from "../display/filmstrip";
@@ -46,7 +48,8 @@ export async function runDecode(call: string, model: ModelProxy, r: ResolvedDeco
   const caption = decodeCaption(r.steps, r.guidance, r.seed, r.tokens);
   const frames: DenoisingFrame[] = [];
   const asInputs = (): FrameInput[] => frames.map((f) => ({ step: f.step, timestep: f.timestep, image: { png: f.image.png, label: `step ${f.step}` } }));
-  const handle = r.live ? display.display(filmstripBundle({ frames: [], totalSteps: r.steps, done: false, caption })) : undefined;
+  const stoppedView = (stopped: LiveEnding): MimeBundle => filmstripBundle({ frames: asInputs(), totalSteps: r.steps, done: true, stopped, caption });
+  const handle = r.live ? openLive(display, filmstripBundle({ frames: [], totalSteps: r.steps, done: false, caption }), stoppedView) : undefined;
   const live = throttle<FrameInput[]>((fs) => handle?.update(filmstripBundle({ frames: fs, totalSteps: r.steps, done: false, caption })));
   const onStep = (e: DecodeStepEvent): void => {
     if (!e.preview) return;
@@ -69,14 +72,12 @@ export async function runDecode(call: string, model: ModelProxy, r: ResolvedDeco
     const image = SeedImageImpl.fromRgb(result.image, label);
     live.cancel();
     const rec = new ReconstructionImpl({ image, tokens: r.tokens, original: r.tokens.source, steps: result.steps, guidance: result.guidanceScale, seed: result.seed, frames });
-    handle?.update(rec.filmstrip().toMimeBundle());
+    handle?.finish(rec.filmstrip().toMimeBundle());
     return rec;
   } catch (e) {
     live.cancel();
-    if (signal.aborted) {
-      handle?.update(filmstripBundle({ frames: asInputs(), totalSteps: r.steps, done: true, caption: `${caption} · interrupted` }));
-      throw interrupted(call);
-    }
+    handle?.finish(stoppedView(signal.aborted ? "interrupted" : "error"));
+    if (signal.aborted) throw interrupted(call);
     throw e;
   }
 }

@@ -6,6 +6,7 @@ import type { MimeBundle } from "../protocol/mime";
 import type { GenerationStep } from "../protocol/payloads";
 import type { DecodeOptions, GeneratedToken, GenerateOptions, Generation, SeedDisplayable, SeedImage, Tokens } from "./seed";
 import type { DisplaySink } from "./context";
+import { openLive } from "./context";
 import type { ChatTurn, ModelProxy, TokenEvent } from "./model-port";
 import { generationBundle } from "../display/generation-view";
 import type { GenerationInput, GenerationPartInput } from "../display/generation-view";
@@ -17,7 +18,7 @@ import { View } from "./reconstruction";
 import { TokensImpl } from "./tokens";
 import { checkBool, checkInt, checkNumber, checkOptions, interrupted } from "./validate";
 
-export const GENERATE_OPTION_KEYS = ["maxTokens", "temperature", "topK", "topP", "seed", "live", "topKReport", "forceImage", "decodeImages", "repairImages", "decode"] as const;
+export const GENERATE_OPTION_KEYS = ["maxTokens", "temperature", "topK", "topP", "seed", "live", "topKReport", "forceImage", "drawImage", "decodeImages", "repairImages", "decode"] as const;
 
 export interface ResolvedGenerate {
   /** undefined: the model's generation_config default, cut to the room the prompt leaves in the context. */
@@ -28,7 +29,9 @@ export interface ResolvedGenerate {
   seed: number;
   live: boolean;
   topKReport: number;
-  forceImage: boolean | undefined;
+  forceImage: boolean;
+  /** undefined: decided by the caller (seed.chat: the prompt starts with "Draw"). */
+  drawImage: boolean | undefined;
   decodeImages: boolean;
   repairImages: boolean;
   decode: unknown;
@@ -46,7 +49,8 @@ export function resolveGenerateOptions(call: string, options: unknown): Resolved
     seed: o.seed === undefined ? 0 : checkInt(call, "seed", o.seed, 0, 2 ** 32 - 1),
     live: o.live === undefined ? true : checkBool(call, "live", o.live),
     topKReport: o.topKReport === undefined ? 5 : checkInt(call, "topKReport", o.topKReport, 1, 20),
-    forceImage: o.forceImage === undefined ? undefined : checkBool(call, "forceImage", o.forceImage),
+    forceImage: o.forceImage === undefined ? false : checkBool(call, "forceImage", o.forceImage),
+    drawImage: o.drawImage === undefined ? undefined : checkBool(call, "drawImage", o.drawImage),
     decodeImages: o.decodeImages === undefined ? true : checkBool(call, "decodeImages", o.decodeImages),
     repairImages: o.repairImages === undefined ? true : checkBool(call, "repairImages", o.repairImages),
     decode: o.decode,
@@ -122,7 +126,7 @@ function toSteps(tokens: readonly GeneratedToken[]): GenerationStep[] {
 /**
  * The codes to decode for one image span, or why it cannot be decoded. A span of exactly N valid codes is used as
  * is. With `repair`: more than N are cut to N, and fewer (or an unclosed span) are decoded as a prefix - SEED's
- * tokens are causal, so the first k are a coarse image (reference/seed.md §3.5: "clip or repair spans").
+ * tokens are causal, so the first k are a coarse image. Every repair is listed in the generation's warnings.
  */
 export function spanIds(codes: readonly number[], complete: boolean, numTokens: number, codebookSize: number, repair: boolean, allowPrefix: boolean): number[] | string {
   const bad = codes.find((c) => c >= codebookSize);
@@ -140,6 +144,7 @@ function record(e: TokenEvent): GeneratedToken {
     id: e.id,
     text: e.token,
     code: imageCode(e.token),
+    forced: e.forced,
     candidates: Object.freeze(e.candidates.map((c) => Object.freeze({ id: c.id, text: c.token, prob: c.prob }))),
   });
 }
@@ -160,8 +165,14 @@ export async function runGenerate(
   const view = (status: GenerationInput["status"], parts: GenerationPartInput[]): GenerationInput => ({
     prompt: promptText, parts, tokenCount: tokens.length, status, numTokens, codebookSize, steps: toSteps(tokens),
   });
-  const handle = o.live ? display.display(generationBundle(view("running", []))) : undefined;
-  const live = throttle<string>((t) => handle?.update(generationBundle(view("running", splitAnswer(t)))));
+  // What the view says when the cell ends first: the answer so far, stopped (the parts are those shown last).
+  let shownParts: GenerationPartInput[] = [];
+  const handle = o.live ? openLive(display, generationBundle(view("running", [])), (how) => generationBundle(view(how, shownParts))) : undefined;
+  const show = (parts: GenerationPartInput[]): void => {
+    shownParts = parts;
+    handle?.update(generationBundle(view("running", parts)));
+  };
+  const live = throttle<string>((t) => show(splitAnswer(t)));
   let result;
   try {
     result = await model.generate(prompt, {
@@ -170,22 +181,21 @@ export async function runGenerate(
       ...(o.topK !== undefined ? { topK: o.topK } : {}),
       ...(o.topP !== undefined ? { topP: o.topP } : {}),
       ...(o.forceImage ? { forceImage: true } : {}),
+      ...(o.drawImage ? { requireImage: true } : {}),
       seed: o.seed,
       topCandidates: o.topKReport,
       signal,
       onToken: (e) => {
         tokens.push(record(e));
         text = e.text;
+        shownParts = splitAnswer(text);
         if (handle) live.push(text);
       },
     });
   } catch (e) {
     live.cancel();
-    if (signal.aborted) {
-      handle?.update(generationBundle(view("interrupted", splitAnswer(text))));
-      throw interrupted(call);
-    }
-    handle?.update(generationBundle(view("error", splitAnswer(text))));
+    handle?.finish(generationBundle(view(signal.aborted ? "interrupted" : "error", splitAnswer(text))));
+    if (signal.aborted) throw interrupted(call);
     throw e;
   }
   live.flush();
@@ -215,21 +225,25 @@ export async function runGenerate(
     const t = new TokensImpl({ ids, numTokens, codebookSize, label: "generated" });
     imageTokens.push(t);
     if (!o.decodeImages) continue;
-    handle?.update(generationBundle(view("running", [...viewParts, { kind: "text", text: "\n(decoding image…)" }])));
+    show([...viewParts, { kind: "text", text: "\n(decoding image…)" }]);
+    shownParts = [...viewParts];
     let rec;
     try {
       rec = await runDecode(call, model, resolveDecodeOptions(call, model, t, o.decode ?? {}), display, signal);
     } catch (e) {
-      handle?.update(generationBundle(view(signal.aborted ? "interrupted" : "error", viewParts)));
+      handle?.finish(generationBundle(view(signal.aborted ? "interrupted" : "error", viewParts)));
       throw e;
     }
     const image = rec.image.withLabel("generated");
     parts.push(image);
     viewParts.push({ kind: "image", image: { png: image.png, label: "generated" } });
   }
+  if (o.drawImage && imageTokens.length === 0) warnings.push(`a drawing was asked for, but the answer holds no decodable image (${tokens.length} tokens generated)`);
+  const opened = tokens.find((t) => t.forced && t.text.trim() === "<img>");
+  if (opened) warnings.push(`a drawing was required: <img> was opened for the model at token ${tokens.indexOf(opened) + 1} (it was about to stop, or to run out of tokens, without drawing)`);
   const stopReason = result.stopReason === "stop" ? "stop-token" : "max-tokens";
   const finalView: GenerationInput = { ...view(stopReason, viewParts), warnings };
-  handle?.update(generationBundle(finalView));
+  handle?.finish(generationBundle(finalView));
   const generation = new GenerationImpl({ prompt: promptText, text: plainAnswer(answer), rawText: answer, parts, imageTokens, tokens, stopReason, warnings, view: finalView });
   if (handle) display.shownAs?.(generation, handle.displayId);
   return generation;

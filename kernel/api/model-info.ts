@@ -1,10 +1,20 @@
-// seed.info(): the loaded model's name, folder, execution provider and sizes, as a small table.
+// seed.info(): the loaded model's name, folder, execution provider and sizes, as a small table. The folder is shown
+// relative to the notebook when it is near it (a saved notebook then names no folder of the machine that ran it).
 
 import type { MimeBundle } from "../protocol/mime";
 import { MIME } from "../protocol/mime";
 import type { ModelInfo } from "./seed";
 import type { RuntimeModelInfo } from "./model-port";
+import { isAbsolute, relative } from "node:path";
 import { escapeHtml, frame } from "../display/html";
+
+/** `dir` as seen from `cwd`: relative when it is inside it or at most two folders up, else as given. */
+export function shownFolder(dir: string, cwd: string): string {
+  const rel = relative(cwd, dir);
+  if (rel === "") return ".";
+  const ups = rel.split(/[\\/]/).filter((p) => p === "..").length;
+  return isAbsolute(rel) || ups > 2 ? dir : rel;
+}
 
 export class ModelInfoImpl implements ModelInfo {
   readonly name: string;
@@ -19,7 +29,10 @@ export class ModelInfoImpl implements ModelInfo {
   readonly decodeDefaults: { readonly steps: number; readonly guidance: number };
   readonly hasLanguageModel: boolean;
 
-  constructor(info: RuntimeModelInfo) {
+  readonly #folder: string;
+
+  /** `cwd`: the notebook's folder, for showing the model folder relative to it. */
+  constructor(info: RuntimeModelInfo, cwd?: string) {
     this.name = info.name;
     this.path = info.dir;
     this.executionProvider = info.provider.name;
@@ -31,13 +44,14 @@ export class ModelInfoImpl implements ModelInfo {
     this.supportsPrefix = info.supportsTokenMask;
     this.decodeDefaults = Object.freeze({ steps: info.decodeDefaults.steps, guidance: info.decodeDefaults.guidanceScale });
     this.hasLanguageModel = info.hasLanguageModel;
+    this.#folder = cwd === undefined ? info.dir : shownFolder(info.dir, cwd);
     Object.freeze(this);
   }
 
   #rows(): [string, string][] {
     return [
       ["model", this.name],
-      ["folder", this.path],
+      ["folder", this.#folder],
       ["execution provider", `${this.executionProvider}${this.providerReason ? ` (${this.providerReason})` : ""}`],
       ["image size", `${this.imageSize[0]}x${this.imageSize[1]}`],
       ["tokens per image", String(this.numTokens)],

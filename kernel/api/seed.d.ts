@@ -124,7 +124,13 @@ export interface GenerateOptions {
   live?: boolean;
   /** Candidates recorded per generated token for the probability chart, 1..20. Default 5. */
   topKReport?: number;
-  /** Start the answer with <img> so the model draws. Default: false for chat, true when the prompt starts with "Draw". */
+  /**
+   * The answer must hold an image: the model writes its reply as it was trained to, and if it would end without
+   * drawing, <img> is opened for it. Default: true for `seed.chat` when the message starts with "Draw", else false.
+   * (Whatever this says, an image span the model opens holds exactly the model's N image tokens and is closed.)
+   */
+  drawImage?: boolean;
+  /** Start the answer with <img> (SEED's force_boi), skipping any reply text. Default false. */
   forceImage?: boolean;
   /** Decode every image span into an image. Default true. */
   decodeImages?: boolean;
@@ -146,6 +152,8 @@ export interface GeneratedToken {
   readonly text: string;
   /** Visual-token code when this is an image token. */
   readonly code: number | undefined;
+  /** True when the image-span rule chose this token against the model's own pick (a closing </img>, a required <img>). */
+  readonly forced: boolean;
   /** Top candidates at this step, most likely first; probabilities after temperature. */
   readonly candidates: readonly { readonly id: number; readonly text: string; readonly prob: number }[];
 }

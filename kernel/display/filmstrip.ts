@@ -20,6 +20,8 @@ export interface FilmstripInput {
   frames: readonly FrameInput[];
   totalSteps: number;
   done: boolean;
+  /** The run ended early (the view is final, its frames are those made before it stopped). */
+  stopped?: "interrupted" | "error";
   caption?: string;
   /** Keep at most this many frames (evenly spaced, always the last one). Default 10. */
   maxFrames?: number;
@@ -40,7 +42,8 @@ export function filmstripPayload(input: FilmstripInput): FilmstripPayload {
     const f = input.frames[i]!;
     return { step: f.step, timestep: f.timestep, image: imagePayload(f.image) };
   });
-  const payload: FilmstripPayload = { version: PAYLOAD_VERSION, frames, totalSteps: input.totalSteps, done: input.done };
+  const payload: FilmstripPayload = { version: PAYLOAD_VERSION, frames, totalSteps: input.totalSteps, done: input.done || input.stopped !== undefined };
+  if (input.stopped) payload.stopped = input.stopped;
   if (input.caption !== undefined) payload.caption = input.caption;
   return payload;
 }
@@ -49,27 +52,30 @@ export function filmstripPayload(input: FilmstripInput): FilmstripPayload {
 export function filmstripBundle(input: FilmstripInput): MimeBundle {
   const payload = filmstripPayload(input);
   const last = payload.frames[payload.frames.length - 1];
-  const progress = payload.done
-    ? payload.caption ? "denoising" : `denoising, ${payload.totalSteps} steps`
-    : `denoising… step ${last?.step ?? 0} of ${payload.totalSteps}`;
+  const progress = payload.stopped
+    ? `denoising ${payload.stopped === "error" ? "failed" : "interrupted"} after step ${last?.step ?? 0} of ${payload.totalSteps}`
+    : payload.done
+      ? payload.caption ? "denoising" : `denoising, ${payload.totalSteps} steps`
+      : `denoising… step ${last?.step ?? 0} of ${payload.totalSteps}`;
   const title = `${progress}${payload.caption ? ` · ${payload.caption}` : ""}`;
   const cells = payload.frames
     .map((f) => {
       const isLast = f === last;
-      const w = isLast && payload.done ? 128 : 64;
+      const final = isLast && payload.done && !payload.stopped;
+      const w = final ? 128 : 64;
       return (
         `<figure style="margin:0;display:inline-block;vertical-align:bottom">${imgTag(f.image.png, f.image.width, f.image.height, w, `step ${f.step}`)}` +
-        `<div style="${MUTED};text-align:center">step ${f.step}${isLast && payload.done ? " (final)" : ""}</div></figure>`
+        `<div style="${MUTED};text-align:center">step ${f.step}${final ? " (final)" : ""}</div></figure>`
       );
     })
     .join(`<span style="${MUTED};align-self:center">→</span>`);
   const body = payload.frames.length
     ? `<div style="display:flex;flex-wrap:wrap;gap:4px;align-items:flex-end">${cells}</div>`
-    : `<div style="${MUTED}">${escapeHtml("waiting for the first step…")}</div>`;
+    : `<div style="${MUTED}">${escapeHtml(payload.stopped ? "no step finished" : "waiting for the first step…")}</div>`;
   const bundle: MimeBundle = {
     [MIME.filmstrip]: payload,
     [MIME.html]: frame(title, body),
-    [MIME.plain]: `<Filmstrip ${payload.frames.length} frames, ${payload.done ? "done" : "running"}: steps ${payload.frames.map((f) => f.step).join(", ")} of ${payload.totalSteps}>`,
+    [MIME.plain]: `<Filmstrip ${payload.frames.length} frames, ${payload.stopped ?? (payload.done ? "done" : "running")}: steps ${payload.frames.map((f) => f.step).join(", ")} of ${payload.totalSteps}>`,
   };
   if (last) bundle[MIME.png] = last.image.png;
   return bundle;

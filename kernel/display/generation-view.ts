@@ -60,12 +60,13 @@ function partHtml(part: GenerationPartInput, input: GenerationInput): string {
   return `<div style="margin:4px 0"><div style="${MUTED}">&lt;img&gt; ${note}</div>${strip}</div>`;
 }
 
-/** Plain text: the answer with image spans as [image] / [image tokens k/N]. */
+/** Plain text: the answer with image spans as [image] / [image tokens k/N], a final status other than a stop token, and each warning. */
 export function generationText(input: GenerationInput): string {
   const body = input.parts
     .map((p) => (p.kind === "text" ? p.text : p.kind === "image" ? "[image]" : p.complete ? "" : `[image tokens ${p.ids.length}/${input.numTokens}]`))
     .join("");
-  return `${body}${input.status === "running" ? " …" : ""}`;
+  const status = input.status === "running" ? " …" : input.status === "stop-token" ? "" : ` [${STATUS_TEXT[input.status]}]`;
+  return `${body}${status}${(input.warnings ?? []).map((w) => `\n⚠ ${w}`).join("")}`;
 }
 
 /** The generation bundle: vnd.seed.generation+json, html, png (the last image, once there is one), plain. */

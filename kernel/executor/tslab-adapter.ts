@@ -1,5 +1,5 @@
 // The ONE module that touches tslab (1.0.22, pinned): its incremental TypeScript cell converter and its executor,
-// reached through deep imports (tslab has no exports map; see /work/shared/reference/tslab-and-jupyter.md §2).
+// reached through deep imports (tslab has no exports map).
 // It turns tslab's console-shaped callbacks into structured outcomes: the last expression's raw value, compile
 // errors straight from the converter's diagnostics, runtime errors and interrupts as Jupyter-style ErrorInfo, and
 // the cell's stdout/stderr (captured by swapping process.stdout/stderr.write for the duration of one run only).

@@ -84,6 +84,8 @@ export interface FilmstripPayload {
   totalSteps: number;
   /** False while the run is still going (a live view). */
   done: boolean;
+  /** Set when the run did not reach its last step (done is then true: the view is final). */
+  stopped?: "interrupted" | "error";
   caption?: string;
 }
 

@@ -2,9 +2,11 @@
 // session (which follows async continuations), else the cell executing now. A display created with an id can be
 // updated later: while a cell runs the update goes out with that cell's outputs (Jupyter sends update_display_data
 // under the running request's header); once nothing runs, it goes to the execution that created the display.
+// Live views (a running decode or generation) are tracked per execution until they finish: settle() makes sure each
+// one's final state has gone out before the cell's reply (waiting for it, or ending it as interrupted / failed).
 
 import { randomUUID } from "node:crypto";
-import type { DisplayHandle, DisplaySink } from "../api/context";
+import type { DisplayHandle, DisplaySink, LiveEnding, LiveHandle } from "../api/context";
 import type { MimeBundle } from "../protocol/mime";
 import type { OutputItem } from "../protocol/rpc";
 
@@ -16,11 +18,22 @@ export interface OutputSink {
 /** Displays that were created with an id keep their owner this long (most recent first are kept). */
 const MAX_REMEMBERED_DISPLAYS = 1000;
 
+/** An open live view: how to end it, and how to tell a waiting settle() that it has finished. */
+interface OpenView {
+  end(reason: LiveEnding): void;
+  finished: Promise<void>;
+}
+
+/** How a cell ended, for settle(). */
+export type CellEnding = "ok" | LiveEnding;
+
 export class DisplayRouter implements DisplaySink {
   private current: OutputSink | undefined;
   private readonly owners = new Map<string, OutputSink>();
   /** Values that a live display already shows, with the sink (execution) that display went to. */
   private readonly shownLive = new WeakMap<object, OutputSink>();
+  /** Live views that have not sent their final state, per execution. */
+  private readonly openViews = new Map<OutputSink, Set<OpenView>>();
 
   /** `scoped` names the sink of the execution whose code is calling, when known (see KernelSession). */
   constructor(private readonly scoped: () => OutputSink | undefined = () => undefined) {}
@@ -36,6 +49,55 @@ export class DisplayRouter implements DisplaySink {
     this.remember(displayId, sink);
     sink.emit({ kind: "display", data: bundle, displayId });
     return { displayId, update: (next: MimeBundle) => this.update(displayId, next) };
+  }
+
+  live(bundle: MimeBundle, ending: (reason: LiveEnding) => MimeBundle): LiveHandle {
+    const sink = this.requireCurrent("display");
+    const { displayId } = this.display(bundle);
+    let open = true;
+    let done: () => void = () => undefined;
+    const views = this.openViews.get(sink) ?? new Set<OpenView>();
+    this.openViews.set(sink, views);
+    const close = (last: MimeBundle): void => {
+      if (!open) return;
+      open = false;
+      views.delete(view);
+      if (views.size === 0 && this.openViews.get(sink) === views) this.openViews.delete(sink);
+      sink.emit({ kind: "update", data: last, displayId });
+      done();
+    };
+    const view: OpenView = { end: (reason) => close(ending(reason)), finished: new Promise<void>((resolve) => (done = resolve)) };
+    views.add(view);
+    return {
+      displayId,
+      update: (next) => {
+        if (open) sink.emit({ kind: "update", data: next, displayId });
+      },
+      finish: close,
+    };
+  }
+
+  /**
+   * Called when the cell of `sink` has ended, before its reply: after an interrupt or an error each of its open live
+   * views is ended now (its `ending` bundle goes out); after success they are awaited, unless `signal` aborts
+   * meanwhile (then they end as interrupted and this resolves to "interrupted").
+   */
+  async settle(sink: OutputSink, how: CellEnding, signal: AbortSignal): Promise<CellEnding> {
+    const views = (): OpenView[] => [...(this.openViews.get(sink) ?? [])];
+    if (how === "ok") {
+      if (views().length === 0) return "ok";
+      if (!signal.aborted) {
+        let onAbort: () => void = () => undefined;
+        const aborted = new Promise<void>((resolve) => signal.addEventListener("abort", (onAbort = () => resolve()), { once: true }));
+        // A view opened while waiting (the cell's background code goes on) is waited for too.
+        while (views().length > 0 && !signal.aborted) await Promise.race([Promise.all(views().map((v) => v.finished)), aborted]);
+        signal.removeEventListener("abort", onAbort);
+        if (!signal.aborted) return "ok";
+      }
+    }
+    const reason: LiveEnding = how === "ok" ? "interrupted" : how;
+    for (const view of views()) view.end(reason);
+    return reason;
   }
 
   update(displayId: string, bundle: MimeBundle): void {
@@ -59,6 +121,7 @@ export class DisplayRouter implements DisplaySink {
   /** Forgets every display (kernel shutdown). */
   clear(): void {
     this.owners.clear();
+    this.openViews.clear();
     this.current = undefined;
   }
 

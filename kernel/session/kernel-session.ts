@@ -6,7 +6,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createCellEngine } from "../executor/tslab-adapter";
 import type { CellEngine, Completion, HoverInfo } from "../executor/tslab-adapter";
-import { runtimeError } from "../executor/errors";
+import { interruptError, runtimeError } from "../executor/errors";
 import { toMimeBundle } from "../display/to-mime-bundle";
 import type { ExecuteResult, InterruptResult } from "../protocol/rpc";
 import { DisplayRouter } from "./display-router";
@@ -167,18 +167,20 @@ export class KernelSession {
           stderr: (text) => sink.emit({ kind: "stream", name: "stderr", text }),
         }),
       );
-      if (outcome.status === "ok") {
-        // A live view made by this very cell already shows the value (a chat ending with `g`): do not repeat it.
-        if (outcome.hasValue && !this.displays.isShownIn(outcome.value, sink)) {
-          try {
-            sink.emit({ kind: "result", data: toMimeBundle(outcome.value), executionCount });
-          } catch (e) {
-            return this.fail(sink, runtimeError(e), executionCount, options);
-          }
+      // Every live view of the cell sends its final state before the cell's reply: awaited after success (a call the
+      // cell did not await), ended at once after an interrupt or an error.
+      const ending = await this.displays.settle(sink, outcome.status === "ok" ? "ok" : outcome.interrupted ? "interrupted" : "error", controller.signal);
+      if (outcome.status !== "ok") return this.fail(sink, outcome.error, executionCount, options);
+      if (ending !== "ok") return this.fail(sink, interruptError(), executionCount, options);
+      // A live view made by this very cell already shows the value (a chat ending with `g`): do not repeat it.
+      if (outcome.hasValue && !this.displays.isShownIn(outcome.value, sink)) {
+        try {
+          sink.emit({ kind: "result", data: toMimeBundle(outcome.value), executionCount });
+        } catch (e) {
+          return this.fail(sink, runtimeError(e), executionCount, options);
         }
-        return { status: "ok", executionCount };
       }
-      return this.fail(sink, outcome.error, executionCount, options);
+      return { status: "ok", executionCount };
     } finally {
       this.displays.setCurrent(undefined);
       this.controller = undefined;

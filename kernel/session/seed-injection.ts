@@ -1,6 +1,6 @@
 // Puts the `seed` object into a cell engine: a prelude cell `declare const seed: import("<abs>/seed.d.ts").SeedApi;`
 // gives every later cell its types (and, through seed.d.ts's `/// <reference types="node" />`, Node's globals in any
-// notebook folder: the tslab type-root workaround, reference/tslab-and-jupyter.md §2.4), and the executor's locals
+// notebook folder: tslab only reads type roots from its start folder), and the executor's locals
 // get the object itself. The model behind it loads lazily on first use and is kept.
 
 import { existsSync } from "node:fs";

@@ -1,4 +1,4 @@
-// Prompt building in SEED-LLaMA's Vicuna style (reference/seed.md §3.3), from the manifest's chat_template:
+// Prompt building in SEED-LLaMA's Vicuna style, from the manifest's chat_template:
 //   <s>{system}USER: {IMG}{question}\nASSISTANT:{answer}\nUSER: {question 2}\nASSISTANT:
 // where {IMG} = <img> + N image tokens + </img> with no separators. Pure: takes turns whose images are already
 // codes and returns the prompt text; the caller encodes it with BOS (one encode call, so chunk boundaries and ids

@@ -1,6 +1,6 @@
 // The diffusion denoiser component (denoiser.onnx): noisy latent + timestep + generation embedding -> model output
 // (epsilon, v or sample, as the scheduler config's prediction_type says).
-// Real SEED: the unCLIP SD-2.1 UNet with the empty-prompt text states baked in (reference/seed.md §2.2).
+// Real SEED: the unCLIP SD-2.1 UNet with the empty-prompt text states baked in.
 
 import { feedFloat, outputFloat, runSession, type ComponentSession } from "./sessions";
 import type { FloatTensor } from "./types";

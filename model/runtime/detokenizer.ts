@@ -1,5 +1,5 @@
 // The detokenizer component (detokenizer.onnx): N code ids (+ optional token mask) -> one generation embedding.
-// Real SEED: get_codebook_entry -> the 1024-d unCLIP image embedding (reference/seed.md §1.2).
+// Real SEED: get_codebook_entry -> the 1024-d unCLIP image embedding.
 
 import { SeedError } from "./errors";
 import { feedFloat, int64Tensor, outputFloat, runSession, type ComponentSession } from "./sessions";

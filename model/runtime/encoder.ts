@@ -1,5 +1,5 @@
 // The visual encoder component (encoder.onnx): pixels -> causal embeddings and Q-Former attention maps.
-// Real SEED: EVA ViT-g + ln_vision + Causal Q-Former (reference/seed.md §1.1 steps 1-3).
+// Real SEED: EVA ViT-g + ln_vision + Causal Q-Former.
 
 import { feedFloat, outputFloat, runSession, type ComponentSession } from "./sessions";
 import type { FloatTensor } from "./types";

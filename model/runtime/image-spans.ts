@@ -1,4 +1,4 @@
-// Finds every image span `<img> c_1 ... c_N </img>` in generated ids (reference/seed.md §3.5: the Flask backend
+// Finds every image span `<img> c_1 ... c_N </img>` in generated ids (as SEED-LLaMA's Flask backend,
 // handles every BOI/EOI pair and rejects spans with a count other than N or ids outside the codebook). Each span
 // is returned with its codes when valid, or a reason when not; nothing is repaired silently.
 

@@ -36,4 +36,5 @@ export { createScheduler, parseSchedulerConfig, type DiffusionScheduler, type Sc
 export { sampleToken, softmax, type SamplerOptions } from "./sampler";
 export { createRng, type Rng } from "./rng";
 export { extractImageSpans } from "./image-spans";
+export { constrainLogits, ImageSpanGuard, type TokenRule } from "./image-constraint";
 export { buildPromptText } from "./chat-template";

@@ -49,7 +49,7 @@ export class KvCache {
             throw new SeedError("manifest", `language model: ${name} is [${meta.shape.join(",")}] in the graph, but seed.json says num_kv_heads=${layout.numKvHeads}, head_dim=${layout.headDim}`);
           }
         }
-        // [B, H_kv, 0, Dh]: an empty past makes the same graph do the prefill (onnx-and-torch.md §3).
+        // [B, H_kv, 0, Dh]: an empty past makes the same graph do the prefill.
         const empty = this.dtype === "float16" ? new ort.Tensor("float16", new Uint16Array(0), [batch, layout.numKvHeads, 0, layout.headDim])
           : new ort.Tensor("float32", new Float32Array(0), [batch, layout.numKvHeads, 0, layout.headDim]);
         this.past.set(name, empty);

@@ -1,7 +1,7 @@
 // The denoising loop, written out (diffusers __call__ style): codes -> generation embedding -> initial latent from the
 // seed (or injected noise) -> for each timestep: classifier-free guidance batch [uncond zeros; cond] -> denoiser ->
 // guidance -> scheduler step (DDIM or PNDM) -> callback with the predicted clean image -> final latent decode. Same seed, same image.
-// SEED's unconditional embedding is all zeros (reference/seed.md §2.2 step 2).
+// SEED's unconditional embedding is all zeros.
 
 import type { Denoiser } from "./denoiser";
 import type { Detokenizer } from "./detokenizer";

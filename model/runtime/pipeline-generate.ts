@@ -1,8 +1,10 @@
 // The token loop, written out: validate the prompt, prefill it, then sample one token at a time with the KV cache
-// until a stop id, the token budget or an abort; each token is reported with its top-k candidates. The decoded text
-// is the decode of the whole generated prefix (token-by-token decode drops spaces; text-tokenizer.md §4).
+// until a stop id, the token budget or an abort; each token is reported with its top-k candidates. Image spans are
+// kept well-formed while sampling (image-constraint.ts) unless `constrainImages` is false. The decoded text is the
+// decode of the whole generated prefix (token-by-token decode drops spaces).
 
 import { SeedError, throwIfAborted } from "./errors";
+import { constrainLogits, ImageSpanGuard } from "./image-constraint";
 import { extractImageSpans } from "./image-spans";
 import type { LanguageModel } from "./language-model";
 import { createRng } from "./rng";
@@ -50,20 +52,34 @@ export async function generateTokens(
   const signal = options.signal;
   throwIfAborted(signal, "generate");
 
+  const spanTokens = { boi: tok.special.boi, eoi: tok.special.eoi, imageTokenOffset: tok.imageTokenOffset, codebookSize: tok.codebookSize, numTokens };
+  const openAtStart = promptIds[promptIds.length - 1] === tok.special.boi;
+  const guard = options.constrainImages === false ? undefined : new ImageSpanGuard(spanTokens, { openAtStart, requireImage: options.requireImage === true });
   const cache = lm.newCache();
   const generated: number[] = [];
+  let forcedCount = 0;
   let stopReason: GenerateResult["stopReason"] = "max_tokens";
   try {
     // 2. Prefill: the whole prompt through the graph with an empty past.
     let logits = await lm.forward(promptIds, cache); // [V]
-    // 3. Decode: sample, report, feed the token back.
+    // 3. Decode: sample (within the image-span rule), report, feed the token back.
     for (let i = 0; i < maxNew; i++) {
       throwIfAborted(signal, "generate");
-      const { id, candidates } = sampleToken(logits, sampler, rng);
+      const rule = guard?.rule(maxNew - i);
+      // A forced token reports the model's own candidates (what it would have drawn).
+      const sampled = sampleToken(rule ? constrainLogits(logits, rule, spanTokens) : logits, sampler, rng);
+      const { candidates } = sampled;
+      let id = sampled.id;
+      let forced = false;
+      // "forced" only where the rule overrode the model's own choice.
+      if (rule?.kind === "force") [id, forced] = [rule.id, sampled.id !== rule.id];
+      else if (guard) ({ id, forced } = guard.settle(id, stop.has(id), maxNew - i));
       if (stop.has(id)) {
         stopReason = "stop";
         break;
       }
+      guard?.accept(id);
+      if (forced) forcedCount++;
       generated.push(id);
       options.onToken?.({
         index: i,
@@ -71,6 +87,7 @@ export async function generateTokens(
         token: tok.tokenOf(id),
         text: tok.decode(generated, { skipSpecial: true }),
         candidates: candidates.map((c) => ({ id: c.id, prob: c.prob, token: tok.tokenOf(c.id) })),
+        forced,
       });
       if (i + 1 < maxNew) logits = await lm.forward([id], cache);
     }
@@ -83,13 +100,14 @@ export async function generateTokens(
     ids: generated,
     text: tok.decode(generated, { skipSpecial: true }),
     stopReason,
-    images: spansOf(generated, promptIds[promptIds.length - 1] === tok.special.boi, tok, numTokens),
+    forcedTokens: forcedCount,
+    images: spansOf(generated, openAtStart, tok, numTokens),
   };
 }
 
 /**
  * Image spans of the generated ids. When the prompt ends with BOI (forceImage), the first span opens in the prompt:
- * it is scanned as if BOI led the output, and its start is -1 (seed.md §3.5: the slice starts one token earlier).
+ * it is scanned as if BOI led the output, and its start is -1 (the slice starts one token earlier).
  */
 function spansOf(generated: readonly number[], promptEndsWithBoi: boolean, tok: TextTokenizer, numTokens: number): GenerateResult["images"] {
   const ids = promptEndsWithBoi ? [tok.special.boi, ...generated] : [...generated];

@@ -1,5 +1,5 @@
 // The codebook quantiser component (quantizer.onnx): causal embeddings -> code ids by L2 nearest code.
-// Real SEED: encode_task_layer + argmin over the 8192x32 codebook (reference/seed.md §1.1 steps 4-5).
+// Real SEED: encode_task_layer + argmin over the 8192x32 codebook.
 
 import { SeedError } from "./errors";
 import { feedFloat, outputInt64, runSession, type ComponentSession } from "./sessions";

@@ -87,12 +87,16 @@ export function sampleToken(logits: Float32Array, opts: SamplerOptions, rng: Rng
   let mass = 0;
   for (let i = 0; i < keep; i++) mass += probs[order[i] ?? 0] ?? 0;
   let r = rng.uniform() * mass;
+  let lastPossible = order[0] ?? 0;
   for (let i = 0; i < keep; i++) {
     const id = order[i] ?? 0;
-    r -= probs[id] ?? 0;
+    const p = probs[id] ?? 0;
+    if (p > 0) lastPossible = id;
+    r -= p;
     if (r < 0) return { id, candidates };
   }
-  return { id: order[keep - 1] ?? 0, candidates }; // rounding left r >= 0: take the last kept token
+  // Rounding left r >= 0: take the last kept token that can be drawn (a masked id, -Infinity logit, never).
+  return { id: lastPossible, candidates };
 }
 
 /**

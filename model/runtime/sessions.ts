@@ -90,15 +90,15 @@ function isListed(p: "cuda" | "webgpu"): boolean {
 }
 
 /**
- * onnxruntime-node lists CUDA even when its provider library was never downloaded (.npmrc skips it; see
- * reference/onnx-and-torch.md), and probing it then logs an [E:] line to stderr. "auto" skips the probe when the
+ * onnxruntime-node lists CUDA even when its provider library was never downloaded (.npmrc skips it), and
+ * probing it then logs an [E:] line to stderr. "auto" skips the probe when the
  * library is absent from the binding folder; an explicit "cuda" still tries, so the user sees ORT's own error.
  */
 const VULKAN_LOADER_DIRS = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib"];
 
 function gpuLibraryPresent(p: "cuda" | "webgpu"): boolean {
   // WebGPU is bundled in the binding, but on Linux Dawn needs a Vulkan loader; without one, probing only prints
-  // "Couldn't load Vulkan" to stderr (reference/onnx-and-torch.md) and fails, so "auto" skips it.
+  // "Couldn't load Vulkan" to stderr and fails, so "auto" skips it.
   if (p === "webgpu") return process.platform !== "linux" || VULKAN_LOADER_DIRS.some((d) => existsSync(join(d, "libvulkan.so.1")));
   try {
     const binDir = join(dirname(require.resolve("onnxruntime-node")), "..", "bin", "napi-v6", process.platform, process.arch);

@@ -1,7 +1,7 @@
-// The language model's text tokenizer over @huggingface/tokenizers (tokenizer.json in the Hugging Face format, as
-// reference/text-tokenizer.md §2 describes). Adds what SEED needs on top: BOS by id (not through the post-processor),
-// a decode that keeps image tokens and adds no space after added tokens (text-tokenizer.md §4: decode each run of
-// ordinary ids on its own), and the image-token <-> code mapping read from the manifest.
+// The language model's text tokenizer over @huggingface/tokenizers (tokenizer.json in the Hugging Face format).
+// Adds what SEED needs on top: BOS by id (not through the post-processor), a decode that keeps image tokens and adds
+// no space after added tokens (each run of ordinary ids is decoded on its own), and the image-token <-> code mapping
+// read from the manifest.
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -84,7 +84,7 @@ export class TextTokenizer {
 
   /**
    * Ids -> text with image and other added tokens kept verbatim. Each run of ordinary ids is decoded on its own, so no
-   * space appears after an added token (text-tokenizer.md §4). skipSpecial drops BOS and EOS.
+   * space appears after an added token. skipSpecial drops BOS and EOS.
    */
   decode(ids: readonly number[], options: { skipSpecial?: boolean } = {}): string {
     let out = "";
@@ -108,7 +108,7 @@ export class TextTokenizer {
 
   /**
    * Decodes one run of ordinary ids. Workaround: @huggingface/tokenizers' ByteFallback decodes each byte group with
-   * `new TextDecoder()`, which drops a U+FEFF at the start of the group (text-tokenizer.md §4; sentencepiece keeps it).
+   * `new TextDecoder()`, which drops a U+FEFF at the start of the group (sentencepiece keeps it).
    * So the run is split after each byte group that starts with EF BB BF, the BOM is put back, and the rest is decoded
    * behind a sentinel byte token ("A" = <0x41>) so that the Strip decoder does not eat its leading space.
    */

@@ -136,6 +136,8 @@ export interface TokenEvent {
   readonly text: string;
   /** The top-k candidates of the (temperature-scaled) distribution, best first. */
   readonly candidates: readonly TokenCandidate[];
+  /** True when the image-span rule chose this token, not the sampler (a closing `</img>`, a required `<img>`). */
+  readonly forced: boolean;
 }
 
 export interface GenerateOptions {
@@ -154,6 +156,13 @@ export interface GenerateOptions {
   topCandidates?: number;
   /** Append the BOI token to the prompt so the model must draw (SEED's force_boi). */
   forceImage?: boolean;
+  /**
+   * Keep image spans well-formed while sampling: inside `<img>` only image tokens, `</img>` forced after exactly
+   * N, no `</img>` outside a span, no `<img>` when the budget cannot hold a span. Default true.
+   */
+  constrainImages?: boolean;
+  /** The answer must hold an image: where the model would end without one, `<img>` is forced. Default false. */
+  requireImage?: boolean;
   onToken?: (event: TokenEvent) => void;
   signal?: AbortFlag;
 }
@@ -180,6 +189,8 @@ export interface GenerateResult {
   /** Generated text with image tokens kept. */
   readonly text: string;
   readonly stopReason: "stop" | "max_tokens";
+  /** How many generated tokens the image-span rule forced (see GenerateOptions.constrainImages / requireImage). */
+  readonly forcedTokens: number;
   readonly images: ImageSpan[];
 }
 

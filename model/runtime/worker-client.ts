@@ -1,11 +1,14 @@
 // openModelWorker: the SeedRuntime API with the model on a worker thread. The main thread keeps its event loop free
 // while ONNX Runtime runs. Calls are queued here (one in flight at a time, FIFO); a call whose signal fires while it
 // runs sets the shared abort flag, and the worker stops at the next step or token and rejects with "aborted".
-// Callbacks (onStep, onToken) run on this thread as the worker's events arrive.
+// Callbacks (onStep, onToken) run on this thread as the worker's events arrive, in the async context of the call
+// that passed them (not of the worker's "message" listener, which belongs to whoever opened the model): a host that
+// routes output by AsyncLocalStorage (the kernel's cell scope) sees each step in the cell that asked for it.
 
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { AsyncResource } from "node:async_hooks";
 import { Worker } from "node:worker_threads";
 import type { SeedRuntime } from "./api";
 import { SeedError, type AbortFlag } from "./errors";
@@ -129,8 +132,9 @@ class WorkerRuntime implements SeedRuntime {
     }
   }
 
-  private call<T>(method: WorkerMethod, args: unknown[], signal?: AbortFlag, onEvent?: (e: WorkerEvent) => void): Promise<T> {
+  private call<T>(method: WorkerMethod, args: unknown[], signal?: AbortFlag, callback?: (e: WorkerEvent) => void): Promise<T> {
     if (this.dead) return Promise.reject(this.dead);
+    const onEvent = callback && AsyncResource.bind(callback);
     return this.queue.run(
       method,
       () =>

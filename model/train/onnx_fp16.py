@@ -1,7 +1,7 @@
 """Weight-only fp16 storage for ONNX graphs: fp16 initialisers + one Cast back to fp32 each.
 
-ONNX Runtime folds the Casts at load, so run time is unchanged and files are about half the size
-(reference/onnx-and-torch.md §5). To keep the golden fixtures exact, export.py rounds the torch weights to
+ONNX Runtime folds the Casts at load, so run time is unchanged and files are about half the size.
+To keep the golden fixtures exact, export.py rounds the torch weights to
 fp16 *before* exporting and computing fixtures (round_module_to_fp16), so torch and ORT see identical weights.
 """
 from __future__ import annotations

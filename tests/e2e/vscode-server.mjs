@@ -1,7 +1,6 @@
 // Starts and stops the bare VS Code server that ships inside code-server (installed by
 // scripts/install-vscode-server.sh into .tools/), on Node 24, in its own process group so that stopping it also
 // ends the extension host, file watchers and every kernel process the extension started (no orphans).
-// See /work/shared/reference/vscode-testing.md §2-3 for why this server and these flags.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";

@@ -1,5 +1,5 @@
 """Writes tests/helpers/resize-fixture.json: a 53x41 RGB test card and PIL's resize of it to 24x16 (W x H, no crop)
-with BILINEAR and BICUBIC, the resampling torchvision's Resize uses on PIL images (reference/seed.md §1.4).
+with BILINEAR and BICUBIC, the resampling torchvision's Resize uses on PIL images (SEED's image transform).
 The runtime resizes with libvips (sharp); tests/unit/runtime/image-io.test.ts checks it stays close to PIL.
 Run with Debian's python: /usr/bin/python3 tests/helpers/make_resize_fixture.py
 """

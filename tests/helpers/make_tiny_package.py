@@ -160,7 +160,7 @@ def language_model(vocab: int) -> None:
 
 
 def tokenizer() -> tuple[int, int]:
-    """A legacy-LLaMA tokenizer.json (text-tokenizer.md §2): byte fallback, letters as pieces, a few merges."""
+    """A legacy-LLaMA tokenizer.json: byte fallback, letters as pieces, a few merges."""
     vocab = {"<unk>": 0, "<s>": 1, "</s>": 2}
     for b in range(256):
         vocab[f"<0x{b:02X}>"] = len(vocab)

@@ -105,3 +105,49 @@ test("restart gives a new process with fresh state and no orphan; shutdown ends 
   assert.equal(typeof s.pid, "number");
   assert.equal(s.alive, false);
 });
+
+interface Timed { t: number; type: string; state?: string; display_id?: string; text?: string }
+const timedRun = (key: string): { outputs: Timed[]; reply: Record<string, unknown> } => obs[key] as { outputs: Timed[]; reply: Record<string, unknown> };
+
+test("a live decode's updates leave the kernel while it runs, throttled and in order, not in a burst at the end", () => {
+  const { outputs, reply } = timedRun("live_decode");
+  assert.equal(reply.status, "ok", JSON.stringify(outputs));
+  const shown = outputs.find((m) => m.type === "display_data");
+  const updates = outputs.filter((m) => m.type === "update_display_data");
+  const idle = outputs.find((m) => m.state === "idle")!;
+  assert.ok(shown && updates.length >= 3, `display + ${updates.length} updates: ${JSON.stringify(outputs.map((m) => [m.type, m.t.toFixed(3)]))}`);
+  assert.ok(updates.every((u) => u.display_id === shown.display_id), "all for the one live display");
+  const span = idle.t - shown.t;
+  assert.ok(updates[0]!.t - shown.t < span / 2, `the first update came ${(updates[0]!.t - shown.t).toFixed(3)} s into a ${span.toFixed(3)} s run`);
+  const live = updates.slice(0, -1);
+  for (let i = 1; i < live.length; i++) assert.ok(live[i]!.t - live[i - 1]!.t >= 0.05, `updates ${i - 1} and ${i} only ${(live[i]!.t - live[i - 1]!.t).toFixed(3)} s apart (throttle ~100 ms)`);
+  const steps = updates.map((u) => Number(/steps (?:\d+, )*(\d+) of/.exec(u.text ?? "")?.[1] ?? NaN));
+  assert.deepEqual([...steps].sort((a, b) => a - b), steps, `the step shown only moves forward: ${steps}`);
+  assert.match(updates.at(-1)!.text ?? "", /done/);
+});
+
+test("a streaming generation's updates reach its cell while it runs; the final one before idle", () => {
+  const { outputs, reply } = timedRun("live_generate");
+  assert.equal(reply.status, "ok", JSON.stringify(outputs));
+  const updates = outputs.filter((m) => m.type === "update_display_data");
+  assert.ok(updates.length >= 2, `${updates.length} updates`);
+  assert.match(updates[0]!.text ?? "", / …$/, "an update while generating");
+  assert.doesNotMatch(updates[0]!.text ?? "", /decoding image/, `the first update shows tokens as they stream, got ${JSON.stringify(updates.map((u) => u.text))}`);
+  assert.doesNotMatch(updates.at(-1)!.text ?? "", / …$/, "the final one");
+});
+
+test("an interrupted live view sends its final, interrupted state before the cell's idle, and nothing after", () => {
+  const { outputs, reply } = timedRun("live_interrupted");
+  assert.equal(reply.ename, "KeyboardInterrupt");
+  const idleAt = outputs.findIndex((m) => m.state === "idle");
+  assert.ok(idleAt > 0);
+  const late = outputs.slice(idleAt + 1);
+  assert.deepEqual(late.map((m) => `${m.type} ${m.text ?? ""}`), [], "no message of the cell after its idle status");
+  const lastDisplay = outputs.filter((m) => m.type === "display_data").at(-1)!;
+  const finalState = outputs.filter((m) => m.type === "update_display_data" && m.display_id === lastDisplay.display_id).at(-1);
+  assert.match(finalState?.text ?? "", /^<Filmstrip \d+ frames, interrupted: /, `the running view ends as interrupted, got ${finalState?.text}`);
+  for (const m of outputs.filter((x) => x.type === "display_data")) {
+    const last = outputs.filter((x) => x.type === "update_display_data" && x.display_id === m.display_id).at(-1);
+    assert.doesNotMatch(last?.text ?? "running", /running/, `display ${m.display_id} left running`);
+  }
+});

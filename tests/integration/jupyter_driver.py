@@ -46,6 +46,47 @@ def run(kc, code, **kw):
     return {"reply": rep["content"], "outputs": outs}
 
 
+def timed(kc, msg_id, after_idle=0.0, timeout=TIMEOUT):
+    """Every iopub message of one request with its arrival time (s since the call), display id and text/plain, until
+    its idle status, then `after_idle` seconds more (late messages); and when the shell reply arrived."""
+    t0 = time.time()
+    outs = []
+    deadline = t0 + timeout
+    idle_at = None
+    while True:
+        wait = deadline - time.time() if idle_at is None else idle_at + after_idle - time.time()
+        if wait <= 0:
+            break
+        try:
+            m = kc.get_iopub_msg(timeout=max(0.05, wait))
+        except Exception:
+            if idle_at is not None:
+                break
+            raise
+        if m["parent_header"].get("msg_id") != msg_id:
+            continue
+        c = m["content"]
+        outs.append({"t": time.time() - t0, "type": m["msg_type"], "state": c.get("execution_state"),
+                     "display_id": (c.get("transient") or {}).get("display_id"),
+                     "text": (c.get("data") or {}).get("text/plain")})
+        if m["msg_type"] == "status" and c["execution_state"] == "idle" and idle_at is None:
+            idle_at = time.time()
+    rep = reply_for(kc, msg_id)
+    return {"outputs": outs, "reply": rep["content"]}
+
+
+def live_views(kc, km):
+    """Live displays over the wire: a 999-step live decode, a streaming generation, an interrupted live decode loop."""
+    obs = {}
+    obs["live_decode"] = timed(kc, kc.execute("await seed.decode(tk, { steps: 999, live: true });\n1"))
+    obs["live_generate"] = timed(kc, kc.execute('await seed.generate("a", { maxTokens: 40, seed: 3, temperature: 1.5 });\n1'))
+    msg_id = kc.execute("for (let i = 0; i < 1e6; i++) await seed.decode(tk, { steps: 999, live: true });")
+    time.sleep(1.2)
+    km.interrupt_kernel()
+    obs["live_interrupted"] = timed(kc, msg_id, after_idle=1.5)
+    return obs
+
+
 def pid_alive(pid):
     try:
         os.kill(pid, 0)
@@ -127,6 +168,7 @@ def protocol():
         obs["interrupt_seed"] = {"seconds": time.time() - t0, "reply": rep["content"]}
         collect(kc, msg_id)
         obs["after_seed_interrupt"] = run(kc, "(await seed.decode(tk, { steps: 2 })).steps")
+        obs.update(live_views(kc, km))
 
         msg_id = kc.complete("greet", 5)
         obs["complete"] = reply_for(kc, msg_id)["content"]

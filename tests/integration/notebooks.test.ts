@@ -1,8 +1,9 @@
-// The teaching notebooks (issue 7), end to end: every notebook in notebooks/ runs top to bottom with the headless
-// runner AND through the real Jupyter client (nbconvert with our kernelspec), with no cell error and with every output
-// type its cells declare (cell metadata seed.expect: the token bundle, PNG images...); the committed outputs are
-// current (a re-run gives the same cell count and the same output types per cell); and the cells typecheck against
-// seed.d.ts. Needs `node esbuild.mjs` (dist/) and the SEED-mini package (model/seed-mini, or SEED_MODEL_PATH).
+// The teaching notebooks, end to end: every notebook in notebooks/ runs top to bottom with the headless runner AND
+// through the real Jupyter client (nbconvert with our kernelspec), with no cell error and with every output type its
+// cells declare (cell metadata seed.expect: the token bundle, PNG images...); the committed outputs are current (a
+// re-run gives the same cell count and the same output types per cell) and honest (no live view left running, no
+// malformed drawing: tests/helpers/notebook-content.ts), in the committed file and in both re-runs; and the cells
+// typecheck against seed.d.ts. Needs `node esbuild.mjs` (dist/) and the SEED-mini package (model/seed-mini, or SEED_MODEL_PATH).
 // Notebooks run one at a time: each lesson is meant to take under a minute on 2 cores, which CI shares.
 
 import { after, before, describe, it } from "node:test";
@@ -14,6 +15,7 @@ import type { Notebook } from "../helpers/notebooks";
 import {
   cellErrors, compareOutputTypes, formatProblems, kernelMetadataProblems, listNotebooks, missingExpected, notebookName, readNotebook,
 } from "../helpers/notebooks";
+import { honestyProblems } from "../helpers/notebook-content";
 import { installKernelspec, runHeadless, runJupyter } from "../helpers/notebooks-run";
 import { typecheckNotebooks } from "../helpers/notebooks-typecheck";
 
@@ -45,12 +47,14 @@ function outDir(kind: string, name: string): string {
   return dir;
 }
 
-/** Asserts a run left no error output and produced every declared output type. */
+/** Asserts a run left no error output, produced every declared output type, and saved only finished, honest views. */
 function assertRunClean(run: Notebook, name: string, frontend: string, seconds: number): void {
   const errors = cellErrors(run, name);
   assert.equal(errors.length, 0, `${frontend}: cells failed (${seconds.toFixed(0)} s):\n${formatProblems(errors)}`);
   const missing = missingExpected(run, name);
   assert.equal(missing.length, 0, `${frontend}: expected output types missing:\n${formatProblems(missing)}`);
+  const dishonest = honestyProblems(run, name);
+  assert.equal(dishonest.length, 0, `${frontend}: outputs left stale or malformed:\n${formatProblems(dishonest)}`);
 }
 
 describe("teaching notebooks", () => {
@@ -78,6 +82,11 @@ describe("teaching notebooks", () => {
     describe(name, () => {
       const committed = readNotebook(path);
       let headless: Notebook | undefined;
+
+      it("has honest committed outputs: no live view left running, no malformed drawing", () => {
+        const problems = honestyProblems(committed, name);
+        assert.equal(problems.length, 0, `${name}: refresh it with \`node scripts/refresh-notebooks.mjs\`:\n${formatProblems(problems)}`);
+      });
 
       it("runs with the headless runner: no cell error, every declared output type", { timeout: RUN_TIMEOUT_MS + 30_000 }, async () => {
         const run = await runHeadless(path, { root, outDir: outDir("headless", name), timeoutMs: RUN_TIMEOUT_MS, cellTimeoutSeconds: CELL_TIMEOUT_S });

@@ -1,7 +1,8 @@
 // The kernel's JSON-RPC side (dist/kernel.js --rpc) as the VS Code extension uses it, driven with vscode-jsonrpc over
 // the child's stdio: LSP initialize, seed/execute with seed/output notifications keyed by executionId (stream chunks
 // coalesced), completion and hover from the live state, interrupt of an awaited cell and of a busy loop (SIGINT),
-// seed/status, and a clean exit.
+// seed/status, live views (updates keyed to their own cell, all before its reply, an interrupted one ended), and a
+// clean exit.
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -11,15 +12,20 @@ import { RPC } from "../../kernel/protocol/rpc";
 import type { ExecuteResult, InterruptResult, KernelStatus, OutputItem, OutputParams } from "../../kernel/protocol/rpc";
 import { ROOT, TINY_MODEL } from "./kernelspec-env";
 
-const child = spawn(process.execPath, [join(ROOT, "dist", "kernel.js"), "--rpc", "--model", TINY_MODEL, "--execution-provider", "cpu", "--threads", "1"], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+const child = spawn(process.execPath, [join(ROOT, "dist", "kernel.js"), "--rpc", "--model", TINY_MODEL, "--execution-provider", "cpu", "--threads", "1"], {
+  cwd: ROOT, stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, SEED_TEST_IMAGE: join(ROOT, "notebooks", "assets", "dog.png") },
+});
 let stderr = "";
 child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
 const conn = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
 const outputs = new Map<string, OutputItem[]>();
+/** Every notification and reply in arrival order ("out <executionId> <kind>", "reply <executionId>"). */
+const arrivals: string[] = [];
 conn.onNotification(RPC.output, (p: OutputParams) => {
   const list = outputs.get(p.executionId) ?? [];
   list.push(p.output);
   outputs.set(p.executionId, list);
+  arrivals.push(`out ${p.executionId} ${p.output.kind}`);
 });
 conn.listen();
 const CELL = "vscode-notebook-cell:/nb.ipynb#cell1";
@@ -41,7 +47,9 @@ after(async () => {
 
 async function execute(executionId: string, code: string): Promise<ExecuteResult> {
   await ready;
-  return conn.sendRequest(RPC.execute, { executionId, code, cellUri: CELL });
+  const result: ExecuteResult = await conn.sendRequest(RPC.execute, { executionId, code, cellUri: CELL });
+  arrivals.push(`reply ${executionId}`);
+  return result;
 }
 
 test("execute: outputs keyed by executionId; 500 printed lines arrive in a few coalesced stream messages", async () => {
@@ -129,4 +137,32 @@ test("a cell ending with its own live generation shows it once (the live view); 
   const silent = await execute("e10", 'const g10 = await seed.generate("a", { maxTokens: 4, seed: 1, live: false });\ng10');
   assert.equal(silent.status, "ok");
   assert.equal((outputs.get("e10") ?? []).filter((o) => o.kind === "result").length, 1, "live: false shows the result");
+});
+
+test("live views: every update carries its own cell's executionId and arrives before that cell's reply, interrupted too", async () => {
+  // The model was loaded by an earlier cell (e7): its updates must not go to that cell's execution.
+  const live = await execute("e11", "const tk11 = await seed.tokenize(process.env.SEED_TEST_IMAGE!);\nawait seed.decode(tk11, { steps: 999, live: true });\n1");
+  assert.equal(live.status, "ok", JSON.stringify(outputs.get("e11")));
+  const updates = (outputs.get("e11") ?? []).filter((o): o is Extract<OutputItem, { kind: "update" }> => o.kind === "update");
+  assert.ok(updates.length >= 2, `${updates.length} updates under e11; arrivals: ${arrivals.slice(-12).join(", ")}`);
+  assert.match(String(updates.at(-1)!.data["text/plain"]), /frames, done/);
+  assert.equal((outputs.get("e7") ?? []).filter((o) => o.kind === "update").length, 0, "nothing went to the cell that loaded the model");
+
+  const loop = execute("e12", "for (let i = 0; i < 1e6; i++) await seed.decode(tk11, { steps: 999, live: true });");
+  await new Promise((r) => setTimeout(r, 1500));
+  await conn.sendRequest(RPC.interrupt, {});
+  const stopped = await loop;
+  assert.equal(stopped.error?.ename, "KeyboardInterrupt");
+  await new Promise((r) => setTimeout(r, 700));
+  for (const id of ["e11", "e12"]) {
+    const reply = arrivals.indexOf(`reply ${id}`);
+    const late = arrivals.slice(reply + 1).filter((a) => a.startsWith(`out ${id} `));
+    assert.deepEqual(late, [], `${id}: outputs after its reply`);
+  }
+  const views = new Map<string, string>();
+  for (const o of outputs.get("e12") ?? []) if (o.kind === "display" || o.kind === "update") views.set(o.displayId ?? "", String(o.data["text/plain"]));
+  const finals = [...views.values()];
+  assert.ok(finals.length >= 1);
+  assert.match(finals.at(-1)!, /frames, interrupted/, "the running view ends as interrupted");
+  for (const f of finals) assert.doesNotMatch(f, /running/, `a view left running: ${f}`);
 });

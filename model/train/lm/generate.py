@@ -2,8 +2,8 @@
 
 The loop, written out: prefill the prompt with an empty past, then feed one token at a time with its position
 and a growing attention mask; stop on any stop id or after max_new_tokens. Sampling follows SEED-LLaMA: plain
-temperature + top-p (nucleus), no repetition penalty, nothing forces 32 image tokens (../shared/reference/seed.md
-§3.4). Greedy = temperature 0.
+temperature + top-p (nucleus), no repetition penalty, nothing forces 32 image tokens
+(as SEED-LLaMA's own generation). Greedy = temperature 0.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """SEED-mini language model: a small LLaMA-style decoder (RMSNorm, RoPE, SwiGLU, untied head) with a KV cache.
 
 One forward serves training, prefill and decode, and is what export.py traces into ONE ONNX graph with Hugging
-Face Optimum's names (../shared/reference/onnx-and-torch.md §3):
+Face Optimum's names:
     input_ids [B,S] int64, attention_mask [B,P+S] int64, position_ids [B,S] int64,
     past_key_values.{i}.key/value [B,H,P,Dh] f32  ->  logits [B,S,V] f32, present.{i}.key/value [B,H,P+S,Dh] f32
 An empty past (P = 0) is the prefill. The additive mask is built inside the graph from attention_mask and the past

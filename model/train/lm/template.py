@@ -1,6 +1,6 @@
 """SEED-LLaMA 8B's Vicuna chat template: a conversation of text and images -> token ids + loss mask.
 
-Layout (SEED's SFT format, MultiModalLLM/src/data/torchdata_sft.py; ../shared/reference/seed.md §3.3):
+Layout (SEED's SFT format, as in SEED-LLaMA's MultiModalLLM/src/data/torchdata_sft.py):
 
     <s>USER: {IMG}{question}\nASSISTANT:{answer}\nUSER: {question2}\nASSISTANT:{answer2}</s>
 

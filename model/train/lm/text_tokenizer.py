@@ -4,7 +4,7 @@ What this file is for:
   * train a LLaMA-like SentencePiece BPE model on the text our task generator produces;
   * write it as a Hugging Face tokenizer.json in the "legacy" LLaMA form (Prepend+Replace normalizer, no
     pre-tokenizer, merges derived from the vocab with rank = id of the merged piece), which gives exact id
-    parity with Python sentencepiece in Node's @huggingface/tokenizers (../shared/reference/text-tokenizer.md);
+    parity with Python sentencepiece in Node's @huggingface/tokenizers;
   * the Python reference encoder/decoder (TextTokenizer) whose ids are canonical: training data, golden
     fixtures and the TypeScript runtime all agree with it.
 

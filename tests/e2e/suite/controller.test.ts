@@ -38,6 +38,21 @@ export function defineControllerTests(): void {
       assert.equal(first.executionSummary?.executionOrder, 1, "the borrowed execution keeps cell 1's summary");
     });
 
+    test("display updates sent right after the cell's reply all land on its display; the last one stays", async () => {
+      // The kernel's live views finish just before the reply; these updates arrive while (and after) the cell's
+      // execution ends. None may be lost to a "duplicate execution" or an ended run.
+      const doc = await createNotebook([
+        'const d = display({ "text/plain": "0" });\nsetTimeout(() => { for (let i = 1; i <= 30; i++) update(d, { "text/plain": String(i) }); }, 0);\nreturn "ran"',
+        'await sleep(300);\nreturn "second"',
+      ]);
+      await selectSeedKernel(doc);
+      await runCells(doc);
+      const [first] = doc.getCells();
+      await waitFor(`the last update to reach cell 1 (it shows ${text(first, "text/plain")})`, () => text(first, "text/plain").startsWith("30"), 10_000);
+      assert.equal(first.executionSummary?.success, true);
+      assert.equal(first.outputs.length, 2, "the display and the result");
+    });
+
     test("an error ends the cell with success=false and cancels the queued cells", async () => {
       const doc = await createNotebook(['throw new TypeError("boom")', "return 1"]);
       await selectSeedKernel(doc);

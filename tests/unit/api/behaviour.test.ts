@@ -134,7 +134,9 @@ test("an interrupt before or during a decode ends it with an AbortError and mark
   }
   const last = h.sink.shown.at(-1)!.bundle[MIME.filmstrip] as FilmstripPayload;
   assert.ok(h.sink.shown.length > before);
-  assert.match(last.caption ?? "", /interrupted/);
+  assert.equal(last.stopped, "interrupted");
+  assert.equal(last.done, true, "the view is final");
+  assert.match(String(h.sink.shown.at(-1)!.bundle[MIME.plain]), /^<Filmstrip \d+ frames, interrupted: /, "its text says so too");
   assert.ok(last.frames.length < 50, "stopped early");
   h.nextExecution();
   assert.ok((await h.seed.tokenize("grad.png")).equals(a), "usable after the interrupt");

@@ -72,3 +72,31 @@ test("chat answers within the token limit; every decoded image comes from a span
   }
   t.diagnostic(`answer: ${JSON.stringify(g.text)}, images: ${g.images.length}, warnings: ${g.warnings.join("; ") || "none"}`);
 });
+
+test("seed.chat(\"Draw ...\") on the shipped model: one closed span of exactly N codes, greedy and sampled", async (t) => {
+  // The model was trained to write a short reply before its image; the default draw path lets it, and keeps the span
+  // it opens well-formed. A forced <img> right after "ASSISTANT:" used to leave the span open to the token limit.
+  const prompts = [
+    "Draw a large penguin in the center, on a sky blue background.",
+    "Draw a large panda in the center, on a mint green background.",
+    "Draw a small red apple in the top left corner, on a white background.",
+  ];
+  const runs: string[] = [];
+  for (const prompt of prompts) {
+    for (const options of [{ temperature: 0 }, { seed: 1 }, { seed: 2 }, { seed: 3 }, { seed: 4, temperature: 1.2, topP: 1 }]) {
+      const g = await seed.chat(prompt, { ...options, live: false, decodeImages: false });
+      const label = `${prompt.slice(0, 24)}… ${JSON.stringify(options)}`;
+      assert.equal(g.imageTokens.length, 1, `${label}: ${g.imageTokens.length} image spans in ${JSON.stringify(g.text)}`);
+      assert.equal(g.imageTokens[0]!.length, N, `${label}: span of ${g.imageTokens[0]!.length} codes`);
+      assert.deepEqual(g.warnings, [], `${label}: ${g.warnings.join("; ")}`);
+      const ids = g.tokens.map((x) => x.text.trim());
+      const open = ids.indexOf("<img>");
+      assert.ok(open >= 0 && ids[open + N + 1] === "</img>", `${label}: <img> at ${open}, then ${ids[open + N + 1]} after ${N} codes`);
+      runs.push(`${g.text.split("<image>")[0]!.trim() || "(no reply)"}${g.tokens.some((x) => x.forced) ? " [forced]" : ""}`);
+    }
+  }
+  t.diagnostic(`${runs.length} draws, all closed with ${N} codes; replies: ${[...new Set(runs)].join(" | ")}`);
+  const drawn = await seed.chat(prompts[0]!, { seed: 0, live: false, decode: { steps: 4 } });
+  assert.equal(drawn.images.length, 1);
+  assert.equal(drawn.images[0]!.width, 64);
+});

@@ -85,6 +85,9 @@ test("a generation streams text and a partial token strip, then shows the decode
   assert.equal(dp.steps![0]!.candidates[0]!.prob, 0.6123);
   assert.deepEqual(dp.warnings, ["image span 1: 31 codes (expected 32); decoded as a prefix of 31"]);
   assert.ok((done[MIME.html] as string).includes("⚠ image span 1: 31 codes"));
+  assert.equal(done[MIME.plain], "Here [image]\n⚠ image span 1: 31 codes (expected 32); decoded as a prefix of 31", "a saved notebook's text shows the warning too");
+  const stopped = generationBundle({ ...base, parts: [{ kind: "text", text: "Here " }], tokenCount: 1, status: "interrupted" });
+  assert.equal(stopped[MIME.plain], "Here  [interrupted]");
   roundTrips(dp);
   assert.equal((await decodePng(done[MIME.png] as string)).width, 64);
   assert.deepEqual(htmlProblems(done[MIME.html] as string), []);

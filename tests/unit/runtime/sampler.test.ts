@@ -104,3 +104,14 @@ test("top-p on a large vocabulary draws the same ids whether the nucleus is foun
     }
   }
 });
+
+test("a masked id (-Infinity logit) is never drawn, even when rounding leaves the draw at the very end", () => {
+  const logits = new Float32Array([-Infinity, 0.3, -Infinity, 0.2, -Infinity]);
+  const edge = { uniform: () => 1 - Number.EPSILON / 4, normal: () => 0 };
+  for (const o of [{ temperature: 1, topK: 0, topP: 1 }, { temperature: 0.7, topK: 5, topP: 1 }]) {
+    const id = sampleToken(logits, { ...o, candidates: 2 }, edge).id;
+    assert.ok(id === 1 || id === 3, `drew masked id ${id}`);
+  }
+  const rng = createRng(5);
+  for (let i = 0; i < 500; i++) assert.ok([1, 3].includes(sampleToken(logits, { temperature: 2, topK: 0, topP: 1, candidates: 0 }, rng).id));
+});

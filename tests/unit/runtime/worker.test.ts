@@ -1,6 +1,7 @@
 // openModelWorker: the same API off-thread. Results equal the in-process model's; abort mid-decode returns after
 // the current step; the main event loop keeps turning while the worker computes; calls queue; errors cross the
 // thread boundary as SeedErrors with their code; dispose ends the worker.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -69,6 +70,22 @@ test("the main event loop keeps turning while the worker decodes", async () => {
   assert.equal(stepsDone, 300);
   assert.ok(ticks > 0, "timers ran during the decode");
   assert.ok(new Set(ticksAtStep).size > 1, "timers ran between step events, not only after the call");
+});
+
+test("onStep and onToken run in the async context of the call, not of the worker's start", async () => {
+  // The kernel routes a live view's updates to the cell whose code made the call through an AsyncLocalStorage;
+  // a callback run in the context where the worker was opened would send them to the cell that loaded the model.
+  const cell = new AsyncLocalStorage<string>();
+  const fresh = await cell.run("cell that loaded the model", () => openModelWorker(TINY_PACKAGE, loadOptions(cacheDir)));
+  try {
+    const codes = new Array<number>(fresh.info.numTokens).fill(4);
+    const seen: (string | undefined)[] = [];
+    await cell.run("decoding cell", () => fresh.decode(codes, { steps: 3, onStep: () => seen.push(cell.getStore()) }));
+    await cell.run("chat cell", () => fresh.generate([1], { maxNewTokens: 2, temperature: 0, stopIds: [], onToken: () => seen.push(cell.getStore()) }));
+    assert.deepEqual(seen, ["decoding cell", "decoding cell", "decoding cell", "chat cell", "chat cell"]);
+  } finally {
+    await fresh.dispose();
+  }
 });
 
 test("a second call while one runs is queued and runs after it", async () => {
