@@ -17,6 +17,7 @@ const TSCONFIGS = [
   "kernel/protocol/tsconfig.json",
   "model/runtime/tsconfig.json",
   "kernel/tsconfig.json",
+  "model/eval/tsconfig.json",
   "extension/tsconfig.json",
   "extension/renderer/tsconfig.json",
   "tests/tsconfig.json",

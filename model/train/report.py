@@ -123,8 +123,9 @@ def write_report(res: dict[str, Any], args: dict[str, Any]) -> None:
         "```",
         "",
     ]
-    # keep the sections other commands own: the layout probes (probe.py --report), part 2's LM (lm/report.py)
-    for tag in ("PROBE", "LM-EVAL", "LM-NOTES"):
+    # keep the sections other commands own: the layout probes (probe.py --report), part 2's LM (lm/report.py),
+    # the evaluation through the runtime (runtime_eval.py --report)
+    for tag in ("PROBE", "LM-EVAL", "LM-NOTES", "RUNTIME-EVAL"):
         lines += _kept_section(old, tag)
     (PACKAGE_DIR / "REPORT.md").write_text("\n".join(lines))
     print(f"wrote {PACKAGE_DIR / 'REPORT.md'}")
