@@ -1,7 +1,8 @@
 // The JSON-RPC server for the VS Code extension (kernel/protocol/rpc.ts), on vscode-languageserver over stdio:
 // seed/execute, seed/interrupt, seed/status, seed/output notifications keyed by executionId (through an
 // OutputCoalescer per execution), seed/statusChanged, and LSP completion + hover on cell documents, answered by
-// the live session (tslab's converter with every declaration executed so far).
+// the live session (tslab's converter with every declaration executed so far). Errors that escape cells go to their
+// execution's seed/output, else to a seed/kernelStream notification (and the kernel's stderr).
 //
 // WARNING: stdout carries the protocol. The LSP writer keeps the original stdout write function; process.stdout.write
 // itself is pointed at stderr, so stray output (a timer in a finished cell) can never corrupt the stream. While a
@@ -12,7 +13,7 @@ import { writeSync } from "node:fs";
 import { createConnection, StreamMessageReader, StreamMessageWriter, TextDocumentSyncKind } from "vscode-languageserver/node";
 import type { CompletionItem, Connection, Hover } from "vscode-languageserver/node";
 import { RPC } from "../protocol/rpc";
-import type { ExecuteParams, ExecuteResult, InterruptResult, KernelStatus, OutputParams } from "../protocol/rpc";
+import type { ExecuteParams, ExecuteResult, InterruptResult, KernelStatus, KernelStreamParams, OutputParams } from "../protocol/rpc";
 import type { KernelSession } from "../session/kernel-session";
 import { CellDocuments } from "./cell-documents";
 import { OutputCoalescer } from "./output-coalescer";
@@ -106,6 +107,11 @@ export async function serveRpc(session: KernelSession): Promise<{ statusChanged(
   const out = protocolStdout();
   const connection = createConnection(new StreamMessageReader(process.stdin), new StreamMessageWriter(out));
   const rpc = attachRpc(connection, session);
+  session.guardProcess((text) => {
+    log(text.trimEnd());
+    const note: KernelStreamParams = { name: "stderr", text };
+    void connection.sendNotification(RPC.kernelStream, note);
+  });
   process.on("SIGINT", () => {
     const r = session.interrupt();
     log(`SIGINT: running cell ${r.interrupted ? "stopped" : "none"}, ${r.droppedQueued} queued dropped`);

@@ -7,6 +7,7 @@ usage: jupyter_driver.py protocol | soak N
 import base64
 import json
 import os
+import signal
 import sys
 import time
 
@@ -44,6 +45,42 @@ def run(kc, code, **kw):
     outs = collect(kc, msg_id)
     rep = reply_for(kc, msg_id)
     return {"reply": rep["content"], "outputs": outs}
+
+
+def drain(kc, wait=1.0):
+    """Every iopub message that arrives within `wait` seconds (late outputs of finished cells, kernel-level ones)."""
+    time.sleep(wait)
+    msgs = []
+    while True:
+        try:
+            m = kc.get_iopub_msg(timeout=0.3)
+        except Exception:
+            return msgs
+        msgs.append({"type": m["msg_type"], "parent": m["parent_header"].get("msg_id"), "content": m["content"]})
+
+
+def stray_errors(km, kc):
+    """Errors outside the running cell's own flow, and process.exit: each is reported and `n` (41 + 1) survives."""
+    obs = {}
+    for name, code in [("rejection", 'Promise.reject(new Error("unawaited")); 1'),
+                       ("timer_throw", 'setTimeout(() => { throw new Error("in a timer"); }, 10);\n'
+                                       'await new Promise((r) => setTimeout(r, 60000));'),
+                       ("exit0", "process.exit(0)"),
+                       ("exit1", "process.exit(1)")]:
+        obs[name] = {"cell": run(kc, code), "after": run(kc, "n")}
+    for name, code in [("late_rejection", 'setTimeout(() => Promise.reject(new Error("after the cell")), 300);\n"started"'),
+                       ("late_exit", "setTimeout(() => process.exit(1), 300);\n1")]:
+        msg_id = kc.execute(code)
+        collect(kc, msg_id)
+        reply = reply_for(kc, msg_id)["content"]
+        late = [m for m in drain(kc) if m["parent"] == msg_id]
+        obs[name] = {"reply": reply, "late": late, "after": run(kc, "n")}
+    # A listener on a signal the kernel itself listens to runs outside any cell: its error is a kernel-level stream.
+    # (It is called before the kernel's own SIGTERM listener and throws, so the kernel does not shut down.)
+    run(kc, 'process.prependOnceListener("SIGTERM", () => { throw new Error("no cell owns this"); });\n1')
+    os.kill(kernel_pid(kc), signal.SIGTERM)
+    obs["no_owner"] = {"kernel_level": [m for m in drain(kc) if m["parent"] is None], "after": run(kc, "n")}
+    return obs
 
 
 def pid_alive(pid):
@@ -113,6 +150,7 @@ def protocol():
             obs[f"interrupt_{name}"] = {"seconds": time.time() - t0, "reply": rep["content"]}
             collect(kc, msg_id)
         obs["after_interrupt"] = run(kc, "n")
+        obs["stray"] = stray_errors(km, kc)
 
         # Interrupt an awaited seed call: the AbortSignal reaches the model worker, which stops at its next step.
         obs["seed_tokenize"] = run(kc, 'const tk = await seed.tokenize(await seed.image(process.env.SEED_SOAK_IMAGE ?? ""));\ntk.length')
