@@ -52,17 +52,19 @@ export async function serveJupyter(connectionFile: string, session: KernelSessio
     // If the worker does not confirm, leave anyway: a kernel must never outlive its shutdown.
     setTimeout(() => finished(), 2000).unref();
   };
-  const guard = session.guardProcess((text) => {
-    log(text.trimEnd());
-    const message: JupyterMessage = {
-      identities: [Buffer.from(`kernel.${kernelSession}.stream`)],
-      header: newHeader("stream", kernelSession),
-      parent_header: {},
-      metadata: {},
-      content: { name: "stderr", text },
-      buffers: [],
-    };
-    post({ kind: "send", channel: "iopub", message });
+  const guard = session.guardProcess({
+    kernelLevel: (text) => {
+      log(text.trimEnd());
+      const message: JupyterMessage = {
+        identities: [Buffer.from(`kernel.${kernelSession}.stream`)],
+        header: newHeader("stream", kernelSession),
+        parent_header: {},
+        metadata: {},
+        content: { name: "stderr", text },
+        buffers: [],
+      };
+      post({ kind: "send", channel: "iopub", message });
+    },
   });
   const handler = new JupyterHandler(session, io, { shutdown: (restart) => shutdown(restart ? "restart requested" : "shutdown requested"), log });
 

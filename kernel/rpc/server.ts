@@ -107,10 +107,12 @@ export async function serveRpc(session: KernelSession): Promise<{ statusChanged(
   const out = protocolStdout();
   const connection = createConnection(new StreamMessageReader(process.stdin), new StreamMessageWriter(out));
   const rpc = attachRpc(connection, session);
-  session.guardProcess((text) => {
-    log(text.trimEnd());
-    const note: KernelStreamParams = { name: "stderr", text };
-    void connection.sendNotification(RPC.kernelStream, note);
+  session.guardProcess({
+    kernelLevel: (text) => {
+      log(text.trimEnd());
+      const note: KernelStreamParams = { name: "stderr", text };
+      void connection.sendNotification(RPC.kernelStream, note);
+    },
   });
   process.on("SIGINT", () => {
     const r = session.interrupt();

@@ -4,7 +4,8 @@
 // through an OutputSink per execution. All state lives in the instance (no module globals).
 // guardProcess() keeps the process alive through errors that escape a cell (unhandled rejections, throws in timers)
 // and refuses process.exit() from cells: an escaped error ends the cell that started the work while it runs, is
-// printed to that cell's stderr once it has finished, and goes to a kernel-level stream when no cell owns it.
+// printed to that cell's stderr once it has finished (or, headless, added to it as an error output), and goes to a
+// kernel-level stream when no cell owns it.
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createCellEngine } from "../executor/tslab-adapter";
@@ -33,6 +34,16 @@ export interface ExecuteOptions {
   stopOnError?: boolean;
   /** Called when the cell starts running (after it left the queue), with its execution count. */
   onStart?: (executionCount: number) => void;
+}
+
+export interface GuardOptions {
+  /** Receives the text of errors that no cell owns (a stderr stream of the kernel itself). */
+  kernelLevel(text: string): void;
+  /**
+   * How an error from a cell that has finished reaches that cell: "stream" (default; a stderr stream, what an
+   * interactive frontend shows under the cell) or "error" (an error output, so a headless run can fail on it).
+   */
+  lateErrorsAs?: "stream" | "error";
 }
 
 export interface SessionOptions {
@@ -142,14 +153,11 @@ export class KernelSession {
     return (await this.ensureEngine()).isComplete(code);
   }
 
-  /**
-   * Keeps this process alive through errors that escape cells and refuses process.exit() from a cell (see the file
-   * header). `kernelLevel` receives the text of errors that no cell owns (a stderr stream of the kernel itself).
-   */
-  guardProcess(kernelLevel: (text: string) => void): ProcessGuard {
+  /** Keeps this process alive through errors that escape cells and refuses process.exit() from a cell (see the file header). */
+  guardProcess(options: GuardOptions): ProcessGuard {
     return installProcessGuard({
       inCell: () => this.executionScope.getStore() !== undefined,
-      report: (thrown, origin) => this.reportStray(thrown, origin, kernelLevel),
+      report: (thrown, origin) => this.reportStray(thrown, origin, options),
     });
   }
 
@@ -227,7 +235,7 @@ export class KernelSession {
   }
 
   /** Routes an error that escaped a cell's flow: see the file header. */
-  private reportStray(thrown: unknown, origin: StrayOrigin, kernelLevel: (text: string) => void): void {
+  private reportStray(thrown: unknown, origin: StrayOrigin, options: GuardOptions): void {
     const error = strayError(thrown, origin);
     const owner = this.executionScope.getStore();
     if (owner?.running) {
@@ -237,10 +245,12 @@ export class KernelSession {
         owner.controller.abort(thrown);
         if (this.controller === owner.controller) this.engine?.interrupt();
       }
+    } else if (owner && options.lateErrorsAs === "error") {
+      owner.sink.emit({ kind: "error", error: { ...error, traceback: ["Error from this cell after it finished:", ...error.traceback] } });
     } else if (owner) {
       owner.sink.emit({ kind: "stream", name: "stderr", text: strayText(error, "Error from this cell after it finished") });
     } else {
-      kernelLevel(strayText(error, "Error outside any cell (the kernel keeps running)"));
+      options.kernelLevel(strayText(error, "Error outside any cell (the kernel keeps running)"));
     }
   }
 
