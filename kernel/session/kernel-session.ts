@@ -9,7 +9,7 @@
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createCellEngine } from "../executor/tslab-adapter";
-import type { CellEngine, Completion, HoverInfo } from "../executor/tslab-adapter";
+import type { CellEngine, CompleteStatus, Completion, CompletionItemInfo, HoverInfo } from "../executor/tslab-adapter";
 import { runtimeError, strayError, strayText } from "../executor/errors";
 import type { StrayOrigin } from "../executor/errors";
 import { toMimeBundle } from "../display/to-mime-bundle";
@@ -145,11 +145,16 @@ export class KernelSession {
     return (await this.ensureEngine()).complete(code, offset);
   }
 
+  /** Signature and documentation of one completion candidate (those complete() left without, past its budget). */
+  async describeCompletion(code: string, start: number, end: number, name: string): Promise<Pick<CompletionItemInfo, "detail" | "documentation">> {
+    return (await this.ensureEngine()).describeCompletion(code, start, end, name);
+  }
+
   async inspect(code: string, offset: number): Promise<HoverInfo | undefined> {
     return (await this.ensureEngine()).inspect(code, offset);
   }
 
-  async isComplete(code: string): Promise<{ complete: boolean; indent: string }> {
+  async isComplete(code: string): Promise<CompleteStatus> {
     return (await this.ensureEngine()).isComplete(code);
   }
 

@@ -129,6 +129,18 @@ test("complete, inspect, is_complete and comm_info answer from the live state wi
   assert.deepEqual(obs.comm_info, { msg_type: "comm_info_reply", content: { status: "ok", comms: {} } });
 });
 
+test("complete_reply types each match with its signature; inspect of an unknown name is not found; is_complete can be invalid", () => {
+  const seed = obs.complete_seed as { matches: string[]; cursor_start: number; metadata: { _jupyter_types_experimental?: Record<string, unknown>[] } };
+  assert.deepEqual(seed.matches, ["tokenize", "tokens"]);
+  assert.equal(seed.cursor_start, 5);
+  const types = seed.metadata._jupyter_types_experimental ?? [];
+  assert.deepEqual(types.map((t) => [t.text, t.type, t.start, t.end]), [["tokenize", "function", 5, 8], ["tokens", "function", 5, 8]]);
+  assert.match(String(types[0]?.signature), /^\(image: ImageSource\): Promise<Tokens>$/);
+  const unknown = obs.inspect_unknown as { status: string; found: boolean; data: Record<string, unknown> };
+  assert.deepEqual(unknown, { status: "ok", found: false, data: {}, metadata: {} });
+  assert.deepEqual(obs.is_complete_more, { ")": { status: "invalid" }, "x = 1;": { status: "complete" }, "[1, 2)": { status: "invalid" } });
+});
+
 test("restart gives a new process with fresh state and no orphan; shutdown ends the process", () => {
   const r = obs.restart as { old_pid: number; new_pid: number; old_alive: boolean; fresh: Exec };
   assert.notEqual(r.old_pid, r.new_pid);

@@ -172,6 +172,11 @@ def protocol():
         obs["inspect"] = reply_for(kc, msg_id)["content"]
         msg_id = kc.is_complete("function f() {")
         obs["is_complete"] = reply_for(kc, msg_id)["content"]
+        msg_id = kc.complete("seed.tok", 8)
+        obs["complete_seed"] = reply_for(kc, msg_id)["content"]
+        msg_id = kc.inspect("nosuchname", 3)
+        obs["inspect_unknown"] = reply_for(kc, msg_id)["content"]
+        obs["is_complete_more"] = {code: reply_for(kc, kc.is_complete(code))["content"] for code in [")", "x = 1;", "[1, 2)"]}
         msg_id = kc.comm_info()
         m = reply_for(kc, msg_id)
         obs["comm_info"] = {"msg_type": m["msg_type"], "content": m["content"]}

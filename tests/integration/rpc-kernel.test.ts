@@ -68,6 +68,27 @@ test("completion and hover on a cell document answer from the kernel's live decl
   assert.match(hover?.contents.value ?? "", /const word: string/);
 });
 
+test("completion items carry a kind, the signature as detail and the seed.d.ts JSDoc as documentation", async () => {
+  await ready;
+  const uri = "vscode-notebook-cell:/nb.ipynb#cell2";
+  await conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "typescript", version: 1, text: "seed." } });
+  type Item = { label: string; kind?: number; detail?: string; documentation?: { kind: string; value: string } };
+  const items = (await conn.sendRequest("textDocument/completion", { textDocument: { uri }, position: { line: 0, character: 5 } })) as (Item & { data?: unknown })[];
+  assert.ok(items.length >= 12 && items.every((i) => typeof i.kind === "number"), `every seed member has a kind: ${JSON.stringify(items)}`);
+  assert.deepEqual(["tokenize", "version"].map((name) => items.find((i) => i.label === name)?.kind), [2, 10], "Method, Property");
+  // Described at once (within the kernel's time budget), else on completionItem/resolve: the same text either way.
+  const tokenizeItem = items.find((i) => i.label === "tokenize");
+  const tokenize = tokenizeItem?.detail ? tokenizeItem : ((await conn.sendRequest("completionItem/resolve", tokenizeItem)) as Item);
+  assert.match(tokenize?.detail ?? "", /^\(method\) SeedApi\.tokenize\(image: ImageSource\): Promise<Tokens>$/);
+  assert.match(tokenize?.documentation?.value ?? "", /visual tokens with their attention maps/);
+  const first = items[0];
+  assert.ok(first?.detail, `the first items are described at once: ${JSON.stringify(first)}`);
+  await conn.sendNotification("textDocument/didChange", { textDocument: { uri, version: 2 }, contentChanges: [{ text: "wor" }] });
+  const mine = (await conn.sendRequest("textDocument/completion", { textDocument: { uri }, position: { line: 0, character: 3 } })) as Item[];
+  const word = mine.find((i) => i.label === "word");
+  assert.deepEqual([word?.kind, word?.detail], [21, "const word: string"], "a cell's own declaration, from the live state (Constant)");
+});
+
 test("an error cell reports ename/evalue as an error output and result", async () => {
   const r = await execute("e2", 'throw new TypeError("no " + word)');
   assert.equal(r.status, "error");
