@@ -1,10 +1,13 @@
-// seed.info(): the loaded model's name, folder, execution provider and sizes, as a small table.
+// seed.info(): the loaded model's name, folder, execution provider (in plain words, with what to do when "auto" found
+// no GPU: provider-text.ts) and sizes, as a small table.
 
 import type { MimeBundle } from "../protocol/mime";
 import { MIME } from "../protocol/mime";
 import type { ModelInfo } from "./seed";
 import type { RuntimeModelInfo } from "./model-port";
 import { escapeHtml, frame } from "../display/html";
+import { providerLine, providerText } from "./provider-text";
+import type { ProviderText } from "./provider-text";
 
 export class ModelInfoImpl implements ModelInfo {
   readonly name: string;
@@ -18,12 +21,14 @@ export class ModelInfoImpl implements ModelInfo {
   readonly supportsPrefix: boolean;
   readonly decodeDefaults: { readonly steps: number; readonly guidance: number };
   readonly hasLanguageModel: boolean;
+  readonly #provider: ProviderText;
 
   constructor(info: RuntimeModelInfo) {
     this.name = info.name;
     this.path = info.dir;
     this.executionProvider = info.provider.name;
-    this.providerReason = info.provider.reason;
+    this.providerReason = providerLine(info.provider);
+    this.#provider = providerText(info.provider);
     this.imageSize = Object.freeze([info.imageSize[0], info.imageSize[1]] as const);
     this.numTokens = info.numTokens;
     this.codebookSize = info.codebookSize;
@@ -38,7 +43,8 @@ export class ModelInfoImpl implements ModelInfo {
     return [
       ["model", this.name],
       ["folder", this.path],
-      ["execution provider", `${this.executionProvider}${this.providerReason ? ` (${this.providerReason})` : ""}`],
+      ["execution provider", this.#provider.summary],
+      ...(this.#provider.action ? [["to use a GPU", this.#provider.action] as [string, string]] : []),
       ["image size", `${this.imageSize[0]}x${this.imageSize[1]}`],
       ["tokens per image", String(this.numTokens)],
       ["codebook size", String(this.codebookSize)],

@@ -12,6 +12,7 @@ import { createCellEngine } from "../executor/tslab-adapter";
 import type { CellEngine, CompleteStatus, Completion, CompletionItemInfo, HoverInfo } from "../executor/tslab-adapter";
 import { runtimeError, strayError, strayText } from "../executor/errors";
 import type { StrayOrigin } from "../executor/errors";
+import { providerLine } from "../api/provider-text";
 import { toMimeBundle } from "../display/to-mime-bundle";
 import type { ErrorInfo, ExecuteResult, InterruptResult } from "../protocol/rpc";
 import { DisplayRouter } from "./display-router";
@@ -104,7 +105,7 @@ export class KernelSession {
   /** The loaded model's name, folder and execution provider; undefined until a cell first used the model. */
   modelStatus(): { name: string; path: string; executionProvider: string; providerReason: string } | undefined {
     const info = this.seed?.loadedModel()?.info;
-    return info && { name: info.name, path: info.dir, executionProvider: info.provider.name, providerReason: info.provider.reason };
+    return info && { name: info.name, path: info.dir, executionProvider: info.provider.name, providerReason: providerLine(info.provider) };
   }
 
   /** True while a cell runs. */

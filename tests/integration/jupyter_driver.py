@@ -2,7 +2,7 @@
 JSON object on stdout; tests/integration/jupyter-kernel.test.ts asserts on it. Run with /usr/bin/python3 and
 JUPYTER_PATH pointing at a folder holding our kernelspec ("seed").
 
-usage: jupyter_driver.py protocol | soak N
+usage: jupyter_driver.py protocol | soak N | soak_varied N
 """
 import base64
 import json
@@ -233,7 +233,47 @@ def soak(n):
         km.shutdown_kernel(now=False)
 
 
+def varied_cell(i):
+    """A different small cell each time: new names, functions, types, strings and expressions, as a notebook grows."""
+    kind = i % 6
+    if kind == 0:
+        return f"const v{i} = {i} * 2;\nv{i} + 1"
+    if kind == 1:
+        return f"function f{i}(x: number): number {{ return x + {i}; }}\nf{i}({i})"
+    if kind == 2:
+        return f'let s{i}: string = "cell {i} ".repeat({i % 5 + 1});\nconsole.log(s{i}.trim());\ns{i}.length'
+    if kind == 3:
+        return f"[{i}, {i + 1}, {i + 2}].map((x) => x * {i % 7}).filter((x) => x % 2 === 0).length"
+    if kind == 4:
+        return f"interface P{i} {{ a: number; b: string }}\nconst p{i}: P{i} = {{ a: {i}, b: 'x{i}' }};\np{i}"
+    return f"class C{i} {{ constructor(readonly n = {i}) {{}} twice() {{ return this.n * 2; }} }}\nnew C{i}().twice()"
+
+
+def soak_varied(n):
+    """n different cells; RSS sampled like soak() every n/10 cells once the kernel has collected garbage."""
+    km, kc = start_new_kernel(kernel_name="seed", startup_timeout=120)
+    try:
+        pid = kernel_pid(kc)
+        every = max(1, n // 10)
+        samples, failures = [], []
+        for i in range(n):
+            r = run(kc, varied_cell(i))
+            if r["reply"]["status"] != "ok":
+                failures.append(r["reply"])
+            if (i + 1) % every == 0:
+                time.sleep(2.0)
+                readings = []
+                for _ in range(3):
+                    readings.append(rss_kb(pid))
+                    time.sleep(0.5)
+                samples.append(min(readings))
+        return {"pid": pid, "rss_samples_kb": samples, "every": every, "failures": failures[:3], "failed": len(failures), "cells": n}
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=False)
+
+
 if __name__ == "__main__":
     mode = sys.argv[1] if len(sys.argv) > 1 else "protocol"
-    result = protocol() if mode == "protocol" else soak(int(sys.argv[2]))
+    result = protocol() if mode == "protocol" else soak_varied(int(sys.argv[2])) if mode == "soak_varied" else soak(int(sys.argv[2]))
     print(json.dumps(result))
