@@ -2,17 +2,22 @@
 //   seed-notebook run IN.ipynb [--out OUT.ipynb] [--html OUT.html] [--timeout S] [kernel options]
 //   seed-notebook kernel install [--user | --prefix P | --sys-prefix] [--name N] [kernel options]
 // kernel options: [--model DIR] [--execution-provider auto|cpu|cuda|webgpu] [--threads N]
-// `run` executes in-process (no Jupyter needed); exit code 1 names the failing cell and its error.
+// `run` executes with its own kernel process (no Jupyter needed), always writes the notebook (and HTML) it has, and
+// exits 1 naming the failing cell (number, first line) and its error; a --timeout stops any cell, loops included.
+// Exit code 2: bad arguments or a file that is not a notebook (one line saying what is wrong).
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { DEFAULT_KERNEL_NAME, installKernelspec } from "./jupyter/kernelspec";
 import type { InstallOptions } from "./jupyter/kernelspec";
 import { notebookToHtml } from "./runner/html-export";
-import { parseNotebook } from "./runner/notebook";
+import { ChildKernel } from "./runner/child-kernel";
+import { firstLine, NotebookFormatError, parseNotebook } from "./runner/notebook";
+import type { Notebook } from "./runner/notebook";
 import { runNotebook } from "./runner/run-notebook";
-import { KernelSession } from "./session/kernel-session";
-import { modelLoader, takeKernelOptions } from "./session/kernel-options";
+import type { RunSummary } from "./runner/run-notebook";
+import { takeKernelOptions } from "./session/kernel-options";
+import type { KernelOptions } from "./session/kernel-options";
 
 const USAGE = `usage:
   seed-notebook run IN.ipynb [--out OUT.ipynb] [--html OUT.html] [--timeout SECONDS] [--model DIR] [--execution-provider P] [--threads N]
@@ -39,8 +44,34 @@ function rejectLeftovers(args: string[]): void {
   if (args.length > 0) throw new UsageError(`unexpected argument(s): ${args.join(" ")}`);
 }
 
+/** The kernel process entry beside this one: dist/kernel.js, or kernel/main.ts when run from source (tsx). */
+function kernelScript(): string {
+  return __filename.endsWith(".ts") ? join(__dirname, "main.ts") : join(__dirname, "kernel.js");
+}
+
+/** The kernel options back as command-line arguments, for the runner's kernel process. */
+function kernelArgs(options: KernelOptions): string[] {
+  return [
+    "--cwd", options.cwd,
+    ...(options.model ? ["--model", options.model] : []),
+    "--execution-provider", options.executionProvider,
+    ...(options.threads ? ["--threads", String(options.threads)] : []),
+  ];
+}
+
+function writeResults(nb: Notebook, outPath: string, html: string | undefined, title: string): void {
+  mkdirSync(dirname(outPath), { recursive: true });
+  writeFileSync(outPath, JSON.stringify(nb, null, 1) + "\n");
+  console.log(`notebook: ${outPath}`);
+  if (html) {
+    mkdirSync(dirname(html), { recursive: true });
+    writeFileSync(html, notebookToHtml(nb, title));
+    console.log(`html: ${html}`);
+  }
+}
+
 async function run(args: string[]): Promise<number> {
-  // Resolve output paths against the caller's folder now: the run changes into the notebook's folder.
+  // Resolve output paths against the caller's folder now: the kernel runs in the notebook's folder.
   const outFlag = takeFlag(args, "--out");
   const htmlFlag = takeFlag(args, "--html");
   const out = outFlag === undefined ? undefined : resolve(outFlag);
@@ -58,29 +89,29 @@ async function run(args: string[]): Promise<number> {
   if (!hasCwd) options.cwd = dirname(inPath);
 
   const nb = parseNotebook(readFileSync(inPath, "utf8"), inPath);
-  process.chdir(options.cwd);
-  const session = new KernelSession({ cwd: options.cwd, loadModel: modelLoader(options) });
   const progress = (line: string): void => void process.stderr.write(`${line}\n`);
   progress(`running ${inPath} (${nb.cells.filter((c) => c.cell_type === "code").length} code cells)`);
-  let summary;
+  // The kernel runs in a child process: a timeout can stop any cell, and whatever a cell does to its process, the
+  // notebook so far is written and the failing cell named.
+  const kernel = new ChildKernel({ script: kernelScript(), args: kernelArgs(options), onKernelStream: (text) => progress(`kernel: ${text.trimEnd()}`) });
+  const onSigint = (): void => {
+    progress("interrupted: stopping the running cell");
+    kernel.interrupt();
+  };
+  process.on("SIGINT", onSigint);
+  let summary: RunSummary | undefined;
   try {
-    summary = await runNotebook(nb, session, { timeoutSeconds: timeout, progress });
+    summary = await runNotebook(nb, kernel, { timeoutSeconds: timeout, progress });
   } finally {
-    await session.close();
-  }
-  const outPath = resolve(out ?? inPath);
-  mkdirSync(dirname(outPath), { recursive: true });
-  writeFileSync(outPath, JSON.stringify(nb, null, 1) + "\n");
-  console.log(`notebook: ${outPath}`);
-  if (html) {
-    const htmlPath = resolve(html);
-    mkdirSync(dirname(htmlPath), { recursive: true });
-    writeFileSync(htmlPath, notebookToHtml(nb, basename(inPath)));
-    console.log(`html: ${htmlPath}`);
+    process.off("SIGINT", onSigint);
+    await kernel.close();
+    writeResults(nb, resolve(out ?? inPath), html, basename(inPath));
   }
   if (summary.failure) {
     const { cellNumber, error } = summary.failure;
-    console.error(`error: cell ${cellNumber} failed: ${error.ename}: ${error.evalue}`);
+    const cell = nb.cells[cellNumber - 1];
+    const first = cell ? firstLine(cell) : "";
+    console.error(`error: cell ${cellNumber}${first ? ` (${JSON.stringify(first)})` : ""} failed: ${error.ename}: ${error.evalue}`);
     return 1;
   }
   console.log(`ok: ${summary.executed} cells in ${summary.seconds.toFixed(1)} s`);
@@ -123,6 +154,7 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
     if (e instanceof UsageError) console.error(`seed-notebook: ${e.message}\n${USAGE}`);
+    else if (e instanceof NotebookFormatError) console.error(`seed-notebook: ${e.message}`);
     else console.error(`seed-notebook: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     process.exit(2);
   },

@@ -1,6 +1,7 @@
 // The kernel process entry (bundled to dist/kernel.js):
 //   node dist/kernel.js --rpc [options]                   LSP + seed/* JSON-RPC over stdio (the VS Code extension)
 //   node dist/kernel.js --jupyter CONNECTION_FILE [options] Jupyter wire protocol 5.3 on ZeroMQ
+//   node dist/kernel.js --ipc [options]                   cells over Node's IPC channel (the headless runner's child)
 // options: [--model DIR] [--execution-provider auto|cpu|cuda|webgpu] [--threads N] [--cwd DIR]
 // The Jupyter ZeroMQ worker thread runs its own small bundle, dist/jupyter-zmq.js (kernel/jupyter/zmq-worker-main.ts).
 
@@ -8,11 +9,12 @@ import { writeSync } from "node:fs";
 import { join } from "node:path";
 import { serveJupyter } from "./jupyter/server";
 import { serveRpc } from "./rpc/server";
+import { serveIpc } from "./runner/ipc-kernel";
 import { exposeGc } from "./session/idle-gc";
 import { KernelSession } from "./session/kernel-session";
 import { modelLoader, takeKernelOptions } from "./session/kernel-options";
 
-const USAGE = "usage: kernel.js (--rpc | --jupyter CONNECTION_FILE) [--model DIR] [--execution-provider auto|cpu|cuda|webgpu] [--threads N] [--cwd DIR]";
+const USAGE = "usage: kernel.js (--rpc | --jupyter CONNECTION_FILE | --ipc) [--model DIR] [--execution-provider auto|cpu|cuda|webgpu] [--threads N] [--cwd DIR]";
 
 function fail(message: string): never {
   writeSync(2, `seed kernel: ${message}\n${USAGE}\n`);
@@ -40,6 +42,8 @@ async function main(argv: string[]): Promise<void> {
     const zmqScript = __filename.endsWith(".ts") ? join(__dirname, "jupyter", "zmq-worker-main.ts") : join(__dirname, "jupyter-zmq.js");
     await serveJupyter(file, session, zmqScript);
     process.exit(0);
+  } else if (mode === "--ipc") {
+    await serveIpc(session);
   } else if (mode === "--rpc") {
     const rpc = await serveRpc(session);
     onModelLoaded.notify = rpc.statusChanged;

@@ -1,5 +1,6 @@
-// seed.info(): the loaded model's name, folder, execution provider and sizes, as a small table. The folder is shown
-// relative to the notebook when it is near it (a saved notebook then names no folder of the machine that ran it).
+// seed.info(): the loaded model's name, folder, execution provider (in plain words, with what to do when "auto" found
+// no GPU: provider-text.ts) and sizes, as a small table. The folder is shown relative to the notebook when it is near
+// it (a saved notebook then names no folder of the machine that ran it).
 
 import type { MimeBundle } from "../protocol/mime";
 import { MIME } from "../protocol/mime";
@@ -7,6 +8,8 @@ import type { ModelInfo } from "./seed";
 import type { RuntimeModelInfo } from "./model-port";
 import { isAbsolute, relative } from "node:path";
 import { escapeHtml, frame } from "../display/html";
+import { providerLine, providerText } from "./provider-text";
+import type { ProviderText } from "./provider-text";
 
 /** `dir` as seen from `cwd`: relative when it is inside it or at most two folders up, else as given. */
 export function shownFolder(dir: string, cwd: string): string {
@@ -28,6 +31,7 @@ export class ModelInfoImpl implements ModelInfo {
   readonly supportsPrefix: boolean;
   readonly decodeDefaults: { readonly steps: number; readonly guidance: number };
   readonly hasLanguageModel: boolean;
+  readonly #provider: ProviderText;
 
   readonly #folder: string;
 
@@ -36,7 +40,8 @@ export class ModelInfoImpl implements ModelInfo {
     this.name = info.name;
     this.path = info.dir;
     this.executionProvider = info.provider.name;
-    this.providerReason = info.provider.reason;
+    this.providerReason = providerLine(info.provider);
+    this.#provider = providerText(info.provider);
     this.imageSize = Object.freeze([info.imageSize[0], info.imageSize[1]] as const);
     this.numTokens = info.numTokens;
     this.codebookSize = info.codebookSize;
@@ -52,7 +57,8 @@ export class ModelInfoImpl implements ModelInfo {
     return [
       ["model", this.name],
       ["folder", this.#folder],
-      ["execution provider", `${this.executionProvider}${this.providerReason ? ` (${this.providerReason})` : ""}`],
+      ["execution provider", this.#provider.summary],
+      ...(this.#provider.action ? [["to use a GPU", this.#provider.action] as [string, string]] : []),
       ["image size", `${this.imageSize[0]}x${this.imageSize[1]}`],
       ["tokens per image", String(this.numTokens)],
       ["codebook size", String(this.codebookSize)],

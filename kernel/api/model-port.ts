@@ -11,6 +11,7 @@ export type {
   ImageSpan,
   LoadedImage,
   ModelInfo as RuntimeModelInfo,
+  ProviderInfo,
   RgbImage,
   TokenEvent,
   VisualTokens,

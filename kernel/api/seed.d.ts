@@ -206,7 +206,10 @@ export interface ModelInfo extends SeedDisplayable {
   /** Whether decode supports a prefix of k tokens. */
   readonly supportsPrefix: boolean;
   readonly decodeDefaults: { readonly steps: number; readonly guidance: number };
-  /** Why this provider runs (e.g. "cuda unavailable ...; using cpu"). */
+  /**
+   * Which provider runs, in plain words, and, when "auto" found no GPU provider, what to do to use one (e.g. "cpu: no
+   * GPU provider is available (cuda: its binaries are not installed). To use an NVIDIA GPU, ...").
+   */
   readonly providerReason: string;
   /** Whether the package has a language model (needed by chat, generate and conversation). */
   readonly hasLanguageModel: boolean;

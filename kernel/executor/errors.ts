@@ -1,5 +1,6 @@
 // Turns what a cell did wrong into Jupyter-style ErrorInfo (ename / evalue / traceback): TypeScript diagnostics from
-// tslab's converter, thrown values (Errors or anything else), and interrupts (a KeyboardInterrupt, like IPython).
+// tslab's converter, thrown values (Errors or anything else), interrupts (a KeyboardInterrupt, like IPython), and
+// errors raised outside the cell's own flow (an unhandled promise rejection, a throw in a timer callback).
 
 import { inspect } from "node:util";
 import type { Diagnostic } from "tslab/dist/converter";
@@ -28,7 +29,7 @@ export function interruptError(): ErrorInfo {
 
 /** Stack frames that belong to the kernel, tslab or Node internals rather than to the user's cell. */
 function isInternalFrame(line: string): boolean {
-  return /node:internal|node_modules[\\/]tslab[\\/]|[\\/]dist[\\/](kernel|cli)\.js|[\\/]kernel[\\/](executor|session|jupyter|rpc|runner)[\\/]/.test(line);
+  return /\(node:|at node:|node_modules[\\/]tslab[\\/]|[\\/]dist[\\/](kernel|cli)\.js|[\\/]kernel[\\/](executor|session|jupyter|rpc|runner)[\\/]/.test(line);
 }
 
 /** An ErrorInfo for a thrown value: Errors keep their name, message and the user-relevant part of the stack. */
@@ -46,4 +47,38 @@ export function runtimeError(thrown: unknown): ErrorInfo {
   }
   const evalue = typeof thrown === "string" ? thrown : inspect(thrown, { depth: 2 });
   return { ename: "Uncaught", evalue, traceback: [`Uncaught ${evalue}`] };
+}
+
+/** How an error escaped the cell's own flow: nothing awaited or caught the promise, or a callback threw. */
+export type StrayOrigin = "unhandledRejection" | "uncaughtException";
+
+const STRAY_WHAT: Record<StrayOrigin, string> = {
+  unhandledRejection: "unhandled promise rejection: a promise rejected and nothing awaited it or caught the error",
+  uncaughtException: "uncaught exception in a callback (a timer, an event listener) that no try/catch surrounds",
+};
+
+/** The ErrorInfo of an error raised outside the cell's own flow; its first traceback line says how it escaped. */
+export function strayError(thrown: unknown, origin: StrayOrigin): ErrorInfo {
+  const base = runtimeError(thrown);
+  return { ...base, traceback: [`${base.traceback[0] ?? base.ename} (${STRAY_WHAT[origin]})`, ...base.traceback.slice(1)] };
+}
+
+/** Plain text for a stray error reported as a stderr stream (after its cell ended, or with no cell to blame). */
+export function strayText(error: ErrorInfo, where: string): string {
+  return `${where}:\n${error.traceback.join("\n")}\n`;
+}
+
+/** ename of the error a cell gets when it calls process.exit(). */
+export const EXIT_REFUSED_NAME = "ExitRefusedError";
+
+/** The error thrown into a cell that calls process.exit(code): the kernel outlives its cells. */
+export function exitRefused(code: unknown): Error {
+  const shown = code === undefined ? "" : String(code);
+  const e = new Error(
+    `process.exit(${shown}) cannot end the kernel from a cell: the kernel keeps this notebook's state. ` +
+      "To start over, restart the kernel (Jupyter: Kernel > Restart Kernel; VS Code: Restart in the notebook toolbar); " +
+      "to stop the cell with an error, throw one.",
+  );
+  e.name = EXIT_REFUSED_NAME;
+  return e;
 }

@@ -14,7 +14,11 @@ import { createExecutor } from "tslab/dist/executor";
 import type { Executor } from "tslab/dist/executor";
 import { printQuickInfo } from "tslab/dist/inspect";
 import type { ErrorInfo } from "../protocol/rpc";
+import { candidateSource, completeStatus, completionKind, quickInfoParts } from "./completions";
+import type { CompleteStatus, CompletionItemInfo } from "./completions";
 import { compileError, interruptError, runtimeError, INTERRUPT_MESSAGE } from "./errors";
+
+export type { CompleteStatus, CompletionItemInfo, CompletionKind } from "./completions";
 
 /** Where a running cell's process.stdout / process.stderr writes go. */
 export interface CellStreams {
@@ -32,6 +36,8 @@ export interface Completion {
   start: number;
   end: number;
   candidates: string[];
+  /** The candidates in the same order with their kind; the first ones also with signature and documentation. */
+  items: CompletionItemInfo[];
 }
 
 export interface HoverInfo {
@@ -52,8 +58,10 @@ export interface CellEngine {
   /** Abandons an awaited cell now (the promise race rejects). Synchronous loops need SIGINT (breakOnSigint). */
   interrupt(): void;
   complete(code: string, offset: number): Completion;
+  /** Signature and documentation of one candidate of complete(code, ...) answered at [start, end) (LSP resolve). */
+  describeCompletion(code: string, start: number, end: number, name: string): Pick<CompletionItemInfo, "detail" | "documentation">;
   inspect(code: string, offset: number): HoverInfo | undefined;
-  isComplete(code: string): { complete: boolean; indent: string };
+  isComplete(code: string): CompleteStatus;
   close(): void;
 }
 
@@ -65,6 +73,10 @@ export interface CellEngineOptions {
 /** Node's error for a vm script stopped by SIGINT under breakOnSigint. */
 const SIGINT_CODE = "ERR_SCRIPT_EXECUTION_INTERRUPTED";
 const DIAGNOSTIC_FORMAT = "%s%d:%d - %s";
+/** Completion candidates that get a signature and documentation (the list's head: what a frontend shows first)... */
+const MAX_DETAILED_COMPLETIONS = 60;
+/** ...looked up within this time after the first (which pays the one program rebuild); the rest keep their kind. */
+const COMPLETION_DETAIL_BUDGET_MS = 1000;
 
 type WriteFn = typeof process.stdout.write;
 
@@ -114,6 +126,13 @@ export function createCellEngine(options: CellEngineOptions): CellEngine {
       report.thrown = { e: rest.length > 0 ? format(first, ...rest) : first };
     },
   });
+
+  /** Signature and documentation of the name at `offset` of `code`, from TypeScript's quick info. */
+  function describeAt(code: string, offset: number): Pick<CompletionItemInfo, "detail" | "documentation"> {
+    const parts = quickInfoParts(executor.inspect(code, offset));
+    if (!parts) return {};
+    return { detail: parts.signature, ...(parts.documentation ? { documentation: parts.documentation } : {}) };
+  }
 
   function classify(): CellOutcome {
     const diagnostics: Diagnostic[] = lastConvert?.diagnostics ?? [];
@@ -168,16 +187,34 @@ export function createCellEngine(options: CellEngineOptions): CellEngine {
     },
     complete(code: string, offset: number): Completion {
       const info = executor.complete(code, offset);
-      return { start: info.start, end: info.end, candidates: info.candidates };
+      const kinds = new Map<string, string>();
+      for (const e of info.original?.entries ?? []) if (!kinds.has(e.name)) kinds.set(e.name, e.kind);
+      const items: CompletionItemInfo[] = info.candidates.map((name) => ({ name, kind: completionKind(kinds.get(name) ?? "") }));
+      const detailed = items.slice(0, MAX_DETAILED_COMPLETIONS).filter((item) => item.kind !== "keyword");
+      const source = candidateSource(code, info.start, info.end, detailed.map((item) => item.name));
+      let deadline = Infinity;
+      for (const [i, item] of detailed.entries()) {
+        const at = source.offsets[i] ?? -1;
+        if (at < 0) continue;
+        if (performance.now() > deadline) break;
+        Object.assign(item, describeAt(source.code, at));
+        if (deadline === Infinity) deadline = performance.now() + COMPLETION_DETAIL_BUDGET_MS;
+      }
+      return { start: info.start, end: info.end, candidates: info.candidates, items };
+    },
+    describeCompletion(code: string, start: number, end: number, name: string): Pick<CompletionItemInfo, "detail" | "documentation"> {
+      const source = candidateSource(code, start, end, [name]);
+      const at = source.offsets[0] ?? -1;
+      return at < 0 ? {} : describeAt(source.code, at);
     },
     inspect(code: string, offset: number): HoverInfo | undefined {
       const info = executor.inspect(code, offset);
-      if (!info) return undefined;
+      // A name TypeScript does not know comes back as kind "" with type any: nothing was found.
+      if (!info || !quickInfoParts(info)) return undefined;
       return { start: info.textSpan.start, end: info.textSpan.start + info.textSpan.length, text: printQuickInfo(info) };
     },
-    isComplete(code: string): { complete: boolean; indent: string } {
-      const r = isCompleteCode(code);
-      return { complete: r.completed, indent: r.indent ?? "" };
+    isComplete(code: string): CompleteStatus {
+      return completeStatus(code, isCompleteCode(code));
     },
     close(): void {
       executor.close();

@@ -1,8 +1,11 @@
 // The Jupyter protocol 5.3 logic, separate from the ZeroMQ transport (as in tslab's design) so that it is
 // unit-tested with a fake session and a fake IO: one method per request type, replies with the right msg_type,
 // busy/idle status around each request, execute_input / stream / display_data / update_display_data /
-// execute_result / error on iopub, stop_on_error, silent and store_history honoured.
+// execute_result / error on iopub, stop_on_error, silent and store_history honoured; complete_reply carries each
+// match's type and signature (metadata._jupyter_types_experimental, as ipykernel does), is_complete_reply can be
+// "invalid", inspect_reply found:false for a name the kernel does not know.
 
+import type { CompletionItemInfo, CompletionKind } from "../executor/tslab-adapter";
 import type { KernelSession, OutputSink } from "../session/kernel-session";
 import type { OutputItem } from "../protocol/rpc";
 import type { JupyterMessage } from "./wire";
@@ -61,6 +64,20 @@ export function iopubFor(output: OutputItem): { msgType: string; content: Record
   }
 }
 
+/** Completion kinds in the type names Jupyter frontends know (ipykernel's, from jedi). */
+const JUPYTER_TYPES: Record<CompletionKind, string> = {
+  method: "function", function: "function", constructor: "function", property: "property", variable: "instance",
+  constant: "instance", class: "class", interface: "class", enum: "class", enumMember: "property", module: "module",
+  keyword: "keyword", type: "class", text: "text",
+};
+
+/** ipykernel's `signature`: a function's parameters and return type, e.g. `(n: number): number`; "" for others. */
+export function jupyterSignature(item: CompletionItemInfo): string {
+  if (!item.detail || !["method", "function", "constructor"].includes(item.kind)) return "";
+  const at = item.detail.indexOf(`${item.name}(`);
+  return at < 0 ? "" : item.detail.slice(at + item.name.length);
+}
+
 function str(content: Record<string, unknown>, key: string, dflt = ""): string {
   const v = content[key];
   return typeof v === "string" ? v : dflt;
@@ -102,7 +119,9 @@ export class JupyterHandler {
         const code = str(c, "code");
         const pos = typeof c.cursor_pos === "number" ? c.cursor_pos : code.length;
         const r = await this.session.complete(code, pos);
-        return this.reply(channel, "complete_reply", { status: "ok", matches: r.candidates, cursor_start: r.start, cursor_end: r.end, metadata: {} }, msg);
+        const types = r.items.map((item) => ({ start: r.start, end: r.end, text: item.name, type: JUPYTER_TYPES[item.kind], signature: jupyterSignature(item) }));
+        const metadata = { _jupyter_types_experimental: types };
+        return this.reply(channel, "complete_reply", { status: "ok", matches: r.candidates, cursor_start: r.start, cursor_end: r.end, metadata }, msg);
       }
       case "inspect_request": {
         const code = str(c, "code");
@@ -112,8 +131,7 @@ export class JupyterHandler {
         return this.reply(channel, "inspect_reply", { status: "ok", found: info !== undefined, data, metadata: {} }, msg);
       }
       case "is_complete_request": {
-        const r = await this.session.isComplete(str(c, "code"));
-        return this.reply(channel, "is_complete_reply", r.complete ? { status: "complete" } : { status: "incomplete", indent: r.indent }, msg);
+        return this.reply(channel, "is_complete_reply", { ...(await this.session.isComplete(str(c, "code"))) }, msg);
       }
       case "interrupt_request":
         this.session.interrupt();

@@ -1,6 +1,7 @@
 // The Jupyter kernel's main-thread side: starts the ZeroMQ worker (kernel/jupyter/zmq-worker.ts) on the same script
 // file, hands verified requests to the JupyterHandler and posts its messages back for signing and sending.
-// SIGINT (interrupt_mode "signal", or raised by the worker for interrupt_request) interrupts the session.
+// SIGINT (interrupt_mode "signal", or raised by the worker for interrupt_request) interrupts the session. Errors that
+// escape cells are reported to their cell, else as a kernel-level stderr stream on iopub (no parent header).
 
 import { randomUUID } from "node:crypto";
 import { writeSync } from "node:fs";
@@ -51,6 +52,20 @@ export async function serveJupyter(connectionFile: string, session: KernelSessio
     // If the worker does not confirm, leave anyway: a kernel must never outlive its shutdown.
     setTimeout(() => finished(), 2000).unref();
   };
+  const guard = session.guardProcess({
+    kernelLevel: (text) => {
+      log(text.trimEnd());
+      const message: JupyterMessage = {
+        identities: [Buffer.from(`kernel.${kernelSession}.stream`)],
+        header: newHeader("stream", kernelSession),
+        parent_header: {},
+        metadata: {},
+        content: { name: "stderr", text },
+        buffers: [],
+      };
+      post({ kind: "send", channel: "iopub", message });
+    },
+  });
   const handler = new JupyterHandler(session, io, { shutdown: (restart) => shutdown(restart ? "restart requested" : "shutdown requested"), log });
 
   worker.on("message", (m: FromZmq) => {
@@ -79,5 +94,6 @@ export async function serveJupyter(connectionFile: string, session: KernelSessio
   }, 2000).unref();
 
   await done;
+  guard.dispose();
   await worker.terminate();
 }

@@ -15,6 +15,8 @@ export const RPC = {
   output: "seed/output",
   /** kernel -> client notification: kernel state changed (model loaded, busy, idle). */
   statusChanged: "seed/statusChanged",
+  /** kernel -> client notification: output of the kernel itself, owned by no execution (an error no cell owns). */
+  kernelStream: "seed/kernelStream",
 } as const;
 
 export interface ExecuteParams {
@@ -52,6 +54,12 @@ export type OutputItem =
 export interface OutputParams {
   executionId: string;
   output: OutputItem;
+}
+
+/** seed/kernelStream: text the kernel itself prints (Jupyter: a stream message without a parent). */
+export interface KernelStreamParams {
+  name: "stderr";
+  text: string;
 }
 
 export interface KernelStatus {

@@ -1,7 +1,9 @@
 // The JSON-RPC server for the VS Code extension (kernel/protocol/rpc.ts), on vscode-languageserver over stdio:
 // seed/execute, seed/interrupt, seed/status, seed/output notifications keyed by executionId (through an
-// OutputCoalescer per execution), seed/statusChanged, and LSP completion + hover on cell documents, answered by
-// the live session (tslab's converter with every declaration executed so far).
+// OutputCoalescer per execution), seed/statusChanged, and LSP completion (kind, signature as detail, JSDoc as
+// documentation) + hover on cell documents, answered by the live session (tslab's converter with every declaration
+// executed so far). Errors that escape cells go to their execution's seed/output, else to a seed/kernelStream
+// notification (and the kernel's stderr).
 //
 // WARNING: stdout carries the protocol. The LSP writer keeps the original stdout write function; process.stdout.write
 // itself is pointed at stderr, so stray output (a timer in a finished cell) can never corrupt the stream. While a
@@ -9,14 +11,39 @@
 
 import { Writable } from "node:stream";
 import { writeSync } from "node:fs";
-import { createConnection, StreamMessageReader, StreamMessageWriter, TextDocumentSyncKind } from "vscode-languageserver/node";
+import { CompletionItemKind, createConnection, MarkupKind, StreamMessageReader, StreamMessageWriter, TextDocumentSyncKind } from "vscode-languageserver/node";
 import type { CompletionItem, Connection, Hover } from "vscode-languageserver/node";
 import { RPC } from "../protocol/rpc";
-import type { ExecuteParams, ExecuteResult, InterruptResult, KernelStatus, OutputParams } from "../protocol/rpc";
+import type { ExecuteParams, ExecuteResult, InterruptResult, KernelStatus, KernelStreamParams, OutputParams } from "../protocol/rpc";
+import type { CompletionItemInfo, CompletionKind } from "../executor/tslab-adapter";
 import type { KernelSession } from "../session/kernel-session";
 import { CellDocuments } from "./cell-documents";
 import { OutputCoalescer } from "./output-coalescer";
 import { getHeapStatistics } from "node:v8";
+
+/** LSP's icon for each completion kind. */
+const LSP_KINDS: Record<CompletionKind, CompletionItemKind> = {
+  method: CompletionItemKind.Method, function: CompletionItemKind.Function, constructor: CompletionItemKind.Constructor,
+  property: CompletionItemKind.Property, variable: CompletionItemKind.Variable, constant: CompletionItemKind.Constant,
+  class: CompletionItemKind.Class, interface: CompletionItemKind.Interface, enum: CompletionItemKind.Enum,
+  enumMember: CompletionItemKind.EnumMember, module: CompletionItemKind.Module, keyword: CompletionItemKind.Keyword,
+  type: CompletionItemKind.TypeParameter, text: CompletionItemKind.Text,
+};
+
+/** completionItem/resolve's data: the cell and the span the completion replaces. */
+interface ResolveData {
+  code: string;
+  start: number;
+  end: number;
+}
+
+/** An item's detail (signature) and documentation (JSDoc, markdown) as LSP fields. */
+function describedItem(item: Pick<CompletionItemInfo, "detail" | "documentation">): Pick<CompletionItem, "detail" | "documentation"> {
+  return {
+    ...(item.detail ? { detail: item.detail } : {}),
+    ...(item.documentation ? { documentation: { kind: MarkupKind.Markdown, value: item.documentation } } : {}),
+  };
+}
 
 function log(text: string): void {
   writeSync(2, `[seed-kernel rpc] ${text}\n`);
@@ -49,7 +76,7 @@ export function attachRpc(connection: Connection, session: KernelSession): { sta
   connection.onInitialize(() => ({
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Full,
-      completionProvider: { triggerCharacters: ["."] },
+      completionProvider: { triggerCharacters: ["."], resolveProvider: true },
       hoverProvider: true,
     },
     serverInfo: { name: "seed-kernel", version: "0.1.0" },
@@ -66,7 +93,20 @@ export function attachRpc(connection: Connection, session: KernelSession): { sta
     if (!at) return [];
     const r = await session.complete(at.text, at.offset);
     const range = { start: docs.positionOf(at.text, r.start), end: docs.positionOf(at.text, r.end) };
-    return r.candidates.map((label, i) => ({ label, sortText: String(i).padStart(5, "0"), textEdit: { range, newText: label } }));
+    return r.items.map((item, i) => ({
+      label: item.name,
+      kind: LSP_KINDS[item.kind],
+      ...describedItem(item),
+      sortText: String(i).padStart(5, "0"),
+      textEdit: { range, newText: item.name },
+      // What completionItem/resolve needs for the items the kernel had no time to describe.
+      ...(item.detail ? {} : { data: { code: at.text, start: r.start, end: r.end } satisfies ResolveData }),
+    }));
+  });
+  connection.onCompletionResolve(async (item): Promise<CompletionItem> => {
+    const data = item.data as Partial<ResolveData> | undefined;
+    if (typeof data?.code !== "string" || typeof data.start !== "number" || typeof data.end !== "number") return item;
+    return { ...item, ...describedItem(await session.describeCompletion(data.code, data.start, data.end, item.label)) };
   });
   connection.onHover(async (p): Promise<Hover | null> => {
     const at = docs.offsetOf(p.textDocument.uri, p.position);
@@ -106,6 +146,13 @@ export async function serveRpc(session: KernelSession): Promise<{ statusChanged(
   const out = protocolStdout();
   const connection = createConnection(new StreamMessageReader(process.stdin), new StreamMessageWriter(out));
   const rpc = attachRpc(connection, session);
+  session.guardProcess({
+    kernelLevel: (text) => {
+      log(text.trimEnd());
+      const note: KernelStreamParams = { name: "stderr", text };
+      void connection.sendNotification(RPC.kernelStream, note);
+    },
+  });
   process.on("SIGINT", () => {
     const r = session.interrupt();
     log(`SIGINT: running cell ${r.interrupted ? "stopped" : "none"}, ${r.droppedQueued} queued dropped`);

@@ -1,6 +1,6 @@
-// nbformat 4 notebooks for the headless runner: read and check a .ipynb, and record one execution's outputs into
-// its cell the way Jupyter stores them (streams merged, display updates applied in place, by display id, in
-// whichever cell holds the display). Written back as nbformat 4.5 (every cell has an id).
+// nbformat 4 notebooks for the headless runner: read and check a .ipynb (a NotebookFormatError says what is wrong),
+// and record one execution's outputs into its cell the way Jupyter stores them (streams merged, display updates
+// applied in place, by display id, in whichever cell holds the display). Written back as nbformat 4.5 (cell ids).
 
 import { randomUUID } from "node:crypto";
 import type { MimeBundle } from "../protocol/mime";
@@ -34,20 +34,43 @@ export function sourceText(cell: NbCell): string {
   return Array.isArray(cell.source) ? cell.source.join("") : cell.source;
 }
 
-/** Parses .ipynb JSON; throws naming what is wrong. Upgrades to 4.5: cell ids added where missing. */
+/** A notebook file that cannot be run: the message says what is wrong and what is expected. */
+export class NotebookFormatError extends Error {
+  override name = "NotebookFormatError";
+}
+
+const EXPECTED = "expected a Jupyter notebook: nbformat 4 JSON with a \"cells\" array (.ipynb)";
+
+/** Parses .ipynb JSON; throws a NotebookFormatError naming what is wrong. Upgrades to 4.5: cell ids added where missing. */
 export function parseNotebook(json: string, from: string): Notebook {
-  const raw: unknown = JSON.parse(json);
+  const bad = (what: string): NotebookFormatError => new NotebookFormatError(`${from}: ${what}; ${EXPECTED}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (e) {
+    throw bad(`not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw bad(`the file holds ${Array.isArray(raw) ? "an array" : String(raw)}, not a JSON object`);
   const nb = raw as Partial<Notebook>;
-  if (typeof raw !== "object" || raw === null) throw new Error(`${from}: not a JSON object`);
-  if (nb.nbformat !== 4) throw new Error(`${from}: nbformat ${String(nb.nbformat)} is not supported; expected 4`);
-  if (!Array.isArray(nb.cells)) throw new Error(`${from}: "cells" must be an array`);
-  nb.cells.forEach((c, i) => {
-    if (!["code", "markdown", "raw"].includes(c.cell_type)) throw new Error(`${from}: cell ${i + 1} has cell_type "${String(c.cell_type)}"`);
-    if (typeof c.source !== "string" && !Array.isArray(c.source)) throw new Error(`${from}: cell ${i + 1} has no source`);
-    c.metadata ??= {};
-    c.id ??= randomUUID().slice(0, 8);
+  if (nb.nbformat !== 4) throw bad(`nbformat is ${JSON.stringify(nb.nbformat) ?? "missing"}`);
+  if (!Array.isArray(nb.cells)) throw bad(`"cells" is ${JSON.stringify(nb.cells) === undefined ? "missing" : "not an array"}`);
+  nb.cells.forEach((c: unknown, i) => {
+    if (typeof c !== "object" || c === null) throw bad(`cell ${i + 1} is not an object`);
+    const cell = c as Partial<NbCell>;
+    if (!["code", "markdown", "raw"].includes(cell.cell_type ?? "")) throw bad(`cell ${i + 1} has cell_type ${JSON.stringify(cell.cell_type) ?? "missing"} (code, markdown or raw)`);
+    if (typeof cell.source !== "string" && !(Array.isArray(cell.source) && cell.source.every((l) => typeof l === "string"))) {
+      throw bad(`cell ${i + 1} has no source (a string or a list of strings)`);
+    }
+    cell.metadata ??= {};
+    cell.id ??= randomUUID().slice(0, 8);
   });
   return { nbformat: 4, nbformat_minor: Math.max(5, nb.nbformat_minor ?? 0), metadata: nb.metadata ?? {}, cells: nb.cells };
+}
+
+/** The first non-blank line of a cell's source (to name a cell in messages), shortened to `max` characters. */
+export function firstLine(cell: NbCell, max = 60): string {
+  const line = sourceText(cell).split("\n").find((l) => l.trim() !== "")?.trim() ?? "";
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
 /** Where each display id was shown: the outputs objects to replace on update. */

@@ -2,17 +2,25 @@
 // the execution queue and counter, display routing and the running execution's AbortSignal. Frontends (Jupyter wire
 // layer, JSON-RPC server, headless runner) call execute()/interrupt()/complete()/inspect() and receive outputs
 // through an OutputSink per execution. All state lives in the instance (no module globals).
+// guardProcess() keeps the process alive through errors that escape a cell (unhandled rejections, throws in timers)
+// and refuses process.exit() from cells: an escaped error ends the cell that started the work while it runs, is
+// printed to that cell's stderr once it has finished (or, headless, added to it as an error output), and goes to a
+// kernel-level stream when no cell owns it.
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createCellEngine } from "../executor/tslab-adapter";
-import type { CellEngine, Completion, HoverInfo } from "../executor/tslab-adapter";
-import { interruptError, runtimeError } from "../executor/errors";
+import type { CellEngine, CompleteStatus, Completion, CompletionItemInfo, HoverInfo } from "../executor/tslab-adapter";
+import { interruptError, runtimeError, strayError, strayText } from "../executor/errors";
+import type { StrayOrigin } from "../executor/errors";
+import { providerLine } from "../api/provider-text";
 import { toMimeBundle } from "../display/to-mime-bundle";
-import type { ExecuteResult, InterruptResult } from "../protocol/rpc";
+import type { ErrorInfo, ExecuteResult, InterruptResult } from "../protocol/rpc";
 import { DisplayRouter } from "./display-router";
 import type { OutputSink } from "./display-router";
 import { ExecutionQueue } from "./execution-queue";
 import { IdleCollector } from "./idle-gc";
+import { installProcessGuard } from "./process-guard";
+import type { ProcessGuard } from "./process-guard";
 import { injectSeedApi } from "./seed-injection";
 import type { InjectedSeed, ModelLoader } from "./seed-injection";
 
@@ -27,6 +35,16 @@ export interface ExecuteOptions {
   stopOnError?: boolean;
   /** Called when the cell starts running (after it left the queue), with its execution count. */
   onStart?: (executionCount: number) => void;
+}
+
+export interface GuardOptions {
+  /** Receives the text of errors that no cell owns (a stderr stream of the kernel itself). */
+  kernelLevel(text: string): void;
+  /**
+   * How an error from a cell that has finished reaches that cell: "stream" (default; a stderr stream, what an
+   * interactive frontend shows under the cell) or "error" (an error output, so a headless run can fail on it).
+   */
+  lateErrorsAs?: "stream" | "error";
 }
 
 export interface SessionOptions {
@@ -47,6 +65,19 @@ export interface SessionOptions {
 const CLOSE_MODEL_TIMEOUT_MS = 3000;
 const DROP: OutputSink = { emit: () => undefined };
 
+/** One cell's execution, found again from its async continuations (timers, promises) through the execution scope. */
+interface Execution {
+  controller: AbortController;
+  sink: OutputSink;
+  /** True until the cell's outcome is settled: an error escaping before then ends the cell. */
+  running: boolean;
+  /** Errors that escaped the cell's flow while it ran (first one first). */
+  stray: ErrorInfo[];
+}
+
+/** One turn of the event loop: Node reports a rejection nobody handled only after the microtasks have drained. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export class KernelSession {
   private engine: CellEngine | undefined;
   private readonly queue = new ExecutionQueue<ExecuteResult>();
@@ -56,7 +87,7 @@ export class KernelSession {
    * interrupted cell's promise is abandoned but its code keeps going (tslab cannot cancel it); its next `seed` call
    * must see its own aborted signal, and its displays belong to its own cell, not to the next one.
    */
-  private readonly executionScope = new AsyncLocalStorage<{ controller: AbortController; sink: OutputSink }>();
+  private readonly executionScope = new AsyncLocalStorage<Execution>();
   private readonly displays = new DisplayRouter(() => this.executionScope.getStore()?.sink);
   private count = 0;
   private seed: InjectedSeed | undefined;
@@ -74,7 +105,7 @@ export class KernelSession {
   /** The loaded model's name, folder and execution provider; undefined until a cell first used the model. */
   modelStatus(): { name: string; path: string; executionProvider: string; providerReason: string } | undefined {
     const info = this.seed?.loadedModel()?.info;
-    return info && { name: info.name, path: info.dir, executionProvider: info.provider.name, providerReason: info.provider.reason };
+    return info && { name: info.name, path: info.dir, executionProvider: info.provider.name, providerReason: providerLine(info.provider) };
   }
 
   /** True while a cell runs. */
@@ -115,12 +146,25 @@ export class KernelSession {
     return (await this.ensureEngine()).complete(code, offset);
   }
 
+  /** Signature and documentation of one completion candidate (those complete() left without, past its budget). */
+  async describeCompletion(code: string, start: number, end: number, name: string): Promise<Pick<CompletionItemInfo, "detail" | "documentation">> {
+    return (await this.ensureEngine()).describeCompletion(code, start, end, name);
+  }
+
   async inspect(code: string, offset: number): Promise<HoverInfo | undefined> {
     return (await this.ensureEngine()).inspect(code, offset);
   }
 
-  async isComplete(code: string): Promise<{ complete: boolean; indent: string }> {
+  async isComplete(code: string): Promise<CompleteStatus> {
     return (await this.ensureEngine()).isComplete(code);
+  }
+
+  /** Keeps this process alive through errors that escape cells and refuses process.exit() from a cell (see the file header). */
+  guardProcess(options: GuardOptions): ProcessGuard {
+    return installProcessGuard({
+      inCell: () => this.executionScope.getStore() !== undefined,
+      report: (thrown, origin) => this.reportStray(thrown, origin, options),
+    });
   }
 
   /** Drops queued cells, stops the running one, frees the model worker and the converter. */
@@ -158,10 +202,11 @@ export class KernelSession {
     const controller = new AbortController();
     this.controller = controller;
     this.displays.setCurrent(sink);
+    const execution: Execution = { controller, sink, running: true, stray: [] };
     try {
       // A blank cell has nothing to compile: skip tslab's conversion (the cost of an "empty cell" round trip).
       if (code.trim() === "") return { status: "ok", executionCount };
-      const outcome = await this.executionScope.run({ controller, sink }, () =>
+      const outcome = await this.executionScope.run(execution, () =>
         engine.run(code, {
           stdout: (text) => sink.emit({ kind: "stream", name: "stdout", text }),
           stderr: (text) => sink.emit({ kind: "stream", name: "stderr", text }),
@@ -170,6 +215,15 @@ export class KernelSession {
       // Every live view of the cell sends its final state before the cell's reply: awaited after success (a call the
       // cell did not await), ended at once after an interrupt or an error.
       const ending = await this.displays.settle(sink, outcome.status === "ok" ? "ok" : outcome.interrupted ? "interrupted" : "error", controller.signal);
+      // A promise the cell rejected without handling is reported after this turn: it still belongs to this cell.
+      await nextTurn();
+      execution.running = false;
+      const [firstStray, ...moreStray] = execution.stray;
+      if (firstStray) {
+        const own = outcome.status === "error" && !outcome.interrupted ? outcome.error : undefined;
+        for (const e of own ? execution.stray : moreStray) sink.emit({ kind: "stream", name: "stderr", text: strayText(e, "Error that escaped this cell") });
+        return this.fail(sink, own ?? firstStray, executionCount, options);
+      }
       if (outcome.status !== "ok") return this.fail(sink, outcome.error, executionCount, options);
       if (ending !== "ok") return this.fail(sink, interruptError(), executionCount, options);
       // A live view made by this very cell already shows the value (a chat ending with `g`): do not repeat it.
@@ -182,8 +236,29 @@ export class KernelSession {
       }
       return { status: "ok", executionCount };
     } finally {
+      execution.running = false;
       this.displays.setCurrent(undefined);
       this.controller = undefined;
+    }
+  }
+
+  /** Routes an error that escaped a cell's flow: see the file header. */
+  private reportStray(thrown: unknown, origin: StrayOrigin, options: GuardOptions): void {
+    const error = strayError(thrown, origin);
+    const owner = this.executionScope.getStore();
+    if (owner?.running) {
+      owner.stray.push(error);
+      // End the cell now: the work it awaits may never finish once a callback of it died.
+      if (owner.stray.length === 1) {
+        owner.controller.abort(thrown);
+        if (this.controller === owner.controller) this.engine?.interrupt();
+      }
+    } else if (owner && options.lateErrorsAs === "error") {
+      owner.sink.emit({ kind: "error", error: { ...error, traceback: ["Error from this cell after it finished:", ...error.traceback] } });
+    } else if (owner) {
+      owner.sink.emit({ kind: "stream", name: "stderr", text: strayText(error, "Error from this cell after it finished") });
+    } else {
+      options.kernelLevel(strayText(error, "Error outside any cell (the kernel keeps running)"));
     }
   }
 

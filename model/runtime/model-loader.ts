@@ -72,6 +72,6 @@ export async function loadPackage(dirIn: string, opts: LoadOptions = {}): Promis
     throw e;
   }
   const first = created[0];
-  const info: ProviderInfo = first ? first.provider : { name: "cpu", reason: "no sessions" };
+  const info: ProviderInfo = first ? first.provider : { name: "cpu", reason: "no sessions", requested: provider, unavailable: [] };
   return { dir, manifest, schedulerConfig, sessions, provider: info, textTokenizer, generateDefaults };
 }

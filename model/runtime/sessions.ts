@@ -41,14 +41,18 @@ export async function createSession(name: string, path: string, spec: ComponentS
     graphOptimizationLevel: "all",
   };
   const tried: string[] = [];
+  const unavailable: { name: "cuda" | "webgpu"; why: string }[] = [];
   const candidates = opts.provider === "auto" ? GPU_ORDER.filter((p) => isListed(p) && gpuLibraryPresent(p)) : opts.provider === "cpu" ? [] : [opts.provider];
   if (opts.provider === "auto") {
     for (const p of GPU_ORDER) {
-      if (!isListed(p)) tried.push(`${p} not in this onnxruntime-node build`);
-      else if (!gpuLibraryPresent(p)) {
+      if (!isListed(p)) {
+        tried.push(`${p} not in this onnxruntime-node build`);
+        unavailable.push({ name: p, why: "not in this onnxruntime-node build" });
+      } else if (!gpuLibraryPresent(p)) {
         tried.push(p === "cuda"
           ? "cuda provider library not installed (npm rebuild onnxruntime-node --onnxruntime-node-install=cuda12)"
           : "webgpu needs a Vulkan loader (libvulkan.so.1), none found");
+        unavailable.push({ name: p, why: p === "cuda" ? "its binaries are not installed" : "the Vulkan loader libvulkan.so.1 is missing" });
       }
     }
   }
@@ -57,7 +61,7 @@ export async function createSession(name: string, path: string, spec: ComponentS
       // logSeverityLevel 4 (fatal only) while probing: a missing GPU library is an expected outcome of "auto".
       const probe = opts.provider === "auto" ? { logSeverityLevel: 4 as const } : {};
       const session = await ort.InferenceSession.create(path, { ...base, ...probe, executionProviders: [p] });
-      const result = { name, session, spec, provider: { name: p, reason: `${p} requested (${opts.provider})` } };
+      const result = { name, session, spec, provider: { name: p, reason: `${p} requested (${opts.provider})`, requested: opts.provider, unavailable } };
       checkSessionNames(result);
       return result;
     } catch (e) {
@@ -67,6 +71,7 @@ export async function createSession(name: string, path: string, spec: ComponentS
         throw new SeedError("session", `${name}: execution provider "${p}" failed: ${msg}. Use executionProvider "auto" or "cpu"`, { cause: e });
       }
       tried.push(`${p} failed: ${msg}`);
+      unavailable.push({ name: p, why: "it failed to start (details in the kernel log)" });
     }
   }
   let session: ort.InferenceSession;
@@ -76,7 +81,7 @@ export async function createSession(name: string, path: string, spec: ComponentS
     throw new SeedError("session", `${name}: could not load ${path}: ${firstLine(e)}`, { cause: e });
   }
   const reason = opts.provider === "cpu" ? "cpu requested" : `fell back to cpu (${tried.join("; ") || "no GPU provider"})`;
-  const result = { name, session, spec, provider: { name: "cpu" as const, reason } };
+  const result = { name, session, spec, provider: { name: "cpu" as const, reason, requested: opts.provider, unavailable } };
   checkSessionNames(result);
   return result;
 }

@@ -17,7 +17,12 @@ export type ExecutionProviderChoice = "auto" | "cpu" | "cuda" | "webgpu";
 /** Which provider actually runs, and why (e.g. "cuda unavailable: Failed to load shared library; using cpu"). */
 export interface ProviderInfo {
   readonly name: "cpu" | "cuda" | "webgpu";
+  /** The full story for logs: what was requested, what was tried and how each try failed. */
   readonly reason: string;
+  /** What was asked for. */
+  readonly requested: ExecutionProviderChoice;
+  /** GPU providers that "auto" could not use, each with a short why ("binaries not installed"). */
+  readonly unavailable: readonly { readonly name: "cuda" | "webgpu"; readonly why: string }[];
 }
 
 export interface LoadOptions {

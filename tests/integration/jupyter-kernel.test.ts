@@ -76,6 +76,40 @@ test("interrupt_request ends a busy loop and a long await within 1 s as Keyboard
   assert.deepEqual(only(exec("after_interrupt"), "execute_result")[0]?.content.data, { "text/plain": "42" });
 });
 
+test("errors outside the running cell and process.exit are reported; the kernel and its state live on", () => {
+  const stray = obs.stray as Record<string, { cell?: Exec; reply?: Record<string, unknown>; late?: (Msg & { parent: string })[]; after: Exec; kernel_level?: Msg[] }>;
+  const n = (e: Exec | undefined): unknown => (e ? only(e, "execute_result")[0]?.content.data : undefined);
+  for (const [key, r] of Object.entries(stray)) assert.deepEqual(n(r.after), { "text/plain": "42" }, `${key}: the kernel lost its state: ${JSON.stringify(r.after)}`);
+  // An unawaited rejection and a throw in a timer fail the cell that started them, with the error and how it escaped.
+  for (const [key, evalue, how] of [["rejection", "unawaited", /unhandled promise rejection/], ["timer_throw", "in a timer", /uncaught exception in a callback/]] as const) {
+    const cell = stray[key]?.cell;
+    assert.equal(cell?.reply.status, "error", `${key}: ${JSON.stringify(cell)}`);
+    assert.equal(cell?.reply.evalue, evalue);
+    const error = cell ? only(cell, "error")[0]?.content : undefined;
+    assert.match((error?.traceback as string[] | undefined)?.[0] ?? "", how);
+  }
+  for (const key of ["exit0", "exit1"]) {
+    const cell = stray[key]?.cell;
+    assert.equal(cell?.reply.status, "error");
+    assert.equal(cell?.reply.ename, "ExitRefusedError");
+    assert.match(String(cell?.reply.evalue), /cannot end the kernel from a cell.*restart the kernel/);
+  }
+  // After its cell ended: a stderr stream under that cell's request, so the frontend shows it in that cell.
+  for (const [key, text] of [["late_rejection", /after the cell/], ["late_exit", /ExitRefusedError: process\.exit\(1\)/]] as const) {
+    const r = stray[key];
+    assert.equal(r?.reply?.status, "ok");
+    const streams = (r?.late ?? []).filter((m) => m.type === "stream");
+    assert.equal(streams.length, 1, `${key}: ${JSON.stringify(r?.late)}`);
+    assert.equal(streams[0]?.content.name, "stderr");
+    assert.match(String(streams[0]?.content.text), text);
+  }
+  // No cell owns it: a kernel-level stderr stream (no parent header).
+  const kernelLevel = (stray.no_owner?.kernel_level ?? []).filter((m) => m.type === "stream");
+  assert.equal(kernelLevel.length, 1, JSON.stringify(stray.no_owner));
+  assert.equal(kernelLevel[0]?.content.name, "stderr");
+  assert.match(String(kernelLevel[0]?.content.text), /outside any cell[\s\S]*no cell owns this/);
+});
+
 test("interrupt_request ends an awaited seed.decode within 1 s; the model answers the next call", () => {
   assert.equal(exec("seed_tokenize").reply.status, "ok", JSON.stringify(exec("seed_tokenize").outputs));
   const r = obs.interrupt_seed as { seconds: number; reply: Record<string, unknown> };
@@ -93,6 +127,18 @@ test("complete, inspect, is_complete and comm_info answer from the live state wi
   assert.match(inspect.data["text/plain"] ?? "", /const greeting: string/);
   assert.deepEqual(obs.is_complete, { status: "incomplete", indent: "  " });
   assert.deepEqual(obs.comm_info, { msg_type: "comm_info_reply", content: { status: "ok", comms: {} } });
+});
+
+test("complete_reply types each match with its signature; inspect of an unknown name is not found; is_complete can be invalid", () => {
+  const seed = obs.complete_seed as { matches: string[]; cursor_start: number; metadata: { _jupyter_types_experimental?: Record<string, unknown>[] } };
+  assert.deepEqual(seed.matches, ["tokenize", "tokens"]);
+  assert.equal(seed.cursor_start, 5);
+  const types = seed.metadata._jupyter_types_experimental ?? [];
+  assert.deepEqual(types.map((t) => [t.text, t.type, t.start, t.end]), [["tokenize", "function", 5, 8], ["tokens", "function", 5, 8]]);
+  assert.match(String(types[0]?.signature), /^\(image: ImageSource\): Promise<Tokens>$/);
+  const unknown = obs.inspect_unknown as { status: string; found: boolean; data: Record<string, unknown> };
+  assert.deepEqual(unknown, { status: "ok", found: false, data: {}, metadata: {} });
+  assert.deepEqual(obs.is_complete_more, { ")": { status: "invalid" }, "x = 1;": { status: "complete" }, "[1, 2)": { status: "invalid" } });
 });
 
 test("restart gives a new process with fresh state and no orphan; shutdown ends the process", () => {

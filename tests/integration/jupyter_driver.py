@@ -2,11 +2,12 @@
 JSON object on stdout; tests/integration/jupyter-kernel.test.ts asserts on it. Run with /usr/bin/python3 and
 JUPYTER_PATH pointing at a folder holding our kernelspec ("seed").
 
-usage: jupyter_driver.py protocol | soak N
+usage: jupyter_driver.py protocol | soak N | soak_varied N
 """
 import base64
 import json
 import os
+import signal
 import sys
 import time
 
@@ -87,6 +88,42 @@ def live_views(kc, km):
     return obs
 
 
+def drain(kc, wait=1.0):
+    """Every iopub message that arrives within `wait` seconds (late outputs of finished cells, kernel-level ones)."""
+    time.sleep(wait)
+    msgs = []
+    while True:
+        try:
+            m = kc.get_iopub_msg(timeout=0.3)
+        except Exception:
+            return msgs
+        msgs.append({"type": m["msg_type"], "parent": m["parent_header"].get("msg_id"), "content": m["content"]})
+
+
+def stray_errors(km, kc):
+    """Errors outside the running cell's own flow, and process.exit: each is reported and `n` (41 + 1) survives."""
+    obs = {}
+    for name, code in [("rejection", 'Promise.reject(new Error("unawaited")); 1'),
+                       ("timer_throw", 'setTimeout(() => { throw new Error("in a timer"); }, 10);\n'
+                                       'await new Promise((r) => setTimeout(r, 60000));'),
+                       ("exit0", "process.exit(0)"),
+                       ("exit1", "process.exit(1)")]:
+        obs[name] = {"cell": run(kc, code), "after": run(kc, "n")}
+    for name, code in [("late_rejection", 'setTimeout(() => Promise.reject(new Error("after the cell")), 300);\n"started"'),
+                       ("late_exit", "setTimeout(() => process.exit(1), 300);\n1")]:
+        msg_id = kc.execute(code)
+        collect(kc, msg_id)
+        reply = reply_for(kc, msg_id)["content"]
+        late = [m for m in drain(kc) if m["parent"] == msg_id]
+        obs[name] = {"reply": reply, "late": late, "after": run(kc, "n")}
+    # A listener on a signal the kernel itself listens to runs outside any cell: its error is a kernel-level stream.
+    # (It is called before the kernel's own SIGTERM listener and throws, so the kernel does not shut down.)
+    run(kc, 'process.prependOnceListener("SIGTERM", () => { throw new Error("no cell owns this"); });\n1')
+    os.kill(kernel_pid(kc), signal.SIGTERM)
+    obs["no_owner"] = {"kernel_level": [m for m in drain(kc) if m["parent"] is None], "after": run(kc, "n")}
+    return obs
+
+
 def pid_alive(pid):
     try:
         os.kill(pid, 0)
@@ -154,6 +191,7 @@ def protocol():
             obs[f"interrupt_{name}"] = {"seconds": time.time() - t0, "reply": rep["content"]}
             collect(kc, msg_id)
         obs["after_interrupt"] = run(kc, "n")
+        obs["stray"] = stray_errors(km, kc)
 
         # Interrupt an awaited seed call: the AbortSignal reaches the model worker, which stops at its next step.
         obs["seed_tokenize"] = run(kc, 'const tk = await seed.tokenize(await seed.image(process.env.SEED_SOAK_IMAGE ?? ""));\ntk.length')
@@ -176,6 +214,11 @@ def protocol():
         obs["inspect"] = reply_for(kc, msg_id)["content"]
         msg_id = kc.is_complete("function f() {")
         obs["is_complete"] = reply_for(kc, msg_id)["content"]
+        msg_id = kc.complete("seed.tok", 8)
+        obs["complete_seed"] = reply_for(kc, msg_id)["content"]
+        msg_id = kc.inspect("nosuchname", 3)
+        obs["inspect_unknown"] = reply_for(kc, msg_id)["content"]
+        obs["is_complete_more"] = {code: reply_for(kc, kc.is_complete(code))["content"] for code in [")", "x = 1;", "[1, 2)"]}
         msg_id = kc.comm_info()
         m = reply_for(kc, msg_id)
         obs["comm_info"] = {"msg_type": m["msg_type"], "content": m["content"]}
@@ -232,7 +275,47 @@ def soak(n):
         km.shutdown_kernel(now=False)
 
 
+def varied_cell(i):
+    """A different small cell each time: new names, functions, types, strings and expressions, as a notebook grows."""
+    kind = i % 6
+    if kind == 0:
+        return f"const v{i} = {i} * 2;\nv{i} + 1"
+    if kind == 1:
+        return f"function f{i}(x: number): number {{ return x + {i}; }}\nf{i}({i})"
+    if kind == 2:
+        return f'let s{i}: string = "cell {i} ".repeat({i % 5 + 1});\nconsole.log(s{i}.trim());\ns{i}.length'
+    if kind == 3:
+        return f"[{i}, {i + 1}, {i + 2}].map((x) => x * {i % 7}).filter((x) => x % 2 === 0).length"
+    if kind == 4:
+        return f"interface P{i} {{ a: number; b: string }}\nconst p{i}: P{i} = {{ a: {i}, b: 'x{i}' }};\np{i}"
+    return f"class C{i} {{ constructor(readonly n = {i}) {{}} twice() {{ return this.n * 2; }} }}\nnew C{i}().twice()"
+
+
+def soak_varied(n):
+    """n different cells; RSS sampled like soak() every n/10 cells once the kernel has collected garbage."""
+    km, kc = start_new_kernel(kernel_name="seed", startup_timeout=120)
+    try:
+        pid = kernel_pid(kc)
+        every = max(1, n // 10)
+        samples, failures = [], []
+        for i in range(n):
+            r = run(kc, varied_cell(i))
+            if r["reply"]["status"] != "ok":
+                failures.append(r["reply"])
+            if (i + 1) % every == 0:
+                time.sleep(2.0)
+                readings = []
+                for _ in range(3):
+                    readings.append(rss_kb(pid))
+                    time.sleep(0.5)
+                samples.append(min(readings))
+        return {"pid": pid, "rss_samples_kb": samples, "every": every, "failures": failures[:3], "failed": len(failures), "cells": n}
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=False)
+
+
 if __name__ == "__main__":
     mode = sys.argv[1] if len(sys.argv) > 1 else "protocol"
-    result = protocol() if mode == "protocol" else soak(int(sys.argv[2]))
+    result = protocol() if mode == "protocol" else soak_varied(int(sys.argv[2])) if mode == "soak_varied" else soak(int(sys.argv[2]))
     print(json.dumps(result))

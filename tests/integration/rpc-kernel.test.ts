@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from "vscode-jsonrpc/node";
 import { RPC } from "../../kernel/protocol/rpc";
-import type { ExecuteResult, InterruptResult, KernelStatus, OutputItem, OutputParams } from "../../kernel/protocol/rpc";
+import type { ExecuteResult, InterruptResult, KernelStatus, KernelStreamParams, OutputItem, OutputParams } from "../../kernel/protocol/rpc";
 import { ROOT, TINY_MODEL } from "./kernelspec-env";
 
 const child = spawn(process.execPath, [join(ROOT, "dist", "kernel.js"), "--rpc", "--model", TINY_MODEL, "--execution-provider", "cpu", "--threads", "1"], {
@@ -27,6 +27,8 @@ conn.onNotification(RPC.output, (p: OutputParams) => {
   outputs.set(p.executionId, list);
   arrivals.push(`out ${p.executionId} ${p.output.kind}`);
 });
+const kernelStreams: KernelStreamParams[] = [];
+conn.onNotification(RPC.kernelStream, (p: KernelStreamParams) => void kernelStreams.push(p));
 conn.listen();
 const CELL = "vscode-notebook-cell:/nb.ipynb#cell1";
 const ready = (async () => {
@@ -74,6 +76,27 @@ test("completion and hover on a cell document answer from the kernel's live decl
   assert.match(hover?.contents.value ?? "", /const word: string/);
 });
 
+test("completion items carry a kind, the signature as detail and the seed.d.ts JSDoc as documentation", async () => {
+  await ready;
+  const uri = "vscode-notebook-cell:/nb.ipynb#cell2";
+  await conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "typescript", version: 1, text: "seed." } });
+  type Item = { label: string; kind?: number; detail?: string; documentation?: { kind: string; value: string } };
+  const items = (await conn.sendRequest("textDocument/completion", { textDocument: { uri }, position: { line: 0, character: 5 } })) as (Item & { data?: unknown })[];
+  assert.ok(items.length >= 12 && items.every((i) => typeof i.kind === "number"), `every seed member has a kind: ${JSON.stringify(items)}`);
+  assert.deepEqual(["tokenize", "version"].map((name) => items.find((i) => i.label === name)?.kind), [2, 10], "Method, Property");
+  // Described at once (within the kernel's time budget), else on completionItem/resolve: the same text either way.
+  const tokenizeItem = items.find((i) => i.label === "tokenize");
+  const tokenize = tokenizeItem?.detail ? tokenizeItem : ((await conn.sendRequest("completionItem/resolve", tokenizeItem)) as Item);
+  assert.match(tokenize?.detail ?? "", /^\(method\) SeedApi\.tokenize\(image: ImageSource\): Promise<Tokens>$/);
+  assert.match(tokenize?.documentation?.value ?? "", /visual tokens with their attention maps/);
+  const first = items[0];
+  assert.ok(first?.detail, `the first items are described at once: ${JSON.stringify(first)}`);
+  await conn.sendNotification("textDocument/didChange", { textDocument: { uri, version: 2 }, contentChanges: [{ text: "wor" }] });
+  const mine = (await conn.sendRequest("textDocument/completion", { textDocument: { uri }, position: { line: 0, character: 3 } })) as Item[];
+  const word = mine.find((i) => i.label === "word");
+  assert.deepEqual([word?.kind, word?.detail], [21, "const word: string"], "a cell's own declaration, from the live state (Constant)");
+});
+
 test("an error cell reports ename/evalue as an error output and result", async () => {
   const r = await execute("e2", 'throw new TypeError("no " + word)');
   assert.equal(r.status, "error");
@@ -106,6 +129,40 @@ test("seed/interrupt ends an awaited cell within 1 s and drops the queued one; S
   const last = (outputs.get("e6") ?? []).find((o) => o.kind === "result");
   // (strings render as their repr, quoted, like Jupyter's Out[n])
   assert.match(last?.kind === "result" ? String(last.data["text/plain"]) : "", /^'?seed'?$/);
+});
+
+test("errors outside the running cell and process.exit are reported to their cell or the kernel; state lives on", async () => {
+  const stderrOf = (id: string): string => (outputs.get(id) ?? []).map((o) => (o.kind === "stream" && o.name === "stderr" ? o.text : "")).join("");
+  const word = async (id: string): Promise<void> => {
+    const r = await execute(id, "word");
+    assert.equal(r.status, "ok", `${id}: the kernel lost its state: ${JSON.stringify(r)} ${stderr.slice(-1500)}`);
+  };
+  const rejected = await execute("s1", 'Promise.reject(new Error("unawaited"));\n1');
+  assert.deepEqual([rejected.status, rejected.error?.evalue], ["error", "unawaited"]);
+  assert.match(rejected.error?.traceback[0] ?? "", /unhandled promise rejection/);
+  await word("s1w");
+  for (const [id, code] of [["s2", "process.exit(0)"], ["s3", "process.exit(1)"]]) {
+    const r = await execute(id, code);
+    assert.equal(r.error?.ename, "ExitRefusedError", JSON.stringify(r));
+    assert.match(r.error?.evalue ?? "", /cannot end the kernel from a cell.*restart the kernel/);
+    await word(`${id}w`);
+  }
+  // After the cell ended: stderr on that execution's seed/output.
+  const late = await execute("s4", 'setTimeout(() => Promise.reject(new Error("after the cell")), 200);\n1');
+  assert.equal(late.status, "ok");
+  await new Promise((r) => setTimeout(r, 800));
+  assert.match(stderrOf("s4"), /after it finished[\s\S]*Error: after the cell/);
+  await word("s4w");
+  // A listener on the kernel's own stdin runs outside any cell: seed/kernelStream.
+  const owner = await execute("s5", 'process.stdin.once("data", () => { throw new Error("no cell owns this"); });\n1');
+  assert.equal(owner.status, "ok");
+  await conn.sendRequest(RPC.status, {});
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(kernelStreams.length, 1, JSON.stringify(kernelStreams));
+  assert.equal(kernelStreams[0]?.name, "stderr");
+  assert.match(kernelStreams[0]?.text ?? "", /outside any cell[\s\S]*no cell owns this/);
+  assert.equal(stderrOf("s5"), "");
+  await word("s5w");
 });
 
 test("seed/status reports idle, the pid and memory, and the model with its provider once a cell has loaded it", async () => {

@@ -8,6 +8,7 @@ import { newHeader } from "../../../kernel/jupyter/wire";
 import type { JupyterMessage } from "../../../kernel/jupyter/wire";
 import type { ExecuteOptions, OutputSink } from "../../../kernel/session/kernel-session";
 import type { ExecuteResult } from "../../../kernel/protocol/rpc";
+import type { CompleteStatus, CompletionItemInfo } from "../../../kernel/executor/tslab-adapter";
 
 interface Sent { channel: string; msgType: string; content: Record<string, unknown>; parent: string }
 
@@ -37,13 +38,18 @@ function fakeSession(script: (code: string, sink: OutputSink) => ExecuteResult, 
       return { interrupted: true, droppedQueued: 0 };
     },
     async complete(_code: string, offset: number) {
-      return { start: offset - 2, end: offset, candidates: ["floor"] };
+      const items: CompletionItemInfo[] = [
+        { name: "floor", kind: "method", detail: "(method) Math.floor(x: number): number", documentation: "Greatest integer <= x." },
+        { name: "fround", kind: "method" },
+        { name: "flag", kind: "property", detail: "(property) Math.flag: boolean" },
+      ];
+      return { start: offset - 2, end: offset, candidates: items.map((i) => i.name), items };
     },
     async inspect() {
       return { start: 0, end: 1, text: "const x: number" };
     },
-    async isComplete(code: string) {
-      return code.endsWith("{") ? { complete: false, indent: "  " } : { complete: true, indent: "" };
+    async isComplete(code: string): Promise<CompleteStatus> {
+      return code.endsWith("{") ? { status: "incomplete", indent: "  " } : code.startsWith(")") ? { status: "invalid" } : { status: "complete" };
     },
   };
   return s;
@@ -123,17 +129,25 @@ test("kernel_info, complete, inspect, is_complete, comm_info, history answer wit
   await handler.handle("shell", request("is_complete_request", { code: "function f() {" }));
   await handler.handle("shell", request("comm_info_request"));
   await handler.handle("shell", request("history_request"));
+  await handler.handle("shell", request("is_complete_request", { code: ")" }));
   const replies = sent.filter((s) => s.channel === "shell");
-  assert.deepEqual(replies.map((r) => r.msgType), ["kernel_info_reply", "complete_reply", "inspect_reply", "is_complete_reply", "comm_info_reply", "history_reply"]);
+  assert.deepEqual(replies.map((r) => r.msgType), ["kernel_info_reply", "complete_reply", "inspect_reply", "is_complete_reply", "comm_info_reply", "history_reply", "is_complete_reply"]);
   assert.equal(replies[0]?.content.protocol_version, "5.3");
-  assert.deepEqual(replies[1]?.content.matches, ["floor"]);
+  assert.deepEqual(replies[1]?.content.matches, ["floor", "fround", "flag"]);
   assert.equal(replies[1]?.content.cursor_start, 5);
+  // ipykernel's experimental types: one per match, with a function's signature (parameters and return type).
+  assert.deepEqual((replies[1]?.content.metadata as Record<string, unknown>)._jupyter_types_experimental, [
+    { start: 5, end: 7, text: "floor", type: "function", signature: "(x: number): number" },
+    { start: 5, end: 7, text: "fround", type: "function", signature: "" },
+    { start: 5, end: 7, text: "flag", type: "property", signature: "" },
+  ]);
+  assert.deepEqual(replies[6]?.content, { status: "invalid" });
   assert.deepEqual(replies[2]?.content.data, { "text/plain": "const x: number" });
   assert.deepEqual(replies[3]?.content, { status: "incomplete", indent: "  " });
   assert.deepEqual(replies[4]?.content, { status: "ok", comms: {} });
   assert.deepEqual(replies[5]?.content, { status: "ok", history: [] });
   // busy/idle around every request
-  assert.equal(sent.filter((s) => s.msgType === "status").length, 12);
+  assert.equal(sent.filter((s) => s.msgType === "status").length, 14);
 });
 
 test("interrupt_request interrupts the session; shutdown_request replies with the restart flag, then shuts down", async () => {

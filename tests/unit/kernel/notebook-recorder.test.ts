@@ -2,15 +2,25 @@
 // updates applied in place (also in an earlier cell), clear_output(wait), and the standalone HTML export.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { OutputRecorder, parseNotebook } from "../../../kernel/runner/notebook";
+import { NotebookFormatError, OutputRecorder, parseNotebook } from "../../../kernel/runner/notebook";
 import type { NbCell } from "../../../kernel/runner/notebook";
 import { notebookToHtml } from "../../../kernel/runner/html-export";
 
 const code = (source: string): NbCell => ({ cell_type: "code", source, metadata: {}, outputs: [], execution_count: null });
 
 test("parseNotebook rejects non-v4 notebooks and bad cells, and adds ids (nbformat 4.5)", () => {
-  assert.throws(() => parseNotebook(JSON.stringify({ nbformat: 3, cells: [] }), "old.ipynb"), /old.ipynb: nbformat 3 is not supported; expected 4/);
-  assert.throws(() => parseNotebook(JSON.stringify({ nbformat: 4, cells: [{ cell_type: "weird", source: "" }] }), "x"), /cell 1 has cell_type "weird"/);
+  const expected = /expected a Jupyter notebook: nbformat 4 JSON with a "cells" array/;
+  for (const [json, what] of [
+    [JSON.stringify({ nbformat: 3, cells: [] }), /old.ipynb: nbformat is 3; /],
+    [JSON.stringify({ nbformat: 4, cells: [{ cell_type: "weird", source: "" }] }), /cell 1 has cell_type "weird"/],
+    ["{ not json", /not valid JSON \(/],
+    ["[1, 2]", /the file holds an array, not a JSON object/],
+    [JSON.stringify({ nbformat: 4 }), /"cells" is missing/],
+    [JSON.stringify({ nbformat: 4, cells: [7] }), /cell 1 is not an object/],
+    [JSON.stringify({ nbformat: 4, cells: [{ cell_type: "code", source: [1] }] }), /cell 1 has no source/],
+  ] as const) {
+    assert.throws(() => parseNotebook(json, "old.ipynb"), (e: unknown) => e instanceof NotebookFormatError && what.test(e.message) && expected.test(e.message));
+  }
   const nb = parseNotebook(JSON.stringify({ nbformat: 4, nbformat_minor: 2, metadata: {}, cells: [{ cell_type: "code", source: ["a\n", "b"] }] }), "x");
   assert.equal(nb.nbformat_minor, 5);
   assert.match(nb.cells[0]?.id ?? "", /^[0-9a-f]{8}$/);

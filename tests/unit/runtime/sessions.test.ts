@@ -71,8 +71,13 @@ for (const provider of ["cuda", "webgpu"] as const) {
 test("auto records which provider runs and why", async () => {
   const s = await createSession("denoiser", join(TINY_PACKAGE, spec.file), spec, { provider: "auto", threads: 1 });
   try {
-    if (s.provider.name === "cpu") assert.match(s.provider.reason, /^fell back to cpu \(.*cuda.*webgpu.*\)$/);
-    else assert.match(s.provider.reason, /requested \(auto\)/);
+    assert.equal(s.provider.requested, "auto");
+    if (s.provider.name === "cpu") {
+      assert.match(s.provider.reason, /^fell back to cpu \(.*cuda.*webgpu.*\)$/);
+      // Each GPU provider that could not run, with a short why (the plain-words message is built from these).
+      assert.deepEqual(s.provider.unavailable.map((u) => u.name), ["cuda", "webgpu"]);
+      assert.ok(s.provider.unavailable.every((u) => u.why.length > 0 && u.why.length < 80 && !/npm|\n/.test(u.why)), JSON.stringify(s.provider.unavailable));
+    } else assert.match(s.provider.reason, /requested \(auto\)/);
   } finally {
     await releaseSessions([s]);
   }
