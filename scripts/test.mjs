@@ -147,7 +147,7 @@ function python() {
     record("python", 0, 1);
     return;
   }
-  const dirs = ["model/train", "model/export_seed"].filter((d) => existsSync(join(root, d)));
+  const dirs = ["model/train"]; // model/export_seed runs through tests/unit/export-seed/python.test.ts
   console.log(`== python (pytest ${dirs.join(" ")})`);
   const r = run(VENV_PYTHON, ["-m", "pytest", "-q", "-p", "no:cacheprovider", ...dirs], { capture: true });
   const out = r.stdout ?? "";

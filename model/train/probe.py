@@ -1,6 +1,6 @@
 """Linear probes: how much of a scene's layout can be read back from the visual tokenizer's output?
 
-    /usr/bin/python3 -m model.train.probe [--train 6400] [--test 512] [--epochs 12] [--report]
+    .venv/bin/python -m model.train.probe [--train 6400] [--test 512] [--epochs 12] [--report]
 
 For each grid cell, predict the object there (one of the identities, or empty) from
   * codes:  the 32 code ids (one learned 128-d vector per (position, code), summed, then one linear layer);
@@ -106,7 +106,7 @@ def write_report(results: dict[str, dict[str, float]], a: argparse.Namespace) ->
         "<!-- PROBE:BEGIN -->",
         "## (f) Linear probes: is the layout in the tokens?",
         "",
-        f"Command: `/usr/bin/python3 -m model.train.probe --train {a.train} --test {a.test} --epochs {a.epochs} --report` ({when}).",
+        f"Command: `.venv/bin/python -m model.train.probe --train {a.train} --test {a.test} --epochs {a.epochs} --report` ({when}).",
         "Per grid cell, a linear read-out of the object there (identity or empty) from the 32 codes or from the",
         "continuous causal embeddings; trained on training scenes, scored on held-out ones (model/train/probe.py).",
         "",

@@ -59,7 +59,7 @@ def write_report(res: dict[str, Any], args: dict[str, Any]) -> None:
     lines = [
         "# SEED-mini evaluation report",
         "",
-        f"Command: `/usr/bin/python3 -m model.train.evaluate --scenes {args['scenes']} --prefix-scenes "
+        f"Command: `.venv/bin/python -m model.train.evaluate --scenes {args['scenes']} --prefix-scenes "
         f"{args['prefix_scenes']} --steps {args['steps']} --guidance {args['guidance']}"
         f"{' --no-decode' if args.get('no_decode') else ''}` "
         f"({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {res['seconds'] / 60:.1f} min on the shared 2 cores).",
@@ -69,7 +69,7 @@ def write_report(res: dict[str, Any], args: dict[str, Any]) -> None:
         "Attributes are judged by a separately trained CNN (model/train/judge.py, per grid cell: identity or empty, "
         "colour, size; background analytically) against each scene's true attributes, never by the tokenizer.",
         "",
-        "## Against the targets of issue 2",
+        "## Against the targets",
         "",
         "| metric | value | target | verdict |",
         "|---|---|---|---|",

@@ -1,4 +1,4 @@
-"""The LM section of model/seed-mini/REPORT.md: a table of evaluate.py's results against issue 3's targets.
+"""The LM section of model/seed-mini/REPORT.md: a table of evaluate.py's results against its targets.
 
 Only the text between the LM-EVAL markers is rewritten (appended at the end when the markers are missing), so the
 rest of REPORT.md (part 1's) is never touched.
@@ -34,7 +34,7 @@ def render(res: dict) -> str:
     if res["codes"] == "stand-in":
         lines[-2:-2] = ["**Interim numbers**: this LM was trained briefly on stand-in codes (derived from scene attributes, "
                         "not from pixels) to validate the pipeline; it is not the real SEED-mini LM, and text -> image "
-                        "cannot be judged on decoded images with it. See model/train/lm/STATUS.md for the real run.", ""]
+                        "cannot be judged on decoded images with it.", ""]
     for name, a, b, t in rows:
         lines.append(f"| {name} | {_pct(a)} | {_pct(b)} | >= {t:.0%} | {_verdict(a, t)} / {_verdict(b, t)} |")
     lines.append(f"| Text -> image attribute accuracy (judged on decoded images) | {_pct(judged_s)} | {_pct(judged_u)} "

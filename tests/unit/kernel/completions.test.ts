@@ -34,12 +34,13 @@ test("candidateSource puts every candidate where the completion would, member ac
 test("TypeScript element kinds map to completion kinds; quick info splits into signature and documentation", () => {
   assert.deepEqual(["method", "property", "getter", "let", "const", "function", "class", "keyword", "constructor"].map(completionKind),
     ["method", "property", "property", "variable", "constant", "function", "class", "keyword", "constructor"]);
-  assert.equal(quickInfoParts({ kind: "", kindModifiers: "", textSpan: { start: 0, length: 1 }, displayParts: [{ text: "any", kind: "keyword" }] }), undefined);
+  type QuickInfo = Parameters<typeof quickInfoParts>[0];
+  assert.equal(quickInfoParts({ kind: "", kindModifiers: "", textSpan: { start: 0, length: 1 }, displayParts: [{ text: "any", kind: "keyword" }] } as unknown as QuickInfo), undefined);
   const parts = quickInfoParts({
     kind: "method", kindModifiers: "", textSpan: { start: 0, length: 1 },
     displayParts: [{ text: "(method) SeedApi.info(): Promise<ModelInfo>", kind: "text" }],
     documentation: [{ text: "The loaded model.", kind: "text" }],
     tags: [{ name: "example", text: [{ text: "await seed.info()", kind: "text" }] }],
-  });
+  } as unknown as QuickInfo);
   assert.deepEqual(parts, { kind: "method", signature: "(method) SeedApi.info(): Promise<ModelInfo>", documentation: "The loaded model.\n@example await seed.info()" });
 });

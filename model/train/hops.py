@@ -1,0 +1,61 @@
+"""Where the identity of objects is lost, hop by hop, on held-out scenes: semantic encoder's embedding E -> the
+generation embedding rebuilt from the 32 codes -> decoded image (and E decoded directly, the decoder's ceiling).
+
+    .venv/bin/python -m model.train.hops [--scenes 96]
+
+Identity read by the frozen semantic heads (model/train/semantic.py) on E and on the generation embedding; images
+judged by the attribute judge (model/train/judge.py). Needs runs/{semantic,tokenizer,denoiser,judge}.done.pt.
+"""
+from __future__ import annotations
+
+import argparse
+
+import torch
+
+from . import dataset as D
+from .api import FrozenTokenizer
+from .attributes import CELLS, EMPTY, N_IDENTITY, PER_CELL, scene_targets
+from .common import setup_torch, to_clip_pixels, to_uint8
+from .ddim import sample_ddim
+from .evaluate import attribute_scores
+from .judge import judge_scenes, load_judge
+from .onnx_fp16 import round_module_to_fp16
+from .stages import load_autoencoder, load_denoiser
+
+
+@torch.no_grad()
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scenes", type=int, default=96)
+    args = ap.parse_args(argv)
+    setup_torch(2)
+    tok = FrozenTokenizer(fp16_exact=True)
+    ae, scale = load_autoencoder()
+    den = load_denoiser()
+    for m in (ae, den):
+        round_module_to_fp16(m)
+    judge = load_judge()
+    scenes = [D.scene_at("test", i, seed=2024) for i in range(args.scenes)]
+    images = D.render_batch(scenes)
+    model = tok.model
+    _, e = model.backbone(to_clip_pixels(images))                                     # E [B, 320]
+    ids, _, _ = tok.encode_full(images)
+    gen = tok.generation_embedding(ids)                                                # [B, 320]
+    targets = scene_targets(scenes)
+    occupied = targets[:, :CELLS] != EMPTY
+
+    def read_identity(v: torch.Tensor) -> float:
+        logits = model.heads(v)[:, : CELLS * PER_CELL].reshape(-1, CELLS, PER_CELL)[..., :N_IDENTITY]
+        return float(((logits.argmax(-1) == targets[:, :CELLS]) & occupied).sum() / occupied.sum())
+
+    print(f"identity read from E (semantic encoder): {read_identity(e):.1%}")
+    print(f"identity read from the generation embedding of the 32 codes: {read_identity(gen):.1%}")
+    for name, cond in (("E", e), ("the 32 codes", gen)):
+        noise = torch.randn(len(scenes), 8, 16, 16, generator=torch.Generator().manual_seed(0))
+        decoded = to_uint8(ae.decoder(sample_ddim(den, cond, noise, 20, 3.0) / scale))
+        scores = attribute_scores(scenes, judge_scenes(judge, decoded))
+        print(f"decoded from {name}: " + ", ".join(f"{k} {v:.1%}" for k, v in scores.items() if k != "spurious_per_scene"))
+
+
+if __name__ == "__main__":
+    main()
