@@ -1,8 +1,9 @@
 // One build per runtime (ARCHITECTURE.md): the extension host (node, cjs), the kernel process and CLI (node, cjs),
 // the model worker thread (node, cjs) and the notebook renderer (browser, esm).
 // Usage: node esbuild.mjs [--production] [--watch]
-import * as esbuild from "esbuild";
+
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import * as esbuild from "esbuild";
 
 const production = process.argv.includes("--production");
 const watch = process.argv.includes("--watch");
@@ -44,16 +45,31 @@ const copySeedDeclarations = {
       // the same bytes) makes it fail the next cell with "Unexpected pending rebuildTimer".
       mkdirSync("dist", { recursive: true });
       const source = readFileSync("kernel/api/seed.d.ts");
-      if (!existsSync("dist/seed.d.ts") || !readFileSync("dist/seed.d.ts").equals(source)) copyFileSync("kernel/api/seed.d.ts", "dist/seed.d.ts");
+      if (!existsSync("dist/seed.d.ts") || !readFileSync("dist/seed.d.ts").equals(source))
+        copyFileSync("kernel/api/seed.d.ts", "dist/seed.d.ts");
     });
   },
 };
 
 const builds = [
-  { entryPoints: { extension: "extension/src/extension.ts" }, platform: "node", format: "cjs", target: "node20", external: nodeExternal },
   {
-    entryPoints: { kernel: "kernel/main.ts", "jupyter-zmq": "kernel/jupyter/zmq-worker-main.ts", cli: "kernel/cli.ts", "model-worker": "model/runtime/worker.ts" },
-    platform: "node", format: "cjs", target: "node20", external: nodeExternal,
+    entryPoints: { extension: "extension/src/extension.ts" },
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    external: nodeExternal,
+  },
+  {
+    entryPoints: {
+      kernel: "kernel/main.ts",
+      "jupyter-zmq": "kernel/jupyter/zmq-worker-main.ts",
+      cli: "kernel/cli.ts",
+      "model-worker": "model/runtime/worker.ts",
+    },
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    external: nodeExternal,
     plugins: [problemMatcher, copySeedDeclarations],
   },
   { entryPoints: { renderer: "extension/renderer/index.ts" }, platform: "browser", format: "esm", target: "es2022" },

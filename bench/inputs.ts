@@ -19,8 +19,15 @@ const PROMPT_TEXT =
   "USER: Draw a red fox sitting in the snow under a night sky with a yellow star, then describe the picture. " +
   "ASSISTANT: A small red fox sits on white snow; above it a dark blue sky holds one bright yellow star. ";
 
-export async function makeInputs(model: SeedModel, assetsDir: string, workDir: string, contextLength: number): Promise<BenchInputs> {
-  const files = readdirSync(assetsDir).filter((f) => f.endsWith(".png")).sort();
+export async function makeInputs(
+  model: SeedModel,
+  assetsDir: string,
+  workDir: string,
+  contextLength: number,
+): Promise<BenchInputs> {
+  const files = readdirSync(assetsDir)
+    .filter((f) => f.endsWith(".png"))
+    .sort();
   if (files.length === 0) throw new Error(`no .png images in ${assetsDir}; the benchmark reads its images from there`);
   const distinct = await Promise.all(files.map((f) => model.loadImage(join(assetsDir, f))));
   const images = Array.from({ length: 16 }, (_, i) => distinct[i % distinct.length] as LoadedImage);
@@ -52,6 +59,6 @@ export async function makeInputs(model: SeedModel, assetsDir: string, workDir: s
     latent_shape: dec.latent_shape,
     latent_scaling_factor: dec.latent_scaling_factor,
   };
-  writeFileSync(join(workDir, "inputs.json"), JSON.stringify(inputs) + "\n");
+  writeFileSync(join(workDir, "inputs.json"), `${JSON.stringify(inputs)}\n`);
   return { images, pixels16, codes, promptIds };
 }

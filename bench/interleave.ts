@@ -97,7 +97,9 @@ export async function runInterleaved(
             a.ms.push(...(await withDeadline(a.op(), OP_DEADLINE_MS, `${a.d.impl} ${row}`)));
           } catch (e) {
             failed.add(a.d.impl);
-            out[a.d.impl][row] = { skipped: `not measured: failed at repetition ${r + 1}: ${(e as Error).message.split("\n")[0]}` };
+            out[a.d.impl][row] = {
+              skipped: `not measured: failed at repetition ${r + 1}: ${(e as Error).message.split("\n")[0]}`,
+            };
           }
         }
       }

@@ -5,8 +5,8 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { EXPR_CELLS } from "./kernel-rpc";
 import type { KernelRun } from "./kernel-rpc";
+import { EXPR_CELLS } from "./kernel-rpc";
 import { PYTHON } from "./torch";
 
 interface JupyterJson {
@@ -33,7 +33,9 @@ function run(args: readonly string[], timeoutMs: number): KernelRun {
   try {
     j = JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as JupyterJson;
   } catch {
-    throw new Error(`not measured: jupyter_roundtrip.py printed no JSON (exit ${r.status}): ${r.stderr.trim().split("\n").slice(-2).join(" | ")}`);
+    throw new Error(
+      `not measured: jupyter_roundtrip.py printed no JSON (exit ${r.status}): ${r.stderr.trim().split("\n").slice(-2).join(" | ")}`,
+    );
   }
   if (j.error) throw new Error(`not measured: ${j.error}`);
   return {
@@ -49,14 +51,31 @@ function run(args: readonly string[], timeoutMs: number): KernelRun {
 
 /** Our kernel over the Jupyter wire protocol; `kernelArgs` are appended after `--jupyter {connection_file}`. */
 export function jupyterOurs(script: string, kernelArgs: readonly string[], starts: number, cells: number): KernelRun {
-  if (!existsSync(script)) throw new Error(`not measured: ${script} does not exist (the build did not produce the kernel)`);
+  if (!existsSync(script))
+    throw new Error(`not measured: ${script} does not exist (the build did not produce the kernel)`);
   const argv = [process.execPath, script, "--jupyter", "{connection_file}", ...kernelArgs];
-  return run(["--argv", JSON.stringify(argv), "--starts", String(starts), "--cells", String(cells), "--expr-cells", String(EXPR_CELLS)], 240_000);
+  return run(
+    [
+      "--argv",
+      JSON.stringify(argv),
+      "--starts",
+      String(starts),
+      "--cells",
+      String(cells),
+      "--expr-cells",
+      String(EXPR_CELLS),
+    ],
+    240_000,
+  );
 }
 
 /** Debian's ipykernel (kernelspec python3), if importable by /usr/bin/python3. */
 export function jupyterIpykernel(starts: number, cells: number): KernelRun {
   const probe = spawnSync(PYTHON, ["-c", "import ipykernel"], { encoding: "utf8" });
-  if (probe.status !== 0) throw new Error("not measured: ipykernel is not installed (apt-get install python3-ipykernel)");
-  return run(["--kernel", "python3", "--starts", String(starts), "--cells", String(cells), "--expr-cells", String(EXPR_CELLS)], 240_000);
+  if (probe.status !== 0)
+    throw new Error("not measured: ipykernel is not installed (apt-get install python3-ipykernel)");
+  return run(
+    ["--kernel", "python3", "--starts", String(starts), "--cells", String(cells), "--expr-cells", String(EXPR_CELLS)],
+    240_000,
+  );
 }

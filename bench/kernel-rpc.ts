@@ -4,10 +4,22 @@
 //   empty cell: seed/execute("") request -> response
 //   RSS of the kernel process (/proc) after 10 and after N empty cells, and its peak
 
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createMessageConnection, NotificationType, StreamMessageReader, StreamMessageWriter, type MessageConnection } from "vscode-jsonrpc/node";
-import { RPC, type ExecuteParams, type ExecuteResult, type KernelStatus, type OutputParams } from "../kernel/protocol/rpc";
+import {
+  createMessageConnection,
+  type MessageConnection,
+  NotificationType,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from "vscode-jsonrpc/node";
+import {
+  type ExecuteParams,
+  type ExecuteResult,
+  type KernelStatus,
+  type OutputParams,
+  RPC,
+} from "../kernel/protocol/rpc";
 import { peakRssBytes, rssBytes } from "./memory";
 import { nowMs } from "./stats";
 
@@ -55,11 +67,18 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string, k: Kernel
   let timer: NodeJS.Timeout | undefined;
   let onExit: ((code: number | null, sig: NodeJS.Signals | null) => void) | undefined;
   const died = new Promise<never>((_, reject) => {
-    onExit = (code, sig) => reject(new Error(`kernel exited (${code ?? sig}) during ${what}; stderr: ${k.stderr.join("").trim().slice(-400)}`));
+    onExit = (code, sig) =>
+      reject(
+        new Error(`kernel exited (${code ?? sig}) during ${what}; stderr: ${k.stderr.join("").trim().slice(-400)}`),
+      );
     k.child.once("exit", onExit);
   });
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms; kernel stderr: ${k.stderr.join("").trim().slice(-400)}`)), ms);
+    timer = setTimeout(
+      () =>
+        reject(new Error(`${what}: no answer within ${ms} ms; kernel stderr: ${k.stderr.join("").trim().slice(-400)}`)),
+      ms,
+    );
   });
   try {
     return await Promise.race([p, died, timeout]);
@@ -70,14 +89,27 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string, k: Kernel
 }
 
 async function initialize(k: Kernel, timeoutMs: number): Promise<void> {
-  await withTimeout(k.conn.sendRequest("initialize", { processId: process.pid, rootUri: null, capabilities: {} }), timeoutMs, "LSP initialize", k);
+  await withTimeout(
+    k.conn.sendRequest("initialize", { processId: process.pid, rootUri: null, capabilities: {} }),
+    timeoutMs,
+    "LSP initialize",
+    k,
+  );
   await k.conn.sendNotification("initialized", {});
 }
 
 async function execute(k: Kernel, code: string, timeoutMs: number): Promise<ExecuteResult> {
   const params: ExecuteParams = { executionId: `bench-${process.pid}-${k.sent++}`, code };
-  const r = await withTimeout(k.conn.sendRequest<ExecuteResult>(RPC.execute, params), timeoutMs, `seed/execute ${JSON.stringify(code)}`, k);
-  if (r.status !== "ok") throw new Error(`cell ${JSON.stringify(code)} ended with status ${r.status}: ${r.error?.ename ?? ""} ${r.error?.evalue ?? ""}`);
+  const r = await withTimeout(
+    k.conn.sendRequest<ExecuteResult>(RPC.execute, params),
+    timeoutMs,
+    `seed/execute ${JSON.stringify(code)}`,
+    k,
+  );
+  if (r.status !== "ok")
+    throw new Error(
+      `cell ${JSON.stringify(code)} ended with status ${r.status}: ${r.error?.ename ?? ""} ${r.error?.evalue ?? ""}`,
+    );
   return r;
 }
 
@@ -108,8 +140,17 @@ export const EXPR_CELLS = 30;
  * EXPR_CELLS cells `1`.
  * nodeFlags go before the script (e.g. ["--cpu-prof", "--cpu-prof-dir=DIR"] to profile the kernel).
  */
-export async function kernelRpcRun(script: string, args: readonly string[], starts: number, cells: number, timeoutMs = 60_000, nodeFlags: readonly string[] = [], startBudgetMs = 20_000): Promise<KernelRun> {
-  if (!existsSync(script)) throw new Error(`not measured: ${script} does not exist (the build did not produce the kernel)`);
+export async function kernelRpcRun(
+  script: string,
+  args: readonly string[],
+  starts: number,
+  cells: number,
+  timeoutMs = 60_000,
+  nodeFlags: readonly string[] = [],
+  startBudgetMs = 20_000,
+): Promise<KernelRun> {
+  if (!existsSync(script))
+    throw new Error(`not measured: ${script} does not exist (the build did not produce the kernel)`);
   const startToFirstMs: number[] = [];
   const budgetStart = nowMs();
   for (let i = 0; i < starts && (i === 0 || nowMs() - budgetStart < startBudgetMs); i++) {
@@ -119,7 +160,10 @@ export async function kernelRpcRun(script: string, args: readonly string[], star
       await initialize(k, timeoutMs);
       const params = await execute(k, "1 + 1", timeoutMs);
       const shown = JSON.stringify(k.outputs.filter((o) => o.output.kind === "result").map((o) => o.output));
-      if (!shown.includes("2")) throw new Error(`\`1 + 1\` gave outputs ${shown.slice(0, 200)} (status ${params.status}), expected a result showing 2`);
+      if (!shown.includes("2"))
+        throw new Error(
+          `\`1 + 1\` gave outputs ${shown.slice(0, 200)} (status ${params.status}), expected a result showing 2`,
+        );
       startToFirstMs.push(nowMs() - t0);
     } finally {
       await stopKernel(k);
@@ -134,7 +178,9 @@ export async function kernelRpcRun(script: string, args: readonly string[], star
     const emptyCellMs: number[] = [];
     let rssAfter10 = 0;
     let heapAfter10: number | undefined;
-    const heap = async (): Promise<number> => (await withTimeout(k.conn.sendRequest<KernelStatus>(RPC.status, {}), timeoutMs, "seed/status", k)).memory.heapUsedBytes;
+    const heap = async (): Promise<number> =>
+      (await withTimeout(k.conn.sendRequest<KernelStatus>(RPC.status, {}), timeoutMs, "seed/status", k)).memory
+        .heapUsedBytes;
     for (let i = 0; i < cells; i++) {
       const t0 = nowMs();
       await execute(k, "", timeoutMs);
@@ -152,7 +198,17 @@ export async function kernelRpcRun(script: string, args: readonly string[], star
       await execute(k, "1", timeoutMs);
       exprCellMs.push(nowMs() - t0);
     }
-    return { startToFirstMs, emptyCellMs, exprCellMs, rssAfter10, rssAfterN, nCells: cells, peakRss: peakRssBytes(pid), heapAfter10, heapAfterN };
+    return {
+      startToFirstMs,
+      emptyCellMs,
+      exprCellMs,
+      rssAfter10,
+      rssAfterN,
+      nCells: cells,
+      peakRss: peakRssBytes(pid),
+      heapAfter10,
+      heapAfterN,
+    };
   } finally {
     await stopKernel(k);
   }

@@ -34,7 +34,8 @@ async function timed(f: () => Promise<void>): Promise<number> {
 
 /** The LM operations for a model whose context holds promptIds.length positions; longer contexts get no op. */
 export function lmOps(lm: LmDriver, promptIds: readonly number[]): Ops {
-  if (promptIds.length < PREFILL_LEN) throw new Error(`LM benchmark needs at least ${PREFILL_LEN} prompt ids, got ${promptIds.length}`);
+  if (promptIds.length < PREFILL_LEN)
+    throw new Error(`LM benchmark needs at least ${PREFILL_LEN} prompt ids, got ${promptIds.length}`);
   const ops: Ops = {
     "lm.prefill64": async () => {
       lm.reset();

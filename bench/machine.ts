@@ -39,7 +39,9 @@ function blasInUse(): string {
 }
 
 export function describeMachine(): Machine {
-  const ortPkg = JSON.parse(readFileSync(require.resolve("onnxruntime-node/package.json"), "utf8")) as { version: string };
+  const ortPkg = JSON.parse(readFileSync(require.resolve("onnxruntime-node/package.json"), "utf8")) as {
+    version: string;
+  };
   const gpu = firstLineOf("nvidia-smi", ["--query-gpu=name,memory.total", "--format=csv,noheader"]);
   return {
     cpu: os.cpus()[0]?.model ?? "unknown",

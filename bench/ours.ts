@@ -8,10 +8,10 @@ import { openModelWorker, type SeedModel, type SeedRuntime } from "../model/runt
 import type { KvCache } from "../model/runtime/kv-cache";
 import type { BenchInputs } from "./inputs";
 import type { ImplDriver, PeakMeter } from "./interleave";
-import { lmOps, lmSkipReason, type LmDriver, type Ops } from "./lm-protocol";
+import { type LmDriver, lmOps, lmSkipReason, type Ops } from "./lm-protocol";
 import { peakRssBytes, resetPeak } from "./memory";
 import { nowMs } from "./stats";
-import { MODEL_ROWS, type BenchSettings, type ModelRow } from "./types";
+import { type BenchSettings, MODEL_ROWS, type ModelRow } from "./types";
 
 export const DECODE_STEPS = 25;
 const GENERATE_PROMPT = 64;
@@ -26,10 +26,17 @@ function generateOp(rt: SeedRuntime, promptIds: readonly number[]): Ops {
   return {
     "lm.generate": async () => {
       const stamps: number[] = [];
-      await rt.generate(promptIds.slice(0, GENERATE_PROMPT), { maxNewTokens: GENERATE_NEW, temperature: 0, seed: 0, forceImage: true, onToken: () => void stamps.push(nowMs()) });
+      await rt.generate(promptIds.slice(0, GENERATE_PROMPT), {
+        maxNewTokens: GENERATE_NEW,
+        temperature: 0,
+        seed: 0,
+        forceImage: true,
+        onToken: () => void stamps.push(nowMs()),
+      });
       const first = stamps[0];
       const last = stamps[stamps.length - 1];
-      if (first === undefined || last === undefined || stamps.length < 2) throw new Error(`generate produced ${stamps.length} token(s); need 2 or more to time it`);
+      if (first === undefined || last === undefined || stamps.length < 2)
+        throw new Error(`generate produced ${stamps.length} token(s); need 2 or more to time it`);
       return [(last - first) / (stamps.length - 1)];
     },
   };

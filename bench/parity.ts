@@ -13,7 +13,10 @@ export interface TorchParity {
 }
 
 /** Codes equal / total, comparing image by image and token by token. */
-export function codeAgreement(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): { equal: number; total: number } {
+export function codeAgreement(
+  a: readonly (readonly number[])[],
+  b: readonly (readonly number[])[],
+): { equal: number; total: number } {
   if (a.length !== b.length) throw new Error(`code lists differ in batch size: ${a.length} vs ${b.length}`);
   let equal = 0;
   let total = 0;
@@ -49,14 +52,21 @@ export function parityNotes(ours: OurReference, torch: TorchParity): string[] {
         : equal === total
           ? ""
           : " (codes near a Voronoi boundary can flip with float rounding).";
-    notes.push(`Same weights check, visual tokenizer: ${equal}/${total} codes of the 16 images equal between our runtime and PyTorch.${verdict}`);
+    notes.push(
+      `Same weights check, visual tokenizer: ${equal}/${total} codes of the 16 images equal between our runtime and PyTorch.${verdict}`,
+    );
   } else {
     notes.push("Same weights check, visual tokenizer: not done (the torch image rows did not run).");
   }
   if (torch.prefill64_logits && ours.logits) {
     const d = maxAbsDiff(ours.logits, torch.prefill64_logits);
-    const verdict = d > MAX_LOGIT_DIFF ? ". **The weights differ: the torch LM checkpoint is not the exported one.**" : " (both sides run the fp16-rounded weights the package stores).";
-    notes.push(`Same weights check, LM: max |logit difference| after the 64-token prefill = ${d.toExponential(2)}${verdict}`);
+    const verdict =
+      d > MAX_LOGIT_DIFF
+        ? ". **The weights differ: the torch LM checkpoint is not the exported one.**"
+        : " (both sides run the fp16-rounded weights the package stores).";
+    notes.push(
+      `Same weights check, LM: max |logit difference| after the 64-token prefill = ${d.toExponential(2)}${verdict}`,
+    );
   } else {
     notes.push("Same weights check, LM: not done (the torch LM rows or our LM did not run).");
   }

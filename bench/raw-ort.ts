@@ -9,12 +9,17 @@ import * as ort from "onnxruntime-node";
 import { DdimScheduler, parseDdimConfig, readManifest, type SeedManifest } from "../model/runtime";
 import type { BenchInputs } from "./inputs";
 import type { ImplDriver } from "./interleave";
-import { lmOps, lmSkipReason, type LmDriver, type Ops } from "./lm-protocol";
+import { type LmDriver, lmOps, lmSkipReason, type Ops } from "./lm-protocol";
 import { DECODE_STEPS, selfPeak } from "./ours";
 import { nowMs } from "./stats";
-import { MODEL_ROWS, type BenchSettings, type ModelRow } from "./types";
+import { type BenchSettings, MODEL_ROWS, type ModelRow } from "./types";
 
-type Sessions = Partial<Record<"encoder" | "quantizer" | "detokenizer" | "denoiser" | "latent_decoder" | "language_model", ort.InferenceSession>>;
+type Sessions = Partial<
+  Record<
+    "encoder" | "quantizer" | "detokenizer" | "denoiser" | "latent_decoder" | "language_model",
+    ort.InferenceSession
+  >
+>;
 
 function need(s: Sessions, name: keyof Sessions): ort.InferenceSession {
   const x = s[name];
@@ -45,11 +50,19 @@ async function tokenize(s: Sessions, pixels: Float32Array, dims: number[]): Prom
   await need(s, "quantizer").run({ causal_embeddings: emb }); // -> ids [B, N]
 }
 
-async function decode(s: Sessions, m: SeedManifest, sched: DdimScheduler, codes: readonly number[], steps: number, guidance: number): Promise<void> {
+async function decode(
+  s: Sessions,
+  m: SeedManifest,
+  sched: DdimScheduler,
+  codes: readonly number[],
+  steps: number,
+  guidance: number,
+): Promise<void> {
   const N = codes.length;
   const det = need(s, "detokenizer");
   const feeds: Record<string, ort.Tensor> = { ids: new ort.Tensor("int64", BigInt64Array.from(codes, BigInt), [1, N]) };
-  if (det.inputNames.includes("token_mask")) feeds.token_mask = new ort.Tensor("float32", new Float32Array(N).fill(1), [1, N]);
+  if (det.inputNames.includes("token_mask"))
+    feeds.token_mask = new ort.Tensor("float32", new Float32Array(N).fill(1), [1, N]);
   const cond = (await det.run(feeds)).generation_embedding?.data as Float32Array; // [1, E]
   const E = cond.length;
   const emb = new Float32Array(2 * E); // [2, E]: [uncond zeros; cond]
@@ -64,11 +77,13 @@ async function decode(s: Sessions, m: SeedManifest, sched: DdimScheduler, codes:
     const x2 = new Float32Array(2 * size); // [2, C, h, w]
     x2.set(latent, 0);
     x2.set(latent, size);
-    const out = (await den.run({
-      sample: new ort.Tensor("float32", x2, [2, C, h, w]),
-      timestep: new ort.Tensor("float32", new Float32Array([t, t]), [2]),
-      generation_embedding: embT,
-    })).out_sample?.data as Float32Array; // [2, C, h, w]
+    const out = (
+      await den.run({
+        sample: new ort.Tensor("float32", x2, [2, C, h, w]),
+        timestep: new ort.Tensor("float32", new Float32Array([t, t]), [2]),
+        generation_embedding: embT,
+      })
+    ).out_sample?.data as Float32Array; // [2, C, h, w]
     const guided = new Float32Array(size);
     for (let j = 0; j < size; j++) guided[j] = (out[j] ?? 0) + guidance * ((out[size + j] ?? 0) - (out[j] ?? 0));
     latent = sched.step(guided, t, latent).prevSample;
@@ -83,7 +98,17 @@ function lmDriver(lm: ort.InferenceSession, m: SeedManifest): LmDriver {
   if (!spec) throw new Error("raw ORT: manifest has no language_model block");
   const L = spec.num_layers;
   const empty = (): Map<string, ort.Tensor> =>
-    new Map(Array.from({ length: L }, (_, i) => ["key", "value"].map((k) => [`past_key_values.${i}.${k}`, new ort.Tensor("float32", new Float32Array(0), [1, spec.num_kv_heads, 0, spec.head_dim])] as const)).flat());
+    new Map(
+      Array.from({ length: L }, (_, i) =>
+        ["key", "value"].map(
+          (k) =>
+            [
+              `past_key_values.${i}.${k}`,
+              new ort.Tensor("float32", new Float32Array(0), [1, spec.num_kv_heads, 0, spec.head_dim]),
+            ] as const,
+        ),
+      ).flat(),
+    );
   let past = empty();
   let P = 0;
   return {
@@ -96,7 +121,11 @@ function lmDriver(lm: ort.InferenceSession, m: SeedManifest): LmDriver {
       const out = await lm.run({
         input_ids: new ort.Tensor("int64", BigInt64Array.from(ids, BigInt), [1, S]),
         attention_mask: new ort.Tensor("int64", new BigInt64Array(P + S).fill(1n), [1, P + S]),
-        position_ids: new ort.Tensor("int64", BigInt64Array.from({ length: S }, (_, i) => BigInt(P + i)), [1, S]),
+        position_ids: new ort.Tensor(
+          "int64",
+          BigInt64Array.from({ length: S }, (_, i) => BigInt(P + i)),
+          [1, S],
+        ),
         ...Object.fromEntries(past),
       });
       for (let i = 0; i < L; i++) {
@@ -119,7 +148,9 @@ export interface RawHandle {
 export async function openRawDriver(inputs: BenchInputs, s: BenchSettings): Promise<RawHandle> {
   const m = readManifest(s.modelDir);
   const sessions = await openSessions(s.modelDir, m, s.threads);
-  const sched = new DdimScheduler(parseDdimConfig(JSON.parse(readFileSync(join(s.modelDir, m.image_decoder.scheduler_config), "utf8"))));
+  const sched = new DdimScheduler(
+    parseDdimConfig(JSON.parse(readFileSync(join(s.modelDir, m.image_decoder.scheduler_config), "utf8"))),
+  );
   const [H, W] = m.image.size;
   const one = inputs.pixels16.slice(0, 3 * H * W); // [1, 3, H, W]
   const g = m.image_decoder.defaults.guidance_scale;

@@ -2,10 +2,20 @@
 // one table per section with median (spread) per implementation, same-run ratios, and each goal of issue 8 beside
 // the ratio it judges, marked pass or miss.
 
-import { fmtLoad, type Machine } from "./machine";
 import type { KernelRun } from "./kernel-rpc";
+import { fmtLoad, type Machine } from "./machine";
 import { fmtBytes, fmtMs, fmtSummary, summarize } from "./stats";
-import { IMPL_LABEL, ROW_LABEL, isSkipped, type BenchSettings, type Cell, type Impl, type MemoryCells, type ModelCells, type ModelRow } from "./types";
+import {
+  type BenchSettings,
+  type Cell,
+  IMPL_LABEL,
+  type Impl,
+  isSkipped,
+  type MemoryCells,
+  type ModelCells,
+  type ModelRow,
+  ROW_LABEL,
+} from "./types";
 
 export interface KernelResults {
   readonly rpc: KernelRun | string;
@@ -45,7 +55,11 @@ function cellText(c: Cell | undefined): string {
 }
 
 /** "1.04 pass (goal <= 1.1)", or the bare ratio without a goal; "–" when either side is missing. */
-function ratioText(num: number | undefined, den: number | undefined, goal?: { op: "<=" | ">="; value: number }): string {
+function ratioText(
+  num: number | undefined,
+  den: number | undefined,
+  goal?: { op: "<=" | ">="; value: number },
+): string {
   if (num === undefined || den === undefined || den === 0) return "–";
   const r = num / den;
   if (!goal) return `${r.toFixed(2)}x`;
@@ -58,8 +72,19 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
-function modelTable(r: Report, rows: readonly ModelRow[], impls: readonly Impl[], speedGoal: (row: ModelRow) => number | undefined): string {
-  const header = ["", ...impls.map((i) => IMPL_LABEL[i]), "in-process / raw", ...(impls.includes("worker") ? ["worker / raw"] : []), "torch / in-process (speed-up)"];
+function modelTable(
+  r: Report,
+  rows: readonly ModelRow[],
+  impls: readonly Impl[],
+  speedGoal: (row: ModelRow) => number | undefined,
+): string {
+  const header = [
+    "",
+    ...impls.map((i) => IMPL_LABEL[i]),
+    "in-process / raw",
+    ...(impls.includes("worker") ? ["worker / raw"] : []),
+    "torch / in-process (speed-up)",
+  ];
   const body = rows.map((row) => {
     const m = (i: Impl): number | undefined => median(r.cells[i][row]);
     const goal = speedGoal(row);
@@ -83,7 +108,9 @@ function growthLines(r: Report): string {
       const y = median(c[b]);
       return x !== undefined && y !== undefined ? `${(y / x).toFixed(2)}x` : "–";
     };
-    lines.push(`- ${IMPL_LABEL[impl]}: context 32 -> 256 costs ${g("lm.decode32", "lm.decode256")} per token with the KV cache, ${g("lm.nocache32", "lm.nocache256")} without it.`);
+    lines.push(
+      `- ${IMPL_LABEL[impl]}: context 32 -> 256 costs ${g("lm.decode32", "lm.decode256")} per token with the KV cache, ${g("lm.nocache32", "lm.nocache256")} without it.`,
+    );
   }
   return lines.join("\n");
 }
@@ -97,7 +124,8 @@ function kernelTable(r: Report): string {
   const cols = [rpc, jupyter, ipykernel];
   const empty = (k: KernelRun): string => (k.emptyCellMs.length ? fmtSummary(summarize(k.emptyCellMs)) : "no samples");
   const expr = (k: KernelRun): string => (k.exprCellMs.length ? fmtSummary(summarize(k.exprCellMs)) : "no samples");
-  const start = (k: KernelRun): string => (k.startToFirstMs.length ? fmtSummary(summarize(k.startToFirstMs)) : "no samples");
+  const start = (k: KernelRun): string =>
+    k.startToFirstMs.length ? fmtSummary(summarize(k.startToFirstMs)) : "no samples";
   const goalOf = (k: KernelRun | string, pick: (k: KernelRun) => number[], limit: number): string => {
     if (typeof k === "string" || pick(k).length === 0) return "–";
     const m = summarize(pick(k)).median;
@@ -110,7 +138,16 @@ function kernelTable(r: Report): string {
     ["RSS after 10 empty cells", ...cols.map((k) => kernelCell(k, (x) => fmtBytes(x.rssAfter10)))],
     ["RSS after N empty cells (N)", ...cols.map((k) => kernelCell(k, (x) => `${fmtBytes(x.rssAfterN)} (${x.nCells})`))],
     ["peak RSS of the kernel process", ...cols.map((k) => kernelCell(k, (x) => fmtBytes(x.peakRss)))],
-    ["JS heap used after 10 / after N cells (seed/status)", ...cols.map((k) => kernelCell(k, (x) => (x.heapAfter10 !== undefined && x.heapAfterN !== undefined ? `${fmtBytes(x.heapAfter10)} / ${fmtBytes(x.heapAfterN)}` : "–")))],
+    [
+      "JS heap used after 10 / after N cells (seed/status)",
+      ...cols.map((k) =>
+        kernelCell(k, (x) =>
+          x.heapAfter10 !== undefined && x.heapAfterN !== undefined
+            ? `${fmtBytes(x.heapAfter10)} / ${fmtBytes(x.heapAfterN)}`
+            : "–",
+        ),
+      ),
+    ],
   ];
   const goals = [
     `- Goal, empty cell on the VS Code path: ${goalOf(rpc, (k) => k.emptyCellMs, 5)}; on the Jupyter path: ${goalOf(jupyter, (k) => k.emptyCellMs, 10)}.`,
@@ -127,9 +164,20 @@ function memoryTable(mem: MemoryCells): string {
 export function renderReport(r: Report): string {
   const m = r.machine;
   const s = r.settings;
-  const gpu = m.gpu ? `GPU present: ${m.gpu}. GPU rows: not measured yet by this command (it runs the CPU provider).` : "No GPU on this machine (nvidia-smi absent): GPU rows not measured on this machine.";
+  const gpu = m.gpu
+    ? `GPU present: ${m.gpu}. GPU rows: not measured yet by this command (it runs the CPU provider).`
+    : "No GPU on this machine (nvidia-smi absent): GPU rows not measured on this machine.";
   const imageRows: ModelRow[] = ["tokenize.b1", "tokenize.b16", "decode.25", "api.call"];
-  const lmRows: ModelRow[] = ["lm.prefill64", "lm.decode32", "lm.decode128", "lm.decode256", "lm.nocache32", "lm.nocache128", "lm.nocache256", "lm.generate"];
+  const lmRows: ModelRow[] = [
+    "lm.prefill64",
+    "lm.decode32",
+    "lm.decode128",
+    "lm.decode256",
+    "lm.nocache32",
+    "lm.nocache128",
+    "lm.nocache256",
+    "lm.generate",
+  ];
   return `# SEED Notebook benchmarks
 
 Written by \`${r.command}\` (bench/run.ts) on ${r.date}; the whole run took ${r.wallSeconds.toFixed(0)} s. Do not edit by hand.

@@ -14,17 +14,17 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { SeedModel } from "../model/runtime";
 import { makeInputs } from "./inputs";
+import { type ImplDriver, type RepPlan, runInterleaved, skippedDriver, withDeadline } from "./interleave";
 import { jupyterIpykernel, jupyterOurs } from "./kernel-jupyter";
-import { kernelRpcRun, type KernelRun } from "./kernel-rpc";
+import { type KernelRun, kernelRpcRun } from "./kernel-rpc";
 import { describeMachine } from "./machine";
-import { runInterleaved, skippedDriver, withDeadline, type ImplDriver, type RepPlan } from "./interleave";
 import { inProcessDriver, openWorkerDriver, type WorkerHandle } from "./ours";
-import { parityNotes, type OurReference } from "./parity";
+import { type OurReference, parityNotes } from "./parity";
 import { openRawDriver } from "./raw-ort";
-import { renderReport, type Report } from "./report";
+import { type Report, renderReport } from "./report";
 import { measure, nowMs } from "./stats";
 import { openTorchDriver } from "./torch";
-import { MODEL_ROWS, type BenchSettings, type Cell, type MemoryCells, type ModelRow } from "./types";
+import { type BenchSettings, type Cell, type MemoryCells, MODEL_ROWS, type ModelRow } from "./types";
 
 const { values: opt } = parseArgs({
   options: {
@@ -40,7 +40,8 @@ const { values: opt } = parseArgs({
 function pickModel(): { dir: string; note: string } {
   if (opt.model) return { dir: resolve(opt.model), note: `${opt.model} (--model)` };
   const shipped = resolve("model/seed-mini");
-  if (existsSync(join(shipped, "seed.json"))) return { dir: shipped, note: "model/seed-mini (the shipped SEED-mini package)" };
+  if (existsSync(join(shipped, "seed.json")))
+    return { dir: shipped, note: "model/seed-mini (the shipped SEED-mini package)" };
   const tiny = resolve("tests/helpers/tiny-seed");
   return {
     dir: tiny,
@@ -54,7 +55,12 @@ function reason(e: unknown): string {
 }
 
 async function kernelSection(s: BenchSettings, notes: string[]): Promise<Report["kernel"]> {
-  if (opt["no-kernel"]) return { rpc: "not measured: --no-kernel", jupyter: "not measured: --no-kernel", ipykernel: "not measured: --no-kernel" };
+  if (opt["no-kernel"])
+    return {
+      rpc: "not measured: --no-kernel",
+      jupyter: "not measured: --no-kernel",
+      ipykernel: "not measured: --no-kernel",
+    };
   const script = resolve("dist/kernel.js");
   const extra = ["--model", s.modelDir, "--execution-provider", "cpu", "--threads", String(s.threads)];
   const attempt = async (what: string, f: () => Promise<KernelRun> | KernelRun): Promise<KernelRun | string> => {
@@ -68,9 +74,14 @@ async function kernelSection(s: BenchSettings, notes: string[]): Promise<Report[
   const { kernelStarts: starts, kernelCells: cells } = s.reps;
   const profDir = opt["kernel-cpu-prof"];
   const profFlags = profDir ? ["--cpu-prof", `--cpu-prof-dir=${resolve(profDir)}`] : [];
-  if (profDir) notes.push(`The JSON-RPC kernels ran under --cpu-prof (profiles in ${profDir}); their times include the profiler's overhead.`);
+  if (profDir)
+    notes.push(
+      `The JSON-RPC kernels ran under --cpu-prof (profiles in ${profDir}); their times include the profiler's overhead.`,
+    );
   return {
-    rpc: await attempt("kernel JSON-RPC", () => kernelRpcRun(script, ["--rpc", "--cwd", process.cwd(), ...extra], starts, cells, 60_000, profFlags)),
+    rpc: await attempt("kernel JSON-RPC", () =>
+      kernelRpcRun(script, ["--rpc", "--cwd", process.cwd(), ...extra], starts, cells, 60_000, profFlags),
+    ),
     jupyter: await attempt("kernel Jupyter", () => jupyterOurs(script, extra, starts, cells)),
     ipykernel: await attempt("ipykernel", () => jupyterIpykernel(starts, cells)),
   };
@@ -81,11 +92,14 @@ async function main(): Promise<void> {
   const machine = describeMachine();
   const model = pickModel();
   const threads = Number(opt.threads);
-  if (!Number.isInteger(threads) || threads < 1) throw new Error(`--threads must be an integer >= 1, got ${opt.threads}`);
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new Error(`--threads must be an integer >= 1, got ${opt.threads}`);
   const s: BenchSettings = {
     modelDir: model.dir,
     threads,
-    reps: opt.quick ? { image: 3, decode: 2, lm: 2, kernelCells: 20, kernelStarts: 1 } : { image: 15, decode: 5, lm: 8, kernelCells: 200, kernelStarts: 3 },
+    reps: opt.quick
+      ? { image: 3, decode: 2, lm: 2, kernelCells: 20, kernelStarts: 1 }
+      : { image: 15, decode: 5, lm: 8, kernelCells: 200, kernelStarts: 3 },
     workDir: resolve("bench/results/work"),
   };
   const notes: string[] = [];
@@ -95,10 +109,20 @@ async function main(): Promise<void> {
 
   log(`model ${model.dir}`);
   const loadOpts = { threads, executionProvider: "cpu" as const };
-  const inprocLoad: Cell = { samples: await measure(async () => (await SeedModel.load(model.dir, loadOpts)).dispose(), opt.quick ? 1 : 3, 1) };
+  const inprocLoad: Cell = {
+    samples: await measure(async () => (await SeedModel.load(model.dir, loadOpts)).dispose(), opt.quick ? 1 : 3, 1),
+  };
   const seed = await SeedModel.load(model.dir, loadOpts);
-  const inputs = await makeInputs(seed, resolve("notebooks/assets"), s.workDir, seed.languageModel?.contextLength ?? 256);
-  const ref: OurReference = { ids16: (await seed.tokenize(inputs.images)).ids, logits: await prefillLogits(seed, inputs.promptIds) };
+  const inputs = await makeInputs(
+    seed,
+    resolve("notebooks/assets"),
+    s.workDir,
+    seed.languageModel?.contextLength ?? 256,
+  );
+  const ref: OurReference = {
+    ids16: (await seed.tokenize(inputs.images)).ids,
+    logits: await prefillLogits(seed, inputs.promptIds),
+  };
 
   log("opening raw onnxruntime, the worker and the PyTorch baseline");
   const raw = await openRawDriver(inputs, s);
@@ -136,7 +160,9 @@ async function main(): Promise<void> {
   await seed.dispose();
 
   if (Math.max(machine.loadStart[0] ?? 0, os.loadavg()[0] ?? 0) > machine.cores) {
-    notes.push(`The load average exceeded the ${machine.cores} cores during this run. PyTorch's OpenMP threads degrade far more than ONNX Runtime's when the other core is busy, so the torch speed-ups here are overstated; re-run on a quiet machine.`);
+    notes.push(
+      `The load average exceeded the ${machine.cores} cores during this run. PyTorch's OpenMP threads degrade far more than ONNX Runtime's when the other core is busy, so the torch speed-ups here are overstated; re-run on a quiet machine.`,
+    );
   }
   log("kernel");
   const kernel = await kernelSection(s, notes);
@@ -148,7 +174,7 @@ async function main(): Promise<void> {
 
   const report: Report = {
     date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
-    command: "npm run bench" + (opt.quick ? " -- --quick" : ""),
+    command: `npm run bench${opt.quick ? " -- --quick" : ""}`,
     machine,
     loadEnd: os.loadavg(),
     wallSeconds: (nowMs() - t0) / 1000,
@@ -160,7 +186,9 @@ async function main(): Promise<void> {
     kernel,
     memory,
     notes,
-    analysis: existsSync("bench/analysis.md") ? readFileSync("bench/analysis.md", "utf8").replace(/^<!--[\s\S]*?-->\s*/, "") : undefined,
+    analysis: existsSync("bench/analysis.md")
+      ? readFileSync("bench/analysis.md", "utf8").replace(/^<!--[\s\S]*?-->\s*/, "")
+      : undefined,
   };
   const md = renderReport(report);
   console.log(md);

@@ -2,13 +2,13 @@
 // under the project's Python venv (.venv, made by scripts/setup-python.sh), so its repetitions interleave with ours. Each request is one repetition, timed on
 // the Python side (the pipe round trip is not in the samples). If the server cannot start, every torch row says why.
 
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { skippedDriver, type ImplDriver } from "./interleave";
+import { type ImplDriver, skippedDriver } from "./interleave";
 import type { Ops } from "./lm-protocol";
-import { MODEL_ROWS, type BenchSettings, type ModelRow } from "./types";
+import { type BenchSettings, MODEL_ROWS, type ModelRow } from "./types";
 
 /** Debian's Python: the Jupyter client and ipykernel the Jupyter rows use. */
 export const PYTHON = "/usr/bin/python3";
@@ -75,7 +75,7 @@ class LineServer {
 
   async request(req: Record<string, string>): Promise<Reply> {
     const answer = this.next();
-    this.child.stdin.write(JSON.stringify(req) + "\n");
+    this.child.stdin.write(`${JSON.stringify(req)}\n`);
     const r = await answer;
     if (typeof r.error === "string") throw new Error(r.error);
     return r;
@@ -84,7 +84,7 @@ class LineServer {
   async close(): Promise<void> {
     if (this.exited) return;
     const gone = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
-    this.child.stdin.write(JSON.stringify({ op: "quit" }) + "\n");
+    this.child.stdin.write(`${JSON.stringify({ op: "quit" })}\n`);
     const t = setTimeout(() => this.child.kill("SIGKILL"), 5000);
     await gone;
     clearTimeout(t);
@@ -93,10 +93,28 @@ class LineServer {
 
 /** Starts the server after bench/inputs.ts has written the shared inputs; never throws (failures become reasons). */
 export async function openTorchDriver(s: BenchSettings, packageDir: string): Promise<TorchHandle> {
-  const none = (reason: string): TorchHandle => ({ driver: skippedDriver("torch", reason), versions: {}, lmCheckpoint: null, parity: async () => ({}), close: async () => undefined });
-  if (!existsSync(VENV_PYTHON)) return none(`not measured: ${VENV_PYTHON} not found (run: bash scripts/setup-python.sh)`);
-  const args = [join("bench", "python", "torch_baseline.py"), "--work", s.workDir, "--threads", String(s.threads), "--package", packageDir];
-  const child = spawn(VENV_PYTHON, args, { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, OPENBLAS_NUM_THREADS: "1" } });
+  const none = (reason: string): TorchHandle => ({
+    driver: skippedDriver("torch", reason),
+    versions: {},
+    lmCheckpoint: null,
+    parity: async () => ({}),
+    close: async () => undefined,
+  });
+  if (!existsSync(VENV_PYTHON))
+    return none(`not measured: ${VENV_PYTHON} not found (run: bash scripts/setup-python.sh)`);
+  const args = [
+    join("bench", "python", "torch_baseline.py"),
+    "--work",
+    s.workDir,
+    "--threads",
+    String(s.threads),
+    "--package",
+    packageDir,
+  ];
+  const child = spawn(VENV_PYTHON, args, {
+    stdio: ["pipe", "pipe", "pipe"],
+    env: { ...process.env, OPENBLAS_NUM_THREADS: "1" },
+  });
   const server = new LineServer(child);
   let ready: Ready;
   try {

@@ -51,7 +51,8 @@ export const ROW_LABEL: Record<ModelRow, string> = {
   "lm.nocache32": "LM next token at context 32, no cache (ms/token)",
   "lm.nocache128": "LM next token at context 128, no cache (ms/token)",
   "lm.nocache256": "LM next token at context 256, no cache (ms/token)",
-  "lm.generate": "generate(): mean ms/token, first to last onToken event, greedy, forceImage (an image: 32 codes), 64-id prompt (sampling, text, events)",
+  "lm.generate":
+    "generate(): mean ms/token, first to last onToken event, greedy, forceImage (an image: 32 codes), 64-id prompt (sampling, text, events)",
 };
 
 export type ModelCells = Partial<Record<ModelRow, Cell>>;
@@ -63,7 +64,13 @@ export interface BenchSettings {
   readonly modelDir: string;
   /** ONNX Runtime intra-op threads and torch.set_num_threads. */
   readonly threads: number;
-  readonly reps: { readonly image: number; readonly decode: number; readonly lm: number; readonly kernelCells: number; readonly kernelStarts: number };
+  readonly reps: {
+    readonly image: number;
+    readonly decode: number;
+    readonly lm: number;
+    readonly kernelCells: number;
+    readonly kernelStarts: number;
+  };
   /** Folder for inputs shared with Python and for raw results (gitignored). */
   readonly workDir: string;
 }

@@ -8,16 +8,16 @@
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { DEFAULT_KERNEL_NAME, installKernelspec } from "./jupyter/kernelspec";
 import type { InstallOptions } from "./jupyter/kernelspec";
-import { notebookToHtml } from "./runner/html-export";
+import { DEFAULT_KERNEL_NAME, installKernelspec } from "./jupyter/kernelspec";
 import { ChildKernel } from "./runner/child-kernel";
-import { firstLine, NotebookFormatError, parseNotebook } from "./runner/notebook";
+import { notebookToHtml } from "./runner/html-export";
 import type { Notebook } from "./runner/notebook";
-import { runNotebook } from "./runner/run-notebook";
+import { firstLine, NotebookFormatError, parseNotebook } from "./runner/notebook";
 import type { RunSummary } from "./runner/run-notebook";
-import { takeKernelOptions } from "./session/kernel-options";
+import { runNotebook } from "./runner/run-notebook";
 import type { KernelOptions } from "./session/kernel-options";
+import { takeKernelOptions } from "./session/kernel-options";
 
 const USAGE = `usage:
   seed-notebook run IN.ipynb [--out OUT.ipynb] [--html OUT.html] [--timeout SECONDS] [--model DIR] [--execution-provider P] [--threads N]
@@ -52,16 +52,18 @@ function kernelScript(): string {
 /** The kernel options back as command-line arguments, for the runner's kernel process. */
 function kernelArgs(options: KernelOptions): string[] {
   return [
-    "--cwd", options.cwd,
+    "--cwd",
+    options.cwd,
     ...(options.model ? ["--model", options.model] : []),
-    "--execution-provider", options.executionProvider,
+    "--execution-provider",
+    options.executionProvider,
     ...(options.threads ? ["--threads", String(options.threads)] : []),
   ];
 }
 
 function writeResults(nb: Notebook, outPath: string, html: string | undefined, title: string): void {
   mkdirSync(dirname(outPath), { recursive: true });
-  writeFileSync(outPath, JSON.stringify(nb, null, 1) + "\n");
+  writeFileSync(outPath, `${JSON.stringify(nb, null, 1)}\n`);
   console.log(`notebook: ${outPath}`);
   if (html) {
     mkdirSync(dirname(html), { recursive: true });
@@ -78,7 +80,8 @@ async function run(args: string[]): Promise<number> {
   const html = htmlFlag === undefined ? undefined : resolve(htmlFlag);
   const timeoutText = takeFlag(args, "--timeout");
   const timeout = timeoutText === undefined ? undefined : Number(timeoutText);
-  if (timeout !== undefined && !(timeout > 0)) throw new UsageError(`--timeout must be a positive number of seconds, got "${timeoutText}"`);
+  if (timeout !== undefined && !(timeout > 0))
+    throw new UsageError(`--timeout must be a positive number of seconds, got "${timeoutText}"`);
   const input = args.shift();
   if (!input) throw new UsageError("run needs the notebook to execute");
   const inPath = resolve(input);
@@ -93,7 +96,11 @@ async function run(args: string[]): Promise<number> {
   progress(`running ${inPath} (${nb.cells.filter((c) => c.cell_type === "code").length} code cells)`);
   // The kernel runs in a child process: a timeout can stop any cell, and whatever a cell does to its process, the
   // notebook so far is written and the failing cell named.
-  const kernel = new ChildKernel({ script: kernelScript(), args: kernelArgs(options), onKernelStream: (text) => progress(`kernel: ${text.trimEnd()}`) });
+  const kernel = new ChildKernel({
+    script: kernelScript(),
+    args: kernelArgs(options),
+    onKernelStream: (text) => progress(`kernel: ${text.trimEnd()}`),
+  });
   const onSigint = (): void => {
     progress("interrupted: stopping the running cell");
     kernel.interrupt();
@@ -111,7 +118,9 @@ async function run(args: string[]): Promise<number> {
     const { cellNumber, error } = summary.failure;
     const cell = nb.cells[cellNumber - 1];
     const first = cell ? firstLine(cell) : "";
-    console.error(`error: cell ${cellNumber}${first ? ` (${JSON.stringify(first)})` : ""} failed: ${error.ename}: ${error.evalue}`);
+    console.error(
+      `error: cell ${cellNumber}${first ? ` (${JSON.stringify(first)})` : ""} failed: ${error.ename}: ${error.evalue}`,
+    );
     return 1;
   }
   console.log(`ok: ${summary.executed} cells in ${summary.seconds.toFixed(1)} s`);
@@ -129,8 +138,10 @@ function kernelInstall(args: string[]): number {
     if (v !== undefined) extraArgs.push(flag, flag === "--model" ? resolve(v) : v);
   }
   rejectLeftovers(args);
-  if ([prefix !== undefined, user, sys].filter(Boolean).length > 1) throw new UsageError("choose one of --user, --prefix P, --sys-prefix");
-  const target: InstallOptions["target"] = prefix !== undefined ? { kind: "prefix", prefix } : sys ? { kind: "system" } : { kind: "user" };
+  if ([prefix !== undefined, user, sys].filter(Boolean).length > 1)
+    throw new UsageError("choose one of --user, --prefix P, --sys-prefix");
+  const target: InstallOptions["target"] =
+    prefix !== undefined ? { kind: "prefix", prefix } : sys ? { kind: "system" } : { kind: "user" };
   const kernelScript = join(__dirname, "kernel.js");
   if (!existsSync(kernelScript)) throw new Error(`${kernelScript} not found; run "npm run build" first`);
   const dir = installKernelspec({ name, target, kernelScript, extraArgs });

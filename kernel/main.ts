@@ -11,10 +11,11 @@ import { serveJupyter } from "./jupyter/server";
 import { serveRpc } from "./rpc/server";
 import { serveIpc } from "./runner/ipc-kernel";
 import { exposeGc } from "./session/idle-gc";
-import { KernelSession } from "./session/kernel-session";
 import { modelLoader, takeKernelOptions } from "./session/kernel-options";
+import { KernelSession } from "./session/kernel-session";
 
-const USAGE = "usage: kernel.js (--rpc | --jupyter CONNECTION_FILE | --ipc) [--model DIR] [--execution-provider auto|cpu|cuda|webgpu] [--threads N] [--cwd DIR]";
+const USAGE =
+  "usage: kernel.js (--rpc | --jupyter CONNECTION_FILE | --ipc) [--model DIR] [--execution-provider auto|cpu|cuda|webgpu] [--threads N] [--cwd DIR]";
 
 function fail(message: string): never {
   writeSync(2, `seed kernel: ${message}\n${USAGE}\n`);
@@ -33,13 +34,20 @@ async function main(argv: string[]): Promise<void> {
   process.chdir(options.cwd);
   // The RPC server tells the extension when the model has loaded (status bar: model and execution provider).
   const onModelLoaded = { notify: (): void => undefined };
-  const session = new KernelSession({ cwd: options.cwd, loadModel: modelLoader(options), onIdle: exposeGc(), onModelLoaded: () => onModelLoaded.notify() });
+  const session = new KernelSession({
+    cwd: options.cwd,
+    loadModel: modelLoader(options),
+    onIdle: exposeGc(),
+    onModelLoaded: () => onModelLoaded.notify(),
+  });
   const mode = args[0];
   if (mode === "--jupyter") {
     const file = args[1];
     if (!file) fail("--jupyter needs the connection file path");
     // Bundled: dist/kernel.js next to dist/jupyter-zmq.js; from source (tsx): kernel/main.ts.
-    const zmqScript = __filename.endsWith(".ts") ? join(__dirname, "jupyter", "zmq-worker-main.ts") : join(__dirname, "jupyter-zmq.js");
+    const zmqScript = __filename.endsWith(".ts")
+      ? join(__dirname, "jupyter", "zmq-worker-main.ts")
+      : join(__dirname, "jupyter-zmq.js");
     await serveJupyter(file, session, zmqScript);
     process.exit(0);
   } else if (mode === "--ipc") {

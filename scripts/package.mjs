@@ -60,7 +60,10 @@ function dependencyClosure() {
     if (found.has(dir)) continue;
     found.add(dir);
     const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
-    for (const [deps, optional] of [[manifest.dependencies, false], [manifest.optionalDependencies, true]]) {
+    for (const [deps, optional] of [
+      [manifest.dependencies, false],
+      [manifest.optionalDependencies, true],
+    ]) {
       for (const name of Object.keys(deps ?? {})) {
         const dep = resolvePackage(name, dir);
         if (dep) queue.push(dep);
@@ -76,21 +79,38 @@ function copyFiltered(from, to, keep) {
 }
 
 // 1. Check the build.
-for (const f of ["dist/extension.js", "dist/kernel.js", "dist/jupyter-zmq.js", "dist/model-worker.js", "dist/renderer.js"]) {
-  if (!existsSync(join(root, f))) fail(`${f} is missing; run \`node esbuild.mjs --production\` first (npm run package does)`);
+for (const f of [
+  "dist/extension.js",
+  "dist/kernel.js",
+  "dist/jupyter-zmq.js",
+  "dist/model-worker.js",
+  "dist/renderer.js",
+]) {
+  if (!existsSync(join(root, f)))
+    fail(`${f} is missing; run \`node esbuild.mjs --production\` first (npm run package does)`);
 }
-if (!existsSync(join(root, "model", "seed-mini", "seed.json"))) fail("model/seed-mini/seed.json is missing: the extension ships SEED-mini");
+if (!existsSync(join(root, "model", "seed-mini", "seed.json")))
+  fail("model/seed-mini/seed.json is missing: the extension ships SEED-mini");
 if (!existsSync(join(root, "extension", "README.md"))) fail("extension/README.md is missing");
 
 // 2. Stage.
 rmSync(stage, { recursive: true, force: true });
 mkdirSync(stage, { recursive: true });
 copyFiltered(join(root, "dist"), join(stage, "dist"), (src) => !src.endsWith(".map"));
-copyFiltered(join(root, "model", "seed-mini"), join(stage, "model", "seed-mini"), (src) => !/(^|\/)(\.|__pycache__)/.test(relative(root, src)));
-if (existsSync(join(root, "notebooks"))) copyFiltered(join(root, "notebooks"), join(stage, "notebooks"), (src) => !src.includes(".ipynb_checkpoints"));
+copyFiltered(
+  join(root, "model", "seed-mini"),
+  join(stage, "model", "seed-mini"),
+  (src) => !/(^|\/)(\.|__pycache__)/.test(relative(root, src)),
+);
+if (existsSync(join(root, "notebooks")))
+  copyFiltered(join(root, "notebooks"), join(stage, "notebooks"), (src) => !src.includes(".ipynb_checkpoints"));
 cpSync(join(root, "extension", "README.md"), join(stage, "README.md"));
 if (existsSync(join(root, "LICENSE"))) cpSync(join(root, "LICENSE"), join(stage, "LICENSE"));
-else writeFileSync(join(stage, "LICENSE"), `MIT License\n\nCopyright (c) 2026 SEED Notebook contributors\n\nPermission is hereby granted, free of charge, to any person obtaining a copy of this software and associated documentation files (the "Software"), to deal in the Software without restriction, including without limitation the rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies of the Software, and to permit persons to whom the Software is furnished to do so, subject to the following conditions:\n\nThe above copyright notice and this permission notice shall be included in all copies or substantial portions of the Software.\n\nTHE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.\n`);
+else
+  writeFileSync(
+    join(stage, "LICENSE"),
+    `MIT License\n\nCopyright (c) 2026 SEED Notebook contributors\n\nPermission is hereby granted, free of charge, to any person obtaining a copy of this software and associated documentation files (the "Software"), to deal in the Software without restriction, including without limitation the rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies of the Software, and to permit persons to whom the Software is furnished to do so, subject to the following conditions:\n\nThe above copyright notice and this permission notice shall be included in all copies or substantial portions of the Software.\n\nTHE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.\n`,
+  );
 
 const modules = join(root, "node_modules");
 const closure = dependencyClosure();
@@ -99,7 +119,13 @@ for (const dir of closure) {
   copyFiltered(dir, join(stage, "node_modules", rel), (src) => {
     const r = relative(modules, src).split(sep).join("/");
     // Nested node_modules are copied as packages of their own (when in the closure), not wholesale.
-    if (r.slice(rel.length + 1).split("/").includes("node_modules")) return false;
+    if (
+      r
+        .slice(rel.length + 1)
+        .split("/")
+        .includes("node_modules")
+    )
+      return false;
     return keepModuleFile(r);
   });
 }
@@ -114,11 +140,16 @@ writeFileSync(join(stage, ".vscodeignore"), ["**/*.map", "**/.DS_Store", "**/*.t
 
 // 3. Package. The dependency scan (`npm list --production`) finds the staged node_modules.
 const vsce = join(root, "node_modules", ".bin", "vsce");
-const r = spawnSync(vsce, ["package", "--out", out, "--allow-missing-repository", "--skip-license"], { cwd: stage, encoding: "utf8" });
+const r = spawnSync(vsce, ["package", "--out", out, "--allow-missing-repository", "--skip-license"], {
+  cwd: stage,
+  encoding: "utf8",
+});
 process.stdout.write(r.stdout ?? "");
 if (r.status !== 0) {
   process.stderr.write(r.stderr ?? "");
   fail(`vsce package failed (exit ${r.status})`);
 }
 const mb = (statSync(out).size / 1024 / 1024).toFixed(1);
-console.log(`package: ${relative(root, out)} ${mb} MB (${closure.length} runtime packages staged in ${relative(root, stage)})`);
+console.log(
+  `package: ${relative(root, out)} ${mb} MB (${closure.length} runtime packages staged in ${relative(root, stage)})`,
+);

@@ -13,7 +13,9 @@ import { join } from "node:path";
 const root = new URL("..", import.meta.url).pathname;
 const dir = join(root, "notebooks");
 const outDir = join(root, "out", "notebooks");
-const all = readdirSync(dir).filter((f) => f.endsWith(".ipynb")).sort();
+const all = readdirSync(dir)
+  .filter((f) => f.endsWith(".ipynb"))
+  .sort();
 const wanted = process.argv.slice(2).map((n) => (n.endsWith(".ipynb") ? n : `${n}.ipynb`));
 for (const n of wanted) {
   if (!all.includes(n)) {
@@ -33,7 +35,11 @@ for (const name of names) {
   const out = join(outDir, name);
   const html = out.replace(/\.ipynb$/, ".html");
   const started = Date.now();
-  const r = spawnSync(process.execPath, ["dist/cli.js", "run", input, "--out", out, "--html", html, "--timeout", "300"], { cwd: root, encoding: "utf8" });
+  const r = spawnSync(
+    process.execPath,
+    ["dist/cli.js", "run", input, "--out", out, "--html", html, "--timeout", "300"],
+    { cwd: root, encoding: "utf8" },
+  );
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (!existsSync(out)) {
     console.error(`${name}: the runner wrote no notebook (exit ${r.status}):\n${r.stdout}${r.stderr}`);
@@ -41,9 +47,15 @@ for (const name of names) {
     continue;
   }
   const nb = JSON.parse(readFileSync(out, "utf8"));
-  const errors = nb.cells.flatMap((c, i) => (c.outputs ?? []).filter((o) => o.output_type === "error").map((o) => `  cell ${i}: ${o.ename}: ${String(o.evalue).split("\n")[0]}`));
+  const errors = nb.cells.flatMap((c, i) =>
+    (c.outputs ?? [])
+      .filter((o) => o.output_type === "error")
+      .map((o) => `  cell ${i}: ${o.ename}: ${String(o.evalue).split("\n")[0]}`),
+  );
   if (errors.length > 0) {
-    console.error(`${name}: ${errors.length} cell error(s) in ${seconds} s; not replaced (see ${out}):\n${errors.join("\n")}`);
+    console.error(
+      `${name}: ${errors.length} cell error(s) in ${seconds} s; not replaced (see ${out}):\n${errors.join("\n")}`,
+    );
     failed++;
     continue;
   }

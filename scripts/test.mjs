@@ -6,9 +6,9 @@
 // Unit and integration tests are TypeScript files run by Node's test runner through tsx; the e2e suite runs inside a
 // real VS Code (tests/e2e/run.mjs) and prints its own "N passed, N failed" line, which is folded into the total.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
 const SUITES = ["lint", "typecheck", "unit", "python", "integration", "e2e"];
@@ -46,7 +46,12 @@ function findFiles(dir, suffix) {
 }
 
 function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: opts.capture ? ["ignore", "pipe", "inherit"] : "inherit", encoding: "utf8", env: { ...process.env, ...opts.env } });
+  const r = spawnSync(cmd, args, {
+    cwd: root,
+    stdio: opts.capture ? ["ignore", "pipe", "inherit"] : "inherit",
+    encoding: "utf8",
+    env: { ...process.env, ...opts.env },
+  });
   if (opts.capture && r.stdout) process.stdout.write(r.stdout);
   return r;
 }
@@ -106,16 +111,20 @@ function nodeTests(suite, dir) {
   const tmp = mkdtempSync(join(tmpdir(), "seed-test-"));
   const tap = join(tmp, "report.tap");
   const r = run(process.execPath, [
-    "--import", "tsx",
-    "--test", "--test-concurrency=1",
-    "--test-reporter=spec", "--test-reporter-destination=stdout",
-    "--test-reporter=tap", `--test-reporter-destination=${tap}`,
+    "--import",
+    "tsx",
+    "--test",
+    "--test-concurrency=1",
+    "--test-reporter=spec",
+    "--test-reporter-destination=stdout",
+    "--test-reporter=tap",
+    `--test-reporter-destination=${tap}`,
     ...files,
   ]);
   const report = existsSync(tap) ? readFileSync(tap, "utf8") : "";
   rmSync(tmp, { recursive: true, force: true });
   const count = (name) => Number((report.match(new RegExp(`^# ${name} (\\d+)$`, "m")) ?? [])[1] ?? 0);
-  let passed = count("pass");
+  const passed = count("pass");
   let failed = count("fail") + count("cancelled");
   if (r.status !== 0 && failed === 0) failed = 1; // the runner itself failed (crash, bad import)
   record(suite, passed, failed);
@@ -133,7 +142,10 @@ function lint() {
     record("lint", passed, failed + 1);
     return;
   }
-  for (const args of [["check", "."], ["format", "--check", "."]]) {
+  for (const args of [
+    ["check", "."],
+    ["format", "--check", "."],
+  ]) {
     const r = run(VENV_PYTHON, ["-m", "ruff", ...args]);
     r.status === 0 ? passed++ : failed++;
   }
@@ -168,7 +180,7 @@ function e2e() {
   console.log("== e2e (a real VS Code server + Chromium)");
   const r = run(process.execPath, [runner], { capture: true });
   const m = /^(?:\w+: )?(\d+) passed, (\d+) failed/m.exec(r.stdout ?? "");
-  let passed = m ? Number(m[1]) : 0;
+  const passed = m ? Number(m[1]) : 0;
   let failed = m ? Number(m[2]) : 0;
   if (r.status !== 0 && failed === 0) failed = 1;
   record("e2e", passed, failed);
@@ -185,6 +197,8 @@ for (const suite of suites) {
   else if (suite === "integration") nodeTests("integration", "tests/integration");
   else if (suite === "e2e") e2e();
 }
-console.log(`\n${((Date.now() - started) / 1000).toFixed(0)} s; ${failures.length ? failures.join("; ") : "all suites green"}`);
+console.log(
+  `\n${((Date.now() - started) / 1000).toFixed(0)} s; ${failures.length ? failures.join("; ") : "all suites green"}`,
+);
 console.log(`${totals.passed} passed, ${totals.failed} failed`);
 process.exit(totals.failed > 0 ? 1 : 0);

@@ -9,6 +9,7 @@ start -> first result: KernelManager.start_kernel() to the execute_result of `1 
 Empty cell: execute_request("") to both the execute_reply and the iopub status idle of that request; then the same
 for --expr-cells cells `1` (expr_cell_ms: a cell the kernel has to compile and run).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -70,6 +71,7 @@ def run_cell(kc: Any, code: str, timeout: float) -> dict | None:
 
 def start(name: str) -> tuple[Any, Any]:
     from jupyter_client.manager import KernelManager
+
     km = KernelManager(kernel_name=name)
     km.start_kernel()
     kc = km.client()
@@ -149,7 +151,7 @@ def main() -> None:
             out["n_cells"] = a.cells
             out["peak_rss"] = status_bytes(pid, "VmHWM")
             expr = []
-            for i in range(a.expr_cells):
+            for _ in range(a.expr_cells):
                 t0 = now_ms()
                 run_cell(kc, "1", a.timeout)
                 expr.append(now_ms() - t0)

@@ -15,6 +15,7 @@ rebuilt into the PyTorch modules (model/train/package_weights.py), so the baseli
 computes with exactly the weights the package ships; a package that does not load skips only its rows, with the
 reason.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,8 +23,9 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
@@ -33,8 +35,15 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 IMAGE_ROWS = ("tokenize.b1", "tokenize.b16", "decode.25")
-LM_ROWS = ("lm.prefill64", "lm.decode32", "lm.decode128", "lm.decode256", "lm.nocache32", "lm.nocache128",
-           "lm.nocache256")
+LM_ROWS = (
+    "lm.prefill64",
+    "lm.decode32",
+    "lm.decode128",
+    "lm.decode256",
+    "lm.nocache32",
+    "lm.nocache128",
+    "lm.nocache256",
+)
 CONTEXTS, WINDOW, PREFILL, DECODE_STEPS = (32, 128, 256), 4, 64, 25
 
 Op = Callable[[], list[float]]
@@ -62,11 +71,13 @@ def short(e: BaseException) -> str:
     return text if len(text) <= 240 else text[:237] + "..."
 
 
-def image_ops(inputs: dict, work: Path, package: Path, ops: dict[str, Op], skipped: dict[str, str],
-              parity: dict) -> None:
+def image_ops(
+    inputs: dict, work: Path, package: Path, ops: dict[str, Op], skipped: dict[str, str], parity: dict
+) -> None:
     try:
         from model.train.ddim import sample_ddim
         from model.train.package_weights import load_package
+
         tok, ae, den, _ = load_package(package)
     except Exception as e:  # e.g. a package of another architecture (a real SEED export)
         for r in IMAGE_ROWS:
@@ -74,21 +85,21 @@ def image_ops(inputs: dict, work: Path, package: Path, ops: dict[str, Op], skipp
         return
     h, w = inputs["image_size"]
     raw = np.fromfile(work / "pixels16.f32", dtype=np.float32)
-    pixels16 = torch.from_numpy(raw.reshape(16, 3, h, w).copy())          # [16, 3, H, W]
-    pixels1 = pixels16[:1].clone()                                        # [1, 3, H, W]
-    codes = torch.tensor([inputs["codes"]], dtype=torch.int64)            # [1, 32]
+    pixels16 = torch.from_numpy(raw.reshape(16, 3, h, w).copy())  # [16, 3, H, W]
+    pixels1 = pixels16[:1].clone()  # [1, 3, H, W]
+    codes = torch.tensor([inputs["codes"]], dtype=torch.int64)  # [1, 32]
     scale, guidance = float(inputs["latent_scaling_factor"]), float(inputs["guidance_scale"])
     latent_shape = inputs["latent_shape"]
 
     def tokenize(px: torch.Tensor) -> torch.Tensor:
-        causal, _maps = tok.encode(px)                                    # [B, 32, D], [B, 32, Gh*Gw]
-        return tok.quantizer.ids(tok.encode_task_layer(causal))           # [B, 32]
+        causal, _maps = tok.encode(px)  # [B, 32, D], [B, 32, Gh*Gw]
+        return tok.quantizer.ids(tok.encode_task_layer(causal))  # [B, 32]
 
     def decode() -> torch.Tensor:
-        gen = tok.generation_embedding(codes, torch.ones(codes.shape))    # [1, E]
+        gen = tok.generation_embedding(codes, torch.ones(codes.shape))  # [1, E]
         noise = torch.randn(1, *latent_shape, generator=torch.Generator().manual_seed(0))
-        latent = sample_ddim(den, gen, noise, DECODE_STEPS, guidance)     # [1, C, h, w]
-        return ae.decoder(latent / scale)                                 # [1, 3, H', W']
+        latent = sample_ddim(den, gen, noise, DECODE_STEPS, guidance)  # [1, C, h, w]
+        return ae.decoder(latent / scale)  # [1, 3, H', W']
 
     ops["tokenize.b1"] = lambda: [timed(lambda: tokenize(pixels1))]
     ops["tokenize.b16"] = lambda: [timed(lambda: tokenize(pixels16))]
@@ -102,9 +113,16 @@ def lm_ops(inputs: dict, package: Path, ops: dict[str, Op], skipped: dict[str, s
         try:
             from model.train.lm.model import LMConfig, SeedMiniLM
             from model.train.package_weights import load_module
+
             lm = json.loads((package / "seed.json").read_text())["language_model"]
-            model = SeedMiniLM(LMConfig(vocab_size=lm["vocab_size"], d_model=lm["num_kv_heads"] * lm["head_dim"],
-                                        n_layers=lm["num_layers"], max_position_embeddings=lm["max_position_embeddings"]))
+            model = SeedMiniLM(
+                LMConfig(
+                    vocab_size=lm["vocab_size"],
+                    d_model=lm["num_kv_heads"] * lm["head_dim"],
+                    n_layers=lm["num_layers"],
+                    max_position_embeddings=lm["max_position_embeddings"],
+                )
+            )
             load_module(model, package / "language_model.onnx", prefix="model.")
             model.eval()
         except Exception as e:
@@ -121,10 +139,14 @@ def lm_ops(inputs: dict, package: Path, ops: dict[str, Op], skipped: dict[str, s
 
     def forward(ids: list[int]) -> torch.Tensor:
         s, p = len(ids), cache["p"]
-        logits, cache["past"] = model(torch.tensor([ids]), torch.ones(1, p + s, dtype=torch.int64),
-                                      torch.arange(p, p + s).unsqueeze(0), cache["past"])
+        logits, cache["past"] = model(
+            torch.tensor([ids]),
+            torch.ones(1, p + s, dtype=torch.int64),
+            torch.arange(p, p + s).unsqueeze(0),
+            cache["past"],
+        )
         cache["p"] = p + s
-        return logits[0, -1]                                              # [V]
+        return logits[0, -1]  # [V]
 
     def prefill() -> list[float]:
         reset()
@@ -133,27 +155,31 @@ def lm_ops(inputs: dict, package: Path, ops: dict[str, Op], skipped: dict[str, s
     def decode_at(c: int) -> Op:
         def op() -> list[float]:
             reset()
-            forward(ids_all[:c - WINDOW])
+            forward(ids_all[: c - WINDOW])
             return [timed(lambda pos=pos: forward([ids_all[pos]])) for pos in range(c - WINDOW, c)]
+
         return op
 
     def nocache_at(c: int) -> Op:
         def op() -> list[float]:
             reset()
             return [timed(lambda: forward(ids_all[:c]))]
+
         return op
 
     ops["lm.prefill64"] = prefill
     for c in CONTEXTS:
         if c > len(ids_all):
-            skipped[f"lm.decode{c}"] = skipped[f"lm.nocache{c}"] = \
+            skipped[f"lm.decode{c}"] = skipped[f"lm.nocache{c}"] = (
                 f"not measured: the model's context is {len(ids_all)} positions"
+            )
             continue
         ops[f"lm.decode{c}"], ops[f"lm.nocache{c}"] = decode_at(c), nocache_at(c)
 
     def logits64() -> list[float]:
         reset()
         return forward(ids_all[:PREFILL]).tolist()
+
     parity["prefill64_logits"] = logits64
 
 
@@ -173,16 +199,27 @@ def main() -> None:
     lm_ops(inputs, package, ops, skipped, parity)
     skipped["api.call"] = "– (no API layer)"
     skipped["lm.generate"] = "not measured: the baseline times the LM forward only (compare the LM decode rows)"
-    versions = {"torch": torch.__version__, "numpy": np.__version__, "python": sys.version.split()[0],
-                "torch_threads": torch.get_num_threads(),
-                "openblas_num_threads": os.environ.get("OPENBLAS_NUM_THREADS", "")}
+    versions = {
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        "python": sys.version.split()[0],
+        "torch_threads": torch.get_num_threads(),
+        "openblas_num_threads": os.environ.get("OPENBLAS_NUM_THREADS", ""),
+    }
 
     def send(obj: dict) -> None:
         sys.stdout.write(json.dumps(obj) + "\n")
         sys.stdout.flush()
 
-    send({"kind": "ready", "ops": sorted(ops), "skipped": skipped, "versions": versions,
-          "lm_checkpoint": f"{package.name}/language_model.onnx" if "lm.prefill64" in ops else None})
+    send(
+        {
+            "kind": "ready",
+            "ops": sorted(ops),
+            "skipped": skipped,
+            "versions": versions,
+            "lm_checkpoint": f"{package.name}/language_model.onnx" if "lm.prefill64" in ops else None,
+        }
+    )
     for line in sys.stdin:
         req = json.loads(line)
         op = req.get("op")

@@ -16,7 +16,8 @@ const STATUS: Record<GenerationPayload["status"], string> = {
 };
 
 export function renderGeneration(payload: GenerationPayload, root: HTMLElement): void {
-  if (payload.prompt !== undefined) root.append(h("div", { class: "muted", style: "white-space:pre-wrap" }, `› ${payload.prompt}`));
+  if (payload.prompt !== undefined)
+    root.append(h("div", { class: "muted", style: "white-space:pre-wrap" }, `› ${payload.prompt}`));
   const answer = h("div", { class: "answer" });
   for (const part of payload.parts) {
     if (part.kind === "text") answer.append(part.text);
@@ -24,14 +25,31 @@ export function renderGeneration(payload: GenerationPayload, root: HTMLElement):
     else {
       const n = part.tokens.chips.length;
       answer.append(
-        h("div", { style: "margin:4px 0" }, h("div", { class: "muted" }, part.complete ? "<img> image tokens" : `<img> image tokens ${n}/${part.tokens.numTokens}…`), h("div", { class: "strip" }, ...chipElements(part.tokens, true))),
+        h(
+          "div",
+          { style: "margin:4px 0" },
+          h(
+            "div",
+            { class: "muted" },
+            part.complete ? "<img> image tokens" : `<img> image tokens ${n}/${part.tokens.numTokens}…`,
+          ),
+          h("div", { class: "strip" }, ...chipElements(part.tokens, true)),
+        ),
       );
     }
   }
-  root.append(answer, h("div", { class: "muted", style: "margin-top:4px" }, `${STATUS[payload.status]} · ${payload.tokenCount} tokens`));
+  root.append(
+    answer,
+    h("div", { class: "muted", style: "margin-top:4px" }, `${STATUS[payload.status]} · ${payload.tokenCount} tokens`),
+  );
   for (const w of payload.warnings ?? []) root.append(h("div", { class: "muted" }, `⚠ ${w}`));
   if (payload.steps && payload.steps.length > 0) {
-    const details = h("details", { style: "margin-top:4px" }, h("summary", { class: "muted", style: "cursor:pointer" }, "next-token probabilities"), stepPicker(payload.steps, 0));
+    const details = h(
+      "details",
+      { style: "margin-top:4px" },
+      h("summary", { class: "muted", style: "cursor:pointer" }, "next-token probabilities"),
+      stepPicker(payload.steps, 0),
+    );
     root.append(details);
   }
 }

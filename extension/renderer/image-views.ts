@@ -12,8 +12,18 @@ export function figure(image: ImagePayload, width = Math.max(160, Math.min(image
   return h(
     "figure",
     {},
-    h("img", { class: "pic", src: pngUrl(image.png), width, height, alt: image.label ?? "image", title: `${image.label ?? "image"} (${image.width}x${image.height})`, style: `image-rendering:${rendering}` }),
-    image.label ? h("figcaption", { class: "muted", style: `max-width:${width}px;overflow-wrap:anywhere` }, image.label) : null,
+    h("img", {
+      class: "pic",
+      src: pngUrl(image.png),
+      width,
+      height,
+      alt: image.label ?? "image",
+      title: `${image.label ?? "image"} (${image.width}x${image.height})`,
+      style: `image-rendering:${rendering}`,
+    }),
+    image.label
+      ? h("figcaption", { class: "muted", style: `max-width:${width}px;overflow-wrap:anywhere` }, image.label)
+      : null,
   );
 }
 
@@ -24,6 +34,9 @@ export function renderImage(payload: ImageViewPayload, root: HTMLElement): void 
 export function renderComparison(payload: ComparisonPayload, root: HTMLElement): void {
   const width = payload.images.length > 4 ? 96 : 160;
   if (payload.caption) root.append(h("div", { class: "muted" }, payload.caption));
-  root.append(h("div", { class: "row" }, ...payload.images.map((i) => figure(i, Math.max(width, Math.min(i.width, 320))))));
-  if (payload.tokens) root.append(h("div", { class: "strip", style: "margin-top:6px" }, ...chipElements(payload.tokens, true)));
+  root.append(
+    h("div", { class: "row" }, ...payload.images.map((i) => figure(i, Math.max(width, Math.min(i.width, 320))))),
+  );
+  if (payload.tokens)
+    root.append(h("div", { class: "strip", style: "margin-top:6px" }, ...chipElements(payload.tokens, true)));
 }

@@ -5,7 +5,14 @@
 
 import type { ActivationFunction, OutputItem } from "vscode-notebook-renderer";
 import { MIME } from "../../kernel/protocol/mime";
-import type { ComparisonPayload, FilmstripPayload, GenerationPayload, ImageViewPayload, ProbabilitiesPayload, TokensPayload } from "../../kernel/protocol/payloads";
+import type {
+  ComparisonPayload,
+  FilmstripPayload,
+  GenerationPayload,
+  ImageViewPayload,
+  ProbabilitiesPayload,
+  TokensPayload,
+} from "../../kernel/protocol/payloads";
 import { h, problem } from "./dom";
 import { renderFilmstrip } from "./filmstrip-view";
 import { renderGeneration } from "./generation-view";

@@ -9,9 +9,20 @@ const CANVAS = 168;
 /** The chips (and empty prefix slots) of a payload; `compact` chips are smaller and not interactive. */
 export function chipElements(payload: TokensPayload, compact: boolean): HTMLElement[] {
   const chips: HTMLElement[] = payload.chips.map((c) =>
-    h("span", { class: compact ? "chip compact" : "chip", style: `background:${c.color};color:${c.textColor}`, title: `token #${c.index} · id ${c.id}`, tabindex: compact ? -1 : 0, "data-index": c.index }, String(c.id)),
+    h(
+      "span",
+      {
+        class: compact ? "chip compact" : "chip",
+        style: `background:${c.color};color:${c.textColor}`,
+        title: `token #${c.index} · id ${c.id}`,
+        tabindex: compact ? -1 : 0,
+        "data-index": c.index,
+      },
+      String(c.id),
+    ),
   );
-  for (let i = payload.chips.length; i < payload.numTokens; i++) chips.push(h("span", { class: compact ? "slot compact" : "slot", title: `token #${i}: withheld (prefix)` }));
+  for (let i = payload.chips.length; i < payload.numTokens; i++)
+    chips.push(h("span", { class: compact ? "slot compact" : "slot", title: `token #${i}: withheld (prefix)` }));
   return chips;
 }
 
@@ -23,7 +34,12 @@ export function peak(map: readonly number[], gridWidth: number): { row: number; 
 }
 
 /** Draws the source image (if any) dimmed where token `index` does not attend, or a heat map without a source. */
-function drawAttention(canvas: HTMLCanvasElement, source: HTMLImageElement | undefined, att: AttentionPayload | undefined, index: number | undefined): void {
+function drawAttention(
+  canvas: HTMLCanvasElement,
+  source: HTMLImageElement | undefined,
+  att: AttentionPayload | undefined,
+  index: number | undefined,
+): void {
   const g = canvas.getContext("2d");
   if (!g) return;
   g.clearRect(0, 0, canvas.width, canvas.height);
@@ -47,7 +63,12 @@ function drawAttention(canvas: HTMLCanvasElement, source: HTMLImageElement | und
   const p = peak(map, gw);
   g.strokeStyle = "rgba(255,255,255,.9)";
   g.lineWidth = 2;
-  g.strokeRect(((p.col - 1) * canvas.width) / gw, ((p.row - 1) * canvas.height) / gh, canvas.width / gw, canvas.height / gh);
+  g.strokeRect(
+    ((p.col - 1) * canvas.width) / gw,
+    ((p.row - 1) * canvas.height) / gh,
+    canvas.width / gw,
+    canvas.height / gh,
+  );
 }
 
 /** Renders the full interactive strip into `root`. */
@@ -56,31 +77,47 @@ export async function renderTokens(payload: TokensPayload, root: HTMLElement): P
   const title = `${payload.label ? `${payload.label} · ` : ""}${given < payload.numTokens ? `first ${given} of ${payload.numTokens}` : given} visual tokens · codebook ${payload.codebookSize}`;
   const chips = chipElements(payload, false);
   const canvas = h("canvas", { class: "attention", width: CANVAS, height: CANVAS });
-  const info = h("div", { class: "muted" }, payload.attention ? "hover a chip: its attention over the image · click to pin" : "hover a chip for its id");
+  const info = h(
+    "div",
+    { class: "muted" },
+    payload.attention ? "hover a chip: its attention over the image · click to pin" : "hover a chip for its id",
+  );
   const hasDetail = payload.source !== undefined || payload.attention !== undefined;
-  root.append(h("div", { class: "muted" }, title), h("div", { class: "strip" }, ...chips), hasDetail ? h("div", { class: "detail" }, canvas, info) : info);
+  root.append(
+    h("div", { class: "muted" }, title),
+    h("div", { class: "strip" }, ...chips),
+    hasDetail ? h("div", { class: "detail" }, canvas, info) : info,
+  );
   const source = payload.source ? await loadImage(payload.source.png) : undefined;
   let pinned: number | undefined;
 
   const show = (index: number | undefined): void => {
     for (const c of chips) {
-      const i = Number(c.dataset["index"]);
+      const i = Number(c.dataset.index);
       c.classList.toggle("active", i === index);
       c.classList.toggle("pinned", i === pinned);
     }
     if (hasDetail) drawAttention(canvas, source, payload.attention, index);
     if (index === undefined) {
-      info.textContent = payload.attention ? "hover a chip: its attention over the image · click to pin" : "hover a chip for its id";
+      info.textContent = payload.attention
+        ? "hover a chip: its attention over the image · click to pin"
+        : "hover a chip for its id";
       return;
     }
     const chip = payload.chips[index]!;
     const map = payload.attention?.maps[index];
-    const where = map && payload.attention ? (() => { const p = peak(map, payload.attention.grid[1]); return ` · looks most at row ${p.row}, col ${p.col}`; })() : "";
+    const where =
+      map && payload.attention
+        ? (() => {
+            const p = peak(map, payload.attention.grid[1]);
+            return ` · looks most at row ${p.row}, col ${p.col}`;
+          })()
+        : "";
     info.textContent = `token #${index} · id ${chip.id}${where}${pinned === index ? " · pinned (click to unpin)" : ""}`;
   };
 
   for (const c of chips) {
-    const index = c.dataset["index"];
+    const index = c.dataset.index;
     if (index === undefined) continue;
     const i = Number(index);
     c.addEventListener("mouseenter", () => show(i));

@@ -16,7 +16,13 @@ export const RUNNABLE_LANGUAGE = "typescript";
 export const CONTROLLER_LANGUAGES = [RUNNABLE_LANGUAGE, "python"] as const;
 
 /** VS Code language ids -> the names people know them by. */
-const LANGUAGE_NAMES: Record<string, string> = { python: "Python", typescript: "TypeScript", javascript: "JavaScript", r: "R", julia: "Julia" };
+const LANGUAGE_NAMES: Record<string, string> = {
+  python: "Python",
+  typescript: "TypeScript",
+  javascript: "JavaScript",
+  r: "R",
+  julia: "Julia",
+};
 
 export function languageName(id: string): string {
   return LANGUAGE_NAMES[id.toLowerCase()] ?? id;
@@ -34,7 +40,8 @@ export function unsupportedCellError(languageId: string, kind: NotebookKind): Er
   const owner = kernelPhrase(kind);
   const evalue = [
     `This is a ${language} cell, and the SEED (TypeScript) kernel runs TypeScript only, so it was not run.`,
-    owner ? `This notebook belongs to another kernel: ${owner}. To run its ${language} cells, pick that kernel in the kernel picker (top right).`
+    owner
+      ? `This notebook belongs to another kernel: ${owner}. To run its ${language} cells, pick that kernel in the kernel picker (top right).`
       : `To run it with SEED, change the cell's language to TypeScript (the language name at the bottom right of the cell).`,
   ].join(" ");
   return { ename: "UnsupportedLanguage", evalue, traceback: [] };
@@ -55,5 +62,7 @@ export function foreignNotebookNotice(kind: NotebookKind, cellLanguages: readonl
     `SEED (TypeScript) runs TypeScript cells only.`,
     owner ? `This notebook belongs to another kernel (${owner}); SEED leaves its kernelspec as it is.` : "",
     cells ? `Its ${cells} will not run here and will end with an error.` : "",
-  ].filter(Boolean).join(" ");
+  ]
+    .filter(Boolean)
+    .join(" ");
 }

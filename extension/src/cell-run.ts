@@ -4,10 +4,10 @@
 // execution ends only once every output that reached the run before its end has been applied: between the kernel's
 // reply and execution.end() the run is "finishing" and still takes outputs onto its own execution.
 import * as vscode from "vscode";
+import type { MimeBundle } from "../../kernel/protocol/mime";
 import type { ExecuteResult, OutputItem } from "../../kernel/protocol/rpc";
 import type { CancelReason, JobOutcome, QueueJob } from "./execution-queue";
 import { bundleToItems, errorInfoToError } from "./mime-bundle";
-import type { MimeBundle } from "../../kernel/protocol/mime";
 
 /** What a CellRun needs from the notebook session that owns it. */
 export interface CellRunHost {
@@ -34,7 +34,8 @@ export function toOutputItems(bundle: MimeBundle): vscode.NotebookCellOutputItem
  */
 export function outputId(output: vscode.NotebookCellOutput): string {
   const id = (output as vscode.NotebookCellOutput & { readonly id?: unknown }).id;
-  if (typeof id !== "string") throw new Error("NotebookCellOutput has no id: this VS Code version is not supported (need 1.91+).");
+  if (typeof id !== "string")
+    throw new Error("NotebookCellOutput has no id: this VS Code version is not supported (need 1.91+).");
   return id;
 }
 
@@ -85,7 +86,8 @@ export class CellRun implements QueueJob {
       async (result): Promise<JobOutcome> => {
         if (this.state !== "running") return result.status;
         if (result.executionCount !== null) this.execution.executionOrder = result.executionCount;
-        if (result.status === "error" && result.error && !this.sawError) this.handleNow({ kind: "error", error: result.error }, true);
+        if (result.status === "error" && result.error && !this.sawError)
+          this.handleNow({ kind: "error", error: result.error }, true);
         await this.finish(result.status === "ok" ? true : result.status === "error" ? false : undefined);
         return result.status;
       },
@@ -114,7 +116,8 @@ export class CellRun implements QueueJob {
   async abort(message: string | undefined): Promise<void> {
     if (this.state === "queued") return this.cancel("interrupted");
     if (this.state !== "running") return;
-    if (message) this.handleNow({ kind: "error", error: { ename: "KernelError", evalue: message, traceback: [] } }, false);
+    if (message)
+      this.handleNow({ kind: "error", error: { ename: "KernelError", evalue: message, traceback: [] } }, false);
     await this.finish(false);
     this.forceEnd?.(message ? "error" : "aborted");
   }
@@ -136,15 +139,21 @@ export class CellRun implements QueueJob {
    * Replaces the items of one of this cell's outputs while it runs (a display update). From this run's own output
    * chain (`fromChain`) it runs now; from elsewhere it is chained, so it lands before this run's execution ends.
    */
-  replaceItems(output: vscode.NotebookCellOutput, items: vscode.NotebookCellOutputItem[], fromChain: boolean): Promise<void> {
+  replaceItems(
+    output: vscode.NotebookCellOutput,
+    items: vscode.NotebookCellOutputItem[],
+    fromChain: boolean,
+  ): Promise<void> {
     if (fromChain) return Promise.resolve(this.execution.replaceOutputItems(items, output));
-    return new Promise<void>((resolve) => this.enqueueSafe(async () => {
-      try {
-        await this.execution.replaceOutputItems(items, output);
-      } finally {
-        resolve();
-      }
-    }));
+    return new Promise<void>((resolve) =>
+      this.enqueueSafe(async () => {
+        try {
+          await this.execution.replaceOutputItems(items, output);
+        } finally {
+          resolve();
+        }
+      }),
+    );
   }
 
   private handleNow(item: OutputItem, respectClear: boolean): void {
@@ -163,11 +172,14 @@ export class CellRun implements QueueJob {
       case "display": {
         // Known from now on: an update that overtakes the output's creation waits for it instead of being lost.
         let created: (id: string | undefined) => void = () => undefined;
-        if (item.displayId) this.host.rememberDisplay(item.displayId, this.cell, new Promise((resolve) => (created = resolve)));
-        return this.enqueueSafe(() => this.appendDisplay(item.data, item.metadata).then(created, (err: unknown) => {
-          created(undefined);
-          throw err;
-        }));
+        if (item.displayId)
+          this.host.rememberDisplay(item.displayId, this.cell, new Promise((resolve) => (created = resolve)));
+        return this.enqueueSafe(() =>
+          this.appendDisplay(item.data, item.metadata).then(created, (err: unknown) => {
+            created(undefined);
+            throw err;
+          }),
+        );
       }
       case "result":
         this.execution.executionOrder = item.executionCount;
@@ -191,10 +203,16 @@ export class CellRun implements QueueJob {
   }
 
   private async appendStream(name: "stdout" | "stderr", text: string): Promise<void> {
-    const item = name === "stdout" ? vscode.NotebookCellOutputItem.stdout(text) : vscode.NotebookCellOutputItem.stderr(text);
+    const item =
+      name === "stdout" ? vscode.NotebookCellOutputItem.stdout(text) : vscode.NotebookCellOutputItem.stderr(text);
     const last = this.lastStream;
     const outputs = this.cell.outputs;
-    if (last && last.name === name && outputs.length > 0 && outputId(outputs[outputs.length - 1]) === outputId(last.output)) {
+    if (
+      last &&
+      last.name === name &&
+      outputs.length > 0 &&
+      outputId(outputs[outputs.length - 1]) === outputId(last.output)
+    ) {
       await this.execution.appendOutputItems(item, last.output);
       return;
     }
@@ -226,9 +244,11 @@ export class CellRun implements QueueJob {
 
   /** Chains an output operation; a failure is logged (and shown) instead of breaking the chain. */
   private enqueueSafe(op: () => Thenable<void> | Promise<void>): void {
-    this.chain = this.chain.then(() => op()).then(undefined, (err: unknown) => {
-      const message = err instanceof Error ? err.message : String(err);
-      this.host.log.error(`output of execution ${this.executionId} could not be shown: ${message}`);
-    });
+    this.chain = this.chain
+      .then(() => op())
+      .then(undefined, (err: unknown) => {
+        const message = err instanceof Error ? err.message : String(err);
+        this.host.log.error(`output of execution ${this.executionId} could not be shown: ${message}`);
+      });
   }
 }

@@ -31,7 +31,12 @@ export interface CommandPrompts {
   restart: RestartPrompt;
 }
 
-export function registerCommands(seed: SeedController, extensionUri: vscode.Uri, storageUri: vscode.Uri, prompts: CommandPrompts): vscode.Disposable[] {
+export function registerCommands(
+  seed: SeedController,
+  extensionUri: vscode.Uri,
+  storageUri: vscode.Uri,
+  prompts: CommandPrompts,
+): vscode.Disposable[] {
   const requireSession = (arg: unknown) => {
     const notebook = targetNotebook(arg);
     if (!notebook) {
@@ -79,7 +84,9 @@ async function openTour(extensionUri: vscode.Uri, storageUri: vscode.Uri): Promi
   const target = vscode.Uri.joinPath(storageUri, "tour");
   const tourSource = path.join(source.fsPath, "tour.ipynb");
   if (!fs.existsSync(tourSource)) {
-    void vscode.window.showErrorMessage(`The tour notebook is missing from the extension (expected ${tourSource}). Reinstall the extension.`);
+    void vscode.window.showErrorMessage(
+      `The tour notebook is missing from the extension (expected ${tourSource}). Reinstall the extension.`,
+    );
     return;
   }
   const tour = vscode.Uri.joinPath(target, "tour.ipynb");
@@ -94,23 +101,31 @@ async function openTour(extensionUri: vscode.Uri, storageUri: vscode.Uri): Promi
 /** Asks for a folder holding seed.json, checks it, stores it in seed.modelPath and offers to restart kernels. */
 async function selectModelFolder(seed: SeedController): Promise<void> {
   const picked = await vscode.window.showOpenDialog({
-    canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: "Use this SEED model",
+    canSelectFolders: true,
+    canSelectFiles: false,
+    canSelectMany: false,
+    openLabel: "Use this SEED model",
     title: "Select a SEED model folder (it holds seed.json)",
   });
   const folder = picked?.[0];
   if (!folder) return;
   const manifest = path.join(folder.fsPath, "seed.json");
   if (!fs.existsSync(manifest)) {
-    void vscode.window.showErrorMessage(`${folder.fsPath} has no seed.json; a SEED model folder holds seed.json and its ONNX files (model/FORMAT.md).`);
+    void vscode.window.showErrorMessage(
+      `${folder.fsPath} has no seed.json; a SEED model folder holds seed.json and its ONNX files (model/FORMAT.md).`,
+    );
     return;
   }
   const config = vscode.workspace.getConfiguration("seed");
-  const scope = vscode.workspace.workspaceFolders ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  const scope = vscode.workspace.workspaceFolders
+    ? vscode.ConfigurationTarget.Workspace
+    : vscode.ConfigurationTarget.Global;
   await config.update("modelPath", folder.fsPath, scope);
   const running = seed.allSessions().filter((s) => s.kernelPid !== undefined);
   if (running.length === 0) return;
   const choice = await vscode.window.showInformationMessage(
-    `SEED model set to ${folder.fsPath}. Restart ${running.length} running kernel(s) to use it?`, "Restart",
+    `SEED model set to ${folder.fsPath}. Restart ${running.length} running kernel(s) to use it?`,
+    "Restart",
   );
   if (choice === "Restart") await Promise.all(running.map((s) => s.restart()));
 }

@@ -33,7 +33,8 @@ export class SeedController implements vscode.Disposable {
     this.controller.supportedLanguages = [...CONTROLLER_LANGUAGES];
     this.controller.supportsExecutionOrder = true;
     this.controller.description = "SEED multimodal model kernel";
-    this.controller.detail = "Runs TypeScript cells with the `seed` API (image tokens, decoding, chat) in a local kernel process";
+    this.controller.detail =
+      "Runs TypeScript cells with the `seed` API (image tokens, decoding, chat) in a local kernel process";
     this.controller.executeHandler = (cells, notebook) => this.execute(cells, notebook);
 
     this.disposables.push(
@@ -85,7 +86,9 @@ export class SeedController implements vscode.Disposable {
 
   private updateAffinity(notebook: vscode.NotebookDocument): void {
     if (notebook.notebookType !== NOTEBOOK_TYPE) return;
-    const affinity = prefersSeed(notebook.metadata) ? vscode.NotebookControllerAffinity.Preferred : vscode.NotebookControllerAffinity.Default;
+    const affinity = prefersSeed(notebook.metadata)
+      ? vscode.NotebookControllerAffinity.Preferred
+      : vscode.NotebookControllerAffinity.Default;
     this.controller.updateNotebookAffinity(notebook, affinity);
   }
 
@@ -99,7 +102,10 @@ export class SeedController implements vscode.Disposable {
     const kind = notebookKind(notebook.metadata);
     const codeCells = notebook.getCells().filter((c) => c.kind === vscode.NotebookCellKind.Code);
     const written = codeCells.filter((c) => c.document.getText().trim() !== "");
-    const notice = foreignNotebookNotice(kind, written.map((c) => c.document.languageId));
+    const notice = foreignNotebookNotice(
+      kind,
+      written.map((c) => c.document.languageId),
+    );
     if (notice) {
       this.deps.log.info(`selected for ${notebook.uri.toString()}: ${notice}`);
       void vscode.window.showWarningMessage(notice, "Select Another Kernel").then((choice) => {
@@ -116,7 +122,8 @@ export class SeedController implements vscode.Disposable {
     const applied = await vscode.workspace.applyEdit(edit);
     if (!applied) this.deps.log.warn(`could not write the SEED kernelspec into ${notebook.uri.toString()}`);
     for (const cell of codeCells) {
-      if (cell.document.languageId !== RUNNABLE_LANGUAGE) await vscode.languages.setTextDocumentLanguage(cell.document, RUNNABLE_LANGUAGE);
+      if (cell.document.languageId !== RUNNABLE_LANGUAGE)
+        await vscode.languages.setTextDocumentLanguage(cell.document, RUNNABLE_LANGUAGE);
     }
   }
 

@@ -5,7 +5,7 @@ import * as vscode from "vscode";
 import { COMMANDS } from "./command-ids";
 import { registerCommands } from "./commands";
 import { SeedController } from "./controller";
-import { readKernelSettings, type KernelSettings } from "./settings";
+import { type KernelSettings, readKernelSettings } from "./settings";
 import { SeedStatusBar } from "./status-bar";
 
 let controller: SeedController | undefined;
@@ -48,7 +48,8 @@ function start(context: vscode.ExtensionContext): SeedExtensionApi {
     vscode.commands.registerCommand(COMMANDS.showLog, () => log.show()),
   );
   const seed = controller;
-  const find = (uri: vscode.Uri) => vscode.workspace.notebookDocuments.find((nb) => nb.uri.toString() === uri.toString());
+  const find = (uri: vscode.Uri) =>
+    vscode.workspace.notebookDocuments.find((nb) => nb.uri.toString() === uri.toString());
   return {
     whenIdle: async (uri) => {
       const notebook = find(uri);

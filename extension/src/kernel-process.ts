@@ -2,13 +2,22 @@
 // completion and hover on the notebook's TypeScript cells, plus the seed/* requests and notifications of
 // kernel/protocol/rpc.ts. We spawn the child ourselves so that dispose() can always kill it (no orphans), even when
 // the kernel is blocked and does not answer LSP shutdown.
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import * as vscode from "vscode";
 import {
-  CloseAction, ErrorAction, LanguageClient, State, type LanguageClientOptions,
+  CloseAction,
+  ErrorAction,
+  LanguageClient,
+  type LanguageClientOptions,
+  State,
 } from "vscode-languageclient/node";
 import {
-  RPC, type ExecuteParams, type ExecuteResult, type InterruptResult, type KernelStatus, type OutputParams,
+  type ExecuteParams,
+  type ExecuteResult,
+  type InterruptResult,
+  type KernelStatus,
+  type OutputParams,
+  RPC,
 } from "../../kernel/protocol/rpc";
 
 export interface KernelProcessOptions {
@@ -46,10 +55,16 @@ export class KernelProcess implements vscode.Disposable {
     const { notebook } = options;
     const clientOptions: LanguageClientOptions = {
       // Only this notebook's TypeScript cells go to this kernel: its live state answers completion and hover.
-      documentSelector: [{
-        notebook: { notebookType: notebook.notebookType, scheme: notebook.uri.scheme, pattern: globEscape(notebook.uri.fsPath) },
-        language: "typescript",
-      }],
+      documentSelector: [
+        {
+          notebook: {
+            notebookType: notebook.notebookType,
+            scheme: notebook.uri.scheme,
+            pattern: globEscape(notebook.uri.fsPath),
+          },
+          language: "typescript",
+        },
+      ],
       outputChannel: options.output,
       // Restart is ours to decide (a dead kernel ends every pending cell and the next run starts a new one).
       errorHandler: {
@@ -66,7 +81,9 @@ export class KernelProcess implements vscode.Disposable {
   }
 
   get isRunning(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null && !this.disposing;
+    return (
+      this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null && !this.disposing
+    );
   }
 
   /** Starts the process and the LSP handshake; rejects with the kernel's own error when it fails to start. */

@@ -12,8 +12,13 @@ export interface RawOutputItem {
 /** Types that Jupyter bundles carry base64-encoded (images other than SVG, PDFs, other binary types). */
 export function isBase64Mime(mime: string): boolean {
   if (mime === "image/svg+xml") return false;
-  return mime.startsWith("image/") || mime.startsWith("audio/") || mime.startsWith("video/") ||
-    mime === "application/pdf" || mime === "application/octet-stream";
+  return (
+    mime.startsWith("image/") ||
+    mime.startsWith("audio/") ||
+    mime.startsWith("video/") ||
+    mime === "application/pdf" ||
+    mime === "application/octet-stream"
+  );
 }
 
 export function isJsonMime(mime: string): boolean {
@@ -32,7 +37,9 @@ export function bundleToItems(bundle: MimeBundle): RawOutputItem[] {
   for (const [mime, value] of Object.entries(bundle)) {
     if (isBase64Mime(mime)) {
       if (typeof value !== "string" || !BASE64.test(value)) {
-        throw new Error(`Output of type ${mime} must be a base64 string, got ${typeof value === "string" ? "non-base64 text" : typeof value}.`);
+        throw new Error(
+          `Output of type ${mime} must be a base64 string, got ${typeof value === "string" ? "non-base64 text" : typeof value}.`,
+        );
       }
       items.push({ mime, data: new Uint8Array(Buffer.from(value, "base64")) });
     } else if (typeof value === "string") {
@@ -40,10 +47,13 @@ export function bundleToItems(bundle: MimeBundle): RawOutputItem[] {
     } else if (typeof value === "object" && value !== null && isJsonMime(mime)) {
       items.push({ mime, data: encoder.encode(JSON.stringify(value)) });
     } else {
-      throw new Error(`Output of type ${mime} must be a string${isJsonMime(mime) ? " or a JSON object" : ""}, got ${value === null ? "null" : typeof value}.`);
+      throw new Error(
+        `Output of type ${mime} must be a string${isJsonMime(mime) ? " or a JSON object" : ""}, got ${value === null ? "null" : typeof value}.`,
+      );
     }
   }
-  if (items.length === 0) throw new Error("The kernel sent an output with an empty MIME bundle; expected at least text/plain.");
+  if (items.length === 0)
+    throw new Error("The kernel sent an output with an empty MIME bundle; expected at least text/plain.");
   return items;
 }
 

@@ -8,11 +8,11 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import type { ExecuteResult, KernelStatus, OutputParams } from "../../kernel/protocol/rpc";
 import { unsupportedCellError } from "./cell-language";
-import { CellRun, outputId, toOutputItems, type CellRunHost } from "./cell-run";
+import { CellRun, type CellRunHost, outputId, toOutputItems } from "./cell-run";
 import { ExecutionQueue } from "./execution-queue";
+import { describeExit, type KernelExit, KernelProcess } from "./kernel-process";
 import { notebookKind } from "./kernelspec";
-import { describeExit, KernelProcess, type KernelExit } from "./kernel-process";
-import { kernelArgs, type KernelSettings } from "./settings";
+import { type KernelSettings, kernelArgs } from "./settings";
 
 export interface SessionDeps {
   controller: vscode.NotebookController;
@@ -40,7 +40,10 @@ export class NotebookSession implements CellRunHost, vscode.Disposable {
   readonly onDidChangeStatus = this.statusEmitter.event;
   readonly log: vscode.LogOutputChannel;
 
-  constructor(readonly notebook: vscode.NotebookDocument, private readonly deps: SessionDeps) {
+  constructor(
+    readonly notebook: vscode.NotebookDocument,
+    private readonly deps: SessionDeps,
+  ) {
     this.log = deps.log;
   }
 
@@ -87,7 +90,10 @@ export class NotebookSession implements CellRunHost, vscode.Disposable {
       return await kernel.execute({ executionId: run.executionId, code, cellUri: run.cell.document.uri.toString() });
     } catch (err) {
       // A dead kernel rejects pending requests before its process's exit event: name the real cause if it died.
-      const exit = await Promise.race([kernel.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 1000))]);
+      const exit = await Promise.race([
+        kernel.exited,
+        new Promise<undefined>((r) => setTimeout(() => r(undefined), 1000)),
+      ]);
       if (exit && !exit.expected) throw new Error(describeExit(exit));
       throw new Error(`The SEED kernel did not run this cell: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -120,7 +126,9 @@ export class NotebookSession implements CellRunHost, vscode.Disposable {
   }
 
   /** The output that holds displayId now (waiting for its creation), or undefined when it is gone. */
-  private async displayOutput(displayId: string): Promise<{ cell: vscode.NotebookCell; output: vscode.NotebookCellOutput } | undefined> {
+  private async displayOutput(
+    displayId: string,
+  ): Promise<{ cell: vscode.NotebookCell; output: vscode.NotebookCellOutput } | undefined> {
     const target = this.displays.get(displayId);
     const id = await target?.outputId;
     const output = id === undefined ? undefined : target?.cell.outputs.find((o) => outputId(o) === id);
@@ -128,7 +136,11 @@ export class NotebookSession implements CellRunHost, vscode.Disposable {
     return { cell: target.cell, output };
   }
 
-  async updateDisplay(displayId: string, items: vscode.NotebookCellOutputItem[], from: CellRun | undefined): Promise<void> {
+  async updateDisplay(
+    displayId: string,
+    items: vscode.NotebookCellOutputItem[],
+    from: CellRun | undefined,
+  ): Promise<void> {
     if (!this.displays.has(displayId)) {
       this.log.warn(`update for unknown display id '${displayId}' ignored (never displayed, or its cell was cleared)`);
       return;
@@ -155,27 +167,31 @@ export class NotebookSession implements CellRunHost, vscode.Disposable {
     const queued = this.borrowPending.has(displayId);
     this.borrowPending.set(displayId, items);
     if (queued) return this.borrowChain; // the waiting borrow of this display takes the newer items
-    this.borrowChain = this.borrowChain.then(async () => {
-      const latest = this.borrowPending.get(displayId);
-      this.borrowPending.delete(displayId);
-      const target = await this.displayOutput(displayId);
-      if (!latest || !target) return;
-      const { output } = target;
-      if ([...this.runs.values(), this.queue.running, ...this.queue.queued].some((r) => r?.cell === target.cell)) {
-        // The cell started (or was queued) meanwhile: go through its own execution instead.
-        void this.updateDisplay(displayId, latest, undefined); // not awaited: it must not wait for this very chain
-        return;
-      }
-      const summary = target.cell.executionSummary;
-      const exec = this.deps.controller.createNotebookCellExecution(target.cell);
-      exec.start(summary?.timing?.startTime);
-      if (summary?.executionOrder !== undefined) exec.executionOrder = summary.executionOrder;
-      try {
-        await exec.replaceOutputItems(latest, output);
-      } finally {
-        exec.end(summary?.success, summary?.timing?.endTime);
-      }
-    }).then(undefined, (err: unknown) => this.log.error(`display update failed: ${err instanceof Error ? err.message : String(err)}`));
+    this.borrowChain = this.borrowChain
+      .then(async () => {
+        const latest = this.borrowPending.get(displayId);
+        this.borrowPending.delete(displayId);
+        const target = await this.displayOutput(displayId);
+        if (!latest || !target) return;
+        const { output } = target;
+        if ([...this.runs.values(), this.queue.running, ...this.queue.queued].some((r) => r?.cell === target.cell)) {
+          // The cell started (or was queued) meanwhile: go through its own execution instead.
+          void this.updateDisplay(displayId, latest, undefined); // not awaited: it must not wait for this very chain
+          return;
+        }
+        const summary = target.cell.executionSummary;
+        const exec = this.deps.controller.createNotebookCellExecution(target.cell);
+        exec.start(summary?.timing?.startTime);
+        if (summary?.executionOrder !== undefined) exec.executionOrder = summary.executionOrder;
+        try {
+          await exec.replaceOutputItems(latest, output);
+        } finally {
+          exec.end(summary?.success, summary?.timing?.endTime);
+        }
+      })
+      .then(undefined, (err: unknown) =>
+        this.log.error(`display update failed: ${err instanceof Error ? err.message : String(err)}`),
+      );
     return this.borrowChain;
   }
 
@@ -214,13 +230,19 @@ export class NotebookSession implements CellRunHost, vscode.Disposable {
     clearTimeout(sigint);
     if (ended || running.isEnded) return;
     const seconds = (timeoutMs / 1000).toFixed(1);
-    await running.abort(`The SEED kernel did not stop this cell within ${seconds} s of the interrupt. Restart the kernel to regain control.`);
+    await running.abort(
+      `The SEED kernel did not stop this cell within ${seconds} s of the interrupt. Restart the kernel to regain control.`,
+    );
     // Not awaited: the interrupt is over (every execution ended); the offer stays up until the user answers.
-    void vscode.window.showWarningMessage(
-      `The SEED kernel did not respond to the interrupt within ${seconds} s. Restart it? (Its variables will be lost.)`,
-      "Restart Kernel",
-    ).then((choice) => (choice === "Restart Kernel" ? this.restart() : undefined)).then(undefined, (err: unknown) =>
-      this.log.error(`restart failed: ${err instanceof Error ? err.message : String(err)}`));
+    void vscode.window
+      .showWarningMessage(
+        `The SEED kernel did not respond to the interrupt within ${seconds} s. Restart it? (Its variables will be lost.)`,
+        "Restart Kernel",
+      )
+      .then((choice) => (choice === "Restart Kernel" ? this.restart() : undefined))
+      .then(undefined, (err: unknown) =>
+        this.log.error(`restart failed: ${err instanceof Error ? err.message : String(err)}`),
+      );
   }
 
   private ensureKernel(): Promise<KernelProcess> {
@@ -231,9 +253,16 @@ export class NotebookSession implements CellRunHost, vscode.Disposable {
 
   private async startKernel(): Promise<KernelProcess> {
     const settings = this.deps.settings();
-    const cwd = this.notebook.uri.scheme === "file" ? path.dirname(this.notebook.uri.fsPath) : (vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd());
+    const cwd =
+      this.notebook.uri.scheme === "file"
+        ? path.dirname(this.notebook.uri.fsPath)
+        : (vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd());
     const kernel = new KernelProcess({
-      script: this.deps.kernelScript, args: kernelArgs(settings, cwd), cwd, notebook: this.notebook, output: this.log,
+      script: this.deps.kernelScript,
+      args: kernelArgs(settings, cwd),
+      cwd,
+      notebook: this.notebook,
+      output: this.log,
     });
     kernel.onOutput((p) => this.routeOutput(p));
     kernel.onStatus((s) => this.setStatus(s));
@@ -243,7 +272,9 @@ export class NotebookSession implements CellRunHost, vscode.Disposable {
     } catch (err) {
       await kernel.dispose();
       const message = err instanceof Error ? err.message : String(err);
-      throw new Error(`could not start the kernel (${this.deps.kernelScript}): ${message}. See the "SEED Kernel" output for its log.`);
+      throw new Error(
+        `could not start the kernel (${this.deps.kernelScript}): ${message}. See the "SEED Kernel" output for its log.`,
+      );
     }
     this.kernel = kernel;
     this.refreshStatus();
@@ -255,7 +286,8 @@ export class NotebookSession implements CellRunHost, vscode.Disposable {
     const run = this.runs.get(executionId);
     if (run) run.handle(output);
     else if (output.kind === "update") {
-      const fail = (err: unknown) => this.log.error(`display update failed: ${err instanceof Error ? err.message : String(err)}`);
+      const fail = (err: unknown) =>
+        this.log.error(`display update failed: ${err instanceof Error ? err.message : String(err)}`);
       try {
         this.updateDisplay(output.displayId, toOutputItems(output.data), undefined).catch(fail);
       } catch (err) {
@@ -277,7 +309,10 @@ export class NotebookSession implements CellRunHost, vscode.Disposable {
   private refreshStatus(): void {
     const kernel = this.kernel;
     if (!kernel?.isRunning) return;
-    kernel.status().then((s) => this.setStatus(s), () => undefined);
+    kernel.status().then(
+      (s) => this.setStatus(s),
+      () => undefined,
+    );
   }
 
   private setStatus(status: KernelStatus | undefined): void {

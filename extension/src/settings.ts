@@ -40,9 +40,16 @@ export function readKernelSettings(get: (key: keyof KernelSettings) => unknown):
   }
   const timeout = get("interruptTimeoutMs") ?? DEFAULT_SETTINGS.interruptTimeoutMs;
   if (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout < 100) {
-    throw new Error(`Setting seed.interruptTimeoutMs must be a number of milliseconds >= 100, got ${JSON.stringify(timeout)}.`);
+    throw new Error(
+      `Setting seed.interruptTimeoutMs must be a number of milliseconds >= 100, got ${JSON.stringify(timeout)}.`,
+    );
   }
-  return { modelPath: modelPath.trim(), executionProvider: provider as ExecutionProvider, threads, interruptTimeoutMs: timeout };
+  return {
+    modelPath: modelPath.trim(),
+    executionProvider: provider as ExecutionProvider,
+    threads,
+    interruptTimeoutMs: timeout,
+  };
 }
 
 /** Arguments after the script path for the kernel process in JSON-RPC (LSP) mode. */

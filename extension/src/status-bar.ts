@@ -13,7 +13,9 @@ export function formatBytes(bytes: number): string {
 export function statusText(status: KernelStatus | undefined): string {
   if (!status) return "$(circle-outline) SEED: no kernel";
   const icon = status.state === "busy" ? "$(loading~spin)" : status.state === "dead" ? "$(error)" : "$(circle-filled)";
-  const model = status.model ? `${status.model.name} · ${status.model.executionProvider.toUpperCase()}` : "model not loaded";
+  const model = status.model
+    ? `${status.model.name} · ${status.model.executionProvider.toUpperCase()}`
+    : "model not loaded";
   return `${icon} SEED: ${model} · ${formatBytes(status.memory.rssBytes)}`;
 }
 
@@ -46,9 +48,13 @@ export class SeedStatusBar implements vscode.Disposable {
       tooltip.appendMarkdown(`**SEED kernel** (pid ${status.pid}, ${status.state})\n\n`);
       if (status.model) {
         tooltip.appendMarkdown(`Model: ${status.model.name} at \`${status.model.path}\`\n\n`);
-        tooltip.appendMarkdown(`Execution provider: ${status.model.executionProvider}${status.model.providerReason ? ` (${status.model.providerReason})` : ""}\n\n`);
+        tooltip.appendMarkdown(
+          `Execution provider: ${status.model.executionProvider}${status.model.providerReason ? ` (${status.model.providerReason})` : ""}\n\n`,
+        );
       }
-      tooltip.appendMarkdown(`Memory: ${formatBytes(status.memory.rssBytes)} RSS, ${formatBytes(status.memory.heapUsedBytes)} JS heap`);
+      tooltip.appendMarkdown(
+        `Memory: ${formatBytes(status.memory.rssBytes)} RSS, ${formatBytes(status.memory.heapUsedBytes)} JS heap`,
+      );
     } else {
       tooltip.appendMarkdown("The SEED kernel starts when you run a cell.");
     }

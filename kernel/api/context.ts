@@ -48,7 +48,11 @@ export interface DisplaySink {
 }
 
 /** A live view on `sink`: its own live() when it has one, else a plain display whose finish() is its last update. */
-export function openLive(sink: DisplaySink, bundle: MimeBundle, ending: (reason: LiveEnding) => MimeBundle): LiveHandle {
+export function openLive(
+  sink: DisplaySink,
+  bundle: MimeBundle,
+  ending: (reason: LiveEnding) => MimeBundle,
+): LiveHandle {
   if (sink.live) return sink.live(bundle, ending);
   const handle = sink.display(bundle);
   let open = true;

@@ -3,11 +3,11 @@
 // longer fit the model's context, the oldest rounds stop being sent (SEED's demo keeps its last rounds likewise);
 // they stay in `turns` and in the transcript, and `forgotten` counts them.
 
-import type { MimeBundle } from "../protocol/mime";
-import type { ChatInput, Conversation, GenerateOptions, Generation, SeedImage, Tokens } from "./seed";
-import type { ChatTurn } from "./model-port";
-import { generationBundle } from "../display/generation-view";
 import type { GenerationPartInput } from "../display/generation-view";
+import { generationBundle } from "../display/generation-view";
+import type { MimeBundle } from "../protocol/mime";
+import type { ChatTurn } from "./model-port";
+import type { ChatInput, Conversation, GenerateOptions, Generation, SeedImage, Tokens } from "./seed";
 import { TokensImpl } from "./tokens";
 
 /** A turn as the cell sees it, and as the runtime gets it. */
@@ -24,7 +24,12 @@ export type SendTurns = (
   options: GenerateOptions | undefined,
   /** Leading history turns that must stay (the system message). */
   keepFirst: number,
-) => Promise<{ user: StoredTurn; answer: Generation; assistantContent: string; /** history turns left out */ dropped: number }>;
+) => Promise<{
+  user: StoredTurn;
+  answer: Generation;
+  assistantContent: string /** history turns left out */;
+  dropped: number;
+}>;
 
 export class ConversationImpl implements Conversation {
   readonly #turns: StoredTurn[] = [];
@@ -47,27 +52,39 @@ export class ConversationImpl implements Conversation {
     return this.#contextStart - this.#system;
   }
 
-  get turns(): readonly { readonly role: "system" | "user" | "assistant"; readonly parts: readonly (string | SeedImage | Tokens)[] }[] {
+  get turns(): readonly {
+    readonly role: "system" | "user" | "assistant";
+    readonly parts: readonly (string | SeedImage | Tokens)[];
+  }[] {
     return this.#turns.map((t) => Object.freeze({ role: t.role, parts: Object.freeze([...t.parts]) }));
   }
 
   async say(message: ChatInput, options?: GenerateOptions): Promise<Generation> {
-    const history = [...this.#turns.slice(0, this.#system), ...this.#turns.slice(this.#contextStart)].map((t) => t.runtime);
+    const history = [...this.#turns.slice(0, this.#system), ...this.#turns.slice(this.#contextStart)].map(
+      (t) => t.runtime,
+    );
     const { user, answer, assistantContent, dropped } = await this.#send(history, message, options, this.#system);
     this.#contextStart += dropped;
-    this.#turns.push(user, { role: "assistant", parts: [...answer.parts], runtime: { role: "assistant", content: assistantContent } });
+    this.#turns.push(user, {
+      role: "assistant",
+      parts: [...answer.parts],
+      runtime: { role: "assistant", content: assistantContent },
+    });
     return answer;
   }
 
   reset(): void {
-    this.#turns.length = this.#system;   // the system message stays: it was given when the conversation began
+    this.#turns.length = this.#system; // the system message stays: it was given when the conversation began
     this.#contextStart = this.#system;
   }
 
   toMimeBundle(): MimeBundle {
     const parts: GenerationPartInput[] = [];
     for (const t of this.#turns) {
-      parts.push({ kind: "text", text: `${parts.length ? "\n" : ""}${t.role === "user" ? "You" : t.role === "system" ? "System" : "SEED"}: ` });
+      parts.push({
+        kind: "text",
+        text: `${parts.length ? "\n" : ""}${t.role === "user" ? "You" : t.role === "system" ? "System" : "SEED"}: `,
+      });
       for (const p of t.parts) {
         if (typeof p === "string") parts.push({ kind: "text", text: p });
         else if (p instanceof TokensImpl) parts.push({ kind: "tokens", ids: p.ids, complete: true });
@@ -75,7 +92,13 @@ export class ConversationImpl implements Conversation {
       }
     }
     const forgotten = this.forgotten ? `; the first ${this.forgotten} no longer fit the model's context` : "";
-    return generationBundle({ parts, tokenCount: 0, status: "stop-token", ...this.#sizes(), prompt: `conversation, ${this.#turns.length} turns${forgotten}` });
+    return generationBundle({
+      parts,
+      tokenCount: 0,
+      status: "stop-token",
+      ...this.#sizes(),
+      prompt: `conversation, ${this.#turns.length} turns${forgotten}`,
+    });
   }
 
   [Symbol.for("nodejs.util.inspect.custom")](): string {

@@ -2,21 +2,32 @@
 // Each method validates its arguments first (throwing SeedApiError), reads the running execution's AbortSignal, and
 // returns immutable values that render as MIME bundles. All state lives in the context the kernel passes in.
 
-import type { ChatInput, DecodeOptions, GenerateOptions, ImageSource, ModelInfo, Reconstruction, SeedApi, SeedDisplayable, SeedImage, Tokens } from "./seed";
-import type { SeedApiContext } from "./context";
-import type { ChatPart, ChatTurn, ModelProxy } from "./model-port";
-import { MIME } from "../protocol/mime";
 import { comparisonBundle } from "../display/image-view";
 import { toMimeBundle } from "../display/to-mime-bundle";
+import { MIME } from "../protocol/mime";
 import { imageTokensText } from "./answer-parts";
-import { ConversationImpl } from "./conversation";
+import type { SeedApiContext } from "./context";
 import type { StoredTurn } from "./conversation";
+import { ConversationImpl } from "./conversation";
 import { resolveDecodeOptions, runDecode } from "./decode";
 import { resolveGenerateOptions, runGenerate } from "./generation";
 import { SeedImageImpl } from "./image";
 import { resolveImage } from "./image-source";
 import { ModelInfoImpl } from "./model-info";
+import type { ChatPart, ChatTurn, ModelProxy } from "./model-port";
 import { ReconstructionImpl, View } from "./reconstruction";
+import type {
+  ChatInput,
+  DecodeOptions,
+  GenerateOptions,
+  ImageSource,
+  ModelInfo,
+  Reconstruction,
+  SeedApi,
+  SeedDisplayable,
+  SeedImage,
+  Tokens,
+} from "./seed";
 import { assertTokens, TokensImpl } from "./tokens";
 import { checkIds, checkInt, checkSignal, describe, interrupted, SeedApiError } from "./validate";
 
@@ -30,7 +41,8 @@ async function guarded<T>(call: string, signal: AbortSignal, fn: () => Promise<T
     checkSignal(call, signal);
     return out;
   } catch (e) {
-    if (signal.aborted && !(e instanceof Error && e.name === "AbortError" && e.message.startsWith(call))) throw interrupted(call);
+    if (signal.aborted && !(e instanceof Error && e.name === "AbortError" && e.message.startsWith(call)))
+      throw interrupted(call);
     throw e;
   }
 }
@@ -40,7 +52,8 @@ type MessagePart = string | SeedImage | Tokens;
 /** Normalises a chat message into parts; each is text, an image source or Tokens. */
 function messageParts(call: string, message: unknown): unknown[] {
   const parts = Array.isArray(message) ? [...message] : [message];
-  if (parts.length === 0) throw new SeedApiError(`${call}: the message is empty; pass text, images or Tokens, e.g. ["Describe", img]`);
+  if (parts.length === 0)
+    throw new SeedApiError(`${call}: the message is empty; pass text, images or Tokens, e.g. ["Describe", img]`);
   return parts;
 }
 
@@ -53,7 +66,12 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
     known = { numTokens: model.info.numTokens, codebookSize: model.info.codebookSize };
     return model;
   };
-  const tokensFrom = async (call: string, model: ModelProxy, image: SeedImageImpl, signal: AbortSignal): Promise<TokensImpl> => {
+  const tokensFrom = async (
+    call: string,
+    model: ModelProxy,
+    image: SeedImageImpl,
+    signal: AbortSignal,
+  ): Promise<TokensImpl> => {
     const loaded = await image.loadedFor(model);
     const vt = await model.tokenize(loaded, { signal });
     const { numTokens, codebookSize } = model.info;
@@ -62,16 +80,30 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
     const cells = vt.patchGrid[0] * vt.patchGrid[1];
     const maps = vt.attentionMaps.data; // [1, N, Gh*Gw]
     const attention = ids.map((_, n) => Array.from(maps.subarray(n * cells, (n + 1) * cells)));
-    return new TokensImpl({ ids, numTokens, codebookSize, source: image, attention, patchGrid: vt.patchGrid, label: image.label });
+    return new TokensImpl({
+      ids,
+      numTokens,
+      codebookSize,
+      source: image,
+      attention,
+      patchGrid: vt.patchGrid,
+      label: image.label,
+    });
   };
 
   const toTokens = (call: string, model: ModelProxy, value: unknown): TokensImpl => {
     if (value instanceof TokensImpl) return value;
     if (Array.isArray(value)) {
       const { numTokens, codebookSize } = model.info;
-      return new TokensImpl({ ids: checkIds(call, "ids", value, numTokens, codebookSize, true), numTokens, codebookSize });
+      return new TokensImpl({
+        ids: checkIds(call, "ids", value, numTokens, codebookSize, true),
+        numTokens,
+        codebookSize,
+      });
     }
-    throw new SeedApiError(`${call}: expected Tokens (from seed.tokenize) or an array of token ids, got ${describe(value)}`);
+    throw new SeedApiError(
+      `${call}: expected Tokens (from seed.tokenize) or an array of token ids, got ${describe(value)}`,
+    );
   };
 
   /** Message parts -> runtime chat parts, with the parts kept for display and a one-line prompt text. */
@@ -83,7 +115,10 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
         shown.push(part);
         content.push(part);
       } else if (part instanceof TokensImpl) {
-        if (part.isPrefix) throw new SeedApiError(`${call}: Tokens in a message must be complete (${part.numTokens} ids), got a prefix of ${part.length}`);
+        if (part.isPrefix)
+          throw new SeedApiError(
+            `${call}: Tokens in a message must be complete (${part.numTokens} ids), got a prefix of ${part.length}`,
+          );
         shown.push(part);
         content.push({ codes: part.ids });
       } else {
@@ -99,7 +134,9 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
 
   const requireLanguageModel = (call: string, model: ModelProxy): void => {
     if (!model.info.hasLanguageModel) {
-      throw new SeedApiError(`${call}: the model package ${model.info.name} has no language model; chat and generate need one (seed.json "language_model")`);
+      throw new SeedApiError(
+        `${call}: the model package ${model.info.name} has no language model; chat and generate need one (seed.json "language_model")`,
+      );
     }
   };
 
@@ -109,8 +146,13 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
    * its answer at a time, until the prompt leaves room for an answer (as SEED's demo keeps only its last rounds);
    * `dropped` says how many turns were left out.
    */
-  const chatTurn = async (call: string, history: readonly ChatTurn[], message: ChatInput, options: GenerateOptions | undefined,
-    fit?: { keepFirst: number }) => {
+  const chatTurn = async (
+    call: string,
+    history: readonly ChatTurn[],
+    message: ChatInput,
+    options: GenerateOptions | undefined,
+    fit?: { keepFirst: number },
+  ) => {
     const signal = ctx.signal();
     const o = resolveGenerateOptions(call, options);
     return guarded(call, signal, async () => {
@@ -148,8 +190,11 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
 
     async image(source: ImageSource, label?: string): Promise<SeedImage> {
       const signal = ctx.signal();
-      if (label !== undefined && typeof label !== "string") throw new SeedApiError(`seed.image: label must be a string, got ${describe(label)}`);
-      return guarded("seed.image", signal, async () => resolveImage("seed.image", source, await modelOf(), ctx.cwd, label));
+      if (label !== undefined && typeof label !== "string")
+        throw new SeedApiError(`seed.image: label must be a string, got ${describe(label)}`);
+      return guarded("seed.image", signal, async () =>
+        resolveImage("seed.image", source, await modelOf(), ctx.cwd, label),
+      );
     },
 
     async tokenize(image: ImageSource): Promise<Tokens> {
@@ -181,31 +226,57 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
         const model = await modelOf();
         const img = await resolveImage("seed.reconstruct", image, model, ctx.cwd);
         const tokens = await tokensFrom("seed.reconstruct", model, img, signal);
-        return runDecode("seed.reconstruct", model, resolveDecodeOptions("seed.reconstruct", model, tokens, options), ctx.display, signal);
+        return runDecode(
+          "seed.reconstruct",
+          model,
+          resolveDecodeOptions("seed.reconstruct", model, tokens, options),
+          ctx.display,
+          signal,
+        );
       });
     },
 
     splice(a: Tokens, b: Tokens, at: number): Tokens {
       assertTokens("seed.splice", "a", a);
       assertTokens("seed.splice", "b", b);
-      if (a.isPrefix || b.isPrefix) throw new SeedApiError(`seed.splice: both token lists must be complete (${a.numTokens} ids); got ${a.length} and ${b.length}`);
+      if (a.isPrefix || b.isPrefix)
+        throw new SeedApiError(
+          `seed.splice: both token lists must be complete (${a.numTokens} ids); got ${a.length} and ${b.length}`,
+        );
       checkInt("seed.splice", "at", at, 0, a.length);
       const ids = [...a.ids.slice(0, at), ...b.ids.slice(at)];
-      return new TokensImpl({ ids, numTokens: a.numTokens, codebookSize: a.codebookSize, label: `${a.label ?? "a"}[0..${at}) + ${b.label ?? "b"}[${at}..${a.numTokens})` });
+      return new TokensImpl({
+        ids,
+        numTokens: a.numTokens,
+        codebookSize: a.codebookSize,
+        label: `${a.label ?? "a"}[0..${at}) + ${b.label ?? "b"}[${at}..${a.numTokens})`,
+      });
     },
 
     mix(a: Tokens, b: Tokens, pick: readonly boolean[] | ((position: number) => boolean)): Tokens {
       assertTokens("seed.mix", "a", a);
       assertTokens("seed.mix", "b", b);
-      if (a.length !== b.length) throw new SeedApiError(`seed.mix: a has ${a.length} tokens and b has ${b.length}; expected the same length`);
+      if (a.length !== b.length)
+        throw new SeedApiError(`seed.mix: a has ${a.length} tokens and b has ${b.length}; expected the same length`);
       let choose: (i: number) => boolean;
       if (typeof pick === "function") choose = (i) => pick(i) === true;
       else if (Array.isArray(pick)) {
-        if (pick.length !== a.length) throw new SeedApiError(`seed.mix: pick has ${pick.length} entries; expected one boolean per token (${a.length})`);
+        if (pick.length !== a.length)
+          throw new SeedApiError(
+            `seed.mix: pick has ${pick.length} entries; expected one boolean per token (${a.length})`,
+          );
         choose = (i) => pick[i] === true;
-      } else throw new SeedApiError(`seed.mix: pick must be an array of ${a.length} booleans or a function (position) => boolean, got ${describe(pick)}`);
+      } else
+        throw new SeedApiError(
+          `seed.mix: pick must be an array of ${a.length} booleans or a function (position) => boolean, got ${describe(pick)}`,
+        );
       const ids = a.ids.map((id, i) => (choose(i) ? b.ids[i]! : id));
-      return new TokensImpl({ ids, numTokens: a.numTokens, codebookSize: a.codebookSize, label: `mix of ${a.label ?? "a"} and ${b.label ?? "b"}` });
+      return new TokensImpl({
+        ids,
+        numTokens: a.numTokens,
+        codebookSize: a.codebookSize,
+        label: `mix of ${a.label ?? "a"} and ${b.label ?? "b"}`,
+      });
     },
 
     async chat(message: ChatInput, options?: GenerateOptions) {
@@ -222,20 +293,45 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
         for (const part of messageParts("seed.generate", prompt)) {
           if (typeof part === "string") text += part;
           else {
-            const tokens = part instanceof TokensImpl ? part : await tokensFrom("seed.generate", model, await resolveImage("seed.generate", part, model, ctx.cwd), signal);
-            if (tokens.isPrefix) throw new SeedApiError(`seed.generate: Tokens in a prompt must be complete (${tokens.numTokens} ids), got a prefix of ${tokens.length}`);
+            const tokens =
+              part instanceof TokensImpl
+                ? part
+                : await tokensFrom(
+                    "seed.generate",
+                    model,
+                    await resolveImage("seed.generate", part, model, ctx.cwd),
+                    signal,
+                  );
+            if (tokens.isPrefix)
+              throw new SeedApiError(
+                `seed.generate: Tokens in a prompt must be complete (${tokens.numTokens} ids), got a prefix of ${tokens.length}`,
+              );
             text += imageTokensText(tokens.ids);
           }
         }
         if (o.forceImage) text += "<img>";
         const ids = await model.encodeText(text);
-        return runGenerate("seed.generate", model, ids, text.replace(/<img>(<img_\d+>)*<\/img>/g, "<image>"), o, ctx.display, signal);
+        return runGenerate(
+          "seed.generate",
+          model,
+          ids,
+          text.replace(/<img>(<img_\d+>)*<\/img>/g, "<image>"),
+          o,
+          ctx.display,
+          signal,
+        );
       });
     },
 
     conversation(system?: string) {
-      if (system !== undefined && typeof system !== "string") throw new SeedApiError(`seed.conversation: system must be a string, got ${describe(system)}`);
-      return new ConversationImpl((history, message, options, keepFirst) => chatTurn("conversation.say", history, message, options, { keepFirst }), sizes, system);
+      if (system !== undefined && typeof system !== "string")
+        throw new SeedApiError(`seed.conversation: system must be a string, got ${describe(system)}`);
+      return new ConversationImpl(
+        (history, message, options, keepFirst) =>
+          chatTurn("conversation.say", history, message, options, { keepFirst }),
+        sizes,
+        system,
+      );
     },
 
     display(value: unknown): void {
@@ -244,13 +340,26 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
     },
 
     compare(images: readonly (SeedImage | Reconstruction)[], caption?: string): SeedDisplayable {
-      if (!Array.isArray(images) || images.length === 0) throw new SeedApiError(`seed.compare: expected a non-empty array of images or reconstructions, got ${describe(images)}`);
+      if (!Array.isArray(images) || images.length === 0)
+        throw new SeedApiError(
+          `seed.compare: expected a non-empty array of images or reconstructions, got ${describe(images)}`,
+        );
       const inputs = images.map((x, i) => {
-        const img = x instanceof ReconstructionImpl ? x.image.withLabel(x.tokens.isPrefix ? `first ${x.tokens.length}` : x.image.label) : x;
-        if (!(img instanceof SeedImageImpl)) throw new SeedApiError(`seed.compare: images[${i}] is ${describe(x)}; expected a SeedImage or a Reconstruction`);
+        const img =
+          x instanceof ReconstructionImpl
+            ? x.image.withLabel(x.tokens.isPrefix ? `first ${x.tokens.length}` : x.image.label)
+            : x;
+        if (!(img instanceof SeedImageImpl))
+          throw new SeedApiError(
+            `seed.compare: images[${i}] is ${describe(x)}; expected a SeedImage or a Reconstruction`,
+          );
         return { png: img.png, label: img.label };
       });
-      return new View(() => comparisonBundle(caption === undefined ? { images: inputs } : { images: inputs, caption: String(caption) }), `Comparison(${inputs.length} images)`);
+      return new View(
+        () =>
+          comparisonBundle(caption === undefined ? { images: inputs } : { images: inputs, caption: String(caption) }),
+        `Comparison(${inputs.length} images)`,
+      );
     },
 
     async info(): Promise<ModelInfo> {

@@ -2,23 +2,44 @@
 // runGenerate, which streams it: text token by token and image tokens into ONE live display (throttled), then
 // decodes each complete image span and shows the image under its token strip.
 
-import type { MimeBundle } from "../protocol/mime";
-import type { GenerationStep } from "../protocol/payloads";
-import type { DecodeOptions, GeneratedToken, GenerateOptions, Generation, SeedDisplayable, SeedImage, Tokens } from "./seed";
-import type { DisplaySink } from "./context";
-import { openLive } from "./context";
-import type { ChatTurn, ModelProxy, TokenEvent } from "./model-port";
-import { generationBundle } from "../display/generation-view";
 import type { GenerationInput, GenerationPartInput } from "../display/generation-view";
+import { generationBundle } from "../display/generation-view";
 import { probabilitiesBundle } from "../display/probabilities";
 import { throttle } from "../display/throttle";
+import type { MimeBundle } from "../protocol/mime";
+import type { GenerationStep } from "../protocol/payloads";
 import { imageCode, plainAnswer, splitAnswer } from "./answer-parts";
+import type { DisplaySink } from "./context";
+import { openLive } from "./context";
 import { resolveDecodeOptions, runDecode } from "./decode";
+import type { ChatTurn, ModelProxy, TokenEvent } from "./model-port";
 import { View } from "./reconstruction";
+import type {
+  DecodeOptions,
+  GeneratedToken,
+  GenerateOptions,
+  Generation,
+  SeedDisplayable,
+  SeedImage,
+  Tokens,
+} from "./seed";
 import { TokensImpl } from "./tokens";
 import { checkBool, checkInt, checkNumber, checkOptions, interrupted } from "./validate";
 
-export const GENERATE_OPTION_KEYS = ["maxTokens", "temperature", "topK", "topP", "seed", "live", "topKReport", "forceImage", "drawImage", "decodeImages", "repairImages", "decode"] as const;
+export const GENERATE_OPTION_KEYS = [
+  "maxTokens",
+  "temperature",
+  "topK",
+  "topP",
+  "seed",
+  "live",
+  "topKReport",
+  "forceImage",
+  "drawImage",
+  "decodeImages",
+  "repairImages",
+  "decode",
+] as const;
 
 export interface ResolvedGenerate {
   /** undefined: the model's generation_config default, cut to the room the prompt leaves in the context. */
@@ -102,7 +123,10 @@ export class GenerationImpl implements Generation {
   probabilities(at = 0): SeedDisplayable {
     if (this.tokens.length > 0) checkInt("generation.probabilities", "at", at, 0, this.tokens.length - 1);
     const steps = toSteps(this.tokens);
-    return new View(() => probabilitiesBundle({ steps, selected: at, caption: this.prompt }), `Probabilities(${steps.length} steps)`);
+    return new View(
+      () => probabilitiesBundle({ steps, selected: at, caption: this.prompt }),
+      `Probabilities(${steps.length} steps)`,
+    );
   }
 
   toMimeBundle(): MimeBundle {
@@ -128,7 +152,14 @@ function toSteps(tokens: readonly GeneratedToken[]): GenerationStep[] {
  * is. With `repair`: more than N are cut to N, and fewer (or an unclosed span) are decoded as a prefix - SEED's
  * tokens are causal, so the first k are a coarse image. Every repair is listed in the generation's warnings.
  */
-export function spanIds(codes: readonly number[], complete: boolean, numTokens: number, codebookSize: number, repair: boolean, allowPrefix: boolean): number[] | string {
+export function spanIds(
+  codes: readonly number[],
+  complete: boolean,
+  numTokens: number,
+  codebookSize: number,
+  repair: boolean,
+  allowPrefix: boolean,
+): number[] | string {
   const bad = codes.find((c) => c >= codebookSize);
   if (bad !== undefined) return `code ${bad} is outside the codebook (0..${codebookSize - 1})`;
   if (complete && codes.length === numTokens) return [...codes];
@@ -163,11 +194,19 @@ export async function runGenerate(
   const tokens: GeneratedToken[] = [];
   let text = "";
   const view = (status: GenerationInput["status"], parts: GenerationPartInput[]): GenerationInput => ({
-    prompt: promptText, parts, tokenCount: tokens.length, status, numTokens, codebookSize, steps: toSteps(tokens),
+    prompt: promptText,
+    parts,
+    tokenCount: tokens.length,
+    status,
+    numTokens,
+    codebookSize,
+    steps: toSteps(tokens),
   });
   // What the view says when the cell ends first: the answer so far, stopped (the parts are those shown last).
   let shownParts: GenerationPartInput[] = [];
-  const handle = o.live ? openLive(display, generationBundle(view("running", [])), (how) => generationBundle(view(how, shownParts))) : undefined;
+  const handle = o.live
+    ? openLive(display, generationBundle(view("running", [])), (how) => generationBundle(view(how, shownParts)))
+    : undefined;
   const show = (parts: GenerationPartInput[]): void => {
     shownParts = parts;
     handle?.update(generationBundle(view("running", parts)));
@@ -220,7 +259,9 @@ export async function runGenerate(
       continue;
     }
     if (ids.length !== part.ids.length || !part.complete || ids.length < numTokens) {
-      warnings.push(`image span ${spanIndex}: ${part.ids.length} codes${part.complete ? "" : ", not closed by </img>"} (expected ${numTokens}); decoded ${ids.length < numTokens ? `as a prefix of ${ids.length}` : `the first ${numTokens}`}`);
+      warnings.push(
+        `image span ${spanIndex}: ${part.ids.length} codes${part.complete ? "" : ", not closed by </img>"} (expected ${numTokens}); decoded ${ids.length < numTokens ? `as a prefix of ${ids.length}` : `the first ${numTokens}`}`,
+      );
     }
     const t = new TokensImpl({ ids, numTokens, codebookSize, label: "generated" });
     imageTokens.push(t);
@@ -238,13 +279,29 @@ export async function runGenerate(
     parts.push(image);
     viewParts.push({ kind: "image", image: { png: image.png, label: "generated" } });
   }
-  if (o.drawImage && imageTokens.length === 0) warnings.push(`a drawing was asked for, but the answer holds no decodable image (${tokens.length} tokens generated)`);
+  if (o.drawImage && imageTokens.length === 0)
+    warnings.push(
+      `a drawing was asked for, but the answer holds no decodable image (${tokens.length} tokens generated)`,
+    );
   const opened = tokens.find((t) => t.forced && t.text.trim() === "<img>");
-  if (opened) warnings.push(`a drawing was required: <img> was opened for the model at token ${tokens.indexOf(opened) + 1} (it was about to stop, or to run out of tokens, without drawing)`);
+  if (opened)
+    warnings.push(
+      `a drawing was required: <img> was opened for the model at token ${tokens.indexOf(opened) + 1} (it was about to stop, or to run out of tokens, without drawing)`,
+    );
   const stopReason = result.stopReason === "stop" ? "stop-token" : "max-tokens";
   const finalView: GenerationInput = { ...view(stopReason, viewParts), warnings };
   handle?.finish(generationBundle(finalView));
-  const generation = new GenerationImpl({ prompt: promptText, text: plainAnswer(answer), rawText: answer, parts, imageTokens, tokens, stopReason, warnings, view: finalView });
+  const generation = new GenerationImpl({
+    prompt: promptText,
+    text: plainAnswer(answer),
+    rawText: answer,
+    parts,
+    imageTokens,
+    tokens,
+    stopReason,
+    warnings,
+    view: finalView,
+  });
   if (handle) display.shownAs?.(generation, handle.displayId);
   return generation;
 }

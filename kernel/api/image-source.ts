@@ -5,12 +5,13 @@
 import { readFile, stat } from "node:fs/promises";
 import { basename, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ModelProxy } from "./model-port";
 import { SeedImageImpl } from "./image";
+import type { ModelProxy } from "./model-port";
 import { ReconstructionImpl } from "./reconstruction";
 import { describe, SeedApiError } from "./validate";
 
-const ACCEPTED = "a path (relative to the notebook folder), a file: URL, a Buffer/Uint8Array/ArrayBuffer of PNG/JPEG/WebP/GIF bytes, a SeedImage or a Reconstruction";
+const ACCEPTED =
+  "a path (relative to the notebook folder), a file: URL, a Buffer/Uint8Array/ArrayBuffer of PNG/JPEG/WebP/GIF bytes, a SeedImage or a Reconstruction";
 
 /** Reads the bytes of a path or file: URL, with errors that name the resolved path. */
 async function readImageFile(call: string, path: string): Promise<Uint8Array> {
@@ -19,20 +20,30 @@ async function readImageFile(call: string, path: string): Promise<Uint8Array> {
     if (!info.isFile()) throw new SeedApiError(`${call}: ${path} is not a file`);
   } catch (e) {
     if (e instanceof SeedApiError) throw e;
-    throw new SeedApiError(`${call}: no image file at ${path} (${(e as NodeJS.ErrnoException).code ?? "unreadable"}); paths are relative to the notebook folder`);
+    throw new SeedApiError(
+      `${call}: no image file at ${path} (${(e as NodeJS.ErrnoException).code ?? "unreadable"}); paths are relative to the notebook folder`,
+    );
   }
   return new Uint8Array(await readFile(path));
 }
 
 function urlToPath(call: string, url: URL): string {
   if (url.protocol !== "file:") {
-    throw new SeedApiError(`${call}: only file: URLs can be read (the kernel does not download), got ${url.protocol}// URL ${url.href}`);
+    throw new SeedApiError(
+      `${call}: only file: URLs can be read (the kernel does not download), got ${url.protocol}// URL ${url.href}`,
+    );
   }
   return fileURLToPath(url);
 }
 
 /** Turns a source into a SeedImage (a SeedImage is returned as is, relabelled when `label` is given). */
-export async function resolveImage(call: string, source: unknown, model: ModelProxy, cwd: string, label?: string): Promise<SeedImageImpl> {
+export async function resolveImage(
+  call: string,
+  source: unknown,
+  model: ModelProxy,
+  cwd: string,
+  label?: string,
+): Promise<SeedImageImpl> {
   if (source instanceof ReconstructionImpl) source = source.image;
   if (source instanceof SeedImageImpl) return label === undefined ? source : (source.withLabel(label) as SeedImageImpl);
   let bytes: Uint8Array;

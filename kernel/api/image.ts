@@ -1,12 +1,12 @@
 // SeedImage: an immutable image value (PNG bytes + size + label) that renders as itself. It remembers what the
 // encoder needs (the runtime's LoadedImage) once computed, so tokenizing the same image twice reads it once.
 
-import type { MimeBundle } from "../protocol/mime";
-import type { SeedImage } from "./seed";
-import type { LoadedImage, ModelProxy, RgbImage } from "./model-port";
 import { imageBundle } from "../display/image-view";
 import { encodeRgbPng } from "../display/png";
 import { pngSize } from "../display/to-mime-bundle";
+import type { MimeBundle } from "../protocol/mime";
+import type { LoadedImage, ModelProxy, RgbImage } from "./model-port";
+import type { SeedImage } from "./seed";
 
 export class SeedImageImpl implements SeedImage {
   readonly width: number;

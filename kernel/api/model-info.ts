@@ -2,14 +2,14 @@
 // no GPU: provider-text.ts) and sizes, as a small table. The folder is shown relative to the notebook when it is near
 // it (a saved notebook then names no folder of the machine that ran it).
 
-import type { MimeBundle } from "../protocol/mime";
-import { MIME } from "../protocol/mime";
-import type { ModelInfo } from "./seed";
-import type { RuntimeModelInfo } from "./model-port";
 import { isAbsolute, relative } from "node:path";
 import { escapeHtml, frame } from "../display/html";
-import { providerLine, providerText } from "./provider-text";
+import type { MimeBundle } from "../protocol/mime";
+import { MIME } from "../protocol/mime";
+import type { RuntimeModelInfo } from "./model-port";
 import type { ProviderText } from "./provider-text";
+import { providerLine, providerText } from "./provider-text";
+import type { ModelInfo } from "./seed";
 
 /** `dir` as seen from `cwd`: relative when it is inside it or at most two folders up, else as given. */
 export function shownFolder(dir: string, cwd: string): string {
@@ -47,7 +47,10 @@ export class ModelInfoImpl implements ModelInfo {
     this.codebookSize = info.codebookSize;
     this.patchGrid = Object.freeze([info.patchGrid[0], info.patchGrid[1]] as const);
     this.supportsPrefix = info.supportsTokenMask;
-    this.decodeDefaults = Object.freeze({ steps: info.decodeDefaults.steps, guidance: info.decodeDefaults.guidanceScale });
+    this.decodeDefaults = Object.freeze({
+      steps: info.decodeDefaults.steps,
+      guidance: info.decodeDefaults.guidanceScale,
+    });
     this.hasLanguageModel = info.hasLanguageModel;
     this.#folder = cwd === undefined ? info.dir : shownFolder(info.dir, cwd);
     Object.freeze(this);
@@ -71,11 +74,16 @@ export class ModelInfoImpl implements ModelInfo {
 
   toMimeBundle(): MimeBundle {
     const rows = this.#rows()
-      .map(([k, v]) => `<tr><td style="opacity:.7;padding:1px 12px 1px 0">${escapeHtml(k)}</td><td style="font-family:ui-monospace,monospace">${escapeHtml(v)}</td></tr>`)
+      .map(
+        ([k, v]) =>
+          `<tr><td style="opacity:.7;padding:1px 12px 1px 0">${escapeHtml(k)}</td><td style="font-family:ui-monospace,monospace">${escapeHtml(v)}</td></tr>`,
+      )
       .join("");
     return {
       [MIME.html]: frame("", `<table style="border-collapse:collapse">${rows}</table>`),
-      [MIME.plain]: this.#rows().map(([k, v]) => `${k}: ${v}`).join("\n"),
+      [MIME.plain]: this.#rows()
+        .map(([k, v]) => `${k}: ${v}`)
+        .join("\n"),
     };
   }
 }

@@ -1,7 +1,6 @@
 // The model type the `seed` API runs on: model/runtime's SeedRuntime interface, which both the in-process SeedModel
 // and the off-thread worker proxy implement. The rest of kernel/api names runtime types through this one file.
 
-export type { SeedRuntime as ModelProxy } from "../../model/runtime/index";
 export type {
   ChatPart,
   ChatTurn,
@@ -13,6 +12,7 @@ export type {
   ModelInfo as RuntimeModelInfo,
   ProviderInfo,
   RgbImage,
+  SeedRuntime as ModelProxy,
   TokenEvent,
   VisualTokens,
 } from "../../model/runtime/index";

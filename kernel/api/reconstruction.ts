@@ -1,11 +1,11 @@
 // Reconstruction: the result of decoding tokens into an image, with the settings used and the denoising frames.
 // Renders as original vs reconstruction (plus the token strip) when the original is known, else the image alone.
 
+import { filmstripBundle } from "../display/filmstrip";
+import type { ImageInput } from "../display/image-view";
+import { comparisonBundle } from "../display/image-view";
 import type { MimeBundle } from "../protocol/mime";
 import type { DenoisingFrame, Reconstruction, SeedDisplayable, SeedImage, Tokens } from "./seed";
-import { comparisonBundle } from "../display/image-view";
-import type { ImageInput } from "../display/image-view";
-import { filmstripBundle } from "../display/filmstrip";
 import type { TokensImpl } from "./tokens";
 
 export interface ReconstructionInit {
@@ -76,7 +76,10 @@ export class ReconstructionImpl implements Reconstruction {
     if (frames.length === 0 || frames[frames.length - 1]!.step !== this.steps) {
       frames.push({ step: this.steps, timestep: 0, image: asInput(this.image) });
     }
-    return new View(() => filmstripBundle({ frames, totalSteps: this.steps, done: true, caption: this.caption }), `Filmstrip(${frames.length} frames)`);
+    return new View(
+      () => filmstripBundle({ frames, totalSteps: this.steps, done: true, caption: this.caption }),
+      `Filmstrip(${frames.length} frames)`,
+    );
   }
 
   toMimeBundle(): MimeBundle {

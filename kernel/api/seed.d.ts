@@ -180,7 +180,10 @@ export interface Generation extends SeedDisplayable {
 /** A multi-turn chat that remembers its turns. */
 export interface Conversation extends SeedDisplayable {
   /** The turns so far: a system message first if the conversation was given one, then user and assistant. */
-  readonly turns: readonly { readonly role: "system" | "user" | "assistant"; readonly parts: readonly (string | SeedImage | Tokens)[] }[];
+  readonly turns: readonly {
+    readonly role: "system" | "user" | "assistant";
+    readonly parts: readonly (string | SeedImage | Tokens)[];
+  }[];
   /**
    * How many of the earliest turns the model no longer sees: when the turns outgrow the model's context, the oldest
    * rounds (a user turn and its answer) stop being sent, as SEED's demo keeps only its last rounds. They stay in

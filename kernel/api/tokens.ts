@@ -1,11 +1,11 @@
 // Tokens: an immutable list of visual-token ids in causal order (N of them, or a prefix of k), with the image and
 // Q-Former attention maps they came from when known. Edits return new values; rendering is the token strip.
 
+import type { TokenStripInput } from "../display/token-strip";
+import { tokenStripBundle } from "../display/token-strip";
 import type { MimeBundle } from "../protocol/mime";
 import type { SeedImage, Tokens } from "./seed";
-import { tokenStripBundle } from "../display/token-strip";
-import type { TokenStripInput } from "../display/token-strip";
-import { checkIds, checkInt, SeedApiError, describe } from "./validate";
+import { checkIds, checkInt, describe, SeedApiError } from "./validate";
 
 export interface TokensInit {
   ids: readonly number[];
@@ -33,7 +33,9 @@ export class TokensImpl implements Tokens {
     this.codebookSize = init.codebookSize;
     this.source = init.source;
     if (init.attention && init.attention.length !== this.ids.length) {
-      throw new SeedApiError(`Tokens: ${init.attention.length} attention maps for ${this.ids.length} tokens; expected one per token`);
+      throw new SeedApiError(
+        `Tokens: ${init.attention.length} attention maps for ${this.ids.length} tokens; expected one per token`,
+      );
     }
     this.attention = init.attention ? Object.freeze(init.attention.map((row) => Object.freeze([...row]))) : undefined;
     this.patchGrid = init.patchGrid ? Object.freeze([init.patchGrid[0], init.patchGrid[1]] as const) : undefined;
@@ -59,12 +61,22 @@ export class TokensImpl implements Tokens {
     checkInt("tokens.with", "id", id, 0, this.codebookSize - 1);
     const ids = [...this.ids];
     ids[i] = id;
-    return new TokensImpl({ ids, numTokens: this.numTokens, codebookSize: this.codebookSize, label: this.label ? `${this.label}, #${i}=${id}` : `#${i}=${id}` });
+    return new TokensImpl({
+      ids,
+      numTokens: this.numTokens,
+      codebookSize: this.codebookSize,
+      label: this.label ? `${this.label}, #${i}=${id}` : `#${i}=${id}`,
+    });
   }
 
   prefix(k: number): Tokens {
     checkInt("tokens.prefix", "k", k, 1, this.length);
-    const init: TokensInit = { ids: this.ids.slice(0, k), numTokens: this.numTokens, codebookSize: this.codebookSize, label: `${this.label ?? "tokens"}, first ${k}` };
+    const init: TokensInit = {
+      ids: this.ids.slice(0, k),
+      numTokens: this.numTokens,
+      codebookSize: this.codebookSize,
+      label: `${this.label ?? "tokens"}, first ${k}`,
+    };
     if (this.source) init.source = this.source;
     if (this.attention) init.attention = this.attention.slice(0, k);
     if (this.patchGrid) init.patchGrid = this.patchGrid;
@@ -79,7 +91,9 @@ export class TokensImpl implements Tokens {
   diff(other: Tokens): number[] {
     assertTokens("tokens.diff", "other", other);
     if (other.length !== this.length) {
-      throw new SeedApiError(`tokens.diff: both must have the same length; this has ${this.length} tokens, other has ${other.length}`);
+      throw new SeedApiError(
+        `tokens.diff: both must have the same length; this has ${this.length} tokens, other has ${other.length}`,
+      );
     }
     return this.ids.flatMap((id, i) => (id === other.ids[i] ? [] : [i]));
   }
@@ -105,6 +119,8 @@ export class TokensImpl implements Tokens {
 /** Checks that `value` is a Tokens object made by this API. */
 export function assertTokens(call: string, name: string, value: unknown): asserts value is TokensImpl {
   if (!(value instanceof TokensImpl)) {
-    throw new SeedApiError(`${call}: ${name} must be Tokens (from seed.tokenize or seed.tokens), got ${describe(value)}`);
+    throw new SeedApiError(
+      `${call}: ${name} must be Tokens (from seed.tokenize or seed.tokens), got ${describe(value)}`,
+    );
   }
 }

@@ -43,27 +43,43 @@ export function checkNumber(call: string, name: string, value: unknown, min: num
 
 /** Checks a boolean. */
 export function checkBool(call: string, name: string, value: unknown): boolean {
-  if (typeof value !== "boolean") throw new SeedApiError(`${call}: ${name} must be true or false, got ${describe(value)}`);
+  if (typeof value !== "boolean")
+    throw new SeedApiError(`${call}: ${name} must be true or false, got ${describe(value)}`);
   return value;
 }
 
 /** Checks an options object: undefined or a plain object whose keys are all known (catches typos like `step`). */
-export function checkOptions<T extends object>(call: string, value: unknown, known: readonly (keyof T & string)[]): Partial<T> {
+export function checkOptions<T extends object>(
+  call: string,
+  value: unknown,
+  known: readonly (keyof T & string)[],
+): Partial<T> {
   if (value === undefined) return {};
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new SeedApiError(`${call}: options must be an object like { ${known.join(", ")} }, got ${describe(value)}`);
   }
   const unknown = Object.keys(value).filter((k) => !(known as readonly string[]).includes(k));
   if (unknown.length > 0) {
-    throw new SeedApiError(`${call}: unknown option${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")}; expected some of: ${known.join(", ")}`);
+    throw new SeedApiError(
+      `${call}: unknown option${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")}; expected some of: ${known.join(", ")}`,
+    );
   }
   return value as Partial<T>;
 }
 
 /** Checks a list of token ids: an array of N (or 1..N when a prefix is allowed) integers in 0..K-1. */
-export function checkIds(call: string, name: string, value: unknown, numTokens: number, codebookSize: number, allowPrefix: boolean): number[] {
+export function checkIds(
+  call: string,
+  name: string,
+  value: unknown,
+  numTokens: number,
+  codebookSize: number,
+  allowPrefix: boolean,
+): number[] {
   if (!Array.isArray(value)) {
-    throw new SeedApiError(`${call}: ${name} must be an array of ${numTokens} token ids (integers in 0..${codebookSize - 1}), got ${describe(value)}`);
+    throw new SeedApiError(
+      `${call}: ${name} must be an array of ${numTokens} token ids (integers in 0..${codebookSize - 1}), got ${describe(value)}`,
+    );
   }
   const ok = allowPrefix ? value.length >= 1 && value.length <= numTokens : value.length === numTokens;
   if (!ok) {
@@ -72,7 +88,9 @@ export function checkIds(call: string, name: string, value: unknown, numTokens: 
   }
   value.forEach((id: unknown, i) => {
     if (typeof id !== "number" || !Number.isInteger(id) || id < 0 || id >= codebookSize) {
-      throw new SeedApiError(`${call}: ${name}[${i}] is ${describe(id)}; token ids are integers in 0..${codebookSize - 1} (codebook size ${codebookSize})`);
+      throw new SeedApiError(
+        `${call}: ${name}[${i}] is ${describe(id)}; token ids are integers in 0..${codebookSize - 1} (codebook size ${codebookSize})`,
+      );
     }
   });
   return [...(value as number[])];

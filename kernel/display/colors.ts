@@ -14,7 +14,10 @@ export function tokenColor(id: number): TokenColor {
   const hue = Math.round((id * 137.508) % 360);
   const saturation = 55 + ((id >> 2) % 3) * 12; // 55, 67, 79
   const lightness = [42, 56, 70][id % 3]!;
-  return { background: `hsl(${hue} ${saturation}% ${lightness}%)`, text: relativeLuminance(hue, saturation, lightness) > 0.4 ? "#000" : "#fff" };
+  return {
+    background: `hsl(${hue} ${saturation}% ${lightness}%)`,
+    text: relativeLuminance(hue, saturation, lightness) > 0.4 ? "#000" : "#fff",
+  };
 }
 
 /** WCAG relative luminance of an HSL colour (h in degrees, s and l in percent). */

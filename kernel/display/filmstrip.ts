@@ -42,7 +42,12 @@ export function filmstripPayload(input: FilmstripInput): FilmstripPayload {
     const f = input.frames[i]!;
     return { step: f.step, timestep: f.timestep, image: imagePayload(f.image) };
   });
-  const payload: FilmstripPayload = { version: PAYLOAD_VERSION, frames, totalSteps: input.totalSteps, done: input.done || input.stopped !== undefined };
+  const payload: FilmstripPayload = {
+    version: PAYLOAD_VERSION,
+    frames,
+    totalSteps: input.totalSteps,
+    done: input.done || input.stopped !== undefined,
+  };
   if (input.stopped) payload.stopped = input.stopped;
   if (input.caption !== undefined) payload.caption = input.caption;
   return payload;
@@ -55,7 +60,9 @@ export function filmstripBundle(input: FilmstripInput): MimeBundle {
   const progress = payload.stopped
     ? `denoising ${payload.stopped === "error" ? "failed" : "interrupted"} after step ${last?.step ?? 0} of ${payload.totalSteps}`
     : payload.done
-      ? payload.caption ? "denoising" : `denoising, ${payload.totalSteps} steps`
+      ? payload.caption
+        ? "denoising"
+        : `denoising, ${payload.totalSteps} steps`
       : `denoising… step ${last?.step ?? 0} of ${payload.totalSteps}`;
   const title = `${progress}${payload.caption ? ` · ${payload.caption}` : ""}`;
   const cells = payload.frames

@@ -43,9 +43,18 @@ export function generationPayload(input: GenerationInput): GenerationPayload {
   const parts: GenerationPart[] = input.parts.map((p) => {
     if (p.kind === "text") return { kind: "text", text: p.text };
     if (p.kind === "image") return { kind: "image", image: imagePayload(p.image) };
-    return { kind: "tokens", complete: p.complete, tokens: tokensPayload({ ids: p.ids, numTokens: input.numTokens, codebookSize: input.codebookSize }) };
+    return {
+      kind: "tokens",
+      complete: p.complete,
+      tokens: tokensPayload({ ids: p.ids, numTokens: input.numTokens, codebookSize: input.codebookSize }),
+    };
   });
-  const payload: GenerationPayload = { version: PAYLOAD_VERSION, parts, tokenCount: input.tokenCount, status: input.status };
+  const payload: GenerationPayload = {
+    version: PAYLOAD_VERSION,
+    parts,
+    tokenCount: input.tokenCount,
+    status: input.status,
+  };
   if (input.prompt !== undefined) payload.prompt = input.prompt;
   if (input.steps !== undefined && input.status !== "running") payload.steps = roundSteps(input.steps);
   if (input.warnings && input.warnings.length > 0) payload.warnings = [...input.warnings];
@@ -55,7 +64,10 @@ export function generationPayload(input: GenerationInput): GenerationPayload {
 function partHtml(part: GenerationPartInput, input: GenerationInput): string {
   if (part.kind === "text") return `<span style="white-space:pre-wrap">${escapeHtml(part.text)}</span>`;
   if (part.kind === "image") return `<div style="margin:4px 0">${figureHtml(imagePayload(part.image), 160)}</div>`;
-  const strip = tokenStripHtml({ ids: part.ids, numTokens: input.numTokens, codebookSize: input.codebookSize }, { compact: true });
+  const strip = tokenStripHtml(
+    { ids: part.ids, numTokens: input.numTokens, codebookSize: input.codebookSize },
+    { compact: true },
+  );
   const note = part.complete ? "image tokens" : `image tokens ${part.ids.length}/${input.numTokens}…`;
   return `<div style="margin:4px 0"><div style="${MUTED}">&lt;img&gt; ${note}</div>${strip}</div>`;
 }
@@ -63,16 +75,28 @@ function partHtml(part: GenerationPartInput, input: GenerationInput): string {
 /** Plain text: the answer with image spans as [image] / [image tokens k/N], a final status other than a stop token, and each warning. */
 export function generationText(input: GenerationInput): string {
   const body = input.parts
-    .map((p) => (p.kind === "text" ? p.text : p.kind === "image" ? "[image]" : p.complete ? "" : `[image tokens ${p.ids.length}/${input.numTokens}]`))
+    .map((p) =>
+      p.kind === "text"
+        ? p.text
+        : p.kind === "image"
+          ? "[image]"
+          : p.complete
+            ? ""
+            : `[image tokens ${p.ids.length}/${input.numTokens}]`,
+    )
     .join("");
-  const status = input.status === "running" ? " …" : input.status === "stop-token" ? "" : ` [${STATUS_TEXT[input.status]}]`;
+  const status =
+    input.status === "running" ? " …" : input.status === "stop-token" ? "" : ` [${STATUS_TEXT[input.status]}]`;
   return `${body}${status}${(input.warnings ?? []).map((w) => `\n⚠ ${w}`).join("")}`;
 }
 
 /** The generation bundle: vnd.seed.generation+json, html, png (the last image, once there is one), plain. */
 export function generationBundle(input: GenerationInput): MimeBundle {
   const payload = generationPayload(input);
-  const prompt = input.prompt !== undefined ? `<div style="${MUTED};margin-bottom:4px;white-space:pre-wrap">› ${escapeHtml(input.prompt)}</div>` : "";
+  const prompt =
+    input.prompt !== undefined
+      ? `<div style="${MUTED};margin-bottom:4px;white-space:pre-wrap">› ${escapeHtml(input.prompt)}</div>`
+      : "";
   const answer = `<div style="line-height:1.5">${input.parts.map((p) => partHtml(p, input)).join("")}</div>`;
   const warnings = (input.warnings ?? []).map((w) => `<div style="${MUTED}">⚠ ${escapeHtml(w)}</div>`).join("");
   const status = `<div style="${MUTED};margin-top:4px">${STATUS_TEXT[input.status]} · ${input.tokenCount} tokens</div>${warnings}`;

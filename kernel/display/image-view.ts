@@ -36,7 +36,9 @@ export function toBase64(bytes: Uint8Array): string {
 
 /** A labelled image figure in HTML. */
 export function figureHtml(image: ImagePayload, width = displayWidth(image.width)): string {
-  const caption = image.label ? `<div style="${MUTED};text-align:center;margin-top:2px;max-width:${width}px;overflow-wrap:anywhere">${escapeHtml(image.label)}</div>` : "";
+  const caption = image.label
+    ? `<div style="${MUTED};text-align:center;margin-top:2px;max-width:${width}px;overflow-wrap:anywhere">${escapeHtml(image.label)}</div>`
+    : "";
   return `<figure style="margin:0;display:inline-block;vertical-align:top">${imgTag(image.png, image.width, image.height, width, image.label ?? "image")}${caption}</figure>`;
 }
 
@@ -69,7 +71,9 @@ export function comparisonBundle(input: ComparisonInput): MimeBundle {
   if (input.tokens !== undefined) payload.tokens = tokensPayload(input.tokens);
   const width = Math.max(...images.map((i) => displayWidth(i.width, images.length > 4 ? 96 : 160)));
   const row = `<div style="display:flex;flex-wrap:wrap;gap:8px;align-items:flex-start">${images.map((i) => figureHtml(i, width)).join("")}</div>`;
-  const strip = input.tokens ? `<div style="margin-top:6px">${tokenStripHtml(input.tokens, { compact: true })}</div>` : "";
+  const strip = input.tokens
+    ? `<div style="margin-top:6px">${tokenStripHtml(input.tokens, { compact: true })}</div>`
+    : "";
   const last = images[images.length - 1]!;
   return {
     [MIME.comparison]: payload,

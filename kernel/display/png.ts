@@ -44,7 +44,9 @@ function encodePng(width: number, height: number, channels: 3 | 4, rgba: Uint8Ar
     throw new RangeError(`encodePng: width and height must be positive integers, got ${width}x${height}`);
   }
   if (rgba.length !== width * height * channels) {
-    throw new RangeError(`encodePng: expected ${width * height * channels} bytes for ${width}x${height} ${kind}, got ${rgba.length}`);
+    throw new RangeError(
+      `encodePng: expected ${width * height * channels} bytes for ${width}x${height} ${kind}, got ${rgba.length}`,
+    );
   }
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);

@@ -34,7 +34,10 @@ function barsHtml(step: GenerationStep): string {
     .map((c) => {
       const chosen = c.id === step.id;
       const pct = Math.max(0, Math.min(100, c.prob * 100));
-      const fill = step.code !== undefined && c.text.startsWith("<img_") ? tokenColor(Number(c.text.slice(5, -1)) || 0).background : "currentColor";
+      const fill =
+        step.code !== undefined && c.text.startsWith("<img_")
+          ? tokenColor(Number(c.text.slice(5, -1)) || 0).background
+          : "currentColor";
       return (
         `<div title="${escapeHtml(`${c.text} (id ${c.id}): ${(c.prob * 100).toFixed(1)}%`)}" style="display:flex;align-items:center;gap:4px;height:14px">` +
         `<span style="width:84px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap;font-family:ui-monospace,monospace;font-size:11px;${chosen ? "font-weight:700" : "opacity:.75"}">${escapeHtml(visibleToken(c.text))}</span>` +
@@ -87,12 +90,22 @@ export function probabilitiesBundle(input: ProbabilitiesInput): MimeBundle {
         })
         .join("")
     : `<div style="${MUTED}">no generated tokens</div>`;
-  const more = payload.steps.length > HTML_MAX_STEPS ? `<div style="${MUTED}">… ${payload.steps.length - HTML_MAX_STEPS} more steps (all are in the VS Code view)</div>` : "";
+  const more =
+    payload.steps.length > HTML_MAX_STEPS
+      ? `<div style="${MUTED}">… ${payload.steps.length - HTML_MAX_STEPS} more steps (all are in the VS Code view)</div>`
+      : "";
   const overview = payload.steps.length ? `<div style="margin-bottom:6px">${overviewHtml(payload.steps)}</div>` : "";
   const title = `top-${payload.steps[0]?.candidates.length ?? 0} next-token probabilities · ${payload.steps.length} generated tokens${input.caption ? ` · ${input.caption}` : ""}`;
   const sel = payload.steps[selected];
   const plain = sel
     ? `<Probabilities ${payload.steps.length} steps; step ${selected} chose ${JSON.stringify(sel.text)}: ${sel.candidates.map((c) => `${JSON.stringify(c.text)} ${(c.prob * 100).toFixed(1)}%`).join(", ")}>`
     : "<Probabilities: no generated tokens>";
-  return { [MIME.probabilities]: payload, [MIME.html]: frame(title, `${overview}<div style="display:flex;flex-direction:column;gap:4px">${rows}</div>${more}`), [MIME.plain]: plain };
+  return {
+    [MIME.probabilities]: payload,
+    [MIME.html]: frame(
+      title,
+      `${overview}<div style="display:flex;flex-direction:column;gap:4px">${rows}</div>${more}`,
+    ),
+    [MIME.plain]: plain,
+  };
 }

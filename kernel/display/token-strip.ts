@@ -36,13 +36,18 @@ export function tokenChips(ids: readonly number[]): TokenChip[] {
  * Stretches each map to 0..1 (least attended patch 0, most attended 1; a uniform map is all 1) and rounds to 3
  * decimals: small payloads, and visible contrast even where attention is nearly uniform (an untrained encoder).
  */
-export function normaliseAttention(grid: readonly [number, number], maps: readonly (readonly number[])[]): AttentionPayload {
+export function normaliseAttention(
+  grid: readonly [number, number],
+  maps: readonly (readonly number[])[],
+): AttentionPayload {
   const cells = grid[0] * grid[1];
   return {
     grid: [grid[0], grid[1]],
     maps: maps.map((row, i) => {
       if (row.length !== cells) {
-        throw new RangeError(`attention map ${i} has ${row.length} values; expected ${cells} for a ${grid[0]}x${grid[1]} grid`);
+        throw new RangeError(
+          `attention map ${i} has ${row.length} values; expected ${cells} for a ${grid[0]}x${grid[1]} grid`,
+        );
       }
       const max = Math.max(...row);
       const min = Math.min(...row);
@@ -117,7 +122,9 @@ function attentionGallery(payload: TokensPayload, id: string): string {
       const y = Math.floor(i / cols) * (cell + gap + label);
       const heat = pngDataUrl(toBase64(attentionPng(att.grid, map, src !== undefined)));
       const chip = payload.chips[i]!;
-      const base = src ? `<use href="#${id}-src" x="${x}" y="${y + label}"/>` : `<rect x="${x}" y="${y + label}" width="${cell}" height="${cell}" fill="none" stroke="currentColor" stroke-opacity=".3"/>`;
+      const base = src
+        ? `<use href="#${id}-src" x="${x}" y="${y + label}"/>`
+        : `<rect x="${x}" y="${y + label}" width="${cell}" height="${cell}" fill="none" stroke="currentColor" stroke-opacity=".3"/>`;
       return (
         `<g><title>token #${i} · id ${chip.id} · looks most at ${peakCell(map, att.grid[1])}</title>` +
         `<rect x="${x}" y="${y + 2}" width="8" height="8" rx="2" fill="${chip.color}"/>` +

@@ -11,8 +11,20 @@ import * as ts from "@tslab/typescript-for-tslab";
 
 /** What a candidate is, in the words LSP and Jupyter frontends both map to icons. */
 export type CompletionKind =
-  | "method" | "function" | "constructor" | "property" | "variable" | "constant" | "class" | "interface" | "enum"
-  | "enumMember" | "module" | "keyword" | "type" | "text";
+  | "method"
+  | "function"
+  | "constructor"
+  | "property"
+  | "variable"
+  | "constant"
+  | "class"
+  | "interface"
+  | "enum"
+  | "enumMember"
+  | "module"
+  | "keyword"
+  | "type"
+  | "text";
 
 export interface CompletionItemInfo {
   name: string;
@@ -31,12 +43,32 @@ export interface QuickInfoParts {
 }
 
 const KINDS = new Map<string, CompletionKind>([
-  ["method", "method"], ["function", "function"], ["local function", "function"], ["constructor", "constructor"],
-  ["property", "property"], ["getter", "property"], ["setter", "property"], ["JSX attribute", "property"],
-  ["var", "variable"], ["let", "variable"], ["local var", "variable"], ["parameter", "variable"], ["const", "constant"],
-  ["class", "class"], ["local class", "class"], ["interface", "interface"], ["enum", "enum"], ["enum member", "enumMember"],
-  ["module", "module"], ["external module name", "module"], ["keyword", "keyword"], ["type", "type"],
-  ["type parameter", "type"], ["alias", "type"], ["primitive type", "keyword"], ["string", "text"],
+  ["method", "method"],
+  ["function", "function"],
+  ["local function", "function"],
+  ["constructor", "constructor"],
+  ["property", "property"],
+  ["getter", "property"],
+  ["setter", "property"],
+  ["JSX attribute", "property"],
+  ["var", "variable"],
+  ["let", "variable"],
+  ["local var", "variable"],
+  ["parameter", "variable"],
+  ["const", "constant"],
+  ["class", "class"],
+  ["local class", "class"],
+  ["interface", "interface"],
+  ["enum", "enum"],
+  ["enum member", "enumMember"],
+  ["module", "module"],
+  ["external module name", "module"],
+  ["keyword", "keyword"],
+  ["type", "type"],
+  ["type parameter", "type"],
+  ["alias", "type"],
+  ["primitive type", "keyword"],
+  ["string", "text"],
 ]);
 
 /** Our kind for a TypeScript ScriptElementKind ("method", "local var", ...). */
@@ -67,7 +99,11 @@ function memberAccessAt(code: string, start: number): ts.PropertyAccessExpressio
   let found: ts.PropertyAccessExpression | undefined;
   const visit = (node: ts.Node): void => {
     if (found || node.pos > start || node.end < start - 1) return;
-    if (ts.isPropertyAccessExpression(node) && node.expression.end < start && /^\s*\??\.\s*$/.test(code.slice(node.expression.end, start))) {
+    if (
+      ts.isPropertyAccessExpression(node) &&
+      node.expression.end < start &&
+      /^\s*\??\.\s*$/.test(code.slice(node.expression.end, start))
+    ) {
       found = node;
       return;
     }
@@ -108,11 +144,23 @@ const OPENERS: Partial<Record<ts.SyntaxKind, ts.SyntaxKind>> = {
 
 /** Tokens after which a `/` divides (a value ends there); after anything else it starts a regular expression. */
 const VALUE_ENDS = new Set<ts.SyntaxKind>([
-  ts.SyntaxKind.Identifier, ts.SyntaxKind.NumericLiteral, ts.SyntaxKind.BigIntLiteral, ts.SyntaxKind.StringLiteral,
-  ts.SyntaxKind.NoSubstitutionTemplateLiteral, ts.SyntaxKind.TemplateTail, ts.SyntaxKind.RegularExpressionLiteral,
-  ts.SyntaxKind.CloseParenToken, ts.SyntaxKind.CloseBracketToken, ts.SyntaxKind.CloseBraceToken,
-  ts.SyntaxKind.ThisKeyword, ts.SyntaxKind.SuperKeyword, ts.SyntaxKind.TrueKeyword, ts.SyntaxKind.FalseKeyword,
-  ts.SyntaxKind.NullKeyword, ts.SyntaxKind.PlusPlusToken, ts.SyntaxKind.MinusMinusToken,
+  ts.SyntaxKind.Identifier,
+  ts.SyntaxKind.NumericLiteral,
+  ts.SyntaxKind.BigIntLiteral,
+  ts.SyntaxKind.StringLiteral,
+  ts.SyntaxKind.NoSubstitutionTemplateLiteral,
+  ts.SyntaxKind.TemplateTail,
+  ts.SyntaxKind.RegularExpressionLiteral,
+  ts.SyntaxKind.CloseParenToken,
+  ts.SyntaxKind.CloseBracketToken,
+  ts.SyntaxKind.CloseBraceToken,
+  ts.SyntaxKind.ThisKeyword,
+  ts.SyntaxKind.SuperKeyword,
+  ts.SyntaxKind.TrueKeyword,
+  ts.SyntaxKind.FalseKeyword,
+  ts.SyntaxKind.NullKeyword,
+  ts.SyntaxKind.PlusPlusToken,
+  ts.SyntaxKind.MinusMinusToken,
 ]);
 
 function regexMayStart(previous: ts.SyntaxKind | undefined): boolean {
@@ -129,14 +177,21 @@ export function completeStatus(code: string, tslabSays: { completed: boolean; in
   const open: Array<ts.SyntaxKind | "template"> = [];
   let previous: ts.SyntaxKind | undefined;
   for (let token = scanner.scan(); token !== ts.SyntaxKind.EndOfFileToken; previous = token, token = scanner.scan()) {
-    if (token === ts.SyntaxKind.OpenParenToken || token === ts.SyntaxKind.OpenBracketToken || token === ts.SyntaxKind.OpenBraceToken) {
+    if (
+      token === ts.SyntaxKind.OpenParenToken ||
+      token === ts.SyntaxKind.OpenBracketToken ||
+      token === ts.SyntaxKind.OpenBraceToken
+    ) {
       open.push(token);
     } else if (token === ts.SyntaxKind.TemplateHead) {
       open.push("template");
     } else if (token === ts.SyntaxKind.CloseBraceToken && open[open.length - 1] === "template") {
       const next = scanner.reScanTemplateToken(/*isTaggedTemplate*/ false);
       if (next === ts.SyntaxKind.TemplateTail) open.pop();
-    } else if ((token === ts.SyntaxKind.SlashToken || token === ts.SyntaxKind.SlashEqualsToken) && regexMayStart(previous)) {
+    } else if (
+      (token === ts.SyntaxKind.SlashToken || token === ts.SyntaxKind.SlashEqualsToken) &&
+      regexMayStart(previous)
+    ) {
       // A regular expression (where an expression may start): scan it whole, its brackets are not code.
       token = scanner.reScanSlashToken();
     } else {

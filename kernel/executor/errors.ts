@@ -24,12 +24,18 @@ export function compileError(diagnostics: readonly Diagnostic[]): ErrorInfo {
 }
 
 export function interruptError(): ErrorInfo {
-  return { ename: "KeyboardInterrupt", evalue: "the cell was interrupted", traceback: ["KeyboardInterrupt: the cell was interrupted"] };
+  return {
+    ename: "KeyboardInterrupt",
+    evalue: "the cell was interrupted",
+    traceback: ["KeyboardInterrupt: the cell was interrupted"],
+  };
 }
 
 /** Stack frames that belong to the kernel, tslab or Node internals rather than to the user's cell. */
 function isInternalFrame(line: string): boolean {
-  return /\(node:|at node:|node_modules[\\/]tslab[\\/]|[\\/]dist[\\/](kernel|cli)\.js|[\\/]kernel[\\/](executor|session|jupyter|rpc|runner)[\\/]/.test(line);
+  return /\(node:|at node:|node_modules[\\/]tslab[\\/]|[\\/]dist[\\/](kernel|cli)\.js|[\\/]kernel[\\/](executor|session|jupyter|rpc|runner)[\\/]/.test(
+    line,
+  );
 }
 
 /** An ErrorInfo for a thrown value: Errors keep their name, message and the user-relevant part of the stack. */
@@ -60,7 +66,10 @@ const STRAY_WHAT: Record<StrayOrigin, string> = {
 /** The ErrorInfo of an error raised outside the cell's own flow; its first traceback line says how it escaped. */
 export function strayError(thrown: unknown, origin: StrayOrigin): ErrorInfo {
   const base = runtimeError(thrown);
-  return { ...base, traceback: [`${base.traceback[0] ?? base.ename} (${STRAY_WHAT[origin]})`, ...base.traceback.slice(1)] };
+  return {
+    ...base,
+    traceback: [`${base.traceback[0] ?? base.ename} (${STRAY_WHAT[origin]})`, ...base.traceback.slice(1)],
+  };
 }
 
 /** Plain text for a stray error reported as a stderr stream (after its cell ended, or with no cell to blame). */

@@ -8,15 +8,15 @@
 // (globalThis.__tslab__), so only one CellEngine may be open at a time; close() frees the slot.
 
 import { format } from "node:util";
-import { createConverter, isCompleteCode } from "tslab/dist/converter";
 import type { Converter, ConvertResult, Diagnostic } from "tslab/dist/converter";
-import { createExecutor } from "tslab/dist/executor";
+import { createConverter, isCompleteCode } from "tslab/dist/converter";
 import type { Executor } from "tslab/dist/executor";
+import { createExecutor } from "tslab/dist/executor";
 import { printQuickInfo } from "tslab/dist/inspect";
 import type { ErrorInfo } from "../protocol/rpc";
-import { candidateSource, completeStatus, completionKind, quickInfoParts } from "./completions";
 import type { CompleteStatus, CompletionItemInfo } from "./completions";
-import { compileError, interruptError, runtimeError, INTERRUPT_MESSAGE } from "./errors";
+import { candidateSource, completeStatus, completionKind, quickInfoParts } from "./completions";
+import { compileError, INTERRUPT_MESSAGE, interruptError, runtimeError } from "./errors";
 
 export type { CompleteStatus, CompletionItemInfo, CompletionKind } from "./completions";
 
@@ -59,7 +59,12 @@ export interface CellEngine {
   interrupt(): void;
   complete(code: string, offset: number): Completion;
   /** Signature and documentation of one candidate of complete(code, ...) answered at [start, end) (LSP resolve). */
-  describeCompletion(code: string, start: number, end: number, name: string): Pick<CompletionItemInfo, "detail" | "documentation">;
+  describeCompletion(
+    code: string,
+    start: number,
+    end: number,
+    name: string,
+  ): Pick<CompletionItemInfo, "detail" | "documentation">;
   inspect(code: string, offset: number): HoverInfo | undefined;
   isComplete(code: string): CompleteStatus;
   close(): void;
@@ -82,7 +87,11 @@ type WriteFn = typeof process.stdout.write;
 
 /** A process.stdout.write replacement that hands text to `sink` (honouring the optional callback argument). */
 function captureWrite(sink: (text: string) => void): WriteFn {
-  return ((chunk: string | Uint8Array, encOrCb?: BufferEncoding | ((err?: Error | null) => void), cb?: (err?: Error | null) => void) => {
+  return ((
+    chunk: string | Uint8Array,
+    encOrCb?: BufferEncoding | ((err?: Error | null) => void),
+    cb?: (err?: Error | null) => void,
+  ) => {
     const enc = typeof encOrCb === "string" ? encOrCb : "utf8";
     sink(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString(enc));
     const done = typeof encOrCb === "function" ? encOrCb : cb;
@@ -95,7 +104,9 @@ function captureWrite(sink: (text: string) => void): WriteFn {
 export function createCellEngine(options: CellEngineOptions): CellEngine {
   const slot = globalThis as { __tslab__?: unknown };
   if (slot.__tslab__ !== undefined) {
-    throw new Error("createCellEngine: a tslab executor is already open in this process; close() it first (tslab allows one per process)");
+    throw new Error(
+      "createCellEngine: a tslab executor is already open in this process; close() it first (tslab allows one per process)",
+    );
   }
   const real: Converter = createConverter();
   // The executor calls convert() itself; remembering its last result gives us the diagnostics with codes.
@@ -117,15 +128,19 @@ export function createCellEngine(options: CellEngineOptions): CellEngine {
   let interruptRequested = false;
   let running = false;
 
-  const executor: Executor = createExecutor(options.rootDir, { node: recording, browser: recording, close: () => real.close() }, {
-    log: (v: unknown) => {
-      report.value = { v };
+  const executor: Executor = createExecutor(
+    options.rootDir,
+    { node: recording, browser: recording, close: () => real.close() },
+    {
+      log: (v: unknown) => {
+        report.value = { v };
+      },
+      error: (first: unknown, ...rest: unknown[]) => {
+        if (first === DIAGNOSTIC_FORMAT) return; // compile diagnostics: taken from lastConvert instead
+        report.thrown = { e: rest.length > 0 ? format(first, ...rest) : first };
+      },
     },
-    error: (first: unknown, ...rest: unknown[]) => {
-      if (first === DIAGNOSTIC_FORMAT) return; // compile diagnostics: taken from lastConvert instead
-      report.thrown = { e: rest.length > 0 ? format(first, ...rest) : first };
-    },
-  });
+  );
 
   /** Signature and documentation of the name at `offset` of `code`, from TypeScript's quick info. */
   function describeAt(code: string, offset: number): Pick<CompletionItemInfo, "detail" | "documentation"> {
@@ -157,7 +172,10 @@ export function createCellEngine(options: CellEngineOptions): CellEngine {
     try {
       const ok = await executor.execute(code);
       const value = lastValue();
-      if (ok) return value ? { status: "ok", hasValue: true, value: value.v } : { status: "ok", hasValue: false, value: undefined };
+      if (ok)
+        return value
+          ? { status: "ok", hasValue: true, value: value.v }
+          : { status: "ok", hasValue: false, value: undefined };
       return classify();
     } catch (e) {
       report.thrown = { e };
@@ -175,7 +193,9 @@ export function createCellEngine(options: CellEngineOptions): CellEngine {
       const ignore = (): void => undefined;
       const outcome = await run(declarations, { stdout: ignore, stderr: ignore });
       if (outcome.status === "error") {
-        throw new Error(`CellEngine.declare: the declarations did not compile: ${outcome.error.evalue}\n${outcome.error.traceback.join("\n")}`);
+        throw new Error(
+          `CellEngine.declare: the declarations did not compile: ${outcome.error.evalue}\n${outcome.error.traceback.join("\n")}`,
+        );
       }
     },
     setLocal(name: string, v: unknown): void {
@@ -189,9 +209,17 @@ export function createCellEngine(options: CellEngineOptions): CellEngine {
       const info = executor.complete(code, offset);
       const kinds = new Map<string, string>();
       for (const e of info.original?.entries ?? []) if (!kinds.has(e.name)) kinds.set(e.name, e.kind);
-      const items: CompletionItemInfo[] = info.candidates.map((name) => ({ name, kind: completionKind(kinds.get(name) ?? "") }));
+      const items: CompletionItemInfo[] = info.candidates.map((name) => ({
+        name,
+        kind: completionKind(kinds.get(name) ?? ""),
+      }));
       const detailed = items.slice(0, MAX_DETAILED_COMPLETIONS).filter((item) => item.kind !== "keyword");
-      const source = candidateSource(code, info.start, info.end, detailed.map((item) => item.name));
+      const source = candidateSource(
+        code,
+        info.start,
+        info.end,
+        detailed.map((item) => item.name),
+      );
       let deadline = Infinity;
       for (const [i, item] of detailed.entries()) {
         const at = source.offsets[i] ?? -1;
@@ -202,7 +230,12 @@ export function createCellEngine(options: CellEngineOptions): CellEngine {
       }
       return { start: info.start, end: info.end, candidates: info.candidates, items };
     },
-    describeCompletion(code: string, start: number, end: number, name: string): Pick<CompletionItemInfo, "detail" | "documentation"> {
+    describeCompletion(
+      code: string,
+      start: number,
+      end: number,
+      name: string,
+    ): Pick<CompletionItemInfo, "detail" | "documentation"> {
       const source = candidateSource(code, start, end, [name]);
       const at = source.offsets[0] ?? -1;
       return at < 0 ? {} : describeAt(source.code, at);
@@ -211,7 +244,11 @@ export function createCellEngine(options: CellEngineOptions): CellEngine {
       const info = executor.inspect(code, offset);
       // A name TypeScript does not know comes back as kind "" with type any: nothing was found.
       if (!info || !quickInfoParts(info)) return undefined;
-      return { start: info.textSpan.start, end: info.textSpan.start + info.textSpan.length, text: printQuickInfo(info) };
+      return {
+        start: info.textSpan.start,
+        end: info.textSpan.start + info.textSpan.length,
+        text: printQuickInfo(info),
+      };
     },
     isComplete(code: string): CompleteStatus {
       return completeStatus(code, isCompleteCode(code));

@@ -28,13 +28,16 @@ export function parseConnection(json: string, from = "connection file"): Connect
   };
   const port = (k: string): number => {
     const v = r[k];
-    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 65535) throw new Error(`${from}: "${k}" must be a port number, got ${JSON.stringify(v)}`);
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 65535)
+      throw new Error(`${from}: "${k}" must be a port number, got ${JSON.stringify(v)}`);
     return v;
   };
   const transport = str("transport", "tcp");
-  if (transport !== "tcp" && transport !== "ipc") throw new Error(`${from}: transport must be "tcp" or "ipc", got "${transport}"`);
+  if (transport !== "tcp" && transport !== "ipc")
+    throw new Error(`${from}: transport must be "tcp" or "ipc", got "${transport}"`);
   const scheme = str("signature_scheme", "hmac-sha256");
-  if (scheme !== "hmac-sha256") throw new Error(`${from}: only signature_scheme "hmac-sha256" is supported, got "${scheme}"`);
+  if (scheme !== "hmac-sha256")
+    throw new Error(`${from}: only signature_scheme "hmac-sha256" is supported, got "${scheme}"`);
   return {
     transport,
     ip: str("ip", "127.0.0.1"),

@@ -6,8 +6,8 @@
 // "invalid", inspect_reply found:false for a name the kernel does not know.
 
 import type { CompletionItemInfo, CompletionKind } from "../executor/tslab-adapter";
-import type { KernelSession, OutputSink } from "../session/kernel-session";
 import type { OutputItem } from "../protocol/rpc";
+import type { KernelSession, OutputSink } from "../session/kernel-session";
 import type { JupyterMessage } from "./wire";
 import { PROTOCOL_VERSION } from "./wire";
 
@@ -15,11 +15,20 @@ export type ReplyChannel = "shell" | "control" | "iopub";
 
 /** Sends messages; `parent` is the request (its header becomes parent_header; its identities route the reply). */
 export interface KernelIO {
-  send(channel: ReplyChannel, msgType: string, content: Record<string, unknown>, parent: JupyterMessage, metadata?: Record<string, unknown>): void;
+  send(
+    channel: ReplyChannel,
+    msgType: string,
+    content: Record<string, unknown>,
+    parent: JupyterMessage,
+    metadata?: Record<string, unknown>,
+  ): void;
 }
 
 /** What the handler needs of a session (KernelSession implements it; tests pass a fake). */
-export type SessionPort = Pick<KernelSession, "execute" | "interrupt" | "complete" | "inspect" | "isComplete" | "executionCount">;
+export type SessionPort = Pick<
+  KernelSession,
+  "execute" | "interrupt" | "complete" | "inspect" | "isComplete" | "executionCount"
+>;
 
 export interface HandlerHost {
   /** Ends the kernel process after the shutdown reply went out (a restart is the client starting a new one). */
@@ -52,11 +61,24 @@ export function iopubFor(output: OutputItem): { msgType: string; content: Record
     case "stream":
       return { msgType: "stream", content: { name: output.name, text: output.text } };
     case "display":
-      return { msgType: "display_data", content: { data: output.data, metadata: output.metadata ?? {}, transient: output.displayId ? { display_id: output.displayId } : {} } };
+      return {
+        msgType: "display_data",
+        content: {
+          data: output.data,
+          metadata: output.metadata ?? {},
+          transient: output.displayId ? { display_id: output.displayId } : {},
+        },
+      };
     case "update":
-      return { msgType: "update_display_data", content: { data: output.data, metadata: output.metadata ?? {}, transient: { display_id: output.displayId } } };
+      return {
+        msgType: "update_display_data",
+        content: { data: output.data, metadata: output.metadata ?? {}, transient: { display_id: output.displayId } },
+      };
     case "result":
-      return { msgType: "execute_result", content: { execution_count: output.executionCount, data: output.data, metadata: output.metadata ?? {} } };
+      return {
+        msgType: "execute_result",
+        content: { execution_count: output.executionCount, data: output.data, metadata: output.metadata ?? {} },
+      };
     case "error":
       return { msgType: "error", content: { ...output.error } };
     case "clear":
@@ -66,9 +88,20 @@ export function iopubFor(output: OutputItem): { msgType: string; content: Record
 
 /** Completion kinds in the type names Jupyter frontends know (ipykernel's, from jedi). */
 const JUPYTER_TYPES: Record<CompletionKind, string> = {
-  method: "function", function: "function", constructor: "function", property: "property", variable: "instance",
-  constant: "instance", class: "class", interface: "class", enum: "class", enumMember: "property", module: "module",
-  keyword: "keyword", type: "class", text: "text",
+  method: "function",
+  function: "function",
+  constructor: "function",
+  property: "property",
+  variable: "instance",
+  constant: "instance",
+  class: "class",
+  interface: "class",
+  enum: "class",
+  enumMember: "property",
+  module: "module",
+  keyword: "keyword",
+  type: "class",
+  text: "text",
 };
 
 /** ipykernel's `signature`: a function's parameters and return type, e.g. `(n: number): number`; "" for others. */
@@ -104,7 +137,12 @@ export class JupyterHandler {
       await this.dispatch(channel, type, msg);
     } catch (e) {
       this.host.log(`${type}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      this.reply(channel, type.replace(/_request$/, "_reply"), { status: "error", ename: "KernelError", evalue: String(e), traceback: [] }, msg);
+      this.reply(
+        channel,
+        type.replace(/_request$/, "_reply"),
+        { status: "error", ename: "KernelError", evalue: String(e), traceback: [] },
+        msg,
+      );
     } finally {
       this.status("idle", msg);
     }
@@ -119,16 +157,32 @@ export class JupyterHandler {
         const code = str(c, "code");
         const pos = typeof c.cursor_pos === "number" ? c.cursor_pos : code.length;
         const r = await this.session.complete(code, pos);
-        const types = r.items.map((item) => ({ start: r.start, end: r.end, text: item.name, type: JUPYTER_TYPES[item.kind], signature: jupyterSignature(item) }));
+        const types = r.items.map((item) => ({
+          start: r.start,
+          end: r.end,
+          text: item.name,
+          type: JUPYTER_TYPES[item.kind],
+          signature: jupyterSignature(item),
+        }));
         const metadata = { _jupyter_types_experimental: types };
-        return this.reply(channel, "complete_reply", { status: "ok", matches: r.candidates, cursor_start: r.start, cursor_end: r.end, metadata }, msg);
+        return this.reply(
+          channel,
+          "complete_reply",
+          { status: "ok", matches: r.candidates, cursor_start: r.start, cursor_end: r.end, metadata },
+          msg,
+        );
       }
       case "inspect_request": {
         const code = str(c, "code");
         const pos = typeof c.cursor_pos === "number" ? c.cursor_pos : code.length;
         const info = await this.session.inspect(code, pos);
         const data = info ? { "text/plain": info.text } : {};
-        return this.reply(channel, "inspect_reply", { status: "ok", found: info !== undefined, data, metadata: {} }, msg);
+        return this.reply(
+          channel,
+          "inspect_reply",
+          { status: "ok", found: info !== undefined, data, metadata: {} },
+          msg,
+        );
       }
       case "is_complete_request": {
         return this.reply(channel, "is_complete_reply", { ...(await this.session.isComplete(str(c, "code"))) }, msg);
@@ -176,7 +230,12 @@ export class JupyterHandler {
     if (!started) this.status("busy", msg);
     const count = result.executionCount ?? this.session.executionCount;
     if (result.status === "ok") {
-      this.reply(channel, "execute_reply", { status: "ok", execution_count: count, user_expressions: {}, payload: [] }, msg);
+      this.reply(
+        channel,
+        "execute_reply",
+        { status: "ok", execution_count: count, user_expressions: {}, payload: [] },
+        msg,
+      );
     } else if (result.status === "error" && result.error) {
       this.reply(channel, "execute_reply", { status: "error", execution_count: count, ...result.error }, msg);
     } else {
@@ -185,7 +244,12 @@ export class JupyterHandler {
     this.status("idle", msg);
   }
 
-  private reply(channel: "shell" | "control", msgType: string, content: Record<string, unknown>, parent: JupyterMessage): void {
+  private reply(
+    channel: "shell" | "control",
+    msgType: string,
+    content: Record<string, unknown>,
+    parent: JupyterMessage,
+  ): void {
     this.io.send(channel, msgType, content, parent);
   }
 

@@ -25,7 +25,13 @@ export const DEFAULT_KERNEL_NAME = "seed";
 /** The kernel.json contents. */
 export function kernelJson(options: InstallOptions): Record<string, unknown> {
   return {
-    argv: [options.node ?? process.execPath, options.kernelScript, "--jupyter", "{connection_file}", ...(options.extraArgs ?? [])],
+    argv: [
+      options.node ?? process.execPath,
+      options.kernelScript,
+      "--jupyter",
+      "{connection_file}",
+      ...(options.extraArgs ?? []),
+    ],
     display_name: "SEED (TypeScript)",
     language: "typescript",
     interrupt_mode: "message",
@@ -37,14 +43,20 @@ export function kernelJson(options: InstallOptions): Record<string, unknown> {
 export function kernelsDir(target: InstallOptions["target"]): string {
   if (target.kind === "prefix") return join(resolve(target.prefix), "share", "jupyter", "kernels");
   if (target.kind === "system") return "/usr/local/share/jupyter/kernels";
-  const data = process.env.JUPYTER_DATA_DIR ?? join(process.env.XDG_DATA_HOME ?? join(homedir(), ".local", "share"), "jupyter");
+  const data =
+    process.env.JUPYTER_DATA_DIR ?? join(process.env.XDG_DATA_HOME ?? join(homedir(), ".local", "share"), "jupyter");
   return join(data, "kernels");
 }
 
 /** A 64x64 logo: a 4x4 grid of token-coloured squares (the token strip motif). */
 function logoPng(size: number): Uint8Array {
   const rgb = new Uint8Array(size * size * 3); // [H, W, 3]
-  const palette = [[66, 133, 244], [234, 67, 53], [251, 188, 5], [52, 168, 83]];
+  const palette = [
+    [66, 133, 244],
+    [234, 67, 53],
+    [251, 188, 5],
+    [52, 168, 83],
+  ];
   const cell = size / 4;
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {
@@ -60,10 +72,11 @@ function logoPng(size: number): Uint8Array {
 
 /** Writes the kernelspec; returns the folder written. */
 export function installKernelspec(options: InstallOptions): string {
-  if (!/^[A-Za-z0-9._-]+$/.test(options.name)) throw new Error(`kernel name "${options.name}" may only hold letters, digits, ".", "_" and "-"`);
+  if (!/^[A-Za-z0-9._-]+$/.test(options.name))
+    throw new Error(`kernel name "${options.name}" may only hold letters, digits, ".", "_" and "-"`);
   const dir = join(kernelsDir(options.target), options.name);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "kernel.json"), JSON.stringify(kernelJson(options), null, 2) + "\n");
+  writeFileSync(join(dir, "kernel.json"), `${JSON.stringify(kernelJson(options), null, 2)}\n`);
   writeFileSync(join(dir, "logo-64x64.png"), logoPng(64));
   writeFileSync(join(dir, "logo-32x32.png"), logoPng(32));
   return dir;

@@ -8,12 +8,12 @@ import { writeSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import type { KernelSession } from "../session/kernel-session";
 import { readConnectionFile } from "./connection";
-import { JupyterHandler } from "./handler";
 import type { KernelIO } from "./handler";
+import { JupyterHandler } from "./handler";
 import type { JupyterMessage } from "./wire";
 import { newHeader } from "./wire";
-import { ZMQ_WORKER_ROLE } from "./zmq-worker";
 import type { FromZmq, ToZmq, ZmqWorkerInit } from "./zmq-worker";
+import { ZMQ_WORKER_ROLE } from "./zmq-worker";
 
 function log(text: string): void {
   writeSync(2, `[seed-kernel] ${text}\n`);
@@ -23,7 +23,10 @@ function log(text: string): void {
 export async function serveJupyter(connectionFile: string, session: KernelSession, zmqScript: string): Promise<void> {
   const connection = readConnectionFile(connectionFile);
   const init: ZmqWorkerInit = { role: ZMQ_WORKER_ROLE, connection };
-  const worker = new Worker(zmqScript, { workerData: init, execArgv: zmqScript.endsWith(".ts") ? ["--import", "tsx"] : [] });
+  const worker = new Worker(zmqScript, {
+    workerData: init,
+    execArgv: zmqScript.endsWith(".ts") ? ["--import", "tsx"] : [],
+  });
   const kernelSession = randomUUID();
   const post = (m: ToZmq): void => worker.postMessage(m);
 
@@ -66,12 +69,16 @@ export async function serveJupyter(connectionFile: string, session: KernelSessio
       post({ kind: "send", channel: "iopub", message });
     },
   });
-  const handler = new JupyterHandler(session, io, { shutdown: (restart) => shutdown(restart ? "restart requested" : "shutdown requested"), log });
+  const handler = new JupyterHandler(session, io, {
+    shutdown: (restart) => shutdown(restart ? "restart requested" : "shutdown requested"),
+    log,
+  });
 
   worker.on("message", (m: FromZmq) => {
     if (m.kind === "request") void handler.handle(m.channel, m.message);
     else if (m.kind === "closed") finished();
-    else if (m.kind === "ready") log(`listening (${connection.transport}://${connection.ip}, shell ${connection.shell_port})`);
+    else if (m.kind === "ready")
+      log(`listening (${connection.transport}://${connection.ip}, shell ${connection.shell_port})`);
   });
   // Pay the converter's start-up cost (seconds: TypeScript parses its lib and @types/node) now, while the worker
   // thread loads and binds its sockets on the other core, rather than after it or in the first cell.

@@ -38,7 +38,9 @@ export function sign(key: string, frames: readonly (string | Uint8Array)[]): str
 
 /** Serialises `msg` into ZeroMQ frames, signing with `key`. */
 export function encode(msg: JupyterMessage, key: string): Uint8Array[] {
-  const json = [msg.header, msg.parent_header, msg.metadata, msg.content].map((part) => Buffer.from(JSON.stringify(part), "utf8"));
+  const json = [msg.header, msg.parent_header, msg.metadata, msg.content].map((part) =>
+    Buffer.from(JSON.stringify(part), "utf8"),
+  );
   return [...msg.identities, Buffer.from(DELIMITER), Buffer.from(sign(key, json)), ...json, ...msg.buffers];
 }
 
@@ -46,7 +48,8 @@ export type DecodeResult = { ok: true; message: JupyterMessage } | { ok: false; 
 
 function parseObject(frame: Uint8Array, what: string): Record<string, unknown> {
   const value: unknown = JSON.parse(Buffer.from(frame).toString("utf8"));
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error(`${what} is not a JSON object`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new Error(`${what} is not a JSON object`);
   return value as Record<string, unknown>;
 }
 
@@ -54,7 +57,11 @@ function parseObject(frame: Uint8Array, what: string): Record<string, unknown> {
 export function decode(frames: readonly Uint8Array[], key: string): DecodeResult {
   const at = frames.findIndex((f) => Buffer.from(f).toString("latin1") === DELIMITER);
   if (at < 0) return { ok: false, reason: `no "${DELIMITER}" delimiter frame among ${frames.length} frames` };
-  if (frames.length < at + 6) return { ok: false, reason: `expected signature + 4 JSON frames after the delimiter, got ${frames.length - at - 1}` };
+  if (frames.length < at + 6)
+    return {
+      ok: false,
+      reason: `expected signature + 4 JSON frames after the delimiter, got ${frames.length - at - 1}`,
+    };
   const signature = Buffer.from(frames[at + 1] as Uint8Array).toString("latin1");
   const json = frames.slice(at + 2, at + 6);
   if (key !== "") {
@@ -65,7 +72,9 @@ export function decode(frames: readonly Uint8Array[], key: string): DecodeResult
     }
   }
   try {
-    const [header, parent, metadata, content] = json.map((f, i) => parseObject(f, ["header", "parent_header", "metadata", "content"][i] ?? "frame"));
+    const [header, parent, metadata, content] = json.map((f, i) =>
+      parseObject(f, ["header", "parent_header", "metadata", "content"][i] ?? "frame"),
+    );
     if (typeof header?.msg_type !== "string" || typeof header.msg_id !== "string") {
       return { ok: false, reason: "the header has no msg_type/msg_id strings" };
     }
@@ -87,5 +96,12 @@ export function decode(frames: readonly Uint8Array[], key: string): DecodeResult
 
 /** A new header for a message this kernel sends. */
 export function newHeader(msgType: string, session: string): MessageHeader {
-  return { msg_id: randomUUID(), msg_type: msgType, session, username: "kernel", date: new Date().toISOString(), version: PROTOCOL_VERSION };
+  return {
+    msg_id: randomUUID(),
+    msg_type: msgType,
+    session,
+    username: "kernel",
+    date: new Date().toISOString(),
+    version: PROTOCOL_VERSION,
+  };
 }

@@ -3,9 +3,10 @@
 // tslab, onnxruntime, sharp) cost the kernel's start about a second of CPU next to the converter's own start.
 
 import { parentPort, workerData } from "node:worker_threads";
-import { runZmqWorker, ZMQ_WORKER_ROLE } from "./zmq-worker";
 import type { ZmqWorkerInit } from "./zmq-worker";
+import { runZmqWorker, ZMQ_WORKER_ROLE } from "./zmq-worker";
 
 const init = workerData as Partial<ZmqWorkerInit> | undefined;
-if (!parentPort || init?.role !== ZMQ_WORKER_ROLE) throw new Error("jupyter-zmq: run only as the Jupyter kernel's worker thread");
+if (!parentPort || init?.role !== ZMQ_WORKER_ROLE)
+  throw new Error("jupyter-zmq: run only as the Jupyter kernel's worker thread");
 void runZmqWorker(parentPort, init as ZmqWorkerInit);

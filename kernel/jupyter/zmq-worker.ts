@@ -21,20 +21,30 @@ export interface ZmqWorkerInit {
 }
 
 /** main -> worker */
-export type ToZmq = { kind: "send"; channel: "shell" | "control" | "iopub"; message: JupyterMessage } | { kind: "close" };
+export type ToZmq =
+  | { kind: "send"; channel: "shell" | "control" | "iopub"; message: JupyterMessage }
+  | { kind: "close" };
 /** worker -> main */
-export type FromZmq = { kind: "ready" } | { kind: "request"; channel: "shell" | "control"; message: JupyterMessage } | { kind: "closed" };
+export type FromZmq =
+  | { kind: "ready" }
+  | { kind: "request"; channel: "shell" | "control"; message: JupyterMessage }
+  | { kind: "closed" };
 
 function log(text: string): void {
   writeSync(2, `[seed-kernel zmq] ${text}\n`);
 }
 
 /** Serialises sends on one socket (a zeromq socket rejects a send while another is in flight). */
-function sender(socket: zmq.Socket & { send(frames: Uint8Array[]): Promise<void> }): { send(frames: Uint8Array[]): void; idle(): Promise<void> } {
+function sender(socket: zmq.Socket & { send(frames: Uint8Array[]): Promise<void> }): {
+  send(frames: Uint8Array[]): void;
+  idle(): Promise<void>;
+} {
   let chain: Promise<void> = Promise.resolve();
   return {
     send(frames) {
-      chain = chain.then(() => socket.send(frames)).catch((e: unknown) => log(`send failed: ${e instanceof Error ? e.message : String(e)}`));
+      chain = chain
+        .then(() => socket.send(frames))
+        .catch((e: unknown) => log(`send failed: ${e instanceof Error ? e.message : String(e)}`));
     },
     idle: () => chain,
   };
@@ -61,7 +71,8 @@ export async function runZmqWorker(port: MessagePort, init: ZmqWorkerInit): Prom
         log(`dropped a message on ${channel}: ${decoded.reason}`);
         continue;
       }
-      if (channel === "control" && decoded.message.header.msg_type === "interrupt_request") process.kill(process.pid, "SIGINT");
+      if (channel === "control" && decoded.message.header.msg_type === "interrupt_request")
+        process.kill(process.pid, "SIGINT");
       port.postMessage({ kind: "request", channel, message: decoded.message } satisfies FromZmq);
     }
   };
@@ -71,7 +82,8 @@ export async function runZmqWorker(port: MessagePort, init: ZmqWorkerInit): Prom
   const loops = [receive("shell", shell), receive("control", control), heartbeat()].map((p) =>
     p.catch((e: unknown) => {
       // Closing the sockets ends the loops with an error; anything else is worth a line in the log.
-      if (!(e instanceof Error && /closed|ETERM|EAGAIN/i.test(`${(e as { code?: string }).code ?? ""} ${e.message}`))) log(String(e));
+      if (!(e instanceof Error && /closed|ETERM|EAGAIN/i.test(`${(e as { code?: string }).code ?? ""} ${e.message}`)))
+        log(String(e));
     }),
   );
 

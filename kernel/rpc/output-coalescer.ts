@@ -33,11 +33,15 @@ export class OutputCoalescer {
   private readonly maxChunk: number;
   private readonly timer: CoalescerTimer;
 
-  constructor(private readonly send: (output: OutputItem) => void, options: CoalescerOptions = {}) {
+  constructor(
+    private readonly send: (output: OutputItem) => void,
+    options: CoalescerOptions = {},
+  ) {
     this.delayMs = options.delayMs ?? 50;
     this.maxChunk = options.maxChunkChars ?? 65536;
     this.timer = options.timer ?? systemTimer;
-    if (!(this.maxChunk >= 1)) throw new RangeError(`OutputCoalescer: maxChunkChars must be >= 1, got ${this.maxChunk}`);
+    if (!(this.maxChunk >= 1))
+      throw new RangeError(`OutputCoalescer: maxChunkChars must be >= 1, got ${this.maxChunk}`);
   }
 
   push(output: OutputItem): void {
@@ -72,7 +76,8 @@ export class OutputCoalescer {
     this.pending = [];
     for (const item of items) {
       if (item.kind === "stream" && item.text.length > this.maxChunk) {
-        for (let i = 0; i < item.text.length; i += this.maxChunk) this.send({ ...item, text: item.text.slice(i, i + this.maxChunk) });
+        for (let i = 0; i < item.text.length; i += this.maxChunk)
+          this.send({ ...item, text: item.text.slice(i, i + this.maxChunk) });
       } else {
         this.send(item);
       }

@@ -9,25 +9,48 @@
 // itself is pointed at stderr, so stray output (a timer in a finished cell) can never corrupt the stream. While a
 // cell runs, the cell engine captures stdout into the cell's outputs.
 
-import { Writable } from "node:stream";
 import { writeSync } from "node:fs";
-import { CompletionItemKind, createConnection, MarkupKind, StreamMessageReader, StreamMessageWriter, TextDocumentSyncKind } from "vscode-languageserver/node";
+import { Writable } from "node:stream";
+import { getHeapStatistics } from "node:v8";
 import type { CompletionItem, Connection, Hover } from "vscode-languageserver/node";
-import { RPC } from "../protocol/rpc";
-import type { ExecuteParams, ExecuteResult, InterruptResult, KernelStatus, KernelStreamParams, OutputParams } from "../protocol/rpc";
+import {
+  CompletionItemKind,
+  createConnection,
+  MarkupKind,
+  StreamMessageReader,
+  StreamMessageWriter,
+  TextDocumentSyncKind,
+} from "vscode-languageserver/node";
 import type { CompletionItemInfo, CompletionKind } from "../executor/tslab-adapter";
+import type {
+  ExecuteParams,
+  ExecuteResult,
+  InterruptResult,
+  KernelStatus,
+  KernelStreamParams,
+  OutputParams,
+} from "../protocol/rpc";
+import { RPC } from "../protocol/rpc";
 import type { KernelSession } from "../session/kernel-session";
 import { CellDocuments } from "./cell-documents";
 import { OutputCoalescer } from "./output-coalescer";
-import { getHeapStatistics } from "node:v8";
 
 /** LSP's icon for each completion kind. */
 const LSP_KINDS: Record<CompletionKind, CompletionItemKind> = {
-  method: CompletionItemKind.Method, function: CompletionItemKind.Function, constructor: CompletionItemKind.Constructor,
-  property: CompletionItemKind.Property, variable: CompletionItemKind.Variable, constant: CompletionItemKind.Constant,
-  class: CompletionItemKind.Class, interface: CompletionItemKind.Interface, enum: CompletionItemKind.Enum,
-  enumMember: CompletionItemKind.EnumMember, module: CompletionItemKind.Module, keyword: CompletionItemKind.Keyword,
-  type: CompletionItemKind.TypeParameter, text: CompletionItemKind.Text,
+  method: CompletionItemKind.Method,
+  function: CompletionItemKind.Function,
+  constructor: CompletionItemKind.Constructor,
+  property: CompletionItemKind.Property,
+  variable: CompletionItemKind.Variable,
+  constant: CompletionItemKind.Constant,
+  class: CompletionItemKind.Class,
+  interface: CompletionItemKind.Interface,
+  enum: CompletionItemKind.Enum,
+  enumMember: CompletionItemKind.EnumMember,
+  module: CompletionItemKind.Module,
+  keyword: CompletionItemKind.Keyword,
+  type: CompletionItemKind.TypeParameter,
+  text: CompletionItemKind.Text,
 };
 
 /** completionItem/resolve's data: the cell and the span the completion replaces. */
@@ -38,7 +61,9 @@ interface ResolveData {
 }
 
 /** An item's detail (signature) and documentation (JSDoc, markdown) as LSP fields. */
-function describedItem(item: Pick<CompletionItemInfo, "detail" | "documentation">): Pick<CompletionItem, "detail" | "documentation"> {
+function describedItem(
+  item: Pick<CompletionItemInfo, "detail" | "documentation">,
+): Pick<CompletionItem, "detail" | "documentation"> {
   return {
     ...(item.detail ? { detail: item.detail } : {}),
     ...(item.documentation ? { documentation: { kind: MarkupKind.Markdown, value: item.documentation } } : {}),
@@ -114,7 +139,7 @@ export function attachRpc(connection: Connection, session: KernelSession): { sta
     const info = await session.inspect(at.text, at.offset);
     if (!info) return null;
     return {
-      contents: { kind: "markdown", value: "```typescript\n" + info.text + "\n```" },
+      contents: { kind: "markdown", value: `\`\`\`typescript\n${info.text}\n\`\`\`` },
       range: { start: docs.positionOf(at.text, info.start), end: docs.positionOf(at.text, info.end) },
     };
   });

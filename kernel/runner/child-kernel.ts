@@ -3,8 +3,8 @@
 // synchronous loop as well as an await), kill() ends the process. If the process ends while a cell runs (killed, or
 // crashed in native code), that cell's execution resolves with an error saying so; it never hangs.
 
-import { fork } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
+import { fork } from "node:child_process";
 import type { ExecuteResult } from "../protocol/rpc";
 import type { OutputSink } from "../session/kernel-session";
 import type { FromKernel, ToKernel } from "./ipc-protocol";
@@ -60,7 +60,8 @@ export class ChildKernel implements NotebookKernel {
     });
     this.exited = new Promise<void>((resolve) => {
       this.child.on("exit", (code, signal) => {
-        this.ended = this.killReason ?? `the kernel process ended (${signal ? `signal ${signal}` : `exit code ${String(code)}`})`;
+        this.ended =
+          this.killReason ?? `the kernel process ended (${signal ? `signal ${signal}` : `exit code ${String(code)}`})`;
         failStart(new Error(`${this.ended} before it was ready`));
         for (const id of [...this.running.keys()]) this.settle(id, this.endedResult());
         resolve();
@@ -110,6 +111,10 @@ export class ChildKernel implements NotebookKernel {
 
   private endedResult(): ExecuteResult {
     const evalue = this.ended ?? "the kernel process ended";
-    return { status: "error", executionCount: null, error: { ename: "KernelDied", evalue, traceback: [`KernelDied: ${evalue}`] } };
+    return {
+      status: "error",
+      executionCount: null,
+      error: { ename: "KernelDied", evalue, traceback: [`KernelDied: ${evalue}`] },
+    };
   }
 }

@@ -24,8 +24,10 @@ export function markdownToHtml(md: string): string {
       const lines = para.split("\n").filter((l) => l.trim() !== "");
       if (lines.length === 0) continue;
       const heading = /^(#{1,6})\s+(.*)$/.exec(lines[0] ?? "");
-      if (heading && lines.length === 1) out.push(`<h${heading[1]?.length}>${inline(heading[2] ?? "")}</h${heading[1]?.length}>`);
-      else if (lines.every((l) => /^\s*[-*]\s+/.test(l))) out.push(`<ul>${lines.map((l) => `<li>${inline(l.replace(/^\s*[-*]\s+/, ""))}</li>`).join("")}</ul>`);
+      if (heading && lines.length === 1)
+        out.push(`<h${heading[1]?.length}>${inline(heading[2] ?? "")}</h${heading[1]?.length}>`);
+      else if (lines.every((l) => /^\s*[-*]\s+/.test(l)))
+        out.push(`<ul>${lines.map((l) => `<li>${inline(l.replace(/^\s*[-*]\s+/, ""))}</li>`).join("")}</ul>`);
       else out.push(`<p>${lines.map(inline).join("<br>")}</p>`);
     }
   });
@@ -55,8 +57,10 @@ function cellHtml(cell: NbCell): string {
   if (cell.cell_type === "markdown") return `<section class="md">${markdownToHtml(src)}</section>`;
   if (cell.cell_type === "raw") return `<pre class="raw">${escapeHtml(src)}</pre>`;
   const prompt = cell.execution_count == null ? "[ ]" : `[${cell.execution_count}]`;
-  return `<section class="code"><div class="in"><span class="prompt">${prompt}</span><pre>${escapeHtml(src)}</pre></div>` +
-    `<div class="out">${(cell.outputs ?? []).map(outputHtml).join("\n")}</div></section>`;
+  return (
+    `<section class="code"><div class="in"><span class="prompt">${prompt}</span><pre>${escapeHtml(src)}</pre></div>` +
+    `<div class="out">${(cell.outputs ?? []).map(outputHtml).join("\n")}</div></section>`
+  );
 }
 
 const STYLE = `body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}
@@ -66,6 +70,9 @@ section{margin:1em 0}.in{display:flex;gap:.5em;background:#f5f5f7;border-radius:
 .stderr{background:#fff6e5}img{max-width:100%}`;
 
 export function notebookToHtml(nb: Notebook, title: string): string {
-  return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>\n<body>\n` +
-    nb.cells.map(cellHtml).join("\n") + "\n</body></html>\n";
+  return (
+    `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>\n<body>\n` +
+    nb.cells.map(cellHtml).join("\n") +
+    "\n</body></html>\n"
+  );
 }

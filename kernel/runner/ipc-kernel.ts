@@ -3,14 +3,14 @@
 // escape a finished cell come back as that cell's error output, so the runner can fail on them. SIGINT interrupts the
 // running cell (synchronous loops too); the runner disconnecting ends the process.
 
-import type { OutputSink } from "../session/kernel-session";
-import type { KernelSession } from "../session/kernel-session";
+import type { KernelSession, OutputSink } from "../session/kernel-session";
 import type { FromKernel, ToKernel } from "./ipc-protocol";
 
 /** Serves `session` to the parent process until it disconnects. */
 export async function serveIpc(session: KernelSession): Promise<void> {
   const parent = process.send?.bind(process);
-  if (!parent) throw new Error("--ipc needs an IPC channel to its parent: it is started by `seed-notebook run`, not by hand");
+  if (!parent)
+    throw new Error("--ipc needs an IPC channel to its parent: it is started by `seed-notebook run`, not by hand");
   const send = (m: FromKernel): void => {
     if (process.connected) parent(m);
   };

@@ -39,7 +39,7 @@ export class NotebookFormatError extends Error {
   override name = "NotebookFormatError";
 }
 
-const EXPECTED = "expected a Jupyter notebook: nbformat 4 JSON with a \"cells\" array (.ipynb)";
+const EXPECTED = 'expected a Jupyter notebook: nbformat 4 JSON with a "cells" array (.ipynb)';
 
 /** Parses .ipynb JSON; throws a NotebookFormatError naming what is wrong. Upgrades to 4.5: cell ids added where missing. */
 export function parseNotebook(json: string, from: string): Notebook {
@@ -50,26 +50,41 @@ export function parseNotebook(json: string, from: string): Notebook {
   } catch (e) {
     throw bad(`not valid JSON (${e instanceof Error ? e.message : String(e)})`);
   }
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw bad(`the file holds ${Array.isArray(raw) ? "an array" : String(raw)}, not a JSON object`);
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    throw bad(`the file holds ${Array.isArray(raw) ? "an array" : String(raw)}, not a JSON object`);
   const nb = raw as Partial<Notebook>;
   if (nb.nbformat !== 4) throw bad(`nbformat is ${JSON.stringify(nb.nbformat) ?? "missing"}`);
-  if (!Array.isArray(nb.cells)) throw bad(`"cells" is ${JSON.stringify(nb.cells) === undefined ? "missing" : "not an array"}`);
+  if (!Array.isArray(nb.cells))
+    throw bad(`"cells" is ${JSON.stringify(nb.cells) === undefined ? "missing" : "not an array"}`);
   nb.cells.forEach((c: unknown, i) => {
     if (typeof c !== "object" || c === null) throw bad(`cell ${i + 1} is not an object`);
     const cell = c as Partial<NbCell>;
-    if (!["code", "markdown", "raw"].includes(cell.cell_type ?? "")) throw bad(`cell ${i + 1} has cell_type ${JSON.stringify(cell.cell_type) ?? "missing"} (code, markdown or raw)`);
-    if (typeof cell.source !== "string" && !(Array.isArray(cell.source) && cell.source.every((l) => typeof l === "string"))) {
+    if (!["code", "markdown", "raw"].includes(cell.cell_type ?? ""))
+      throw bad(`cell ${i + 1} has cell_type ${JSON.stringify(cell.cell_type) ?? "missing"} (code, markdown or raw)`);
+    if (
+      typeof cell.source !== "string" &&
+      !(Array.isArray(cell.source) && cell.source.every((l) => typeof l === "string"))
+    ) {
       throw bad(`cell ${i + 1} has no source (a string or a list of strings)`);
     }
     cell.metadata ??= {};
     cell.id ??= randomUUID().slice(0, 8);
   });
-  return { nbformat: 4, nbformat_minor: Math.max(5, nb.nbformat_minor ?? 0), metadata: nb.metadata ?? {}, cells: nb.cells };
+  return {
+    nbformat: 4,
+    nbformat_minor: Math.max(5, nb.nbformat_minor ?? 0),
+    metadata: nb.metadata ?? {},
+    cells: nb.cells,
+  };
 }
 
 /** The first non-blank line of a cell's source (to name a cell in messages), shortened to `max` characters. */
 export function firstLine(cell: NbCell, max = 60): string {
-  const line = sourceText(cell).split("\n").find((l) => l.trim() !== "")?.trim() ?? "";
+  const line =
+    sourceText(cell)
+      .split("\n")
+      .find((l) => l.trim() !== "")
+      ?.trim() ?? "";
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
@@ -115,7 +130,12 @@ export class OutputRecorder {
         return;
       }
       case "result":
-        outputs.push({ output_type: "execute_result", execution_count: output.executionCount, data: output.data, metadata: output.metadata ?? {} });
+        outputs.push({
+          output_type: "execute_result",
+          execution_count: output.executionCount,
+          data: output.data,
+          metadata: output.metadata ?? {},
+        });
         return;
       case "error":
         outputs.push({ output_type: "error", ...output.error });

@@ -48,9 +48,15 @@ export async function runNotebook(nb: Notebook, kernel: NotebookKernel, options:
   let executed = 0;
   /** The first error that escaped a cell after it had finished. */
   let late: RunFailure | undefined;
-  const summary = (failure?: RunFailure): RunSummary => ({ executed, ...(failure ? { failure } : {}), seconds: (Date.now() - t0) / 1000 });
+  const summary = (failure?: RunFailure): RunSummary => ({
+    executed,
+    ...(failure ? { failure } : {}),
+    seconds: (Date.now() - t0) / 1000,
+  });
   const lateFailure = (failure: RunFailure): RunSummary => {
-    options.progress?.(`cell ${failure.cellNumber} FAILED after it finished: ${failure.error.ename}: ${failure.error.evalue}`);
+    options.progress?.(
+      `cell ${failure.cellNumber} FAILED after it finished: ${failure.error.ename}: ${failure.error.evalue}`,
+    );
     return summary(failure);
   };
   nb.metadata = { ...nb.metadata, ...NOTEBOOK_METADATA };
@@ -74,7 +80,9 @@ export async function runNotebook(nb: Notebook, kernel: NotebookKernel, options:
           timers.push(
             setTimeout(() => {
               timedOut = "killed";
-              kernel.kill(`the cell ran longer than ${limit} s and did not stop within ${grace} s of an interrupt, so its kernel was ended`);
+              kernel.kill(
+                `the cell ran longer than ${limit} s and did not stop within ${grace} s of an interrupt, so its kernel was ended`,
+              );
             }, grace * 1000),
           );
         }, limit * 1000),
@@ -95,7 +103,8 @@ export async function runNotebook(nb: Notebook, kernel: NotebookKernel, options:
     if (result.status !== "ok") {
       let error: ErrorInfo = result.error ?? { ename: "Aborted", evalue: "the cell did not run", traceback: [] };
       if (timedOut) {
-        const how = timedOut === "killed" ? "did not stop when interrupted, so its kernel was ended" : "was interrupted";
+        const how =
+          timedOut === "killed" ? "did not stop when interrupted, so its kernel was ended" : "was interrupted";
         const evalue = `the cell ran longer than ${options.timeoutSeconds} s and ${how}`;
         error = { ename: "TimeoutError", evalue, traceback: [`TimeoutError: ${evalue}`] };
         // The kernel's own KeyboardInterrupt (or nothing, when it was ended) is replaced by what happened.

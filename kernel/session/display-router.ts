@@ -66,7 +66,10 @@ export class DisplayRouter implements DisplaySink {
       sink.emit({ kind: "update", data: last, displayId });
       done();
     };
-    const view: OpenView = { end: (reason) => close(ending(reason)), finished: new Promise<void>((resolve) => (done = resolve)) };
+    const view: OpenView = {
+      end: (reason) => close(ending(reason)),
+      finished: new Promise<void>((resolve) => (done = resolve)),
+    };
     views.add(view);
     return {
       displayId,
@@ -88,9 +91,12 @@ export class DisplayRouter implements DisplaySink {
       if (views().length === 0) return "ok";
       if (!signal.aborted) {
         let onAbort: () => void = () => undefined;
-        const aborted = new Promise<void>((resolve) => signal.addEventListener("abort", (onAbort = () => resolve()), { once: true }));
+        const aborted = new Promise<void>((resolve) =>
+          signal.addEventListener("abort", (onAbort = () => resolve()), { once: true }),
+        );
         // A view opened while waiting (the cell's background code goes on) is waited for too.
-        while (views().length > 0 && !signal.aborted) await Promise.race([Promise.all(views().map((v) => v.finished)), aborted]);
+        while (views().length > 0 && !signal.aborted)
+          await Promise.race([Promise.all(views().map((v) => v.finished)), aborted]);
         signal.removeEventListener("abort", onAbort);
         if (!signal.aborted) return "ok";
       }
@@ -103,7 +109,9 @@ export class DisplayRouter implements DisplaySink {
   update(displayId: string, bundle: MimeBundle): void {
     const sink = this.scoped() ?? this.current ?? this.owners.get(displayId);
     if (!sink) {
-      throw new Error(`display update: no display with id "${displayId}" and no cell is running; create it with display() first`);
+      throw new Error(
+        `display update: no display with id "${displayId}" and no cell is running; create it with display() first`,
+      );
     }
     sink.emit({ kind: "update", data: bundle, displayId });
   }

@@ -45,7 +45,8 @@ export function takeKernelOptions(args: string[]): KernelOptions {
       out.threads = n;
     } else if (a === "--execution-provider") {
       const v = value(i, a);
-      if (!PROVIDERS.includes(v as ExecutionProvider)) throw new Error(`--execution-provider must be one of ${PROVIDERS.join(", ")}, got "${v}"`);
+      if (!PROVIDERS.includes(v as ExecutionProvider))
+        throw new Error(`--execution-provider must be one of ${PROVIDERS.join(", ")}, got "${v}"`);
       out.executionProvider = v as ExecutionProvider;
     } else i++;
   }

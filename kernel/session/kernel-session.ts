@@ -8,21 +8,21 @@
 // kernel-level stream when no cell owns it.
 
 import { AsyncLocalStorage } from "node:async_hooks";
-import { createCellEngine } from "../executor/tslab-adapter";
-import type { CellEngine, CompleteStatus, Completion, CompletionItemInfo, HoverInfo } from "../executor/tslab-adapter";
-import { interruptError, runtimeError, strayError, strayText } from "../executor/errors";
-import type { StrayOrigin } from "../executor/errors";
 import { providerLine } from "../api/provider-text";
 import { toMimeBundle } from "../display/to-mime-bundle";
+import type { StrayOrigin } from "../executor/errors";
+import { interruptError, runtimeError, strayError, strayText } from "../executor/errors";
+import type { CellEngine, CompleteStatus, Completion, CompletionItemInfo, HoverInfo } from "../executor/tslab-adapter";
+import { createCellEngine } from "../executor/tslab-adapter";
 import type { ErrorInfo, ExecuteResult, InterruptResult } from "../protocol/rpc";
-import { DisplayRouter } from "./display-router";
 import type { OutputSink } from "./display-router";
+import { DisplayRouter } from "./display-router";
 import { ExecutionQueue } from "./execution-queue";
 import { IdleCollector } from "./idle-gc";
-import { installProcessGuard } from "./process-guard";
 import type { ProcessGuard } from "./process-guard";
-import { injectSeedApi } from "./seed-injection";
+import { installProcessGuard } from "./process-guard";
 import type { InjectedSeed, ModelLoader } from "./seed-injection";
+import { injectSeedApi } from "./seed-injection";
 
 export type { OutputSink } from "./display-router";
 
@@ -105,7 +105,14 @@ export class KernelSession {
   /** The loaded model's name, folder and execution provider; undefined until a cell first used the model. */
   modelStatus(): { name: string; path: string; executionProvider: string; providerReason: string } | undefined {
     const info = this.seed?.loadedModel()?.info;
-    return info && { name: info.name, path: info.dir, executionProvider: info.provider.name, providerReason: providerLine(info.provider) };
+    return (
+      info && {
+        name: info.name,
+        path: info.dir,
+        executionProvider: info.provider.name,
+        providerReason: providerLine(info.provider),
+      }
+    );
   }
 
   /** True while a cell runs. */
@@ -147,7 +154,12 @@ export class KernelSession {
   }
 
   /** Signature and documentation of one completion candidate (those complete() left without, past its budget). */
-  async describeCompletion(code: string, start: number, end: number, name: string): Promise<Pick<CompletionItemInfo, "detail" | "documentation">> {
+  async describeCompletion(
+    code: string,
+    start: number,
+    end: number,
+    name: string,
+  ): Promise<Pick<CompletionItemInfo, "detail" | "documentation">> {
     return (await this.ensureEngine()).describeCompletion(code, start, end, name);
   }
 
@@ -180,7 +192,9 @@ export class KernelSession {
 
   private async ensureEngine(): Promise<CellEngine> {
     if (this.engine) return this.engine;
-    const engine = (this.options.createEngine ?? ((cwd: string) => createCellEngine({ rootDir: cwd })))(this.options.cwd);
+    const engine = (this.options.createEngine ?? ((cwd: string) => createCellEngine({ rootDir: cwd })))(
+      this.options.cwd,
+    );
     this.engine = engine;
     if (this.options.injectSeed !== false) {
       this.seed = await injectSeedApi(engine, {
@@ -214,14 +228,19 @@ export class KernelSession {
       );
       // Every live view of the cell sends its final state before the cell's reply: awaited after success (a call the
       // cell did not await), ended at once after an interrupt or an error.
-      const ending = await this.displays.settle(sink, outcome.status === "ok" ? "ok" : outcome.interrupted ? "interrupted" : "error", controller.signal);
+      const ending = await this.displays.settle(
+        sink,
+        outcome.status === "ok" ? "ok" : outcome.interrupted ? "interrupted" : "error",
+        controller.signal,
+      );
       // A promise the cell rejected without handling is reported after this turn: it still belongs to this cell.
       await nextTurn();
       execution.running = false;
       const [firstStray, ...moreStray] = execution.stray;
       if (firstStray) {
         const own = outcome.status === "error" && !outcome.interrupted ? outcome.error : undefined;
-        for (const e of own ? execution.stray : moreStray) sink.emit({ kind: "stream", name: "stderr", text: strayText(e, "Error that escaped this cell") });
+        for (const e of own ? execution.stray : moreStray)
+          sink.emit({ kind: "stream", name: "stderr", text: strayText(e, "Error that escaped this cell") });
         return this.fail(sink, own ?? firstStray, executionCount, options);
       }
       if (outcome.status !== "ok") return this.fail(sink, outcome.error, executionCount, options);
@@ -254,15 +273,27 @@ export class KernelSession {
         if (this.controller === owner.controller) this.engine?.interrupt();
       }
     } else if (owner && options.lateErrorsAs === "error") {
-      owner.sink.emit({ kind: "error", error: { ...error, traceback: ["Error from this cell after it finished:", ...error.traceback] } });
+      owner.sink.emit({
+        kind: "error",
+        error: { ...error, traceback: ["Error from this cell after it finished:", ...error.traceback] },
+      });
     } else if (owner) {
-      owner.sink.emit({ kind: "stream", name: "stderr", text: strayText(error, "Error from this cell after it finished") });
+      owner.sink.emit({
+        kind: "stream",
+        name: "stderr",
+        text: strayText(error, "Error from this cell after it finished"),
+      });
     } else {
       options.kernelLevel(strayText(error, "Error outside any cell (the kernel keeps running)"));
     }
   }
 
-  private fail(sink: OutputSink, error: ExecuteResult["error"] & object, executionCount: number, options: ExecuteOptions): ExecuteResult {
+  private fail(
+    sink: OutputSink,
+    error: ExecuteResult["error"] & object,
+    executionCount: number,
+    options: ExecuteOptions,
+  ): ExecuteResult {
     sink.emit({ kind: "error", error });
     if (options.stopOnError !== false) this.queue.abortPending();
     return { status: "error", executionCount, error };

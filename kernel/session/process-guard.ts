@@ -6,8 +6,8 @@
 // Everything it changes on `process` is undone by dispose(); nothing is kept at module level.
 
 import { writeSync } from "node:fs";
-import { exitRefused } from "../executor/errors";
 import type { StrayOrigin } from "../executor/errors";
+import { exitRefused } from "../executor/errors";
 
 export interface ProcessGuardOptions {
   /** Receives each error that escaped; must not throw (a throw is logged to stderr and dropped). */

@@ -30,9 +30,16 @@ export interface InjectedSeed {
 
 /** seed.d.ts beside the bundle (dist/seed.d.ts, copied by esbuild.mjs) or in the source tree (tsx, tests). */
 export function seedDeclarationsPath(): string {
-  const candidates = [join(__dirname, "seed.d.ts"), join(__dirname, "..", "api", "seed.d.ts"), join(__dirname, "..", "kernel", "api", "seed.d.ts")];
+  const candidates = [
+    join(__dirname, "seed.d.ts"),
+    join(__dirname, "..", "api", "seed.d.ts"),
+    join(__dirname, "..", "kernel", "api", "seed.d.ts"),
+  ];
   const found = candidates.find((p) => existsSync(p));
-  if (!found) throw new Error(`seed.d.ts not found (looked at ${candidates.join(", ")}); run "npm run build" so that dist/seed.d.ts exists`);
+  if (!found)
+    throw new Error(
+      `seed.d.ts not found (looked at ${candidates.join(", ")}); run "npm run build" so that dist/seed.d.ts exists`,
+    );
   return found;
 }
 

@@ -6,7 +6,16 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import type { GeneratedToken, Generation, SeedApi, SeedImage } from "../../kernel/api/seed";
-import type { AskResult, ChatRunResult, DrawResult, EvalRequest, ReconstructResult, RunName, Sampling, SpanRecord } from "./request";
+import type {
+  AskResult,
+  ChatRunResult,
+  DrawResult,
+  EvalRequest,
+  ReconstructResult,
+  RunName,
+  Sampling,
+  SpanRecord,
+} from "./request";
 
 export interface EvaluationOptions {
   /** Relative image paths in the request resolve against this folder. */
@@ -45,9 +54,14 @@ export function runsOf(s: Sampling): Run[] {
  * The image spans of a generated answer, from its tokens. `forced`: the prompt ended with `<img>` (the chat API
  * appends it to prompts that start with "Draw"), so codes at the very start belong to a span the prompt opened.
  */
-export function spansOf(tokens: readonly GeneratedToken[], forced: boolean): { spans: SpanRecord[]; strayCodes: number } {
+export function spansOf(
+  tokens: readonly GeneratedToken[],
+  forced: boolean,
+): { spans: SpanRecord[]; strayCodes: number } {
   const spans: SpanRecord[] = [];
-  let current: { codes: number[]; opened: "tag" | "prompt"; start: number } | undefined = forced ? { codes: [], opened: "prompt", start: 0 } : undefined;
+  let current: { codes: number[]; opened: "tag" | "prompt"; start: number } | undefined = forced
+    ? { codes: [], opened: "prompt", start: 0 }
+    : undefined;
   let strayCodes = 0;
   const close = (closed: boolean): void => {
     if (current) spans.push({ ...current, closed });
@@ -82,7 +96,11 @@ async function timed<T>(seconds: Record<string, number>, key: string, fn: () => 
   }
 }
 
-export async function runEvaluation(seed: SeedApi, request: EvalRequest, o: EvaluationOptions): Promise<EvaluationResults> {
+export async function runEvaluation(
+  seed: SeedApi,
+  request: EvalRequest,
+  o: EvaluationOptions,
+): Promise<EvaluationResults> {
   const out: EvaluationResults = { reconstruct: [], draw: [], ask: [], totals: {} };
   const tally = (key: string, secs: number | undefined): void => {
     if (secs === undefined) return;
@@ -96,7 +114,14 @@ export async function runEvaluation(seed: SeedApi, request: EvalRequest, o: Eval
     writeFileSync(join(o.outDir, folder, name), png);
     return `${folder}/${name}`;
   };
-  const line = (section: string, i: number, n: number, id: string, r: { seconds: Record<string, number>; error?: string }, extra = ""): void => {
+  const line = (
+    section: string,
+    i: number,
+    n: number,
+    id: string,
+    r: { seconds: Record<string, number>; error?: string },
+    extra = "",
+  ): void => {
     const secs = Object.values(r.seconds).reduce((a, b) => a + b, 0);
     o.progress(`[${section} ${i + 1}/${n}] ${id} ${secs.toFixed(1)} s${extra}${r.error ? ` ERROR ${r.error}` : ""}`);
   };
@@ -124,10 +149,18 @@ export async function runEvaluation(seed: SeedApi, request: EvalRequest, o: Eval
   o.checkpoint?.(out);
 
   /** One seed.chat call, recorded; `extra` fills in what the section keeps beyond the answer text. */
-  const chatRun = async <R extends ChatRunResult>(section: string, base: R, message: string | [SeedImage, string], run: Run, extra: (g: Generation, r: R) => void): Promise<R> => {
+  const chatRun = async <R extends ChatRunResult>(
+    section: string,
+    base: R,
+    message: string | [SeedImage, string],
+    run: Run,
+    extra: (g: Generation, r: R) => void,
+  ): Promise<R> => {
     const r = base;
     try {
-      const g = await timed(r.seconds, "chat", () => (run.options === undefined ? seed.chat(message) : seed.chat(message, run.options)));
+      const g = await timed(r.seconds, "chat", () =>
+        run.options === undefined ? seed.chat(message) : seed.chat(message, run.options),
+      );
       r.text = g.text;
       r.tokens = g.tokens.length;
       r.stopReason = g.stopReason;
@@ -142,25 +175,50 @@ export async function runEvaluation(seed: SeedApi, request: EvalRequest, o: Eval
 
   const drawRuns = request.draw.flatMap((item) => runsOf(item).map((run) => ({ item, run })));
   for (const [i, { item, run }] of drawRuns.entries()) {
-    const base: DrawResult = { id: item.id, run: run.name, options: run.options ?? null, prompt: item.prompt, seconds: {} };
+    const base: DrawResult = {
+      id: item.id,
+      run: run.name,
+      options: run.options ?? null,
+      prompt: item.prompt,
+      seconds: {},
+    };
     const r = await chatRun("draw", base, item.prompt, run, (g, res) => {
       // The API's rule (seed.d.ts, GenerateOptions.forceImage): a prompt that starts with "Draw" is answered with an image.
       const { spans, strayCodes } = spansOf(g.tokens, /^\s*draw\b/i.test(item.prompt));
       const first = spans[0];
       res.spans = spans;
       res.codes = first ? first.codes : null;
-      res.exact = spans.length === 1 && first !== undefined && first.closed && first.codes.length === o.numTokens && strayCodes === 0;
+      res.exact =
+        spans.length === 1 &&
+        first !== undefined &&
+        first.closed &&
+        first.codes.length === o.numTokens &&
+        strayCodes === 0;
       const image = g.images[0];
       res.png = image ? write("draw", `${item.id}.${run.name}.png`, image.png) : null;
     });
     out.draw.push(r);
-    line("draw", i, drawRuns.length, `${item.id} ${run.name}`, r, r.exact === undefined ? "" : r.exact ? " exact" : " NOT exact");
+    line(
+      "draw",
+      i,
+      drawRuns.length,
+      `${item.id} ${run.name}`,
+      r,
+      r.exact === undefined ? "" : r.exact ? " exact" : " NOT exact",
+    );
   }
   o.checkpoint?.(out);
 
   const askRuns = request.ask.flatMap((item) => runsOf(item).map((run) => ({ item, run })));
   for (const [i, { item, run }] of askRuns.entries()) {
-    const base: AskResult = { id: item.id, run: run.name, options: run.options ?? null, image: item.image, question: item.question, seconds: {} };
+    const base: AskResult = {
+      id: item.id,
+      run: run.name,
+      options: run.options ?? null,
+      image: item.image,
+      question: item.question,
+      seconds: {},
+    };
     let message: [SeedImage, string] | undefined;
     try {
       // A string in a chat message is text: the image goes in as a SeedImage, as a notebook cell passes it.
@@ -168,9 +226,24 @@ export async function runEvaluation(seed: SeedApi, request: EvalRequest, o: Eval
     } catch (e) {
       base.error = errorText(e);
     }
-    const r = message ? await chatRun("ask", base, message, run, (g, res) => void (res.imageSpans = spansOf(g.tokens, false).spans.length)) : base;
+    const r = message
+      ? await chatRun(
+          "ask",
+          base,
+          message,
+          run,
+          (g, res) => void (res.imageSpans = spansOf(g.tokens, false).spans.length),
+        )
+      : base;
     out.ask.push(r);
-    line("ask", i, askRuns.length, `${item.id} ${run.name}`, r, r.text === undefined ? "" : ` ${JSON.stringify(r.text)}`);
+    line(
+      "ask",
+      i,
+      askRuns.length,
+      `${item.id} ${run.name}`,
+      r,
+      r.text === undefined ? "" : ` ${JSON.stringify(r.text)}`,
+    );
   }
   o.checkpoint?.(out);
   return out;

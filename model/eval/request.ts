@@ -146,7 +146,8 @@ function isObject(v: unknown): v is Json {
 
 function str(where: string, o: Json, key: string): string {
   const v = o[key];
-  if (typeof v !== "string" || v.trim() === "") throw new RequestError(`${where}.${key} must be a non-empty string, got ${JSON.stringify(v)}`);
+  if (typeof v !== "string" || v.trim() === "")
+    throw new RequestError(`${where}.${key} must be a non-empty string, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -161,9 +162,11 @@ function ints(where: string, o: Json, key: string, min: number, max: number, fal
 
 function sampling(where: string, o: Json, defaults: Sampling): Sampling {
   const g = o.greedy;
-  if (g !== undefined && typeof g !== "boolean") throw new RequestError(`${where}.greedy must be true or false, got ${JSON.stringify(g)}`);
+  if (g !== undefined && typeof g !== "boolean")
+    throw new RequestError(`${where}.greedy must be true or false, got ${JSON.stringify(g)}`);
   const out = { greedy: g ?? defaults.greedy, seeds: ints(where, o, "seeds", 0, 2 ** 32 - 1, defaults.seeds) };
-  if (!out.greedy && out.seeds.length === 0) throw new RequestError(`${where}: nothing to run (greedy is false and seeds is empty)`);
+  if (!out.greedy && out.seeds.length === 0)
+    throw new RequestError(`${where}: nothing to run (greedy is false and seeds is empty)`);
   return out;
 }
 
@@ -176,8 +179,12 @@ function section<T>(raw: Json, key: string, parse: (where: string, o: Json) => T
     const where = `${key}[${i}]`;
     if (!isObject(item)) throw new RequestError(`${where} must be an object, got ${JSON.stringify(item)}`);
     const parsed = parse(where, item);
-    if (!/^[A-Za-z0-9_.-]+$/.test(parsed.id)) throw new RequestError(`${where}.id must use only letters, digits, "_", "-" and ".", got ${JSON.stringify(parsed.id)}`);
-    if (seen.has(parsed.id)) throw new RequestError(`${where}.id ${JSON.stringify(parsed.id)} is used twice in "${key}"`);
+    if (!/^[A-Za-z0-9_.-]+$/.test(parsed.id))
+      throw new RequestError(
+        `${where}.id must use only letters, digits, "_", "-" and ".", got ${JSON.stringify(parsed.id)}`,
+      );
+    if (seen.has(parsed.id))
+      throw new RequestError(`${where}.id ${JSON.stringify(parsed.id)} is used twice in "${key}"`);
     seen.add(parsed.id);
     return parsed;
   });
@@ -196,16 +203,33 @@ export function parseRequest(json: string, from: string): EvalRequest {
   }
   if (!isObject(raw)) throw new RequestError(`${from}: expected a JSON object`);
   const version = raw.version ?? EVAL_FORMAT_VERSION;
-  if (version !== EVAL_FORMAT_VERSION) throw new RequestError(`${from}: version ${JSON.stringify(version)} is not supported; expected ${EVAL_FORMAT_VERSION}`);
+  if (version !== EVAL_FORMAT_VERSION)
+    throw new RequestError(
+      `${from}: version ${JSON.stringify(version)} is not supported; expected ${EVAL_FORMAT_VERSION}`,
+    );
   const known = ["version", "reconstruct", "draw", "ask"];
   const extra = Object.keys(raw).filter((k) => !known.includes(k));
-  if (extra.length > 0) throw new RequestError(`${from}: unknown key(s) ${extra.join(", ")}; expected ${known.join(", ")}`);
+  if (extra.length > 0)
+    throw new RequestError(`${from}: unknown key(s) ${extra.join(", ")}; expected ${known.join(", ")}`);
   try {
     return {
       version,
-      reconstruct: section(raw, "reconstruct", (w, o) => ({ id: str(w, o, "id"), image: str(w, o, "image"), prefixes: ints(w, o, "prefixes", 1, 4096, []) })),
-      draw: section(raw, "draw", (w, o) => ({ id: str(w, o, "id"), prompt: str(w, o, "prompt"), ...sampling(w, o, { greedy: true, seeds: [0] }) })),
-      ask: section(raw, "ask", (w, o) => ({ id: str(w, o, "id"), image: str(w, o, "image"), question: str(w, o, "question"), ...sampling(w, o, { greedy: false, seeds: [0] }) })),
+      reconstruct: section(raw, "reconstruct", (w, o) => ({
+        id: str(w, o, "id"),
+        image: str(w, o, "image"),
+        prefixes: ints(w, o, "prefixes", 1, 4096, []),
+      })),
+      draw: section(raw, "draw", (w, o) => ({
+        id: str(w, o, "id"),
+        prompt: str(w, o, "prompt"),
+        ...sampling(w, o, { greedy: true, seeds: [0] }),
+      })),
+      ask: section(raw, "ask", (w, o) => ({
+        id: str(w, o, "id"),
+        image: str(w, o, "image"),
+        question: str(w, o, "question"),
+        ...sampling(w, o, { greedy: false, seeds: [0] }),
+      })),
     };
   } catch (e) {
     if (e instanceof RequestError) throw new RequestError(`${from}: ${e.message}`);

@@ -10,14 +10,14 @@
 
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { createSeedApi, SEED_API_VERSION } from "../../kernel/api/create-seed-api";
 import type { DisplayHandle, DisplaySink, MimeBundle } from "../../kernel/api/context";
-import { SeedModel } from "../../model/runtime/index";
+import { createSeedApi, SEED_API_VERSION } from "../../kernel/api/create-seed-api";
 import type { SeedRuntime } from "../../model/runtime/index";
-import { runEvaluation } from "./evaluate";
+import { SeedModel } from "../../model/runtime/index";
 import type { EvaluationResults } from "./evaluate";
-import { parseRequest } from "./request";
+import { runEvaluation } from "./evaluate";
 import type { EvalResult } from "./request";
+import { parseRequest } from "./request";
 
 const USAGE = "usage: node --import tsx model/eval/run-eval.ts REQUEST.json OUT_DIR [--model DIR] [--threads N]";
 const DEFAULT_THREADS = 2;
@@ -46,7 +46,9 @@ interface Args {
 
 function parseArgs(argv: readonly string[]): Args {
   const rest: string[] = [];
-  let model = process.env.SEED_MODEL_PATH ? resolve(process.env.SEED_MODEL_PATH) : resolve(__dirname, "..", "seed-mini");
+  let model = process.env.SEED_MODEL_PATH
+    ? resolve(process.env.SEED_MODEL_PATH)
+    : resolve(__dirname, "..", "seed-mini");
   let threads = DEFAULT_THREADS;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -56,7 +58,8 @@ function parseArgs(argv: readonly string[]): Args {
       if (a === "--model") model = resolve(v);
       else {
         threads = Number(v);
-        if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads must be a positive integer, got "${v}"`);
+        if (!Number.isInteger(threads) || threads < 1)
+          throw new UsageError(`--threads must be a positive integer, got "${v}"`);
       }
     } else if (a === "--help" || a === "-h") {
       throw new UsageError("");
@@ -70,7 +73,7 @@ function parseArgs(argv: readonly string[]): Args {
 
 /** Writes JSON through a temporary file, so that a reader never sees half a file. */
 function writeJson(path: string, value: unknown): void {
-  writeFileSync(`${path}.tmp`, JSON.stringify(value, null, 1) + "\n");
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(value, null, 1)}\n`);
   renameSync(`${path}.tmp`, path);
 }
 
@@ -86,7 +89,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const sink = new CountingSink();
   const never = new AbortController().signal;
   const seed = createSeedApi({
-    model: async () => (runtime ??= await SeedModel.load(args.model, { executionProvider: "cpu", threads: args.threads })),
+    model: async () =>
+      (runtime ??= await SeedModel.load(args.model, { executionProvider: "cpu", threads: args.threads })),
     display: sink,
     signal: () => never,
     cwd: dirname(args.request),
@@ -94,7 +98,9 @@ async function main(argv: readonly string[]): Promise<number> {
   progress(`loading ${args.model} (cpu, ${args.threads} threads)`);
   const info = await seed.info();
   const loadSeconds = (performance.now() - t0) / 1000;
-  progress(`${info.name} loaded in ${loadSeconds.toFixed(1)} s; ${request.reconstruct.length} images, ${request.draw.length} draw prompts, ${request.ask.length} questions`);
+  progress(
+    `${info.name} loaded in ${loadSeconds.toFixed(1)} s; ${request.reconstruct.length} images, ${request.draw.length} draw prompts, ${request.ask.length} questions`,
+  );
 
   const result = (r: EvaluationResults): EvalResult => ({
     version: request.version,
@@ -126,7 +132,9 @@ async function main(argv: readonly string[]): Promise<number> {
     });
     writeJson(resultPath, result(r));
     const failed = [...r.reconstruct, ...r.draw, ...r.ask].filter((x) => x.error !== undefined).length;
-    progress(`wrote ${resultPath} (${((performance.now() - t0) / 1000).toFixed(1)} s${failed ? `, ${failed} item(s) failed` : ""})`);
+    progress(
+      `wrote ${resultPath} (${((performance.now() - t0) / 1000).toFixed(1)} s${failed ? `, ${failed} item(s) failed` : ""})`,
+    );
   } finally {
     await runtime?.dispose();
   }

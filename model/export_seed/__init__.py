@@ -6,6 +6,7 @@ Every part is rebuilt from its published architecture in plain torch modules (tr
 CLIPTextModel where they exist) and loaded from the original checkpoints by their original key names, strictly:
 a key that no module takes and that is not on an explicit list of known-unused keys is an error. See README.md.
 """
+
 import os as _os
 
 # Passive OpenMP threads: on shared cores, spinning threads slow every other process (and this one) down.

@@ -2,6 +2,7 @@
 diffusers' attribute names (so state-dict keys match the published safetensors): ResnetBlock2D, Attention,
 BasicTransformerBlock (GEGLU feed-forward), Transformer2DModel (linear projection), Downsample2D, Upsample2D and the
 sinusoidal timestep embedding."""
+
 from __future__ import annotations
 
 import math
@@ -11,7 +12,9 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 
-def timestep_embedding(t: Tensor, dim: int, flip_sin_to_cos: bool = True, shift: float = 0.0, max_period: float = 10000.0) -> Tensor:
+def timestep_embedding(
+    t: Tensor, dim: int, flip_sin_to_cos: bool = True, shift: float = 0.0, max_period: float = 10000.0
+) -> Tensor:
     """diffusers' get_timestep_embedding: t [B] -> [B, dim] ([cos, sin] when flip_sin_to_cos)."""
     half = dim // 2
     exponent = -math.log(max_period) * torch.arange(half, dtype=torch.float32, device=t.device) / (half - shift)
@@ -56,12 +59,19 @@ class Attention(nn.Module):
     """diffusers' Attention (AttnProcessor): to_q/to_k/to_v (bias optional), to_out.0; optional group_norm and
     residual for the VAE's spatial attention."""
 
-    def __init__(self, dim: int, heads: int, dim_head: int, context_dim: int | None = None, bias: bool = False,
-                 group_norm: tuple[int, float] | None = None) -> None:
+    def __init__(
+        self,
+        dim: int,
+        heads: int,
+        dim_head: int,
+        context_dim: int | None = None,
+        bias: bool = False,
+        group_norm: tuple[int, float] | None = None,
+    ) -> None:
         super().__init__()
         inner = heads * dim_head
         self.heads = heads
-        self.scale = dim_head ** -0.5
+        self.scale = dim_head**-0.5
         self.group_norm = nn.GroupNorm(group_norm[0], dim, eps=group_norm[1]) if group_norm else None
         self.to_q = nn.Linear(dim, inner, bias=bias)
         self.to_k = nn.Linear(context_dim or dim, inner, bias=bias)
@@ -132,7 +142,9 @@ class Transformer2DModel(nn.Module):
         super().__init__()
         self.norm = nn.GroupNorm(groups, channels, eps=1e-6)
         self.proj_in = nn.Linear(channels, channels)
-        self.transformer_blocks = nn.ModuleList([BasicTransformerBlock(channels, heads, channels // heads, context_dim) for _ in range(layers)])
+        self.transformer_blocks = nn.ModuleList(
+            [BasicTransformerBlock(channels, heads, channels // heads, context_dim) for _ in range(layers)]
+        )
         self.proj_out = nn.Linear(channels, channels)
 
     def forward(self, x: Tensor, context: Tensor) -> Tensor:
@@ -151,7 +163,7 @@ class Downsample2D(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         if self.padding == 0:
-            x = F.pad(x, (0, 1, 0, 1))     # diffusers' asymmetric pad for the VAE encoder
+            x = F.pad(x, (0, 1, 0, 1))  # diffusers' asymmetric pad for the VAE encoder
         return self.conv(x)
 
 

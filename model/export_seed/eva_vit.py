@@ -4,6 +4,7 @@ with LayerNorm eps 1e-6, q and v biases (k has none), no layer scale, no relativ
 State-dict names follow eva_vit_g.pth: cls_token, pos_embed, patch_embed.proj.*, blocks.{i}.norm1/attn.qkv/
 attn.q_bias/attn.v_bias/attn.proj/norm2/mlp.fc1/mlp.fc2.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ class EvaAttention(nn.Module):
         b, n, c = x.shape
         bias = torch.cat([self.q_bias, torch.zeros_like(self.v_bias), self.v_bias])
         qkv = F.linear(x, self.qkv.weight, bias).reshape(b, n, 3, self.heads, c // self.heads).permute(2, 0, 3, 1, 4)
-        q, k, v = qkv[0] * self.scale, qkv[1], qkv[2]          # [B, H, N, Dh]
+        q, k, v = qkv[0] * self.scale, qkv[1], qkv[2]  # [B, H, N, Dh]
         attn = (q @ k.transpose(-2, -1)).softmax(dim=-1)
         return self.proj((attn @ v).transpose(1, 2).reshape(b, n, c))
 
@@ -76,7 +77,7 @@ class PatchEmbed(nn.Module):
         self.proj = nn.Conv2d(3, cfg.width, kernel_size=cfg.patch_size, stride=cfg.patch_size)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.proj(x).flatten(2).transpose(1, 2)          # [B, Gh*Gw, C], row-major patches
+        return self.proj(x).flatten(2).transpose(1, 2)  # [B, Gh*Gw, C], row-major patches
 
 
 class EvaVit(nn.Module):

@@ -8,6 +8,7 @@ An empty past is the prefill. The cache dtype is the model's (float32, or float1
 are float32 either way. The causal + padding mask is built in the graph as a 4D additive mask, which transformers
 passes through unchanged to its eager attention.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,7 +23,9 @@ from .onnx_io import PROTOBUF_LIMIT, export
 def load_llm(folder: Path, dtype: torch.dtype = torch.float32) -> LlamaForCausalLM:
     cfg_path = folder / "config.json"
     if not cfg_path.exists():
-        raise FileNotFoundError(f"{folder}: no config.json; expected a transformers LlamaForCausalLM folder (seed-llama-8b-sft)")
+        raise FileNotFoundError(
+            f"{folder}: no config.json; expected a transformers LlamaForCausalLM folder (seed-llama-8b-sft)"
+        )
     cfg = LlamaConfig.from_pretrained(str(folder))
     if "LlamaForCausalLM" not in (cfg.architectures or ["LlamaForCausalLM"]):
         raise ValueError(f"{cfg_path}: architectures {cfg.architectures}, expected LlamaForCausalLM")
@@ -35,7 +38,9 @@ class _Flat(nn.Module):
         super().__init__()
         self.model = model
 
-    def forward(self, input_ids: Tensor, attention_mask: Tensor, position_ids: Tensor, *past: Tensor) -> tuple[Tensor, ...]:
+    def forward(
+        self, input_ids: Tensor, attention_mask: Tensor, position_ids: Tensor, *past: Tensor
+    ) -> tuple[Tensor, ...]:
         n = len(past) // 2
         cache = DynamicCache(ddp_cache_data=[(past[2 * i], past[2 * i + 1]) for i in range(n)])
         s, total = input_ids.shape[1], attention_mask.shape[1]
@@ -44,7 +49,9 @@ class _Flat(nn.Module):
         allowed = (k_pos[None, :] <= q_pos[:, None])[None, None] & (attention_mask[:, None, None, :] > 0)
         dtype = self.model.dtype
         mask = torch.zeros(allowed.shape, dtype=dtype).masked_fill(~allowed, torch.finfo(dtype).min)
-        out = self.model(input_ids=input_ids, attention_mask=mask, position_ids=position_ids, past_key_values=cache, use_cache=True)
+        out = self.model(
+            input_ids=input_ids, attention_mask=mask, position_ids=position_ids, past_key_values=cache, use_cache=True
+        )
         flat: list[Tensor] = [out.logits.float()]
         for layer in out.past_key_values.layers:
             flat += [layer.keys, layer.values]
@@ -66,32 +73,48 @@ def io_names(layers: int) -> tuple[list[str], list[str]]:
     return ins, outs
 
 
-def export_llm(model: LlamaForCausalLM, path: Path, external_threshold: int = PROTOBUF_LIMIT) -> tuple[list[Path], list[dict], list[dict]]:
+def export_llm(
+    model: LlamaForCausalLM, path: Path, external_threshold: int = PROTOBUF_LIMIT
+) -> tuple[list[Path], list[dict], list[dict]]:
     """Exports the graph; returns the files and the manifest's inputs/outputs."""
     layers, heads, dh = kv_layout(model)
     kv_dtype = "float16" if model.dtype == torch.float16 else "float32"
-    b, s, p = 1, 3, 2   # a non-empty past when tracing, so every axis stays dynamic
+    b, s, p = 1, 3, 2  # a non-empty past when tracing, so every axis stays dynamic
     ids = torch.randint(0, model.config.vocab_size, (b, s))
     mask = torch.ones(b, p + s, dtype=torch.int64)
     pos = torch.arange(p, p + s).unsqueeze(0)
     past = [torch.randn(b, heads, p, dh, dtype=model.dtype) for _ in range(2 * layers)]
     ins, outs = io_names(layers)
-    dyn: dict[str, dict[int, str]] = {"input_ids": {0: "batch", 1: "sequence_length"}, "attention_mask": {0: "batch", 1: "total_sequence_length"},
-                                      "position_ids": {0: "batch", 1: "sequence_length"}, "logits": {0: "batch", 1: "sequence_length"}}
+    dyn: dict[str, dict[int, str]] = {
+        "input_ids": {0: "batch", 1: "sequence_length"},
+        "attention_mask": {0: "batch", 1: "total_sequence_length"},
+        "position_ids": {0: "batch", 1: "sequence_length"},
+        "logits": {0: "batch", 1: "sequence_length"},
+    }
     for i in range(layers):
         for kv in ("key", "value"):
             dyn[f"past_key_values.{i}.{kv}"] = {0: "batch", 2: "past_sequence_length"}
             dyn[f"present.{i}.{kv}"] = {0: "batch", 2: "total_sequence_length"}
     files = export(_Flat(model), (ids, mask, pos, *past), path, ins, outs, dyn, external_threshold)
     v = model.config.vocab_size
-    spec_in = [{"name": "input_ids", "dtype": "int64", "shape": ["batch", "sequence_length"]},
-               {"name": "attention_mask", "dtype": "int64", "shape": ["batch", "total_sequence_length"]},
-               {"name": "position_ids", "dtype": "int64", "shape": ["batch", "sequence_length"]}]
+    spec_in = [
+        {"name": "input_ids", "dtype": "int64", "shape": ["batch", "sequence_length"]},
+        {"name": "attention_mask", "dtype": "int64", "shape": ["batch", "total_sequence_length"]},
+        {"name": "position_ids", "dtype": "int64", "shape": ["batch", "sequence_length"]},
+    ]
     spec_out = [{"name": "logits", "dtype": "float32", "shape": ["batch", "sequence_length", v]}]
     for i in range(layers):
         for kv in ("key", "value"):
-            spec_in.append({"name": f"past_key_values.{i}.{kv}", "dtype": kv_dtype, "shape": ["batch", heads, "past_sequence_length", dh]})
-            spec_out.append({"name": f"present.{i}.{kv}", "dtype": kv_dtype, "shape": ["batch", heads, "total_sequence_length", dh]})
+            spec_in.append(
+                {
+                    "name": f"past_key_values.{i}.{kv}",
+                    "dtype": kv_dtype,
+                    "shape": ["batch", heads, "past_sequence_length", dh],
+                }
+            )
+            spec_out.append(
+                {"name": f"present.{i}.{kv}", "dtype": kv_dtype, "shape": ["batch", heads, "total_sequence_length", dh]}
+            )
     return files, spec_in, spec_out
 
 

@@ -4,6 +4,7 @@ weights_bytes: the initializers' bytes as stored (int8/fp16/fp32). activation_by
 tensors of one call at the stated batch (ONNX shape inference with the symbolic axes bound), a lower bound on ONNX
 Runtime's working memory. For the language model, kv_bytes_per_position (keys + values of every layer) lets the
 runtime add the cache at its context length."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,8 +13,16 @@ import numpy as np
 import onnx
 from onnx import shape_inference
 
-ELEM = {onnx.TensorProto.FLOAT: 4, onnx.TensorProto.FLOAT16: 2, onnx.TensorProto.INT64: 8, onnx.TensorProto.INT32: 4,
-        onnx.TensorProto.INT8: 1, onnx.TensorProto.UINT8: 1, onnx.TensorProto.BOOL: 1, onnx.TensorProto.DOUBLE: 8}
+ELEM = {
+    onnx.TensorProto.FLOAT: 4,
+    onnx.TensorProto.FLOAT16: 2,
+    onnx.TensorProto.INT64: 8,
+    onnx.TensorProto.INT32: 4,
+    onnx.TensorProto.INT8: 1,
+    onnx.TensorProto.UINT8: 1,
+    onnx.TensorProto.BOOL: 1,
+    onnx.TensorProto.DOUBLE: 8,
+}
 
 
 def weights_bytes(path: Path) -> int:

@@ -1,5 +1,6 @@
 """Writes a real-SEED model package: the graphs (graphs.py, llm.py), scheduler_config.json, the LM's tokenizer and
 generation config, and seed.json (model/FORMAT.md) with every file's bytes and sha256 and the `memory` block."""
+
 from __future__ import annotations
 
 import json
@@ -36,15 +37,15 @@ class ExportOptions:
     name: str = "SEED-LLaMA"
     vit_depth: int | None = None
     noise_level: int = 0
-    scheduler: str = "as-is"          # as-is | ddim | pndm
-    llm_dtype: str = "float32"        # float32 | float16
+    scheduler: str = "as-is"  # as-is | ddim | pndm
+    llm_dtype: str = "float32"  # float32 | float16
     llm_int8: bool = False
     chat_template: str = "vicuna"
     steps: int = 20
     guidance: float = 10.0
     external_threshold: int = PROTOBUF_LIMIT
     check: bool = True
-    text_states: torch.Tensor | None = None   # tests: skip the CLIP text encoder
+    text_states: torch.Tensor | None = None  # tests: skip the CLIP text encoder
 
 
 def log(msg: str) -> None:
@@ -70,7 +71,9 @@ def export_language_model(o: ExportOptions, out: Path) -> tuple[Component, dict,
     model = load_llm(o.llm, dtype)
     layout = TokenLayout()
     if model.config.vocab_size != layout.vocab_size:
-        raise ValueError(f"{o.llm}/config.json: vocab_size {model.config.vocab_size}, expected SEED-LLaMA's {layout.vocab_size}")
+        raise ValueError(
+            f"{o.llm}/config.json: vocab_size {model.config.vocab_size}, expected SEED-LLaMA's {layout.vocab_size}"
+        )
     tok = build_tokenizer(o.llm, layout)
     ctx = int(model.config.max_position_embeddings)
     with tempfile.TemporaryDirectory(dir=out) as tmp:
@@ -91,34 +94,59 @@ def export_language_model(o: ExportOptions, out: Path) -> tuple[Component, dict,
     kv_bytes = 2 * layers * heads * dh * (2 if dtype == torch.float16 else 4)
     comp = Component("language_model", files, ins, outs, extra={"kv_bytes_per_position": kv_bytes})
     block = {
-        "num_layers": layers, "num_kv_heads": heads, "head_dim": dh, "vocab_size": layout.vocab_size,
-        "max_position_embeddings": ctx, "tokenizer": "tokenizer.json", "tokenizer_config": "tokenizer_config.json",
-        "generation_config": "generation_config.json", "image_token_offset": layout.text_vocab,
-        "image_token_format": IMAGE_TOKEN_FORMAT, "boi_token": BOI, "eoi_token": EOI, "bos_token": "<s>", "eos_token": "</s>",
-        "stop_tokens": ["</s>"], "chat_template": CHAT_TEMPLATES[o.chat_template],
+        "num_layers": layers,
+        "num_kv_heads": heads,
+        "head_dim": dh,
+        "vocab_size": layout.vocab_size,
+        "max_position_embeddings": ctx,
+        "tokenizer": "tokenizer.json",
+        "tokenizer_config": "tokenizer_config.json",
+        "generation_config": "generation_config.json",
+        "image_token_offset": layout.text_vocab,
+        "image_token_format": IMAGE_TOKEN_FORMAT,
+        "boi_token": BOI,
+        "eoi_token": EOI,
+        "bos_token": "<s>",
+        "eos_token": "</s>",
+        "stop_tokens": ["</s>"],
+        "chat_template": CHAT_TEMPLATES[o.chat_template],
     }
     written = write_tokenizer(tok, out, ctx)
-    gen = {**GENERATION, "max_new_tokens": min(512, ctx // 2), "bos_token_id": 1, "eos_token_id": [2], "pad_token_id": 0}
+    gen = {
+        **GENERATION,
+        "max_new_tokens": min(512, ctx // 2),
+        "bos_token_id": 1,
+        "eos_token_id": [2],
+        "pad_token_id": 0,
+    }
     (out / "generation_config.json").write_text(json.dumps(gen, indent=2) + "\n")
     return comp, block, written + ["generation_config.json"]
 
 
 def check_llm(model, path: Path, tol: float = 1e-4) -> None:
     from .llm import reference_logits
+
     layers, heads, dh = kv_layout(model)
     ids = [1, 3148, 1001, 29901, 32000, 40192, 35000, 40193, 13]
     ids = [i % model.config.vocab_size for i in ids]
     ref1, ref2 = reference_logits(model, ids)
     s = graphs.session(path)
     np_dtype = np.float16 if model.dtype == torch.float16 else np.float32
-    feeds = {"input_ids": np.array([ids[:-1]]), "attention_mask": np.ones((1, len(ids) - 1), np.int64),
-             "position_ids": np.arange(len(ids) - 1)[None]}
+    feeds = {
+        "input_ids": np.array([ids[:-1]]),
+        "attention_mask": np.ones((1, len(ids) - 1), np.int64),
+        "position_ids": np.arange(len(ids) - 1)[None],
+    }
     for i in range(layers):
         for kv in ("key", "value"):
             feeds[f"past_key_values.{i}.{kv}"] = np.zeros((1, heads, 0, dh), np_dtype)
     names = [x.name for x in s.get_outputs()]
     o1 = s.run(None, feeds)
-    f2 = {"input_ids": np.array([ids[-1:]]), "attention_mask": np.ones((1, len(ids)), np.int64), "position_ids": np.array([[len(ids) - 1]])}
+    f2 = {
+        "input_ids": np.array([ids[-1:]]),
+        "attention_mask": np.ones((1, len(ids)), np.int64),
+        "position_ids": np.array([[len(ids) - 1]]),
+    }
     for i in range(layers):
         for kv in ("key", "value"):
             f2[f"past_key_values.{i}.{kv}"] = o1[names.index(f"present.{i}.{kv}")]
@@ -127,7 +155,9 @@ def check_llm(model, path: Path, tol: float = 1e-4) -> None:
     t = tol if model.dtype == torch.float32 else 5e-2
     log(f"language model: ORT vs transformers logits, prefill {d1:.2e}, cached step {d2:.2e}")
     if max(d1, d2) > t:
-        raise RuntimeError(f"ONNX Runtime and transformers differ on the language model: prefill {d1:.2e}, step {d2:.2e} (tolerance {t})")
+        raise RuntimeError(
+            f"ONNX Runtime and transformers differ on the language model: prefill {d1:.2e}, step {d2:.2e} (tolerance {t})"
+        )
 
 
 def memory_block(out: Path, comps: list[Component]) -> dict:
@@ -147,8 +177,10 @@ def export_package(o: ExportOptions) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     log(f"visual tokenizer from {o.tokenizer.name}" + (f" + {o.vit.name}" if o.vit else ""))
     tk, ignored = load_seed_tokenizer(o.tokenizer, o.vit, o.vit_depth)
-    log(f"  ViT depth {tk.cfg.vit.depth}, Q-Former {tk.cfg.qformer.layers} layers, codebook {tk.cfg.codebook_size}; "
-        f"{len(ignored)} checkpoint keys unused by inference (training-only branches, dropped ViT blocks)")
+    log(
+        f"  ViT depth {tk.cfg.vit.depth}, Q-Former {tk.cfg.qformer.layers} layers, codebook {tk.cfg.codebook_size}; "
+        f"{len(ignored)} checkpoint keys unused by inference (training-only branches, dropped ViT blocks)"
+    )
     comps = graphs.export_tokenizer_graphs(tk, out, o.external_threshold)
     if o.check:
         log(f"  ORT vs torch: {graphs.check_tokenizer_graphs(tk, out)}")
@@ -169,29 +201,56 @@ def export_package(o: ExportOptions) -> dict:
     vcfg, qcfg, ucfg = tk.cfg.vit, tk.cfg.qformer, u.unet.cfg
     scale = 2 ** (len(u.vae.cfg.block_out_channels) - 1)
     manifest = {
-        "format": "seed-model", "format_version": 1, "name": o.name,
-        "description": (f"{o.name}: SEED-2 visual tokenizer (EVA ViT-g depth {vcfg.depth} + Causal Q-Former {qcfg.layers} layers, "
-                        f"{tk.cfg.codebook_size} codes), unCLIP SD-2.1 decoder (noise level {o.noise_level}, "
-                        f"{sched['_class_name']})" + (", SEED-LLaMA" if lm_block else "") + ", exported by model.export_seed."),
+        "format": "seed-model",
+        "format_version": 1,
+        "name": o.name,
+        "description": (
+            f"{o.name}: SEED-2 visual tokenizer (EVA ViT-g depth {vcfg.depth} + Causal Q-Former {qcfg.layers} layers, "
+            f"{tk.cfg.codebook_size} codes), unCLIP SD-2.1 decoder (noise level {o.noise_level}, "
+            f"{sched['_class_name']})" + (", SEED-LLaMA" if lm_block else "") + ", exported by model.export_seed."
+        ),
         "license": "See the licences of the source checkpoints (SEED, EVA-CLIP, Stable Diffusion 2.1 unCLIP, LLaMA).",
-        "image": {"size": [vcfg.image_size, vcfg.image_size], "resample": "bicubic", "mean": CLIP_MEAN, "std": CLIP_STD,
-                  "background": [255, 255, 255], "alpha": "drop"},
-        "visual_tokenizer": {"num_tokens": qcfg.num_queries, "codebook_size": tk.cfg.codebook_size, "code_dim": tk.cfg.code_dim,
-                             "embed_dim": qcfg.hidden, "patch_grid": [vcfg.grid, vcfg.grid]},
+        "image": {
+            "size": [vcfg.image_size, vcfg.image_size],
+            "resample": "bicubic",
+            "mean": CLIP_MEAN,
+            "std": CLIP_STD,
+            "background": [255, 255, 255],
+            "alpha": "drop",
+        },
+        "visual_tokenizer": {
+            "num_tokens": qcfg.num_queries,
+            "codebook_size": tk.cfg.codebook_size,
+            "code_dim": tk.cfg.code_dim,
+            "embed_dim": qcfg.hidden,
+            "patch_grid": [vcfg.grid, vcfg.grid],
+        },
         "detokenizer": {"embedding_dim": tk.cfg.embedding_dim, "supports_token_mask": False},
-        "image_decoder": {"latent_shape": [ucfg.in_channels, ucfg.sample_size, ucfg.sample_size],
-                          "latent_scaling_factor": u.vae.cfg.scaling_factor,
-                          "output_size": [ucfg.sample_size * scale, ucfg.sample_size * scale],
-                          "scheduler_config": "scheduler_config.json", "unconditional_embedding": "zeros",
-                          "defaults": {"steps": o.steps, "guidance_scale": o.guidance, "eta": 0.0}},
+        "image_decoder": {
+            "latent_shape": [ucfg.in_channels, ucfg.sample_size, ucfg.sample_size],
+            "latent_scaling_factor": u.vae.cfg.scaling_factor,
+            "output_size": [ucfg.sample_size * scale, ucfg.sample_size * scale],
+            "scheduler_config": "scheduler_config.json",
+            "unconditional_embedding": "zeros",
+            "defaults": {"steps": o.steps, "guidance_scale": o.guidance, "eta": 0.0},
+        },
     }
     if lm_block:
         manifest["language_model"] = lm_block
-    manifest["components"] = {c.name: {"file": c.file.name, **({"external_data": [f.name for f in c.files[1:]]} if len(c.files) > 1 else {}),
-                                       "inputs": c.inputs, "outputs": c.outputs} for c in comps}
+    manifest["components"] = {
+        c.name: {
+            "file": c.file.name,
+            **({"external_data": [f.name for f in c.files[1:]]} if len(c.files) > 1 else {}),
+            "inputs": c.inputs,
+            "outputs": c.outputs,
+        }
+        for c in comps
+    }
     manifest["memory"] = memory_block(out, comps)
     names = [f.name for c in comps for f in c.files] + extra_files
     manifest["files"] = {n: file_entry(out / n) for n in names}
     (out / "seed.json").write_text(json.dumps(manifest, indent=2) + "\n")
-    log(f"wrote {out / 'seed.json'} ({len(names)} files, {sum(e['bytes'] for e in manifest['files'].values()) / 1e6:.1f} MB)")
+    log(
+        f"wrote {out / 'seed.json'} ({len(names)} files, {sum(e['bytes'] for e in manifest['files'].values()) / 1e6:.1f} MB)"
+    )
     return manifest

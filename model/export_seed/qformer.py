@@ -8,6 +8,7 @@ State-dict names (under `Qformer.bert.`): embeddings.LayerNorm.*, encoder.layer.
 encoder.layer.{i}.attention.output.{dense,LayerNorm}.*, encoder.layer.{i}.crossattention.* (same form, key/value
 take the vision width), encoder.layer.{i}.intermediate_query.dense.*, encoder.layer.{i}.output_query.{dense,LayerNorm}.*.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -51,10 +52,10 @@ class SelfAttention(nn.Module):
         q = self.query(x).view(b, n, self.heads, dh).transpose(1, 2)
         k = self.key(context).view(b, context.shape[1], self.heads, dh).transpose(1, 2)
         v = self.value(context).view(b, context.shape[1], self.heads, dh).transpose(1, 2)
-        scores = (q @ k.transpose(-2, -1)) / (dh ** 0.5)
+        scores = (q @ k.transpose(-2, -1)) / (dh**0.5)
         if mask is not None:
             scores = scores + mask
-        probs = scores.softmax(dim=-1)                                     # [B, H, N, M]
+        probs = scores.softmax(dim=-1)  # [B, H, N, M]
         return (probs @ v).transpose(1, 2).reshape(b, n, c), probs
 
 
@@ -137,7 +138,7 @@ class Qformer(nn.Module):
         """queries [B, N, D], image tokens [B, M, W] -> hidden [B, N, D] and each cross layer's probs [B, H, N, M]."""
         n = queries.shape[1]
         allowed = torch.ones(n, n, device=queries.device).tril()
-        causal = ((1.0 - allowed) * MASKED)[None, None]                  # [1, 1, N, N]
+        causal = ((1.0 - allowed) * MASKED)[None, None]  # [1, 1, N, N]
         x = self.bert.embeddings.LayerNorm(queries)
         crosses: list[Tensor] = []
         for layer in self.bert.encoder.layer:

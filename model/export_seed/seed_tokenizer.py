@@ -7,6 +7,7 @@
 
 Module attribute names are the checkpoint's, so `state_dict()` keys equal seed_quantizer.pt's keys.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ QUANTIZER_UNUSED = [
 ]
 # Keys of eva_vit_g.pth that BLIP-2/SEED do not use: the blocks after the depth it builds (39 of 40), EVA-CLIP's head.
 VIT_HEAD_UNUSED = [(r"(norm|fc_norm|head)\.(weight|bias)", "EVA-CLIP's final norm and head (BLIP-2 uses the features)")]
-EVA_HEAD_DIM = 88   # EVA ViT-g: 1408 / 88 = 16 heads
+EVA_HEAD_DIM = 88  # EVA ViT-g: 1408 / 88 = 16 heads
 
 
 class VitBlock(nn.Module):
@@ -95,16 +96,25 @@ class SeedTokenizer(nn.Module):
         super().__init__()
         q = cfg.qformer
         self.cfg = cfg
-        self.ln_vision = nn.LayerNorm(cfg.vit.width)            # eps 1e-5 (BLIP-2's LayerNorm)
+        self.ln_vision = nn.LayerNorm(cfg.vit.width)  # eps 1e-5 (BLIP-2's LayerNorm)
         self.Qformer = Qformer(q)
         self.query_tokens = nn.Parameter(torch.zeros(1, q.num_queries, q.hidden))
         self.quantize = Codebook(cfg.codebook_size, cfg.code_dim)
-        self.encode_task_layer = nn.Sequential(nn.Linear(q.hidden, q.hidden), nn.Tanh(), nn.Linear(q.hidden, cfg.code_dim))
-        self.decode_task_layer = nn.Sequential(nn.Linear(cfg.code_dim, cfg.code_dim), nn.Tanh(), nn.Linear(cfg.code_dim, q.hidden))
+        self.encode_task_layer = nn.Sequential(
+            nn.Linear(q.hidden, q.hidden), nn.Tanh(), nn.Linear(q.hidden, cfg.code_dim)
+        )
+        self.decode_task_layer = nn.Sequential(
+            nn.Linear(cfg.code_dim, cfg.code_dim), nn.Tanh(), nn.Linear(cfg.code_dim, q.hidden)
+        )
         self.pos_embed_image = nn.Parameter(torch.zeros(1, q.num_queries, q.hidden))
         self.blocks_image = nn.ModuleList([VitBlock(q.hidden, cfg.decode_heads) for _ in range(cfg.decode_depth)])
-        self.image_down = nn.Sequential(nn.Linear(q.hidden, 256, bias=False), nn.ReLU(), nn.Linear(256, 128, bias=False),
-                                        nn.ReLU(), nn.Linear(128, 32, bias=False))
+        self.image_down = nn.Sequential(
+            nn.Linear(q.hidden, 256, bias=False),
+            nn.ReLU(),
+            nn.Linear(256, 128, bias=False),
+            nn.ReLU(),
+            nn.Linear(128, 32, bias=False),
+        )
         self.distill_image_proj = nn.Linear(q.num_queries * 32, cfg.embedding_dim)
         self.visual_encoder = EvaVit(cfg.vit)
 
@@ -114,14 +124,14 @@ class SeedTokenizer(nn.Module):
         image = self.ln_vision(self.visual_encoder(pixels))
         queries = self.query_tokens.expand(pixels.shape[0], -1, -1)
         hidden, crosses = self.Qformer(queries, image)
-        maps = torch.stack(crosses, 0).mean(dim=(0, 2))[:, :, 1:]      # mean over layers and heads; CLS dropped
+        maps = torch.stack(crosses, 0).mean(dim=(0, 2))[:, :, 1:]  # mean over layers and heads; CLS dropped
         return hidden, maps / maps.sum(dim=-1, keepdim=True)
 
     def quantize_ids(self, causal: Tensor) -> Tensor:
         """VectorQuantizer2: argmin_j ||z||^2 + ||e_j||^2 - 2 z.e_j with z = encode_task_layer(causal), as is."""
-        z = self.encode_task_layer(causal)                              # [B, N, 32]
-        e = self.quantize.embedding.weight                              # [K, 32]
-        d = (z ** 2).sum(-1, keepdim=True) + (e ** 2).sum(-1) - 2 * torch.einsum("bnd,kd->bnk", z, e)
+        z = self.encode_task_layer(causal)  # [B, N, 32]
+        e = self.quantize.embedding.weight  # [K, 32]
+        d = (z**2).sum(-1, keepdim=True) + (e**2).sum(-1) - 2 * torch.einsum("bnd,kd->bnk", z, e)
         return d.argmin(dim=-1)
 
     def detokenize(self, ids: Tensor) -> Tensor:
@@ -147,20 +157,40 @@ def config_from_state(q: dict[str, Tensor], vit: dict[str, Tensor], vit_depth: i
     width = require(vit, "cls_token", "ViT").shape[-1]
     patch = require(vit, "patch_embed.proj.weight", "ViT").shape[-1]
     n_pos = require(vit, "pos_embed", "ViT").shape[1] - 1
-    grid = round(n_pos ** 0.5)
+    grid = round(n_pos**0.5)
     if grid * grid != n_pos:
         raise CheckpointError(f"ViT pos_embed has {n_pos} patch positions, not a square grid")
-    vcfg = VitConfig(image_size=grid * patch, patch_size=patch, width=width, depth=vit_depth,
-                     heads=max(1, width // EVA_HEAD_DIM), mlp_dim=require(vit, "blocks.0.mlp.fc1.weight", "ViT").shape[0])
-    qcfg = QformerConfig(hidden=hidden, layers=layers, heads=max(1, hidden // 64),
-                         intermediate=require(q, "Qformer.bert.encoder.layer.0.intermediate_query.dense.weight", source).shape[0],
-                         vision_width=width, num_queries=tokens.shape[1], cross_attention_freq=freq)
-    return TokenizerConfig(vit=vcfg, qformer=qcfg, codebook_size=codebook.shape[0], code_dim=codebook.shape[1],
-                           decode_depth=count_indexed(q, "blocks_image."), decode_heads=max(1, hidden // 64),
-                           embedding_dim=require(q, "distill_image_proj.weight", source).shape[0])
+    vcfg = VitConfig(
+        image_size=grid * patch,
+        patch_size=patch,
+        width=width,
+        depth=vit_depth,
+        heads=max(1, width // EVA_HEAD_DIM),
+        mlp_dim=require(vit, "blocks.0.mlp.fc1.weight", "ViT").shape[0],
+    )
+    qcfg = QformerConfig(
+        hidden=hidden,
+        layers=layers,
+        heads=max(1, hidden // 64),
+        intermediate=require(q, "Qformer.bert.encoder.layer.0.intermediate_query.dense.weight", source).shape[0],
+        vision_width=width,
+        num_queries=tokens.shape[1],
+        cross_attention_freq=freq,
+    )
+    return TokenizerConfig(
+        vit=vcfg,
+        qformer=qcfg,
+        codebook_size=codebook.shape[0],
+        code_dim=codebook.shape[1],
+        decode_depth=count_indexed(q, "blocks_image."),
+        decode_heads=max(1, hidden // 64),
+        embedding_dim=require(q, "distill_image_proj.weight", source).shape[0],
+    )
 
 
-def load_seed_tokenizer(quantizer_path: Path, vit_path: Path | None, vit_depth: int | None = None) -> tuple[SeedTokenizer, list[str]]:
+def load_seed_tokenizer(
+    quantizer_path: Path, vit_path: Path | None, vit_depth: int | None = None
+) -> tuple[SeedTokenizer, list[str]]:
     """Builds the tokenizer from the checkpoints. ViT weights come from `visual_encoder.*` in seed_quantizer.pt when
     present, else from eva_vit_g.pth, of which BLIP-2 builds all blocks but the last (39 of 40) unless vit_depth says
     otherwise. Returns the module (eval mode) and the checkpoint keys it ignored on purpose."""
@@ -173,7 +203,9 @@ def load_seed_tokenizer(quantizer_path: Path, vit_path: Path | None, vit_depth: 
         depth = vit_depth if vit_depth is not None else in_file
     else:
         if vit_path is None:
-            raise CheckpointError(f"{src} holds no visual_encoder.* weights; pass the EVA ViT-g checkpoint with --vit eva_vit_g.pth")
+            raise CheckpointError(
+                f"{src} holds no visual_encoder.* weights; pass the EVA ViT-g checkpoint with --vit eva_vit_g.pth"
+            )
         vit, vit_src = read_state_dict(vit_path), vit_path.name
         in_file = count_indexed(vit, "blocks.")
         depth = vit_depth if vit_depth is not None else in_file - 1
@@ -181,7 +213,11 @@ def load_seed_tokenizer(quantizer_path: Path, vit_path: Path | None, vit_depth: 
         raise CheckpointError(f"{vit_src}: ViT depth {depth} requested but the checkpoint has {in_file} blocks")
     cfg = config_from_state(q, vit, depth, src)
     model = SeedTokenizer(cfg)
-    vit_unused = [(rf"blocks\.({'|'.join(str(i) for i in range(depth, in_file))})\..*", f"ViT blocks after the {depth} built")] if depth < in_file else []
+    vit_unused = (
+        [(rf"blocks\.({'|'.join(str(i) for i in range(depth, in_file))})\..*", f"ViT blocks after the {depth} built")]
+        if depth < in_file
+        else []
+    )
     ignored = load_strict(model.visual_encoder, vit, vit_src, vit_unused + VIT_HEAD_UNUSED)
     holder = _Without(model)
     ignored += load_strict(holder, q, src, QUANTIZER_UNUSED)

@@ -4,6 +4,7 @@
 `ignore` list of known-unused keys (each with the reason it is unused), and loads the rest with strict=True:
 a missing key, an unexpected key or a wrong shape is an error that names the keys and the checkpoint.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,6 +25,7 @@ def read_state_dict(path: Path) -> dict[str, Tensor]:
         raise CheckpointError(f"{path}: no such file")
     if path.suffix == ".safetensors":
         from safetensors.torch import load_file
+
         return dict(load_file(str(path)))
     obj = torch.load(str(path), map_location="cpu", weights_only=True)
     for key in ("model", "state_dict", "module"):
@@ -36,18 +38,24 @@ def read_state_dict(path: Path) -> dict[str, Tensor]:
 
 def read_folder_weights(folder: Path) -> dict[str, Tensor]:
     """A diffusers/transformers component folder: diffusion_pytorch_model.safetensors, model.safetensors or the .bin."""
-    for name in ("diffusion_pytorch_model.safetensors", "model.safetensors", "diffusion_pytorch_model.bin", "pytorch_model.bin"):
+    for name in (
+        "diffusion_pytorch_model.safetensors",
+        "model.safetensors",
+        "diffusion_pytorch_model.bin",
+        "pytorch_model.bin",
+    ):
         if (folder / name).exists():
             return read_state_dict(folder / name)
     raise CheckpointError(f"{folder}: no diffusion_pytorch_model.safetensors, model.safetensors or .bin weights file")
 
 
 def take(state: dict[str, Tensor], prefix: str) -> dict[str, Tensor]:
-    return {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
+    return {k[len(prefix) :]: v for k, v in state.items() if k.startswith(prefix)}
 
 
-def load_strict(module: nn.Module, state: dict[str, Tensor], source: str,
-                ignore: list[tuple[str, str]] | None = None) -> list[str]:
+def load_strict(
+    module: nn.Module, state: dict[str, Tensor], source: str, ignore: list[tuple[str, str]] | None = None
+) -> list[str]:
     """Loads `state` into `module` with strict=True after dropping keys that match an `ignore` regex (full match).
     Returns the dropped keys. Errors name the source, the missing/unexpected keys and shape mismatches."""
     ignored: list[str] = []
@@ -60,8 +68,11 @@ def load_strict(module: nn.Module, state: dict[str, Tensor], source: str,
     own = module.state_dict()
     missing = sorted(set(own) - set(kept))
     unexpected = sorted(set(kept) - set(own))
-    shapes = [f"{k}: checkpoint {tuple(kept[k].shape)}, module {tuple(own[k].shape)}"
-              for k in sorted(set(own) & set(kept)) if tuple(own[k].shape) != tuple(kept[k].shape)]
+    shapes = [
+        f"{k}: checkpoint {tuple(kept[k].shape)}, module {tuple(own[k].shape)}"
+        for k in sorted(set(own) & set(kept))
+        if tuple(own[k].shape) != tuple(kept[k].shape)
+    ]
     if missing or unexpected or shapes:
         parts = []
         if missing:

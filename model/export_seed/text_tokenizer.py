@@ -2,6 +2,7 @@
 LLaMA's 32000 pieces (<unk> 0, <s> 1, </s> 2), then <img_00000> .. <img_08191> at 32000 .. 40191, <img> 40192,
 </img> 40193 (vocabulary 40194). The source folder's tokenizer.json is used as is when it has them; a LLaMA
 tokenizer without them (tokenizer.model or tokenizer.json) gets them added in that order; any other id is an error."""
+
 from __future__ import annotations
 
 import json
@@ -32,7 +33,8 @@ def _source_tokenizer(folder: Path) -> Tokenizer:
     if (folder / "tokenizer.json").exists():
         return Tokenizer.from_file(str(folder / "tokenizer.json"))
     if (folder / "tokenizer.model").exists():
-        from transformers import LlamaTokenizerFast   # converts the SentencePiece model (needs sentencepiece)
+        from transformers import LlamaTokenizerFast  # converts the SentencePiece model (needs sentencepiece)
+
         return LlamaTokenizerFast.from_pretrained(str(folder), legacy=True).backend_tokenizer
     raise FileNotFoundError(f"{folder}: no tokenizer.json or tokenizer.model")
 
@@ -43,8 +45,10 @@ def build_tokenizer(folder: Path, layout: TokenLayout) -> Tokenizer:
     present = [tok.token_to_id(t) for t in wanted]
     if all(p is None for p in present):
         if tok.get_vocab_size(with_added_tokens=True) != layout.text_vocab:
-            raise ValueError(f"{folder}: the text vocabulary has {tok.get_vocab_size(with_added_tokens=True)} tokens, "
-                             f"expected {layout.text_vocab} before the image tokens")
+            raise ValueError(
+                f"{folder}: the text vocabulary has {tok.get_vocab_size(with_added_tokens=True)} tokens, "
+                f"expected {layout.text_vocab} before the image tokens"
+            )
         tok.add_special_tokens([AddedToken(t, normalized=False, special=True) for t in wanted])
     check_ids(tok, layout, str(folder))
     return tok
@@ -68,9 +72,18 @@ def check_ids(tok: Tokenizer, layout: TokenLayout, source: str) -> None:
 
 def write_tokenizer(tok: Tokenizer, out: Path, max_length: int) -> list[str]:
     tok.save(str(out / "tokenizer.json"))
-    cfg = {"tokenizer_class": "PreTrainedTokenizerFast", "bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>",
-           "pad_token": "<unk>", "add_bos_token": True, "add_eos_token": False, "clean_up_tokenization_spaces": False,
-           "model_max_length": max_length, "padding_side": "right"}
+    cfg = {
+        "tokenizer_class": "PreTrainedTokenizerFast",
+        "bos_token": "<s>",
+        "eos_token": "</s>",
+        "unk_token": "<unk>",
+        "pad_token": "<unk>",
+        "add_bos_token": True,
+        "add_eos_token": False,
+        "clean_up_tokenization_spaces": False,
+        "model_max_length": max_length,
+        "padding_side": "right",
+    }
     (out / "tokenizer_config.json").write_text(json.dumps(cfg, indent=2) + "\n")
     return ["tokenizer.json", "tokenizer_config.json"]
 

@@ -2,6 +2,7 @@
 SD-2.1 config uses: CrossAttnDownBlock2D / DownBlock2D, UNetMidBlock2DCrossAttn, UpBlock2D / CrossAttnUpBlock2D,
 positional time embedding, class_embed_type "projection" (added, or concatenated with class_embeddings_concat),
 linear-projection transformers, GEGLU. Anything else in a config is refused by name."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,7 +11,14 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .diffusion_blocks import Downsample2D, ResnetBlock2D, TimestepEmbedding, Transformer2DModel, Upsample2D, timestep_embedding
+from .diffusion_blocks import (
+    Downsample2D,
+    ResnetBlock2D,
+    TimestepEmbedding,
+    Transformer2DModel,
+    Upsample2D,
+    timestep_embedding,
+)
 
 DOWN = ("CrossAttnDownBlock2D", "DownBlock2D")
 UP = ("CrossAttnUpBlock2D", "UpBlock2D")
@@ -38,11 +46,12 @@ class UNetConfig:
     transformer_layers: int
 
     @staticmethod
-    def from_json(c: dict, source: str = "unet/config.json") -> "UNetConfig":
+    def from_json(c: dict, source: str = "unet/config.json") -> UNetConfig:
         def want(key: str, allowed: tuple, default=None) -> None:
             v = c.get(key, default)
             if v not in allowed:
                 raise ValueError(f"{source}: {key} = {v!r} is not supported (expected one of {list(allowed)})")
+
         want("mid_block_type", ("UNetMidBlock2DCrossAttn",), "UNetMidBlock2DCrossAttn")
         want("act_fn", ("silu",), "silu")
         want("use_linear_projection", (True,), False)
@@ -68,24 +77,43 @@ class UNetConfig:
         if not isinstance(tl, int):
             raise ValueError(f"{source}: transformer_layers_per_block must be one integer, got {tl!r}")
         return UNetConfig(
-            in_channels=c.get("in_channels", 4), out_channels=c.get("out_channels", 4), block_out_channels=boc,
-            down_block_types=tuple(c["down_block_types"]), up_block_types=tuple(c["up_block_types"]),
-            layers_per_block=c.get("layers_per_block", 2), heads=heads, cross_attention_dim=c["cross_attention_dim"],
-            norm_num_groups=c.get("norm_num_groups", 32), norm_eps=c.get("norm_eps", 1e-5),
-            flip_sin_to_cos=c.get("flip_sin_to_cos", True), freq_shift=c.get("freq_shift", 0),
-            class_embed_type=c.get("class_embed_type"), class_input_dim=c.get("projection_class_embeddings_input_dim"),
+            in_channels=c.get("in_channels", 4),
+            out_channels=c.get("out_channels", 4),
+            block_out_channels=boc,
+            down_block_types=tuple(c["down_block_types"]),
+            up_block_types=tuple(c["up_block_types"]),
+            layers_per_block=c.get("layers_per_block", 2),
+            heads=heads,
+            cross_attention_dim=c["cross_attention_dim"],
+            norm_num_groups=c.get("norm_num_groups", 32),
+            norm_eps=c.get("norm_eps", 1e-5),
+            flip_sin_to_cos=c.get("flip_sin_to_cos", True),
+            freq_shift=c.get("freq_shift", 0),
+            class_embed_type=c.get("class_embed_type"),
+            class_input_dim=c.get("projection_class_embeddings_input_dim"),
             class_embeddings_concat=bool(c.get("class_embeddings_concat", False)),
-            downsample_padding=c.get("downsample_padding", 1), sample_size=c.get("sample_size", 96), transformer_layers=tl)
+            downsample_padding=c.get("downsample_padding", 1),
+            sample_size=c.get("sample_size", 96),
+            transformer_layers=tl,
+        )
 
 
 class DownBlock(nn.Module):
-    def __init__(self, cfg: UNetConfig, kind: str, c_in: int, c_out: int, temb: int, heads: int, downsample: bool) -> None:
+    def __init__(
+        self, cfg: UNetConfig, kind: str, c_in: int, c_out: int, temb: int, heads: int, downsample: bool
+    ) -> None:
         super().__init__()
         g, eps = cfg.norm_num_groups, cfg.norm_eps
-        self.resnets = nn.ModuleList([ResnetBlock2D(c_in if j == 0 else c_out, c_out, temb, g, eps) for j in range(cfg.layers_per_block)])
+        self.resnets = nn.ModuleList(
+            [ResnetBlock2D(c_in if j == 0 else c_out, c_out, temb, g, eps) for j in range(cfg.layers_per_block)]
+        )
         if kind == "CrossAttnDownBlock2D":
-            self.attentions = nn.ModuleList([Transformer2DModel(c_out, heads, cfg.cross_attention_dim, g, cfg.transformer_layers)
-                                             for _ in range(cfg.layers_per_block)])
+            self.attentions = nn.ModuleList(
+                [
+                    Transformer2DModel(c_out, heads, cfg.cross_attention_dim, g, cfg.transformer_layers)
+                    for _ in range(cfg.layers_per_block)
+                ]
+            )
         else:
             self.attentions = None
         self.downsamplers = nn.ModuleList([Downsample2D(c_out, cfg.downsample_padding)]) if downsample else None
@@ -104,13 +132,21 @@ class DownBlock(nn.Module):
 
 
 class UpBlock(nn.Module):
-    def __init__(self, cfg: UNetConfig, kind: str, c_in: int, c_out: int, c_prev: int, temb: int, heads: int, upsample: bool) -> None:
+    def __init__(
+        self, cfg: UNetConfig, kind: str, c_in: int, c_out: int, c_prev: int, temb: int, heads: int, upsample: bool
+    ) -> None:
         super().__init__()
         g, eps, n = cfg.norm_num_groups, cfg.norm_eps, cfg.layers_per_block + 1
-        self.resnets = nn.ModuleList([
-            ResnetBlock2D((c_prev if j == 0 else c_out) + (c_in if j == n - 1 else c_out), c_out, temb, g, eps) for j in range(n)])
+        self.resnets = nn.ModuleList(
+            [
+                ResnetBlock2D((c_prev if j == 0 else c_out) + (c_in if j == n - 1 else c_out), c_out, temb, g, eps)
+                for j in range(n)
+            ]
+        )
         if kind == "CrossAttnUpBlock2D":
-            self.attentions = nn.ModuleList([Transformer2DModel(c_out, heads, cfg.cross_attention_dim, g, cfg.transformer_layers) for _ in range(n)])
+            self.attentions = nn.ModuleList(
+                [Transformer2DModel(c_out, heads, cfg.cross_attention_dim, g, cfg.transformer_layers) for _ in range(n)]
+            )
         else:
             self.attentions = None
         self.upsamplers = nn.ModuleList([Upsample2D(c_out)]) if upsample else None
@@ -129,7 +165,9 @@ class MidBlock(nn.Module):
     def __init__(self, cfg: UNetConfig, c: int, temb: int, heads: int) -> None:
         super().__init__()
         g, eps = cfg.norm_num_groups, cfg.norm_eps
-        self.attentions = nn.ModuleList([Transformer2DModel(c, heads, cfg.cross_attention_dim, g, cfg.transformer_layers)])
+        self.attentions = nn.ModuleList(
+            [Transformer2DModel(c, heads, cfg.cross_attention_dim, g, cfg.transformer_layers)]
+        )
         self.resnets = nn.ModuleList([ResnetBlock2D(c, c, temb, g, eps), ResnetBlock2D(c, c, temb, g, eps)])
 
     def forward(self, x: Tensor, temb: Tensor, context: Tensor) -> Tensor:
@@ -145,7 +183,9 @@ class UNet2DConditionModel(nn.Module):
         temb = boc[0] * 4
         self.conv_in = nn.Conv2d(cfg.in_channels, boc[0], 3, padding=1)
         self.time_embedding = TimestepEmbedding(boc[0], temb)
-        self.class_embedding = TimestepEmbedding(cfg.class_input_dim, temb) if cfg.class_embed_type == "projection" else None
+        self.class_embedding = (
+            TimestepEmbedding(cfg.class_input_dim, temb) if cfg.class_embed_type == "projection" else None
+        )
         block_temb = temb * 2 if cfg.class_embeddings_concat else temb
         self.down_blocks = nn.ModuleList()
         c_out = boc[0]

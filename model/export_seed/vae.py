@@ -1,6 +1,7 @@
 """diffusers' AutoencoderKL (SD 2 VAE) in plain torch with diffusers' state-dict names: encoder (+ quant_conv, the
 posterior mean) and decoder (post_quant_conv +). Older checkpoints name the mid-block attention query/key/value/
 proj_attn; `rename_legacy_vae_keys` maps them to to_q/to_k/to_v/to_out.0 (as diffusers does on load)."""
+
 from __future__ import annotations
 
 import re
@@ -24,7 +25,7 @@ class VaeConfig:
     scaling_factor: float
 
     @staticmethod
-    def from_json(c: dict, source: str = "vae/config.json") -> "VaeConfig":
+    def from_json(c: dict, source: str = "vae/config.json") -> VaeConfig:
         for t in c.get("down_block_types", []):
             if t != "DownEncoderBlock2D":
                 raise ValueError(f"{source}: down block {t!r} is not supported (expected DownEncoderBlock2D)")
@@ -33,9 +34,16 @@ class VaeConfig:
                 raise ValueError(f"{source}: up block {t!r} is not supported (expected UpDecoderBlock2D)")
         if c.get("act_fn", "silu") != "silu":
             raise ValueError(f"{source}: act_fn {c.get('act_fn')!r} is not supported (expected silu)")
-        return VaeConfig(c.get("in_channels", 3), c.get("out_channels", 3), c.get("latent_channels", 4),
-                         tuple(c["block_out_channels"]), c.get("layers_per_block", 2), c.get("norm_num_groups", 32),
-                         c.get("sample_size", 768), c.get("scaling_factor", 0.18215))
+        return VaeConfig(
+            c.get("in_channels", 3),
+            c.get("out_channels", 3),
+            c.get("latent_channels", 4),
+            tuple(c["block_out_channels"]),
+            c.get("layers_per_block", 2),
+            c.get("norm_num_groups", 32),
+            c.get("sample_size", 768),
+            c.get("scaling_factor", 0.18215),
+        )
 
 
 class MidBlock(nn.Module):
@@ -51,7 +59,9 @@ class MidBlock(nn.Module):
 class EncoderBlock(nn.Module):
     def __init__(self, c_in: int, c_out: int, layers: int, groups: int, downsample: bool) -> None:
         super().__init__()
-        self.resnets = nn.ModuleList([ResnetBlock2D(c_in if j == 0 else c_out, c_out, None, groups, 1e-6) for j in range(layers)])
+        self.resnets = nn.ModuleList(
+            [ResnetBlock2D(c_in if j == 0 else c_out, c_out, None, groups, 1e-6) for j in range(layers)]
+        )
         self.downsamplers = nn.ModuleList([Downsample2D(c_out, padding=0)]) if downsample else None
 
     def forward(self, x: Tensor) -> Tensor:
@@ -63,7 +73,9 @@ class EncoderBlock(nn.Module):
 class DecoderBlock(nn.Module):
     def __init__(self, c_in: int, c_out: int, layers: int, groups: int, upsample: bool) -> None:
         super().__init__()
-        self.resnets = nn.ModuleList([ResnetBlock2D(c_in if j == 0 else c_out, c_out, None, groups, 1e-6) for j in range(layers)])
+        self.resnets = nn.ModuleList(
+            [ResnetBlock2D(c_in if j == 0 else c_out, c_out, None, groups, 1e-6) for j in range(layers)]
+        )
         self.upsamplers = nn.ModuleList([Upsample2D(c_out)]) if upsample else None
 
     def forward(self, x: Tensor) -> Tensor:
@@ -77,8 +89,12 @@ class Encoder(nn.Module):
         super().__init__()
         boc, g = cfg.block_out_channels, cfg.norm_num_groups
         self.conv_in = nn.Conv2d(cfg.in_channels, boc[0], 3, padding=1)
-        self.down_blocks = nn.ModuleList([EncoderBlock(boc[max(i - 1, 0)], boc[i], cfg.layers_per_block, g, i < len(boc) - 1)
-                                          for i in range(len(boc))])
+        self.down_blocks = nn.ModuleList(
+            [
+                EncoderBlock(boc[max(i - 1, 0)], boc[i], cfg.layers_per_block, g, i < len(boc) - 1)
+                for i in range(len(boc))
+            ]
+        )
         self.mid_block = MidBlock(boc[-1], g)
         self.conv_norm_out = nn.GroupNorm(g, boc[-1], eps=1e-6)
         self.conv_out = nn.Conv2d(boc[-1], 2 * cfg.latent_channels, 3, padding=1)
@@ -96,8 +112,12 @@ class Decoder(nn.Module):
         rev, g = list(reversed(cfg.block_out_channels)), cfg.norm_num_groups
         self.conv_in = nn.Conv2d(cfg.latent_channels, rev[0], 3, padding=1)
         self.mid_block = MidBlock(rev[0], g)
-        self.up_blocks = nn.ModuleList([DecoderBlock(rev[max(i - 1, 0)], rev[i], cfg.layers_per_block + 1, g, i < len(rev) - 1)
-                                        for i in range(len(rev))])
+        self.up_blocks = nn.ModuleList(
+            [
+                DecoderBlock(rev[max(i - 1, 0)], rev[i], cfg.layers_per_block + 1, g, i < len(rev) - 1)
+                for i in range(len(rev))
+            ]
+        )
         self.conv_norm_out = nn.GroupNorm(g, rev[-1], eps=1e-6)
         self.conv_out = nn.Conv2d(rev[-1], cfg.out_channels, 3, padding=1)
 
@@ -136,6 +156,6 @@ def rename_legacy_vae_keys(state: dict[str, Tensor]) -> dict[str, Tensor]:
         if m:
             k = f"{m.group(1)}{_LEGACY[m.group(2)]}.{m.group(3)}"
         if re.search(r"mid_block\.attentions\.0\.(to_q|to_k|to_v|to_out\.0)\.weight$", k) and v.dim() == 4:
-            v = v[:, :, 0, 0]                       # 1x1-conv form of the projection
+            v = v[:, :, 0, 0]  # 1x1-conv form of the projection
         out[k] = v
     return out

@@ -27,9 +27,11 @@ export interface ImageTokenFormat {
 
 /** {IMG}: BOI + one image token per code + EOI. */
 export function imageBlock(codes: readonly number[], f: ImageTokenFormat): string {
-  if (codes.length !== f.numTokens) throw new SeedError("input", `an image in a prompt needs exactly ${f.numTokens} codes, got ${codes.length}`);
+  if (codes.length !== f.numTokens)
+    throw new SeedError("input", `an image in a prompt needs exactly ${f.numTokens} codes, got ${codes.length}`);
   for (const c of codes) {
-    if (!Number.isInteger(c) || c < 0 || c >= f.codebookSize) throw new SeedError("input", `image code ${c} in a prompt is outside [0, ${f.codebookSize})`);
+    if (!Number.isInteger(c) || c < 0 || c >= f.codebookSize)
+      throw new SeedError("input", `image code ${c} in a prompt is outside [0, ${f.codebookSize})`);
   }
   return f.boiToken + codes.map((c) => formatImageToken(f.imageTokenFormat, c)).join("") + f.eoiToken;
 }
@@ -39,7 +41,12 @@ export function imageBlock(codes: readonly number[], f: ImageTokenFormat): strin
  * assistant prefix when the last turn is the user's, so the model answers next. forceImage appends BOI (SEED's
  * force_boi: the model must draw).
  */
-export function buildPromptText(allTurns: readonly ResolvedTurn[], tpl: ChatTemplateSpec, f: ImageTokenFormat, options: { forceImage?: boolean } = {}): string {
+export function buildPromptText(
+  allTurns: readonly ResolvedTurn[],
+  tpl: ChatTemplateSpec,
+  f: ImageTokenFormat,
+  options: { forceImage?: boolean } = {},
+): string {
   let text = tpl.system;
   let turns = allTurns;
   if (allTurns[0]?.role === "system") {
@@ -52,7 +59,10 @@ export function buildPromptText(allTurns: readonly ResolvedTurn[], tpl: ChatTemp
   turns.forEach((turn, i) => {
     const expected = i % 2 === 0 ? "user" : "assistant";
     if (turn.role !== expected) {
-      throw new SeedError("input", `chat turn ${i} has role "${turn.role}", expected "${expected}" (turns start with the user and alternate; a system turn may only come first)`);
+      throw new SeedError(
+        "input",
+        `chat turn ${i} has role "${turn.role}", expected "${expected}" (turns start with the user and alternate; a system turn may only come first)`,
+      );
     }
     const body = turn.content.map((p) => (typeof p === "string" ? p : imageBlock(p.codes, f))).join("");
     if (turn.role === "user") {

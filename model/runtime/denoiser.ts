@@ -2,7 +2,7 @@
 // (epsilon, v or sample, as the scheduler config's prediction_type says).
 // Real SEED: the unCLIP SD-2.1 UNet with the empty-prompt text states baked in.
 
-import { feedFloat, outputFloat, runSession, type ComponentSession } from "./sessions";
+import { type ComponentSession, feedFloat, outputFloat, runSession } from "./sessions";
 import type { FloatTensor } from "./types";
 
 export class Denoiser {

@@ -2,7 +2,7 @@
 // Real SEED: get_codebook_entry -> the 1024-d unCLIP image embedding.
 
 import { SeedError } from "./errors";
-import { feedFloat, int64Tensor, outputFloat, runSession, type ComponentSession } from "./sessions";
+import { type ComponentSession, feedFloat, int64Tensor, outputFloat, runSession } from "./sessions";
 import type { FloatTensor } from "./types";
 
 export class Detokenizer {
@@ -19,7 +19,10 @@ export class Detokenizer {
   ) {
     this.graphTakesMask = c.session.inputNames.includes("token_mask");
     if (supportsTokenMask && !this.graphTakesMask) {
-      throw new SeedError("manifest", `seed.json: detokenizer.supports_token_mask is true, but ${c.spec.file} has no "token_mask" input`);
+      throw new SeedError(
+        "manifest",
+        `seed.json: detokenizer.supports_token_mask is true, but ${c.spec.file} has no "token_mask" input`,
+      );
     }
     this.hasTokenMask = supportsTokenMask;
   }
@@ -36,7 +39,10 @@ export class Detokenizer {
       throw new SeedError("input", `prefix must be an integer in [1, ${N}], got ${prefix}`);
     }
     if (prefix !== undefined && prefix !== N && !this.hasTokenMask) {
-      throw new SeedError("input", `prefix decoding (first ${prefix} of ${N} tokens) needs detokenizer.supports_token_mask; this package does not support it`);
+      throw new SeedError(
+        "input",
+        `prefix decoding (first ${prefix} of ${N} tokens) needs detokenizer.supports_token_mask; this package does not support it`,
+      );
     }
     if (this.graphTakesMask) {
       const mask = new Float32Array(N); // [1, N]
@@ -50,11 +56,20 @@ export class Detokenizer {
 /** Validates an image's code list: exactly N integers in [0, K). */
 export function checkCodes(codes: readonly number[], numTokens: number, codebookSize: number): void {
   if (!Array.isArray(codes) || codes.length !== numTokens) {
-    throw new SeedError("input", `an image needs exactly ${numTokens} codes, got ${Array.isArray(codes) ? codes.length : typeof codes}`);
+    throw new SeedError(
+      "input",
+      `an image needs exactly ${numTokens} codes, got ${Array.isArray(codes) ? codes.length : typeof codes}`,
+    );
   }
   const bad = codes.map((c, i) => ({ c, i })).filter(({ c }) => !Number.isInteger(c) || c < 0 || c >= codebookSize);
   if (bad.length > 0) {
-    const shown = bad.slice(0, 5).map(({ c, i }) => `[${i}]=${c}`).join(", ");
-    throw new SeedError("input", `image codes must be integers in [0, ${codebookSize}); ${bad.length} are not: ${shown}${bad.length > 5 ? ", ..." : ""}`);
+    const shown = bad
+      .slice(0, 5)
+      .map(({ c, i }) => `[${i}]=${c}`)
+      .join(", ");
+    throw new SeedError(
+      "input",
+      `image codes must be integers in [0, ${codebookSize}); ${bad.length} are not: ${shown}${bad.length > 5 ? ", ..." : ""}`,
+    );
   }
 }

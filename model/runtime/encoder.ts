@@ -1,7 +1,7 @@
 // The visual encoder component (encoder.onnx): pixels -> causal embeddings and Q-Former attention maps.
 // Real SEED: EVA ViT-g + ln_vision + Causal Q-Former.
 
-import { feedFloat, outputFloat, runSession, type ComponentSession } from "./sessions";
+import { type ComponentSession, feedFloat, outputFloat, runSession } from "./sessions";
 import type { FloatTensor } from "./types";
 
 export interface EncoderOutput {

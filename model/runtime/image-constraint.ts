@@ -56,7 +56,8 @@ export class ImageSpanGuard {
    * required and a span still fits, becomes `<img>`. Returns the id and whether it was forced.
    */
   settle(id: number, isStop: boolean, remaining: number): { id: number; forced: boolean } {
-    if (isStop && !this.#open && this.mustDraw() && remaining >= this.t.numTokens + 2) return { id: this.t.boi, forced: true };
+    if (isStop && !this.#open && this.mustDraw() && remaining >= this.t.numTokens + 2)
+      return { id: this.t.boi, forced: true };
     return { id, forced: false };
   }
 

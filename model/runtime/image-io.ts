@@ -13,9 +13,12 @@ import type { FloatTensor, LoadedImage, RgbImage } from "./types";
 
 export const DEFAULT_MAX_IMAGE_PIXELS = 40_000_000;
 
-
 /** Reads an image and prepares it for the encoder. Throws SeedError("image") with the reason. */
-export async function loadImage(input: string | Uint8Array, spec: ImageSpec, maxPixels: number = DEFAULT_MAX_IMAGE_PIXELS): Promise<LoadedImage> {
+export async function loadImage(
+  input: string | Uint8Array,
+  spec: ImageSpec,
+  maxPixels: number = DEFAULT_MAX_IMAGE_PIXELS,
+): Promise<LoadedImage> {
   const what = typeof input === "string" ? `image "${input}"` : `image bytes (${input.byteLength} bytes)`;
   if (typeof input !== "string" && input.byteLength === 0) {
     throw new SeedError("image", `${what}: the input is empty; expected the bytes of a PNG, JPEG, WebP or GIF file`);
@@ -25,26 +28,37 @@ export async function loadImage(input: string | Uint8Array, spec: ImageSpec, max
   try {
     meta = await sharp(source, { limitInputPixels: false }).metadata();
   } catch (e) {
-    throw new SeedError("image", `${what} could not be read: ${(e as Error).message}; expected a PNG, JPEG, WebP or GIF file`, { cause: e });
+    throw new SeedError(
+      "image",
+      `${what} could not be read: ${(e as Error).message}; expected a PNG, JPEG, WebP or GIF file`,
+      { cause: e },
+    );
   }
   const w = meta.width ?? 0;
   const h = meta.pageHeight ?? meta.height ?? 0;
   if (w === 0 || h === 0) throw new SeedError("image", `${what} is empty (${w}x${h} pixels)`);
   if (w * h > maxPixels) {
-    throw new SeedError("image", `${what} is ${w}x${h} = ${w * h} pixels, over the limit of ${maxPixels} (a decompression bomb guard); resize it first or raise maxImagePixels`);
+    throw new SeedError(
+      "image",
+      `${what} is ${w}x${h} = ${w * h} pixels, over the limit of ${maxPixels} (a decompression bomb guard); resize it first or raise maxImagePixels`,
+    );
   }
   const swap = (meta.orientation ?? 1) >= 5; // EXIF orientations 5-8 swap width and height
   const [H, W] = spec.size;
   let raw: { data: Buffer; info: { width: number; height: number; channels: number } };
   try {
     let img = sharp(source, { limitInputPixels: maxPixels, pages: 1, page: 0 }).rotate(); // applies EXIF orientation
-    if (spec.alpha === "flatten") img = img.flatten({ background: { r: spec.background[0], g: spec.background[1], b: spec.background[2] } });
+    if (spec.alpha === "flatten")
+      img = img.flatten({ background: { r: spec.background[0], g: spec.background[1], b: spec.background[2] } });
     raw = await img.toColourspace("srgb").removeAlpha().raw().toBuffer({ resolveWithObject: true });
   } catch (e) {
     throw new SeedError("image", `${what} could not be decoded: ${(e as Error).message}`, { cause: e });
   }
   if (raw.info.channels !== 3) {
-    throw new SeedError("image", `${what}: decoding gave ${raw.info.width}x${raw.info.height}x${raw.info.channels}, expected 3 channels`);
+    throw new SeedError(
+      "image",
+      `${what}: decoding gave ${raw.info.width}x${raw.info.height}x${raw.info.channels}, expected 3 channels`,
+    );
   }
   const bytes = new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.byteLength);
   const resized = resizeRgb(bytes, raw.info.width, raw.info.height, W, H, spec.resample);
@@ -81,7 +95,8 @@ export function tensorToRgb(t: FloatTensor, range: "minus1to1" | "0to1", batchIn
     throw new SeedError("input", `tensorToRgb: expected a [B, 3, H, W] tensor, got [${t.dims.join(", ")}]`);
   }
   const [B, , H, W] = dims as [number, number, number, number];
-  if (batchIndex < 0 || batchIndex >= B) throw new SeedError("input", `tensorToRgb: batch index ${batchIndex} is outside [0, ${B})`);
+  if (batchIndex < 0 || batchIndex >= B)
+    throw new SeedError("input", `tensorToRgb: batch index ${batchIndex} is outside [0, ${B})`);
   const out = new Uint8Array(H * W * 3);
   const base = batchIndex * 3 * H * W;
   for (let c = 0; c < 3; c++) {
@@ -97,7 +112,10 @@ export function tensorToRgb(t: FloatTensor, range: "minus1to1" | "0to1", batchIn
 /** RGB bytes -> PNG bytes. */
 export async function encodePng(img: RgbImage): Promise<Uint8Array> {
   if (img.data.length !== img.width * img.height * 3) {
-    throw new SeedError("input", `encodePng: ${img.data.length} bytes do not make a ${img.width}x${img.height} RGB image (expected ${img.width * img.height * 3})`);
+    throw new SeedError(
+      "input",
+      `encodePng: ${img.data.length} bytes do not make a ${img.width}x${img.height} RGB image (expected ${img.width * img.height * 3})`,
+    );
   }
   const buf = await sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), {
     raw: { width: img.width, height: img.height, channels: 3 },

@@ -19,8 +19,10 @@ export function extractImageSpans(ids: readonly number[], s: SpanIds): ImageSpan
     const inner = ids.slice(start + 1, closed ? end - 1 : end);
     const nonImage = inner.filter((id) => id < s.imageTokenOffset || id >= s.imageTokenOffset + s.codebookSize);
     let why = reason;
-    if (!why && nonImage.length > 0) why = `${nonImage.length} id(s) inside the span are not image tokens (first: ${nonImage[0]})`;
-    if (!why && inner.length !== s.numTokens) why = `the span holds ${inner.length} image tokens, expected exactly ${s.numTokens}`;
+    if (!why && nonImage.length > 0)
+      why = `${nonImage.length} id(s) inside the span are not image tokens (first: ${nonImage[0]})`;
+    if (!why && inner.length !== s.numTokens)
+      why = `the span holds ${inner.length} image tokens, expected exactly ${s.numTokens}`;
     spans.push(
       why === undefined
         ? { start, end, codes: inner.map((id) => id - s.imageTokenOffset), valid: true }
@@ -35,7 +37,14 @@ export function extractImageSpans(ids: readonly number[], s: SpanIds): ImageSpan
       start = i;
     } else if (id === s.eoi) {
       if (start >= 0) close(i + 1, true);
-      else spans.push({ start: i, end: i + 1, codes: null, valid: false, reason: `</img> at ${i} without a preceding <img>` });
+      else
+        spans.push({
+          start: i,
+          end: i + 1,
+          codes: null,
+          valid: false,
+          reason: `</img> at ${i} without a preceding <img>`,
+        });
     }
   }
   if (start >= 0) close(ids.length, false, "the span is not closed by </img> (generation stopped inside an image)");

@@ -4,9 +4,25 @@
 // Lower-level pieces (scheduler, sampler, templates, span extraction, image I/O) are exported for tools and tests.
 
 export type { SeedRuntime } from "./api";
+export { buildPromptText } from "./chat-template";
+export { type AbortFlag, SeedError, type SeedErrorCode } from "./errors";
+export { constrainLogits, ImageSpanGuard, type TokenRule } from "./image-constraint";
+export { encodePng, loadImage, tensorToRgb } from "./image-io";
+export { extractImageSpans } from "./image-spans";
+export type { SeedManifest } from "./manifest-types";
+export { readManifest } from "./model-loader";
+export { createRng, type Rng } from "./rng";
+export { type SamplerOptions, sampleToken, softmax } from "./sampler";
+export {
+  createScheduler,
+  type DiffusionScheduler,
+  parseSchedulerConfig,
+  type SchedulerConfig,
+  type SchedulerStepOutput,
+} from "./scheduler";
+export { type DdimConfig, DdimScheduler, parseDdimConfig } from "./scheduler-ddim";
+export { type PndmConfig, PndmScheduler, parsePndmConfig } from "./scheduler-pndm";
 export { SeedModel } from "./seed-model";
-export { openModelWorker, type WorkerOptions } from "./worker-client";
-export { SeedError, type SeedErrorCode, type AbortFlag } from "./errors";
 export type {
   ChatPart,
   ChatTurn,
@@ -18,8 +34,8 @@ export type {
   GenerateOptions,
   GenerateResult,
   ImageSpan,
-  LoadOptions,
   LoadedImage,
+  LoadOptions,
   ModelInfo,
   ProviderInfo,
   RgbImage,
@@ -27,14 +43,4 @@ export type {
   TokenEvent,
   VisualTokens,
 } from "./types";
-export type { SeedManifest } from "./manifest-types";
-export { readManifest } from "./model-loader";
-export { encodePng, tensorToRgb, loadImage } from "./image-io";
-export { DdimScheduler, parseDdimConfig, type DdimConfig } from "./scheduler-ddim";
-export { PndmScheduler, parsePndmConfig, type PndmConfig } from "./scheduler-pndm";
-export { createScheduler, parseSchedulerConfig, type DiffusionScheduler, type SchedulerConfig, type SchedulerStepOutput } from "./scheduler";
-export { sampleToken, softmax, type SamplerOptions } from "./sampler";
-export { createRng, type Rng } from "./rng";
-export { extractImageSpans } from "./image-spans";
-export { constrainLogits, ImageSpanGuard, type TokenRule } from "./image-constraint";
-export { buildPromptText } from "./chat-template";
+export { openModelWorker, type WorkerOptions } from "./worker-client";

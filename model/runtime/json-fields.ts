@@ -27,11 +27,14 @@ export class JsonFields {
   }
 
   fail(key: string, expected: string, got: unknown): never {
-    throw new SeedError(this.code, `${this.file}: field "${this.fieldPath(key)}" must be ${expected}, got ${describe(got)}`);
+    throw new SeedError(
+      this.code,
+      `${this.file}: field "${this.fieldPath(key)}" must be ${expected}, got ${describe(got)}`,
+    );
   }
 
   has(key: string): boolean {
-    return Object.prototype.hasOwnProperty.call(this.obj, key) && this.obj[key] !== undefined;
+    return Object.hasOwn(this.obj, key) && this.obj[key] !== undefined;
   }
 
   raw(key: string): Json | undefined {
@@ -82,7 +85,11 @@ export class JsonFields {
     return this.has(key) && this.obj[key] !== null ? this.number(key, opts) : fallback;
   }
 
-  numbers(key: string, length: number | undefined, opts: { integer?: boolean; min?: number; max?: number } = {}): number[] {
+  numbers(
+    key: string,
+    length: number | undefined,
+    opts: { integer?: boolean; min?: number; max?: number } = {},
+  ): number[] {
     const v = this.obj[key];
     const what = `an array of ${length ?? "any number of"} ${opts.integer ? "integers" : "numbers"}${rangeText(opts)}`;
     if (!Array.isArray(v) || (length !== undefined && v.length !== length)) this.fail(key, what, v);
@@ -104,7 +111,8 @@ export class JsonFields {
     const v = this.obj[key];
     if (!Array.isArray(v)) this.fail(key, "an array of objects", v);
     return v.map((item, i) => {
-      if (typeof item !== "object" || item === null || Array.isArray(item)) this.fail(`${key}[${i}]`, "an object", item);
+      if (typeof item !== "object" || item === null || Array.isArray(item))
+        this.fail(`${key}[${i}]`, "an object", item);
       return new JsonFields(item, `${this.fieldPath(key)}[${i}]`, this.file, this.code);
     });
   }

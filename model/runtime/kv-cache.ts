@@ -45,18 +45,29 @@ export class KvCache {
         else if (meta.isTensor && meta.shape.length === 4) {
           // [B, H_kv, P, Dh]: the graph's fixed head count and head size must be the manifest's.
           const [, heads, , dim] = meta.shape;
-          if ((typeof heads === "number" && heads !== layout.numKvHeads) || (typeof dim === "number" && dim !== layout.headDim)) {
-            throw new SeedError("manifest", `language model: ${name} is [${meta.shape.join(",")}] in the graph, but seed.json says num_kv_heads=${layout.numKvHeads}, head_dim=${layout.headDim}`);
+          if (
+            (typeof heads === "number" && heads !== layout.numKvHeads) ||
+            (typeof dim === "number" && dim !== layout.headDim)
+          ) {
+            throw new SeedError(
+              "manifest",
+              `language model: ${name} is [${meta.shape.join(",")}] in the graph, but seed.json says num_kv_heads=${layout.numKvHeads}, head_dim=${layout.headDim}`,
+            );
           }
         }
         // [B, H_kv, 0, Dh]: an empty past makes the same graph do the prefill.
-        const empty = this.dtype === "float16" ? new ort.Tensor("float16", new Uint16Array(0), [batch, layout.numKvHeads, 0, layout.headDim])
-          : new ort.Tensor("float32", new Float32Array(0), [batch, layout.numKvHeads, 0, layout.headDim]);
+        const empty =
+          this.dtype === "float16"
+            ? new ort.Tensor("float16", new Uint16Array(0), [batch, layout.numKvHeads, 0, layout.headDim])
+            : new ort.Tensor("float32", new Float32Array(0), [batch, layout.numKvHeads, 0, layout.headDim]);
         this.past.set(name, empty);
       }
     }
     if (missing.length > 0) {
-      throw new SeedError("manifest", `language model: the graph lacks cache inputs ${missing.join(", ")} (seed.json says num_layers=${layout.numLayers})`);
+      throw new SeedError(
+        "manifest",
+        `language model: the graph lacks cache inputs ${missing.join(", ")} (seed.json says num_layers=${layout.numLayers})`,
+      );
     }
   }
 
@@ -75,7 +86,14 @@ export class KvCache {
       for (const kind of ["key", "value"] as const) {
         const t = outputs[presentName(i, kind)];
         const d = t?.dims;
-        if (!t || d?.length !== 4 || d[0] !== this.batch || d[1] !== this.layout.numKvHeads || d[2] !== want || d[3] !== this.layout.headDim) {
+        if (
+          !t ||
+          d?.length !== 4 ||
+          d[0] !== this.batch ||
+          d[1] !== this.layout.numKvHeads ||
+          d[2] !== want ||
+          d[3] !== this.layout.headDim
+        ) {
           throw new SeedError(
             "session",
             `language model: output ${presentName(i, kind)} is ${t ? `[${t.dims.join(",")}]` : "missing"}, expected [${this.batch},${this.layout.numKvHeads},${want},${this.layout.headDim}]`,

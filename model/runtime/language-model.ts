@@ -2,10 +2,10 @@
 // that does the prefill (empty past) and each decode step (past of P positions). forward() feeds input_ids,
 // attention_mask, position_ids and the cache, returns the last position's logits and moves the cache forward.
 
+import { SeedError } from "./errors";
 import { KvCache, type KvLayout } from "./kv-cache";
 import type { LanguageModelSpec } from "./manifest-types";
-import { SeedError } from "./errors";
-import { int64Tensor, outputFloat, runSession, type ComponentSession } from "./sessions";
+import { type ComponentSession, int64Tensor, outputFloat, runSession } from "./sessions";
 
 export class LanguageModel {
   readonly layout: KvLayout;
@@ -32,7 +32,10 @@ export class LanguageModel {
     const P = cache.length;
     if (S === 0) throw new SeedError("input", "language model: forward needs at least one id");
     if (P + S > this.contextLength) {
-      throw new SeedError("context", `language model: ${P + S} positions exceed the context of ${this.contextLength} (max_position_embeddings)`);
+      throw new SeedError(
+        "context",
+        `language model: ${P + S} positions exceed the context of ${this.contextLength} (max_position_embeddings)`,
+      );
     }
     const positions = Array.from({ length: S }, (_, i) => P + i);
     const out = await runSession(this.c, {
@@ -44,7 +47,10 @@ export class LanguageModel {
     const logits = outputFloat(this.c, out, "logits"); // [1, S, V]
     const V = logits.dims[2] ?? 0;
     if (logits.dims.length !== 3 || logits.dims[1] !== S || V !== this.vocabSize) {
-      throw new SeedError("session", `language model: logits are [${logits.dims.join(",")}], expected [1,${S},${this.vocabSize}]`);
+      throw new SeedError(
+        "session",
+        `language model: logits are [${logits.dims.join(",")}], expected [1,${S},${this.vocabSize}]`,
+      );
     }
     cache.update(out, S);
     return logits.data.slice((S - 1) * V, S * V); // [V]

@@ -1,7 +1,7 @@
 // The optional latent encoder component (latent_encoder.onnx): image in [-1, 1] -> latent (the VAE posterior mean).
 // Real SEED: the SD-2 VAE encoder. Used to show what the latent space holds; the SEED pipeline itself never encodes.
 
-import { feedFloat, outputFloat, runSession, type ComponentSession } from "./sessions";
+import { type ComponentSession, feedFloat, outputFloat, runSession } from "./sessions";
 import type { FloatTensor } from "./types";
 
 export class LatentEncoder {
@@ -9,6 +9,10 @@ export class LatentEncoder {
 
   /** sample [B, 3, H', W'] in [-1, 1] -> latent [B, C, h, w] (unscaled). */
   async encode(sample: FloatTensor): Promise<FloatTensor> {
-    return outputFloat(this.c, await runSession(this.c, { sample: feedFloat(this.c, "sample", sample.data, sample.dims) }), "latent");
+    return outputFloat(
+      this.c,
+      await runSession(this.c, { sample: feedFloat(this.c, "sample", sample.data, sample.dims) }),
+      "latent",
+    );
   }
 }

@@ -31,7 +31,13 @@ export type ComponentName =
   | "latent_encoder"
   | "language_model";
 
-export const REQUIRED_COMPONENTS: readonly ComponentName[] = ["encoder", "quantizer", "detokenizer", "denoiser", "latent_decoder"];
+export const REQUIRED_COMPONENTS: readonly ComponentName[] = [
+  "encoder",
+  "quantizer",
+  "detokenizer",
+  "denoiser",
+  "latent_decoder",
+];
 export const OPTIONAL_COMPONENTS: readonly ComponentName[] = ["latent_encoder", "language_model"];
 
 export interface ImageSpec {

@@ -4,17 +4,17 @@
 import { SeedError } from "./errors";
 import { JsonFields } from "./json-fields";
 import {
-  MANIFEST_FORMAT,
-  OPTIONAL_COMPONENTS,
-  REQUIRED_COMPONENTS,
-  SUPPORTED_FORMAT_VERSIONS,
   type ComponentMemory,
   type ComponentName,
   type ComponentSpec,
   type FileEntry,
   type IoSpec,
   type LanguageModelSpec,
+  MANIFEST_FORMAT,
+  OPTIONAL_COMPONENTS,
+  REQUIRED_COMPONENTS,
   type SeedManifest,
+  SUPPORTED_FORMAT_VERSIONS,
   type TensorDtype,
 } from "./manifest-types";
 
@@ -57,7 +57,9 @@ export function parseManifest(text: string): SeedManifest {
       resample: img.string("resample", ["bilinear", "bicubic", "nearest"]) as "bilinear" | "bicubic" | "nearest",
       mean: img.numbers("mean", 3) as [number, number, number],
       std: img.numbers("std", 3, { min: 1e-12 }) as [number, number, number],
-      background: (img.has("background") ? img.numbers("background", 3, { integer: true, min: 0, max: 255 }) : [255, 255, 255]) as [number, number, number],
+      background: (img.has("background")
+        ? img.numbers("background", 3, { integer: true, min: 0, max: 255 })
+        : [255, 255, 255]) as [number, number, number],
       alpha: (img.has("alpha") ? img.string("alpha", ["flatten", "drop"]) : "flatten") as "flatten" | "drop",
     },
     visual_tokenizer: {
@@ -67,7 +69,10 @@ export function parseManifest(text: string): SeedManifest {
       embed_dim: vt.number("embed_dim", pos),
       patch_grid: vt.numbers("patch_grid", 2, pos) as [number, number],
     },
-    detokenizer: { embedding_dim: det.number("embedding_dim", pos), supports_token_mask: det.optBoolean("supports_token_mask", false) },
+    detokenizer: {
+      embedding_dim: det.number("embedding_dim", pos),
+      supports_token_mask: det.optBoolean("supports_token_mask", false),
+    },
     image_decoder: {
       latent_shape: dec.numbers("latent_shape", 3, pos) as [number, number, number],
       latent_scaling_factor: dec.number("latent_scaling_factor", { min: 1e-12 }),
@@ -86,10 +91,16 @@ export function parseManifest(text: string): SeedManifest {
     files: parseFiles(root.object("files")),
   };
   if (manifest.language_model && !manifest.components.language_model) {
-    throw new SeedError("manifest", `${FILE}: "language_model" is present but "components.language_model" is missing; add the component or drop the block`);
+    throw new SeedError(
+      "manifest",
+      `${FILE}: "language_model" is present but "components.language_model" is missing; add the component or drop the block`,
+    );
   }
   if (!manifest.language_model && manifest.components.language_model) {
-    throw new SeedError("manifest", `${FILE}: "components.language_model" is present but the "language_model" block is missing`);
+    throw new SeedError(
+      "manifest",
+      `${FILE}: "components.language_model" is present but the "language_model" block is missing`,
+    );
   }
   checkEveryFileListed(manifest);
   return manifest;
@@ -99,7 +110,8 @@ function parseLanguageModel(lm: JsonFields): LanguageModelSpec {
   const pos = { integer: true, min: 1 };
   const tpl = lm.object("chat_template");
   const fmt = lm.string("image_token_format");
-  if (!/\{:0?(\d+)d\}/.test(fmt)) lm.fail("image_token_format", 'a Python format string with one integer field such as "<img_{:05d}>"', fmt);
+  if (!/\{:0?(\d+)d\}/.test(fmt))
+    lm.fail("image_token_format", 'a Python format string with one integer field such as "<img_{:05d}>"', fmt);
   return {
     num_layers: lm.number("num_layers", pos),
     num_kv_heads: lm.number("num_kv_heads", pos),
@@ -128,10 +140,17 @@ function parseLanguageModel(lm: JsonFields): LanguageModelSpec {
 function parseIo(list: JsonFields[]): IoSpec[] {
   return list.map((io) => {
     const shape = io.raw("shape");
-    if (!Array.isArray(shape) || shape.some((d) => !(typeof d === "string" || (typeof d === "number" && Number.isInteger(d) && d >= 0)))) {
+    if (
+      !Array.isArray(shape) ||
+      shape.some((d) => !(typeof d === "string" || (typeof d === "number" && Number.isInteger(d) && d >= 0)))
+    ) {
       io.fail("shape", 'an array of non-negative integers and axis names such as "batch"', shape);
     }
-    return { name: io.string("name"), dtype: io.string("dtype", DTYPES) as TensorDtype, shape: shape as (number | string)[] };
+    return {
+      name: io.string("name"),
+      dtype: io.string("dtype", DTYPES) as TensorDtype,
+      shape: shape as (number | string)[],
+    };
   });
 }
 
@@ -197,7 +216,10 @@ export function referencedFiles(m: SeedManifest): { field: string; file: string 
   refs.push({ field: "image_decoder.scheduler_config", file: m.image_decoder.scheduler_config });
   const lm = m.language_model;
   if (lm) {
-    refs.push({ field: "language_model.tokenizer", file: lm.tokenizer }, { field: "language_model.tokenizer_config", file: lm.tokenizer_config });
+    refs.push(
+      { field: "language_model.tokenizer", file: lm.tokenizer },
+      { field: "language_model.tokenizer_config", file: lm.tokenizer_config },
+    );
     if (lm.generation_config) refs.push({ field: "language_model.generation_config", file: lm.generation_config });
   }
   return refs;

@@ -25,13 +25,16 @@ export function gb(bytes: number): string {
 
 export function estimateMemory(m: SeedManifest): MemoryEstimate {
   const parts: MemoryPart[] = [];
-  for (const [name, spec] of Object.entries(m.components) as [ComponentName, NonNullable<SeedManifest["components"][ComponentName]>][]) {
+  for (const [name, spec] of Object.entries(m.components) as [
+    ComponentName,
+    NonNullable<SeedManifest["components"][ComponentName]>,
+  ][]) {
     const declared = m.memory?.components[name];
     const fileBytes = [spec.file, ...spec.external_data].reduce((s, f) => s + (m.files[f]?.bytes ?? 0), 0);
     const weights = declared?.weights_bytes ?? fileBytes;
     const activations = declared?.activation_bytes ?? 0;
     let kv = 0;
-    let detail = `${gb(weights)} weights` + (activations > 0 ? ` + ${gb(activations)} activations` : "");
+    let detail = `${gb(weights)} weights${activations > 0 ? ` + ${gb(activations)} activations` : ""}`;
     if (name === "language_model" && m.language_model) {
       const perPosition = declared?.kv_bytes_per_position ?? 0;
       kv = perPosition * m.language_model.max_position_embeddings;

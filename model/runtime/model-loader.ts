@@ -8,12 +8,12 @@ import { join, resolve } from "node:path";
 import { SeedError } from "./errors";
 import { readGenerationConfig } from "./generation-config";
 import { parseManifest } from "./manifest";
-import { availableMemory, checkMemory } from "./memory-check";
 import type { ComponentName, SeedManifest } from "./manifest-types";
+import { availableMemory, checkMemory } from "./memory-check";
 import { defaultCacheDir, verifyPackageFiles } from "./package-files";
 import type { GenerateDefaults } from "./pipeline-generate";
 import { parseSchedulerConfig, type SchedulerConfig } from "./scheduler";
-import { createSession, releaseSessions, type ComponentSession } from "./sessions";
+import { type ComponentSession, createSession, releaseSessions } from "./sessions";
 import { TextTokenizer } from "./text-tokenizer";
 import type { ExecutionProviderChoice, LoadOptions, ProviderInfo } from "./types";
 
@@ -31,7 +31,10 @@ export interface LoadedPackage {
 export function readManifest(dir: string): SeedManifest {
   const path = join(dir, "seed.json");
   if (!existsSync(path)) {
-    throw new SeedError("manifest", `no seed.json in ${dir}; expected a SEED model package folder (see model/FORMAT.md)`);
+    throw new SeedError(
+      "manifest",
+      `no seed.json in ${dir}; expected a SEED model package folder (see model/FORMAT.md)`,
+    );
   }
   return parseManifest(readFileSync(path, "utf8"));
 }
@@ -46,7 +49,11 @@ export async function loadPackage(dirIn: string, opts: LoadOptions = {}): Promis
   try {
     schedulerJson = JSON.parse(readFileSync(join(dir, manifest.image_decoder.scheduler_config), "utf8"));
   } catch (e) {
-    throw new SeedError("manifest", `${manifest.image_decoder.scheduler_config}: could not be read as JSON: ${(e as Error).message}`, { cause: e });
+    throw new SeedError(
+      "manifest",
+      `${manifest.image_decoder.scheduler_config}: could not be read as JSON: ${(e as Error).message}`,
+      { cause: e },
+    );
   }
   const schedulerConfig = parseSchedulerConfig(schedulerJson, manifest.image_decoder.scheduler_config);
   const lm = manifest.language_model;
@@ -54,13 +61,17 @@ export async function loadPackage(dirIn: string, opts: LoadOptions = {}): Promis
   const generateDefaults = readGenerationConfig(dir, lm?.generation_config);
 
   const threads = opts.threads ?? 2;
-  if (!Number.isInteger(threads) || threads < 1) throw new SeedError("input", `threads must be an integer >= 1, got ${threads}`);
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new SeedError("input", `threads must be an integer >= 1, got ${threads}`);
   const created: ComponentSession[] = [];
   const sessions: Partial<Record<ComponentName, ComponentSession>> = {};
   // The first session decides the provider ("auto" probes GPUs once); the others use that decision.
   let provider: ExecutionProviderChoice = opts.executionProvider ?? "auto";
   try {
-    for (const [name, spec] of Object.entries(manifest.components) as [ComponentName, NonNullable<SeedManifest["components"][ComponentName]>][]) {
+    for (const [name, spec] of Object.entries(manifest.components) as [
+      ComponentName,
+      NonNullable<SeedManifest["components"][ComponentName]>,
+    ][]) {
       const s = await createSession(name, join(dir, spec.file), spec, { provider, threads });
       provider = s.provider.name;
       created.push(s);
@@ -72,6 +83,8 @@ export async function loadPackage(dirIn: string, opts: LoadOptions = {}): Promis
     throw e;
   }
   const first = created[0];
-  const info: ProviderInfo = first ? first.provider : { name: "cpu", reason: "no sessions", requested: provider, unavailable: [] };
+  const info: ProviderInfo = first
+    ? first.provider
+    : { name: "cpu", reason: "no sessions", requested: provider, unavailable: [] };
   return { dir, manifest, schedulerConfig, sessions, provider: info, textTokenizer, generateDefaults };
 }

@@ -23,7 +23,12 @@ export function defaultCacheDir(): string {
 }
 
 /** Throws SeedError("package-file") listing every missing, wrong-size or wrong-checksum file. */
-export async function verifyPackageFiles(dir: string, manifest: SeedManifest, mode: ChecksumMode, cacheDir: string): Promise<void> {
+export async function verifyPackageFiles(
+  dir: string,
+  manifest: SeedManifest,
+  mode: ChecksumMode,
+  cacheDir: string,
+): Promise<void> {
   const problems: string[] = [];
   const toHash: { name: string; path: string; bytes: number; mtimeMs: number; sha256: string }[] = [];
   const cachePath = join(cacheDir, "checksums.json");
@@ -41,7 +46,9 @@ export async function verifyPackageFiles(dir: string, manifest: SeedManifest, mo
       continue;
     }
     if (st.size !== entry.bytes) {
-      problems.push(`"${name}" has ${st.size} bytes, seed.json says ${entry.bytes} (a truncated copy or a stale manifest?)`);
+      problems.push(
+        `"${name}" has ${st.size} bytes, seed.json says ${entry.bytes} (a truncated copy or a stale manifest?)`,
+      );
       continue;
     }
     if (mode === "never") continue;
@@ -54,7 +61,9 @@ export async function verifyPackageFiles(dir: string, manifest: SeedManifest, mo
   for (const f of toHash) {
     const actual = await sha256File(f.path);
     if (actual !== f.sha256) {
-      problems.push(`"${f.name}" has sha256 ${actual}, seed.json says ${f.sha256} (the file is corrupt or the manifest is stale)`);
+      problems.push(
+        `"${f.name}" has sha256 ${actual}, seed.json says ${f.sha256} (the file is corrupt or the manifest is stale)`,
+      );
     } else if (mode === "cached") {
       cache[f.path] = { bytes: f.bytes, mtimeMs: f.mtimeMs, sha256: actual };
       cacheChanged = true;
@@ -63,7 +72,10 @@ export async function verifyPackageFiles(dir: string, manifest: SeedManifest, mo
   if (cacheChanged) writeCache(cachePath, cache);
 
   if (problems.length > 0) {
-    throw new SeedError("package-file", `model package ${dir} does not match its seed.json:\n  - ${problems.join("\n  - ")}`);
+    throw new SeedError(
+      "package-file",
+      `model package ${dir} does not match its seed.json:\n  - ${problems.join("\n  - ")}`,
+    );
   }
 }
 

@@ -21,16 +21,22 @@ export interface DecodeParts {
   readonly spec: ImageDecoderSpec;
 }
 
-export async function decodeImage(parts: DecodeParts, codes: readonly number[], options: DecodeOptions = {}): Promise<DecodeResult> {
+export async function decodeImage(
+  parts: DecodeParts,
+  codes: readonly number[],
+  options: DecodeOptions = {},
+): Promise<DecodeResult> {
   const { spec, scheduler } = parts;
   const steps = options.steps ?? spec.defaults.steps;
   const guidance = options.guidanceScale ?? spec.defaults.guidance_scale;
   const eta = options.eta ?? spec.defaults.eta;
   const seed = options.seed ?? 0;
   const every = options.previewEvery ?? 0;
-  if (!(guidance >= 0) || !Number.isFinite(guidance)) throw new SeedError("input", `guidanceScale must be a number >= 0, got ${guidance}`);
+  if (!(guidance >= 0) || !Number.isFinite(guidance))
+    throw new SeedError("input", `guidanceScale must be a number >= 0, got ${guidance}`);
   if (!(eta >= 0 && eta <= 1)) throw new SeedError("input", `eta must be in [0, 1], got ${eta}`);
-  if (!Number.isInteger(every) || every < 0) throw new SeedError("input", `previewEvery must be an integer >= 0, got ${every}`);
+  if (!Number.isInteger(every) || every < 0)
+    throw new SeedError("input", `previewEvery must be an integer >= 0, got ${every}`);
   if (!Number.isInteger(seed)) throw new SeedError("input", `seed must be an integer, got ${seed}`);
   const [C, h, w] = spec.latent_shape;
   const latentDims = [1, C, h, w];
@@ -77,7 +83,8 @@ export async function decodeImage(parts: DecodeParts, codes: readonly number[], 
     latent = prevSample;
     if (options.onStep) {
       const last = i === timesteps.length - 1;
-      const preview = every > 0 && (i % every === 0 || last) ? await decodeLatent(parts, predOriginalSample) : undefined;
+      const preview =
+        every > 0 && (i % every === 0 || last) ? await decodeLatent(parts, predOriginalSample) : undefined;
       options.onStep({ step: i, totalSteps: timesteps.length, timestep: t, preview });
     }
   }
@@ -85,11 +92,21 @@ export async function decodeImage(parts: DecodeParts, codes: readonly number[], 
 
   // 4. Final latent -> image.
   const image = await decodeLatent(parts, latent);
-  return { image, generationEmbedding: cond, latent: { dims: latentDims, data: latent }, steps, guidanceScale: guidance, seed };
+  return {
+    image,
+    generationEmbedding: cond,
+    latent: { dims: latentDims, data: latent },
+    steps,
+    guidanceScale: guidance,
+    seed,
+  };
 }
 
 /** latent [1, C, h, w] -> RGB via latent_decoder(latent / scaling_factor), output in [-1, 1]. */
-export async function decodeLatent(parts: Pick<DecodeParts, "latentDecoder" | "spec">, latent: Float32Array): Promise<RgbImage> {
+export async function decodeLatent(
+  parts: Pick<DecodeParts, "latentDecoder" | "spec">,
+  latent: Float32Array,
+): Promise<RgbImage> {
   const [C, h, w] = parts.spec.latent_shape;
   const s = parts.spec.latent_scaling_factor;
   const scaled = s === 1 ? latent : latent.map((v) => v / s);

@@ -8,7 +8,7 @@ import { constrainLogits, ImageSpanGuard } from "./image-constraint";
 import { extractImageSpans } from "./image-spans";
 import type { LanguageModel } from "./language-model";
 import { createRng } from "./rng";
-import { checkSamplerOptions, sampleToken, type SamplerOptions } from "./sampler";
+import { checkSamplerOptions, type SamplerOptions, sampleToken } from "./sampler";
 import type { TextTokenizer } from "./text-tokenizer";
 import type { GenerateOptions, GenerateResult } from "./types";
 
@@ -30,15 +30,26 @@ export async function generateTokens(
   // 1. Validate everything before the first session call, so bad input costs nothing and leaves nothing behind.
   if (promptIds.length === 0) throw new SeedError("input", "the prompt is empty; it needs at least one id (BOS)");
   const badId = promptIds.findIndex((id) => !Number.isInteger(id) || id < 0 || id >= lm.vocabSize);
-  if (badId >= 0) throw new SeedError("input", `prompt id ${promptIds[badId]} at position ${badId} is outside the vocabulary [0, ${lm.vocabSize})`);
+  if (badId >= 0)
+    throw new SeedError(
+      "input",
+      `prompt id ${promptIds[badId]} at position ${badId} is outside the vocabulary [0, ${lm.vocabSize})`,
+    );
   const room = lm.contextLength - promptIds.length;
   if (room < 1) {
-    throw new SeedError("context", `the prompt has ${promptIds.length} tokens, but the context holds ${lm.contextLength}; shorten the prompt (fewer turns or images)`);
+    throw new SeedError(
+      "context",
+      `the prompt has ${promptIds.length} tokens, but the context holds ${lm.contextLength}; shorten the prompt (fewer turns or images)`,
+    );
   }
   const maxNew = options.maxNewTokens ?? Math.min(defaults.maxNewTokens, room);
-  if (!Number.isInteger(maxNew) || maxNew < 1) throw new SeedError("input", `maxNewTokens must be an integer >= 1, got ${maxNew}`);
+  if (!Number.isInteger(maxNew) || maxNew < 1)
+    throw new SeedError("input", `maxNewTokens must be an integer >= 1, got ${maxNew}`);
   if (maxNew > room) {
-    throw new SeedError("context", `prompt (${promptIds.length} tokens) + maxNewTokens (${maxNew}) exceeds the context of ${lm.contextLength}; use maxNewTokens <= ${room}`);
+    throw new SeedError(
+      "context",
+      `prompt (${promptIds.length} tokens) + maxNewTokens (${maxNew}) exceeds the context of ${lm.contextLength}; use maxNewTokens <= ${room}`,
+    );
   }
   const sampler: SamplerOptions = {
     temperature: options.temperature ?? defaults.temperature,
@@ -52,9 +63,18 @@ export async function generateTokens(
   const signal = options.signal;
   throwIfAborted(signal, "generate");
 
-  const spanTokens = { boi: tok.special.boi, eoi: tok.special.eoi, imageTokenOffset: tok.imageTokenOffset, codebookSize: tok.codebookSize, numTokens };
+  const spanTokens = {
+    boi: tok.special.boi,
+    eoi: tok.special.eoi,
+    imageTokenOffset: tok.imageTokenOffset,
+    codebookSize: tok.codebookSize,
+    numTokens,
+  };
   const openAtStart = promptIds[promptIds.length - 1] === tok.special.boi;
-  const guard = options.constrainImages === false ? undefined : new ImageSpanGuard(spanTokens, { openAtStart, requireImage: options.requireImage === true });
+  const guard =
+    options.constrainImages === false
+      ? undefined
+      : new ImageSpanGuard(spanTokens, { openAtStart, requireImage: options.requireImage === true });
   const cache = lm.newCache();
   const generated: number[] = [];
   let forcedCount = 0;
@@ -109,7 +129,12 @@ export async function generateTokens(
  * Image spans of the generated ids. When the prompt ends with BOI (forceImage), the first span opens in the prompt:
  * it is scanned as if BOI led the output, and its start is -1 (the slice starts one token earlier).
  */
-function spansOf(generated: readonly number[], promptEndsWithBoi: boolean, tok: TextTokenizer, numTokens: number): GenerateResult["images"] {
+function spansOf(
+  generated: readonly number[],
+  promptEndsWithBoi: boolean,
+  tok: TextTokenizer,
+  numTokens: number,
+): GenerateResult["images"] {
   const ids = promptEndsWithBoi ? [tok.special.boi, ...generated] : [...generated];
   const shift = promptEndsWithBoi ? -1 : 0;
   const spans = extractImageSpans(ids, {

@@ -2,7 +2,7 @@
 // Real SEED: encode_task_layer + argmin over the 8192x32 codebook.
 
 import { SeedError } from "./errors";
-import { feedFloat, outputInt64, runSession, type ComponentSession } from "./sessions";
+import { type ComponentSession, feedFloat, outputInt64, runSession } from "./sessions";
 import type { FloatTensor } from "./types";
 
 export class Quantizer {
@@ -13,7 +13,13 @@ export class Quantizer {
 
   /** embeddings: [B, N, D] -> B lists of N ids, each checked to lie in [0, codebookSize). */
   async quantize(embeddings: FloatTensor): Promise<number[][]> {
-    const out = outputInt64(this.c, await runSession(this.c, { causal_embeddings: feedFloat(this.c, "causal_embeddings", embeddings.data, embeddings.dims) }), "ids");
+    const out = outputInt64(
+      this.c,
+      await runSession(this.c, {
+        causal_embeddings: feedFloat(this.c, "causal_embeddings", embeddings.data, embeddings.dims),
+      }),
+      "ids",
+    );
     const [B, N] = out.dims as [number, number];
     const rows: number[][] = [];
     for (let b = 0; b < B; b++) {
@@ -21,7 +27,10 @@ export class Quantizer {
       for (let n = 0; n < N; n++) {
         const id = Number(out.data[b * N + n]);
         if (id < 0 || id >= this.codebookSize) {
-          throw new SeedError("session", `quantizer returned id ${id} at [${b}, ${n}], outside the codebook [0, ${this.codebookSize})`);
+          throw new SeedError(
+            "session",
+            `quantizer returned id ${id} at [${b}, ${n}], outside the codebook [0, ${this.codebookSize})`,
+          );
         }
         row.push(id);
       }

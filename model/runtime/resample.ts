@@ -64,11 +64,18 @@ function coeffs(inSize: number, outSize: number, filter: Filter): Coeffs {
 
 function clip8(ss: number): number {
   const v = Math.floor(ss / ONE);
-  return v < 0 ? 0 : v > 255 ? 255 : v;
+  return v < 0 ? 0 : Math.min(v, 255);
 }
 
 /** RGB bytes [H, W, 3] -> [outH, outW, 3] with Pillow's algorithm. */
-export function resizeRgb(src: Uint8Array, w: number, h: number, outW: number, outH: number, kind: "bilinear" | "bicubic" | "nearest"): Uint8Array {
+export function resizeRgb(
+  src: Uint8Array,
+  w: number,
+  h: number,
+  outW: number,
+  outH: number,
+  kind: "bilinear" | "bicubic" | "nearest",
+): Uint8Array {
   if (w === outW && h === outH) return Uint8Array.from(src);
   if (kind === "nearest") return nearest(src, w, h, outW, outH);
   const filter = FILTERS[kind];

@@ -23,10 +23,13 @@ export interface SampledToken {
 }
 
 export function checkSamplerOptions(o: SamplerOptions): void {
-  if (!(o.temperature >= 0) || !Number.isFinite(o.temperature)) throw new SeedError("input", `temperature must be a number >= 0 (0 = greedy), got ${o.temperature}`);
-  if (!Number.isInteger(o.topK) || o.topK < 0) throw new SeedError("input", `topK must be an integer >= 0 (0 = off), got ${o.topK}`);
+  if (!(o.temperature >= 0) || !Number.isFinite(o.temperature))
+    throw new SeedError("input", `temperature must be a number >= 0 (0 = greedy), got ${o.temperature}`);
+  if (!Number.isInteger(o.topK) || o.topK < 0)
+    throw new SeedError("input", `topK must be an integer >= 0 (0 = off), got ${o.topK}`);
   if (!(o.topP > 0 && o.topP <= 1)) throw new SeedError("input", `topP must be in (0, 1] (1 = off), got ${o.topP}`);
-  if (!Number.isInteger(o.candidates) || o.candidates < 0) throw new SeedError("input", `topCandidates must be an integer >= 0, got ${o.candidates}`);
+  if (!Number.isInteger(o.candidates) || o.candidates < 0)
+    throw new SeedError("input", `topCandidates must be an integer >= 0, got ${o.candidates}`);
 }
 
 /** Softmax of logits / temperature, in float64. */

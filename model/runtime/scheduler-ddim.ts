@@ -39,16 +39,27 @@ export const DDIM_DEFAULTS: DdimConfig = {
 export function parseDdimConfig(json: unknown, file = "scheduler_config.json"): DdimConfig {
   const f = JsonFields.root(json, file);
   const d = DDIM_DEFAULTS;
-  if (f.optBoolean("thresholding", false)) f.fail("thresholding", "false (dynamic thresholding is not supported)", true);
-  if (f.optBoolean("rescale_betas_zero_snr", false)) f.fail("rescale_betas_zero_snr", "false (zero-SNR rescaling is not supported)", true);
+  if (f.optBoolean("thresholding", false))
+    f.fail("thresholding", "false (dynamic thresholding is not supported)", true);
+  if (f.optBoolean("rescale_betas_zero_snr", false))
+    f.fail("rescale_betas_zero_snr", "false (zero-SNR rescaling is not supported)", true);
   return {
     num_train_timesteps: f.optNumber("num_train_timesteps", d.num_train_timesteps, { integer: true, min: 1 }),
     beta_start: f.optNumber("beta_start", d.beta_start, { min: 0, max: 1 }),
     beta_end: f.optNumber("beta_end", d.beta_end, { min: 0, max: 1 }),
-    beta_schedule: (f.has("beta_schedule") ? f.string("beta_schedule", ["linear", "scaled_linear", "squaredcos_cap_v2"]) : d.beta_schedule) as DdimConfig["beta_schedule"],
-    trained_betas: f.has("trained_betas") && f.raw("trained_betas") !== null ? f.numbers("trained_betas", undefined, { min: 0, max: 1 }) : null,
-    prediction_type: (f.has("prediction_type") ? f.string("prediction_type", ["epsilon", "v_prediction", "sample"]) : d.prediction_type) as DdimConfig["prediction_type"],
-    timestep_spacing: (f.has("timestep_spacing") ? f.string("timestep_spacing", ["leading", "trailing", "linspace"]) : d.timestep_spacing) as DdimConfig["timestep_spacing"],
+    beta_schedule: (f.has("beta_schedule")
+      ? f.string("beta_schedule", ["linear", "scaled_linear", "squaredcos_cap_v2"])
+      : d.beta_schedule) as DdimConfig["beta_schedule"],
+    trained_betas:
+      f.has("trained_betas") && f.raw("trained_betas") !== null
+        ? f.numbers("trained_betas", undefined, { min: 0, max: 1 })
+        : null,
+    prediction_type: (f.has("prediction_type")
+      ? f.string("prediction_type", ["epsilon", "v_prediction", "sample"])
+      : d.prediction_type) as DdimConfig["prediction_type"],
+    timestep_spacing: (f.has("timestep_spacing")
+      ? f.string("timestep_spacing", ["leading", "trailing", "linspace"])
+      : d.timestep_spacing) as DdimConfig["timestep_spacing"],
     steps_offset: f.optNumber("steps_offset", d.steps_offset, { integer: true, min: 0 }),
     set_alpha_to_one: f.optBoolean("set_alpha_to_one", d.set_alpha_to_one),
     clip_sample: f.optBoolean("clip_sample", d.clip_sample),
@@ -119,7 +130,10 @@ export class DdimScheduler implements DiffusionScheduler {
   step(modelOutput: Float32Array, t: number, sample: Float32Array, eta = 0, noise?: Float32Array): DdimStepOutput {
     if (this.numInferenceSteps === 0) throw new SeedError("input", "DdimScheduler.step called before setTimesteps(n)");
     if (modelOutput.length !== sample.length) {
-      throw new SeedError("input", `DdimScheduler.step: modelOutput has ${modelOutput.length} values, sample has ${sample.length}; they must match`);
+      throw new SeedError(
+        "input",
+        `DdimScheduler.step: modelOutput has ${modelOutput.length} values, sample has ${sample.length}; they must match`,
+      );
     }
     if (eta > 0 && (!noise || noise.length !== sample.length)) {
       throw new SeedError("input", `DdimScheduler.step: eta=${eta} needs a noise array of ${sample.length} values`);
@@ -129,7 +143,8 @@ export class DdimScheduler implements DiffusionScheduler {
     const prevT = t - Math.floor(cfg.num_train_timesteps / this.numInferenceSteps);
     // 2. ᾱ_t and ᾱ_{t-1}
     const aT = this.alphasCumprod[t];
-    if (aT === undefined) throw new SeedError("input", `DdimScheduler.step: timestep ${t} is outside [0, ${cfg.num_train_timesteps})`);
+    if (aT === undefined)
+      throw new SeedError("input", `DdimScheduler.step: timestep ${t} is outside [0, ${cfg.num_train_timesteps})`);
     const aPrev = prevT >= 0 ? (this.alphasCumprod[prevT] ?? this.finalAlphaCumprod) : this.finalAlphaCumprod;
     const bT = 1 - aT;
     const sqrtA = Math.sqrt(aT);
@@ -184,11 +199,16 @@ export function roundHalfEven(x: number): number {
 }
 
 /** Betas of a diffusers scheduler config (linear, scaled_linear, squaredcos_cap_v2 or trained_betas), float64. */
-export function makeBetas(cfg: Pick<DdimConfig, "num_train_timesteps" | "beta_start" | "beta_end" | "beta_schedule" | "trained_betas">): Float64Array {
+export function makeBetas(
+  cfg: Pick<DdimConfig, "num_train_timesteps" | "beta_start" | "beta_end" | "beta_schedule" | "trained_betas">,
+): Float64Array {
   const T = cfg.num_train_timesteps;
   if (cfg.trained_betas) {
     if (cfg.trained_betas.length !== T) {
-      throw new SeedError("manifest", `scheduler config: trained_betas has ${cfg.trained_betas.length} values, num_train_timesteps is ${T}`);
+      throw new SeedError(
+        "manifest",
+        `scheduler config: trained_betas has ${cfg.trained_betas.length} values, num_train_timesteps is ${T}`,
+      );
     }
     return Float64Array.from(cfg.trained_betas);
   }
@@ -196,7 +216,8 @@ export function makeBetas(cfg: Pick<DdimConfig, "num_train_timesteps" | "beta_st
   const lin = (a: number, b: number, i: number): number => (T === 1 ? a : a + ((b - a) * i) / (T - 1));
   for (let i = 0; i < T; i++) {
     if (cfg.beta_schedule === "linear") betas[i] = lin(cfg.beta_start, cfg.beta_end, i);
-    else if (cfg.beta_schedule === "scaled_linear") betas[i] = lin(Math.sqrt(cfg.beta_start), Math.sqrt(cfg.beta_end), i) ** 2;
+    else if (cfg.beta_schedule === "scaled_linear")
+      betas[i] = lin(Math.sqrt(cfg.beta_start), Math.sqrt(cfg.beta_end), i) ** 2;
     else {
       // squaredcos_cap_v2: betas_for_alpha_bar with the cosine schedule (Nichol & Dhariwal 2021), capped at 0.999
       const alphaBar = (t: number): number => Math.cos(((t + 0.008) / 1.008) * (Math.PI / 2)) ** 2;

@@ -25,16 +25,29 @@ export interface PndmConfig {
 export function parsePndmConfig(json: unknown, file = "scheduler_config.json"): PndmConfig {
   const f = JsonFields.root(json, file);
   if (!f.optBoolean("skip_prk_steps", false)) {
-    f.fail("skip_prk_steps", "true (only PLMS steps are implemented, as Stable Diffusion's configs use)", f.raw("skip_prk_steps") ?? false);
+    f.fail(
+      "skip_prk_steps",
+      "true (only PLMS steps are implemented, as Stable Diffusion's configs use)",
+      f.raw("skip_prk_steps") ?? false,
+    );
   }
   return {
     num_train_timesteps: f.optNumber("num_train_timesteps", 1000, { integer: true, min: 1 }),
     beta_start: f.optNumber("beta_start", 0.0001, { min: 0, max: 1 }),
     beta_end: f.optNumber("beta_end", 0.02, { min: 0, max: 1 }),
-    beta_schedule: (f.has("beta_schedule") ? f.string("beta_schedule", ["linear", "scaled_linear", "squaredcos_cap_v2"]) : "linear") as PndmConfig["beta_schedule"],
-    trained_betas: f.has("trained_betas") && f.raw("trained_betas") !== null ? f.numbers("trained_betas", undefined, { min: 0, max: 1 }) : null,
-    prediction_type: (f.has("prediction_type") ? f.string("prediction_type", ["epsilon", "v_prediction"]) : "epsilon") as PndmConfig["prediction_type"],
-    timestep_spacing: (f.has("timestep_spacing") ? f.string("timestep_spacing", ["leading", "trailing", "linspace"]) : "leading") as PndmConfig["timestep_spacing"],
+    beta_schedule: (f.has("beta_schedule")
+      ? f.string("beta_schedule", ["linear", "scaled_linear", "squaredcos_cap_v2"])
+      : "linear") as PndmConfig["beta_schedule"],
+    trained_betas:
+      f.has("trained_betas") && f.raw("trained_betas") !== null
+        ? f.numbers("trained_betas", undefined, { min: 0, max: 1 })
+        : null,
+    prediction_type: (f.has("prediction_type")
+      ? f.string("prediction_type", ["epsilon", "v_prediction"])
+      : "epsilon") as PndmConfig["prediction_type"],
+    timestep_spacing: (f.has("timestep_spacing")
+      ? f.string("timestep_spacing", ["leading", "trailing", "linspace"])
+      : "leading") as PndmConfig["timestep_spacing"],
     steps_offset: f.optNumber("steps_offset", 0, { integer: true, min: 0 }),
     set_alpha_to_one: f.optBoolean("set_alpha_to_one", false),
   };
@@ -56,7 +69,10 @@ export class PndmScheduler implements DiffusionScheduler {
     this.config = config;
     const betas = makeBetas(config);
     if (betas.length !== config.num_train_timesteps) {
-      throw new SeedError("manifest", `scheduler config: trained_betas has ${betas.length} values, num_train_timesteps is ${config.num_train_timesteps}`);
+      throw new SeedError(
+        "manifest",
+        `scheduler config: trained_betas has ${betas.length} values, num_train_timesteps is ${config.num_train_timesteps}`,
+      );
     }
     this.alphasCumprod = new Float64Array(betas.length);
     let prod = 1;
@@ -70,7 +86,8 @@ export class PndmScheduler implements DiffusionScheduler {
   /** diffusers set_timesteps with skip_prk_steps: the spaced timesteps descending, the second one repeated (n + 1). */
   setTimesteps(n: number): number[] {
     const T = this.config.num_train_timesteps;
-    if (!Number.isInteger(n) || n < 2 || n > T) throw new SeedError("input", `steps must be an integer in [2, ${T}] for PNDM, got ${n}`);
+    if (!Number.isInteger(n) || n < 2 || n > T)
+      throw new SeedError("input", `steps must be an integer in [2, ${T}] for PNDM, got ${n}`);
     const asc: number[] = [];
     if (this.config.timestep_spacing === "leading") {
       const ratio = Math.floor(T / n);
@@ -82,7 +99,10 @@ export class PndmScheduler implements DiffusionScheduler {
       for (let i = 0; i < n; i++) asc.push(roundHalfEven((i * (T - 1)) / (n - 1)));
     }
     if ((asc[n - 1] ?? 0) >= T) {
-      throw new SeedError("input", `steps=${n} would start at timestep ${asc[n - 1]}, outside [0, ${T}) with steps_offset=${this.config.steps_offset}`);
+      throw new SeedError(
+        "input",
+        `steps=${n} would start at timestep ${asc[n - 1]}, outside [0, ${T}) with steps_offset=${this.config.steps_offset}`,
+      );
     }
     // concat(_t[:-1], _t[-2:-1], _t[-1:]) reversed
     const plms = [...asc.slice(0, -1), asc[n - 2] ?? 0, asc[n - 1] ?? 0].reverse();
@@ -94,11 +114,24 @@ export class PndmScheduler implements DiffusionScheduler {
     return plms;
   }
 
-  step(modelOutput: Float32Array, t: number, sample: Float32Array, eta = 0, _noise?: Float32Array): SchedulerStepOutput {
+  step(
+    modelOutput: Float32Array,
+    t: number,
+    sample: Float32Array,
+    eta = 0,
+    _noise?: Float32Array,
+  ): SchedulerStepOutput {
     if (this.numInferenceSteps === 0) throw new SeedError("input", "PndmScheduler.step called before setTimesteps(n)");
-    if (eta !== 0) throw new SeedError("input", `eta=${eta}: eta is DDIM's stochastic term; this package's scheduler is PNDM (deterministic), use eta 0`);
+    if (eta !== 0)
+      throw new SeedError(
+        "input",
+        `eta=${eta}: eta is DDIM's stochastic term; this package's scheduler is PNDM (deterministic), use eta 0`,
+      );
     if (modelOutput.length !== sample.length) {
-      throw new SeedError("input", `PndmScheduler.step: modelOutput has ${modelOutput.length} values, sample has ${sample.length}; they must match`);
+      throw new SeedError(
+        "input",
+        `PndmScheduler.step: modelOutput has ${modelOutput.length} values, sample has ${sample.length}; they must match`,
+      );
     }
     const ratio = Math.floor(this.config.num_train_timesteps / this.numInferenceSteps);
     let timestep = t;
@@ -166,7 +199,11 @@ export class PndmScheduler implements DiffusionScheduler {
 
   private alpha(t: number): number {
     const a = this.alphasCumprod[t];
-    if (a === undefined) throw new SeedError("input", `PndmScheduler.step: timestep ${t} is outside [0, ${this.config.num_train_timesteps})`);
+    if (a === undefined)
+      throw new SeedError(
+        "input",
+        `PndmScheduler.step: timestep ${t} is outside [0, ${this.config.num_train_timesteps})`,
+      );
     return a;
   }
 }

@@ -4,8 +4,8 @@
 
 import { SeedError } from "./errors";
 import { JsonFields } from "./json-fields";
-import { DdimScheduler, parseDdimConfig, type DdimConfig } from "./scheduler-ddim";
-import { PndmScheduler, parsePndmConfig, type PndmConfig } from "./scheduler-pndm";
+import { type DdimConfig, DdimScheduler, parseDdimConfig } from "./scheduler-ddim";
+import { type PndmConfig, PndmScheduler, parsePndmConfig } from "./scheduler-pndm";
 
 export interface SchedulerStepOutput {
   readonly prevSample: Float32Array; // the sample at the next (lower-noise) timestep
@@ -19,16 +19,26 @@ export interface DiffusionScheduler {
   /** The timesteps to run, in order (PNDM returns n + 1 of them: its first step is evaluated twice). */
   setTimesteps(n: number): number[];
   /** One step; `eta` and `noise` are DDIM's stochastic term (PNDM refuses eta > 0). */
-  step(modelOutput: Float32Array, t: number, sample: Float32Array, eta?: number, noise?: Float32Array): SchedulerStepOutput;
+  step(
+    modelOutput: Float32Array,
+    t: number,
+    sample: Float32Array,
+    eta?: number,
+    noise?: Float32Array,
+  ): SchedulerStepOutput;
 }
 
-export type SchedulerConfig = { readonly kind: "ddim"; readonly config: DdimConfig } | { readonly kind: "pndm"; readonly config: PndmConfig };
+export type SchedulerConfig =
+  | { readonly kind: "ddim"; readonly config: DdimConfig }
+  | { readonly kind: "pndm"; readonly config: PndmConfig };
 
 /** Reads scheduler_config.json: `_class_name` picks the scheduler (DDIM when absent, as older SEED-mini packages). */
 export function parseSchedulerConfig(json: unknown, file = "scheduler_config.json"): SchedulerConfig {
   const f = JsonFields.root(json, file);
   const cls = f.has("_class_name") ? f.string("_class_name", ["DDIMScheduler", "PNDMScheduler"]) : "DDIMScheduler";
-  return cls === "PNDMScheduler" ? { kind: "pndm", config: parsePndmConfig(json, file) } : { kind: "ddim", config: parseDdimConfig(json, file) };
+  return cls === "PNDMScheduler"
+    ? { kind: "pndm", config: parsePndmConfig(json, file) }
+    : { kind: "ddim", config: parseDdimConfig(json, file) };
 }
 
 /** A fresh scheduler (schedulers hold their timesteps and, for PNDM, the history of model outputs). */

@@ -9,19 +9,19 @@ import { buildPromptText, type ResolvedPart } from "./chat-template";
 import { Denoiser } from "./denoiser";
 import { Detokenizer } from "./detokenizer";
 import { Encoder } from "./encoder";
-import { SeedError, throwIfAborted, type AbortFlag } from "./errors";
+import { type AbortFlag, SeedError, throwIfAborted } from "./errors";
 import { DEFAULT_MAX_IMAGE_PIXELS, loadImage } from "./image-io";
 import { extractImageSpans } from "./image-spans";
 import { LanguageModel } from "./language-model";
 import { LatentDecoder } from "./latent-decoder";
 import { LatentEncoder } from "./latent-encoder";
 import type { ComponentName, SeedManifest } from "./manifest-types";
-import { loadPackage, type LoadedPackage } from "./model-loader";
-import { decodeImage, type DecodeParts } from "./pipeline-decode";
+import { type LoadedPackage, loadPackage } from "./model-loader";
+import { type DecodeParts, decodeImage } from "./pipeline-decode";
 import { generateTokens } from "./pipeline-generate";
 import { Quantizer } from "./quantizer";
 import { createScheduler } from "./scheduler";
-import { releaseSessions, type ComponentSession } from "./sessions";
+import { type ComponentSession, releaseSessions } from "./sessions";
 import { TaskQueue } from "./task-queue";
 import type { TextTokenizer } from "./text-tokenizer";
 import type {
@@ -31,8 +31,8 @@ import type {
   GenerateOptions,
   GenerateResult,
   ImageSpan,
-  LoadOptions,
   LoadedImage,
+  LoadOptions,
   ModelInfo,
   VisualTokens,
 } from "./types";
@@ -64,11 +64,17 @@ export class SeedModel implements SeedRuntime {
     this.manifest = m;
     this.encoder = new Encoder(s("encoder"));
     this.quantizer = new Quantizer(s("quantizer"), m.visual_tokenizer.codebook_size);
-    this.detokenizer = new Detokenizer(s("detokenizer"), m.visual_tokenizer.num_tokens, m.visual_tokenizer.codebook_size, m.detokenizer.supports_token_mask);
+    this.detokenizer = new Detokenizer(
+      s("detokenizer"),
+      m.visual_tokenizer.num_tokens,
+      m.visual_tokenizer.codebook_size,
+      m.detokenizer.supports_token_mask,
+    );
     this.denoiser = new Denoiser(s("denoiser"));
     this.latentDecoder = new LatentDecoder(s("latent_decoder"));
     if (pkg.sessions.latent_encoder) this.latentEncoder = new LatentEncoder(pkg.sessions.latent_encoder);
-    if (pkg.sessions.language_model && m.language_model) this.languageModel = new LanguageModel(pkg.sessions.language_model, m.language_model);
+    if (pkg.sessions.language_model && m.language_model)
+      this.languageModel = new LanguageModel(pkg.sessions.language_model, m.language_model);
     this.textTokenizer = pkg.textTokenizer;
     const d = m.image_decoder.defaults;
     this.info = {
@@ -94,7 +100,9 @@ export class SeedModel implements SeedRuntime {
       return new SeedModel(pkg, options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS);
     } catch (e) {
       // WARNING: the wrappers check the graphs against the manifest; on failure release what loadPackage created.
-      await releaseSessions(Object.values(pkg.sessions).filter((s): s is ComponentSession => s !== undefined)).catch(() => undefined);
+      await releaseSessions(Object.values(pkg.sessions).filter((s): s is ComponentSession => s !== undefined)).catch(
+        () => undefined,
+      );
       throw e;
     }
   }
@@ -105,7 +113,11 @@ export class SeedModel implements SeedRuntime {
   }
 
   tokenize(images: LoadedImage | readonly LoadedImage[], options: { signal?: AbortFlag } = {}): Promise<VisualTokens> {
-    return this.enqueue("tokenize", () => this.tokenizeNow(Array.isArray(images) ? images : [images as LoadedImage], options.signal), options.signal);
+    return this.enqueue(
+      "tokenize",
+      () => this.tokenizeNow(Array.isArray(images) ? images : [images as LoadedImage], options.signal),
+      options.signal,
+    );
   }
 
   decode(codes: readonly number[], options: DecodeOptions = {}): Promise<DecodeResult> {
@@ -130,9 +142,16 @@ export class SeedModel implements SeedRuntime {
       async () => {
         const lm = this.languageModel;
         const tok = this.requireText();
-        if (!lm) throw new SeedError("input", `${this.info.name} has no language model; generate needs a package with components.language_model`);
-        const ids = isIdList(prompt) ? [...prompt] : await this.buildPromptNow(prompt, options.forceImage ?? false, options.signal);
-        if (isIdList(prompt) && options.forceImage && ids[ids.length - 1] !== tok.special.boi) ids.push(tok.special.boi);
+        if (!lm)
+          throw new SeedError(
+            "input",
+            `${this.info.name} has no language model; generate needs a package with components.language_model`,
+          );
+        const ids = isIdList(prompt)
+          ? [...prompt]
+          : await this.buildPromptNow(prompt, options.forceImage ?? false, options.signal);
+        if (isIdList(prompt) && options.forceImage && ids[ids.length - 1] !== tok.special.boi)
+          ids.push(tok.special.boi);
         return generateTokens(lm, tok, ids, this.info.numTokens, options, this.pkg.generateDefaults);
       },
       options.signal,
@@ -141,7 +160,12 @@ export class SeedModel implements SeedRuntime {
 
   async imageSpans(ids: readonly number[]): Promise<ImageSpan[]> {
     const tok = this.requireText();
-    return extractImageSpans(ids, { ...tok.special, imageTokenOffset: tok.imageTokenOffset, codebookSize: tok.codebookSize, numTokens: this.info.numTokens });
+    return extractImageSpans(ids, {
+      ...tok.special,
+      imageTokenOffset: tok.imageTokenOffset,
+      codebookSize: tok.codebookSize,
+      numTokens: this.info.numTokens,
+    });
   }
 
   async dispose(): Promise<void> {
@@ -171,7 +195,10 @@ export class SeedModel implements SeedRuntime {
     images.forEach((img, b) => {
       const d = img?.pixels?.dims ?? [];
       if (d.length !== 4 || d[0] !== 1 || d[1] !== 3 || d[2] !== H || d[3] !== W || img.pixels.data.length !== per) {
-        throw new SeedError("input", `image ${b}: pixels are [${d.join(", ")}], expected [1, 3, ${H}, ${W}]; load images with loadImage()`);
+        throw new SeedError(
+          "input",
+          `image ${b}: pixels are [${d.join(", ")}], expected [1, 3, ${H}, ${W}]; load images with loadImage()`,
+        );
       }
       pixels.set(img.pixels.data, b * per);
     });
@@ -179,7 +206,12 @@ export class SeedModel implements SeedRuntime {
     const enc = await this.encoder.encode({ dims: [images.length, 3, H, W], data: pixels });
     throwIfAborted(signal, "tokenize");
     const ids = await this.quantizer.quantize(enc.causalEmbeddings);
-    return { ids, causalEmbeddings: enc.causalEmbeddings, attentionMaps: enc.attentionMaps, patchGrid: this.manifest.visual_tokenizer.patch_grid };
+    return {
+      ids,
+      causalEmbeddings: enc.causalEmbeddings,
+      attentionMaps: enc.attentionMaps,
+      patchGrid: this.manifest.visual_tokenizer.patch_grid,
+    };
   }
 
   private async buildPromptNow(turns: readonly ChatTurn[], forceImage: boolean, signal?: AbortFlag): Promise<number[]> {
@@ -195,19 +227,28 @@ export class SeedModel implements SeedRuntime {
       role: t.role,
       content: asParts(t.content).map((p): ResolvedPart => (isLoadedImage(p) ? { codes: codes[k++] ?? [] } : p)),
     }));
-    const text = buildPromptText(resolved, lm.chat_template, {
-      imageTokenFormat: lm.image_token_format,
-      boiToken: lm.boi_token,
-      eoiToken: lm.eoi_token,
-      numTokens: this.info.numTokens,
-      codebookSize: this.info.codebookSize,
-    }, { forceImage });
+    const text = buildPromptText(
+      resolved,
+      lm.chat_template,
+      {
+        imageTokenFormat: lm.image_token_format,
+        boiToken: lm.boi_token,
+        eoiToken: lm.eoi_token,
+        numTokens: this.info.numTokens,
+        codebookSize: this.info.codebookSize,
+      },
+      { forceImage },
+    );
     return tok.encode(text, { bos: true });
   }
 
   private requireText(): TextTokenizer {
     this.checkLive();
-    if (!this.textTokenizer) throw new SeedError("input", `${this.info.name} has no language model or text tokenizer (seed.json has no "language_model" block)`);
+    if (!this.textTokenizer)
+      throw new SeedError(
+        "input",
+        `${this.info.name} has no language model or text tokenizer (seed.json has no "language_model" block)`,
+      );
     return this.textTokenizer;
   }
 
@@ -229,7 +270,9 @@ function isIdList(p: readonly ChatTurn[] | readonly number[]): p is readonly num
   return p.length > 0 && typeof p[0] === "number";
 }
 
-function asParts(content: ChatTurn["content"]): readonly (string | LoadedImage | { readonly codes: readonly number[] })[] {
+function asParts(
+  content: ChatTurn["content"],
+): readonly (string | LoadedImage | { readonly codes: readonly number[] })[] {
   return typeof content === "string" ? [content] : content;
 }
 

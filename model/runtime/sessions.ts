@@ -33,7 +33,12 @@ const GPU_ORDER: readonly ("cuda" | "webgpu")[] = ["cuda", "webgpu"];
  * Creates a session for one ONNX file. `auto` tries each GPU provider the binding lists, then CPU; an explicit GPU
  * choice that fails is an error (the user asked for it). The returned ProviderInfo says which one runs and why.
  */
-export async function createSession(name: string, path: string, spec: ComponentSpec, opts: SessionOptions): Promise<ComponentSession> {
+export async function createSession(
+  name: string,
+  path: string,
+  spec: ComponentSpec,
+  opts: SessionOptions,
+): Promise<ComponentSession> {
   const base: ort.InferenceSession.SessionOptions = {
     intraOpNumThreads: opts.threads,
     interOpNumThreads: 1,
@@ -42,17 +47,27 @@ export async function createSession(name: string, path: string, spec: ComponentS
   };
   const tried: string[] = [];
   const unavailable: { name: "cuda" | "webgpu"; why: string }[] = [];
-  const candidates = opts.provider === "auto" ? GPU_ORDER.filter((p) => isListed(p) && gpuLibraryPresent(p)) : opts.provider === "cpu" ? [] : [opts.provider];
+  const candidates =
+    opts.provider === "auto"
+      ? GPU_ORDER.filter((p) => isListed(p) && gpuLibraryPresent(p))
+      : opts.provider === "cpu"
+        ? []
+        : [opts.provider];
   if (opts.provider === "auto") {
     for (const p of GPU_ORDER) {
       if (!isListed(p)) {
         tried.push(`${p} not in this onnxruntime-node build`);
         unavailable.push({ name: p, why: "not in this onnxruntime-node build" });
       } else if (!gpuLibraryPresent(p)) {
-        tried.push(p === "cuda"
-          ? "cuda provider library not installed (npm rebuild onnxruntime-node --onnxruntime-node-install=cuda12)"
-          : "webgpu needs a Vulkan loader (libvulkan.so.1), none found");
-        unavailable.push({ name: p, why: p === "cuda" ? "its binaries are not installed" : "the Vulkan loader libvulkan.so.1 is missing" });
+        tried.push(
+          p === "cuda"
+            ? "cuda provider library not installed (ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install)"
+            : "webgpu needs a Vulkan loader (libvulkan.so.1), none found",
+        );
+        unavailable.push({
+          name: p,
+          why: p === "cuda" ? "its binaries are not installed" : "the Vulkan loader libvulkan.so.1 is missing",
+        });
       }
     }
   }
@@ -61,14 +76,23 @@ export async function createSession(name: string, path: string, spec: ComponentS
       // logSeverityLevel 4 (fatal only) while probing: a missing GPU library is an expected outcome of "auto".
       const probe = opts.provider === "auto" ? { logSeverityLevel: 4 as const } : {};
       const session = await ort.InferenceSession.create(path, { ...base, ...probe, executionProviders: [p] });
-      const result = { name, session, spec, provider: { name: p, reason: `${p} requested (${opts.provider})`, requested: opts.provider, unavailable } };
+      const result = {
+        name,
+        session,
+        spec,
+        provider: { name: p, reason: `${p} requested (${opts.provider})`, requested: opts.provider, unavailable },
+      };
       checkSessionNames(result);
       return result;
     } catch (e) {
       if (e instanceof SeedError) throw e;
       const msg = firstLine(e);
       if (opts.provider !== "auto") {
-        throw new SeedError("session", `${name}: execution provider "${p}" failed: ${msg}. Use executionProvider "auto" or "cpu"`, { cause: e });
+        throw new SeedError(
+          "session",
+          `${name}: execution provider "${p}" failed: ${msg}. Use executionProvider "auto" or "cpu"`,
+          { cause: e },
+        );
       }
       tried.push(`${p} failed: ${msg}`);
       unavailable.push({ name: p, why: "it failed to start (details in the kernel log)" });
@@ -80,8 +104,14 @@ export async function createSession(name: string, path: string, spec: ComponentS
   } catch (e) {
     throw new SeedError("session", `${name}: could not load ${path}: ${firstLine(e)}`, { cause: e });
   }
-  const reason = opts.provider === "cpu" ? "cpu requested" : `fell back to cpu (${tried.join("; ") || "no GPU provider"})`;
-  const result = { name, session, spec, provider: { name: "cpu" as const, reason, requested: opts.provider, unavailable } };
+  const reason =
+    opts.provider === "cpu" ? "cpu requested" : `fell back to cpu (${tried.join("; ") || "no GPU provider"})`;
+  const result = {
+    name,
+    session,
+    spec,
+    provider: { name: "cpu" as const, reason, requested: opts.provider, unavailable },
+  };
   checkSessionNames(result);
   return result;
 }
@@ -99,14 +129,28 @@ function isListed(p: "cuda" | "webgpu"): boolean {
  * probing it then logs an [E:] line to stderr. "auto" skips the probe when the
  * library is absent from the binding folder; an explicit "cuda" still tries, so the user sees ORT's own error.
  */
-const VULKAN_LOADER_DIRS = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib", "/usr/local/lib"];
+const VULKAN_LOADER_DIRS = [
+  "/usr/lib/x86_64-linux-gnu",
+  "/usr/lib/aarch64-linux-gnu",
+  "/usr/lib64",
+  "/usr/lib",
+  "/usr/local/lib",
+];
 
 function gpuLibraryPresent(p: "cuda" | "webgpu"): boolean {
   // WebGPU is bundled in the binding, but on Linux Dawn needs a Vulkan loader; without one, probing only prints
   // "Couldn't load Vulkan" to stderr and fails, so "auto" skips it.
-  if (p === "webgpu") return process.platform !== "linux" || VULKAN_LOADER_DIRS.some((d) => existsSync(join(d, "libvulkan.so.1")));
+  if (p === "webgpu")
+    return process.platform !== "linux" || VULKAN_LOADER_DIRS.some((d) => existsSync(join(d, "libvulkan.so.1")));
   try {
-    const binDir = join(dirname(require.resolve("onnxruntime-node")), "..", "bin", "napi-v6", process.platform, process.arch);
+    const binDir = join(
+      dirname(require.resolve("onnxruntime-node")),
+      "..",
+      "bin",
+      "napi-v6",
+      process.platform,
+      process.arch,
+    );
     const lib = process.platform === "win32" ? "onnxruntime_providers_cuda.dll" : "libonnxruntime_providers_cuda.so";
     return existsSync(join(binDir, lib));
   } catch {
@@ -130,8 +174,12 @@ function checkSessionNames(c: ComponentSession): void {
   const diff = (kind: string, declared: string[], actual: readonly string[]): void => {
     const missing = declared.filter((n) => !actual.includes(n));
     const extra = actual.filter((n) => !declared.includes(n));
-    if (missing.length) problems.push(`${kind} ${missing.map((n) => `"${n}"`).join(", ")} declared in seed.json but not in the ONNX graph`);
-    if (extra.length) problems.push(`${kind} ${extra.map((n) => `"${n}"`).join(", ")} in the ONNX graph but not declared in seed.json`);
+    if (missing.length)
+      problems.push(
+        `${kind} ${missing.map((n) => `"${n}"`).join(", ")} declared in seed.json but not in the ONNX graph`,
+      );
+    if (extra.length)
+      problems.push(`${kind} ${extra.map((n) => `"${n}"`).join(", ")} in the ONNX graph but not declared in seed.json`);
   };
   diff("inputs", declaredIn, c.session.inputNames);
   diff("outputs", declaredOut, c.session.outputNames);
@@ -139,9 +187,10 @@ function checkSessionNames(c: ComponentSession): void {
   const meta = [...c.session.inputMetadata, ...c.session.outputMetadata];
   for (const io of [...c.spec.inputs, ...c.spec.outputs]) {
     const m = meta.find((x) => x.name === io.name);
-    if (!m || !m.isTensor) continue;
+    if (!m?.isTensor) continue;
     if (m.type !== io.dtype) problems.push(`"${io.name}" is ${io.dtype} in seed.json but ${m.type} in the ONNX graph`);
-    else if (m.shape.length > 0 && m.shape.length !== io.shape.length) problems.push(`"${io.name}" has rank ${io.shape.length} in seed.json but ${m.shape.length} in the ONNX graph`);
+    else if (m.shape.length > 0 && m.shape.length !== io.shape.length)
+      problems.push(`"${io.name}" has rank ${io.shape.length} in seed.json but ${m.shape.length} in the ONNX graph`);
     else {
       m.shape.forEach((d, i) => {
         const declared = io.shape[i];
@@ -153,7 +202,10 @@ function checkSessionNames(c: ComponentSession): void {
   }
   if (problems.length > 0) {
     void c.session.release();
-    throw new SeedError("manifest", `seed.json: components.${c.name} does not match ${c.spec.file}: ${problems.join("; ")}`);
+    throw new SeedError(
+      "manifest",
+      `seed.json: components.${c.name} does not match ${c.spec.file}: ${problems.join("; ")}`,
+    );
   }
 }
 
@@ -164,10 +216,12 @@ function dimsText(t: ort.Tensor): string {
 /** Checks one fed tensor against its manifest spec: dtype, rank and every fixed dim. */
 function checkFeed(component: string, spec: IoSpec, t: ort.Tensor): string | undefined {
   if (t.type !== spec.dtype) return `"${spec.name}" is ${dimsText(t)}, expected dtype ${spec.dtype}`;
-  if (t.dims.length !== spec.shape.length) return `"${spec.name}" is ${dimsText(t)}, expected rank ${spec.shape.length} [${spec.shape.join(",")}]`;
+  if (t.dims.length !== spec.shape.length)
+    return `"${spec.name}" is ${dimsText(t)}, expected rank ${spec.shape.length} [${spec.shape.join(",")}]`;
   for (let i = 0; i < spec.shape.length; i++) {
     const d = spec.shape[i];
-    if (typeof d === "number" && t.dims[i] !== d) return `"${spec.name}" is ${dimsText(t)}, expected [${spec.shape.join(",")}] (dim ${i} must be ${d})`;
+    if (typeof d === "number" && t.dims[i] !== d)
+      return `"${spec.name}" is ${dimsText(t)}, expected [${spec.shape.join(",")}] (dim ${i} must be ${d})`;
   }
   void component;
   return undefined;
@@ -183,7 +237,8 @@ export async function runSession(c: ComponentSession, feeds: Feeds): Promise<Rec
   const extra = Object.keys(feeds).filter((n) => !names.includes(n));
   const problems: string[] = [];
   if (missing.length) problems.push(`missing input(s) ${missing.map((n) => `"${n}"`).join(", ")}`);
-  if (extra.length) problems.push(`unexpected input(s) ${extra.map((n) => `"${n}"`).join(", ")} (the graph takes ${names.join(", ")})`);
+  if (extra.length)
+    problems.push(`unexpected input(s) ${extra.map((n) => `"${n}"`).join(", ")} (the graph takes ${names.join(", ")})`);
   const bound = new Map<string, { size: number; input: string }>(); // symbolic dim name -> first size seen
   for (const spec of c.spec.inputs) {
     const t = feeds[spec.name];
@@ -199,15 +254,20 @@ export async function runSession(c: ComponentSession, feeds: Feeds): Promise<Rec
       const size = t.dims[i] ?? -1;
       const prev = bound.get(d);
       if (!prev) bound.set(d, { size, input: spec.name });
-      else if (prev.size !== size) problems.push(`axis "${d}" is ${prev.size} in "${prev.input}" but ${size} in "${spec.name}" (${dimsText(t)})`);
+      else if (prev.size !== size)
+        problems.push(`axis "${d}" is ${prev.size} in "${prev.input}" but ${size} in "${spec.name}" (${dimsText(t)})`);
     });
   }
   if (problems.length > 0) throw new SeedError("input", `${c.name}: ${problems.join("; ")}`);
   try {
     return await c.session.run(feeds);
   } catch (e) {
-    const shapes = Object.entries(feeds).map(([n, t]) => `${n}: ${dimsText(t)}`).join(", ");
-    throw new SeedError("session", `${c.name}: onnxruntime failed: ${firstLine(e)}; inputs were ${shapes}`, { cause: e });
+    const shapes = Object.entries(feeds)
+      .map(([n, t]) => `${n}: ${dimsText(t)}`)
+      .join(", ");
+    throw new SeedError("session", `${c.name}: onnxruntime failed: ${firstLine(e)}; inputs were ${shapes}`, {
+      cause: e,
+    });
   }
 }
 
@@ -215,7 +275,8 @@ export async function runSession(c: ComponentSession, feeds: Feeds): Promise<Rec
 export async function releaseSessions(sessions: readonly ComponentSession[]): Promise<void> {
   const results = await Promise.allSettled(sessions.map((s) => s.session.release()));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-  if (failed) throw new SeedError("session", `releasing a session failed: ${firstLine(failed.reason)}`, { cause: failed.reason });
+  if (failed)
+    throw new SeedError("session", `releasing a session failed: ${firstLine(failed.reason)}`, { cause: failed.reason });
 }
 
 export function floatTensor(data: Float32Array, dims: readonly number[]): ort.Tensor {
@@ -234,22 +295,40 @@ export function int64Tensor(values: readonly number[] | BigInt64Array, dims: rea
 export function feedFloat(c: ComponentSession, name: string, data: Float32Array, dims: readonly number[]): ort.Tensor {
   const dtype = c.spec.inputs.find((i) => i.name === name)?.dtype ?? "float32";
   if (dtype === "float16") return new ort.Tensor("float16", toHalf(data), [...dims]);
-  if (dtype !== "float32") throw new SeedError("manifest", `seed.json: components.${c.name} input "${name}" is ${dtype}, expected float32 or float16`);
+  if (dtype !== "float32")
+    throw new SeedError(
+      "manifest",
+      `seed.json: components.${c.name} input "${name}" is ${dtype}, expected float32 or float16`,
+    );
   return floatTensor(data, dims);
 }
 
 /** Output `name` as float32 data + dims (float16 outputs are converted); throws if the graph returned something else. */
-export function outputFloat(c: ComponentSession, out: Record<string, ort.Tensor>, name: string): { dims: number[]; data: Float32Array } {
+export function outputFloat(
+  c: ComponentSession,
+  out: Record<string, ort.Tensor>,
+  name: string,
+): { dims: number[]; data: Float32Array } {
   const t = out[name];
   if (t && t.type === "float32" && t.data instanceof Float32Array) return { dims: [...t.dims], data: t.data };
   if (t && t.type === "float16" && t.data instanceof Uint16Array) return { dims: [...t.dims], data: fromHalf(t.data) };
-  throw new SeedError("session", `${c.name}: output "${name}" ${t ? `is ${dimsText(t)}` : "is missing"}, expected float32 or float16`);
+  throw new SeedError(
+    "session",
+    `${c.name}: output "${name}" ${t ? `is ${dimsText(t)}` : "is missing"}, expected float32 or float16`,
+  );
 }
 
-export function outputInt64(c: ComponentSession, out: Record<string, ort.Tensor>, name: string): { dims: number[]; data: BigInt64Array } {
+export function outputInt64(
+  c: ComponentSession,
+  out: Record<string, ort.Tensor>,
+  name: string,
+): { dims: number[]; data: BigInt64Array } {
   const t = out[name];
-  if (!t || t.type !== "int64" || !(t.data instanceof BigInt64Array)) {
-    throw new SeedError("session", `${c.name}: output "${name}" ${t ? `is ${dimsText(t)}` : "is missing"}, expected int64`);
+  if (t?.type !== "int64" || !(t.data instanceof BigInt64Array)) {
+    throw new SeedError(
+      "session",
+      `${c.name}: output "${name}" ${t ? `is ${dimsText(t)}` : "is missing"}, expected int64`,
+    );
   }
   return { dims: [...t.dims], data: t.data };
 }

@@ -3,7 +3,7 @@
 // is rejected with "aborted" at once (when the signal is an AbortSignal; a plain flag is checked when its turn
 // comes) and never runs. A failed task does not block the ones after it.
 
-import { SeedError, type AbortFlag } from "./errors";
+import { type AbortFlag, SeedError } from "./errors";
 
 export class TaskQueue {
   private tail: Promise<void> = Promise.resolve();

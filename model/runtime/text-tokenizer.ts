@@ -11,7 +11,9 @@ import type { LanguageModelSpec } from "./manifest-types";
 
 /** Formats a Python format string such as "<img_{:05d}>" with one integer. */
 export function formatImageToken(format: string, code: number): string {
-  return format.replace(/\{:(0?)(\d+)d\}/, (_m, zero: string, width: string) => String(code).padStart(Number(width), zero === "0" ? "0" : " "));
+  return format.replace(/\{:(0?)(\d+)d\}/, (_m, zero: string, width: string) =>
+    String(code).padStart(Number(width), zero === "0" ? "0" : " "),
+  );
 }
 
 export interface SpecialIds {
@@ -34,14 +36,22 @@ export class TextTokenizer {
     try {
       this.tok = new Tokenizer(tokenizerJson as object, cfg);
     } catch (e) {
-      throw new SeedError("manifest", `${spec.tokenizer}: not a tokenizer.json that @huggingface/tokenizers can load: ${(e as Error).message}`, { cause: e });
+      throw new SeedError(
+        "manifest",
+        `${spec.tokenizer}: not a tokenizer.json that @huggingface/tokenizers can load: ${(e as Error).message}`,
+        { cause: e },
+      );
     }
     this.added = new Map([...this.tok.get_added_tokens_decoder()].map(([id, t]) => [id, t.content]));
     this.imageTokenOffset = spec.image_token_offset;
     this.codebookSize = codebookSize;
     const id = (token: string, field: string): number => {
       const v = this.tok.token_to_id(token);
-      if (v === undefined) throw new SeedError("manifest", `${spec.tokenizer}: token "${token}" (seed.json language_model.${field}) is not in the vocabulary`);
+      if (v === undefined)
+        throw new SeedError(
+          "manifest",
+          `${spec.tokenizer}: token "${token}" (seed.json language_model.${field}) is not in the vocabulary`,
+        );
       return v;
     };
     this.special = {
@@ -56,12 +66,18 @@ export class TextTokenizer {
       const token = formatImageToken(spec.image_token_format, code);
       const got = this.tok.token_to_id(token);
       if (got !== spec.image_token_offset + code) {
-        throw new SeedError("manifest", `${spec.tokenizer}: image token "${token}" has id ${got ?? "none"}, expected image_token_offset + ${code} = ${spec.image_token_offset + code}`);
+        throw new SeedError(
+          "manifest",
+          `${spec.tokenizer}: image token "${token}" has id ${got ?? "none"}, expected image_token_offset + ${code} = ${spec.image_token_offset + code}`,
+        );
       }
     }
     const maxId = Math.max(...this.tok.get_vocab(true).values());
     if (maxId >= spec.vocab_size) {
-      throw new SeedError("manifest", `${spec.tokenizer}: the vocabulary reaches id ${maxId}, but language_model.vocab_size is ${spec.vocab_size}`);
+      throw new SeedError(
+        "manifest",
+        `${spec.tokenizer}: the vocabulary reaches id ${maxId}, but language_model.vocab_size is ${spec.vocab_size}`,
+      );
     }
   }
 
@@ -124,7 +140,7 @@ export class TextTokenizer {
     for (let i = 0; i + 2 < ids.length; i++) {
       const startsGroup = i === 0 || !/^<0x[0-9A-F]{2}>$/.test(this.tokenOf(ids[i - 1] ?? -1));
       if (startsGroup && bom.every((b, j) => this.tokenOf(ids[i + j] ?? -1) === b)) {
-        return plain(ids.slice(0, i)) + "\ufeff" + this.decodeRun(ids.slice(i + 3), true);
+        return `${plain(ids.slice(0, i))}\ufeff${this.decodeRun(ids.slice(i + 3), true)}`;
       }
     }
     return plain(ids);

@@ -5,15 +5,26 @@
 // that passed them (not of the worker's "message" listener, which belongs to whoever opened the model): a host that
 // routes output by AsyncLocalStorage (the kernel's cell scope) sees each step in the cell that asked for it.
 
+import { AsyncResource } from "node:async_hooks";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { AsyncResource } from "node:async_hooks";
 import { Worker } from "node:worker_threads";
 import type { SeedRuntime } from "./api";
-import { SeedError, type AbortFlag } from "./errors";
+import { type AbortFlag, SeedError } from "./errors";
 import { TaskQueue } from "./task-queue";
-import type { ChatTurn, DecodeOptions, DecodeResult, GenerateOptions, GenerateResult, ImageSpan, LoadOptions, LoadedImage, ModelInfo, VisualTokens } from "./types";
+import type {
+  ChatTurn,
+  DecodeOptions,
+  DecodeResult,
+  GenerateOptions,
+  GenerateResult,
+  ImageSpan,
+  LoadedImage,
+  LoadOptions,
+  ModelInfo,
+  VisualTokens,
+} from "./types";
 import type { FromWorker, ToWorker, WorkerEvent, WorkerInit, WorkerMethod } from "./worker-protocol";
 
 export interface WorkerOptions extends LoadOptions {
@@ -132,7 +143,12 @@ class WorkerRuntime implements SeedRuntime {
     }
   }
 
-  private call<T>(method: WorkerMethod, args: unknown[], signal?: AbortFlag, callback?: (e: WorkerEvent) => void): Promise<T> {
+  private call<T>(
+    method: WorkerMethod,
+    args: unknown[],
+    signal?: AbortFlag,
+    callback?: (e: WorkerEvent) => void,
+  ): Promise<T> {
     if (this.dead) return Promise.reject(this.dead);
     const onEvent = callback && AsyncResource.bind(callback);
     return this.queue.run(

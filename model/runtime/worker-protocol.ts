@@ -5,7 +5,15 @@
 import type { SerializedSeedError } from "./errors";
 import type { DecodeStepEvent, LoadOptions, ModelInfo, TokenEvent } from "./types";
 
-export type WorkerMethod = "loadImage" | "tokenize" | "decode" | "encodeText" | "decodeText" | "buildPrompt" | "generate" | "imageSpans";
+export type WorkerMethod =
+  | "loadImage"
+  | "tokenize"
+  | "decode"
+  | "encodeText"
+  | "decodeText"
+  | "buildPrompt"
+  | "generate"
+  | "imageSpans";
 
 export interface WorkerInit {
   readonly dir: string;
@@ -15,7 +23,13 @@ export interface WorkerInit {
 }
 
 export type ToWorker =
-  | { readonly kind: "call"; readonly id: number; readonly method: WorkerMethod; readonly args: unknown[]; readonly wantsEvents: boolean }
+  | {
+      readonly kind: "call";
+      readonly id: number;
+      readonly method: WorkerMethod;
+      readonly args: unknown[];
+      readonly wantsEvents: boolean;
+    }
   | { readonly kind: "dispose"; readonly id: number };
 
 export type FromWorker =
@@ -25,4 +39,6 @@ export type FromWorker =
   | { readonly kind: "result"; readonly id: number; readonly value: unknown }
   | { readonly kind: "error"; readonly id: number; readonly error: SerializedSeedError };
 
-export type WorkerEvent = { readonly type: "step"; readonly step: DecodeStepEvent } | { readonly type: "token"; readonly token: TokenEvent };
+export type WorkerEvent =
+  | { readonly type: "step"; readonly step: DecodeStepEvent }
+  | { readonly type: "token"; readonly token: TokenEvent };

@@ -4,7 +4,7 @@
 // event messages; the abort flag is read from shared memory between steps.
 
 import { parentPort, workerData } from "node:worker_threads";
-import { SeedError, type AbortFlag, type SerializedSeedError } from "./errors";
+import { type AbortFlag, SeedError, type SerializedSeedError } from "./errors";
 import { SeedModel } from "./seed-model";
 import type { DecodeOptions, GenerateOptions } from "./types";
 import type { FromWorker, ToWorker, WorkerInit } from "./worker-protocol";
@@ -46,7 +46,8 @@ async function dispatch(model: SeedModel, msg: Extract<ToWorker, { kind: "call" 
       return model.buildPrompt(a[0] as Parameters<SeedModel["buildPrompt"]>[0], a[1] as { forceImage?: boolean });
     case "generate": {
       const opts = { ...(a[1] as GenerateOptions), signal } as GenerateOptions;
-      if (msg.wantsEvents) opts.onToken = (token) => post({ kind: "event", id: msg.id, event: { type: "token", token } });
+      if (msg.wantsEvents)
+        opts.onToken = (token) => post({ kind: "event", id: msg.id, event: { type: "token", token } });
       return model.generate(a[0] as Parameters<SeedModel["generate"]>[0], opts);
     }
     case "imageSpans":

@@ -15,6 +15,7 @@ in runs/<stage>.done.pt and skipped next time, so running the same command again
 machine continues (restored automatically at start). After the last stage: export (model/seed-mini), the LM's
 export into the same package, and the evaluations that write REPORT.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,12 +31,19 @@ from .plans import AUTOENCODER, LM_CORPUS, ORDER, PLANS
 def build_stage(name: str, batch: int, plan: str, log: Log):  # noqa: ANN201 (a Stage)
     from .judge import JudgeStage
     from .stages import AutoencoderStage, DenoiserStage, SemanticStage, TokenizerStage
+
     if name == "lm":
         from .lm.stage import LMStage
+
         train_size, test_size = LM_CORPUS[plan]
         return LMStage(batch, train_size=train_size, test_size=test_size, log=log)
-    return {"semantic": SemanticStage, "tokenizer": TokenizerStage, "autoencoder": AutoencoderStage,
-            "denoiser": DenoiserStage, "judge": JudgeStage}[name](batch)
+    return {
+        "semantic": SemanticStage,
+        "tokenizer": TokenizerStage,
+        "autoencoder": AutoencoderStage,
+        "denoiser": DenoiserStage,
+        "judge": JudgeStage,
+    }[name](batch)
 
 
 def initialise(name: str, stage, init_from: Path | None, log: Log) -> None:  # noqa: ANN001
@@ -59,12 +67,19 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--steps", type=int, default=0, help="override the plan's step count (with --only)")
     ap.add_argument("--batch", type=int, default=0, help="override the plan's batch size (with --only)")
     ap.add_argument("--init-from", type=Path, help="(with --only) start from an earlier .done.pt of this stage")
-    ap.add_argument("--train-autoencoder", action="store_true", help="train the autoencoder instead of reusing "
-                    "the shipped package's")
+    ap.add_argument(
+        "--train-autoencoder",
+        action="store_true",
+        help="train the autoencoder instead of reusing the shipped package's",
+    )
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--save-every", type=float, default=180.0, help="seconds between checkpoints")
-    ap.add_argument("--keep-checkpoints", action="store_true", help="mirror progress into model/train/checkpoints/ "
-                    "(compact, committed: training continues on another machine)")
+    ap.add_argument(
+        "--keep-checkpoints",
+        action="store_true",
+        help="mirror progress into model/train/checkpoints/ "
+        "(compact, committed: training continues on another machine)",
+    )
     ap.add_argument("--no-export", action="store_true", help="stop after training (no export or evaluation)")
     add_device_args(ap)
     args = ap.parse_args(argv)
@@ -74,6 +89,7 @@ def main(argv: list[str] | None = None) -> None:
     setup_torch(args.threads)
     log = Log()
     from .loop import run_stage
+
     plan = PLANS[args.plan]
     names = [n for n in ORDER if n in plan or (n == "autoencoder" and args.train_autoencoder)]
     restored = checkpoints.restore(tuple(names))
@@ -101,6 +117,7 @@ def main(argv: list[str] | None = None) -> None:
     from . import evaluate, export
     from .lm import evaluate as lm_evaluate
     from .lm import export as lm_export
+
     export.main(["--trained"])
     lm_export.main(["--merge-seed-json"])
     evaluate.main([])

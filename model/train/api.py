@@ -8,6 +8,7 @@
 The ids are exactly what the exported encoder.onnx + quantizer.onnx produce (up to fp16 weight rounding:
 `FrozenTokenizer(fp16_exact=True)` rounds the weights as the export does, so ids match the package's).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -36,7 +37,7 @@ class FrozenTokenizer:
             raise ValueError(f"expected uint8 images [B, 64, 64, 3], got {images.dtype} {images.shape}")
         ids, causal, maps = [], [], []
         for i in range(0, len(images), batch):
-            c, m = self.model.encode(to_clip_pixels(images[i:i + batch]).to(self.device))
+            c, m = self.model.encode(to_clip_pixels(images[i : i + batch]).to(self.device))
             ids.append(self.model.quantizer.ids(self.model.encode_task_layer(c)).cpu())
             causal.append(c.cpu())
             maps.append(m.cpu())

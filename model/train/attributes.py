@@ -5,6 +5,7 @@ A scene is described cell by cell (3x3 grid, row-major): identity (an emoji or s
 colour for shapes, NO_COLOUR for emoji and empty cells), size (small/large; ignored, -100, for empty cells), plus
 the background. `AttributeHead` predicts all of them from one vector; `attribute_loss` is the mean cross-entropy.
 """
+
 from __future__ import annotations
 
 import torch
@@ -14,8 +15,8 @@ from torch import Tensor, nn
 from . import dataset as D
 
 CELLS = 9
-EMPTY = len(D.IDENTITIES)              # identity class for an empty cell
-NO_COLOUR = len(D.COLOURS)             # colour class for emoji and empty cells
+EMPTY = len(D.IDENTITIES)  # identity class for an empty cell
+NO_COLOUR = len(D.COLOURS)  # colour class for emoji and empty cells
 N_IDENTITY, N_COLOUR, N_SIZE, N_BACKGROUND = EMPTY + 1, NO_COLOUR + 1, len(D.SIZES), len(D.BACKGROUNDS)
 PER_CELL = N_IDENTITY + N_COLOUR + N_SIZE
 N_LOGITS = CELLS * PER_CELL + N_BACKGROUND
@@ -60,14 +61,16 @@ def attribute_loss(logits: Tensor, targets: Tensor) -> tuple[Tensor, dict[str, T
     b = logits.shape[0]
     cells = logits[:, : CELLS * PER_CELL].reshape(b, CELLS, PER_CELL)
     li, lc, ls = cells.split((N_IDENTITY, N_COLOUR, N_SIZE), dim=-1)
-    lb = logits[:, CELLS * PER_CELL:]
+    lb = logits[:, CELLS * PER_CELL :]
     ti, tc, ts, tb = targets[:, :9], targets[:, 9:18], targets[:, 18:27], targets[:, 27]
-    loss = (F.cross_entropy(li.reshape(-1, N_IDENTITY), ti.reshape(-1))
-            + F.cross_entropy(lc.reshape(-1, N_COLOUR), tc.reshape(-1))
-            + F.cross_entropy(ls.reshape(-1, N_SIZE), ts.reshape(-1), ignore_index=-100)
-            + F.cross_entropy(lb, tb))
+    loss = (
+        F.cross_entropy(li.reshape(-1, N_IDENTITY), ti.reshape(-1))
+        + F.cross_entropy(lc.reshape(-1, N_COLOUR), tc.reshape(-1))
+        + F.cross_entropy(ls.reshape(-1, N_SIZE), ts.reshape(-1), ignore_index=-100)
+        + F.cross_entropy(lb, tb)
+    )
     with torch.no_grad():
         occ = ti != EMPTY
-        id_acc = ((li.argmax(-1) == ti) & occ).sum() / occ.sum().clamp(min=1)   # tensors: no device sync
+        id_acc = ((li.argmax(-1) == ti) & occ).sum() / occ.sum().clamp(min=1)  # tensors: no device sync
         bg_acc = (lb.argmax(-1) == tb).float().mean()
     return loss, {"id_acc": id_acc, "bg_acc": bg_acc}

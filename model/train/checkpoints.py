@@ -10,6 +10,7 @@ change of machine: runs/ is gitignored, this folder is not.
 `python -m model.train` restores at start and saves after each stage and every `--save-every` seconds of training
 when `--keep-checkpoints` is given.
 """
+
 from __future__ import annotations
 
 import os
@@ -22,7 +23,7 @@ import torch
 from .common import ROOT, RUNS
 from .onnx_fp16 import MIN_ELEMENTS
 
-CHECKPOINTS = Path(os.environ.get("SEED_MINI_CHECKPOINTS", ROOT / "checkpoints"))   # override for smoke tests
+CHECKPOINTS = Path(os.environ.get("SEED_MINI_CHECKPOINTS", ROOT / "checkpoints"))  # override for smoke tests
 BUDGET_MB = 60
 
 
@@ -62,7 +63,7 @@ def save(stages: tuple[str, ...], folder: Path = CHECKPOINTS) -> list[Path]:
                 continue
         payload = compact(torch.load(src, map_location="cpu", weights_only=False))
         payload["_done"] = done
-        tmp = folder / f"{name}.pt.{os.getpid()}.tmp"   # two training processes may save at once
+        tmp = folder / f"{name}.pt.{os.getpid()}.tmp"  # two training processes may save at once
         torch.save(payload, tmp)
         tmp.replace(folder / f"{name}.pt")
         written.append(folder / f"{name}.pt")

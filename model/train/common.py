@@ -1,11 +1,13 @@
 """Shared training plumbing: paths, batches from the seeded dataset, preprocessing, checkpoints, logging."""
+
 from __future__ import annotations
 
 import argparse
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -33,11 +35,19 @@ def device() -> torch.device:
 
 def add_device_args(ap: argparse.ArgumentParser) -> None:
     """--device, --workers, --seconds: the device options of `python -m model.train`."""
-    ap.add_argument("--device", default=os.environ.get("SEED_MINI_DEVICE", "cpu"),
-                    help="cpu (default) or cuda; a GPU trains the same stages with larger batches in minutes")
+    ap.add_argument(
+        "--device",
+        default=os.environ.get("SEED_MINI_DEVICE", "cpu"),
+        help="cpu (default) or cuda; a GPU trains the same stages with larger batches in minutes",
+    )
     ap.add_argument("--workers", type=int, default=0, help="DataLoader workers rendering batches ahead (0: inline)")
-    ap.add_argument("--seconds", type=float, default=0.0, help="time box: as many steps as fit (at most the "
-                    "planned count), measured after 40 steps; the cosine schedule fits that count")
+    ap.add_argument(
+        "--seconds",
+        type=float,
+        default=0.0,
+        help="time box: as many steps as fit (at most the "
+        "planned count), measured after 40 steps; the cosine schedule fits that count",
+    )
 
 
 def to_device(batch: dict[str, Tensor], dev: torch.device) -> dict[str, Tensor]:

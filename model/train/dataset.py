@@ -23,10 +23,12 @@ Held-out split (compositional generalisation; see is_held_out):
 the others are free). So every test scene shows a combination never seen in training, built only from
 identities, colours and cells that training does see.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Literal
 
 import numpy as np
 from PIL import Image
@@ -40,21 +42,51 @@ SIZE_PX: dict[str, int] = {"small": 14, "large": 21}
 JITTER_PX: dict[str, int] = {"small": 2, "large": 1}
 SHAPES: tuple[str, ...] = ("circle", "square", "triangle", "star", "heart", "diamond", "cross")
 COLOURS: dict[str, tuple[int, int, int]] = {
-    "red": (220, 30, 40), "orange": (250, 140, 20), "yellow": (250, 220, 30), "green": (40, 170, 60),
-    "blue": (30, 90, 230), "purple": (140, 50, 190), "pink": (250, 120, 190), "brown": (130, 80, 40),
-    "black": (20, 20, 20), "white": (250, 250, 250),
+    "red": (220, 30, 40),
+    "orange": (250, 140, 20),
+    "yellow": (250, 220, 30),
+    "green": (40, 170, 60),
+    "blue": (30, 90, 230),
+    "purple": (140, 50, 190),
+    "pink": (250, 120, 190),
+    "brown": (130, 80, 40),
+    "black": (20, 20, 20),
+    "white": (250, 250, 250),
 }
 BACKGROUNDS: dict[str, tuple[int, int, int]] = {
-    "white": (255, 255, 255), "black": (0, 0, 0), "gray": (128, 128, 128), "sky blue": (150, 200, 245),
-    "mint green": (170, 230, 190), "beige": (235, 220, 180), "navy": (20, 30, 90), "lavender": (200, 180, 235),
+    "white": (255, 255, 255),
+    "black": (0, 0, 0),
+    "gray": (128, 128, 128),
+    "sky blue": (150, 200, 245),
+    "mint green": (170, 230, 190),
+    "beige": (235, 220, 180),
+    "navy": (20, 30, 90),
+    "lavender": (200, 180, 235),
 }
 EMOJI_NAMES: tuple[str, ...] = tuple(name for _, name, _ in CATALOG)
-IDENTITIES: tuple[str, ...] = EMOJI_NAMES + SHAPES          # identity index: emoji first, then shapes
-CELLS: tuple[str, ...] = ("top left", "top", "top right", "left", "center", "right",
-                          "bottom left", "bottom", "bottom right")
-CELL_PHRASES: tuple[str, ...] = ("at the top left", "at the top", "at the top right", "on the left",
-                                 "in the center", "on the right", "at the bottom left", "at the bottom",
-                                 "at the bottom right")
+IDENTITIES: tuple[str, ...] = EMOJI_NAMES + SHAPES  # identity index: emoji first, then shapes
+CELLS: tuple[str, ...] = (
+    "top left",
+    "top",
+    "top right",
+    "left",
+    "center",
+    "right",
+    "bottom left",
+    "bottom",
+    "bottom right",
+)
+CELL_PHRASES: tuple[str, ...] = (
+    "at the top left",
+    "at the top",
+    "at the top right",
+    "on the left",
+    "in the center",
+    "on the right",
+    "at the bottom left",
+    "at the bottom",
+    "at the bottom right",
+)
 NUM_TEMPLATES = 3
 _COLOUR_NAMES = tuple(COLOURS)
 _BG_NAMES = tuple(BACKGROUNDS)
@@ -63,11 +95,11 @@ _SPLIT_IDS = {"train": 0, "test": 1}
 
 @dataclass(frozen=True)
 class SceneObject:
-    identity: int            # index into IDENTITIES
-    colour: int              # index into COLOURS for shapes, -1 for emoji
-    cell: int                # 0..8, row-major, 0 = top left
-    size: int                # index into SIZES
-    dx: int = 0              # jitter in pixels
+    identity: int  # index into IDENTITIES
+    colour: int  # index into COLOURS for shapes, -1 for emoji
+    cell: int  # 0..8, row-major, 0 = top left
+    size: int  # index into SIZES
+    dx: int = 0  # jitter in pixels
     dy: int = 0
 
     @property
@@ -81,9 +113,9 @@ class SceneObject:
 
 @dataclass(frozen=True)
 class Scene:
-    background: int                       # index into BACKGROUNDS
-    objects: tuple[SceneObject, ...]      # 1-3, distinct cells, in reading order
-    template: int = 0                     # caption template 0..NUM_TEMPLATES-1
+    background: int  # index into BACKGROUNDS
+    objects: tuple[SceneObject, ...]  # 1-3, distinct cells, in reading order
+    template: int = 0  # caption template 0..NUM_TEMPLATES-1
 
 
 def is_held_out(obj: SceneObject) -> bool:
@@ -187,7 +219,7 @@ def _shape_mask(shape: str, size_px: int, ss: int = 4) -> np.ndarray:
     c = (np.arange(n, dtype=np.float32) + 0.5) / n * 2 - 1  # [-1, 1]
     y, x = np.meshgrid(c, c, indexing="ij")
     if shape == "circle":
-        m = x * x + y * y <= 0.9 ** 2
+        m = x * x + y * y <= 0.9**2
     elif shape == "square":
         m = (np.abs(x) <= 0.8) & (np.abs(y) <= 0.8)
     elif shape == "triangle":
@@ -198,12 +230,12 @@ def _shape_mask(shape: str, size_px: int, ss: int = 4) -> np.ndarray:
         m = ((np.abs(x) <= 0.3) & (np.abs(y) <= 0.9)) | ((np.abs(y) <= 0.3) & (np.abs(x) <= 0.9))
     elif shape == "heart":
         yy = -y * 1.1 + 0.25
-        m = (x * x + yy * yy - 0.55) ** 3 - x * x * yy ** 3 * 1.2 <= 0
+        m = (x * x + yy * yy - 0.55) ** 3 - x * x * yy**3 * 1.2 <= 0
     elif shape == "star":  # 5-pointed star: outer radius 0.95, inner 0.4, straight edges (polar form)
         r, th = np.sqrt(x * x + y * y), np.arctan2(x, -y)
         sector = np.pi / 5
         phi = np.abs(np.mod(th, 2 * sector) - sector)  # 0 at an inner vertex, sector at an outer one
-        p1 = np.array([0.4, 0.0])                        # inner vertex at angle 0
+        p1 = np.array([0.4, 0.0])  # inner vertex at angle 0
         p2 = 0.95 * np.array([np.cos(sector), np.sin(sector)])
         e = p2 - p1
         m = r * (np.cos(phi) * e[1] - np.sin(phi) * e[0]) <= (p1[0] * e[1] - p1[1] * e[0])

@@ -3,10 +3,11 @@
 The config written to scheduler_config.json is SCHEDULER_CONFIG; the TypeScript scheduler must reproduce
 `DDIM.step` exactly (the golden fixtures record the per-step latents of `sample_ddim`).
 """
+
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import torch
 from torch import Tensor
@@ -32,10 +33,14 @@ SCHEDULER_CONFIG: dict[str, object] = {
 
 def alphas_cumprod(num_train_timesteps: int = 1000) -> Tensor:
     """squaredcos_cap_v2 (diffusers betas_for_alpha_bar, cosine): float64 [T] cumulative alpha products."""
+
     def bar(t: float) -> float:
         return math.cos((t + 0.008) / 1.008 * math.pi / 2) ** 2
-    betas = [min(1 - bar((i + 1) / num_train_timesteps) / bar(i / num_train_timesteps), 0.999)
-             for i in range(num_train_timesteps)]
+
+    betas = [
+        min(1 - bar((i + 1) / num_train_timesteps) / bar(i / num_train_timesteps), 0.999)
+        for i in range(num_train_timesteps)
+    ]
     return torch.cumprod(1 - torch.tensor(betas, dtype=torch.float64), 0)
 
 
@@ -51,7 +56,7 @@ class DDIM:
     def set_timesteps(self, n: int) -> None:
         if not 1 <= n <= self.T:
             raise ValueError(f"num_inference_steps must be in 1..{self.T}, got {n}")
-        ratio = self.T // n                                   # "leading" spacing, steps_offset 0
+        ratio = self.T // n  # "leading" spacing, steps_offset 0
         self.step_ratio = ratio
         self.timesteps = [i * ratio for i in reversed(range(n))]
 
@@ -59,7 +64,7 @@ class DDIM:
         prev_t = t - self.step_ratio
         a_t = float(self.ac[t])
         a_prev = float(self.ac[prev_t]) if prev_t >= 0 else self.final_alpha
-        x0 = math.sqrt(a_t) * sample - math.sqrt(1 - a_t) * v           # v-prediction
+        x0 = math.sqrt(a_t) * sample - math.sqrt(1 - a_t) * v  # v-prediction
         eps = math.sqrt(a_t) * v + math.sqrt(1 - a_t) * sample
         prev = math.sqrt(a_prev) * x0 + math.sqrt(1 - a_prev) * eps
         return prev, x0
@@ -75,8 +80,14 @@ Model = Callable[[Tensor, Tensor, Tensor], Tensor]
 
 
 @torch.no_grad()
-def sample_ddim(model: Model, gen: Tensor, noise: Tensor, steps: int, guidance: float,
-                on_step: Callable[[int, int, Tensor], None] | None = None) -> Tensor:
+def sample_ddim(
+    model: Model,
+    gen: Tensor,
+    noise: Tensor,
+    steps: int,
+    guidance: float,
+    on_step: Callable[[int, int, Tensor], None] | None = None,
+) -> Tensor:
     """Reference loop: noise [B, C, h, w] -> latent. CFG: out = u + g (c - u), batched as [uncond; cond]."""
     sched = DDIM()
     sched.set_timesteps(steps)

@@ -14,6 +14,7 @@ Everything stays inside the denoiser graph: the package contract (sample, timest
 out_sample) is unchanged and a real SEED UNet drops into the same slot. Zero embeddings are the unconditional
 input of classifier-free guidance.
 """
+
 from __future__ import annotations
 
 import torch
@@ -37,23 +38,33 @@ class DiTBlock(nn.Module):
         nn.init.zeros_(self.ada[1].bias)
 
     def forward(self, x: Tensor, c: Tensor) -> Tensor:
-        s1, b1, g1, s2, b2, g2 = self.ada(c).unsqueeze(1).chunk(6, dim=-1)   # each [B, 1, D]
+        s1, b1, g1, s2, b2, g2 = self.ada(c).unsqueeze(1).chunk(6, dim=-1)  # each [B, 1, D]
         x = x + g1 * self.attn(self.n1(x) * (1 + s1) + b1)[0]
         return x + g2 * self.mlp(self.n2(x) * (1 + s2) + b2)
 
 
 class Denoiser(nn.Module):
-    def __init__(self, channels: int = 8, size: int = 16, gen_dim: int = SEMANTIC_DIM, dim: int = 192,
-                 depth: int = 6, heads: int = 6, patch: int = 2) -> None:
+    def __init__(
+        self,
+        channels: int = 8,
+        size: int = 16,
+        gen_dim: int = SEMANTIC_DIM,
+        dim: int = 192,
+        depth: int = 6,
+        heads: int = 6,
+        patch: int = 2,
+    ) -> None:
         super().__init__()
         self.channels, self.size, self.patch, self.dim = channels, size, patch, dim
         self.grid = size // patch
         pdim = channels * patch * patch
+        # cell_in is declared before inp because forward applies it first: the exported graph numbers the two
+        # same-shaped MatMul weights in that order, and package_weights.py matches them in declaration order
+        self.cell_in = nn.Linear(CELL_DIM, dim)
         self.inp = nn.Linear(pdim, dim)
         self.pos = nn.Parameter(torch.randn(1, self.grid * self.grid, dim) * 0.02)
-        self.cell_in = nn.Linear(CELL_DIM, dim)
         # which scene cell each patch's centre falls in: patch p takes cell_in(E's slice of that cell)
-        self.register_buffer("patch_cell", cell_membership(self.grid).argmax(0), persistent=False)   # [64]
+        self.register_buffer("patch_cell", cell_membership(self.grid).argmax(0), persistent=False)  # [64]
         self.t_mlp = nn.Sequential(nn.Linear(dim, dim), nn.SiLU(), nn.Linear(dim, dim))
         self.e_mlp = nn.Sequential(nn.Linear(gen_dim, dim), nn.SiLU(), nn.Linear(dim, dim))
         self.blocks = nn.ModuleList(DiTBlock(dim, heads) for _ in range(depth))
@@ -68,10 +79,10 @@ class Denoiser(nn.Module):
         b, c, p, g = sample.shape[0], self.channels, self.patch, self.grid
         x = sample.reshape(b, c, g, p, g, p).permute(0, 2, 4, 1, 3, 5).reshape(b, g * g, c * p * p)  # [B, 64, 32]
         cells = self.cell_in(generation_embedding[:, : CELLS * CELL_DIM].reshape(b, CELLS, CELL_DIM))  # [B, 9, D]
-        x = self.inp(x) + self.pos + cells[:, self.patch_cell]                                  # [B, 64, D]
+        x = self.inp(x) + self.pos + cells[:, self.patch_cell]  # [B, 64, D]
         cond = self.t_mlp(timestep_embedding(timestep, self.dim)) + self.e_mlp(generation_embedding)  # [B, D]
         for blk in self.blocks:
             x = blk(x, cond)
         s, sh = self.ada_out(cond).unsqueeze(1).chunk(2, dim=-1)
-        x = self.out(self.n_out(x) * (1 + s) + sh)                                             # [B, 64, 32]
+        x = self.out(self.n_out(x) * (1 + s) + sh)  # [B, 64, 32]
         return x.reshape(b, g, g, c, p, p).permute(0, 3, 1, 4, 2, 5).reshape(b, c, g * p, g * p)

@@ -7,6 +7,7 @@ ships. Metrics (issue 2): (a) reconstruction consistency per attribute, judged b
 attribute judge (judge.py) against the scene's true attributes; (b) image->caption retrieval R@1/R@5 from the
 last causal embedding; (c) codebook usage and perplexity; (d) the prefix curve k = 1..32; (e) a grid image.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,12 +53,21 @@ def attribute_scores(scenes: list[D.Scene], pred: dict[str, np.ndarray]) -> dict
 
 
 @torch.no_grad()
-def decode(tok: FrozenTokenizer, den: torch.nn.Module, dec: torch.nn.Module, scale: float, ids: torch.Tensor,
-           k: int, steps: int, guidance: float, seed: int = 0) -> np.ndarray:
+def decode(
+    tok: FrozenTokenizer,
+    den: torch.nn.Module,
+    dec: torch.nn.Module,
+    scale: float,
+    ids: torch.Tensor,
+    k: int,
+    steps: int,
+    guidance: float,
+    seed: int = 0,
+) -> np.ndarray:
     """ids [B, 32] -> uint8 [B, 64, 64, 3] via prefix-k generation embedding, DDIM+CFG and the latent decoder."""
     out = []
     for i in range(0, len(ids), 64):
-        chunk = ids[i:i + 64]
+        chunk = ids[i : i + 64]
         gen = tok.generation_embedding(chunk, k)
         noise = torch.randn((len(chunk), 8, 16, 16), generator=torch.Generator().manual_seed(seed + i))
         latent = sample_ddim(den, gen, noise, steps, guidance)
@@ -69,17 +79,24 @@ def codebook_stats(ids: np.ndarray, k: int = 1024) -> dict[str, float]:
     counts = np.bincount(ids.flatten(), minlength=k).astype(np.float64)
     p = counts / counts.sum()
     nz = p[p > 0]
-    return {"used": int((counts > 0).sum()), "perplexity": float(np.exp(-(nz * np.log(nz)).sum())),
-            "per_position_distinct_mean": float(np.mean([len(np.unique(ids[:, j])) for j in range(ids.shape[1])]))}
+    return {
+        "used": int((counts > 0).sum()),
+        "perplexity": float(np.exp(-(nz * np.log(nz)).sum())),
+        "per_position_distinct_mean": float(np.mean([len(np.unique(ids[:, j])) for j in range(ids.shape[1])])),
+    }
 
 
 def retrieval(tok: FrozenTokenizer, causal: torch.Tensor, scenes: list[D.Scene]) -> dict[str, float]:
     text = CaptionTokenizer()([D.caption(s) for s in scenes])
-    sim = tok.image_features(causal) @ tok.text_features(text).t()                  # [N, N]
-    rank = (sim > sim.diag()[:, None]).sum(1)                                         # 0 = correct caption first
+    sim = tok.image_features(causal) @ tok.text_features(text).t()  # [N, N]
+    rank = (sim > sim.diag()[:, None]).sum(1)  # 0 = correct caption first
     rank_t = (sim.t() > sim.diag()[:, None]).sum(1)
-    return {"i2t_r1": float((rank < 1).float().mean()), "i2t_r5": float((rank < 5).float().mean()),
-            "t2i_r1": float((rank_t < 1).float().mean()), "t2i_r5": float((rank_t < 5).float().mean())}
+    return {
+        "i2t_r1": float((rank < 1).float().mean()),
+        "i2t_r5": float((rank < 5).float().mean()),
+        "t2i_r1": float((rank_t < 1).float().mean()),
+        "t2i_r5": float((rank_t < 5).float().mean()),
+    }
 
 
 def grid(rows: list[np.ndarray], path: str, n: int = 8) -> None:
@@ -93,8 +110,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--prefix-scenes", type=int, default=128)
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--guidance", type=float, default=3.0)
-    ap.add_argument("--no-decode", action="store_true",
-                    help="tokenizer + autoencoder metrics only (while the denoiser is not trained yet)")
+    ap.add_argument(
+        "--no-decode",
+        action="store_true",
+        help="tokenizer + autoencoder metrics only (while the denoiser is not trained yet)",
+    )
     args = ap.parse_args(argv)
     setup_torch(2)
     t0 = time.time()
@@ -125,6 +145,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     grid([images, ae_rec] + [recs[k] for k in (32, 16, 8, 4, 2, 1) if k in recs], str(PACKAGE_DIR / "eval_grid.png"))
     res["seconds"] = time.time() - t0
     from .report import write_report
+
     write_report(res, vars(args))
     return res
 

@@ -8,6 +8,7 @@ Weights are rounded to fp16 and stored as fp16 initialisers + Cast (onnx_fp16.py
 the same rounded weights. Entries of an existing seed.json that this script does not own (the language model
 of part 2: its component, its `language_model` block, its files) are kept, and their sizes/sha256 refreshed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,14 @@ from .stages import load_autoencoder
 from .text_encoder import build_vocab
 from .tokenizer import CODE_DIM, CODEBOOK_SIZE, EMBED_DIM, GRID, IMAGE, NUM_TOKENS
 
-FILES = {"encoder": "encoder.onnx", "quantizer": "quantizer.onnx", "detokenizer": "detokenizer.onnx",
-         "denoiser": "denoiser.onnx", "latent_decoder": "latent_decoder.onnx", "latent_encoder": "latent_encoder.onnx"}
+FILES = {
+    "encoder": "encoder.onnx",
+    "quantizer": "quantizer.onnx",
+    "detokenizer": "detokenizer.onnx",
+    "denoiser": "denoiser.onnx",
+    "latent_decoder": "latent_decoder.onnx",
+    "latent_encoder": "latent_encoder.onnx",
+}
 LATENT = (LATENT_CHANNELS, 16, 16)
 
 
@@ -51,7 +58,7 @@ def build(trained: bool, partial: bool) -> tuple[SeedMini, AutoEncoder, Denoiser
                 status[name] = f"trained ({done['steps']} steps)"
                 if name == "autoencoder":
                     scale = float(done["latent_scale"])
-            elif name == "autoencoder":   # not retrained: the shipped package's (stages.load_autoencoder)
+            elif name == "autoencoder":  # not retrained: the shipped package's (stages.load_autoencoder)
                 reused, scale = load_autoencoder()
                 ae.load_state_dict(reused.state_dict())
                 status[name] = "reused from the previous package"
@@ -74,18 +81,35 @@ def manifest(out: Path, scale: float, description: str, io: dict[str, Any]) -> d
     if (out / "seed.json").exists():
         old = json.loads((out / "seed.json").read_text())
     m: dict[str, Any] = {
-        "format": "seed-model", "format_version": 1, "name": "SEED-mini", "description": description,
+        "format": "seed-model",
+        "format_version": 1,
+        "name": "SEED-mini",
+        "description": description,
         "license": "Code MIT; weights trained on Twemoji artwork (CC-BY 4.0), see ATTRIBUTION.md",
         "attribution": "ATTRIBUTION.md",
-        "image": {"size": [IMAGE, IMAGE], "resample": "bilinear", "mean": list(CLIP_MEAN), "std": list(CLIP_STD),
-                  "background": [255, 255, 255]},
-        "visual_tokenizer": {"num_tokens": NUM_TOKENS, "codebook_size": CODEBOOK_SIZE, "code_dim": CODE_DIM,
-                             "embed_dim": EMBED_DIM, "patch_grid": [GRID, GRID]},
+        "image": {
+            "size": [IMAGE, IMAGE],
+            "resample": "bilinear",
+            "mean": list(CLIP_MEAN),
+            "std": list(CLIP_STD),
+            "background": [255, 255, 255],
+        },
+        "visual_tokenizer": {
+            "num_tokens": NUM_TOKENS,
+            "codebook_size": CODEBOOK_SIZE,
+            "code_dim": CODE_DIM,
+            "embed_dim": EMBED_DIM,
+            "patch_grid": [GRID, GRID],
+        },
         "detokenizer": {"embedding_dim": GEN_DIM, "supports_token_mask": True},
-        "image_decoder": {"latent_shape": list(LATENT), "latent_scaling_factor": scale,
-                          "output_size": [IMAGE, IMAGE], "scheduler_config": "scheduler_config.json",
-                          "unconditional_embedding": "zeros",
-                          "defaults": {"steps": 25, "guidance_scale": 3.0, "eta": 0.0}},
+        "image_decoder": {
+            "latent_shape": list(LATENT),
+            "latent_scaling_factor": scale,
+            "output_size": [IMAGE, IMAGE],
+            "scheduler_config": "scheduler_config.json",
+            "unconditional_embedding": "zeros",
+            "defaults": {"steps": 25, "guidance_scale": 3.0, "eta": 0.0},
+        },
     }
     if "language_model" in old:
         m["language_model"] = old["language_model"]
@@ -133,10 +157,12 @@ def main(argv: list[str] | None = None) -> None:
     trained = all(s.startswith(("trained", "reused")) for s in status.values())
     if (RUNS / "semantic.done.pt").exists():
         status = {"semantic encoder (frozen)": f"trained ({load(RUNS / 'semantic.done.pt')['steps']} steps)", **status}
-    description = (("SEED-mini: " if trained else "SEED-mini INTERIM package, not all stages trained: ") +
-                   f"a SEED-2-shaped visual tokenizer ({NUM_TOKENS} causal tokens, {CODEBOOK_SIZE} codes) on a frozen "
-                   f"semantic encoder, and a latent diffusion decoder at 64x64, trained on {len(D.EMOJI_NAMES)} Twemoji emoji and "
-                   f"{len(D.SHAPES)} shapes. Weights: " + ", ".join(f"{k} {v}" for k, v in status.items()) + ".")
+    description = (
+        ("SEED-mini: " if trained else "SEED-mini INTERIM package, not all stages trained: ")
+        + f"a SEED-2-shaped visual tokenizer ({NUM_TOKENS} causal tokens, {CODEBOOK_SIZE} codes) on a frozen "
+        f"semantic encoder, and a latent diffusion decoder at 64x64, trained on {len(D.EMOJI_NAMES)} Twemoji emoji and "
+        f"{len(D.SHAPES)} shapes. Weights: " + ", ".join(f"{k} {v}" for k, v in status.items()) + "."
+    )
     (out / "seed.json").write_text(json.dumps(manifest(out, scale, description, io), indent=2) + "\n")
     print(f"wrote {out / 'seed.json'}: {description}")
 

@@ -6,6 +6,7 @@ generation embedding rebuilt from the 32 codes -> decoded image (and E decoded d
 Identity read by the frozen semantic heads (model/train/semantic.py) on E and on the generation embedding; images
 judged by the attribute judge (model/train/judge.py). Needs runs/{semantic,tokenizer,denoiser,judge}.done.pt.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,9 +39,9 @@ def main(argv: list[str] | None = None) -> None:
     scenes = [D.scene_at("test", i, seed=2024) for i in range(args.scenes)]
     images = D.render_batch(scenes)
     model = tok.model
-    _, e = model.backbone(to_clip_pixels(images))                                     # E [B, 320]
+    _, e = model.backbone(to_clip_pixels(images))  # E [B, 320]
     ids, _, _ = tok.encode_full(images)
-    gen = tok.generation_embedding(ids)                                                # [B, 320]
+    gen = tok.generation_embedding(ids)  # [B, 320]
     targets = scene_targets(scenes)
     occupied = targets[:, :CELLS] != EMPTY
 
@@ -54,7 +55,9 @@ def main(argv: list[str] | None = None) -> None:
         noise = torch.randn(len(scenes), 8, 16, 16, generator=torch.Generator().manual_seed(0))
         decoded = to_uint8(ae.decoder(sample_ddim(den, cond, noise, 20, 3.0) / scale))
         scores = attribute_scores(scenes, judge_scenes(judge, decoded))
-        print(f"decoded from {name}: " + ", ".join(f"{k} {v:.1%}" for k, v in scores.items() if k != "spurious_per_scene"))
+        print(
+            f"decoded from {name}: " + ", ".join(f"{k} {v:.1%}" for k, v in scores.items() if k != "spurious_per_scene")
+        )
 
 
 if __name__ == "__main__":

@@ -6,8 +6,8 @@ with mild blur/noise augmentation so that it reads slightly soft reconstructions
 
 Trained as the `judge` stage of `python -m model.train` (runs/judge.done.pt).
 """
-from __future__ import annotations
 
+from __future__ import annotations
 
 import numpy as np
 import torch
@@ -30,17 +30,20 @@ def cell_crops(images: Tensor) -> Tensor:
     for cell in range(9):
         cy, cx = (cell // 3 + 0.5) * 64 / 3 + 4, (cell % 3 + 0.5) * 64 / 3 + 4
         y0, x0 = int(round(cy - CROP / 2)), int(round(cx - CROP / 2))
-        out.append(x[:, :, y0:y0 + CROP, x0:x0 + CROP])
+        out.append(x[:, :, y0 : y0 + CROP, x0 : x0 + CROP])
     return torch.stack(out, 1).reshape(-1, 3, CROP, CROP)
 
 
 class Judge(nn.Module):
     def __init__(self) -> None:
         super().__init__()
+
         def conv(i: int, o: int) -> nn.Sequential:
             return nn.Sequential(nn.Conv2d(i, o, 3, padding=1), nn.BatchNorm2d(o), nn.ReLU(), nn.MaxPool2d(2))
-        self.features = nn.Sequential(conv(3, 32), conv(32, 64), conv(64, 128), nn.Flatten(),
-                                      nn.Linear(128 * 9, 256), nn.ReLU())
+
+        self.features = nn.Sequential(
+            conv(3, 32), conv(32, 64), conv(64, 128), nn.Flatten(), nn.Linear(128 * 9, 256), nn.ReLU()
+        )
         self.identity = nn.Linear(256, EMPTY + 1)
         self.colour = nn.Linear(256, NO_COLOUR + 1)
         self.size = nn.Linear(256, len(D.SIZES))
@@ -60,7 +63,7 @@ def augment(x: Tensor, g: torch.Generator) -> Tensor:
 
 def background_of(images: np.ndarray) -> np.ndarray:
     """uint8 [B, 64, 64, 3] -> background index [B]: nearest named background to the per-channel median."""
-    med = np.median(images.reshape(len(images), -1, 3).astype(np.float32), axis=1)       # [B, 3]
+    med = np.median(images.reshape(len(images), -1, 3).astype(np.float32), axis=1)  # [B, 3]
     return ((med[:, None] - _BG[None]) ** 2).sum(-1).argmin(1)
 
 
@@ -70,7 +73,7 @@ def judge_scenes(judge: Judge, images: np.ndarray) -> dict[str, np.ndarray]:
     x = torch.from_numpy(images).permute(0, 3, 1, 2).float() / 255
     out = {"identity": [], "colour": [], "size": []}
     for i in range(0, len(x), 128):
-        li, lc, ls = judge(cell_crops(x[i:i + 128]))
+        li, lc, ls = judge(cell_crops(x[i : i + 128]))
         for k, v in zip(out, (li, lc, ls)):
             out[k].append(v.argmax(-1).reshape(-1, 9))
     res = {k: torch.cat(v).numpy() for k, v in out.items()}
@@ -86,6 +89,7 @@ def load_judge() -> Judge:
 
 class JudgeStage(Stage):
     """The judge as a train_all stage (same loop, checkpoints, resume, device and time box as the others)."""
+
     name, index = "judge", 50
 
     def __init__(self, batch: int) -> None:
@@ -100,6 +104,9 @@ class JudgeStage(Stage):
 
     def train_step(self, step: int, batch: dict[str, Tensor]) -> tuple[Tensor, dict[str, Tensor]]:
         li, lc, ls = self.model(cell_crops(batch["x"]))
-        loss = (F.cross_entropy(li, batch["identity"]) + F.cross_entropy(lc, batch["colour"])
-                + F.cross_entropy(ls, batch["size"], ignore_index=-100))
+        loss = (
+            F.cross_entropy(li, batch["identity"])
+            + F.cross_entropy(lc, batch["colour"])
+            + F.cross_entropy(ls, batch["size"], ignore_index=-100)
+        )
         return loss, {"identity_acc": (li.argmax(-1) == batch["identity"]).float().mean().detach()}

@@ -5,11 +5,13 @@ A stage's batch is a pure function of its step (`make_batch`), so DataLoader wor
 resumed run sees exactly the data it would have seen. Checkpoints go to runs/<stage>.pt every `save_every` seconds
 (only right after a finite-loss check); the finished stage is frozen into runs/<stage>.done.pt with its history.
 """
+
 from __future__ import annotations
 
 import math
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -39,9 +41,18 @@ class _StepBatches(torch.utils.data.Dataset):
         return self.stage.make_batch(self.start + i)
 
 
-def run_stage(stage: Stage, steps: int, peak_lr: float, log: Log, save_every: float, eta_after: float,
-              seconds: float = 0.0, workers: int = 0, autocast: bool = True,
-              on_checkpoint: Callable[[], Any] | None = None) -> int:
+def run_stage(
+    stage: Stage,
+    steps: int,
+    peak_lr: float,
+    log: Log,
+    save_every: float,
+    eta_after: float,
+    seconds: float = 0.0,
+    workers: int = 0,
+    autocast: bool = True,
+    on_checkpoint: Callable[[], Any] | None = None,
+) -> int:
     """Train `stage` for `steps` steps (or, with `seconds`, for as many as fit in that time: the count is fixed
     from the measured s/step of steps 10-40 and never exceeds `steps`), checkpointing every `save_every` s.
     Returns the steps behind the frozen weights (earlier runs continued with --init-from included)."""
@@ -53,10 +64,10 @@ def run_stage(stage: Stage, steps: int, peak_lr: float, log: Log, save_every: fl
     if ckpt_path.exists():
         ck = load(ckpt_path)
         stage.model.load_state_dict(ck["model"])
-        if "opt" in ck:   # absent in a compact continuation checkpoint (checkpoints.py): a fresh AdamW state
+        if "opt" in ck:  # absent in a compact continuation checkpoint (checkpoints.py): a fresh AdamW state
             try:
                 opt.load_state_dict(ck["opt"])
-            except ValueError as e:   # parameter groups changed since: the weights resume, the moments restart
+            except ValueError as e:  # parameter groups changed since: the weights resume, the moments restart
                 log(f"[{stage.name}] optimiser state not resumed ({e}); AdamW moments start fresh")
         start, elapsed = int(ck["step"]), float(ck["elapsed"])
         if "steps" in ck:
@@ -66,12 +77,20 @@ def run_stage(stage: Stage, steps: int, peak_lr: float, log: Log, save_every: fl
             stage.load_extra_state(ck["extra"])
         log(f"[{stage.name}] resumed at step {start}/{steps} ({fmt_duration(elapsed)} already spent)")
     else:
-        log(f"[{stage.name}] start on {dev}: {module_size(stage.model):.2f} M trainable parameters, "
-            f"{'up to ' if seconds else ''}{steps} steps{f' or {seconds:.0f} s' if seconds else ''}")
+        log(
+            f"[{stage.name}] start on {dev}: {module_size(stage.model):.2f} M trainable parameters, "
+            f"{'up to ' if seconds else ''}{steps} steps{f' or {seconds:.0f} s' if seconds else ''}"
+        )
 
     def checkpoint(step: int) -> None:
-        state: dict[str, Any] = {"model": stage.model.state_dict(), "opt": opt.state_dict(), "step": step,
-                                 "elapsed": elapsed, "steps": steps, "history": stage.history}
+        state: dict[str, Any] = {
+            "model": stage.model.state_dict(),
+            "opt": opt.state_dict(),
+            "step": step,
+            "elapsed": elapsed,
+            "steps": steps,
+            "history": stage.history,
+        }
         extra = stage.extra_state()
         if extra:
             state["extra"] = extra
@@ -79,9 +98,10 @@ def run_stage(stage: Stage, steps: int, peak_lr: float, log: Log, save_every: fl
         if on_checkpoint is not None:
             on_checkpoint()
 
-    extra = {"num_workers": workers, "prefetch_factor": 4} if workers else {}   # torch 1.13 rejects a factor at 0
-    loader = torch.utils.data.DataLoader(_StepBatches(stage, start, steps), batch_size=None,
-                                         pin_memory=dev.type == "cuda", **extra)
+    extra = {"num_workers": workers, "prefetch_factor": 4} if workers else {}  # torch 1.13 rejects a factor at 0
+    loader = torch.utils.data.DataLoader(
+        _StepBatches(stage, start, steps), batch_size=None, pin_memory=dev.type == "cuda", **extra
+    )
     stage.model.train()
     t_begin = time.time()
     last_save, window_t, window_n, t10 = time.time(), time.time(), 0, 0.0
@@ -100,11 +120,11 @@ def run_stage(stage: Stage, steps: int, peak_lr: float, log: Log, save_every: fl
         opt.step()
         stage.after_step(step, log)
         step += 1
-        elapsed += time.time() - t_prev   # wall time, waits for data included
+        elapsed += time.time() - t_prev  # wall time, waits for data included
         t_prev = time.time()
         window_n += 1
         if not budget_fixed and step - start in (10, 40) and dev.type == "cuda":
-            torch.cuda.synchronize()   # the GPU runs behind the Python loop: time what it has finished
+            torch.cuda.synchronize()  # the GPU runs behind the Python loop: time what it has finished
         if not budget_fixed and step - start == 10:
             t10 = time.time()
         if not budget_fixed and step - start == 40:
@@ -114,29 +134,39 @@ def run_stage(stage: Stage, steps: int, peak_lr: float, log: Log, save_every: fl
             log(f"[{stage.name}] measured {sps * 1000:.0f} ms/step on {dev}: {steps} steps fit in {seconds:.0f} s")
         if step % 20 == 0 or step == steps:
             if not torch.isfinite(loss):
-                raise FloatingPointError(f"[{stage.name}] loss is {float(loss)} at step {step}; "
-                                         f"stats {fmt_stats(stats)}")
+                raise FloatingPointError(
+                    f"[{stage.name}] loss is {float(loss)} at step {step}; stats {fmt_stats(stats)}"
+                )
             sps = (time.time() - window_t) / window_n
             window_t, window_n = time.time(), 0
             left = (steps - step) * sps
-            log(f"[{stage.name}] step {step}/{steps} ({100 * step / steps:.1f}%) {sps:.3f} s/step, "
+            log(
+                f"[{stage.name}] step {step}/{steps} ({100 * step / steps:.1f}%) {sps:.3f} s/step, "
                 f"stage left {fmt_duration(left)}, all left ~{fmt_duration(left + eta_after)} | "
-                f"loss {float(loss):.4g} {fmt_stats(stats)}")
-            if time.time() - last_save > save_every:   # only right after a finite-loss check
+                f"loss {float(loss):.4g} {fmt_stats(stats)}"
+            )
+            if time.time() - last_save > save_every:  # only right after a finite-loss check
                 checkpoint(step)
                 last_save = time.time()
         if seconds and time.time() - t_begin > 1.15 * seconds:
             log(f"[{stage.name}] time box of {seconds:.0f} s overrun by 15% (steps slowed down): stopping at {step}")
             break
-    steps = step   # a time box may end the loop early (slower steps than measured): freeze what was trained
+    steps = step  # a time box may end the loop early (slower steps than measured): freeze what was trained
     checkpoint(steps)
     stage.model.eval()
     payload = stage.final_payload()
     where = torch.cuda.get_device_name(dev) if dev.type == "cuda" else f"cpu, {torch.get_num_threads()} threads"
     # history: one entry per training run that led to these weights (--init-from continues an earlier one)
-    payload["history"] = [*stage.history, {
-        "steps": steps, "seconds": round(elapsed), "batch": stage.batch, "device": where,
-        "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}]
+    payload["history"] = [
+        *stage.history,
+        {
+            "steps": steps,
+            "seconds": round(elapsed),
+            "batch": stage.batch,
+            "device": where,
+            "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        },
+    ]
     payload["steps"] = sum(int(h["steps"]) for h in payload["history"])
     payload["train_seconds"] = sum(float(h["seconds"]) for h in payload["history"])
     save_atomic(payload, done_path)

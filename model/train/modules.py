@@ -3,6 +3,7 @@
 Attention is written by hand (torch 1.13 has no scaled_dot_product_attention); additive masks use
 finfo.min-scaled values, never -inf, so a fully masked row stays finite in ONNX Runtime.
 """
+
 from __future__ import annotations
 
 import math
@@ -30,9 +31,9 @@ class Attention(nn.Module):
         b, tq, d = x.shape
         ctx = x if ctx is None else ctx
         tk = ctx.shape[1]
-        q = self.q(x).reshape(b, tq, self.heads, self.head_dim).transpose(1, 2)            # [B, H, Tq, Dh]
+        q = self.q(x).reshape(b, tq, self.heads, self.head_dim).transpose(1, 2)  # [B, H, Tq, Dh]
         k, v = self.kv(ctx).reshape(b, tk, 2, self.heads, self.head_dim).permute(2, 0, 3, 1, 4)  # [B, H, Tk, Dh]
-        scores = torch.matmul(q, k.transpose(-1, -2)) * (1.0 / math.sqrt(self.head_dim))   # [B, H, Tq, Tk]
+        scores = torch.matmul(q, k.transpose(-1, -2)) * (1.0 / math.sqrt(self.head_dim))  # [B, H, Tq, Tk]
         if bias is not None:
             scores = scores + bias
         probs = scores.softmax(dim=-1)

@@ -4,6 +4,7 @@ ONNX Runtime folds the Casts at load, so run time is unchanged and files are abo
 To keep the golden fixtures exact, export.py rounds the torch weights to
 fp16 *before* exporting and computing fixtures (round_module_to_fp16), so torch and ORT see identical weights.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,6 +20,7 @@ def round_module_to_fp16(module: torch.nn.Module) -> None:
     """Fold BatchNorm into the preceding convs (semantic.fuse_batchnorm), then round every float parameter and
     buffer with >= MIN_ELEMENTS elements to the nearest fp16 value: what the exported graph computes."""
     from .semantic import fuse_batchnorm
+
     fuse_batchnorm(module)
     for t in list(module.parameters()) + list(module.buffers()):
         if t.is_floating_point() and t.numel() >= MIN_ELEMENTS:
@@ -44,8 +46,11 @@ def convert_initializers_to_fp16(path: str) -> int:
                 continue
             raise ValueError(f"initialiser {init.name} is not fp16-exact; call round_module_to_fp16 before export")
         keep.append(numpy_helper.from_array(half, init.name + "_fp16"))
-        casts.append(helper.make_node("Cast", [init.name + "_fp16"], [init.name], to=onnx.TensorProto.FLOAT,
-                                      name=f"cast_{init.name}"))
+        casts.append(
+            helper.make_node(
+                "Cast", [init.name + "_fp16"], [init.name], to=onnx.TensorProto.FLOAT, name=f"cast_{init.name}"
+            )
+        )
         converted += 1
     del graph.initializer[:]
     graph.initializer.extend(keep)

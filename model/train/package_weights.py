@@ -4,6 +4,7 @@ entries (names kept by torch.onnx.export; fp16-stored ones carry an `_fp16` suff
 Used to continue from a shipped package without its training checkpoints (the autoencoder that v3 reuses, a
 denoiser warm start) and by the benchmark's PyTorch baseline, so neither needs gitignored files.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,12 +31,13 @@ def onnx_tensors(path: Path, prefix: str = "") -> tuple[dict[str, torch.Tensor],
         if name.startswith("onnx::"):
             anonymous.append((int(name.rsplit("_", 1)[1]), t))
         elif name.startswith(prefix):
-            named[name[len(prefix):]] = t
+            named[name[len(prefix) :]] = t
     return named, [t for _, t in sorted(anonymous, key=lambda p: p[0])]
 
 
-def load_module(module: nn.Module, path: Path, prefix: str = "", strict: bool = True,
-                new: tuple[str, ...] = ()) -> list[str]:
+def load_module(
+    module: nn.Module, path: Path, prefix: str = "", strict: bool = True, new: tuple[str, ...] = ()
+) -> list[str]:
     """Loads `module` from the ONNX file's initialisers. strict: every parameter and buffer must be there with its
     shape (non-float buffers such as BatchNorm's step count excepted). Not strict: loads the entries whose name and
     shape match and returns the names it could not fill. `new`: name prefixes of layers the graph does not have
@@ -46,8 +48,11 @@ def load_module(module: nn.Module, path: Path, prefix: str = "", strict: bool = 
     # layers applied to 3-d inputs (exported as MatMul with the weight transposed). Trace order follows the
     # forward pass, which for these modules is their declaration order; each match is checked by shape and a
     # caller checks the result against the graph's outputs (tests/test_package_weights.py).
-    linear_or_norm = {f"{n}.weight" if n else "weight": m for n, m in module.named_modules()
-                      if isinstance(m, nn.Linear) or (isinstance(m, nn.GroupNorm) and m.affine)}
+    linear_or_norm = {
+        f"{n}.weight" if n else "weight": m
+        for n, m in module.named_modules()
+        if isinstance(m, nn.Linear) or (isinstance(m, nn.GroupNorm) and m.affine)
+    }
     queue = list(anonymous)
     for name in state:
         m = linear_or_norm.get(name)
@@ -59,7 +64,7 @@ def load_module(module: nn.Module, path: Path, prefix: str = "", strict: bool = 
         elif isinstance(m, nn.Linear) and t.dim() == 2 and t.t().shape == m.weight.shape:
             found[name] = queue.pop(0).t().contiguous()
         elif isinstance(m, nn.Linear) and t.dim() == 2 and not strict:
-            queue.pop(0)   # this layer changed shape: its old weight is not used
+            queue.pop(0)  # this layer changed shape: its old weight is not used
     missing = []
     for name, t in state.items():
         src = found.get(name)

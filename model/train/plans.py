@@ -7,6 +7,7 @@
 `lm` batches are tokens per batch. The autoencoder is not in the plans: it is reused from the shipped package
 unless `--train-autoencoder` (AUTOENCODER below).
 """
+
 from __future__ import annotations
 
 Plan = dict[str, tuple[int, int, float]]
@@ -37,6 +38,9 @@ PLANS: dict[str, Plan] = {
     },
 }
 
-AUTOENCODER: dict[str, tuple[int, int, float]] = {"cpu": (3000, 32, 2e-3), "gpu": (15548, 128, 2e-3),
-                                                  "smoke": (4, 4, 2e-3)}
-LM_CORPUS = {"cpu": (60000, 1000), "gpu": (120000, 1000), "smoke": (40, 20)}   # conversations: train, held out
+AUTOENCODER: dict[str, tuple[int, int, float]] = {
+    "cpu": (3000, 32, 2e-3),
+    "gpu": (15548, 128, 2e-3),
+    "smoke": (4, 4, 2e-3),
+}
+LM_CORPUS = {"cpu": (60000, 1000), "gpu": (120000, 1000), "smoke": (40, 20)}  # conversations: train, held out

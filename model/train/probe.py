@@ -12,6 +12,7 @@ the cheapest check of part 1's central promise ("32 tokens hold the image") shor
 Needs runs/tokenizer.done.pt; takes ~5 min on 2 cores (most of it encoding the scenes). --report writes the results
 into model/seed-mini/REPORT.md between <!-- PROBE:BEGIN --> and <!-- PROBE:END --> (evaluate keeps that section).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,6 +64,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
 
             def f(ids: torch.Tensor, causal: torch.Tensor) -> torch.Tensor:
                 return head(table[positions, ids].sum(1))
+
             lr = 1e-2
         else:
             linear = torch.nn.Linear(32 * tr[1].shape[-1], 9 * classes)
@@ -70,12 +72,13 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
 
             def f(ids: torch.Tensor, causal: torch.Tensor) -> torch.Tensor:
                 return linear(causal.flatten(1))
+
             lr = 1e-3
         opt = torch.optim.Adam(params, lr=lr)
         for _ in range(a.epochs):
             perm = torch.randperm(len(tr[0]))
             for i in range(0, len(perm), 256):
-                j = perm[i:i + 256]
+                j = perm[i : i + 256]
                 loss = F.cross_entropy(f(tr[0][j], tr[1][j]).reshape(-1, classes), tr[2][j].flatten())
                 opt.zero_grad()
                 loss.backward()
@@ -86,13 +89,17 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
                 pred = f(d[0][:n], d[1][:n]).reshape(-1, 9, classes).argmax(-1)
                 truth = d[2][:n]
                 occupied = truth != EMPTY
-                r = {"occupancy": float(((pred != EMPTY) == occupied).float().mean()),
-                     "identity_on_occupied": float((pred == truth)[occupied].float().mean()),
-                     "all_empty_baseline": float((~occupied).float().mean())}
+                r = {
+                    "occupancy": float(((pred != EMPTY) == occupied).float().mean()),
+                    "identity_on_occupied": float((pred == truth)[occupied].float().mean()),
+                    "all_empty_baseline": float((~occupied).float().mean()),
+                }
                 results[f"{name}/{split}"] = r
-                print(f"{name:6s} {split:5s} occupancy {r['occupancy']:.3f} (all-empty baseline "
-                      f"{r['all_empty_baseline']:.3f}), identity on occupied cells {r['identity_on_occupied']:.3f}",
-                      flush=True)
+                print(
+                    f"{name:6s} {split:5s} occupancy {r['occupancy']:.3f} (all-empty baseline "
+                    f"{r['all_empty_baseline']:.3f}), identity on occupied cells {r['identity_on_occupied']:.3f}",
+                    flush=True,
+                )
     if a.report:
         write_report(results, a)
     return results
@@ -100,22 +107,27 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
 
 def write_report(results: dict[str, dict[str, float]], a: argparse.Namespace) -> None:
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    rows = [f"| {k.split('/')[0]} | {k.split('/')[1]} | {v['occupancy']:.1%} | {v['all_empty_baseline']:.1%} | "
-            f"{v['identity_on_occupied']:.1%} |" for k, v in results.items()]
-    section = "\n".join([
-        "<!-- PROBE:BEGIN -->",
-        "## (f) Linear probes: is the layout in the tokens?",
-        "",
-        f"Command: `.venv/bin/python -m model.train.probe --train {a.train} --test {a.test} --epochs {a.epochs} --report` ({when}).",
-        "Per grid cell, a linear read-out of the object there (identity or empty) from the 32 codes or from the",
-        "continuous causal embeddings; trained on training scenes, scored on held-out ones (model/train/probe.py).",
-        "",
-        "| read from | scenes | occupancy accuracy | all-empty baseline | identity on occupied cells |",
-        "|---|---|---|---|---|",
-        *rows,
-        "",
-        "<!-- PROBE:END -->",
-    ])
+    rows = [
+        f"| {k.split('/')[0]} | {k.split('/')[1]} | {v['occupancy']:.1%} | {v['all_empty_baseline']:.1%} | "
+        f"{v['identity_on_occupied']:.1%} |"
+        for k, v in results.items()
+    ]
+    section = "\n".join(
+        [
+            "<!-- PROBE:BEGIN -->",
+            "## (f) Linear probes: is the layout in the tokens?",
+            "",
+            f"Command: `.venv/bin/python -m model.train.probe --train {a.train} --test {a.test} --epochs {a.epochs} --report` ({when}).",
+            "Per grid cell, a linear read-out of the object there (identity or empty) from the 32 codes or from the",
+            "continuous causal embeddings; trained on training scenes, scored on held-out ones (model/train/probe.py).",
+            "",
+            "| read from | scenes | occupancy accuracy | all-empty baseline | identity on occupied cells |",
+            "|---|---|---|---|---|",
+            *rows,
+            "",
+            "<!-- PROBE:END -->",
+        ]
+    )
     replace_section(PACKAGE_DIR / "REPORT.md", "PROBE", section, before_tag="LM-EVAL")
     print(f"updated the probe section of {PACKAGE_DIR / 'REPORT.md'}")
 

@@ -1,4 +1,5 @@
 """Render evaluation results (evaluate.py) into model/seed-mini/REPORT.md, with targets and plain verdicts."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,10 @@ def _verdict(value: float, target: float) -> str:
 
 
 def _attr_row(name: str, s: dict[str, float]) -> str:
-    return (f"| {name} | {_pct(s['identity'])} | {_pct(s['colour'])} | {_pct(s['position'])} | {_pct(s['size'])} | "
-            f"{_pct(s['background'])} | **{_pct(s['all'])}** | {s['spurious_per_scene']:.2f} |")
+    return (
+        f"| {name} | {_pct(s['identity'])} | {_pct(s['colour'])} | {_pct(s['position'])} | {_pct(s['size'])} | "
+        f"{_pct(s['background'])} | **{_pct(s['all'])}** | {s['spurious_per_scene']:.2f} |"
+    )
 
 
 def training_times() -> list[str]:
@@ -32,14 +35,16 @@ def training_times() -> list[str]:
         if not path.exists():
             continue
         d = load(path)
-        history = d.get("history") or [{"steps": d.get("steps", "?"), "seconds": d.get("train_seconds"),
-                                        "device": "shared 2 cores"}]
+        history = d.get("history") or [
+            {"steps": d.get("steps", "?"), "seconds": d.get("train_seconds"), "device": "shared 2 cores"}
+        ]
         for i, h in enumerate(history):
             secs = h.get("seconds")
             took = (f"{secs / 60:.1f} min" if secs and secs >= 60 else f"{secs:.0f} s") if secs else "n/a"
             part = f" (part {i + 1})" if len(history) > 1 else ""
-            rows.append(f"| {name}{part} | {h.get('steps', '?')} | {h.get('batch') or ''} | {took} | "
-                        f"{h.get('device', '')} |")
+            rows.append(
+                f"| {name}{part} | {h.get('steps', '?')} | {h.get('batch') or ''} | {took} | {h.get('device', '')} |"
+            )
     return rows
 
 
@@ -47,7 +52,7 @@ def _kept_section(old: str, tag: str) -> list[str]:
     """The section of the old REPORT.md text between <!-- TAG:BEGIN/END --> (another command's, or hand-written),
     to carry over into the new one, or []."""
     begin, end = f"<!-- {tag}:BEGIN -->", f"<!-- {tag}:END -->"
-    return [old[old.index(begin):old.index(end) + len(end)], ""] if begin in old and end in old else []
+    return [old[old.index(begin) : old.index(end) + len(end)], ""] if begin in old and end in old else []
 
 
 def write_report(res: dict[str, Any], args: dict[str, Any]) -> None:
@@ -73,9 +78,12 @@ def write_report(res: dict[str, Any], args: dict[str, Any]) -> None:
         "",
         "| metric | value | target | verdict |",
         "|---|---|---|---|",
-        (f"| (a) attributes kept after tokenize -> decode (k = 32) | {_pct(rec['all'])} | >= 90% | "
-         f"{_verdict(rec['all'], TARGET_ATTR)} |" if rec else f"| (a) attributes kept after tokenize -> decode | "
-         f"{missing} | >= 90% | **not yet measured** |"),
+        (
+            f"| (a) attributes kept after tokenize -> decode (k = 32) | {_pct(rec['all'])} | >= 90% | "
+            f"{_verdict(rec['all'], TARGET_ATTR)} |"
+            if rec
+            else f"| (a) attributes kept after tokenize -> decode | {missing} | >= 90% | **not yet measured** |"
+        ),
         f"| (b) image -> caption retrieval R@1 | {_pct(ret['i2t_r1'])} | >= 80% | {_verdict(ret['i2t_r1'], TARGET_R1)} |",
         f"| (b) image -> caption retrieval R@5 | {_pct(ret['i2t_r5'])} | | |",
         f"| (b) caption -> image R@1 / R@5 | {_pct(ret['t2i_r1'])} / {_pct(ret['t2i_r5'])} | | |",
@@ -89,19 +97,26 @@ def write_report(res: dict[str, Any], args: dict[str, Any]) -> None:
         *_kept_section(old, "NOTES"),
         "## (a) Reconstruction consistency, per attribute",
         "",
-        head, sep,
+        head,
+        sep,
         _attr_row("originals (judge ceiling)", res["ceiling"]),
         _attr_row("autoencoder only (no tokens)", res["autoencoder"]),
-        (_attr_row(f"tokens -> diffusion decode, k = 32 ({args['steps']} DDIM steps, CFG {args['guidance']})", rec)
-         if rec else f"| tokens -> diffusion decode | {missing} | | | | | | |"),
+        (
+            _attr_row(f"tokens -> diffusion decode, k = 32 ({args['steps']} DDIM steps, CFG {args['guidance']})", rec)
+            if rec
+            else f"| tokens -> diffusion decode | {missing} | | | | | | |"
+        ),
         "",
         "## (d) Prefix curve: decoding only the first k of 32 tokens",
         "",
         f"k = 32 uses {args['scenes']} scenes, the other rows the first {args['prefix_scenes']}.",
         "",
-        head, sep,
-        *([_attr_row(f"k = {k}", s) for k, s in sorted(res["prefix"].items(), key=lambda kv: int(kv[0]))]
-          or [f"| {missing} | | | | | | | |"]),
+        head,
+        sep,
+        *(
+            [_attr_row(f"k = {k}", s) for k, s in sorted(res["prefix"].items(), key=lambda kv: int(kv[0]))]
+            or [f"| {missing} | | | | | | | |"]
+        ),
         "",
         "## (e) Grid",
         "",
@@ -140,7 +155,7 @@ def replace_section(path: Path, tag: str, section: str, before_tag: str | None =
     section = section.rstrip("\n")
     before = f"<!-- {before_tag}:BEGIN -->" if before_tag else None
     if begin in text and end in text:
-        text = text[:text.index(begin)] + section + text[text.index(end) + len(end):]
+        text = text[: text.index(begin)] + section + text[text.index(end) + len(end) :]
     elif before and before in text:
         i = text.index(before)
         text = text[:i] + section + "\n\n" + text[i:]

@@ -27,6 +27,7 @@ also copies the grid to the package (runtime_eval_grid.png) and rewrites the RUN
 (one Node process each, results in OUT/chunks/); a rerun reuses finished chunks, so a killed evaluation resumes, and
 --score-only rescores what is there (e.g. once the judge is trained).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,9 +39,10 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Optional, Sequence
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -63,26 +65,26 @@ SECTION_TAG = "RUNTIME-EVAL"
 # "{c}" is the scene's caption. "draw me ..." starts with "draw", so the chat API forces an image for it as well.
 DRAW_PARAPHRASES = (
     "draw me {c}",
-    "Make an image of {c}.",
+    "An image of {c}, please.",
     "Can you make a picture of {c}?",
     "I'd like a picture of {c}.",
-    "Paint {c}.",
+    "Could you sketch {c}?",
     "Sketch {c}, please.",
     "picture of {c}",
     "Could you create an image showing {c}?",
 )
 CAPTION_PARAPHRASES = (
-    "What do you see?",
-    "Describe this picture.",
+    "Tell me what is in this image.",
+    "Give this picture a caption.",
     "Can you describe what's in the image?",
-    "Caption this image.",
-    "What does this image show?",
+    "What's in this image?",
+    "What is this image of?",
 )
 # Per vqa_pair kind; fields: {cell} ("at the top left"), {a_name} ("a red circle"), {ref} ("red circle"), {shape}.
 VQA_PARAPHRASES: dict[str, tuple[str, ...]] = {
-    "identity": ("What's {cell}?", "What do you see {cell}?", "Which object is {cell}?"),
-    "count": ("How many things are in the picture?", "How many objects do you see?", "Count the objects in the image."),
-    "background": ("What color is the background?", "What's the background colour?", "Which colour is the background?"),
+    "identity": ("What's {cell}?", "What is there {cell}?", "Which object is {cell}?"),
+    "count": ("How many items are there?", "How many objects do you see?", "Count the objects in the image."),
+    "background": ("What color is the background?", "What's the background colour?", "Which color is the background?"),
     "presence": ("Do you see {a_name}?", "Is there {a_name} in this image?", "Does the picture contain {a_name}?"),
     "colour": ("What color is the {shape}?", "Which colour is the {shape}?", "What's the colour of the {shape}?"),
     "position": ("Where's the {ref}?", "Where is the {ref} located?", "In which part of the image is the {ref}?"),
@@ -93,6 +95,7 @@ OBJECT_ATTRS = {"emoji": ("identity", "size", "presence"), "shape": ("identity",
 
 
 # ----------------------------------------------------------------------------------------------------------- scenes
+
 
 def eval_scenes(split: str, n: int) -> list[D.Scene]:
     """The first n evaluation scenes of "unseen" (held-out test split) or "seen" (fresh training-split scenes)."""
@@ -112,10 +115,10 @@ def _kind_of_ref(ref: str) -> str:
 
 @dataclass(frozen=True)
 class Question:
-    kind: str          # vqa_pair's kind: identity, count, background, presence, colour, position, size
-    target: str        # emoji, shape, empty (an identity question about an empty cell) or scene (count, background)
-    question: str      # the training template's wording
-    paraphrase: str    # the same question as a person might type it
+    kind: str  # vqa_pair's kind: identity, count, background, presence, colour, position, size
+    target: str  # emoji, shape, empty (an identity question about an empty cell) or scene (count, background)
+    question: str  # the training template's wording
+    paraphrase: str  # the same question as a person might type it
     answer: str
 
 
@@ -130,20 +133,20 @@ def vqa_questions(scene: D.Scene, rng: np.random.Generator, count: int) -> list[
             continue
         fields: dict[str, str] = {}
         if kind == "identity":
-            cell = next(c for c, p in enumerate(D.CELL_PHRASES) if q == f"What is {p}?")
+            cell = next(c for c, p in enumerate(D.CELL_PHRASES) if q.endswith(f" {p}?"))
             hit = [o for o in scene.objects if o.cell == cell]
             target = ("shape" if hit[0].is_shape else "emoji") if hit else "empty"
             fields["cell"] = D.CELL_PHRASES[cell]
         elif kind in ("count", "background"):
             target = "scene"
         elif kind == "presence":
-            a_name = q[len("Is there "):-len(" in the picture?")]
+            a_name = q[len("Is there ") : -len(" in the picture?")]
             target = _kind_of_ref(a_name.split(" ", 1)[1])
             fields["a_name"] = a_name
         elif kind == "colour":
-            target, fields["shape"] = "shape", q[len("What colour is the "):-1]
+            target, fields["shape"] = "shape", q[len("What colour is the ") : -1]
         else:  # position, size: about a unique object, named by tasks.ref_name
-            ref = q[len("Where is the "):-1] if kind == "position" else q[len("Is the "):-len(" small or large?")]
+            ref = q[len("Where is the ") : -1] if kind == "position" else q[len("Is the ") : -len(" small or large?")]
             target, fields["ref"] = _kind_of_ref(ref), ref
         templates = VQA_PARAPHRASES[kind]
         para = templates[int(rng.integers(len(templates)))].format(**fields)
@@ -152,6 +155,7 @@ def vqa_questions(scene: D.Scene, rng: np.random.Generator, count: int) -> list[
 
 
 # ---------------------------------------------------------------------------------------------------- the requests
+
 
 @dataclass(frozen=True)
 class SceneItem:
@@ -171,7 +175,7 @@ def build_requests(items: Sequence[SceneItem], out: Path, chunk: int, prefix_n: 
     (out / "images").mkdir(parents=True, exist_ok=True)
     folders = []
     for start in range(0, len(items), chunk):
-        part = items[start:start + chunk]
+        part = items[start : start + chunk]
         folder = out / "chunks" / part[0].id
         folder.mkdir(parents=True, exist_ok=True)
         request: dict[str, Any] = {"version": 1, "reconstruct": [], "draw": [], "ask": []}
@@ -185,17 +189,28 @@ def build_requests(items: Sequence[SceneItem], out: Path, chunk: int, prefix_n: 
             request["reconstruct"].append({"id": it.id, "image": image, "prefixes": prefixes})
             request["draw"] += [
                 {"id": f"{it.id}.t", "prompt": f"Draw {D.caption(it.scene)}.", "greedy": True, "seeds": [0]},
-                {"id": f"{it.id}.p", "prompt": draw_paraphrase(it.scene, it.index), "greedy": False, "seeds": [0]}]
-            asks = [("caption", "scene", "Describe the image.",
-                     CAPTION_PARAPHRASES[it.index % len(CAPTION_PARAPHRASES)], D.caption(it.scene))]
+                {"id": f"{it.id}.p", "prompt": draw_paraphrase(it.scene, it.index), "greedy": False, "seeds": [0]},
+            ]
+            asks = [
+                (
+                    "caption",
+                    "scene",
+                    "Describe the image.",
+                    CAPTION_PARAPHRASES[it.index % len(CAPTION_PARAPHRASES)],
+                    D.caption(it.scene),
+                )
+            ]
             rng = np.random.default_rng([EVAL_SEED, 1 if it.split == "unseen" else 0, it.index, 7])
-            asks += [(f"vqa:{q.kind}", q.target, q.question, q.paraphrase, q.answer)
-                     for q in vqa_questions(it.scene, rng, vqa_per_scene)]
+            asks += [
+                (f"vqa:{q.kind}", q.target, q.question, q.paraphrase, q.answer)
+                for q in vqa_questions(it.scene, rng, vqa_per_scene)
+            ]
             for j, (task, target, question, para, answer) in enumerate(asks):
                 for form, text in (("t", question), ("p", para)):
                     ask_id = f"{it.id}.q{j}{form}"
-                    request["ask"].append({"id": ask_id, "image": image, "question": text, "greedy": False,
-                                           "seeds": [0]})
+                    request["ask"].append(
+                        {"id": ask_id, "image": image, "question": text, "greedy": False, "seeds": [0]}
+                    )
                     meta["ask"][ask_id] = {"task": task, "target": target, "form": form, "answer": answer}
         text = json.dumps(request, indent=1) + "\n"
         if (folder / "request.json").exists() and (folder / "request.json").read_text() != text:
@@ -217,8 +232,11 @@ def _complete(folder: Path) -> bool:
     if not res.exists():
         return False
     r, q = json.loads(res.read_text()), json.loads(req.read_text())
-    return (len(r["reconstruct"]) == len(q["reconstruct"]) and len(r["draw"]) == sum(map(_runs, q["draw"]))
-            and len(r["ask"]) == sum(map(_runs, q["ask"])))
+    return (
+        len(r["reconstruct"]) == len(q["reconstruct"])
+        and len(r["draw"]) == sum(map(_runs, q["draw"]))
+        and len(r["ask"]) == sum(map(_runs, q["ask"]))
+    )
 
 
 def run_driver(folder: Path, package: Path, threads: int) -> None:
@@ -226,15 +244,27 @@ def run_driver(folder: Path, package: Path, threads: int) -> None:
     node = shutil.which("node")
     if node is None:
         raise RuntimeError("node is not on PATH; the runtime evaluation runs the TypeScript driver with Node >= 20")
-    cmd = [node, "--import", "tsx", str(DRIVER), str(folder / "request.json"), str(folder), "--model", str(package),
-           "--threads", str(threads)]
+    cmd = [
+        node,
+        "--import",
+        "tsx",
+        str(DRIVER),
+        str(folder / "request.json"),
+        str(folder),
+        "--model",
+        str(package),
+        "--threads",
+        str(threads),
+    ]
     r = subprocess.run(cmd, cwd=REPO)
     if r.returncode != 0:
-        raise RuntimeError(f"the runtime driver failed (exit {r.returncode}) on {folder / 'request.json'}: "
-                           f"{shlex.join(cmd)}")
+        raise RuntimeError(
+            f"the runtime driver failed (exit {r.returncode}) on {folder / 'request.json'}: {shlex.join(cmd)}"
+        )
 
 
 # ---------------------------------------------------------------------------------------------------------- scoring
+
 
 class Tally:
     """Hit lists per (group, attribute); mean() gives the accuracy and how many were judged."""
@@ -247,8 +277,9 @@ class Tally:
         self.hits[group][attr].append(float(value))
 
     def mean(self) -> dict[str, dict[str, dict[str, float]]]:
-        return {g: {a: {"acc": float(np.mean(v)), "n": len(v)} for a, v in attrs.items()}
-                for g, attrs in self.hits.items()}
+        return {
+            g: {a: {"acc": float(np.mean(v)), "n": len(v)} for a, v in attrs.items()} for g, attrs in self.hits.items()
+        }
 
 
 def score_images(scenes: Sequence[D.Scene], pred: dict[str, np.ndarray], present: Sequence[bool]) -> dict:
@@ -275,7 +306,7 @@ def score_images(scenes: Sequence[D.Scene], pred: dict[str, np.ndarray], present
     return t.mean()
 
 
-def score_caption(text: Optional[str], scene: D.Scene, t: Tally) -> None:
+def score_caption(text: str | None, scene: D.Scene, t: Tally) -> None:
     """A generated caption (None: the call failed) against the scene, into `t` (judge_text.parse_caption reads it)."""
     bg, objs = parse_caption(text or "")
     by_cell = {o.cell: o for o in objs}
@@ -305,26 +336,32 @@ def _load_png(path: Path) -> np.ndarray:
 @dataclass
 class Collected:
     """Everything the chunks returned for one split, in scene order."""
+
     scenes: list[D.Scene]
     originals: list[Path]
-    recon: dict[str, list[Optional[Path]]]           # "32", "1", "4", "8" -> decoded PNG per scene (None: none)
-    wanted: dict[str, list[bool]]                    # the same keys -> whether the request asked for that decode
-    draws: dict[str, list[dict]]                     # "template-greedy", "template-default", "paraphrase-default"
-    asks: list[tuple[dict, dict]]                    # (result, meta) per question
-    seconds: dict[str, list[tuple[str, float]]]      # task -> (scene id or chunk, seconds) per call
+    recon: dict[str, list[Path | None]]  # "32", "1", "4", "8" -> decoded PNG per scene (None: none)
+    wanted: dict[str, list[bool]]  # the same keys -> whether the request asked for that decode
+    draws: dict[str, list[dict]]  # "template-greedy", "template-default", "paraphrase-default"
+    asks: list[tuple[dict, dict]]  # (result, meta) per question
+    seconds: dict[str, list[tuple[str, float]]]  # task -> (scene id or chunk, seconds) per call
     errors: list[str]
-    run_seconds: float = 0.0                         # wall time of the Node processes whose first scene is here
+    run_seconds: float = 0.0  # wall time of the Node processes whose first scene is here
 
 
 def collect(split: str, items: Sequence[SceneItem], folders: Iterable[Path], out: Path) -> Collected:
     by_id = {it.id: it for it in items if it.split == split}
     index = {sid: k for k, sid in enumerate(by_id)}
     n = len(by_id)
-    c = Collected([it.scene for it in by_id.values()], [out / "images" / f"{sid}.png" for sid in by_id],
-                  {k: [None] * n for k in ("32", *map(str, PREFIXES))},
-                  {k: [False] * n for k in ("32", *map(str, PREFIXES))},
-                  {k: [{}] * n for k in ("template-greedy", "template-default", "paraphrase-default")},
-                  [], defaultdict(list), [])
+    c = Collected(
+        [it.scene for it in by_id.values()],
+        [out / "images" / f"{sid}.png" for sid in by_id],
+        {k: [None] * n for k in ("32", *map(str, PREFIXES))},
+        {k: [False] * n for k in ("32", *map(str, PREFIXES))},
+        {k: [{}] * n for k in ("template-greedy", "template-default", "paraphrase-default")},
+        [],
+        defaultdict(list),
+        [],
+    )
     for folder in folders:
         res = json.loads((folder / "results.json").read_text())
         meta = json.loads((folder / "meta.json").read_text())
@@ -381,14 +418,15 @@ def cost(seconds: dict[str, list[tuple[str, float]]], scenes: int) -> dict[str, 
     return out
 
 
-def score_split(c: Collected, judge: Optional[Judge]) -> dict[str, Any]:
-    def judged(paths: Sequence[Optional[Path]], rows: Sequence[int]) -> dict:
+def score_split(c: Collected, judge: Judge | None) -> dict[str, Any]:
+    def judged(paths: Sequence[Path | None], rows: Sequence[int]) -> dict:
         """Judges the images of the scenes at `rows`; a missing image (a failed call) counts as all attributes wrong."""
         if judge is None or not rows:
             return {}
         present = [paths[k] is not None for k in rows]
-        images = np.stack([_load_png(p) if p is not None else np.zeros((64, 64, 3), np.uint8)
-                           for p in (paths[k] for k in rows)])
+        images = np.stack(
+            [_load_png(p) if p is not None else np.zeros((64, 64, 3), np.uint8) for p in (paths[k] for k in rows)]
+        )
         scores = score_images([c.scenes[k] for k in rows], judge_scenes(judge, images), present)
         return {"n_scenes": len(rows), **scores}
 
@@ -435,14 +473,18 @@ def score_split(c: Collected, judge: Optional[Judge]) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------------------------------ grid, report
 
+
 def write_grid(c: Collected, path: Path, n: int = GRID_SCENES) -> None:
     """Rows: the first n scenes; columns: original | reconstruction (k = 32) | first 1, 4, 8 tokens | "Draw
     {caption}." greedy | the same with default options | the paraphrased request with default options."""
     drawn = lambda name: [Path(r["png"]) if r.get("png") else None for r in c.draws[name]]  # noqa: E731
     cols = [("original", c.originals), ("reconstruction", c.recon["32"])]
     cols += [(f"first {k} tokens", c.recon[str(k)]) for k in PREFIXES]
-    cols += [("Draw ..., greedy", drawn("template-greedy")), ("Draw ..., default", drawn("template-default")),
-             ("paraphrase, default", drawn("paraphrase-default"))]
+    cols += [
+        ("Draw ..., greedy", drawn("template-greedy")),
+        ("Draw ..., default", drawn("template-default")),
+        ("paraphrase, default", drawn("paraphrase-default")),
+    ]
     cell, pad, head = 128, 6, 18
     rows = min(n, len(c.scenes))
     img = Image.new("RGB", (len(cols) * (cell + pad) + pad, head + rows * (cell + pad) + pad), (255, 255, 255))
@@ -466,8 +508,17 @@ def _pct(entry: Any) -> str:
     return "-" if not entry else f"{100 * entry['acc']:.1f}%"
 
 
-COLUMNS = ("emoji identity", "emoji size", "emoji present", "shape identity", "shape colour", "shape size",
-           "shape present", "background", "spurious / scene")
+COLUMNS = (
+    "emoji identity",
+    "emoji size",
+    "emoji present",
+    "shape identity",
+    "shape colour",
+    "shape size",
+    "shape present",
+    "background",
+    "spurious / scene",
+)
 
 
 def _head(*extra: str) -> list[str]:
@@ -477,34 +528,58 @@ def _head(*extra: str) -> list[str]:
 
 def _row(label: str, s: dict, extra: Sequence[str] = ()) -> str:
     e, sh, sc = s.get("emoji", {}), s.get("shape", {}), s.get("scene", {})
-    cells = [_pct(e.get("identity")), _pct(e.get("size")), _pct(e.get("presence")), _pct(sh.get("identity")),
-             _pct(sh.get("colour")), _pct(sh.get("size")), _pct(sh.get("presence")), _pct(sc.get("background")),
-             f"{sc['spurious_per_scene']['acc']:.2f}" if "spurious_per_scene" in sc else "-"]
+    cells = [
+        _pct(e.get("identity")),
+        _pct(e.get("size")),
+        _pct(e.get("presence")),
+        _pct(sh.get("identity")),
+        _pct(sh.get("colour")),
+        _pct(sh.get("size")),
+        _pct(sh.get("presence")),
+        _pct(sc.get("background")),
+        f"{sc['spurious_per_scene']['acc']:.2f}" if "spurious_per_scene" in sc else "-",
+    ]
     return f"| {label} | " + " | ".join(cells + list(extra)) + " |"
 
 
 def render_section(summary: dict[str, Any]) -> str:
-    lines = [f"<!-- {SECTION_TAG}:BEGIN -->", "## Through the runtime: the `seed` API with its default options", "",
-             f"`{summary['command']}` ({summary['date']}; {summary['runtime_minutes']:.0f} min in the runtime on the "
-             f"shared 2 cores; package `{summary['package']}`, ONNX Runtime CPU, {summary['threads']} threads).", "",
-             "Every number comes from the TypeScript runtime through the kernel's `seed` object "
-             "(model/eval/run-eval.ts), called as a notebook cell calls it. Unseen = held-out test scenes "
-             f"(`scene_at('test', i, seed={EVAL_SEED})`), seen = fresh training-split scenes. Objects are scored "
-             "separately for emoji and shapes; \"present\" = an object is found in the object's cell. Drawings and "
-             "decodes are read by the attribute judge, captions by `lm/judge_text.parse_caption`, VQA answers by "
-             "exact match. Paraphrases: prompts as a person would type them (DRAW_PARAPHRASES, CAPTION_PARAPHRASES, "
-             "VQA_PARAPHRASES in model/train/runtime_eval.py), none of them a training template.", ""]
+    lines = [
+        f"<!-- {SECTION_TAG}:BEGIN -->",
+        "## Through the runtime: the `seed` API with its default options",
+        "",
+        f"`{summary['command']}` ({summary['date']}; {summary['runtime_minutes']:.0f} min in the runtime on the "
+        f"shared 2 cores; package `{summary['package']}`, ONNX Runtime CPU, {summary['threads']} threads).",
+        "",
+        "Every number comes from the TypeScript runtime through the kernel's `seed` object "
+        "(model/eval/run-eval.ts), called as a notebook cell calls it. Unseen = held-out test scenes "
+        f"(`scene_at('test', i, seed={EVAL_SEED})`), seen = fresh training-split scenes. Objects are scored "
+        'separately for emoji and shapes; "present" = an object is found in the object\'s cell. Drawings and '
+        "decodes are read by the attribute judge, captions by `lm/judge_text.parse_caption`, VQA answers by "
+        "exact match. Paraphrases: prompts as a person would type them (DRAW_PARAPHRASES, CAPTION_PARAPHRASES, "
+        "VQA_PARAPHRASES in model/train/runtime_eval.py), none of them a training template.",
+        "",
+    ]
     lines += [f"Attribute judge: {summary['judge']}.", ""]
     for split, s in summary["splits"].items():
-        lines += [f"### {split} ({s['n_scenes']} scenes)", "", "Images (judged):", "",
-                  *_head("image span: one, closed, 32 codes")]
-        for key, label in (("originals", "originals (judge ceiling)"), ("k=32", "tokenize -> decode"),
-                           *((f"k={k}", f"first {k} tokens -> decode") for k in PREFIXES)):
+        lines += [
+            f"### {split} ({s['n_scenes']} scenes)",
+            "",
+            "Images (judged):",
+            "",
+            *_head("image span: one, closed, 32 codes"),
+        ]
+        for key, label in (
+            ("originals", "originals (judge ceiling)"),
+            ("k=32", "tokenize -> decode"),
+            *((f"k={k}", f"first {k} tokens -> decode") for k in PREFIXES),
+        ):
             if s["images"].get(key):
                 lines.append(_row(f"{label} ({s['images'][key]['n_scenes']})", s["images"][key], ["-"]))
-        for name, label in (("template-greedy", '"Draw {caption}.", greedy'),
-                            ("template-default", '"Draw {caption}.", default options'),
-                            ("paraphrase-default", "paraphrased request, default options")):
+        for name, label in (
+            ("template-greedy", '"Draw {caption}.", greedy'),
+            ("template-default", '"Draw {caption}.", default options'),
+            ("paraphrase-default", "paraphrased request, default options"),
+        ):
             d = s["draw"].get(name, {})
             exact = "-" if d.get("exact_span") is None else f"{100 * d['exact_span']:.1f}%"
             lines.append(_row(f"{label} ({d.get('n', 0)})", d.get("judged", {}), [exact]))
@@ -514,39 +589,61 @@ def render_section(summary: dict[str, Any]) -> str:
             sc = cap.get("scene", {})
             extra = [_pct(sc.get("count")), _pct(sc.get("exact")), _pct(sc.get("answered_with_image"))]
             lines.append(_row(label, cap, extra))
-        lines += ["", "VQA (default options), accuracy by question kind and what it asks about:", "",
-                  "| question | template | paraphrase | n |", "|---|---|---|---|"]
+        lines += [
+            "",
+            "VQA (default options), accuracy by question kind and what it asks about:",
+            "",
+            "| question | template | paraphrase | n |",
+            "|---|---|---|---|",
+        ]
         t, p = s["vqa"].get("template", {}), s["vqa"].get("paraphrase", {})
         for group in ("emoji", "shape", "empty", "scene", "all"):
             for kind in sorted(t.get(group, {})):
                 if group == "all" and kind not in ("all", "answered with an image"):
                     continue
-                label = {"all": "all questions (correct)", "answered with an image": "answered with an image"}.get(
-                    kind, f"{kind} ({group})") if group == "all" else f"{kind} ({group})"
-                lines.append(f"| {label} | {_pct(t[group][kind])} | {_pct(p.get(group, {}).get(kind))} | "
-                             f"{t[group][kind]['n']} |")
+                label = (
+                    {"all": "all questions (correct)", "answered with an image": "answered with an image"}.get(
+                        kind, f"{kind} ({group})"
+                    )
+                    if group == "all"
+                    else f"{kind} ({group})"
+                )
+                lines.append(
+                    f"| {label} | {_pct(t[group][kind])} | {_pct(p.get(group, {}).get(kind))} | {t[group][kind]['n']} |"
+                )
         lines.append("")
-    lines += ["Cost through the runtime, both splits (seconds; shared 2 cores, so they vary with the load):", "",
-              "| call | s / call | calls | s / scene |", "|---|---|---|---|"]
+    lines += [
+        "Cost through the runtime, both splits (seconds; shared 2 cores, so they vary with the load):",
+        "",
+        "| call | s / call | calls | s / scene |",
+        "|---|---|---|---|",
+    ]
     for k, v in summary["seconds_per_call"].items():
         lines.append(f"| {k} | {v['mean']:.2f} | {v['n']} | {v['per_scene']:.2f} |")
-    lines += ["", f"![runtime grid]({summary['grid_name']})", "",
-              f"`{summary['grid_name']}`: the first {GRID_SCENES} unseen scenes; columns: original | "
-              "tokenize -> decode "
-              "| first 1, 4, 8 tokens | \"Draw {caption}.\" greedy | the same with default options | the paraphrased "
-              "request with default options.", f"<!-- {SECTION_TAG}:END -->"]
+    lines += [
+        "",
+        f"![runtime grid]({summary['grid_name']})",
+        "",
+        f"`{summary['grid_name']}`: the first {GRID_SCENES} unseen scenes; columns: original | "
+        "tokenize -> decode "
+        '| first 1, 4, 8 tokens | "Draw {caption}." greedy | the same with default options | the paraphrased '
+        "request with default options.",
+        f"<!-- {SECTION_TAG}:END -->",
+    ]
     return "\n".join(lines) + "\n"
 
 
 # ------------------------------------------------------------------------------------------------------------- main
 
-def _load_judge(path: Path) -> tuple[Optional[Judge], str]:
+
+def _load_judge(path: Path) -> tuple[Judge | None, str]:
     """The attribute judge from a checkpoint (judge.done.pt, or an interim judge.pt), and a line saying which."""
     inside = path.absolute().is_relative_to(REPO)
     where = os.path.relpath(path.absolute(), REPO) if inside else f"{path.name} (outside the repository)"
     if not path.exists():
-        return None, (f"none ({where} is missing: train it with `python3 -m model.train.judge`), "
-                      "so images are not judged")
+        return None, (
+            f"none ({where} is missing: train it with `python3 -m model.train.judge`), so images are not judged"
+        )
     state = load(path)
     judge = Judge()
     judge.load_state_dict(state["model"])
@@ -560,10 +657,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--n", type=int, default=500, help="held-out (unseen) scenes")
     ap.add_argument("--seen-n", type=int, default=200, help="fresh training-split (seen) scenes")
     ap.add_argument("--prefix-n", type=int, default=100, help="scenes per split that also get prefix decodes")
-    ap.add_argument("--vqa-per-scene", type=int, default=2,
-                    help="questions per scene (each asked twice: template and paraphrase)")
-    ap.add_argument("--chunk", type=int, default=25,
-                    help="scenes per Node process (a finished chunk is reused on rerun)")
+    ap.add_argument(
+        "--vqa-per-scene", type=int, default=2, help="questions per scene (each asked twice: template and paraphrase)"
+    )
+    ap.add_argument(
+        "--chunk", type=int, default=25, help="scenes per Node process (a finished chunk is reused on rerun)"
+    )
     ap.add_argument("--threads", type=int, default=2, help="ONNX Runtime threads (the kernel's default is 2)")
     ap.add_argument("--package", type=Path, default=PACKAGE_DIR)
     ap.add_argument("--out", type=Path, default=RUNS / "runtime_eval")
@@ -576,8 +675,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if not (a.package / "seed.json").exists():
         ap.error(f"no model package at {a.package} (seed.json missing)")
     t0 = time.time()
-    items = [SceneItem(split, i, s) for split, n in (("unseen", a.n), ("seen", a.seen_n))
-             for i, s in enumerate(eval_scenes(split, n))]
+    items = [
+        SceneItem(split, i, s)
+        for split, n in (("unseen", a.n), ("seen", a.seen_n))
+        for i, s in enumerate(eval_scenes(split, n))
+    ]
     out = a.out.resolve()
     folders = build_requests(items, out, a.chunk, a.prefix_n, a.vqa_per_scene)
     for k, folder in enumerate(folders):
@@ -586,12 +688,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             continue
         if a.score_only:
             raise SystemExit(f"--score-only: chunk {folder} has no complete results.json; run without --score-only")
-        print(f"chunk {k + 1}/{len(folders)} {folder.name} ({time.time() - t0:.0f} s so far)", file=sys.stderr,
-              flush=True)
+        print(
+            f"chunk {k + 1}/{len(folders)} {folder.name} ({time.time() - t0:.0f} s so far)", file=sys.stderr, flush=True
+        )
         run_driver(folder, a.package.resolve(), a.threads)
     judge, judge_status = _load_judge(a.judge)
-    collected = {split: collect(split, items, folders, out) for split in SPLITS
-                 if any(it.split == split for it in items)}
+    collected = {
+        split: collect(split, items, folders, out) for split in SPLITS if any(it.split == split for it in items)
+    }
     seconds: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for c in collected.values():
         for k, v in c.seconds.items():
@@ -614,6 +718,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print(f"wrote {out / 'summary.json'} and {grid_path}", file=sys.stderr)
     if a.report:
         from .report import replace_section
+
         shutil.copyfile(grid_path, a.package / summary["grid_name"])
         replace_section(a.package / "REPORT.md", SECTION_TAG, render_section(summary))
         print(f"updated the {SECTION_TAG} section of {a.package / 'REPORT.md'}", file=sys.stderr)

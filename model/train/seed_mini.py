@@ -17,6 +17,7 @@ Losses:
     Because the Q-Former is causal, tail drop puts coarse content in the first tokens: prefixes decode to coarser
     but meaningful images. Gradients reach the Q-Former through the straight-through estimator.
 """
+
 from __future__ import annotations
 
 import math
@@ -26,12 +27,12 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .attributes import CELLS, EMPTY, N_IDENTITY, PER_CELL, attribute_loss
-from .semantic import EMBED_DIM as SEMANTIC_DIM
 from .semantic import CELL_DIM, SemanticEncoder, SemanticHeads
+from .semantic import EMBED_DIM as SEMANTIC_DIM
 from .text_encoder import TextEncoder
 from .tokenizer import CODE_DIM, EMBED_DIM, NUM_TOKENS, CausalQFormer, Detokenizer, VectorQuantizer
 
-GEN_DIM = SEMANTIC_DIM   # the generation embedding lives in the semantic encoder's embedding space
+GEN_DIM = SEMANTIC_DIM  # the generation embedding lives in the semantic encoder's embedding space
 
 
 def sample_prefix_mask(batch: int, generator: torch.Generator, p_full: float = 0.5) -> Tensor:
@@ -46,15 +47,17 @@ class SeedMini(nn.Module):
     """The trainable tokenizer on top of the frozen semantic encoder (v3). `backbone` is frozen: the train step runs
     it without gradients; everything after it trains."""
 
-    def __init__(self, vocab_size: int, backbone: SemanticEncoder | None = None, heads: SemanticHeads | None = None
-                 ) -> None:
+    def __init__(
+        self, vocab_size: int, backbone: SemanticEncoder | None = None, heads: SemanticHeads | None = None
+    ) -> None:
         super().__init__()
         self.backbone = (backbone or SemanticEncoder()).requires_grad_(False)
         # context: the global token, the 10 slices of E (each projected to the Q-Former's width), the 8x8 patches
         self.slice_in = nn.Linear(CELL_DIM, EMBED_DIM)
         self.qformer = CausalQFormer(n_prefix=1 + SEMANTIC_DIM // CELL_DIM)
-        self.encode_task_layer = nn.Sequential(nn.Linear(EMBED_DIM, EMBED_DIM), nn.Tanh(),
-                                               nn.Linear(EMBED_DIM, CODE_DIM))
+        self.encode_task_layer = nn.Sequential(
+            nn.Linear(EMBED_DIM, EMBED_DIM), nn.Tanh(), nn.Linear(EMBED_DIM, CODE_DIM)
+        )
         self.quantizer = VectorQuantizer()
         self.detokenizer = Detokenizer(out_dim=GEN_DIM)
         # training-only: the frozen semantic heads score the generation embedding; image-text contrastive parts
@@ -64,15 +67,15 @@ class SeedMini(nn.Module):
         self.txt_proj = nn.Linear(128, 128)
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / 0.07)))
 
-    def train(self, mode: bool = True) -> "SeedMini":
+    def train(self, mode: bool = True) -> SeedMini:
         super().train(mode)
-        self.backbone.eval()          # frozen: BatchNorm keeps its statistics
+        self.backbone.eval()  # frozen: BatchNorm keeps its statistics
         self.heads.eval()
         return self
 
     def context(self, tokens: Tensor, e: Tensor) -> Tensor:
         """What the Q-Former cross-attends to: [global token | E's 10 slices projected | 64 patches] -> [B, 75, D]."""
-        slices = self.slice_in(e.reshape(e.shape[0], -1, CELL_DIM))                         # [B, 10, D]
+        slices = self.slice_in(e.reshape(e.shape[0], -1, CELL_DIM))  # [B, 10, D]
         return torch.cat([tokens[:, :1], slices, tokens[:, 1:]], 1)
 
     def encode(self, pixels: Tensor) -> tuple[Tensor, Tensor]:
@@ -90,30 +93,33 @@ class SeedMini(nn.Module):
         codes = F.embedding(ids, self.quantizer.embedding)
         return self.detokenizer.embed(self.detokenizer.hidden(codes, token_mask))
 
-    def loss(self, pixels: Tensor, text_ids: Tensor, token_mask: Tensor, attributes: Tensor
-             ) -> tuple[Tensor, dict[str, Tensor], Tensor]:
+    def loss(
+        self, pixels: Tensor, text_ids: Tensor, token_mask: Tensor, attributes: Tensor
+    ) -> tuple[Tensor, dict[str, Tensor], Tensor]:
         """Returns (total loss, stats, z [B*32, C] for dead-code restarts). attributes [B, 28] int64
         (model.train.attributes.scene_targets)."""
         with torch.no_grad():
-            tokens, target = self.backbone(pixels)                        # [B, 65, 192], E [B, 320]
-        causal, _ = self.qformer(self.context(tokens, target))            # [B, 32, D]
-        z = self.encode_task_layer(causal).float()                        # [B, 32, C]
+            tokens, target = self.backbone(pixels)  # [B, 65, 192], E [B, 320]
+        causal, _ = self.qformer(self.context(tokens, target))  # [B, 32, D]
+        z = self.encode_task_layer(causal).float()  # [B, 32, C]
         with torch.autocast(z.device.type, enabled=False):
             zq, ids, commit = self.quantizer(z)
         # contrastive (labels smoothed 0.1, symmetric)
         img_f, txt_f = self.image_feature(causal), self.text_feature(text_ids)
         logits = self.logit_scale.exp().clamp(max=100) * img_f @ txt_f.t()
         labels = torch.arange(len(logits), device=logits.device)
-        itc = 0.5 * (F.cross_entropy(logits, labels, label_smoothing=0.1)
-                     + F.cross_entropy(logits.t(), labels, label_smoothing=0.1))
+        itc = 0.5 * (
+            F.cross_entropy(logits, labels, label_smoothing=0.1)
+            + F.cross_entropy(logits.t(), labels, label_smoothing=0.1)
+        )
         # detokenizer with tail drop: the generation embedding regresses E (SEED-2's objective) and must keep
         # what the frozen heads read from E
-        h = self.detokenizer.hidden(zq, token_mask)                       # [B, 32, D]
-        gen = self.detokenizer.embed(h).float()                           # [B, E]
+        h = self.detokenizer.hidden(zq, token_mask)  # [B, 32, D]
+        gen = self.detokenizer.embed(h).float()  # [B, E]
         reg = (gen - target).pow(2).mean()
-        attr_logits = self.heads(gen)                                     # [B, N_LOGITS]
+        attr_logits = self.heads(gen)  # [B, N_LOGITS]
         attr, s_gen = attribute_loss(attr_logits, attributes)
-        cos = F.cosine_similarity(self.detokenizer.recon(h).float(), causal.detach().float(), dim=-1)   # [B, 32]
+        cos = F.cosine_similarity(self.detokenizer.recon(h).float(), causal.detach().float(), dim=-1)  # [B, 32]
         recon = ((1 - cos) * token_mask).sum() / token_mask.sum()
         total = itc + 0.25 * commit + recon + 4.0 * reg + attr
         full = token_mask.sum(1) == token_mask.shape[1]
@@ -123,7 +129,18 @@ class SeedMini(nn.Module):
             id_full = ((li == attributes[:, :9]) & occ & full[:, None]).sum() / (occ & full[:, None]).sum().clamp(min=1)
         acc = (logits.argmax(1) == labels).float().mean()
         used = torch.bincount(ids.flatten(), minlength=self.quantizer.embedding.shape[0]).gt(0).sum()
-        stats = {k: v.detach() for k, v in {
-            "itc": itc, "acc": acc, "commit": commit, "recon": recon, "reg": reg, "attr": attr,
-            "id_gen": s_gen["id_acc"], "id_full": id_full, "codes": used}.items()}
+        stats = {
+            k: v.detach()
+            for k, v in {
+                "itc": itc,
+                "acc": acc,
+                "commit": commit,
+                "recon": recon,
+                "reg": reg,
+                "attr": attr,
+                "id_gen": s_gen["id_acc"],
+                "id_full": id_full,
+                "codes": used,
+            }.items()
+        }
         return total, stats, z.detach().reshape(-1, z.shape[-1])

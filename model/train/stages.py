@@ -7,6 +7,7 @@ function of the step, run in DataLoader workers when there are cores to spare: i
 `to(device)`, `train_step(step, batch) -> (loss, stats)`, `after_step(step)` and `final_payload()` (what is frozen
 into runs/<name>.done.pt). train_all.py runs them.
 """
+
 from __future__ import annotations
 
 import copy
@@ -17,17 +18,24 @@ import torch
 from torch import Tensor, nn
 
 from . import dataset as D
+from .attributes import attribute_loss, scene_targets
 from .autoencoder import AutoEncoder
-from .attributes import scene_targets
-from .attributes import attribute_loss
-from .common import (PACKAGE_DIR, RUNS, clip_pixels_from_uint8, load, scenes_for_step, to_unit_range,
-                     unit_range_from_uint8)
+from .common import (
+    PACKAGE_DIR,
+    RUNS,
+    clip_pixels_from_uint8,
+    load,
+    scenes_for_step,
+    to_unit_range,
+    unit_range_from_uint8,
+)
 from .ddim import add_noise_v, alphas_cumprod
 from .denoiser import Denoiser
 from .package_weights import load_module
 from .seed_mini import GEN_DIM, SeedMini, sample_prefix_mask
 from .semantic import SemanticModel, augment_pixels, load_semantic
 from .text_encoder import CaptionTokenizer
+
 
 def cpu_state(m: nn.Module) -> dict[str, Tensor]:
     """state_dict with every tensor on the CPU (so .done.pt files load anywhere)."""
@@ -39,6 +47,7 @@ class Stage:
     from an earlier .done.pt's weights, frozen as its CPU weights. Subclasses set name, index and model and write
     make_batch and train_step; they override the rest when they hold more (frozen models, EMA, a codebook).
     Optimiser settings are class attributes (AdamW betas, warm-up steps, the cosine schedule's floor)."""
+
     name: str
     index: int
     model: nn.Module
@@ -49,7 +58,7 @@ class Stage:
 
     def __init__(self, batch: int) -> None:
         self.batch = batch
-        self.history: list[dict[str, Any]] = []   # earlier training runs these weights continue (--init-from)
+        self.history: list[dict[str, Any]] = []  # earlier training runs these weights continue (--init-from)
 
     def make_batch(self, step: int) -> dict[str, Tensor]:
         """CPU tensors of step `step`'s batch: a pure function of the step (DataLoader workers may build it)."""
@@ -65,8 +74,10 @@ class Stage:
     def param_groups(self) -> list[dict[str, Any]]:
         """AdamW parameter groups: weight decay on matrices and convolution kernels, none on vectors."""
         params = [p for p in self.model.parameters() if p.requires_grad]
-        return [{"params": [p for p in params if p.dim() >= 2], "weight_decay": self.weight_decay},
-                {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}]
+        return [
+            {"params": [p for p in params if p.dim() >= 2], "weight_decay": self.weight_decay},
+            {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0},
+        ]
 
     def after_step(self, step: int, log: Any) -> None:
         pass
@@ -124,6 +135,7 @@ def load_autoencoder() -> tuple[AutoEncoder, float]:
 
 class SemanticStage(Stage):
     """The frozen semantic encoder's training (model/train/semantic.py): per-cell attribute targets."""
+
     name, index = "semantic", 4
 
     def __init__(self, batch: int) -> None:
@@ -155,18 +167,21 @@ class TokenizerStage(Stage):
 
     def make_batch(self, step: int) -> dict[str, Tensor]:
         scenes = scenes_for_step(self.index, step, self.batch)
-        return {"images": torch.from_numpy(D.render_batch(scenes)),                           # uint8 [B, 64, 64, 3]
-                "text": self.captions([D.caption(s) for s in scenes]),
-                "mask": sample_prefix_mask(self.batch, torch.Generator().manual_seed(step)),
-                "attributes": scene_targets(scenes)}                                          # [B, 28]
+        return {
+            "images": torch.from_numpy(D.render_batch(scenes)),  # uint8 [B, 64, 64, 3]
+            "text": self.captions([D.caption(s) for s in scenes]),
+            "mask": sample_prefix_mask(self.batch, torch.Generator().manual_seed(step)),
+            "attributes": scene_targets(scenes),
+        }  # [B, 28]
 
     def init_from(self, done: dict[str, Any]) -> None:
         """Continue from an earlier tokenizer (its codebook and EMA state included)."""
         self.model.load_state_dict(done["model"])
 
     def train_step(self, step: int, batch: dict[str, Tensor]) -> tuple[Tensor, dict[str, Tensor]]:
-        loss, stats, self._z = self.model.loss(clip_pixels_from_uint8(batch["images"]), batch["text"],
-                                               batch["mask"], batch["attributes"])
+        loss, stats, self._z = self.model.loss(
+            clip_pixels_from_uint8(batch["images"]), batch["text"], batch["mask"], batch["attributes"]
+        )
         stats["restarts"] = torch.tensor(float(self.restarts))
         return loss, stats
 
@@ -190,8 +205,9 @@ def load_tokenizer() -> SeedMini:
 class DenoiserStage(Stage):
     name, index = "denoiser", 2
 
-    def __init__(self, batch: int, cfg_drop: float = 0.1, ema_decay: float = 0.999, p_true: float = 0.5,
-                 noise_aug: float = 0.1) -> None:
+    def __init__(
+        self, batch: int, cfg_drop: float = 0.1, ema_decay: float = 0.999, p_true: float = 0.5, noise_aug: float = 0.1
+    ) -> None:
         """Conditioned (unCLIP style) on the semantic encoder's own embedding E of the image with probability
         p_true (plus Gaussian noise of std noise_aug: unCLIP's noise augmentation), else on the tokenizer's
         generation embedding of a random prefix; zeros with probability cfg_drop (classifier-free guidance)."""
@@ -219,8 +235,15 @@ class DenoiserStage(Stage):
         t = torch.randint(0, len(self.ac), (self.batch,), generator=g)
         noise = torch.randn((self.batch, 8, 16, 16), generator=g)
         e_noise = self.noise_aug * torch.randn((self.batch, GEN_DIM), generator=g)
-        return {"images": torch.from_numpy(images), "mask": mask, "keep": keep, "true": true, "t": t, "noise": noise,
-                "e_noise": e_noise}
+        return {
+            "images": torch.from_numpy(images),
+            "mask": mask,
+            "keep": keep,
+            "true": true,
+            "t": t,
+            "noise": noise,
+            "e_noise": e_noise,
+        }
 
     def init_from(self, done: dict[str, Any]) -> None:
         """Continue from an earlier denoiser's EMA weights (as both the trained and the EMA copy)."""
@@ -234,11 +257,11 @@ class DenoiserStage(Stage):
 
     def train_step(self, step: int, batch: dict[str, Tensor]) -> tuple[Tensor, dict[str, Tensor]]:
         with torch.no_grad():
-            x0 = self.ae.encoder(unit_range_from_uint8(batch["images"])) * self.latent_scale   # [B, 8, 16, 16]
-            tokens, e = self.tok.backbone(clip_pixels_from_uint8(batch["images"]))       # E [B, 320]
+            x0 = self.ae.encoder(unit_range_from_uint8(batch["images"])) * self.latent_scale  # [B, 8, 16, 16]
+            tokens, e = self.tok.backbone(clip_pixels_from_uint8(batch["images"]))  # E [B, 320]
             causal, _ = self.tok.qformer(self.tok.context(tokens, e))
-            ids = self.tok.quantizer.ids(self.tok.encode_task_layer(causal).float())     # [B, 32]
-            gen = self.tok.generation_embedding(ids, batch["mask"]).float()              # [B, 320]
+            ids = self.tok.quantizer.ids(self.tok.encode_task_layer(causal).float())  # [B, 32]
+            gen = self.tok.generation_embedding(ids, batch["mask"]).float()  # [B, 320]
             cond = batch["true"] * (e + batch["e_noise"]) + (1 - batch["true"]) * gen
             gen = cond * batch["keep"]
         t = batch["t"]

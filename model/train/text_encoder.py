@@ -3,9 +3,10 @@
 SEED stage 1 contrasts the last causal query with the Q-Former's own text CLS feature. Here a 2-layer
 transformer over a closed word vocabulary (every word the caption templates can produce) plays that role.
 """
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
 from torch import Tensor, nn

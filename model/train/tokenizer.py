@@ -5,6 +5,7 @@ Sizes (real SEED in brackets): ViT patch 8 on 64x64 -> 8x8 patches + CLS, d 192,
 and cross-attention to the ViT tokens in every layer [BERT-base, 12 layers, cross-attention every 2nd];
 encode_task_layer Linear-Tanh-Linear 192 -> 32; codebook 1024 x 32, plain L2 argmin [8192 x 32].
 """
+
 from __future__ import annotations
 
 import torch
@@ -30,7 +31,7 @@ class ViT(nn.Module):
         self.ln_vision = nn.LayerNorm(dim)
 
     def forward(self, x: Tensor) -> Tensor:
-        p = self.patch(x).flatten(2).transpose(1, 2)                      # [B, 64, D], row-major patches
+        p = self.patch(x).flatten(2).transpose(1, 2)  # [B, 64, D], row-major patches
         h = torch.cat([self.cls.expand(p.shape[0], -1, -1), p], 1) + self.pos
         for blk in self.blocks:
             h = blk(h)
@@ -79,8 +80,8 @@ class CausalQFormer(nn.Module):
         maps = []
         for layer in self.layers:
             q, probs = layer(q, img, self.bias, self.cross_bias)
-            maps.append(probs.mean(1))                                    # [B, 32, 65]
-        m = torch.stack(maps, 0).mean(0)[:, :, self.n_prefix:]            # patches only -> [B, 32, 64]
+            maps.append(probs.mean(1))  # [B, 32, 65]
+        m = torch.stack(maps, 0).mean(0)[:, :, self.n_prefix :]  # patches only -> [B, 32, 64]
         m = m / m.sum(-1, keepdim=True)
         return self.norm(q), m
 
@@ -91,7 +92,7 @@ class VectorQuantizer(nn.Module):
     def __init__(self, k: int = CODEBOOK_SIZE, dim: int = CODE_DIM, decay: float = 0.99) -> None:
         super().__init__()
         self.decay = decay
-        self.register_buffer("embedding", torch.randn(k, dim) * 0.1)     # [K, C]
+        self.register_buffer("embedding", torch.randn(k, dim) * 0.1)  # [K, C]
         self.register_buffer("ema_count", torch.ones(k))
         self.register_buffer("ema_sum", self.embedding.clone())
         self.register_buffer("initialised", torch.zeros((), dtype=torch.bool))
@@ -120,7 +121,7 @@ class VectorQuantizer(nn.Module):
 
     @torch.no_grad()
     def _ema_update(self, z: Tensor, ids: Tensor) -> None:
-        onehot = F.one_hot(ids, self.embedding.shape[0]).type_as(z)       # [M, K]
+        onehot = F.one_hot(ids, self.embedding.shape[0]).type_as(z)  # [M, K]
         self.usage.add_(onehot.sum(0))
         self.ema_count.mul_(self.decay).add_(onehot.sum(0), alpha=1 - self.decay)
         self.ema_sum.mul_(self.decay).add_(onehot.t() @ z, alpha=1 - self.decay)
@@ -162,7 +163,7 @@ class Detokenizer(nn.Module):
         self.blocks_image = nn.ModuleList(Block(dim, heads) for _ in range(depth))
         self.image_down = nn.Sequential(nn.Linear(dim, 64, bias=False), nn.ReLU(), nn.Linear(64, 16, bias=False))
         self.distill_image_proj = nn.Linear(NUM_TOKENS * 16, out_dim)
-        self.recon = nn.Linear(dim, dim)   # training only: rebuilds the causal embeddings (SEED's recon_s)
+        self.recon = nn.Linear(dim, dim)  # training only: rebuilds the causal embeddings (SEED's recon_s)
 
     def hidden(self, codes: Tensor, token_mask: Tensor) -> Tensor:
         """codes [B, 32, C] (quantised vectors), token_mask [B, 32] in {0, 1} -> token states [B, 32, D]."""
@@ -174,4 +175,4 @@ class Detokenizer(nn.Module):
         return h
 
     def embed(self, h: Tensor) -> Tensor:
-        return self.distill_image_proj(self.image_down(h).flatten(1))      # [B, E]
+        return self.distill_image_proj(self.image_down(h).flatten(1))  # [B, E]

@@ -9,6 +9,7 @@ never shows (dataset.is_held_out). Writes <name>.png (64x64 RGB, exactly what th
 Run from anywhere:  /usr/bin/python3 notebooks/assets/make_assets.py
 (needs model/train/data/, fetched by model/train/emoji_catalog.py; artwork: Twemoji, CC-BY 4.0).
 """
+
 from __future__ import annotations
 
 import json
@@ -39,10 +40,16 @@ SCENES: dict[str, ds.Scene] = {
     # one object, centred: the simplest thing to tokenize and rebuild
     "fox": scene("sky blue", obj("fox", "center", "large")),
     # two objects in opposite corners: good for "which tokens carry which object"
-    "cat-and-star": scene("beige", obj("cat face", "top left", "large"), obj("star", "bottom right", "small", "purple")),
+    "cat-and-star": scene(
+        "beige", obj("cat face", "top left", "large"), obj("star", "bottom right", "small", "purple")
+    ),
     # three objects on a dark background
-    "night-sky": scene("navy", obj("crescent moon", "top right", "large"), obj("rocket", "left", "small"),
-                       obj("planet", "bottom", "small")),
+    "night-sky": scene(
+        "navy",
+        obj("crescent moon", "top right", "large"),
+        obj("rocket", "left", "small"),
+        obj("planet", "bottom", "small"),
+    ),
     # a second single-object scene for splicing and blending with the fox
     "pizza": scene("lavender", obj("pizza", "center", "large")),
     # a plain shape

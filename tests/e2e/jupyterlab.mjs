@@ -31,7 +31,10 @@ function freePort() {
 
 /** The venv with JupyterLab (installed when missing); returns its path. */
 export function jupyterLabVenv(root) {
-  const r = spawnSync("bash", [join(root, "scripts", "install-jupyterlab.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  const r = spawnSync("bash", [join(root, "scripts", "install-jupyterlab.sh")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   if (r.status !== 0) throw new Error("scripts/install-jupyterlab.sh failed");
   return r.stdout.trim().split("\n").pop();
 }
@@ -40,12 +43,22 @@ export function jupyterLabVenv(root) {
 async function startJupyterLab(venv, dir, env, log) {
   const port = await freePort();
   const token = randomBytes(16).toString("hex");
-  const child = spawn(join(venv, "bin", "jupyter-lab"), [
-    "--no-browser", "--ServerApp.ip=127.0.0.1", `--ServerApp.port=${port}`, "--ServerApp.port_retries=0",
-    `--IdentityProvider.token=${token}`, `--ServerApp.root_dir=${dir}`, "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    // CI runs as root, which jupyter refuses without this.
-    ...(process.getuid?.() === 0 ? ["--allow-root"] : []),
-  ], { cwd: dir, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(
+    join(venv, "bin", "jupyter-lab"),
+    [
+      "--no-browser",
+      "--ServerApp.ip=127.0.0.1",
+      `--ServerApp.port=${port}`,
+      "--ServerApp.port_retries=0",
+      `--IdentityProvider.token=${token}`,
+      `--ServerApp.root_dir=${dir}`,
+      "--LabApp.news_url=None",
+      "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+      // CI runs as root, which jupyter refuses without this.
+      ...(process.getuid?.() === 0 ? ["--allow-root"] : []),
+    ],
+    { cwd: dir, env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+  );
   let output = "";
   const onData = (chunk) => {
     output += chunk;
@@ -58,8 +71,12 @@ async function startJupyterLab(venv, dir, env, log) {
   const deadline = Date.now() + 90_000;
   for (;;) {
     const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r("running"), 500))]);
-    if (code !== "running") throw new Error(`jupyter lab exited (code ${code}) before serving:\n${output.slice(-3000)}`);
-    const ok = await fetch(`${url}/api/status?token=${token}`).then((r) => r.ok, () => false);
+    if (code !== "running")
+      throw new Error(`jupyter lab exited (code ${code}) before serving:\n${output.slice(-3000)}`);
+    const ok = await fetch(`${url}/api/status?token=${token}`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) throw new Error(`jupyter lab did not answer within 90 s:\n${output.slice(-3000)}`);
   }
@@ -85,13 +102,18 @@ export async function runJupyterLabTest(browser, { root, here, base, log, verbos
   const venv = jupyterLabVenv(root);
   step(`JupyterLab venv ${venv}`);
   const prefix = join(base, "jupyter-prefix");
-  const install = spawnSync(process.execPath, [join(root, "dist", "cli.js"), "kernel", "install", "--prefix", prefix, "--execution-provider", "cpu"], { encoding: "utf8" });
+  const install = spawnSync(
+    process.execPath,
+    [join(root, "dist", "cli.js"), "kernel", "install", "--prefix", prefix, "--execution-provider", "cpu"],
+    { encoding: "utf8" },
+  );
   if (install.status !== 0) return { passed: 0, failed: 1, note: `kernel install failed: ${install.stderr}` };
   const notebooks = join(base, "jupyterlab-notebooks");
   cpSync(join(root, "notebooks"), notebooks, { recursive: true });
   const tour = join(notebooks, "tour.ipynb");
   const nb = JSON.parse(readFileSync(tour, "utf8"));
-  for (const cell of nb.cells) if (cell.cell_type === "code") Object.assign(cell, { outputs: [], execution_count: null });
+  for (const cell of nb.cells)
+    if (cell.cell_type === "code") Object.assign(cell, { outputs: [], execution_count: null });
   writeFileSync(tour, JSON.stringify(nb, null, 1));
   const jupyterDirs = join(base, "jupyter-home");
   const env = {
@@ -131,11 +153,15 @@ export async function runJupyterLabTest(browser, { root, here, base, log, verbos
     const dialog = page.locator(".jp-Dialog");
     await dialog.waitFor({ timeout: 10_000 });
     const options = await dialog.locator("select option").allInnerTexts();
-    if (!options.some((o) => o.trim() === "SEED (TypeScript)")) throw new Error(`"Select Kernel" does not offer SEED (TypeScript): ${options.join(", ")}`);
+    if (!options.some((o) => o.trim() === "SEED (TypeScript)"))
+      throw new Error(`"Select Kernel" does not offer SEED (TypeScript): ${options.join(", ")}`);
     await dialog.locator("select").selectOption({ label: "SEED (TypeScript)" });
     await dialog.locator("button.jp-mod-accept").click();
     await dialog.waitFor({ state: "detached", timeout: 10_000 });
-    await page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator[data-status='idle']").first().waitFor({ timeout: 60_000 })
+    await page
+      .locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator[data-status='idle']")
+      .first()
+      .waitFor({ timeout: 60_000 })
       .catch(() => undefined);
     step("SEED (TypeScript) picked in Select Kernel");
     // Select the first cell (command mode) and run cells one by one with Shift+Enter up to the last one wanted.
@@ -152,13 +178,27 @@ export async function runJupyterLabTest(browser, { root, here, base, log, verbos
       await prompt.filter({ hasText: /\[\d+\]/ }).waitFor({ timeout: 180_000 });
       const outputs = cell.locator(".jp-OutputArea-output");
       const html = outputs.locator(".seed-output");
-      await html.first().waitFor({ timeout: 10_000 }).catch(() => undefined);
+      await html
+        .first()
+        .waitFor({ timeout: 10_000 })
+        .catch(() => undefined);
       const text = (await outputs.allInnerTexts()).join("\n");
-      if ((await html.count()) === 0) throw new Error(`cell ${want.index} (${want.what}): no SEED HTML output rendered; output text: ${text.slice(0, 400)}`);
-      if (!want.text.test(text)) throw new Error(`cell ${want.index} (${want.what}): output does not show ${want.text}; it shows: ${text.slice(0, 400)}`);
+      if ((await html.count()) === 0)
+        throw new Error(
+          `cell ${want.index} (${want.what}): no SEED HTML output rendered; output text: ${text.slice(0, 400)}`,
+        );
+      if (!want.text.test(text))
+        throw new Error(
+          `cell ${want.index} (${want.what}): output does not show ${want.text}; it shows: ${text.slice(0, 400)}`,
+        );
       // Images the browser decoded (a broken data: URI has naturalWidth 0).
-      const decoded = await html.locator("img").evaluateAll((imgs) => imgs.filter((i) => i.complete && i.naturalWidth > 0).length);
-      if (decoded < want.images) throw new Error(`cell ${want.index} (${want.what}): ${decoded} decoded image(s), expected at least ${want.images}`);
+      const decoded = await html
+        .locator("img")
+        .evaluateAll((imgs) => imgs.filter((i) => i.complete && i.naturalWidth > 0).length);
+      if (decoded < want.images)
+        throw new Error(
+          `cell ${want.index} (${want.what}): ${decoded} decoded image(s), expected at least ${want.images}`,
+        );
       step(`cell ${want.index} ${want.what}: rendered, ${decoded} image(s)`);
     }
     // Frame the token strip and the decoded images for the screenshot.
@@ -169,7 +209,11 @@ export async function runJupyterLabTest(browser, { root, here, base, log, verbos
     return { passed: 1, failed: 0 };
   } catch (err) {
     await page?.screenshot({ path: join(artifacts, "jupyterlab-failure.png") }).catch(() => undefined);
-    return { passed: 0, failed: 1, note: `JupyterLab test: ${err instanceof Error ? err.message.split("\n")[0] : err}` };
+    return {
+      passed: 0,
+      failed: 1,
+      note: `JupyterLab test: ${err instanceof Error ? err.message.split("\n")[0] : err}`,
+    };
   } finally {
     await page?.close();
     await server?.stop();

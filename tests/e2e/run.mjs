@@ -17,10 +17,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { format } from "node:util";
 import * as esbuild from "esbuild";
-import { installExtension, missingTools, startServer, toolPaths } from "./vscode-server.mjs";
+import { runJupyterLabTest } from "./jupyterlab.mjs";
 import { fakeKernelCells, REAL_KERNEL_CELLS, runUiTest } from "./ui.mjs";
 import { runRestartUiTest } from "./ui-restart.mjs";
-import { runJupyterLabTest } from "./jupyterlab.mjs";
+import { installExtension, missingTools, startServer, toolPaths } from "./vscode-server.mjs";
 
 const root = new URL("../..", import.meta.url).pathname.replace(/\/$/, "");
 const here = join(root, "tests", "e2e");
@@ -46,9 +46,25 @@ async function buildBundles() {
   if (!existsSync(join(root, "dist", "extension.js"))) {
     throw new Error("dist/extension.js is missing: run `npm run build` (node esbuild.mjs) first");
   }
-  const common = { bundle: true, platform: "node", format: "cjs", target: "node20", sourcemap: "inline", logLevel: "warning" };
-  await esbuild.build({ ...common, entryPoints: [join(here, "suite", "index.ts")], outfile: join(here, "out", "suite.js"), external: ["vscode", "mocha"] });
-  await esbuild.build({ ...common, entryPoints: [join(here, "fixtures", "fake-kernel.ts")], outfile: join(here, "out", "fake-kernel.js") });
+  const common = {
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    sourcemap: "inline",
+    logLevel: "warning",
+  };
+  await esbuild.build({
+    ...common,
+    entryPoints: [join(here, "suite", "index.ts")],
+    outfile: join(here, "out", "suite.js"),
+    external: ["vscode", "mocha"],
+  });
+  await esbuild.build({
+    ...common,
+    entryPoints: [join(here, "fixtures", "fake-kernel.ts")],
+    outfile: join(here, "out", "fake-kernel.js"),
+  });
 }
 
 /** A fresh workspace folder with the notebook assets, a 64x64 test image (e2e.png) and these workspace settings. */
@@ -59,20 +75,39 @@ async function makeWorkspace(base, name, settings = {}) {
   const assets = join(root, "notebooks", "assets");
   if (existsSync(assets)) cpSync(assets, join(dir, "assets"), { recursive: true });
   const sharp = createRequire(join(root, "package.json"))("sharp");
-  const width = 64, height = 64, pixels = Buffer.alloc(width * height * 3);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
-    const i = (y * width + x) * 3;
-    pixels[i] = x * 4; pixels[i + 1] = y * 4; pixels[i + 2] = (x + y) % 2 ? 200 : 40;
-  }
-  await sharp(pixels, { raw: { width, height, channels: 3 } }).png().toFile(join(dir, "e2e.png"));
+  const width = 64,
+    height = 64,
+    pixels = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 3;
+      pixels[i] = x * 4;
+      pixels[i + 1] = y * 4;
+      pixels[i + 2] = (x + y) % 2 ? 200 : 40;
+    }
+  await sharp(pixels, { raw: { width, height, channels: 3 } })
+    .png()
+    .toFile(join(dir, "e2e.png"));
   return dir;
 }
 
 /** Workbench chatter that says nothing about our tests (offline gallery, auth, socket setup, its own stacks). */
 const NOISE = [
-  "/static/out/vs/", "Resolving connection token", "Resolved connection token", "Creating a socket", "[reconnection-grace-time]",
-  "Updating additional builtin", "[Service Worker]", "[AgentHost", "[AccountPolicyGate]", "Timed out waiting for authentication",
-  "ENOTFOUND", "potential listener LEAK", "[lifecycle]", "NO provider registered for view type", "onWillSaveNotebookDocument",
+  "/static/out/vs/",
+  "Resolving connection token",
+  "Resolved connection token",
+  "Creating a socket",
+  "[reconnection-grace-time]",
+  "Updating additional builtin",
+  "[Service Worker]",
+  "[AgentHost",
+  "[AccountPolicyGate]",
+  "Timed out waiting for authentication",
+  "ENOTFOUND",
+  "potential listener LEAK",
+  "[lifecycle]",
+  "NO provider registered for view type",
+  "onWillSaveNotebookDocument",
 ];
 function isNoise(line) {
   return line.trim() === "" || NOISE.some((n) => line.includes(n));
@@ -85,7 +120,7 @@ async function runSuite(browser, server, workspace, suite, env) {
   const exited = new Promise((resolve) => {
     page.exposeFunction("codeAutomationExit", (code) => resolve(code));
   });
-  await page.exposeFunction("codeAutomationLog", (type, args) => {
+  await page.exposeFunction("codeAutomationLog", (_type, args) => {
     const line = format(...(Array.isArray(args) ? args : [args]));
     const m = /SEED_E2E_RESULT (\{.*\})/.exec(line);
     if (m) counts = JSON.parse(m[1]);
@@ -103,8 +138,14 @@ async function runSuite(browser, server, workspace, suite, env) {
   const timeout = new Promise((resolve) => setTimeout(() => resolve("timeout"), RUN_TIMEOUT_MS));
   const code = await Promise.race([exited, timeout]);
   await page.context().close();
-  if (code === "timeout") return { passed: counts?.passed ?? 0, failed: (counts?.failed ?? 0) + 1, note: `no result within ${RUN_TIMEOUT_MS / 1000} s` };
-  if (!counts) return { passed: 0, failed: 1, note: `exit code ${code} without a mocha summary (suite failed to load?)` };
+  if (code === "timeout")
+    return {
+      passed: counts?.passed ?? 0,
+      failed: (counts?.failed ?? 0) + 1,
+      note: `no result within ${RUN_TIMEOUT_MS / 1000} s`,
+    };
+  if (!counts)
+    return { passed: 0, failed: 1, note: `exit code ${code} without a mocha summary (suite failed to load?)` };
   if (code !== 0 && counts.failed === 0) return { ...counts, failed: 1, note: `exit code ${code}` };
   return counts;
 }
@@ -116,17 +157,27 @@ async function runVsixTest(browser, base, serverLog) {
   if (!existsSync(vsix)) return { passed: 0, failed: 1, note: `${vsix} is missing: run \`npm run package\` first` };
   const dataDir = join(base, "vsix");
   const t0 = Date.now();
-  log(`  vsix: ${installExtension(root, dataDir, vsix).split("\n").pop()} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  log(
+    `  vsix: ${installExtension(root, dataDir, vsix).split("\n").pop()} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+  );
   const workspace = join(base, "ws-vsix");
   cpSync(join(root, "notebooks"), workspace, { recursive: true });
   // The committed tour carries outputs: clear them, so that what the test sees is this run's.
   const tour = join(workspace, "tour.ipynb");
   const nb = JSON.parse(readFileSync(tour, "utf8"));
-  for (const cell of nb.cells) if (cell.cell_type === "code") Object.assign(cell, { outputs: [], execution_count: null });
+  for (const cell of nb.cells)
+    if (cell.cell_type === "code") Object.assign(cell, { outputs: [], execution_count: null });
   writeFileSync(tour, JSON.stringify(nb, null, 1));
   const server = await startServer(root, dataDir, { trusted: true, log: serverLog });
   try {
-    return await runUiTest(browser, server, workspace, { root, here, log, notebookFile: "tour.ipynb", installed: true, shotName: "ui-vsix-tour.png" });
+    return await runUiTest(browser, server, workspace, {
+      root,
+      here,
+      log,
+      notebookFile: "tour.ipynb",
+      installed: true,
+      shotName: "ui-vsix-tour.png",
+    });
   } finally {
     await server.stop();
   }
@@ -142,20 +193,37 @@ async function main() {
   const { chromium } = createRequire(join(root, ".tools", "package.json"))(toolPaths(root).playwright);
   const base = mkdtempSync(join(tmpdir(), "seed-e2e-"));
   const browser = await chromium.launch({
-    executablePath: toolPaths(root).chromium, headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"],
+    executablePath: toolPaths(root).chromium,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+      "--disable-sync",
+      "--disable-quic",
+    ],
   });
   const serverLog = (line) => verbose && console.log(`  [server] ${line}`);
   try {
     const trustedNeeded = suites.some((s) => !["restricted", "vsix", "jupyterlab"].includes(s));
-    const server = trustedNeeded ? await startServer(root, join(base, "trusted"), { trusted: true, log: serverLog }) : undefined;
+    const server = trustedNeeded
+      ? await startServer(root, join(base, "trusted"), { trusted: true, log: serverLog })
+      : undefined;
     try {
       for (const suite of suites) {
         const started = Date.now();
         log(`== e2e ${suite}`);
         let result;
         if (suite === "controller") {
-          result = await runSuite(browser, server, await makeWorkspace(base, "ws-controller", NO_RESTART_DIALOG), "controller", { SEED_KERNEL_SCRIPT: fakeKernel });
+          result = await runSuite(
+            browser,
+            server,
+            await makeWorkspace(base, "ws-controller", NO_RESTART_DIALOG),
+            "controller",
+            { SEED_KERNEL_SCRIPT: fakeKernel },
+          );
         } else if (suite === "kernel") {
           result = existsSync(join(root, "dist", "kernel.js"))
             ? await runSuite(browser, server, await makeWorkspace(base, "ws-kernel", NO_RESTART_DIALOG), "kernel", {})
@@ -171,21 +239,39 @@ async function main() {
           }
         } else if (suite === "ui-controller") {
           result = await runUiTest(browser, server, await makeWorkspace(base, "ws-ui-controller"), {
-            root, here, log, cells: fakeKernelCells(), env: { SEED_KERNEL_SCRIPT: fakeKernel }, shotName: "ui-stand-in-kernel.png",
+            root,
+            here,
+            log,
+            cells: fakeKernelCells(),
+            env: { SEED_KERNEL_SCRIPT: fakeKernel },
+            shotName: "ui-stand-in-kernel.png",
           });
         } else if (suite === "ui-restart") {
-          result = await runRestartUiTest(browser, server, await makeWorkspace(base, "ws-ui-restart"), { root, here, log, env: { SEED_KERNEL_SCRIPT: fakeKernel } });
+          result = await runRestartUiTest(browser, server, await makeWorkspace(base, "ws-ui-restart"), {
+            root,
+            here,
+            log,
+            env: { SEED_KERNEL_SCRIPT: fakeKernel },
+          });
         } else if (suite === "jupyterlab") {
           result = await runJupyterLabTest(browser, { root, here, base, log, verbose });
         } else if (suite === "ui") {
           result = existsSync(join(root, "dist", "kernel.js"))
-            ? await runUiTest(browser, server, await makeWorkspace(base, "ws-ui"), { root, here, log, cells: REAL_KERNEL_CELLS, shotName: "ui-token-strip.png" })
+            ? await runUiTest(browser, server, await makeWorkspace(base, "ws-ui"), {
+                root,
+                here,
+                log,
+                cells: REAL_KERNEL_CELLS,
+                shotName: "ui-token-strip.png",
+              })
             : { passed: 0, failed: 1, note: "dist/kernel.js is missing (kernel/main.ts not built)" };
         } else {
           result = { passed: 0, failed: 1, note: `unknown suite '${suite}'; expected one of ${ALL.join(", ")}` };
         }
         results.push({ name: suite, ...result });
-        log(`-- ${suite}: ${result.passed} passed, ${result.failed} failed${result.note ? ` (${result.note})` : ""} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        log(
+          `-- ${suite}: ${result.passed} passed, ${result.failed} failed${result.note ? ` (${result.note})` : ""} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        );
       }
     } finally {
       await server?.stop();

@@ -28,11 +28,22 @@ function savedResult(file) {
  */
 export async function runRestartUiTest(browser, server, workspace, { root, here, log, env }) {
   const file = join(workspace, "restart.ipynb");
-  writeFileSync(file, JSON.stringify({
-    nbformat: 4, nbformat_minor: 5,
-    metadata: { kernelspec: { name: "seed", display_name: "SEED (TypeScript)", language: "typescript" }, language_info: { name: "typescript" } },
-    cells: [{ cell_type: "code", metadata: {}, outputs: [], execution_count: null, source: COUNTER_CELL }],
-  }, null, 1));
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        nbformat: 4,
+        nbformat_minor: 5,
+        metadata: {
+          kernelspec: { name: "seed", display_name: "SEED (TypeScript)", language: "typescript" },
+          language_info: { name: "typescript" },
+        },
+        cells: [{ cell_type: "code", metadata: {}, outputs: [], execution_count: null, source: COUNTER_CELL }],
+      },
+      null,
+      1,
+    ),
+  );
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const artifacts = join(here, "artifacts");
   mkdirSync(artifacts, { recursive: true });
@@ -41,7 +52,10 @@ export async function runRestartUiTest(browser, server, workspace, { root, here,
   /** Clicks Run All and waits for the counter to show `expected` on disk. */
   const runAndExpect = async (expected, why) => {
     const before = savedResult(file).count;
-    await page.getByRole("button", { name: /Run All/ }).first().click();
+    await page
+      .getByRole("button", { name: /Run All/ })
+      .first()
+      .click();
     const deadline = Date.now() + 60_000;
     let result = savedResult(file);
     while (Date.now() < deadline && !(result.value !== undefined && result.count !== before)) {
@@ -49,7 +63,8 @@ export async function runRestartUiTest(browser, server, workspace, { root, here,
       result = savedResult(file);
     }
     step(`counter ${result.value} (${why})`);
-    if (result.value !== String(expected)) throw new Error(`${why}: expected the counter to read ${expected}, got ${result.value ?? "no result"}`);
+    if (result.value !== String(expected))
+      throw new Error(`${why}: expected the counter to read ${expected}, got ${result.value ?? "no result"}`);
   };
   /** Clicks the toolbar's Restart Kernel button, checks the modal's question, and answers it. */
   const restartAnswering = async (button) => {
@@ -58,7 +73,7 @@ export async function runRestartUiTest(browser, server, workspace, { root, here,
     await dialog.waitFor({ timeout: 10_000 }).catch(() => {
       throw new Error("Restart Kernel restarted without asking (no dialog appeared)");
     });
-    const message = await dialog.innerText();
+    const message = await dialog.textContent();
     if (!message.includes(QUESTION)) throw new Error(`the dialog asks "${message}", expected "${QUESTION}"`);
     await dialog.getByRole("button", { name: button, exact: true }).click();
     await dialog.waitFor({ state: "detached", timeout: 10_000 });
@@ -70,11 +85,17 @@ export async function runRestartUiTest(browser, server, workspace, { root, here,
       ["extensionEnvironment", JSON.stringify(env)],
       ["skipWelcome", "true"],
     ];
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`, { timeout: 120_000 });
+    await page.goto(
+      `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`,
+      { timeout: 120_000 },
+    );
     await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
     await page.keyboard.press("Control+P");
     await page.keyboard.type("restart.ipynb");
-    await page.locator(".quick-input-list .monaco-list-row", { hasText: "restart.ipynb" }).first().click({ timeout: 30_000 });
+    await page
+      .locator(".quick-input-list .monaco-list-row", { hasText: "restart.ipynb" })
+      .first()
+      .click({ timeout: 30_000 });
     await page.getByText("SEED (TypeScript)").first().waitFor({ timeout: 60_000 });
     step("notebook open, SEED controller selected");
     await runAndExpect(1, "first run");
@@ -86,7 +107,11 @@ export async function runRestartUiTest(browser, server, workspace, { root, here,
     return { passed: 1, failed: 0 };
   } catch (err) {
     await page.screenshot({ path: join(artifacts, "ui-restart-failure.png") }).catch(() => undefined);
-    return { passed: 0, failed: 1, note: `restart UI test: ${err instanceof Error ? err.message.split("\n")[0] : err}` };
+    return {
+      passed: 0,
+      failed: 1,
+      note: `restart UI test: ${err instanceof Error ? err.message.split("\n")[0] : err}`,
+    };
   } finally {
     await page.close();
   }

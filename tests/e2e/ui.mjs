@@ -7,8 +7,12 @@ import { join } from "node:path";
 /** A notebook with a markdown cell and the given code cells, marked as SEED (so the controller is Preferred). */
 function notebook(cells) {
   return {
-    nbformat: 4, nbformat_minor: 5,
-    metadata: { kernelspec: { name: "seed", display_name: "SEED (TypeScript)", language: "typescript" }, language_info: { name: "typescript" } },
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {
+      kernelspec: { name: "seed", display_name: "SEED (TypeScript)", language: "typescript" },
+      language_info: { name: "typescript" },
+    },
     cells: [
       { cell_type: "markdown", metadata: {}, source: "# SEED in VS Code\nAn image becomes 32 causal visual tokens." },
       ...cells.map((source) => ({ cell_type: "code", metadata: {}, outputs: [], execution_count: null, source })),
@@ -17,13 +21,22 @@ function notebook(cells) {
 }
 
 /** Cells for the real kernel: tokenize the test image, show the strip. */
-export const REAL_KERNEL_CELLS = ['const img = await seed.image("e2e.png");\nconst tok = await seed.tokenize(img);\ntok'];
+export const REAL_KERNEL_CELLS = [
+  'const img = await seed.image("e2e.png");\nconst tok = await seed.tokenize(img);\ntok',
+];
 
 /** A cell for the stand-in kernel: a token strip payload next to text/html (VS Code must still pick the renderer). */
 export function fakeKernelCells() {
-  const chips = Array.from({ length: 32 }, (_, i) => ({ index: i, id: (i * 97) % 1024, color: `hsl(${(i * 37) % 360} 70% 45%)`, textColor: "#fff" }));
+  const chips = Array.from({ length: 32 }, (_, i) => ({
+    index: i,
+    id: (i * 97) % 1024,
+    color: `hsl(${(i * 37) % 360} 70% 45%)`,
+    textColor: "#fff",
+  }));
   const payload = { version: 1, chips, numTokens: 32, codebookSize: 1024, label: "stand-in" };
-  return [`display(${JSON.stringify({ "application/vnd.seed.tokens+json": payload, "text/html": "<b>html fallback</b>", "text/plain": "32 tokens" })})`];
+  return [
+    `display(${JSON.stringify({ "application/vnd.seed.tokens+json": payload, "text/html": "<b>html fallback</b>", "text/plain": "32 tokens" })})`,
+  ];
 }
 
 /** From the notebook file on disk: code cells that ran (an execution count, no error output), errors, token strips. */
@@ -34,10 +47,18 @@ function savedStatus(file) {
   } catch {
     return { ran: 0, errors: [], total: 0, tokens: false };
   }
-  const code = nb.cells.filter((c) => c.cell_type === "code" && String(Array.isArray(c.source) ? c.source.join("") : c.source).trim() !== "");
-  const errors = code.flatMap((c) => (c.outputs ?? []).filter((o) => o.output_type === "error").map((o) => `${o.ename}: ${o.evalue}`));
-  const ran = code.filter((c) => c.execution_count != null && !(c.outputs ?? []).some((o) => o.output_type === "error")).length;
-  const tokens = code.some((c) => (c.outputs ?? []).some((o) => o.data && "application/vnd.seed.tokens+json" in o.data));
+  const code = nb.cells.filter(
+    (c) => c.cell_type === "code" && String(Array.isArray(c.source) ? c.source.join("") : c.source).trim() !== "",
+  );
+  const errors = code.flatMap((c) =>
+    (c.outputs ?? []).filter((o) => o.output_type === "error").map((o) => `${o.ename}: ${o.evalue}`),
+  );
+  const ran = code.filter(
+    (c) => c.execution_count != null && !(c.outputs ?? []).some((o) => o.output_type === "error"),
+  ).length;
+  const tokens = code.some((c) =>
+    (c.outputs ?? []).some((o) => o.data && "application/vnd.seed.tokens+json" in o.data),
+  );
   return { ran, errors, total: code.length, tokens };
 }
 
@@ -48,7 +69,12 @@ const STRIP = "span.chip[data-index]";
  * Runs the UI test. `cells` are the code cells; `env` goes to the extension host (SEED_KERNEL_SCRIPT for the
  * stand-in kernel); `shotName` names the screenshot in tests/e2e/artifacts/.
  */
-export async function runUiTest(browser, server, workspace, { root, here, log, cells, env = {}, shotName, notebookFile = "ui.ipynb", installed = false }) {
+export async function runUiTest(
+  browser,
+  server,
+  workspace,
+  { root, here, log, cells, env = {}, shotName, notebookFile = "ui.ipynb", installed = false },
+) {
   if (cells) writeFileSync(join(workspace, notebookFile), JSON.stringify(notebook(cells), null, 1));
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const artifacts = join(here, "artifacts");
@@ -58,22 +84,32 @@ export async function runUiTest(browser, server, workspace, { root, here, log, c
   try {
     // The payload loads this repo as the development extension (no extensionTestsPath: nothing runs mocha), unless
     // the extension under test is the installed .vsix.
-    const payload = installed ? [["skipWelcome", "true"]] : [
-      ["extensionDevelopmentPath", `vscode-remote://${server.authority}${root}`],
-      ["extensionEnvironment", JSON.stringify(env)],
-      ["skipWelcome", "true"],
-    ];
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+    const payload = installed
+      ? [["skipWelcome", "true"]]
+      : [
+          ["extensionDevelopmentPath", `vscode-remote://${server.authority}${root}`],
+          ["extensionEnvironment", JSON.stringify(env)],
+          ["skipWelcome", "true"],
+        ];
+    await page.goto(
+      `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`,
+    );
     await page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
     step("workbench loaded");
     await page.keyboard.press("Control+P");
     await page.keyboard.type(notebookFile);
-    await page.locator(".quick-input-list .monaco-list-row", { hasText: notebookFile }).first().click({ timeout: 30_000 });
+    await page
+      .locator(".quick-input-list .monaco-list-row", { hasText: notebookFile })
+      .first()
+      .click({ timeout: 30_000 });
     await page.locator(".notebook-editor").first().waitFor({ timeout: 60_000 });
     step("notebook open");
     await page.getByText("SEED (TypeScript)").first().waitFor({ timeout: 60_000 });
     step("SEED controller selected");
-    await page.getByRole("button", { name: /Run All/ }).first().click();
+    await page
+      .getByRole("button", { name: /Run All/ })
+      .first()
+      .click();
     // Wait until every code cell has run, reading the auto-saved notebook back from disk (the editor only renders
     // the cells on screen, so the DOM cannot tell).
     const file = join(workspace, notebookFile);
@@ -84,13 +120,21 @@ export async function runUiTest(browser, server, workspace, { root, here, log, c
       if (status.total > 0 && status.ran + status.errors.length >= status.total) break;
       await page.waitForTimeout(1000);
     }
-    step(`${status.ran} of ${status.total} code cells ran without error${status.errors.length ? `; errors: ${status.errors.join(" | ")}` : ""}`);
+    step(
+      `${status.ran} of ${status.total} code cells ran without error${status.errors.length ? `; errors: ${status.errors.join(" | ")}` : ""}`,
+    );
     // Then find the token strip, scrolling the notebook down until its output webview shows a chip.
     let strip;
     const notebookArea = page.locator(".notebook-editor .cell-list-container").first();
     for (let i = 0; i < 60 && !strip; i++) {
       for (const frame of page.frames()) {
-        if ((await frame.locator(STRIP).count().catch(() => 0)) > 0) strip = frame.locator(STRIP);
+        if (
+          (await frame
+            .locator(STRIP)
+            .count()
+            .catch(() => 0)) > 0
+        )
+          strip = frame.locator(STRIP);
       }
       if (!strip) {
         await notebookArea.hover().catch(() => undefined);
@@ -101,14 +145,24 @@ export async function runUiTest(browser, server, workspace, { root, here, log, c
     const found = strip !== undefined;
     step(found ? "token strip rendered" : "no token strip");
     // Hover a chip so that the screenshot shows its attention over the image.
-    if (strip) await strip.nth(9).hover({ timeout: 5000 }).catch(() => undefined);
+    if (strip)
+      await strip
+        .nth(9)
+        .hover({ timeout: 5000 })
+        .catch(() => undefined);
     await page.waitForTimeout(1000);
     const shot = join(artifacts, shotName);
     await page.screenshot({ path: shot });
     const size = statSync(shot).size;
     log(`  ui: screenshot ${shot} (${(size / 1024).toFixed(0)} KB)`);
-    if (process.argv.includes("--update-screenshot") && !env.SEED_KERNEL_SCRIPT && found && size < 300 * 1024) copyFileSync(shot, join(here, "screenshot.png"));
-    if (status.total === 0 || status.ran !== status.total) return { passed: 0, failed: 1, note: `${status.total - status.ran} of ${status.total} code cells did not run cleanly` };
+    if (process.argv.includes("--update-screenshot") && !env.SEED_KERNEL_SCRIPT && found && size < 300 * 1024)
+      copyFileSync(shot, join(here, "screenshot.png"));
+    if (status.total === 0 || status.ran !== status.total)
+      return {
+        passed: 0,
+        failed: 1,
+        note: `${status.total - status.ran} of ${status.total} code cells did not run cleanly`,
+      };
     if (!status.tokens) return { passed: 0, failed: 1, note: "no cell output has application/vnd.seed.tokens+json" };
     if (!found) return { passed: 0, failed: 1, note: "the renderer's token strip did not appear" };
     return { passed: 1, failed: 0 };

@@ -34,12 +34,25 @@ function freePort() {
 /** Installs a .vsix into the extensions folder that startServer(root, dataDir) uses; throws with its output on failure. */
 export function installExtension(root, dataDir, vsix) {
   const { node, serverMain } = toolPaths(root);
-  const r = spawnSync(node, [
-    serverMain, "--accept-server-license-terms", "--server-data-dir", join(dataDir, "server-data"),
-    "--user-data-dir", join(dataDir, "user-data"), "--extensions-dir", join(dataDir, "extensions"), "--install-extension", vsix,
-  ], { encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync(
+    node,
+    [
+      serverMain,
+      "--accept-server-license-terms",
+      "--server-data-dir",
+      join(dataDir, "server-data"),
+      "--user-data-dir",
+      join(dataDir, "user-data"),
+      "--extensions-dir",
+      join(dataDir, "extensions"),
+      "--install-extension",
+      vsix,
+    ],
+    { encoding: "utf8", timeout: 120_000 },
+  );
   const output = `${r.stdout ?? ""}${r.stderr ?? ""}`;
-  if (r.status !== 0 || !/successfully installed/i.test(output)) throw new Error(`installing ${vsix} failed (exit ${r.status}):\n${output}`);
+  if (r.status !== 0 || !/successfully installed/i.test(output))
+    throw new Error(`installing ${vsix} failed (exit ${r.status}):\n${output}`);
   return output.trim();
 }
 
@@ -51,26 +64,49 @@ export async function startServer(root, dataDir, { trusted = true, log = () => {
   const { node, serverMain } = toolPaths(root);
   const userDir = join(dataDir, "user-data");
   mkdirSync(join(userDir, "User"), { recursive: true });
-  writeFileSync(join(userDir, "User", "settings.json"), JSON.stringify({
-    "chat.disableAIFeatures": true,
-    "workbench.secondarySideBar.defaultVisibility": "hidden",
-    "workbench.startupEditor": "none",
-    "telemetry.telemetryLevel": "off",
-    "extensions.autoUpdate": false,
-    "workbench.tips.enabled": false,
-    "security.workspace.trust.startupPrompt": "never",
-    // Notebooks reach the disk soon after each change: the UI tests read executed notebooks back from the file.
-    "files.autoSave": "afterDelay",
-    "files.autoSaveDelay": 500,
-  }, null, 2));
+  writeFileSync(
+    join(userDir, "User", "settings.json"),
+    JSON.stringify(
+      {
+        "chat.disableAIFeatures": true,
+        "workbench.secondarySideBar.defaultVisibility": "hidden",
+        "workbench.startupEditor": "none",
+        "telemetry.telemetryLevel": "off",
+        "extensions.autoUpdate": false,
+        "workbench.tips.enabled": false,
+        "security.workspace.trust.startupPrompt": "never",
+        // Notebooks reach the disk soon after each change: the UI tests read executed notebooks back from the file.
+        "files.autoSave": "afterDelay",
+        "files.autoSaveDelay": 500,
+      },
+      null,
+      2,
+    ),
+  );
   const port = await freePort();
   const args = [
-    serverMain, "--host", "127.0.0.1", "--port", String(port), "--without-connection-token",
-    "--accept-server-license-terms", "--server-data-dir", join(dataDir, "server-data"), "--user-data-dir", userDir,
-    "--extensions-dir", join(dataDir, "extensions"), "--disable-telemetry", "--enable-smoke-test-driver",
+    serverMain,
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--without-connection-token",
+    "--accept-server-license-terms",
+    "--server-data-dir",
+    join(dataDir, "server-data"),
+    "--user-data-dir",
+    userDir,
+    "--extensions-dir",
+    join(dataDir, "extensions"),
+    "--disable-telemetry",
+    "--enable-smoke-test-driver",
     ...(trusted ? ["--disable-workspace-trust"] : []),
   ];
-  const child = spawn(node, args, { detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, VSCODE_CLI: undefined } });
+  const child = spawn(node, args, {
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, VSCODE_CLI: undefined },
+  });
   let output = "";
   const onData = (chunk) => {
     output += chunk;

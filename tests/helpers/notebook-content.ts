@@ -8,12 +8,20 @@ import type { FilmstripPayload, GenerationPayload } from "../../kernel/protocol/
 import type { CellProblem, Notebook, NotebookOutput } from "./notebooks";
 
 /** Texts of a view that is still running (the kernel's live states), in any text type of a final output. */
-const RUNNING_TEXT = [/generating…/, /denoising…/, /\(decoding image…\)/, /frames, running/, /waiting for the first step/];
+const RUNNING_TEXT = [
+  /generating…/,
+  /denoising…/,
+  /\(decoding image…\)/,
+  /frames, running/,
+  /waiting for the first step/,
+];
 /** Warnings about image spans that a drawing must not carry. */
 const SPAN_WARNING = /image span|not closed|unclosed|no decodable image/i;
 
 function texts(data: Record<string, unknown>): string[] {
-  return [MIME.plain, MIME.html].map((m) => data[m]).flatMap((v) => (typeof v === "string" ? [v] : Array.isArray(v) ? [v.join("")] : []));
+  return [MIME.plain, MIME.html]
+    .map((m) => data[m])
+    .flatMap((v) => (typeof v === "string" ? [v] : Array.isArray(v) ? [v.join("")] : []));
 }
 
 function outputProblems(o: NotebookOutput): string[] {
@@ -25,17 +33,20 @@ function outputProblems(o: NotebookOutput): string[] {
   }
   const film = o.data[MIME.filmstrip] as FilmstripPayload | undefined;
   if (film) {
-    if (!film.done) problems.push(`a filmstrip saved while running (${film.frames.length} of ${film.totalSteps} steps shown)`);
+    if (!film.done)
+      problems.push(`a filmstrip saved while running (${film.frames.length} of ${film.totalSteps} steps shown)`);
     if (film.frames.length === 0) problems.push("a filmstrip with 0 frames");
     if (film.stopped) problems.push(`a filmstrip that ${film.stopped === "error" ? "failed" : "was interrupted"}`);
   }
   const gen = o.data[MIME.generation] as GenerationPayload | undefined;
   if (gen) {
-    if (gen.status === "running" || gen.status === "interrupted" || gen.status === "error") problems.push(`a generation saved as "${gen.status}"`);
+    if (gen.status === "running" || gen.status === "interrupted" || gen.status === "error")
+      problems.push(`a generation saved as "${gen.status}"`);
     for (const part of gen.parts) {
       if (part.kind !== "tokens") continue;
       if (!part.complete) problems.push(`an unclosed image span of ${part.tokens.chips.length} tokens`);
-      else if (part.tokens.chips.length !== part.tokens.numTokens) problems.push(`an image span of ${part.tokens.chips.length} tokens (the model uses ${part.tokens.numTokens})`);
+      else if (part.tokens.chips.length !== part.tokens.numTokens)
+        problems.push(`an image span of ${part.tokens.chips.length} tokens (the model uses ${part.tokens.numTokens})`);
     }
     for (const w of gen.warnings ?? []) if (SPAN_WARNING.test(w)) problems.push(`a generation warning: ${w}`);
   }
@@ -46,7 +57,8 @@ function outputProblems(o: NotebookOutput): string[] {
 export function honestyProblems(nb: Notebook, name: string): CellProblem[] {
   const out: CellProblem[] = [];
   nb.cells.forEach((cell, i) => {
-    for (const o of cell.outputs ?? []) for (const message of outputProblems(o)) out.push({ notebook: name, cell: i, message });
+    for (const o of cell.outputs ?? [])
+      for (const message of outputProblems(o)) out.push({ notebook: name, cell: i, message });
   });
   return out;
 }

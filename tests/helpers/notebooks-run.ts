@@ -42,10 +42,19 @@ export interface NotebookRun {
 }
 
 /** Runs a command to completion, capturing its output; kills its process group after `timeoutMs`. */
-export function runProcess(cmd: string, args: readonly string[], opts: { cwd: string; env?: Record<string, string>; timeoutMs: number }): Promise<ProcessResult> {
+export function runProcess(
+  cmd: string,
+  args: readonly string[],
+  opts: { cwd: string; env?: Record<string, string>; timeoutMs: number },
+): Promise<ProcessResult> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: { ...process.env, ...opts.env },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
     let stdout = "";
     let stderr = "";
     let timedOut = false;
@@ -94,25 +103,36 @@ export async function runHeadless(input: string, opts: RunOptions): Promise<Note
   const outPath = join(opts.outDir, basename(input));
   const html = outPath.replace(/\.ipynb$/, ".html");
   const timeout = opts.cellTimeoutSeconds === undefined ? [] : ["--timeout", String(opts.cellTimeoutSeconds)];
-  const r = await runProcess(process.execPath, [cliPath(opts.root), "run", input, "--out", outPath, "--html", html, ...timeout], {
-    cwd: opts.root,
-    env: opts.env,
-    timeoutMs: opts.timeoutMs,
-  });
+  const r = await runProcess(
+    process.execPath,
+    [cliPath(opts.root), "run", input, "--out", outPath, "--html", html, ...timeout],
+    {
+      cwd: opts.root,
+      env: opts.env,
+      timeoutMs: opts.timeoutMs,
+    },
+  );
   // The runner may exit non-zero when a cell failed; the notebook it wrote then says which cell and why.
   if (!existsSync(outPath)) throw failed(`headless run of ${basename(input)}`, r, opts.timeoutMs);
-  if (!existsSync(html)) throw new Error(`headless run of ${basename(input)} wrote no HTML at ${html}; output:\n${tail(r)}`);
+  if (!existsSync(html))
+    throw new Error(`headless run of ${basename(input)} wrote no HTML at ${html}; output:\n${tail(r)}`);
   return { notebook: readNotebook(outPath), outPath, seconds: r.seconds };
 }
 
 /** Installs the SEED kernelspec under `prefix`; returns the JUPYTER_PATH that makes Jupyter find it. */
 export async function installKernelspec(root: string, prefix: string): Promise<string> {
-  const r = await runProcess(process.execPath, [cliPath(root), "kernel", "install", "--prefix", prefix], { cwd: root, timeoutMs: 60_000 });
+  const r = await runProcess(process.execPath, [cliPath(root), "kernel", "install", "--prefix", prefix], {
+    cwd: root,
+    timeoutMs: 60_000,
+  });
   if (r.code !== 0) throw failed("`kernel install --prefix`", r, 60_000);
   const jupyterPath = join(prefix, "share", "jupyter");
   const kernels = join(jupyterPath, "kernels");
   const found = existsSync(kernels) ? readdirSync(kernels) : [];
-  if (!found.includes("seed")) throw new Error(`kernel install put no "seed" kernelspec under ${kernels} (found: ${found.join(", ") || "nothing"})`);
+  if (!found.includes("seed"))
+    throw new Error(
+      `kernel install put no "seed" kernelspec under ${kernels} (found: ${found.join(", ") || "nothing"})`,
+    );
   return jupyterPath;
 }
 
@@ -122,9 +142,17 @@ export async function runJupyter(input: string, jupyterPath: string, opts: RunOp
   const outPath = join(opts.outDir, name);
   const perCell = Math.ceil(opts.timeoutMs / 1000);
   const args = [
-    "nbconvert", "--to", "notebook", "--execute", input,
-    "--output-dir", opts.outDir, "--output", name,
-    "--ExecutePreprocessor.kernel_name=seed", `--ExecutePreprocessor.timeout=${perCell}`,
+    "nbconvert",
+    "--to",
+    "notebook",
+    "--execute",
+    input,
+    "--output-dir",
+    opts.outDir,
+    "--output",
+    name,
+    "--ExecutePreprocessor.kernel_name=seed",
+    `--ExecutePreprocessor.timeout=${perCell}`,
     "--ExecutePreprocessor.startup_timeout=120",
     "--allow-errors", // keep going so that every failing cell is reported, not only the first
   ];

@@ -26,7 +26,11 @@ export function cellsAsModule(nb: Notebook, seedDeclarations: string): string {
  * Writes one module per notebook into `dir` and runs the project's tsc on them (strict, ES2022, Node types).
  * Returns tsc's diagnostics with file names mapped back to notebook names; empty when everything typechecks.
  */
-export async function typecheckNotebooks(root: string, notebooks: readonly { name: string; notebook: Notebook }[], dir: string): Promise<string> {
+export async function typecheckNotebooks(
+  root: string,
+  notebooks: readonly { name: string; notebook: Notebook }[],
+  dir: string,
+): Promise<string> {
   const seedDts = join(root, "kernel", "api", "seed.d.ts");
   const files = notebooks.map(({ name, notebook }) => {
     const file = join(dir, name.replace(/\.ipynb$/, ".cells.ts"));
@@ -35,14 +39,27 @@ export async function typecheckNotebooks(root: string, notebooks: readonly { nam
   });
   const tsconfig = {
     compilerOptions: {
-      strict: true, noEmit: true, target: "ES2022", lib: ["ES2022"], module: "esnext", moduleResolution: "bundler",
-      skipLibCheck: true, types: ["node"], typeRoots: [join(root, "node_modules", "@types")],
+      strict: true,
+      noEmit: true,
+      target: "ES2022",
+      lib: ["ES2022"],
+      module: "esnext",
+      moduleResolution: "bundler",
+      skipLibCheck: true,
+      types: ["node"],
+      typeRoots: [join(root, "node_modules", "@types")],
     },
     files,
   };
   writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
-  const r = await runProcess(join(root, "node_modules", ".bin", "tsc"), ["-p", join(dir, "tsconfig.json")], { cwd: root, timeoutMs: 120_000 });
+  const r = await runProcess(join(root, "node_modules", ".bin", "tsc"), ["-p", join(dir, "tsconfig.json")], {
+    cwd: root,
+    timeoutMs: 120_000,
+  });
   if (r.timedOut) throw new Error("tsc did not finish within 120 s");
   if (r.code === 0) return "";
-  return `${r.stdout}${r.stderr}`.trim().replaceAll(dir + "/", "").replace(/\.cells\.ts/g, ".ipynb (code cells)");
+  return `${r.stdout}${r.stderr}`
+    .trim()
+    .replaceAll(`${dir}/`, "")
+    .replace(/\.cells\.ts/g, ".ipynb (code cells)");
 }

@@ -9,7 +9,11 @@ import { basename, join } from "node:path";
 /** One output of a code cell (nbformat 4): a stream, rich data, or an error. */
 export type NotebookOutput =
   | { output_type: "stream"; name: string; text: string | string[] }
-  | { output_type: "display_data" | "execute_result"; data: Record<string, unknown>; metadata?: Record<string, unknown> }
+  | {
+      output_type: "display_data" | "execute_result";
+      data: Record<string, unknown>;
+      metadata?: Record<string, unknown>;
+    }
   | { output_type: "error"; ename: string; evalue: string; traceback: string[] };
 
 export interface NotebookCell {
@@ -48,8 +52,10 @@ export function readNotebook(path: string): Notebook {
   if (nb.nbformat !== 4) throw new Error(`${path}: nbformat is ${String(nb.nbformat)}; expected 4`);
   if (!Array.isArray(nb.cells)) throw new Error(`${path}: "cells" is missing or not an array`);
   nb.cells.forEach((c, i) => {
-    if (!["code", "markdown", "raw"].includes(c.cell_type)) throw new Error(`${path}: cell ${i} has cell_type ${String(c.cell_type)}`);
-    if (c.cell_type === "code" && !Array.isArray(c.outputs)) throw new Error(`${path}: code cell ${i} has no "outputs" array`);
+    if (!["code", "markdown", "raw"].includes(c.cell_type))
+      throw new Error(`${path}: cell ${i} has cell_type ${String(c.cell_type)}`);
+    if (c.cell_type === "code" && !Array.isArray(c.outputs))
+      throw new Error(`${path}: code cell ${i} has no "outputs" array`);
   });
   return nb as Notebook;
 }
@@ -73,8 +79,15 @@ export function cellErrors(nb: Notebook, name: string): CellProblem[] {
   nb.cells.forEach((cell, i) => {
     for (const o of cell.outputs ?? []) {
       if (o.output_type === "error") {
-        const source = cellSource(cell).split("\n").find((l) => l.trim() && !l.trim().startsWith("//")) ?? "";
-        out.push({ notebook: name, cell: i, message: `${o.ename}: ${o.evalue.split("\n")[0]} (cell starts: ${source.trim().slice(0, 80)})` });
+        const source =
+          cellSource(cell)
+            .split("\n")
+            .find((l) => l.trim() && !l.trim().startsWith("//")) ?? "";
+        out.push({
+          notebook: name,
+          cell: i,
+          message: `${o.ename}: ${o.evalue.split("\n")[0]} (cell starts: ${source.trim().slice(0, 80)})`,
+        });
       }
     }
   });
@@ -85,7 +98,8 @@ export function cellErrors(nb: Notebook, name: string): CellProblem[] {
 export function mimeTypes(cell: NotebookCell): string[] {
   const types = new Set<string>();
   for (const o of cell.outputs ?? []) {
-    if (o.output_type === "display_data" || o.output_type === "execute_result") for (const t of Object.keys(o.data)) types.add(t);
+    if (o.output_type === "display_data" || o.output_type === "execute_result")
+      for (const t of Object.keys(o.data)) types.add(t);
   }
   return [...types].sort();
 }
@@ -97,7 +111,12 @@ export function missingExpected(nb: Notebook, name: string): CellProblem[] {
     const expect = cell.metadata.seed?.expect ?? [];
     const have = mimeTypes(cell);
     const missing = expect.filter((t) => !have.includes(t));
-    if (missing.length > 0) out.push({ notebook: name, cell: i, message: `missing ${missing.join(", ")}; the cell produced [${have.join(", ")}]` });
+    if (missing.length > 0)
+      out.push({
+        notebook: name,
+        cell: i,
+        message: `missing ${missing.join(", ")}; the cell produced [${have.join(", ")}]`,
+      });
   });
   return out;
 }
@@ -115,10 +134,17 @@ export function cellSignature(cell: NotebookCell): string {
 }
 
 /** Differences between two runs' output types: cell count, cell kinds, and per code cell its signature. */
-export function compareOutputTypes(expected: Notebook, actual: Notebook, name: string, labels = ["committed", "re-run"]): CellProblem[] {
+export function compareOutputTypes(
+  expected: Notebook,
+  actual: Notebook,
+  name: string,
+  labels = ["committed", "re-run"],
+): CellProblem[] {
   const [a, b] = labels;
   if (expected.cells.length !== actual.cells.length) {
-    return [{ notebook: name, cell: -1, message: `${a} has ${expected.cells.length} cells, ${b} has ${actual.cells.length}` }];
+    return [
+      { notebook: name, cell: -1, message: `${a} has ${expected.cells.length} cells, ${b} has ${actual.cells.length}` },
+    ];
   }
   const out: CellProblem[] = [];
   expected.cells.forEach((cell, i) => {
@@ -139,9 +165,12 @@ export function kernelMetadataProblems(nb: Notebook, name: string): CellProblem[
   const ks = nb.metadata.kernelspec;
   const problems: string[] = [];
   if (ks?.name !== "seed") problems.push(`kernelspec.name is ${JSON.stringify(ks?.name)}; expected "seed"`);
-  if (ks?.display_name !== "SEED (TypeScript)") problems.push(`kernelspec.display_name is ${JSON.stringify(ks?.display_name)}; expected "SEED (TypeScript)"`);
-  if (ks?.language !== "typescript") problems.push(`kernelspec.language is ${JSON.stringify(ks?.language)}; expected "typescript"`);
-  if (nb.metadata.language_info?.name !== "typescript") problems.push(`language_info.name is ${JSON.stringify(nb.metadata.language_info?.name)}; expected "typescript"`);
+  if (ks?.display_name !== "SEED (TypeScript)")
+    problems.push(`kernelspec.display_name is ${JSON.stringify(ks?.display_name)}; expected "SEED (TypeScript)"`);
+  if (ks?.language !== "typescript")
+    problems.push(`kernelspec.language is ${JSON.stringify(ks?.language)}; expected "typescript"`);
+  if (nb.metadata.language_info?.name !== "typescript")
+    problems.push(`language_info.name is ${JSON.stringify(nb.metadata.language_info?.name)}; expected "typescript"`);
   return problems.map((message) => ({ notebook: name, cell: -1, message }));
 }
 

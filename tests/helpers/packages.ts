@@ -1,8 +1,8 @@
 // Test model packages: the synthetic tiny package (tests/helpers/tiny-seed, made by make_tiny_package.py), the shipped
 // SEED-mini when present, and helpers to copy a package to a temp folder and corrupt it in controlled ways.
 
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -24,8 +24,12 @@ export function copyPackage(src: string = TINY_PACKAGE): { dir: string; cacheDir
 
 export type JsonObject = { [key: string]: unknown };
 
+/** An edit of seed.json: mutates the parsed object in place, or returns a replacement. */
+// biome-ignore lint/suspicious/noConfusingVoidType: callers are in-place mutators (returning void) or return a replacement
+export type ManifestEdit = (m: JsonObject) => JsonObject | void;
+
 /** Rewrites seed.json through `edit` (which may mutate the parsed object or return a replacement). */
-export function editManifest(dir: string, edit: (m: JsonObject) => JsonObject | void): void {
+export function editManifest(dir: string, edit: ManifestEdit): void {
   const path = join(dir, "seed.json");
   const m = JSON.parse(readFileSync(path, "utf8")) as JsonObject;
   writeFileSync(path, JSON.stringify(edit(m) ?? m, null, 1));

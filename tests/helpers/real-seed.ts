@@ -6,7 +6,7 @@
 
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, relative } from "node:path";
 
@@ -24,8 +24,22 @@ export interface RealSeedReference {
   readonly causal_embeddings: EncodedTensor;
   readonly attention_maps: EncodedTensor;
   readonly generation_embedding: EncodedTensor;
-  readonly decode: { steps: number; guidance_scale: number; timesteps: number[]; noise: EncodedTensor; latent: EncodedTensor; image: EncodedTensor };
-  readonly lm: { prompt_text: string; prompt_ids: number[]; prefill_logits: EncodedTensor; next_id: number; step_logits: EncodedTensor; greedy: number[] };
+  readonly decode: {
+    steps: number;
+    guidance_scale: number;
+    timesteps: number[];
+    noise: EncodedTensor;
+    latent: EncodedTensor;
+    image: EncodedTensor;
+  };
+  readonly lm: {
+    prompt_text: string;
+    prompt_ids: number[];
+    prefill_logits: EncodedTensor;
+    next_id: number;
+    step_logits: EncodedTensor;
+    greedy: number[];
+  };
 }
 
 export interface RealSeedFixture {
@@ -40,7 +54,9 @@ export function decodeTensor(t: EncodedTensor): { dims: number[]; data: Float32A
 }
 
 function pythonPath(): string | undefined {
-  const candidates = [process.env.SEED_EXPORT_PYTHON, join(ROOT, ".venv", "bin", "python")].filter((p): p is string => !!p);
+  const candidates = [process.env.SEED_EXPORT_PYTHON, join(ROOT, ".venv", "bin", "python")].filter(
+    (p): p is string => !!p,
+  );
   return candidates.find((p) => existsSync(p));
 }
 
@@ -84,10 +100,15 @@ export function realSeedFixture(): RealSeedFixture | string {
     const tmp = `${dir}.${process.pid}.tmp`;
     rmSync(tmp, { recursive: true, force: true });
     const r = spawnSync(python, ["-m", "model.export_seed.testing.build_fixture", "--out", tmp], {
-      cwd: ROOT, encoding: "utf8", env: { ...process.env, PYTHONPATH: ROOT }, maxBuffer: 64 * 1024 * 1024,
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, PYTHONPATH: ROOT },
+      maxBuffer: 64 * 1024 * 1024,
     });
     if (r.status !== 0) {
-      throw new Error(`building the real-SEED fixture failed (${python} -m model.export_seed.testing.build_fixture, exit ${r.status}):\n${(r.stdout + r.stderr).split("\n").slice(-30).join("\n")}`);
+      throw new Error(
+        `building the real-SEED fixture failed (${python} -m model.export_seed.testing.build_fixture, exit ${r.status}):\n${(r.stdout + r.stderr).split("\n").slice(-30).join("\n")}`,
+      );
     }
     rmSync(dir, { recursive: true, force: true });
     renameSync(tmp, dir);

@@ -13,9 +13,20 @@ export interface TensorLike {
 }
 
 /** Wraps typed arrays from the runtime (Float32Array -> float32, BigInt64Array -> int64, ...). */
-export function tensorOf(data: Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array, dims: readonly number[]): TensorLike {
+export function tensorOf(
+  data: Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array,
+  dims: readonly number[],
+): TensorLike {
   const dtype: TensorDtypeName =
-    data instanceof Float32Array ? "float32" : data instanceof Float64Array ? "float64" : data instanceof BigInt64Array ? "int64" : data instanceof Int32Array ? "int32" : "uint8";
+    data instanceof Float32Array
+      ? "float32"
+      : data instanceof Float64Array
+        ? "float64"
+        : data instanceof BigInt64Array
+          ? "int64"
+          : data instanceof Int32Array
+            ? "int32"
+            : "uint8";
   return { dtype, dims, data };
 }
 
@@ -24,7 +35,8 @@ export function tensorOf(data: Float32Array | Float64Array | BigInt64Array | Int
  * arrays, which are flattened). "dims" is accepted for "shape".
  */
 export function tensorFromJson(json: unknown, what = "fixture tensor"): TensorLike {
-  if (typeof json !== "object" || json === null) throw new Error(`${what}: expected an object {dtype, shape, data}, got ${typeof json}`);
+  if (typeof json !== "object" || json === null)
+    throw new Error(`${what}: expected an object {dtype, shape, data}, got ${typeof json}`);
   const o = json as { dtype?: unknown; shape?: unknown; dims?: unknown; data?: unknown };
   const dims = (o.shape ?? o.dims) as number[] | undefined;
   if (!Array.isArray(dims)) throw new Error(`${what}: "shape" must be an array of integers`);
@@ -36,12 +48,29 @@ export function tensorFromJson(json: unknown, what = "fixture tensor"): TensorLi
   return { dtype, dims, data: flat };
 }
 
-export function assertTensorClose(actual: TensorLike, expected: TensorLike, tol: { atol: number; rtol: number } = { atol: 1e-5, rtol: 1e-4 }, label = "tensor"): void {
+export function assertTensorClose(
+  actual: TensorLike,
+  expected: TensorLike,
+  tol: { atol: number; rtol: number } = { atol: 1e-5, rtol: 1e-4 },
+  label = "tensor",
+): void {
   assert.equal(actual.dtype, expected.dtype, `${label}: dtype ${actual.dtype}, expected ${expected.dtype}`);
-  assert.deepEqual([...actual.dims], [...expected.dims], `${label}: dims [${actual.dims.join(",")}], expected [${expected.dims.join(",")}]`);
+  assert.deepEqual(
+    [...actual.dims],
+    [...expected.dims],
+    `${label}: dims [${actual.dims.join(",")}], expected [${expected.dims.join(",")}]`,
+  );
   const n = expected.dims.reduce((a, b) => a * b, 1);
-  assert.equal(actual.data.length, n, `${label}: ${actual.data.length} values for dims [${actual.dims.join(",")}] (expected ${n})`);
-  assert.equal(expected.data.length, n, `${label}: the expected tensor has ${expected.data.length} values for dims [${expected.dims.join(",")}]`);
+  assert.equal(
+    actual.data.length,
+    n,
+    `${label}: ${actual.data.length} values for dims [${actual.dims.join(",")}] (expected ${n})`,
+  );
+  assert.equal(
+    expected.data.length,
+    n,
+    `${label}: the expected tensor has ${expected.data.length} values for dims [${expected.dims.join(",")}]`,
+  );
   const exact = actual.dtype === "int64" || actual.dtype === "int32" || actual.dtype === "uint8";
   let worst = -1;
   let worstExcess = 0;
@@ -50,7 +79,8 @@ export function assertTensorClose(actual: TensorLike, expected: TensorLike, tol:
     const a = Number(actual.data[i]);
     const e = Number(expected.data[i]);
     const allowed = exact ? 0 : tol.atol + tol.rtol * Math.abs(e);
-    const diff = Number.isNaN(a) || Number.isNaN(e) ? (Number.isNaN(a) && Number.isNaN(e) ? 0 : Infinity) : Math.abs(a - e);
+    const diff =
+      Number.isNaN(a) || Number.isNaN(e) ? (Number.isNaN(a) && Number.isNaN(e) ? 0 : Infinity) : Math.abs(a - e);
     if (diff > allowed) {
       bad++;
       if (diff - allowed > worstExcess || worst < 0) {

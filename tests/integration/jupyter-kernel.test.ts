@@ -1,12 +1,19 @@
 // The SEED kernel through a REAL Jupyter client: jupyter_driver.py (Debian's jupyter_client) talks to our kernelspec
 // in a temporary JUPYTER_PATH and reports what it saw; these tests assert on it. One kernel serves every protocol
 // case (converter start-up costs seconds), plus one restart.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { kernelspecEnv, runDriver } from "./kernelspec-env";
 
-interface Msg { type: string; content: Record<string, unknown> }
-interface Exec { reply: Record<string, unknown>; outputs: Msg[] }
+interface Msg {
+  type: string;
+  content: Record<string, unknown>;
+}
+interface Exec {
+  reply: Record<string, unknown>;
+  outputs: Msg[];
+}
 
 const obs = runDriver(kernelspecEnv(), ["protocol"], 420_000);
 const exec = (key: string): Exec => obs[key] as Exec;
@@ -14,7 +21,10 @@ const only = (e: Exec, type: string): Msg[] => e.outputs.filter((m) => m.type ==
 
 test("execute: execute_input, stream, execute_result with execution counts, busy/idle around each request", () => {
   const first = exec("first");
-  assert.deepEqual(first.outputs.map((m) => m.type), ["status", "execute_input", "stream", "execute_result", "status"]);
+  assert.deepEqual(
+    first.outputs.map((m) => m.type),
+    ["status", "execute_input", "stream", "execute_result", "status"],
+  );
   assert.equal(first.reply.status, "ok");
   assert.equal(first.reply.execution_count, 1);
   assert.deepEqual(only(first, "stream")[0]?.content, { name: "stdout", text: "hi\n" });
@@ -54,16 +64,26 @@ test("runtime and type errors are error messages with ename/evalue/traceback, an
 
 test("stop_on_error aborts the requests queued behind a failed cell, and only those", () => {
   const replies = obs.stop_on_error as Record<string, unknown>[];
-  assert.deepEqual(replies.map((r) => r.status), ["error", "aborted", "aborted"]);
+  assert.deepEqual(
+    replies.map((r) => r.status),
+    ["error", "aborted", "aborted"],
+  );
   assert.equal(exec("after_abort").reply.status, "ok");
   const tolerant = obs.no_stop_on_error as Record<string, unknown>[];
-  assert.deepEqual(tolerant.map((r) => r.status), ["error", "ok"]);
+  assert.deepEqual(
+    tolerant.map((r) => r.status),
+    ["error", "ok"],
+  );
 });
 
 test("a message with a bad signature is dropped; the kernel still answers good ones, its state untouched", () => {
   assert.equal(obs.bad_signature_answered, false);
   const after = exec("after_bad_signature");
-  assert.deepEqual(only(after, "execute_result")[0]?.content.data, { "text/plain": "42" }, "the forged `n = 999` must not have run");
+  assert.deepEqual(
+    only(after, "execute_result")[0]?.content.data,
+    { "text/plain": "42" },
+    "the forged `n = 999` must not have run",
+  );
 });
 
 test("interrupt_request ends a busy loop and a long await within 1 s as KeyboardInterrupt; state is kept", () => {
@@ -77,11 +97,28 @@ test("interrupt_request ends a busy loop and a long await within 1 s as Keyboard
 });
 
 test("errors outside the running cell and process.exit are reported; the kernel and its state live on", () => {
-  const stray = obs.stray as Record<string, { cell?: Exec; reply?: Record<string, unknown>; late?: (Msg & { parent: string })[]; after: Exec; kernel_level?: Msg[] }>;
+  const stray = obs.stray as Record<
+    string,
+    {
+      cell?: Exec;
+      reply?: Record<string, unknown>;
+      late?: (Msg & { parent: string })[];
+      after: Exec;
+      kernel_level?: Msg[];
+    }
+  >;
   const n = (e: Exec | undefined): unknown => (e ? only(e, "execute_result")[0]?.content.data : undefined);
-  for (const [key, r] of Object.entries(stray)) assert.deepEqual(n(r.after), { "text/plain": "42" }, `${key}: the kernel lost its state: ${JSON.stringify(r.after)}`);
+  for (const [key, r] of Object.entries(stray))
+    assert.deepEqual(
+      n(r.after),
+      { "text/plain": "42" },
+      `${key}: the kernel lost its state: ${JSON.stringify(r.after)}`,
+    );
   // An unawaited rejection and a throw in a timer fail the cell that started them, with the error and how it escaped.
-  for (const [key, evalue, how] of [["rejection", "unawaited", /unhandled promise rejection/], ["timer_throw", "in a timer", /uncaught exception in a callback/]] as const) {
+  for (const [key, evalue, how] of [
+    ["rejection", "unawaited", /unhandled promise rejection/],
+    ["timer_throw", "in a timer", /uncaught exception in a callback/],
+  ] as const) {
     const cell = stray[key]?.cell;
     assert.equal(cell?.reply.status, "error", `${key}: ${JSON.stringify(cell)}`);
     assert.equal(cell?.reply.evalue, evalue);
@@ -95,7 +132,10 @@ test("errors outside the running cell and process.exit are reported; the kernel 
     assert.match(String(cell?.reply.evalue), /cannot end the kernel from a cell.*restart the kernel/);
   }
   // After its cell ended: a stderr stream under that cell's request, so the frontend shows it in that cell.
-  for (const [key, text] of [["late_rejection", /after the cell/], ["late_exit", /ExitRefusedError: process\.exit\(1\)/]] as const) {
+  for (const [key, text] of [
+    ["late_rejection", /after the cell/],
+    ["late_exit", /ExitRefusedError: process\.exit\(1\)/],
+  ] as const) {
     const r = stray[key];
     assert.equal(r?.reply?.status, "ok");
     const streams = (r?.late ?? []).filter((m) => m.type === "stream");
@@ -130,15 +170,29 @@ test("complete, inspect, is_complete and comm_info answer from the live state wi
 });
 
 test("complete_reply types each match with its signature; inspect of an unknown name is not found; is_complete can be invalid", () => {
-  const seed = obs.complete_seed as { matches: string[]; cursor_start: number; metadata: { _jupyter_types_experimental?: Record<string, unknown>[] } };
+  const seed = obs.complete_seed as {
+    matches: string[];
+    cursor_start: number;
+    metadata: { _jupyter_types_experimental?: Record<string, unknown>[] };
+  };
   assert.deepEqual(seed.matches, ["tokenize", "tokens"]);
   assert.equal(seed.cursor_start, 5);
   const types = seed.metadata._jupyter_types_experimental ?? [];
-  assert.deepEqual(types.map((t) => [t.text, t.type, t.start, t.end]), [["tokenize", "function", 5, 8], ["tokens", "function", 5, 8]]);
+  assert.deepEqual(
+    types.map((t) => [t.text, t.type, t.start, t.end]),
+    [
+      ["tokenize", "function", 5, 8],
+      ["tokens", "function", 5, 8],
+    ],
+  );
   assert.match(String(types[0]?.signature), /^\(image: ImageSource\): Promise<Tokens>$/);
   const unknown = obs.inspect_unknown as { status: string; found: boolean; data: Record<string, unknown> };
   assert.deepEqual(unknown, { status: "ok", found: false, data: {}, metadata: {} });
-  assert.deepEqual(obs.is_complete_more, { ")": { status: "invalid" }, "x = 1;": { status: "complete" }, "[1, 2)": { status: "invalid" } });
+  assert.deepEqual(obs.is_complete_more, {
+    ")": { status: "invalid" },
+    "x = 1;": { status: "complete" },
+    "[1, 2)": { status: "invalid" },
+  });
 });
 
 test("restart gives a new process with fresh state and no orphan; shutdown ends the process", () => {
@@ -152,8 +206,15 @@ test("restart gives a new process with fresh state and no orphan; shutdown ends 
   assert.equal(s.alive, false);
 });
 
-interface Timed { t: number; type: string; state?: string; display_id?: string; text?: string }
-const timedRun = (key: string): { outputs: Timed[]; reply: Record<string, unknown> } => obs[key] as { outputs: Timed[]; reply: Record<string, unknown> };
+interface Timed {
+  t: number;
+  type: string;
+  state?: string;
+  display_id?: string;
+  text?: string;
+}
+const timedRun = (key: string): { outputs: Timed[]; reply: Record<string, unknown> } =>
+  obs[key] as { outputs: Timed[]; reply: Record<string, unknown> };
 
 test("a live decode's updates leave the kernel while it runs, throttled and in order, not in a burst at the end", () => {
   const { outputs, reply } = timedRun("live_decode");
@@ -161,14 +222,31 @@ test("a live decode's updates leave the kernel while it runs, throttled and in o
   const shown = outputs.find((m) => m.type === "display_data");
   const updates = outputs.filter((m) => m.type === "update_display_data");
   const idle = outputs.find((m) => m.state === "idle")!;
-  assert.ok(shown && updates.length >= 3, `display + ${updates.length} updates: ${JSON.stringify(outputs.map((m) => [m.type, m.t.toFixed(3)]))}`);
-  assert.ok(updates.every((u) => u.display_id === shown.display_id), "all for the one live display");
+  assert.ok(
+    shown && updates.length >= 3,
+    `display + ${updates.length} updates: ${JSON.stringify(outputs.map((m) => [m.type, m.t.toFixed(3)]))}`,
+  );
+  assert.ok(
+    updates.every((u) => u.display_id === shown.display_id),
+    "all for the one live display",
+  );
   const span = idle.t - shown.t;
-  assert.ok(updates[0]!.t - shown.t < span / 2, `the first update came ${(updates[0]!.t - shown.t).toFixed(3)} s into a ${span.toFixed(3)} s run`);
+  assert.ok(
+    updates[0]!.t - shown.t < span / 2,
+    `the first update came ${(updates[0]!.t - shown.t).toFixed(3)} s into a ${span.toFixed(3)} s run`,
+  );
   const live = updates.slice(0, -1);
-  for (let i = 1; i < live.length; i++) assert.ok(live[i]!.t - live[i - 1]!.t >= 0.05, `updates ${i - 1} and ${i} only ${(live[i]!.t - live[i - 1]!.t).toFixed(3)} s apart (throttle ~100 ms)`);
+  for (let i = 1; i < live.length; i++)
+    assert.ok(
+      live[i]!.t - live[i - 1]!.t >= 0.05,
+      `updates ${i - 1} and ${i} only ${(live[i]!.t - live[i - 1]!.t).toFixed(3)} s apart (throttle ~100 ms)`,
+    );
   const steps = updates.map((u) => Number(/steps (?:\d+, )*(\d+) of/.exec(u.text ?? "")?.[1] ?? NaN));
-  assert.deepEqual([...steps].sort((a, b) => a - b), steps, `the step shown only moves forward: ${steps}`);
+  assert.deepEqual(
+    [...steps].sort((a, b) => a - b),
+    steps,
+    `the step shown only moves forward: ${steps}`,
+  );
   assert.match(updates.at(-1)!.text ?? "", /done/);
 });
 
@@ -178,7 +256,11 @@ test("a streaming generation's updates reach its cell while it runs; the final o
   const updates = outputs.filter((m) => m.type === "update_display_data");
   assert.ok(updates.length >= 2, `${updates.length} updates`);
   assert.match(updates[0]!.text ?? "", / …$/, "an update while generating");
-  assert.doesNotMatch(updates[0]!.text ?? "", /decoding image/, `the first update shows tokens as they stream, got ${JSON.stringify(updates.map((u) => u.text))}`);
+  assert.doesNotMatch(
+    updates[0]!.text ?? "",
+    /decoding image/,
+    `the first update shows tokens as they stream, got ${JSON.stringify(updates.map((u) => u.text))}`,
+  );
   assert.doesNotMatch(updates.at(-1)!.text ?? "", / …$/, "the final one");
 });
 
@@ -188,10 +270,20 @@ test("an interrupted live view sends its final, interrupted state before the cel
   const idleAt = outputs.findIndex((m) => m.state === "idle");
   assert.ok(idleAt > 0);
   const late = outputs.slice(idleAt + 1);
-  assert.deepEqual(late.map((m) => `${m.type} ${m.text ?? ""}`), [], "no message of the cell after its idle status");
+  assert.deepEqual(
+    late.map((m) => `${m.type} ${m.text ?? ""}`),
+    [],
+    "no message of the cell after its idle status",
+  );
   const lastDisplay = outputs.filter((m) => m.type === "display_data").at(-1)!;
-  const finalState = outputs.filter((m) => m.type === "update_display_data" && m.display_id === lastDisplay.display_id).at(-1);
-  assert.match(finalState?.text ?? "", /^<Filmstrip \d+ frames, interrupted: /, `the running view ends as interrupted, got ${finalState?.text}`);
+  const finalState = outputs
+    .filter((m) => m.type === "update_display_data" && m.display_id === lastDisplay.display_id)
+    .at(-1);
+  assert.match(
+    finalState?.text ?? "",
+    /^<Filmstrip \d+ frames, interrupted: /,
+    `the running view ends as interrupted, got ${finalState?.text}`,
+  );
   for (const m of outputs.filter((x) => x.type === "display_data")) {
     const last = outputs.filter((x) => x.type === "update_display_data" && x.display_id === m.display_id).at(-1);
     assert.doesNotMatch(last?.text ?? "running", /running/, `display ${m.display_id} left running`);

@@ -4,7 +4,7 @@ JUPYTER_PATH pointing at a folder holding our kernelspec ("seed").
 
 usage: jupyter_driver.py protocol | soak N | soak_varied N
 """
-import base64
+
 import json
 import os
 import signal
@@ -67,9 +67,15 @@ def timed(kc, msg_id, after_idle=0.0, timeout=TIMEOUT):
         if m["parent_header"].get("msg_id") != msg_id:
             continue
         c = m["content"]
-        outs.append({"t": time.time() - t0, "type": m["msg_type"], "state": c.get("execution_state"),
-                     "display_id": (c.get("transient") or {}).get("display_id"),
-                     "text": (c.get("data") or {}).get("text/plain")})
+        outs.append(
+            {
+                "t": time.time() - t0,
+                "type": m["msg_type"],
+                "state": c.get("execution_state"),
+                "display_id": (c.get("transient") or {}).get("display_id"),
+                "text": (c.get("data") or {}).get("text/plain"),
+            }
+        )
         if m["msg_type"] == "status" and c["execution_state"] == "idle" and idle_at is None:
             idle_at = time.time()
     rep = reply_for(kc, msg_id)
@@ -80,7 +86,9 @@ def live_views(kc, km):
     """Live displays over the wire: a 999-step live decode, a streaming generation, an interrupted live decode loop."""
     obs = {}
     obs["live_decode"] = timed(kc, kc.execute("await seed.decode(tk, { steps: 999, live: true });\n1"))
-    obs["live_generate"] = timed(kc, kc.execute('await seed.generate("a", { maxTokens: 40, seed: 3, temperature: 1.5 });\n1'))
+    obs["live_generate"] = timed(
+        kc, kc.execute('await seed.generate("a", { maxTokens: 40, seed: 3, temperature: 1.5 });\n1')
+    )
     msg_id = kc.execute("for (let i = 0; i < 1e6; i++) await seed.decode(tk, { steps: 999, live: true });")
     time.sleep(1.2)
     km.interrupt_kernel()
@@ -103,14 +111,21 @@ def drain(kc, wait=1.0):
 def stray_errors(km, kc):
     """Errors outside the running cell's own flow, and process.exit: each is reported and `n` (41 + 1) survives."""
     obs = {}
-    for name, code in [("rejection", 'Promise.reject(new Error("unawaited")); 1'),
-                       ("timer_throw", 'setTimeout(() => { throw new Error("in a timer"); }, 10);\n'
-                                       'await new Promise((r) => setTimeout(r, 60000));'),
-                       ("exit0", "process.exit(0)"),
-                       ("exit1", "process.exit(1)")]:
+    for name, code in [
+        ("rejection", 'Promise.reject(new Error("unawaited")); 1'),
+        (
+            "timer_throw",
+            'setTimeout(() => { throw new Error("in a timer"); }, 10);\n'
+            "await new Promise((r) => setTimeout(r, 60000));",
+        ),
+        ("exit0", "process.exit(0)"),
+        ("exit1", "process.exit(1)"),
+    ]:
         obs[name] = {"cell": run(kc, code), "after": run(kc, "n")}
-    for name, code in [("late_rejection", 'setTimeout(() => Promise.reject(new Error("after the cell")), 300);\n"started"'),
-                       ("late_exit", "setTimeout(() => process.exit(1), 300);\n1")]:
+    for name, code in [
+        ("late_rejection", 'setTimeout(() => Promise.reject(new Error("after the cell")), 300);\n"started"'),
+        ("late_exit", "setTimeout(() => process.exit(1), 300);\n1"),
+    ]:
         msg_id = kc.execute(code)
         collect(kc, msg_id)
         reply = reply_for(kc, msg_id)["content"]
@@ -158,11 +173,14 @@ def protocol():
         obs["second"] = run(kc, "n += 1;\nn")
         obs["png"] = run(kc, open(os.path.join(CELLS, "png.ts")).read())
         obs["error"] = run(kc, 'throw new RangeError("bad value " + n)')
-        obs["type_error"] = run(kc, 'const s: string = 5;')
+        obs["type_error"] = run(kc, "const s: string = 5;")
 
         # stop_on_error: the two requests queued behind the failing one are aborted; no timed window afterwards.
-        ids = [kc.execute('await new Promise((r) => setTimeout(r, 300)); throw new Error("first fails")'),
-               kc.execute("n + 100"), kc.execute("n + 200")]
+        ids = [
+            kc.execute('await new Promise((r) => setTimeout(r, 300)); throw new Error("first fails")'),
+            kc.execute("n + 100"),
+            kc.execute("n + 200"),
+        ]
         obs["stop_on_error"] = [reply_for(kc, i)["content"] for i in ids]
         obs["after_abort"] = run(kc, "n")
         ids = [kc.execute('throw new Error("tolerated")', stop_on_error=False), kc.execute("n + 1")]
@@ -170,8 +188,17 @@ def protocol():
 
         # A message signed with another key is dropped; the kernel still answers good ones.
         bad = Session(key=b"not-the-right-key", session=kc.session.session)
-        bad_msg = bad.msg("execute_request", {"code": "n = 999", "silent": False, "store_history": True,
-                                              "user_expressions": {}, "allow_stdin": False, "stop_on_error": True})
+        bad_msg = bad.msg(
+            "execute_request",
+            {
+                "code": "n = 999",
+                "silent": False,
+                "store_history": True,
+                "user_expressions": {},
+                "allow_stdin": False,
+                "stop_on_error": True,
+            },
+        )
         bad.send(kc.shell_channel.socket, bad_msg)
         try:
             reply_for(kc, bad_msg["header"]["msg_id"], timeout=1.5)
@@ -181,8 +208,10 @@ def protocol():
         obs["after_bad_signature"] = run(kc, "n")
 
         # interrupt_request (interrupt_mode "message") during a synchronous busy loop and during a long await.
-        for name, code in [("busy_loop", "let k = 0;\nwhile (true) { k++; }"),
-                           ("await", "await new Promise((r) => setTimeout(r, 60000));")]:
+        for name, code in [
+            ("busy_loop", "let k = 0;\nwhile (true) { k++; }"),
+            ("await", "await new Promise((r) => setTimeout(r, 60000));"),
+        ]:
             msg_id = kc.execute(code)
             time.sleep(1.0)
             t0 = time.time()
@@ -194,7 +223,9 @@ def protocol():
         obs["stray"] = stray_errors(km, kc)
 
         # Interrupt an awaited seed call: the AbortSignal reaches the model worker, which stops at its next step.
-        obs["seed_tokenize"] = run(kc, 'const tk = await seed.tokenize(await seed.image(process.env.SEED_SOAK_IMAGE ?? ""));\ntk.length')
+        obs["seed_tokenize"] = run(
+            kc, 'const tk = await seed.tokenize(await seed.image(process.env.SEED_SOAK_IMAGE ?? ""));\ntk.length'
+        )
         # The loop runs until interrupted, however fast the machine (100 decodes of the tiny model once took under
         # 1.5 s on a quiet machine and the interrupt hit the next cell); after the interrupt its abandoned
         # continuation must stop at its next seed call.
@@ -218,7 +249,9 @@ def protocol():
         obs["complete_seed"] = reply_for(kc, msg_id)["content"]
         msg_id = kc.inspect("nosuchname", 3)
         obs["inspect_unknown"] = reply_for(kc, msg_id)["content"]
-        obs["is_complete_more"] = {code: reply_for(kc, kc.is_complete(code))["content"] for code in [")", "x = 1;", "[1, 2)"]}
+        obs["is_complete_more"] = {
+            code: reply_for(kc, kc.is_complete(code))["content"] for code in [")", "x = 1;", "[1, 2)"]
+        }
         msg_id = kc.comm_info()
         m = reply_for(kc, msg_id)
         obs["comm_info"] = {"msg_type": m["msg_type"], "content": m["content"]}
@@ -228,8 +261,12 @@ def protocol():
         km.restart_kernel(now=False)
         kc.wait_for_ready(timeout=120)
         new_pid = kernel_pid(kc)
-        obs["restart"] = {"old_pid": old_pid, "new_pid": new_pid, "old_alive": pid_alive(old_pid),
-                          "fresh": run(kc, "typeof n")}
+        obs["restart"] = {
+            "old_pid": old_pid,
+            "new_pid": new_pid,
+            "old_alive": pid_alive(old_pid),
+            "fresh": run(kc, "typeof n"),
+        }
     finally:
         pid = None
         try:
@@ -267,9 +304,15 @@ def soak(n):
                     readings.append(rss_kb(pid))
                     time.sleep(0.5)
                 samples.append(min(readings))
-        return {"pid": pid, "rss_after_20_kb": samples[0], "rss_end_kb": samples[-1], "rss_every_20_kb": samples,
-                "failures": failures[:3],
-                "failed": len(failures), "cells": n}
+        return {
+            "pid": pid,
+            "rss_after_20_kb": samples[0],
+            "rss_end_kb": samples[-1],
+            "rss_every_20_kb": samples,
+            "failures": failures[:3],
+            "failed": len(failures),
+            "cells": n,
+        }
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=False)
@@ -309,7 +352,14 @@ def soak_varied(n):
                     readings.append(rss_kb(pid))
                     time.sleep(0.5)
                 samples.append(min(readings))
-        return {"pid": pid, "rss_samples_kb": samples, "every": every, "failures": failures[:3], "failed": len(failures), "cells": n}
+        return {
+            "pid": pid,
+            "rss_samples_kb": samples,
+            "every": every,
+            "failures": failures[:3],
+            "failed": len(failures),
+            "cells": n,
+        }
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=False)
@@ -317,5 +367,11 @@ def soak_varied(n):
 
 if __name__ == "__main__":
     mode = sys.argv[1] if len(sys.argv) > 1 else "protocol"
-    result = protocol() if mode == "protocol" else soak_varied(int(sys.argv[2])) if mode == "soak_varied" else soak(int(sys.argv[2]))
+    result = (
+        protocol()
+        if mode == "protocol"
+        else soak_varied(int(sys.argv[2]))
+        if mode == "soak_varied"
+        else soak(int(sys.argv[2]))
+    )
     print(json.dumps(result))

@@ -2,16 +2,25 @@
 // captured per cell and restored afterwards, rich results through toMimeBundle, structured compile and runtime
 // errors, stop-on-error and interrupt semantics of the queue, silent runs, and `seed` injected with its types.
 // The cells run in a child process (session-scenarios.ts; see why there) and these tests assert on its report.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
+import { test } from "node:test";
 import type { OutputItem } from "../../kernel/protocol/rpc";
-import type { Ran } from "./session-scenarios";
 import { ROOT } from "./kernelspec-env";
+import type { Ran } from "./session-scenarios";
 
 const obs = JSON.parse(
-  execFileSync(process.execPath, ["--import", "tsx", join(__dirname, "session-scenarios.ts")], { cwd: ROOT, encoding: "utf8", timeout: 240_000, maxBuffer: 16 << 20 }).trim().split("\n").pop() ?? "{}",
+  execFileSync(process.execPath, ["--import", "tsx", join(__dirname, "session-scenarios.ts")], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 240_000,
+    maxBuffer: 16 << 20,
+  })
+    .trim()
+    .split("\n")
+    .pop() ?? "{}",
 ) as Record<string, unknown>;
 const ran = (key: string): Ran => obs[key] as Ran;
 const plain = (outputs: OutputItem[]): string | undefined => {
@@ -29,7 +38,9 @@ test("declarations and types carry across cells; top-level await; the last value
 
 test("stdout and stderr of a cell become stream outputs, and process.stdout.write is restored afterwards", () => {
   assert.equal(obs.stdoutRestored, true);
-  const streams = ran("streams").outputs.filter((o) => o.kind === "stream").map((o) => (o.kind === "stream" ? `${o.name}:${o.text}` : ""));
+  const streams = ran("streams")
+    .outputs.filter((o) => o.kind === "stream")
+    .map((o) => (o.kind === "stream" ? `${o.name}:${o.text}` : ""));
   assert.deepEqual(streams, ["stdout:out 1\n", "stderr:err\n", "stdout:raw"]);
 });
 
@@ -39,7 +50,10 @@ test("an object with toMimeBundle() renders through it; seed.display shows a dis
   const display = r.outputs.find((o) => o.kind === "display");
   assert.deepEqual(display?.kind === "display" ? display.data : undefined, { "text/plain": "shown" });
   const result = r.outputs.find((o) => o.kind === "result");
-  assert.deepEqual(result?.kind === "result" ? result.data : undefined, { "text/html": "<b>hi</b>", "text/plain": "hi" });
+  assert.deepEqual(result?.kind === "result" ? result.data : undefined, {
+    "text/html": "<b>hi</b>",
+    "text/plain": "hi",
+  });
 });
 
 test("`seed` has its declared types: a wrong argument is a compile error naming the parameter type", () => {
@@ -61,9 +75,15 @@ test("compile errors come from the converter's diagnostics; runtime errors keep 
 
 test("a failing cell aborts the cells queued behind it (stopOnError); with stopOnError false they run", () => {
   const results = obs.stopOnError as Ran[];
-  assert.deepEqual(results.map((r) => r.result.status), ["error", "aborted", "aborted"]);
+  assert.deepEqual(
+    results.map((r) => r.result.status),
+    ["error", "aborted", "aborted"],
+  );
   assert.equal(results[1]?.result.executionCount, null);
-  assert.deepEqual((obs.noStopOnError as Ran[]).map((r) => r.result.status), ["error", "ok"]);
+  assert.deepEqual(
+    (obs.noStopOnError as Ran[]).map((r) => r.result.status),
+    ["error", "ok"],
+  );
 });
 
 test("interrupt ends an awaited cell within 1 s as KeyboardInterrupt, drops the queue, keeps state", () => {
@@ -82,7 +102,10 @@ test("the abandoned code of an interrupted cell gets AbortError from its next se
 });
 
 test("a display made by a cell's timer after the cell ended goes to that cell, not to the cell running then", () => {
-  const shown = (key: string): unknown[] => ran(key).outputs.filter((o) => o.kind === "display").map((o) => (o.kind === "display" ? o.data["text/plain"] : undefined));
+  const shown = (key: string): unknown[] =>
+    ran(key)
+      .outputs.filter((o) => o.kind === "display")
+      .map((o) => (o.kind === "display" ? o.data["text/plain"] : undefined));
   assert.deepEqual(shown("lateOwner"), ["late"]);
   assert.deepEqual(shown("lateBystander"), []);
 });

@@ -15,9 +15,26 @@ export const TINY_MODEL = join(ROOT, "tests", "helpers", "tiny-seed");
 /** Installs the kernelspec "seed" into a fresh prefix; returns env vars for Jupyter tools. */
 export function kernelspecEnv(): NodeJS.ProcessEnv {
   const cli = join(ROOT, "dist", "cli.js");
-  if (!existsSync(cli)) throw new Error(`${cli} is missing: run "npm run build" (npm test does) before the integration tests`);
+  if (!existsSync(cli))
+    throw new Error(`${cli} is missing: run "npm run build" (npm test does) before the integration tests`);
   const prefix = mkdtempSync(join(tmpdir(), "seed-jupyter-"));
-  execFileSync(process.execPath, [cli, "kernel", "install", "--prefix", prefix, "--model", TINY_MODEL, "--execution-provider", "cpu", "--threads", "1"], { stdio: "pipe" });
+  execFileSync(
+    process.execPath,
+    [
+      cli,
+      "kernel",
+      "install",
+      "--prefix",
+      prefix,
+      "--model",
+      TINY_MODEL,
+      "--execution-provider",
+      "cpu",
+      "--threads",
+      "1",
+    ],
+    { stdio: "pipe" },
+  );
   return {
     ...process.env,
     JUPYTER_PATH: join(prefix, "share", "jupyter"),
@@ -32,7 +49,14 @@ export function kernelspecEnv(): NodeJS.ProcessEnv {
 
 /** Runs the jupyter_client driver script and parses the JSON it prints. */
 export function runDriver(env: NodeJS.ProcessEnv, args: string[], timeoutMs: number): Record<string, unknown> {
-  const out = execFileSync(PYTHON, [join(__dirname, "jupyter_driver.py"), ...args], { env, cwd: ROOT, encoding: "utf8", timeout: timeoutMs, maxBuffer: 64 << 20, stdio: ["ignore", "pipe", "pipe"] });
+  const out = execFileSync(PYTHON, [join(__dirname, "jupyter_driver.py"), ...args], {
+    env,
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: timeoutMs,
+    maxBuffer: 64 << 20,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const line = out.trim().split("\n").pop() ?? "";
   return JSON.parse(line) as Record<string, unknown>;
 }

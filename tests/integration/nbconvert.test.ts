@@ -1,17 +1,30 @@
 // `/usr/bin/jupyter nbconvert --to notebook --execute` (nbclient) with our kernelspec on the fixture notebooks,
 // asserting on the executed notebook's outputs, not only on the exit code.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { test } from "node:test";
 import { JUPYTER, kernelspecEnv, ROOT } from "./kernelspec-env";
 
 // nbformat stores multi-line text as a list of lines; joined() reads both forms.
 type Text = string | string[];
-interface Output { output_type: string; name?: string; text?: Text; data?: Record<string, Text>; ename?: string; evalue?: string; execution_count?: number }
-interface Cell { cell_type: string; execution_count?: number | null; outputs?: Output[] }
+interface Output {
+  output_type: string;
+  name?: string;
+  text?: Text;
+  data?: Record<string, Text>;
+  ename?: string;
+  evalue?: string;
+  execution_count?: number;
+}
+interface Cell {
+  cell_type: string;
+  execution_count?: number | null;
+  outputs?: Output[];
+}
 
 function joined(t: Text | undefined): string | undefined {
   return Array.isArray(t) ? t.join("") : t;
@@ -22,7 +35,24 @@ const outDir = mkdtempSync(join(tmpdir(), "seed-nbconvert-"));
 
 function nbconvert(name: string, extra: string[]): { status: number | null; stderr: string; cells: Cell[] } {
   const input = join(ROOT, "tests", "fixtures", "notebooks", `${name}.ipynb`);
-  const r = spawnSync(JUPYTER, ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.kernel_name=seed", "--ExecutePreprocessor.timeout=120", ...extra, input, "--output-dir", outDir, "--output", `${name}.out.ipynb`], { env, encoding: "utf8", timeout: 300_000 });
+  const r = spawnSync(
+    JUPYTER,
+    [
+      "nbconvert",
+      "--to",
+      "notebook",
+      "--execute",
+      "--ExecutePreprocessor.kernel_name=seed",
+      "--ExecutePreprocessor.timeout=120",
+      ...extra,
+      input,
+      "--output-dir",
+      outDir,
+      "--output",
+      `${name}.out.ipynb`,
+    ],
+    { env, encoding: "utf8", timeout: 300_000 },
+  );
   let cells: Cell[] = [];
   try {
     cells = (JSON.parse(readFileSync(join(outDir, `${name}.out.ipynb`), "utf8")) as { cells: Cell[] }).cells;
@@ -36,12 +66,21 @@ test("nbconvert --execute runs the basic fixture: counts, streams, results, a PN
   const r = nbconvert("basic", []);
   assert.equal(r.status, 0, r.stderr.slice(-2000));
   const code = r.cells.filter((c) => c.cell_type === "code");
-  assert.deepEqual(code.map((c) => c.execution_count), [1, 2, 3, 4, 5]);
+  assert.deepEqual(
+    code.map((c) => c.execution_count),
+    [1, 2, 3, 4, 5],
+  );
   const [, second, third, fourth, fifth] = code;
-  assert.deepEqual(second?.outputs?.map((o) => o.output_type), ["stream", "execute_result"]);
+  assert.deepEqual(
+    second?.outputs?.map((o) => o.output_type),
+    ["stream", "execute_result"],
+  );
   assert.equal(joined(second?.outputs?.[0]?.text), "hello 42\n");
   assert.equal(joined(second?.outputs?.[1]?.data?.["text/plain"]), "{ x: 42, y: 2 }");
-  const png = joined(third?.outputs?.find((o) => o.output_type === "display_data")?.data?.["image/png"])?.replace(/\n/g, "");
+  const png = joined(third?.outputs?.find((o) => o.output_type === "display_data")?.data?.["image/png"])?.replace(
+    /\n/g,
+    "",
+  );
   assert.ok(png, "the PNG display is missing");
   assert.equal(Buffer.from(png, "base64").subarray(1, 4).toString(), "PNG");
   assert.equal(fourth?.outputs?.find((o) => o.output_type === "stream")?.name, "stderr");

@@ -6,22 +6,35 @@
 // typecheck against seed.d.ts. Needs `node esbuild.mjs` (dist/) and the SEED-mini package (model/seed-mini, or SEED_MODEL_PATH).
 // Notebooks run one at a time: each lesson is meant to take under a minute on 2 cores, which CI shares.
 
-import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { honestyProblems } from "../helpers/notebook-content";
 import type { Notebook } from "../helpers/notebooks";
 import {
-  cellErrors, compareOutputTypes, formatProblems, kernelMetadataProblems, listNotebooks, missingExpected, notebookName, readNotebook,
+  cellErrors,
+  compareOutputTypes,
+  formatProblems,
+  kernelMetadataProblems,
+  listNotebooks,
+  missingExpected,
+  notebookName,
+  readNotebook,
 } from "../helpers/notebooks";
-import { honestyProblems } from "../helpers/notebook-content";
 import { installKernelspec, runHeadless, runJupyter } from "../helpers/notebooks-run";
 import { typecheckNotebooks } from "../helpers/notebooks-typecheck";
 
 const root = join(__dirname, "..", "..");
 const notebooksDir = join(root, "notebooks");
-const LESSONS = ["drawing-step-by-step.ipynb", "editing-and-blending.ipynb", "tokenizer-anatomy.ipynb", "tour.ipynb", "understanding.ipynb"];
+const LESSONS = [
+  "drawing-step-by-step.ipynb",
+  "editing-and-blending.ipynb",
+  "tokenizer-anatomy.ipynb",
+  "tour.ipynb",
+  "understanding.ipynb",
+];
 /** Per run. A lesson takes under 60 s on 2 idle cores; the margin is for a CPU shared with other suites. */
 const RUN_TIMEOUT_MS = 300_000;
 /** Per cell (headless runner): a hung cell fails with a TimeoutError in its notebook instead of stalling the run. */
@@ -67,13 +80,22 @@ describe("teaching notebooks", () => {
       const declared = new Set(nb.cells.flatMap((c) => c.metadata.seed?.expect ?? []));
       assert.ok(declared.size > 0, `${name}: no code cell declares its expected outputs (metadata seed.expect)`);
     }
-    const everywhere = new Set(paths.flatMap((p) => readNotebook(p).cells.flatMap((c) => c.metadata.seed?.expect ?? [])));
-    assert.ok(everywhere.has(TOKENS) && everywhere.has(PNG), `the lessons must declare ${TOKENS} and ${PNG} outputs somewhere`);
+    const everywhere = new Set(
+      paths.flatMap((p) => readNotebook(p).cells.flatMap((c) => c.metadata.seed?.expect ?? [])),
+    );
+    assert.ok(
+      everywhere.has(TOKENS) && everywhere.has(PNG),
+      `the lessons must declare ${TOKENS} and ${PNG} outputs somewhere`,
+    );
   });
 
   it("have code cells that typecheck against the seed API (kernel/api/seed.d.ts)", { timeout: 180_000 }, async () => {
     const dir = outDir("typecheck", "all");
-    const diagnostics = await typecheckNotebooks(root, paths.map((p) => ({ name: notebookName(p), notebook: readNotebook(p) })), dir);
+    const diagnostics = await typecheckNotebooks(
+      root,
+      paths.map((p) => ({ name: notebookName(p), notebook: readNotebook(p) })),
+      dir,
+    );
     assert.equal(diagnostics, "", `notebook cells do not typecheck:\n${diagnostics}`);
   });
 
@@ -85,11 +107,22 @@ describe("teaching notebooks", () => {
 
       it("has honest committed outputs: no live view left running, no malformed drawing", () => {
         const problems = honestyProblems(committed, name);
-        assert.equal(problems.length, 0, `${name}: refresh it with \`node scripts/refresh-notebooks.mjs\`:\n${formatProblems(problems)}`);
+        assert.equal(
+          problems.length,
+          0,
+          `${name}: refresh it with \`node scripts/refresh-notebooks.mjs\`:\n${formatProblems(problems)}`,
+        );
       });
 
-      it("runs with the headless runner: no cell error, every declared output type", { timeout: RUN_TIMEOUT_MS + 30_000 }, async () => {
-        const run = await runHeadless(path, { root, outDir: outDir("headless", name), timeoutMs: RUN_TIMEOUT_MS, cellTimeoutSeconds: CELL_TIMEOUT_S });
+      it("runs with the headless runner: no cell error, every declared output type", {
+        timeout: RUN_TIMEOUT_MS + 30_000,
+      }, async () => {
+        const run = await runHeadless(path, {
+          root,
+          outDir: outDir("headless", name),
+          timeoutMs: RUN_TIMEOUT_MS,
+          cellTimeoutSeconds: CELL_TIMEOUT_S,
+        });
         headless = run.notebook;
         assertRunClean(run.notebook, name, "headless runner", run.seconds);
       });
@@ -97,15 +130,29 @@ describe("teaching notebooks", () => {
       it("has committed outputs that are current (same cell count and output types per cell as the re-run)", () => {
         assert.ok(headless, `${name}: the headless run did not produce a notebook (see the failure above)`);
         const diff = compareOutputTypes(committed, headless, name, ["committed", "re-run"]);
-        assert.equal(diff.length, 0, `${name}: committed outputs are stale; refresh them with \`node scripts/refresh-notebooks.mjs\`:\n${formatProblems(diff)}`);
+        assert.equal(
+          diff.length,
+          0,
+          `${name}: committed outputs are stale; refresh them with \`node scripts/refresh-notebooks.mjs\`:\n${formatProblems(diff)}`,
+        );
       });
 
-      it("runs through the Jupyter client (nbconvert --execute, kernelspec \"seed\"): no cell error, same output types", { timeout: RUN_TIMEOUT_MS + 90_000 }, async () => {
+      it('runs through the Jupyter client (nbconvert --execute, kernelspec "seed"): no cell error, same output types', {
+        timeout: RUN_TIMEOUT_MS + 90_000,
+      }, async () => {
         jupyterPath ??= installKernelspec(root, join(tmp, "jupyter-prefix"));
-        const run = await runJupyter(path, await jupyterPath, { root, outDir: outDir("jupyter", name), timeoutMs: RUN_TIMEOUT_MS });
+        const run = await runJupyter(path, await jupyterPath, {
+          root,
+          outDir: outDir("jupyter", name),
+          timeoutMs: RUN_TIMEOUT_MS,
+        });
         assertRunClean(run.notebook, name, "Jupyter (nbconvert)", run.seconds);
         const diff = compareOutputTypes(committed, run.notebook, name, ["committed", "Jupyter run"]);
-        assert.equal(diff.length, 0, `${name}: Jupyter's outputs differ from the committed ones:\n${formatProblems(diff)}`);
+        assert.equal(
+          diff.length,
+          0,
+          `${name}: Jupyter's outputs differ from the committed ones:\n${formatProblems(diff)}`,
+        );
       });
     });
   }

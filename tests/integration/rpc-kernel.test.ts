@@ -3,18 +3,32 @@
 // coalesced), completion and hover from the live state, interrupt of an awaited cell and of a busy loop (SIGINT),
 // seed/status, live views (updates keyed to their own cell, all before its reply, an interrupted one ended), and a
 // clean exit.
-import { test, after } from "node:test";
+
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { after, test } from "node:test";
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from "vscode-jsonrpc/node";
+import type {
+  ExecuteResult,
+  InterruptResult,
+  KernelStatus,
+  KernelStreamParams,
+  OutputItem,
+  OutputParams,
+} from "../../kernel/protocol/rpc";
 import { RPC } from "../../kernel/protocol/rpc";
-import type { ExecuteResult, InterruptResult, KernelStatus, KernelStreamParams, OutputItem, OutputParams } from "../../kernel/protocol/rpc";
 import { ROOT, TINY_MODEL } from "./kernelspec-env";
 
-const child = spawn(process.execPath, [join(ROOT, "dist", "kernel.js"), "--rpc", "--model", TINY_MODEL, "--execution-provider", "cpu", "--threads", "1"], {
-  cwd: ROOT, stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, SEED_TEST_IMAGE: join(ROOT, "notebooks", "assets", "dog.png") },
-});
+const child = spawn(
+  process.execPath,
+  [join(ROOT, "dist", "kernel.js"), "--rpc", "--model", TINY_MODEL, "--execution-provider", "cpu", "--threads", "1"],
+  {
+    cwd: ROOT,
+    stdio: ["pipe", "pipe", "pipe"],
+    env: { ...process.env, SEED_TEST_IMAGE: join(ROOT, "notebooks", "assets", "dog.png") },
+  },
+);
 let stderr = "";
 child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
 const conn = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
@@ -55,46 +69,93 @@ async function execute(executionId: string, code: string): Promise<ExecuteResult
 }
 
 test("execute: outputs keyed by executionId; 500 printed lines arrive in a few coalesced stream messages", async () => {
-  const r = await execute("e1", 'const word: string = "seed";\nfor (let i = 0; i < 500; i++) console.log(`line ${i}`);\nword.length');
+  const r = await execute(
+    "e1",
+    'const word: string = "seed";\nfor (let i = 0; i < 500; i++) console.log(`line ${i}`);\nword.length',
+  );
   assert.equal(r.status, "ok", stderr.slice(-2000));
   assert.equal(r.executionCount, 1);
   const outs = outputs.get("e1") ?? [];
   const streams = outs.filter((o): o is Extract<OutputItem, { kind: "stream" }> => o.kind === "stream");
   assert.ok(streams.length >= 1 && streams.length < 20, `${streams.length} stream messages`);
-  assert.equal(streams.map((s) => s.text).join("").split("\n").length, 501);
+  assert.equal(
+    streams
+      .map((s) => s.text)
+      .join("")
+      .split("\n").length,
+    501,
+  );
   const result = outs.find((o) => o.kind === "result");
   assert.deepEqual(result?.kind === "result" ? result.data : undefined, { "text/plain": "4" });
 });
 
 test("completion and hover on a cell document answer from the kernel's live declarations", async () => {
   await ready;
-  await conn.sendNotification("textDocument/didOpen", { textDocument: { uri: CELL, languageId: "typescript", version: 1, text: "wor" } });
-  const items = (await conn.sendRequest("textDocument/completion", { textDocument: { uri: CELL }, position: { line: 0, character: 3 } })) as { label: string }[];
-  assert.ok(items.some((i) => i.label === "word"), JSON.stringify(items.slice(0, 10)));
-  await conn.sendNotification("textDocument/didChange", { textDocument: { uri: CELL, version: 2 }, contentChanges: [{ text: "word.length" }] });
-  const hover = (await conn.sendRequest("textDocument/hover", { textDocument: { uri: CELL }, position: { line: 0, character: 1 } })) as { contents: { value: string } } | null;
+  await conn.sendNotification("textDocument/didOpen", {
+    textDocument: { uri: CELL, languageId: "typescript", version: 1, text: "wor" },
+  });
+  const items = (await conn.sendRequest("textDocument/completion", {
+    textDocument: { uri: CELL },
+    position: { line: 0, character: 3 },
+  })) as { label: string }[];
+  assert.ok(
+    items.some((i) => i.label === "word"),
+    JSON.stringify(items.slice(0, 10)),
+  );
+  await conn.sendNotification("textDocument/didChange", {
+    textDocument: { uri: CELL, version: 2 },
+    contentChanges: [{ text: "word.length" }],
+  });
+  const hover = (await conn.sendRequest("textDocument/hover", {
+    textDocument: { uri: CELL },
+    position: { line: 0, character: 1 },
+  })) as { contents: { value: string } } | null;
   assert.match(hover?.contents.value ?? "", /const word: string/);
 });
 
 test("completion items carry a kind, the signature as detail and the seed.d.ts JSDoc as documentation", async () => {
   await ready;
   const uri = "vscode-notebook-cell:/nb.ipynb#cell2";
-  await conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "typescript", version: 1, text: "seed." } });
+  await conn.sendNotification("textDocument/didOpen", {
+    textDocument: { uri, languageId: "typescript", version: 1, text: "seed." },
+  });
   type Item = { label: string; kind?: number; detail?: string; documentation?: { kind: string; value: string } };
-  const items = (await conn.sendRequest("textDocument/completion", { textDocument: { uri }, position: { line: 0, character: 5 } })) as (Item & { data?: unknown })[];
-  assert.ok(items.length >= 12 && items.every((i) => typeof i.kind === "number"), `every seed member has a kind: ${JSON.stringify(items)}`);
-  assert.deepEqual(["tokenize", "version"].map((name) => items.find((i) => i.label === name)?.kind), [2, 10], "Method, Property");
+  const items = (await conn.sendRequest("textDocument/completion", {
+    textDocument: { uri },
+    position: { line: 0, character: 5 },
+  })) as (Item & { data?: unknown })[];
+  assert.ok(
+    items.length >= 12 && items.every((i) => typeof i.kind === "number"),
+    `every seed member has a kind: ${JSON.stringify(items)}`,
+  );
+  assert.deepEqual(
+    ["tokenize", "version"].map((name) => items.find((i) => i.label === name)?.kind),
+    [2, 10],
+    "Method, Property",
+  );
   // Described at once (within the kernel's time budget), else on completionItem/resolve: the same text either way.
   const tokenizeItem = items.find((i) => i.label === "tokenize");
-  const tokenize = tokenizeItem?.detail ? tokenizeItem : ((await conn.sendRequest("completionItem/resolve", tokenizeItem)) as Item);
+  const tokenize = tokenizeItem?.detail
+    ? tokenizeItem
+    : ((await conn.sendRequest("completionItem/resolve", tokenizeItem)) as Item);
   assert.match(tokenize?.detail ?? "", /^\(method\) SeedApi\.tokenize\(image: ImageSource\): Promise<Tokens>$/);
   assert.match(tokenize?.documentation?.value ?? "", /visual tokens with their attention maps/);
   const first = items[0];
   assert.ok(first?.detail, `the first items are described at once: ${JSON.stringify(first)}`);
-  await conn.sendNotification("textDocument/didChange", { textDocument: { uri, version: 2 }, contentChanges: [{ text: "wor" }] });
-  const mine = (await conn.sendRequest("textDocument/completion", { textDocument: { uri }, position: { line: 0, character: 3 } })) as Item[];
+  await conn.sendNotification("textDocument/didChange", {
+    textDocument: { uri, version: 2 },
+    contentChanges: [{ text: "wor" }],
+  });
+  const mine = (await conn.sendRequest("textDocument/completion", {
+    textDocument: { uri },
+    position: { line: 0, character: 3 },
+  })) as Item[];
   const word = mine.find((i) => i.label === "word");
-  assert.deepEqual([word?.kind, word?.detail], [21, "const word: string"], "a cell's own declaration, from the live state (Constant)");
+  assert.deepEqual(
+    [word?.kind, word?.detail],
+    [21, "const word: string"],
+    "a cell's own declaration, from the live state (Constant)",
+  );
 });
 
 test("an error cell reports ename/evalue as an error output and result", async () => {
@@ -132,7 +193,8 @@ test("seed/interrupt ends an awaited cell within 1 s and drops the queued one; S
 });
 
 test("errors outside the running cell and process.exit are reported to their cell or the kernel; state lives on", async () => {
-  const stderrOf = (id: string): string => (outputs.get(id) ?? []).map((o) => (o.kind === "stream" && o.name === "stderr" ? o.text : "")).join("");
+  const stderrOf = (id: string): string =>
+    (outputs.get(id) ?? []).map((o) => (o.kind === "stream" && o.name === "stderr" ? o.text : "")).join("");
   const word = async (id: string): Promise<void> => {
     const r = await execute(id, "word");
     assert.equal(r.status, "ok", `${id}: the kernel lost its state: ${JSON.stringify(r)} ${stderr.slice(-1500)}`);
@@ -141,7 +203,10 @@ test("errors outside the running cell and process.exit are reported to their cel
   assert.deepEqual([rejected.status, rejected.error?.evalue], ["error", "unawaited"]);
   assert.match(rejected.error?.traceback[0] ?? "", /unhandled promise rejection/);
   await word("s1w");
-  for (const [id, code] of [["s2", "process.exit(0)"], ["s3", "process.exit(1)"]]) {
+  for (const [id, code] of [
+    ["s2", "process.exit(0)"],
+    ["s3", "process.exit(1)"],
+  ]) {
     const r = await execute(id, code);
     assert.equal(r.error?.ename, "ExitRefusedError", JSON.stringify(r));
     assert.match(r.error?.evalue ?? "", /cannot end the kernel from a cell.*restart the kernel/);
@@ -185,25 +250,43 @@ test("a cell ending with its own live generation shows it once (the live view); 
   const outs = outputs.get("e8") ?? [];
   const displays = outs.filter((o) => o.kind === "display");
   assert.equal(displays.length, 1, `one live display: ${JSON.stringify(outs.map((o) => o.kind))}`);
-  assert.ok(outs.some((o) => o.kind === "update"), "the live display is updated in place");
+  assert.ok(
+    outs.some((o) => o.kind === "update"),
+    "the live display is updated in place",
+  );
   assert.equal(outs.filter((o) => o.kind === "result").length, 0, "no second copy as the cell's result");
   const again = await execute("e9", "g8");
   assert.equal(again.status, "ok");
   const result = (outputs.get("e9") ?? []).find((o) => o.kind === "result");
-  assert.ok(result?.kind === "result" && Object.keys(result.data).some((m) => m.startsWith("application/vnd.seed")), JSON.stringify(result));
-  const silent = await execute("e10", 'const g10 = await seed.generate("a", { maxTokens: 4, seed: 1, live: false });\ng10');
+  assert.ok(
+    result?.kind === "result" && Object.keys(result.data).some((m) => m.startsWith("application/vnd.seed")),
+    JSON.stringify(result),
+  );
+  const silent = await execute(
+    "e10",
+    'const g10 = await seed.generate("a", { maxTokens: 4, seed: 1, live: false });\ng10',
+  );
   assert.equal(silent.status, "ok");
   assert.equal((outputs.get("e10") ?? []).filter((o) => o.kind === "result").length, 1, "live: false shows the result");
 });
 
 test("live views: every update carries its own cell's executionId and arrives before that cell's reply, interrupted too", async () => {
   // The model was loaded by an earlier cell (e7): its updates must not go to that cell's execution.
-  const live = await execute("e11", "const tk11 = await seed.tokenize(process.env.SEED_TEST_IMAGE!);\nawait seed.decode(tk11, { steps: 999, live: true });\n1");
+  const live = await execute(
+    "e11",
+    "const tk11 = await seed.tokenize(process.env.SEED_TEST_IMAGE!);\nawait seed.decode(tk11, { steps: 999, live: true });\n1",
+  );
   assert.equal(live.status, "ok", JSON.stringify(outputs.get("e11")));
-  const updates = (outputs.get("e11") ?? []).filter((o): o is Extract<OutputItem, { kind: "update" }> => o.kind === "update");
+  const updates = (outputs.get("e11") ?? []).filter(
+    (o): o is Extract<OutputItem, { kind: "update" }> => o.kind === "update",
+  );
   assert.ok(updates.length >= 2, `${updates.length} updates under e11; arrivals: ${arrivals.slice(-12).join(", ")}`);
   assert.match(String(updates.at(-1)!.data["text/plain"]), /frames, done/);
-  assert.equal((outputs.get("e7") ?? []).filter((o) => o.kind === "update").length, 0, "nothing went to the cell that loaded the model");
+  assert.equal(
+    (outputs.get("e7") ?? []).filter((o) => o.kind === "update").length,
+    0,
+    "nothing went to the cell that loaded the model",
+  );
 
   const loop = execute("e12", "for (let i = 0; i < 1e6; i++) await seed.decode(tk11, { steps: 999, live: true });");
   await new Promise((r) => setTimeout(r, 1500));
@@ -217,7 +300,8 @@ test("live views: every update carries its own cell's executionId and arrives be
     assert.deepEqual(late, [], `${id}: outputs after its reply`);
   }
   const views = new Map<string, string>();
-  for (const o of outputs.get("e12") ?? []) if (o.kind === "display" || o.kind === "update") views.set(o.displayId ?? "", String(o.data["text/plain"]));
+  for (const o of outputs.get("e12") ?? [])
+    if (o.kind === "display" || o.kind === "update") views.set(o.displayId ?? "", String(o.data["text/plain"]));
   const finals = [...views.values()];
   assert.ok(finals.length >= 1);
   assert.match(finals.at(-1)!, /frames, interrupted/, "the running view ends as interrupted");

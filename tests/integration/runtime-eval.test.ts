@@ -3,12 +3,12 @@
 // an item whose image is missing must fail alone. Checks that the process succeeds and that results.json and the PNGs
 // it names are well-formed. Needs the SEED-mini package (model/seed-mini).
 
-import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { before, test } from "node:test";
 import type { AskResult, DrawResult, EvalResult, ReconstructResult } from "../../model/eval/request";
 import { ROOT } from "./kernelspec-env";
 
@@ -24,7 +24,10 @@ let log: string;
 /** Width and height from a PNG's IHDR, after checking the signature. */
 function pngSize(path: string): [number, number] {
   const b = readFileSync(path);
-  assert.ok(b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])), `${path} is not a PNG`);
+  assert.ok(
+    b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
+    `${path} is not a PNG`,
+  );
   return [b.readUInt32BE(16), b.readUInt32BE(20)];
 }
 
@@ -40,16 +43,38 @@ before(() => {
       { id: "scene2", image: join(work, "scene2.png") },
       { id: "missing", image: "no-such-image.png" },
     ],
-    draw: [{ id: "circle", prompt: "Draw a large red circle in the center, on a white background.", greedy: true, seeds: [] }],
+    draw: [
+      {
+        id: "circle",
+        prompt: "Draw a large red circle in the center, on a white background.",
+        greedy: true,
+        seeds: [],
+      },
+    ],
     ask: [
       { id: "caption", image: "scene0.png", question: "Describe the image." },
       { id: "background", image: "scene1.png", question: "What colour is the background?" },
     ],
   };
   writeFileSync(join(work, "request.json"), JSON.stringify(request));
-  const run = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "model", "eval", "run-eval.ts"), join(work, "request.json"), out, "--model", PACKAGE], {
-    cwd: ROOT, encoding: "utf8", timeout: 180_000, stdio: ["ignore", "pipe", "pipe"],
-  });
+  const run = spawnSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      join(ROOT, "model", "eval", "run-eval.ts"),
+      join(work, "request.json"),
+      out,
+      "--model",
+      PACKAGE,
+    ],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 180_000,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   log = run.stderr; // progress lines
   assert.equal(run.status, 0, `run-eval exited with ${String(run.status)}:\n${run.stderr}`);
   result = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as EvalResult;
@@ -61,8 +86,17 @@ test("the run records the model, the API version and per-call totals", () => {
   assert.equal(result.model.executionProvider, "cpu");
   assert.equal(result.model.numTokens, N);
   assert.match(result.seedApiVersion, /^\d+\.\d+\.\d+$/);
-  for (const key of ["reconstruct.tokenize", "reconstruct.decode", "reconstruct.prefix", "draw.greedy", "ask.sampled"]) {
-    assert.ok(result.totals[key] && result.totals[key].count > 0 && result.totals[key].seconds > 0, `totals.${key}: ${JSON.stringify(result.totals[key])}`);
+  for (const key of [
+    "reconstruct.tokenize",
+    "reconstruct.decode",
+    "reconstruct.prefix",
+    "draw.greedy",
+    "ask.sampled",
+  ]) {
+    assert.ok(
+      result.totals[key] && result.totals[key].count > 0 && result.totals[key].seconds > 0,
+      `totals.${key}: ${JSON.stringify(result.totals[key])}`,
+    );
   }
   assert.ok(result.displays > 0, "the default live views were sent to the display sink");
 });
@@ -76,7 +110,9 @@ test("each scene is tokenized into N codes and decoded into a 64x64 PNG, with th
     assert.ok(r.codes!.every((c) => Number.isInteger(c) && c >= 0 && c < 1024));
     assert.deepEqual(pngSize(join(out, r.reconstruction!)), [64, 64]);
   }
-  const fixture = JSON.parse(readFileSync(join(PACKAGE, "fixtures", "tokenizer.json"), "utf8")) as { items: { ids: number[] }[] };
+  const fixture = JSON.parse(readFileSync(join(PACKAGE, "fixtures", "tokenizer.json"), "utf8")) as {
+    items: { ids: number[] }[];
+  };
   assert.deepEqual(ok[0]!.codes, fixture.items[0]!.ids, "the runtime's codes equal the golden fixture's");
   assert.deepEqual(Object.keys(ok[0]!.prefixes), ["4"]);
   assert.deepEqual(pngSize(join(out, ok[0]!.prefixes["4"]!)), [64, 64]);

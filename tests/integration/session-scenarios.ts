@@ -1,12 +1,16 @@
 // Child-process half of kernel-session.test.ts: runs cells on a real KernelSession (tslab engine) and prints one JSON
 // object of observations. It must run in its own process because the cell engine captures process.stdout while a
 // cell runs, which would also capture the test runner's own report if the session lived in the test process.
-import { KernelSession } from "../../kernel/session/kernel-session";
-import type { ExecuteOptions } from "../../kernel/session/kernel-session";
-import type { ExecuteResult, OutputItem } from "../../kernel/protocol/rpc";
-import { writeSync } from "node:fs";
 
-export interface Ran { result: ExecuteResult; outputs: OutputItem[] }
+import { writeSync } from "node:fs";
+import type { ExecuteResult, OutputItem } from "../../kernel/protocol/rpc";
+import type { ExecuteOptions } from "../../kernel/session/kernel-session";
+import { KernelSession } from "../../kernel/session/kernel-session";
+
+export interface Ran {
+  result: ExecuteResult;
+  outputs: OutputItem[];
+}
 
 async function main(): Promise<void> {
   const session = new KernelSession({
@@ -20,11 +24,15 @@ async function main(): Promise<void> {
   };
   const obs: Record<string, unknown> = {};
   obs.declare = await run("interface Pt { x: number }\nconst base: number = 40;\nlet pts: Pt[] = [];");
-  obs.await = await run("pts.push({ x: base + 2 });\nconst later = await new Promise<number>((r) => setTimeout(() => r(pts[0].x), 10));\nlater");
+  obs.await = await run(
+    "pts.push({ x: base + 2 });\nconst later = await new Promise<number>((r) => setTimeout(() => r(pts[0].x), 10));\nlater",
+  );
   const before = process.stdout.write;
   obs.streams = await run('console.log("out", 1);\nconsole.error("err");\nprocess.stdout.write("raw");');
   obs.stdoutRestored = process.stdout.write === before;
-  obs.rich = await run('const rich = { toMimeBundle: () => ({ "text/html": "<b>hi</b>", "text/plain": "hi" }) };\nseed.display("shown");\nrich');
+  obs.rich = await run(
+    'const rich = { toMimeBundle: () => ({ "text/html": "<b>hi</b>", "text/plain": "hi" }) };\nseed.display("shown");\nrich',
+  );
   obs.seedTypes = await run("seed.splice(1, 2, 3)");
   obs.compileError = await run('const n: number = "x";');
   obs.runtimeError = await run('throw new RangeError("bad " + base)');
@@ -45,7 +53,7 @@ async function main(): Promise<void> {
   await run('let zombieEnd = "running";');
   const zombie = run(
     "for (let i = 0; i < 100000; i++) {\n" +
-      "  try { await seed.info(); } catch (e) { if ((e as Error).name === \"AbortError\") { zombieEnd = \"AbortError\"; break; } }\n" +
+      '  try { await seed.info(); } catch (e) { if ((e as Error).name === "AbortError") { zombieEnd = "AbortError"; break; } }\n' +
       "  await new Promise((r) => setTimeout(r, 5));\n" +
       "}",
   );
@@ -64,7 +72,7 @@ async function main(): Promise<void> {
   obs.afterBlank = await run("base + 3");
   obs.modelFails = await run("await seed.info()");
   await session.close();
-  writeSync(1, JSON.stringify(obs) + "\n");
+  writeSync(1, `${JSON.stringify(obs)}\n`);
   process.exit(0);
 }
 

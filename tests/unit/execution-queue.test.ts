@@ -1,14 +1,18 @@
 // The extension's per-notebook execution queue: order, cancel-after-error, interrupt, removal, idle.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
-import { ExecutionQueue, type CancelReason, type JobOutcome, type QueueJob } from "../../extension/src/execution-queue";
+import { test } from "node:test";
+import { type CancelReason, ExecutionQueue, type JobOutcome, type QueueJob } from "../../extension/src/execution-queue";
 
 /** A job whose run() resolves when the test says so; records what happened to it. */
 class Job implements QueueJob {
   events: string[];
   private release: ((o: JobOutcome) => void) | undefined;
   started = false;
-  constructor(readonly name: string, log: string[]) {
+  constructor(
+    readonly name: string,
+    log: string[],
+  ) {
     this.events = log;
   }
   run(): Promise<JobOutcome> {

@@ -1,12 +1,13 @@
 // package.json's extension contributions agree with the code: the notebook renderer's mimeTypes are exactly
 // SEED_RENDERER_MIME_TYPES (protocol defined once, STYLE.md 8), every command the code registers is contributed,
 // settings have the keys settings.ts reads, and Restricted Mode gets no kernel.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { SEED_RENDERER_MIME_TYPES } from "../../kernel/protocol/mime";
+import { test } from "node:test";
 import { COMMANDS } from "../../extension/src/command-ids";
 import { DEFAULT_SETTINGS, EXECUTION_PROVIDERS } from "../../extension/src/settings";
+import { SEED_RENDERER_MIME_TYPES } from "../../kernel/protocol/mime";
 
 interface Manifest {
   main: string;

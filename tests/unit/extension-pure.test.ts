@@ -1,15 +1,23 @@
 // The vscode-free parts of the extension: kernelspec detection and writing, settings validation and the kernel
 // command line, and MIME bundle conversion.
-import { test } from "node:test";
-import assert from "node:assert/strict";
-import { isSeedNotebook, SEED_KERNELSPEC, withSeedKernelspec } from "../../extension/src/kernelspec";
-import { DEFAULT_SETTINGS, kernelArgs, readKernelSettings, type KernelSettings } from "../../extension/src/settings";
-import { bundleToItems, errorInfoToError, isBase64Mime } from "../../extension/src/mime-bundle";
 
-const ipynb = (kernelspec: unknown) => ({ nbformat: 4, nbformat_minor: 5, metadata: { kernelspec, language_info: { name: "python" } } });
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { isSeedNotebook, SEED_KERNELSPEC, withSeedKernelspec } from "../../extension/src/kernelspec";
+import { bundleToItems, errorInfoToError, isBase64Mime } from "../../extension/src/mime-bundle";
+import { DEFAULT_SETTINGS, type KernelSettings, kernelArgs, readKernelSettings } from "../../extension/src/settings";
+
+const ipynb = (kernelspec: unknown) => ({
+  nbformat: 4,
+  nbformat_minor: 5,
+  metadata: { kernelspec, language_info: { name: "python" } },
+});
 
 test("isSeedNotebook reads the kernelspec under the ipynb metadata", () => {
-  assert.equal(isSeedNotebook(ipynb({ name: "seed", display_name: "SEED (TypeScript)", language: "typescript" })), true);
+  assert.equal(
+    isSeedNotebook(ipynb({ name: "seed", display_name: "SEED (TypeScript)", language: "typescript" })),
+    true,
+  );
   assert.equal(isSeedNotebook(ipynb({ name: "seed-dev", language: "typescript" })), true);
   assert.equal(isSeedNotebook(ipynb({ name: "seed-dev", language: "python" })), false);
   assert.equal(isSeedNotebook(ipynb({ name: "python3", language: "python" })), false);
@@ -34,10 +42,24 @@ test("withSeedKernelspec writes kernelspec and language_info and keeps other key
 });
 
 test("readKernelSettings applies defaults and rejects bad values with the setting's name", () => {
-  assert.deepEqual(readKernelSettings(() => undefined), DEFAULT_SETTINGS);
-  const values: Record<string, unknown> = { modelPath: " /models/seed ", executionProvider: "cpu", threads: 2, interruptTimeoutMs: 500 };
-  assert.deepEqual(readKernelSettings((k) => values[k]), { modelPath: "/models/seed", executionProvider: "cpu", threads: 2, interruptTimeoutMs: 500 });
-  assert.throws(() => readKernelSettings((k) => (k === "executionProvider" ? "tpu" : undefined)), /seed\.executionProvider.*auto, cpu, cuda, webgpu/);
+  assert.deepEqual(
+    readKernelSettings(() => undefined),
+    DEFAULT_SETTINGS,
+  );
+  const values: Record<string, unknown> = {
+    modelPath: " /models/seed ",
+    executionProvider: "cpu",
+    threads: 2,
+    interruptTimeoutMs: 500,
+  };
+  assert.deepEqual(
+    readKernelSettings((k) => values[k]),
+    { modelPath: "/models/seed", executionProvider: "cpu", threads: 2, interruptTimeoutMs: 500 },
+  );
+  assert.throws(
+    () => readKernelSettings((k) => (k === "executionProvider" ? "tpu" : undefined)),
+    /seed\.executionProvider.*auto, cpu, cuda, webgpu/,
+  );
   assert.throws(() => readKernelSettings((k) => (k === "threads" ? 1.5 : undefined)), /seed\.threads/);
   assert.throws(() => readKernelSettings((k) => (k === "modelPath" ? 3 : undefined)), /seed\.modelPath/);
 });
@@ -45,7 +67,17 @@ test("readKernelSettings applies defaults and rejects bad values with the settin
 test("kernelArgs passes only non-default options", () => {
   assert.deepEqual(kernelArgs(DEFAULT_SETTINGS, "/nb"), ["--rpc", "--cwd", "/nb"]);
   const s: KernelSettings = { modelPath: "/m", executionProvider: "cuda", threads: 4, interruptTimeoutMs: 3000 };
-  assert.deepEqual(kernelArgs(s, "/nb"), ["--rpc", "--cwd", "/nb", "--model", "/m", "--execution-provider", "cuda", "--threads", "4"]);
+  assert.deepEqual(kernelArgs(s, "/nb"), [
+    "--rpc",
+    "--cwd",
+    "/nb",
+    "--model",
+    "/m",
+    "--execution-provider",
+    "cuda",
+    "--threads",
+    "4",
+  ]);
 });
 
 test("bundleToItems decodes base64 images, serialises JSON types, keeps order", () => {
@@ -56,7 +88,10 @@ test("bundleToItems decodes base64 images, serialises JSON types, keeps order", 
     "image/svg+xml": "<svg/>",
     "text/plain": "tokens",
   });
-  assert.deepEqual(items.map((i) => i.mime), ["application/vnd.seed.tokens+json", "image/png", "image/svg+xml", "text/plain"]);
+  assert.deepEqual(
+    items.map((i) => i.mime),
+    ["application/vnd.seed.tokens+json", "image/png", "image/svg+xml", "text/plain"],
+  );
   assert.deepEqual(JSON.parse(new TextDecoder().decode(items[0].data)), { ids: [1, 2] });
   assert.deepEqual(Buffer.from(items[1].data), png);
   assert.equal(new TextDecoder().decode(items[2].data), "<svg/>");
@@ -70,7 +105,15 @@ test("bundleToItems rejects malformed bundles naming the MIME type", () => {
 });
 
 test("errorInfoToError uses the traceback as the stack", () => {
-  const e = errorInfoToError({ ename: "TypeError", evalue: "x is not a function", traceback: ["TypeError: x is not a function", "    at cell 3"] });
-  assert.deepEqual(e, { name: "TypeError", message: "x is not a function", stack: "TypeError: x is not a function\n    at cell 3" });
+  const e = errorInfoToError({
+    ename: "TypeError",
+    evalue: "x is not a function",
+    traceback: ["TypeError: x is not a function", "    at cell 3"],
+  });
+  assert.deepEqual(e, {
+    name: "TypeError",
+    message: "x is not a function",
+    stack: "TypeError: x is not a function\n    at cell 3",
+  });
   assert.equal(errorInfoToError({ ename: "E", evalue: "v", traceback: [] }).stack, "E: v");
 });

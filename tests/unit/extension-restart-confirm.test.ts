@@ -1,9 +1,15 @@
 // seed.restartKernel's confirmation (extension/src/restart-confirm.ts) with a scripted prompt in place of the modal
 // dialog: it asks unless seed.confirmRestart is false, and only "Restart" goes ahead.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { confirmRestart, RESTART_ANSWER, RESTART_QUESTION, type RestartPrompt } from "../../extension/src/restart-confirm";
+import { test } from "node:test";
+import {
+  confirmRestart,
+  RESTART_ANSWER,
+  RESTART_QUESTION,
+  type RestartPrompt,
+} from "../../extension/src/restart-confirm";
 
 /** A prompt that records what it was asked and answers `answer`. */
 function scripted(answer: string | undefined): { prompt: RestartPrompt; asked: Array<[string, string]> } {

@@ -1,10 +1,11 @@
 // Layering (ARCHITECTURE.md "who may import whom"): kernel/ and model/ never import vscode; kernel/protocol/ and the
 // renderer import nothing Node-only; the extension imports only kernel/protocol from kernel/. The compiler enforces
 // most of this through the per-layer tsconfigs; this test also catches imports that a tsconfig would resolve anyway.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync, existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
+import { test } from "node:test";
 
 const root = join(__dirname, "..", "..");
 
@@ -25,12 +26,14 @@ function sources(dir: string): string[] {
 function importsOf(file: string): string[] {
   const text = readFileSync(join(root, file), "utf8");
   const specs: string[] = [];
-  const re = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g;
+  const re =
+    /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]/g;
   for (const m of text.matchAll(re)) specs.push(m[1] ?? m[2] ?? m[3] ?? m[4]);
   return specs;
 }
 
-const NODE_BUILTINS = /^(node:|fs$|path$|os$|child_process$|worker_threads$|crypto$|util$|stream$|events$|net$|http$|zlib$)/;
+const NODE_BUILTINS =
+  /^(node:|fs$|path$|os$|child_process$|worker_threads$|crypto$|util$|stream$|events$|net$|http$|zlib$)/;
 
 test("kernel/ and model/ never import vscode", () => {
   const offenders = [...sources("kernel"), ...sources("model")].filter((f) => importsOf(f).some((s) => s === "vscode"));
@@ -39,7 +42,9 @@ test("kernel/ and model/ never import vscode", () => {
 
 test("kernel/protocol imports only itself (it is compiled into the browser renderer)", () => {
   const offenders = sources("kernel/protocol").flatMap((f) =>
-    importsOf(f).filter((s) => !s.startsWith("./")).map((s) => `${f} -> ${s}`),
+    importsOf(f)
+      .filter((s) => !s.startsWith("./"))
+      .map((s) => `${f} -> ${s}`),
   );
   assert.deepEqual(offenders, []);
 });
@@ -47,7 +52,9 @@ test("kernel/protocol imports only itself (it is compiled into the browser rende
 test("the renderer imports no Node built-ins, no vscode, and from kernel/ only kernel/protocol", () => {
   const offenders = sources("extension/renderer").flatMap((f) =>
     importsOf(f)
-      .filter((s) => NODE_BUILTINS.test(s) || s === "vscode" || (s.includes("kernel/") && !s.includes("kernel/protocol")))
+      .filter(
+        (s) => NODE_BUILTINS.test(s) || s === "vscode" || (s.includes("kernel/") && !s.includes("kernel/protocol")),
+      )
       .map((s) => `${f} -> ${s}`),
   );
   assert.deepEqual(offenders, []);
@@ -64,7 +71,9 @@ test("the extension imports from kernel/ and model/ only kernel/protocol", () =>
 
 test("model/runtime imports nothing from kernel/ or extension/", () => {
   const offenders = sources("model/runtime").flatMap((f) =>
-    importsOf(f).filter((s) => s.includes("kernel/") || s.includes("extension/")).map((s) => `${f} -> ${s}`),
+    importsOf(f)
+      .filter((s) => s.includes("kernel/") || s.includes("extension/"))
+      .map((s) => `${f} -> ${s}`),
   );
   assert.deepEqual(offenders, []);
 });

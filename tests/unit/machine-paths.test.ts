@@ -1,14 +1,15 @@
 // The repository carries nothing of the machine it was built on: no absolute paths of a workstation in a committed
 // notebook's metadata or outputs (a model "folder", a traceback), none in source files and docs, and no citations of
 // documents that live outside the repository.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
+import { test } from "node:test";
 import { shownFolder } from "../../kernel/api/model-info";
 
 const ROOT = join(__dirname, "..", "..");
-const SKIP_DIRS = new Set(["node_modules", ".tools", ".git", "dist", "out", "artifacts", "runs", "__pycache__"]);
+const SKIP_DIRS = new Set(["node_modules", ".tools", ".venv", ".git", "dist", "out", "artifacts", "runs", "__pycache__"]);
 /** Training logs are verbatim records of a run (its scratch folders included), not docs or code. */
 const SKIP_FILES = [/^model\/train\/logs\//, /package-lock\.json$/];
 const SOURCE = /\.(ts|mts|mjs|js|py|sh|md|json|html|css)$/;
@@ -17,7 +18,7 @@ const SOURCE = /\.(ts|mts|mjs|js|py|sh|md|json|html|css)$/;
 const dirs = ["work", "root", "home", "tmp"];
 /** An absolute path into one of those folders (not `bench/results/work/`: the folder must start the path). */
 const machinePath = (names: readonly string[]) => new RegExp(`(?<![\\w.\\/-])\\/(?:${names.join("|")})\\/[\\w.-]`);
-const outsideDoc = new RegExp(["shared", "reference"].join("\\/") + "|(?<![\\w/])" + "reference" + "\\/[\\w-]+\\.md");
+const outsideDoc = new RegExp(`${["shared", "reference"].join("\\/")}|(?<![\\w/])reference\\/[\\w-]+\\.md`);
 
 function files(dir: string, keep: (rel: string) => boolean): string[] {
   const out: string[] = [];
@@ -35,7 +36,8 @@ function files(dir: string, keep: (rel: string) => boolean): string[] {
 function strings(value: unknown, at: string, out: { at: string; text: string }[] = []): { at: string; text: string }[] {
   if (typeof value === "string") out.push({ at, text: value });
   else if (Array.isArray(value)) value.forEach((v, i) => strings(v, `${at}[${i}]`, out));
-  else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) strings(v, `${at}.${k}`, out);
+  else if (value && typeof value === "object")
+    for (const [k, v] of Object.entries(value)) strings(v, `${at}.${k}`, out);
   return out;
 }
 
@@ -45,8 +47,17 @@ test("committed notebooks hold no machine paths in their metadata or outputs", (
   const found: string[] = [];
   const path = machinePath(dirs);
   for (const rel of notebooks) {
-    const nb = JSON.parse(readFileSync(join(ROOT, rel), "utf8")) as { metadata?: unknown; cells: { metadata?: unknown; outputs?: unknown }[] };
-    const places = [...strings(nb.metadata, "metadata"), ...nb.cells.flatMap((c, i) => [...strings(c.metadata, `cells[${i}].metadata`), ...strings(c.outputs, `cells[${i}].outputs`)])];
+    const nb = JSON.parse(readFileSync(join(ROOT, rel), "utf8")) as {
+      metadata?: unknown;
+      cells: { metadata?: unknown; outputs?: unknown }[];
+    };
+    const places = [
+      ...strings(nb.metadata, "metadata"),
+      ...nb.cells.flatMap((c, i) => [
+        ...strings(c.metadata, `cells[${i}].metadata`),
+        ...strings(c.outputs, `cells[${i}].outputs`),
+      ]),
+    ];
     for (const { at, text } of places) {
       const m = path.exec(text);
       if (m) found.push(`${rel} ${at}: …${text.slice(Math.max(0, m.index - 40), m.index + 60)}…`);
@@ -61,9 +72,11 @@ test("source files and docs name no machine paths and cite no documents outside 
   const path = machinePath(dirs.filter((d) => d !== "tmp")); // /tmp/ is a real place for scratch files and locks
   const found: string[] = [];
   for (const rel of sources) {
-    readFileSync(join(ROOT, rel), "utf8").split("\n").forEach((line, i) => {
-      if (path.test(line) || outsideDoc.test(line)) found.push(`${rel}:${i + 1}: ${line.trim().slice(0, 140)}`);
-    });
+    readFileSync(join(ROOT, rel), "utf8")
+      .split("\n")
+      .forEach((line, i) => {
+        if (path.test(line) || outsideDoc.test(line)) found.push(`${rel}:${i + 1}: ${line.trim().slice(0, 140)}`);
+      });
   }
   assert.deepEqual(found, []);
 });

@@ -1,8 +1,9 @@
 // The honesty check on saved notebook outputs (tests/helpers/notebook-content.ts), on outputs built by the kernel's
 // own view builders: a stale live view (running filmstrip, filmstrip with no frame, a generation still generating)
 // and a malformed drawing (unclosed span, wrong length, span warning) are caught; finished views pass.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { filmstripBundle } from "../../kernel/display/filmstrip";
 import { generationBundle } from "../../kernel/display/generation-view";
 import type { MimeBundle } from "../../kernel/protocol/mime";
@@ -14,7 +15,12 @@ const notebook = (...bundles: MimeBundle[]): Notebook => ({
   nbformat: 4,
   nbformat_minor: 5,
   metadata: {},
-  cells: bundles.map((data) => ({ cell_type: "code", source: "", metadata: {}, outputs: [{ output_type: "display_data", data }] })),
+  cells: bundles.map((data) => ({
+    cell_type: "code",
+    source: "",
+    metadata: {},
+    outputs: [{ output_type: "display_data", data }],
+  })),
 });
 const problems = (...bundles: MimeBundle[]) => honestyProblems(notebook(...bundles), "t.ipynb").map((p) => p.message);
 const base = { prompt: "Draw a fox", numTokens: 32, codebookSize: 1024 };
@@ -22,7 +28,16 @@ const base = { prompt: "Draw a fox", numTokens: 32, codebookSize: 1024 };
 test("finished views pass", async () => {
   const png = await gradientPng(16, 16);
   const frame = { step: 25, timestep: 1, image: { png, label: "step 25" } };
-  const done = generationBundle({ ...base, parts: [{ kind: "text", text: "Here it is." }, { kind: "tokens", ids: Array(32).fill(7), complete: true }, { kind: "image", image: { png, label: "generated" } }], tokenCount: 35, status: "stop-token" });
+  const done = generationBundle({
+    ...base,
+    parts: [
+      { kind: "text", text: "Here it is." },
+      { kind: "tokens", ids: Array(32).fill(7), complete: true },
+      { kind: "image", image: { png, label: "generated" } },
+    ],
+    tokenCount: 35,
+    status: "stop-token",
+  });
   assert.deepEqual(problems(filmstripBundle({ frames: [frame], totalSteps: 25, done: true }), done), []);
 });
 
@@ -30,20 +45,46 @@ test("a stale live view is caught: running filmstrip, filmstrip with 0 frames, a
   const png = await gradientPng(16, 16);
   const frame = { step: 3, timestep: 700, image: { png, label: "step 3" } };
   assert.ok(problems(filmstripBundle({ frames: [frame], totalSteps: 25, done: false })).some((m) => /running/.test(m)));
-  assert.ok(problems(filmstripBundle({ frames: [], totalSteps: 25, done: false })).includes("a filmstrip with 0 frames"));
-  assert.ok(problems(filmstripBundle({ frames: [frame], totalSteps: 25, done: true, stopped: "interrupted" })).includes("a filmstrip that was interrupted"));
-  const generating = generationBundle({ ...base, parts: [{ kind: "text", text: "Sure" }], tokenCount: 1, status: "running" });
+  assert.ok(
+    problems(filmstripBundle({ frames: [], totalSteps: 25, done: false })).includes("a filmstrip with 0 frames"),
+  );
+  assert.ok(
+    problems(filmstripBundle({ frames: [frame], totalSteps: 25, done: true, stopped: "interrupted" })).includes(
+      "a filmstrip that was interrupted",
+    ),
+  );
+  const generating = generationBundle({
+    ...base,
+    parts: [{ kind: "text", text: "Sure" }],
+    tokenCount: 1,
+    status: "running",
+  });
   assert.ok(problems(generating).includes('a generation saved as "running"'));
   // Only the text was left behind (a client that kept text/plain and HTML): still caught.
-  assert.ok(problems({ "text/plain": "<Filmstrip 0 frames, running: steps  of 25>" }).some((m) => /live view left running/.test(m)));
+  assert.ok(
+    problems({ "text/plain": "<Filmstrip 0 frames, running: steps  of 25>" }).some((m) =>
+      /live view left running/.test(m),
+    ),
+  );
   assert.ok(problems({ "text/html": "<div>generating… · 1 tokens</div>" }).some((m) => /generating…/.test(m)));
 });
 
 test("a malformed drawing is caught: an unclosed span of 128 tokens, a short span, a span warning", () => {
-  const unclosed = generationBundle({ ...base, parts: [{ kind: "tokens", ids: Array(128).fill(5), complete: false }], tokenCount: 128, status: "max-tokens", warnings: ["image span 1: 128 codes, not closed by </img> (expected 32); decoded the first 32"] });
+  const unclosed = generationBundle({
+    ...base,
+    parts: [{ kind: "tokens", ids: Array(128).fill(5), complete: false }],
+    tokenCount: 128,
+    status: "max-tokens",
+    warnings: ["image span 1: 128 codes, not closed by </img> (expected 32); decoded the first 32"],
+  });
   const found = problems(unclosed);
   assert.ok(found.includes("an unclosed image span of 128 tokens"), found.join("; "));
   assert.ok(found.some((m) => m.startsWith("a generation warning: image span 1: 128 codes")));
-  const short = generationBundle({ ...base, parts: [{ kind: "tokens", ids: Array(31).fill(5), complete: true }], tokenCount: 33, status: "stop-token" });
+  const short = generationBundle({
+    ...base,
+    parts: [{ kind: "tokens", ids: Array(31).fill(5), complete: true }],
+    tokenCount: 33,
+    status: "stop-token",
+  });
   assert.ok(problems(short).includes("an image span of 31 tokens (the model uses 32)"));
 });

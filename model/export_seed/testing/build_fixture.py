@@ -11,6 +11,7 @@ DIR/reference.json torch on the same inputs: SEED's preprocessing (PIL convert("
                    PNDM decode from given noise (latent and image), the chat prompt's ids, LM logits (prefill and one
                    cached step) and a greedy continuation.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,7 +44,7 @@ def test_image(path: Path) -> None:
     y, x = np.mgrid[0:240, 0:320]
     px[..., 0], px[..., 1], px[..., 2] = x * 255 // 319, y * 255 // 239, ((x // 20 + y // 20) % 2) * 180 + 40
     px[..., 3] = 255
-    px[100:140, :, 3] = 0          # a transparent band: SEED (PIL convert("RGB")) keeps the colours under it
+    px[100:140, :, 3] = 0  # a transparent band: SEED (PIL convert("RGB")) keeps the colours under it
     img = Image.fromarray(px, "RGBA")
     ImageDraw.Draw(img).ellipse((60, 40, 180, 160), fill=(250, 30, 30, 255))
     img.save(path)
@@ -58,9 +59,16 @@ def seed_preprocess(path: Path, size: int) -> torch.Tensor:
 
 def reference_decode(u, gen: torch.Tensor, sched_cfg: dict) -> tuple[np.ndarray, np.ndarray, list[int]]:
     c = u.unet.cfg
-    noise = torch.randn(1, c.in_channels, c.sample_size, c.sample_size, generator=torch.Generator().manual_seed(NOISE_SEED))
-    s = Pndm(alphas_cumprod(sched_cfg).numpy(), sched_cfg["num_train_timesteps"], sched_cfg.get("steps_offset", 0),
-             sched_cfg["prediction_type"], sched_cfg.get("set_alpha_to_one", False))
+    noise = torch.randn(
+        1, c.in_channels, c.sample_size, c.sample_size, generator=torch.Generator().manual_seed(NOISE_SEED)
+    )
+    s = Pndm(
+        alphas_cumprod(sched_cfg).numpy(),
+        sched_cfg["num_train_timesteps"],
+        sched_cfg.get("steps_offset", 0),
+        sched_cfg["prediction_type"],
+        sched_cfg.get("set_alpha_to_one", False),
+    )
     ts = s.set_timesteps(DECODE_STEPS)
     lat = noise.numpy()
     emb = torch.cat([torch.zeros_like(gen), gen])
@@ -77,6 +85,7 @@ def reference_decode(u, gen: torch.Tensor, sched_cfg: dict) -> tuple[np.ndarray,
 def lm_reference(llm_dir: Path, pkg: Path, codes: list[int]) -> dict:
     from tokenizers import Tokenizer
     from transformers import LlamaForCausalLM
+
     tok = Tokenizer.from_file(str(pkg / "tokenizer.json"))
     image = "<img>" + "".join(f"<img_{c:05d}>" for c in codes) + "</img>"
     text = f"USER: {image}Describe the image.\nASSISTANT:"
@@ -86,9 +95,17 @@ def lm_reference(llm_dir: Path, pkg: Path, codes: list[int]) -> dict:
         first = model(input_ids=torch.tensor([ids]), use_cache=True)
         nxt = int(first.logits[0, -1].argmax())
         step = model(input_ids=torch.tensor([[nxt]]), past_key_values=first.past_key_values, use_cache=True)
-        greedy = model.generate(torch.tensor([ids]), max_new_tokens=8, do_sample=False, eos_token_id=2, pad_token_id=0)[0, len(ids):].tolist()
-    return {"prompt_text": text, "prompt_ids": ids, "prefill_logits": b64(first.logits[0, -1].numpy()), "next_id": nxt,
-            "step_logits": b64(step.logits[0, -1].numpy()), "greedy": greedy}
+        greedy = model.generate(torch.tensor([ids]), max_new_tokens=8, do_sample=False, eos_token_id=2, pad_token_id=0)[
+            0, len(ids) :
+        ].tolist()
+    return {
+        "prompt_text": text,
+        "prompt_ids": ids,
+        "prefill_logits": b64(first.logits[0, -1].numpy()),
+        "next_id": nxt,
+        "step_logits": b64(step.logits[0, -1].numpy()),
+        "greedy": greedy,
+    }
 
 
 def build(out: Path) -> dict:
@@ -96,8 +113,18 @@ def build(out: Path) -> dict:
     ck = write_all(out / "checkpoints")
     pkg = out / "package"
     # The ViT graph's weights (176 MB) go to external data, so the runtime's external-data path is exercised.
-    export_package(ExportOptions(tokenizer=ck["tokenizer"], vit=ck["vit"], unclip=ck["unclip"], llm=ck["llm"], out=pkg,
-                                 name="SEED (reduced depth, random weights)", scheduler="pndm", external_threshold=100_000_000))
+    export_package(
+        ExportOptions(
+            tokenizer=ck["tokenizer"],
+            vit=ck["vit"],
+            unclip=ck["unclip"],
+            llm=ck["llm"],
+            out=pkg,
+            name="SEED (reduced depth, random weights)",
+            scheduler="pndm",
+            external_threshold=100_000_000,
+        )
+    )
     test_image(out / "image.png")
     tk, _ = load_seed_tokenizer(ck["tokenizer"], ck["vit"])
     px = seed_preprocess(out / "image.png", tk.cfg.vit.image_size)
@@ -110,9 +137,19 @@ def build(out: Path) -> dict:
     noise, lat, img, ts = reference_decode(u, gen, sched)
     codes = ids[0].tolist()
     ref = {
-        "pixels": b64(px.numpy()), "ids": codes, "causal_embeddings": b64(emb.numpy()), "attention_maps": b64(maps.numpy()),
+        "pixels": b64(px.numpy()),
+        "ids": codes,
+        "causal_embeddings": b64(emb.numpy()),
+        "attention_maps": b64(maps.numpy()),
         "generation_embedding": b64(gen.numpy()),
-        "decode": {"steps": DECODE_STEPS, "guidance_scale": GUIDANCE, "timesteps": ts, "noise": b64(noise), "latent": b64(lat), "image": b64(img)},
+        "decode": {
+            "steps": DECODE_STEPS,
+            "guidance_scale": GUIDANCE,
+            "timesteps": ts,
+            "noise": b64(noise),
+            "latent": b64(lat),
+            "image": b64(img),
+        },
         "lm": lm_reference(ck["llm"], pkg, codes),
     }
     (out / "reference.json").write_text(json.dumps(ref))

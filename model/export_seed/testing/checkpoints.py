@@ -12,6 +12,7 @@ random weights, so the exporter and the runtime can be tested without the 20+ GB
 
     python -m model.export_seed.testing.checkpoints --out DIR
 """
+
 from __future__ import annotations
 
 import argparse
@@ -80,8 +81,12 @@ def quantizer_key_table(qformer_layers: int = 2, decode_depth: int = 1, recon_de
 
 def vit_key_table(blocks: int = 2) -> dict:
     """eva_vit_g.pth's keys and shapes (EVA-CLIP ViT-g/14 at 224 px)."""
-    k: dict = {"cls_token": (1, 1, VIT_WIDTH), "pos_embed": (1, (IMAGE // PATCH) ** 2 + 1, VIT_WIDTH),
-               "patch_embed.proj.weight": (VIT_WIDTH, 3, PATCH, PATCH), "patch_embed.proj.bias": (VIT_WIDTH,)}
+    k: dict = {
+        "cls_token": (1, 1, VIT_WIDTH),
+        "pos_embed": (1, (IMAGE // PATCH) ** 2 + 1, VIT_WIDTH),
+        "patch_embed.proj.weight": (VIT_WIDTH, 3, PATCH, PATCH),
+        "patch_embed.proj.bias": (VIT_WIDTH,),
+    }
     for i in range(blocks):
         p = f"blocks.{i}."
         _norm(k, p + "norm1", VIT_WIDTH)
@@ -108,31 +113,76 @@ def materialise(table: dict, gen: torch.Generator) -> dict[str, Tensor]:
             out[name] = torch.randn(*shape, generator=gen)
         else:
             fan_in = shape[-1] if len(shape) == 2 else int(torch.tensor(shape[1:]).prod())
-            out[name] = torch.randn(*shape, generator=gen) * (1.0 / fan_in ** 0.5 if len(shape) >= 2 else 0.02)
+            out[name] = torch.randn(*shape, generator=gen) * (1.0 / fan_in**0.5 if len(shape) >= 2 else 0.02)
     return out
 
 
 UNET_CONFIG = {
-    "_class_name": "UNet2DConditionModel", "act_fn": "silu", "attention_head_dim": [1, 2], "block_out_channels": [32, 64],
-    "center_input_sample": False, "class_embed_type": "projection", "class_embeddings_concat": False, "cross_attention_dim": 64,
-    "down_block_types": ["DownBlock2D", "CrossAttnDownBlock2D"], "downsample_padding": 1, "dual_cross_attention": False,
-    "flip_sin_to_cos": True, "freq_shift": 0, "in_channels": 4, "layers_per_block": 1, "mid_block_type": "UNetMidBlock2DCrossAttn",
-    "norm_eps": 1e-05, "norm_num_groups": 32, "num_class_embeds": None, "only_cross_attention": False, "out_channels": 4,
-    "projection_class_embeddings_input_dim": 2 * EMBED, "resnet_time_scale_shift": "default", "sample_size": 96,
-    "time_embedding_type": "positional", "up_block_types": ["CrossAttnUpBlock2D", "UpBlock2D"], "upcast_attention": True,
+    "_class_name": "UNet2DConditionModel",
+    "act_fn": "silu",
+    "attention_head_dim": [1, 2],
+    "block_out_channels": [32, 64],
+    "center_input_sample": False,
+    "class_embed_type": "projection",
+    "class_embeddings_concat": False,
+    "cross_attention_dim": 64,
+    "down_block_types": ["DownBlock2D", "CrossAttnDownBlock2D"],
+    "downsample_padding": 1,
+    "dual_cross_attention": False,
+    "flip_sin_to_cos": True,
+    "freq_shift": 0,
+    "in_channels": 4,
+    "layers_per_block": 1,
+    "mid_block_type": "UNetMidBlock2DCrossAttn",
+    "norm_eps": 1e-05,
+    "norm_num_groups": 32,
+    "num_class_embeds": None,
+    "only_cross_attention": False,
+    "out_channels": 4,
+    "projection_class_embeddings_input_dim": 2 * EMBED,
+    "resnet_time_scale_shift": "default",
+    "sample_size": 96,
+    "time_embedding_type": "positional",
+    "up_block_types": ["CrossAttnUpBlock2D", "UpBlock2D"],
+    "upcast_attention": True,
     "use_linear_projection": True,
 }
 VAE_CONFIG = {
-    "_class_name": "AutoencoderKL", "act_fn": "silu", "block_out_channels": [32, 32, 32, 32],
-    "down_block_types": ["DownEncoderBlock2D"] * 4, "up_block_types": ["UpDecoderBlock2D"] * 4, "in_channels": 3,
-    "out_channels": 3, "latent_channels": 4, "layers_per_block": 1, "norm_num_groups": 32, "sample_size": 768, "scaling_factor": 0.18215,
+    "_class_name": "AutoencoderKL",
+    "act_fn": "silu",
+    "block_out_channels": [32, 32, 32, 32],
+    "down_block_types": ["DownEncoderBlock2D"] * 4,
+    "up_block_types": ["UpDecoderBlock2D"] * 4,
+    "in_channels": 3,
+    "out_channels": 3,
+    "latent_channels": 4,
+    "layers_per_block": 1,
+    "norm_num_groups": 32,
+    "sample_size": 768,
+    "scaling_factor": 0.18215,
 }
 # The unCLIP SD-2.1 scheduler and image-noising scheduler configs (scaled_linear 0.00085..0.012, v-prediction; DDPM cosine).
-SCHEDULER = {"_class_name": "DDIMScheduler", "beta_end": 0.012, "beta_schedule": "scaled_linear", "beta_start": 0.00085,
-             "clip_sample": False, "num_train_timesteps": 1000, "prediction_type": "v_prediction", "set_alpha_to_one": False,
-             "skip_prk_steps": True, "steps_offset": 1, "trained_betas": None}
-NOISING = {"_class_name": "DDPMScheduler", "beta_schedule": "squaredcos_cap_v2", "num_train_timesteps": 1000, "clip_sample": True,
-           "prediction_type": "epsilon", "variance_type": "fixed_small"}
+SCHEDULER = {
+    "_class_name": "DDIMScheduler",
+    "beta_end": 0.012,
+    "beta_schedule": "scaled_linear",
+    "beta_start": 0.00085,
+    "clip_sample": False,
+    "num_train_timesteps": 1000,
+    "prediction_type": "v_prediction",
+    "set_alpha_to_one": False,
+    "skip_prk_steps": True,
+    "steps_offset": 1,
+    "trained_betas": None,
+}
+NOISING = {
+    "_class_name": "DDPMScheduler",
+    "beta_schedule": "squaredcos_cap_v2",
+    "num_train_timesteps": 1000,
+    "clip_sample": True,
+    "prediction_type": "epsilon",
+    "variance_type": "fixed_small",
+}
 
 
 def _scale_params(module: torch.nn.Module, gen: torch.Generator) -> dict[str, Tensor]:
@@ -153,33 +203,60 @@ def write_unclip(folder: Path, gen: torch.Generator, legacy_vae_names: bool = Tr
 
     from ..unet import UNet2DConditionModel, UNetConfig
     from ..vae import AutoencoderKL, VaeConfig
+
     for sub in ("unet", "vae", "text_encoder", "tokenizer", "image_normalizer", "image_noising_scheduler", "scheduler"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     unet = UNet2DConditionModel(UNetConfig.from_json(UNET_CONFIG))
     save_file(_scale_params(unet, gen), str(folder / "unet" / "diffusion_pytorch_model.safetensors"))
     (folder / "unet" / "config.json").write_text(json.dumps(UNET_CONFIG, indent=2))
     vae_state = _scale_params(AutoencoderKL(VaeConfig.from_json(VAE_CONFIG)), gen)
-    if legacy_vae_names:   # the pre-0.14 diffusers names some published VAEs still carry
+    if legacy_vae_names:  # the pre-0.14 diffusers names some published VAEs still carry
         ren = {"to_q": "query", "to_k": "key", "to_v": "value", "to_out.0": "proj_attn"}
-        vae_state = {next((k.replace(f".{a}.", f".{b}.") for a, b in ren.items() if f"mid_block.attentions.0.{a}." in k), k): v
-                     for k, v in vae_state.items()}
+        vae_state = {
+            next((k.replace(f".{a}.", f".{b}.") for a, b in ren.items() if f"mid_block.attentions.0.{a}." in k), k): v
+            for k, v in vae_state.items()
+        }
     save_file(vae_state, str(folder / "vae" / "diffusion_pytorch_model.safetensors"))
     (folder / "vae" / "config.json").write_text(json.dumps(VAE_CONFIG, indent=2))
-    save_file({"mean": 0.1 * torch.randn(1, EMBED, generator=gen), "std": 0.5 + torch.rand(1, EMBED, generator=gen)},
-              str(folder / "image_normalizer" / "diffusion_pytorch_model.safetensors"))
-    (folder / "image_normalizer" / "config.json").write_text(json.dumps({"_class_name": "StableUnCLIPImageNormalizer", "embedding_dim": EMBED}))
+    save_file(
+        {"mean": 0.1 * torch.randn(1, EMBED, generator=gen), "std": 0.5 + torch.rand(1, EMBED, generator=gen)},
+        str(folder / "image_normalizer" / "diffusion_pytorch_model.safetensors"),
+    )
+    (folder / "image_normalizer" / "config.json").write_text(
+        json.dumps({"_class_name": "StableUnCLIPImageNormalizer", "embedding_dim": EMBED})
+    )
     (folder / "image_noising_scheduler" / "scheduler_config.json").write_text(json.dumps(NOISING, indent=2))
     (folder / "scheduler" / "scheduler_config.json").write_text(json.dumps(SCHEDULER, indent=2))
     vocab = {"!": 0, "!</w>": 1, "a": 2, "a</w>": 3, "<|startoftext|>": 4, "<|endoftext|>": 5}
     (folder / "tokenizer" / "vocab.json").write_text(json.dumps(vocab))
     (folder / "tokenizer" / "merges.txt").write_text("#version: 0.2\n")
-    (folder / "tokenizer" / "tokenizer_config.json").write_text(json.dumps(
-        {"tokenizer_class": "CLIPTokenizer", "model_max_length": 77, "bos_token": "<|startoftext|>", "eos_token": "<|endoftext|>",
-         "unk_token": "<|endoftext|>", "pad_token": "!"}))
-    torch.manual_seed(int(torch.randint(0, 2 ** 31, (1,), generator=gen)))
-    text = CLIPTextModel(CLIPTextConfig(vocab_size=len(vocab), hidden_size=UNET_CONFIG["cross_attention_dim"], intermediate_size=128,
-                                        num_hidden_layers=1, num_attention_heads=2, max_position_embeddings=77,
-                                        bos_token_id=4, eos_token_id=5, pad_token_id=0, hidden_act="gelu"))
+    (folder / "tokenizer" / "tokenizer_config.json").write_text(
+        json.dumps(
+            {
+                "tokenizer_class": "CLIPTokenizer",
+                "model_max_length": 77,
+                "bos_token": "<|startoftext|>",
+                "eos_token": "<|endoftext|>",
+                "unk_token": "<|endoftext|>",
+                "pad_token": "!",
+            }
+        )
+    )
+    torch.manual_seed(int(torch.randint(0, 2**31, (1,), generator=gen)))
+    text = CLIPTextModel(
+        CLIPTextConfig(
+            vocab_size=len(vocab),
+            hidden_size=UNET_CONFIG["cross_attention_dim"],
+            intermediate_size=128,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            max_position_embeddings=77,
+            bos_token_id=4,
+            eos_token_id=5,
+            pad_token_id=0,
+            hidden_act="gelu",
+        )
+    )
     text.save_pretrained(str(folder / "text_encoder"))
     (folder / "model_index.json").write_text(json.dumps({"_class_name": "StableUnCLIPImg2ImgPipeline"}))
 
@@ -190,42 +267,176 @@ def llama_tokenizer_json(text_vocab: int = 32000) -> dict:
     vocab: dict[str, int] = {"<unk>": 0, "<s>": 1, "</s>": 2}
     for b in range(256):
         vocab[f"<0x{b:02X}>"] = len(vocab)
-    words = ["▁", "e", "t", "a", "o", "i", "n", "s", "r", "h", "l", "d", "c", "u", "m", "p", "g", "w", "y", "b", "f", "v", "k",
-             "A", "S", "E", "R", "T", "U", "I", "N", "D", ":", ".", ",", "?", "!", "\n", "▁t", "he", "▁the", "▁a", "in", "er",
-             "▁D", "ra", "▁Dra", "w", "▁Draw", "US", "ER", "USER", "AS", "SI", "ST", "AN", "ASSI", "ASSIST", "ASSISTAN", "ASSISTANT"]
+    words = [
+        "▁",
+        "e",
+        "t",
+        "a",
+        "o",
+        "i",
+        "n",
+        "s",
+        "r",
+        "h",
+        "l",
+        "d",
+        "c",
+        "u",
+        "m",
+        "p",
+        "g",
+        "w",
+        "y",
+        "b",
+        "f",
+        "v",
+        "k",
+        "A",
+        "S",
+        "E",
+        "R",
+        "T",
+        "U",
+        "I",
+        "N",
+        "D",
+        ":",
+        ".",
+        ",",
+        "?",
+        "!",
+        "\n",
+        "▁t",
+        "he",
+        "▁the",
+        "▁a",
+        "in",
+        "er",
+        "▁D",
+        "ra",
+        "▁Dra",
+        "w",
+        "▁Draw",
+        "US",
+        "ER",
+        "USER",
+        "AS",
+        "SI",
+        "ST",
+        "AN",
+        "ASSI",
+        "ASSIST",
+        "ASSISTAN",
+        "ASSISTANT",
+    ]
     for w in words:
         vocab.setdefault(w, len(vocab))
-    merges = [["▁", "t"], ["h", "e"], ["▁t", "he"], ["▁", "a"], ["i", "n"], ["e", "r"], ["▁", "D"], ["r", "a"], ["▁D", "ra"],
-              ["▁Dra", "w"], ["U", "S"], ["E", "R"], ["US", "ER"], ["A", "S"], ["S", "I"], ["S", "T"], ["A", "N"], ["AS", "SI"],
-              ["ASSI", "ST"], ["ASSIST", "AN"], ["ASSISTAN", "T"]]
+    merges = [
+        ["▁", "t"],
+        ["h", "e"],
+        ["▁t", "he"],
+        ["▁", "a"],
+        ["i", "n"],
+        ["e", "r"],
+        ["▁", "D"],
+        ["r", "a"],
+        ["▁D", "ra"],
+        ["▁Dra", "w"],
+        ["U", "S"],
+        ["E", "R"],
+        ["US", "ER"],
+        ["A", "S"],
+        ["S", "I"],
+        ["S", "T"],
+        ["A", "N"],
+        ["AS", "SI"],
+        ["ASSI", "ST"],
+        ["ASSIST", "AN"],
+        ["ASSISTAN", "T"],
+    ]
     i = 0
     while len(vocab) < text_vocab:
         vocab[f"▁filler{i}"] = len(vocab)
         i += 1
-    added = [{"id": i, "content": t, "single_word": False, "lstrip": False, "rstrip": False, "normalized": False, "special": True}
-             for t, i in (("<unk>", 0), ("<s>", 1), ("</s>", 2))]
+    added = [
+        {
+            "id": i,
+            "content": t,
+            "single_word": False,
+            "lstrip": False,
+            "rstrip": False,
+            "normalized": False,
+            "special": True,
+        }
+        for t, i in (("<unk>", 0), ("<s>", 1), ("</s>", 2))
+    ]
     return {
-        "version": "1.0", "truncation": None, "padding": None, "added_tokens": added,
-        "normalizer": {"type": "Sequence", "normalizers": [{"type": "Prepend", "prepend": "▁"}, {"type": "Replace", "pattern": {"String": " "}, "content": "▁"}]},
+        "version": "1.0",
+        "truncation": None,
+        "padding": None,
+        "added_tokens": added,
+        "normalizer": {
+            "type": "Sequence",
+            "normalizers": [
+                {"type": "Prepend", "prepend": "▁"},
+                {"type": "Replace", "pattern": {"String": " "}, "content": "▁"},
+            ],
+        },
         "pre_tokenizer": None,
-        "post_processor": {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
-                           "pair": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
-                                    {"SpecialToken": {"id": "<s>", "type_id": 1}}, {"Sequence": {"id": "B", "type_id": 1}}],
-                           "special_tokens": {"<s>": {"id": "<s>", "ids": [1], "tokens": ["<s>"]}}},
-        "decoder": {"type": "Sequence", "decoders": [{"type": "Replace", "pattern": {"String": "▁"}, "content": " "}, {"type": "ByteFallback"},
-                                                     {"type": "Fuse"}, {"type": "Strip", "content": " ", "start": 1, "stop": 0}]},
-        "model": {"type": "BPE", "dropout": None, "unk_token": "<unk>", "continuing_subword_prefix": None, "end_of_word_suffix": None,
-                  "fuse_unk": True, "byte_fallback": True, "ignore_merges": False, "vocab": vocab, "merges": merges},
+        "post_processor": {
+            "type": "TemplateProcessing",
+            "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
+            "pair": [
+                {"SpecialToken": {"id": "<s>", "type_id": 0}},
+                {"Sequence": {"id": "A", "type_id": 0}},
+                {"SpecialToken": {"id": "<s>", "type_id": 1}},
+                {"Sequence": {"id": "B", "type_id": 1}},
+            ],
+            "special_tokens": {"<s>": {"id": "<s>", "ids": [1], "tokens": ["<s>"]}},
+        },
+        "decoder": {
+            "type": "Sequence",
+            "decoders": [
+                {"type": "Replace", "pattern": {"String": "▁"}, "content": " "},
+                {"type": "ByteFallback"},
+                {"type": "Fuse"},
+                {"type": "Strip", "content": " ", "start": 1, "stop": 0},
+            ],
+        },
+        "model": {
+            "type": "BPE",
+            "dropout": None,
+            "unk_token": "<unk>",
+            "continuing_subword_prefix": None,
+            "end_of_word_suffix": None,
+            "fuse_unk": True,
+            "byte_fallback": True,
+            "ignore_merges": False,
+            "vocab": vocab,
+            "merges": merges,
+        },
     }
 
 
 def write_llm(folder: Path, gen: torch.Generator, hidden: int = 128, layers: int = 2) -> None:
     from transformers import LlamaConfig, LlamaForCausalLM
+
     folder.mkdir(parents=True, exist_ok=True)
-    torch.manual_seed(int(torch.randint(0, 2 ** 31, (1,), generator=gen)))
-    cfg = LlamaConfig(vocab_size=40194, hidden_size=hidden, intermediate_size=hidden * 11 // 4, num_hidden_layers=layers,
-                      num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=512, rms_norm_eps=1e-6,
-                      bos_token_id=1, eos_token_id=2, pad_token_id=0, tie_word_embeddings=False)
+    torch.manual_seed(int(torch.randint(0, 2**31, (1,), generator=gen)))
+    cfg = LlamaConfig(
+        vocab_size=40194,
+        hidden_size=hidden,
+        intermediate_size=hidden * 11 // 4,
+        num_hidden_layers=layers,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=512,
+        rms_norm_eps=1e-6,
+        bos_token_id=1,
+        eos_token_id=2,
+        pad_token_id=0,
+        tie_word_embeddings=False,
+    )
     model = LlamaForCausalLM(cfg)
     with torch.no_grad():
         for p in model.parameters():
@@ -242,7 +453,12 @@ def write_all(out: Path, seed: int = 0) -> dict[str, Path]:
     torch.save(materialise(vit_key_table(), gen), out / "eva_vit_g.pth")
     write_unclip(out / "unclip", gen)
     write_llm(out / "llm", gen)
-    return {"tokenizer": out / "seed_quantizer.pt", "vit": out / "eva_vit_g.pth", "unclip": out / "unclip", "llm": out / "llm"}
+    return {
+        "tokenizer": out / "seed_quantizer.pt",
+        "vit": out / "eva_vit_g.pth",
+        "unclip": out / "unclip",
+        "llm": out / "llm",
+    }
 
 
 def main() -> None:

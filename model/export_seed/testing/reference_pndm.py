@@ -1,12 +1,20 @@
 """diffusers' PNDMScheduler (skip_prk_steps=True) in numpy, for the torch side of the decode parity fixture; the
 TypeScript runtime has its own (model/runtime/scheduler-pndm.ts)."""
+
 from __future__ import annotations
 
 import numpy as np
 
 
 class Pndm:
-    def __init__(self, alphas_cumprod: np.ndarray, num_train: int, steps_offset: int, prediction_type: str, set_alpha_to_one: bool) -> None:
+    def __init__(
+        self,
+        alphas_cumprod: np.ndarray,
+        num_train: int,
+        steps_offset: int,
+        prediction_type: str,
+        set_alpha_to_one: bool,
+    ) -> None:
         self.ac = alphas_cumprod
         self.t_train = num_train
         self.offset = steps_offset
@@ -19,7 +27,7 @@ class Pndm:
 
     def set_timesteps(self, n: int) -> list[int]:
         self.n = n
-        ts = np.arange(0, n) * (self.t_train // n) + self.offset          # "leading"
+        ts = np.arange(0, n) * (self.t_train // n) + self.offset  # "leading"
         plms = np.concatenate([ts[:-1], ts[-2:-1], ts[-1:]])[::-1]
         return [int(t) for t in plms]
 
@@ -44,6 +52,6 @@ class Pndm:
         a, ap = float(self.ac[t]), (float(self.ac[prev]) if prev >= 0 else self.final)
         b, bp = 1 - a, 1 - ap
         if self.v:
-            m = a ** 0.5 * m + b ** 0.5 * x
+            m = a**0.5 * m + b**0.5 * x
         self.counter += 1
-        return (ap / a) ** 0.5 * x - (ap - a) * m / (a * bp ** 0.5 + (a * b * ap) ** 0.5)
+        return (ap / a) ** 0.5 * x - (ap - a) * m / (a * bp**0.5 + (a * b * ap) ** 0.5)

@@ -4,6 +4,7 @@ Run: /usr/bin/python3 -m model.train.lm.build_tokenizer   (about 10 s; determini
 The chat markers are plain text, as in SEED: extra corpus lines teach "USER:"/"ASSISTANT:" both after a space and
 glued after a newline (the form they take inside the template, where "\\n" itself is the byte piece <0x0A>).
 """
+
 from __future__ import annotations
 
 import argparse

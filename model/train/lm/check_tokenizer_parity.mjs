@@ -8,8 +8,10 @@ import { Tokenizer } from "@huggingface/tokenizers";
 
 const [dir, casesPath] = process.argv.slice(2);
 if (!dir || !casesPath) throw new Error("usage: node check_tokenizer_parity.mjs <package dir> <cases.json>");
-const tok = new Tokenizer(JSON.parse(readFileSync(join(dir, "tokenizer.json"), "utf8")),
-                          JSON.parse(readFileSync(join(dir, "tokenizer_config.json"), "utf8")));
+const tok = new Tokenizer(
+  JSON.parse(readFileSync(join(dir, "tokenizer.json"), "utf8")),
+  JSON.parse(readFileSync(join(dir, "tokenizer_config.json"), "utf8")),
+);
 const { cases } = JSON.parse(readFileSync(casesPath, "utf8"));
 const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 let bad = 0;
@@ -18,7 +20,8 @@ for (const c of cases) {
   const noBos = tok.encode(c.text, { add_special_tokens: false }).ids;
   if (!same(withBos, c.ids) || !same(noBos, c.ids_no_bos)) {
     bad++;
-    if (bad <= 20) console.log(`MISMATCH ${JSON.stringify(c.text)}: js ${JSON.stringify(noBos)} py ${JSON.stringify(c.ids_no_bos)}`);
+    if (bad <= 20)
+      console.log(`MISMATCH ${JSON.stringify(c.text)}: js ${JSON.stringify(noBos)} py ${JSON.stringify(c.ids_no_bos)}`);
   }
 }
 console.log(`${cases.length - bad}/${cases.length} strings give identical ids`);

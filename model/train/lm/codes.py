@@ -8,13 +8,15 @@ Two sources with one interface (`encode(scenes) -> int64 [N, 32]`):
     real codes and are learnable (slot k of the 32 depends on a fixed attribute), so a briefly trained LM emits
     well-formed 32-token spans.
 """
+
 from __future__ import annotations
 
 import hashlib
 import importlib
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 
@@ -28,7 +30,7 @@ TOKENIZER_DONE = RUNS / "tokenizer.done.pt"
 class CodeSource(Protocol):
     name: str
     codebook_size: int
-    fingerprint: str    # changes whenever the same scene would get other codes (a retrained tokenizer)
+    fingerprint: str  # changes whenever the same scene would get other codes (a retrained tokenizer)
 
     def encode(self, scenes: Sequence[ds.Scene]) -> np.ndarray:
         """int64 [N, 32] codes in [0, codebook_size)."""
@@ -37,6 +39,7 @@ class CodeSource(Protocol):
 
 class StandInCodes:
     """Slots 0-8: identity+colour of the object in cell k (or 'empty'); 9-17: its size; 18-31: the background."""
+
     name = "stand-in"
 
     def __init__(self, codebook_size: int = 1024) -> None:
@@ -62,23 +65,26 @@ class StandInCodes:
 class FrozenTokenizerCodes:
     """The visual tokenizer (model.train.api.FrozenTokenizer, fp16-exact: the ids the package's ONNX encoder +
     quantizer produce): renders each scene and encodes the pixels."""
+
     name = "visual-tokenizer"
 
     def __init__(self, batch: int = 256) -> None:
         if not TOKENIZER_DONE.exists():
-            raise FileNotFoundError(f"{TOKENIZER_DONE} does not exist: the visual tokenizer is not trained yet; "
-                                    "use --codes stand-in until it is")
+            raise FileNotFoundError(
+                f"{TOKENIZER_DONE} does not exist: the visual tokenizer is not trained yet; "
+                "use --codes stand-in until it is"
+            )
         api = importlib.import_module("model.train.api")
         self._tok = api.FrozenTokenizer(fp16_exact=True)
-        self.codebook_size = int(self._tok.model.quantizer.embedding.shape[0])   # [K, C]
+        self.codebook_size = int(self._tok.model.quantizer.embedding.shape[0])  # [K, C]
         self.batch = batch
         self.fingerprint = tokenizer_fingerprint(self._tok.model)
 
     def encode(self, scenes: Sequence[ds.Scene]) -> np.ndarray:
         out = []
         for i in range(0, len(scenes), self.batch):
-            imgs = ds.render_batch(scenes[i:i + self.batch])             # uint8 [b, 64, 64, 3]
-            codes = np.asarray(self._tok.encode(imgs), dtype=np.int64)    # [b, 32]
+            imgs = ds.render_batch(scenes[i : i + self.batch])  # uint8 [b, 64, 64, 3]
+            codes = np.asarray(self._tok.encode(imgs), dtype=np.int64)  # [b, 32]
             if codes.shape != (len(imgs), NUM_TOKENS):
                 raise ValueError(f"FrozenTokenizer.encode returned {codes.shape}, expected ({len(imgs)}, {NUM_TOKENS})")
             out.append(codes)

@@ -4,11 +4,12 @@ A data set is built once per (split, size, seed, code source) and cached as .npz
 (gitignored): flat int32 ids, uint8 loss mask, int64 offsets [N+1], task index per conversation. Building renders
 and tokenizes every scene the conversations use (edits and compositions are new scenes, re-rendered).
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import torch
@@ -27,8 +28,9 @@ def _scenes_of(turns: list[Turn]) -> list[ds.Scene]:
     return [p.key for t in turns for p in t.user + t.assistant if isinstance(p, ImageRef)]  # type: ignore[misc]
 
 
-def build(split: str, n: int, seed: int, tok: TextTokenizer, source: CodeSource, max_len: int,
-          out: Path, log=print) -> Path:
+def build(
+    split: str, n: int, seed: int, tok: TextTokenizer, source: CodeSource, max_len: int, out: Path, log=print
+) -> Path:
     """Generate n conversations of `split`, tokenize their images with `source`, encode, save to `out`."""
     t0 = time.time()
     rng = np.random.default_rng([seed, SPLIT_SEED[split]])
@@ -37,7 +39,7 @@ def build(split: str, n: int, seed: int, tok: TextTokenizer, source: CodeSource,
     log(f"[data] {split}: {n} conversations, {len(scenes)} unique scenes ({time.time() - t0:.0f}s); tokenizing images")
     chunks = []
     for i in range(0, len(scenes), 5000):
-        chunks.append(source.encode(scenes[i:i + 5000]))
+        chunks.append(source.encode(scenes[i : i + 5000]))
         log(f"[data] {min(i + 5000, len(scenes))}/{len(scenes)} images tokenized ({time.time() - t0:.0f}s)")
     codes = np.concatenate(chunks)
     table = {s: codes[i] for i, s in enumerate(scenes)}
@@ -54,17 +56,26 @@ def build(split: str, n: int, seed: int, tok: TextTokenizer, source: CodeSource,
         task_idx.append(TASKS.index(task))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp.npz")
-    np.savez(tmp, ids=np.concatenate(ids_all), mask=np.concatenate(mask_all), offsets=np.asarray(offsets, np.int64),
-             task=np.asarray(task_idx, np.int8), vocab_size=tok.vocab_size, source=source.name,
-             fingerprint=source.fingerprint)
+    np.savez(
+        tmp,
+        ids=np.concatenate(ids_all),
+        mask=np.concatenate(mask_all),
+        offsets=np.asarray(offsets, np.int64),
+        task=np.asarray(task_idx, np.int8),
+        vocab_size=tok.vocab_size,
+        source=source.name,
+        fingerprint=source.fingerprint,
+    )
     tmp.replace(out)
-    log(f"[data] {split}: saved {len(task_idx)} sequences ({dropped} longer than {max_len} dropped), "
-        f"{offsets[-1]} tokens, to {out} ({time.time() - t0:.0f}s)")
+    log(
+        f"[data] {split}: saved {len(task_idx)} sequences ({dropped} longer than {max_len} dropped), "
+        f"{offsets[-1]} tokens, to {out} ({time.time() - t0:.0f}s)"
+    )
     return out
 
 
 def _fingerprint(z: np.lib.npyio.NpzFile) -> str:
-    return str(z["fingerprint"]) if "fingerprint" in z.files else ""   # "" for older caches: unknown
+    return str(z["fingerprint"]) if "fingerprint" in z.files else ""  # "" for older caches: unknown
 
 
 def cached_fingerprint(path: Path) -> str:
@@ -98,7 +109,7 @@ class TokenData:
         loss = np.zeros((len(idx), t), np.int64)
         for r, i in enumerate(idx):
             s, m = self.sequence(int(i))
-            ids[r, :len(s)], att[r, :len(s)], loss[r, :len(s)] = s, 1, m
+            ids[r, : len(s)], att[r, : len(s)], loss[r, : len(s)] = s, 1, m
         return torch.from_numpy(ids), torch.from_numpy(att), torch.from_numpy(loss)
 
 
@@ -109,7 +120,7 @@ def batch_indices(data: TokenData, tokens_per_batch: int, epoch_seed: int) -> It
     window = max(1, 50 * tokens_per_batch // max(1, int(data.lengths.mean())))
     batches: list[np.ndarray] = []
     for w in range(0, len(order), window):
-        chunk = order[w:w + window]
+        chunk = order[w : w + window]
         chunk = chunk[np.argsort(data.lengths[chunk], kind="stable")]
         start = 0
         while start < len(chunk):

@@ -9,6 +9,7 @@ test split (every scene has an object/cell or shape/colour combination never see
 share too. Writes model/train/runs/lm/eval.json; --report rewrites the LM section of model/seed-mini/REPORT.md
 (between <!-- LM-EVAL:BEGIN --> and <!-- LM-EVAL:END -->, appended if missing; nothing else in the file changes).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,7 +17,6 @@ import json
 import subprocess
 import time
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -33,8 +33,7 @@ from .report import write_report
 from .template import ImageRef, Turn, prompt_string
 from .text_tokenizer import EOS_ID, TextTokenizer
 
-
-GRID_PNG = LM_DIR / "t2i_grid.png"   # committed: prompt | rendered target | image decoded from the LM's tokens
+GRID_PNG = LM_DIR / "t2i_grid.png"  # committed: prompt | rendered target | image decoded from the LM's tokens
 
 
 def eval_scenes(split: str, n: int) -> list[ds.Scene]:
@@ -52,8 +51,12 @@ def answer_text(tok: TextTokenizer, ids: list[int]) -> str:
 
 def span_valid(ids: list[int], tok: TextTokenizer) -> tuple[bool, list[int]]:
     spans = image_spans(ids, tok.boi_id, tok.eoi_id)
-    ok = (len(spans) == 1 and len(spans[0]) == 32 and all(tok.is_image_id(i) for i in spans[0])
-          and ids.count(tok.eoi_id) == 1)
+    ok = (
+        len(spans) == 1
+        and len(spans[0]) == 32
+        and all(tok.is_image_id(i) for i in spans[0])
+        and ids.count(tok.eoi_id) == 1
+    )
     return ok, ([i - tok.image_token_offset for i in spans[0]] if spans else [])
 
 
@@ -87,9 +90,11 @@ def evaluate(n: int, threads: int) -> dict:
                 gen_codes.append(codes)
                 t2i_scenes.append(scene)
             edit = tasks.random_edit(rng, scene, "train" if split == "seen" else "test") if k % 2 == 0 else None
-            if edit is not None:   # single-turn in-context edit: {IMG_A}instruction -> response + {IMG_B}
+            if edit is not None:  # single-turn in-context edit: {IMG_A}instruction -> response + {IMG_B}
                 table.setdefault(edit[1], [int(c) for c in source.encode([edit[1]])[0]])
-                ok_e, codes_e = span_valid(run_prompt(model, tok, [Turn((ImageRef(scene), edit[0]), ())], table, 60), tok)
+                ok_e, codes_e = span_valid(
+                    run_prompt(model, tok, [Turn((ImageRef(scene), edit[0]), ())], table, 60), tok
+                )
                 edit_valid.append(float(ok_e))
                 if ok_e:
                     edit_codes.append(codes_e)
@@ -97,20 +102,26 @@ def evaluate(n: int, threads: int) -> dict:
             if k % 4 == 0:
                 ok_s, _ = span_valid(run_prompt(model, tok, draw, table, 60, temperature=1.0, top_p=0.5, seed=k), tok)
                 t2i_sampled_valid.append(float(ok_s))
-        res = {"caption": {k: float(np.mean(v)) for k, v in cap.items()},
-               "vqa": {k: float(np.mean(v)) for k, v in vqa.items()},
-               "vqa_counts": {k: len(v) for k, v in vqa.items()},
-               "t2i_span_valid_greedy": float(np.mean(t2i_valid)),
-               "t2i_span_valid_sampled": float(np.mean(t2i_sampled_valid)),
-               "edit_span_valid_greedy": float(np.mean(edit_valid)) if edit_valid else None}
+        res = {
+            "caption": {k: float(np.mean(v)) for k, v in cap.items()},
+            "vqa": {k: float(np.mean(v)) for k, v in vqa.items()},
+            "vqa_counts": {k: len(v) for k, v in vqa.items()},
+            "t2i_span_valid_greedy": float(np.mean(t2i_valid)),
+            "t2i_span_valid_sampled": float(np.mean(t2i_sampled_valid)),
+            "edit_span_valid_greedy": float(np.mean(edit_valid)) if edit_valid else None,
+        }
         attrs = [v for k, v in res["caption"].items() if k in ("background", "cell", "identity", "size", "colour")]
         res["caption"]["attribute_mean"] = float(np.mean(attrs))
         if judge is not None and gen_codes:
             res["t2i_judged"] = judge(np.asarray(gen_codes, np.int64), t2i_scenes)
             n_grid = min(8, len(gen_codes))
             grid = GRID_PNG.with_name(f"t2i_grid_{split}.png")
-            grid_png(ds.render_batch(t2i_scenes[:n_grid]), judge.decode(np.asarray(gen_codes[:n_grid], np.int64)),
-                     [f"Draw {ds.caption(s)}." for s in t2i_scenes[:n_grid]], grid)
+            grid_png(
+                ds.render_batch(t2i_scenes[:n_grid]),
+                judge.decode(np.asarray(gen_codes[:n_grid], np.int64)),
+                [f"Draw {ds.caption(s)}." for s in t2i_scenes[:n_grid]],
+                grid,
+            )
             res["t2i_grid"] = str(grid.relative_to(REPO))
         if judge is not None and edit_codes:
             res["edit_judged"] = judge(np.asarray(edit_codes, np.int64), edit_scenes)
@@ -123,8 +134,12 @@ def evaluate(n: int, threads: int) -> dict:
 
 def ms_per_token_ort(threads: int) -> str:
     """ORT-node decode speed of the package's language_model.onnx (bench_lm.mjs), as its one JSON line."""
-    r = subprocess.run(["node", str(LM_DIR / "bench_lm.mjs"), str(PACKAGE_DIR), str(threads), "64"],
-                       cwd=REPO, capture_output=True, text=True)
+    r = subprocess.run(
+        ["node", str(LM_DIR / "bench_lm.mjs"), str(PACKAGE_DIR), str(threads), "64"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
     if r.returncode != 0:
         return f"bench failed: {r.stderr.strip()[-300:]}"
     return r.stdout.strip()

@@ -9,6 +9,7 @@ model/train/lm/manifest_block.json: the `language_model` block, the `components.
 --merge-seed-json merges it here instead, touching no other field. Before writing anything to the package it checks
 ORT (onnxruntime-node) against PyTorch on a prefill and a decode step (max abs diff <= 1e-4), and fails if not.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,7 +24,7 @@ from . import manifest
 from .codes import code_source
 from .fixtures import write_fixtures
 from .fp16_storage import to_fp16_storage
-from .model import LMConfig, SeedMiniLM
+from .model import SeedMiniLM
 from .onnx_export import export_onnx
 from .ort_bridge import ort_run
 from .paths import CODEBOOK_SIZE, MAX_LEN, PACKAGE_DIR, SP_MODEL
@@ -38,6 +39,7 @@ GENERATION = {"do_sample": True, "temperature": 1.0, "top_p": 0.5, "num_beams": 
 def load_checkpoint() -> tuple[SeedMiniLM, dict]:
     """The trained LM (runs/lm.done.pt, the `lm` stage of `python -m model.train`) and its payload."""
     from .stage import load_lm
+
     model, state = load_lm()
     state.setdefault("step", state.get("steps"))
     return model, state
@@ -64,7 +66,11 @@ def check_parity(model: SeedMiniLM, onnx_path: Path, prompt_ids: list[int]) -> t
         logits2, _ = model(nxt, mask2, pos2, present)
     empty = np.zeros((1, cfg.n_heads, 0, cfg.head_dim), np.float32)
     f1: dict[str, np.ndarray] = {"input_ids": ids.numpy(), "attention_mask": mask.numpy(), "position_ids": pos.numpy()}
-    f2: dict[str, np.ndarray] = {"input_ids": nxt.numpy(), "attention_mask": mask2.numpy(), "position_ids": pos2.numpy()}
+    f2: dict[str, np.ndarray] = {
+        "input_ids": nxt.numpy(),
+        "attention_mask": mask2.numpy(),
+        "position_ids": pos2.numpy(),
+    }
     for i, (k, v) in enumerate(present):
         f1[f"past_key_values.{i}.key"], f1[f"past_key_values.{i}.value"] = empty, empty
         f2[f"past_key_values.{i}.key"], f2[f"past_key_values.{i}.value"] = k.numpy(), v.numpy()
@@ -77,8 +83,14 @@ def check_parity(model: SeedMiniLM, onnx_path: Path, prompt_ids: list[int]) -> t
 
 
 def generation_config(max_new_tokens: int) -> dict:
-    return {**GENERATION, "max_new_tokens": max_new_tokens, "bos_token_id": BOS_ID, "eos_token_id": [EOS_ID],
-            "pad_token_id": UNK_ID, "transformers_version": "4.30.2"}
+    return {
+        **GENERATION,
+        "max_new_tokens": max_new_tokens,
+        "bos_token_id": BOS_ID,
+        "eos_token_id": [EOS_ID],
+        "pad_token_id": UNK_ID,
+        "transformers_version": "4.30.2",
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -91,8 +103,10 @@ def main(argv: list[str] | None = None) -> None:
     round_to_fp16(model)
     tok = TextTokenizer(SP_MODEL, CODEBOOK_SIZE)
     if tok.vocab_size != model.cfg.vocab_size:
-        raise ValueError(f"tokenizer vocab {tok.vocab_size} != model vocab {model.cfg.vocab_size}: the checkpoint was "
-                         f"trained with another {SP_MODEL.name}")
+        raise ValueError(
+            f"tokenizer vocab {tok.vocab_size} != model vocab {model.cfg.vocab_size}: the checkpoint was "
+            f"trained with another {SP_MODEL.name}"
+        )
     pkg = a.package
     pkg.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:

@@ -5,11 +5,12 @@ judge.judge_scenes) and compares the judge's reading with the scene the prompt d
 
 image_judge() returns None while any of those trained parts is missing (the report then says so).
 """
+
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Optional, Sequence
 
 import numpy as np
 import torch
@@ -17,7 +18,7 @@ from PIL import Image, ImageDraw
 
 from .. import dataset as ds
 
-STEPS, GUIDANCE, NOISE_SEED = 25, 3.0, 1234   # seed.json image_decoder.defaults
+STEPS, GUIDANCE, NOISE_SEED = 25, 3.0, 1234  # seed.json image_decoder.defaults
 
 
 def score(pred: dict[str, np.ndarray], scenes: Sequence[ds.Scene]) -> dict[str, float]:
@@ -42,7 +43,7 @@ def score(pred: dict[str, np.ndarray], scenes: Sequence[ds.Scene]) -> dict[str, 
     return out
 
 
-def image_judge() -> Optional["ImageJudge"]:
+def image_judge() -> ImageJudge | None:
     """A function (codes int64 [N, 32], target scenes) -> {attribute: accuracy}, or None if not available yet."""
     try:
         api = importlib.import_module("model.train.api")
@@ -59,15 +60,15 @@ def image_judge() -> Optional["ImageJudge"]:
     @torch.no_grad()
     def decode(codes: np.ndarray) -> np.ndarray:
         """codes int64 [N, 32] -> uint8 [N, 64, 64, 3]."""
-        gen = tok.generation_embedding(torch.from_numpy(codes))                       # [N, E]
+        gen = tok.generation_embedding(torch.from_numpy(codes))  # [N, E]
         g = torch.Generator().manual_seed(NOISE_SEED)
-        noise = torch.randn((len(codes), den.channels, den.size, den.size), generator=g)   # [N, C, h, w]
+        noise = torch.randn((len(codes), den.channels, den.size, den.size), generator=g)  # [N, C, h, w]
         latent = ddim.sample_ddim(den, gen, noise, STEPS, GUIDANCE)
-        img = ae.decoder(latent / latent_scale)                                       # [N, 3, 64, 64] in [-1, 1]
+        img = ae.decoder(latent / latent_scale)  # [N, 3, 64, 64] in [-1, 1]
         return ((img.clamp(-1, 1) + 1) * 127.5 + 0.5).to(torch.uint8).permute(0, 2, 3, 1).numpy()
 
     def decode_all(codes: np.ndarray) -> np.ndarray:
-        return np.concatenate([decode(codes[i:i + 32]) for i in range(0, len(codes), 32)])
+        return np.concatenate([decode(codes[i : i + 32]) for i in range(0, len(codes), 32)])
 
     return ImageJudge(decode_all, lambda images: judge_mod.judge_scenes(judge, images))
 
@@ -75,8 +76,9 @@ def image_judge() -> Optional["ImageJudge"]:
 class ImageJudge:
     """decode(codes [N, 32]) -> uint8 images [N, 64, 64, 3]; calling it on (codes, scenes) scores the decoded images."""
 
-    def __init__(self, decode: Callable[[np.ndarray], np.ndarray],
-                 read: Callable[[np.ndarray], dict[str, np.ndarray]]) -> None:
+    def __init__(
+        self, decode: Callable[[np.ndarray], np.ndarray], read: Callable[[np.ndarray], dict[str, np.ndarray]]
+    ) -> None:
         self.decode, self._read = decode, read
 
     def __call__(self, codes: np.ndarray, scenes: Sequence[ds.Scene]) -> dict:
@@ -91,7 +93,7 @@ def grid_png(targets: np.ndarray, generated: np.ndarray, labels: Sequence[str], 
     for r, (t, g, label) in enumerate(zip(targets, generated, labels)):
         y = 10 + r * (cell + 10)
         words, lines = label.split(), [""]
-        for w in words:   # wrap the prompt to the text column
+        for w in words:  # wrap the prompt to the text column
             lines[-1:] = [lines[-1] + " " + w] if len(lines[-1]) + len(w) < 60 else [lines[-1], w]
         draw.text((8, y + 4), "\n".join(x.strip() for x in lines), fill=(0, 0, 0))
         img.paste(Image.fromarray(t).resize((cell, cell), Image.NEAREST), (text_w, y))

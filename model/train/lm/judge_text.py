@@ -4,11 +4,11 @@ Captions follow dataset.caption's three templates ("{objs}, on a {bg} background
 {objs}" / "{objs} on {bg}"), each object "a {size} [{colour}] {name} {cell phrase}". The parser is built from the
 dataset's vocabularies, longest names first, so it never guesses.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
 
 from .. import dataset as ds
 
@@ -16,21 +16,25 @@ _NAMES = sorted(ds.IDENTITIES, key=len, reverse=True)
 _COLOURS = tuple(ds.COLOURS)
 _BGS = sorted(ds.BACKGROUNDS, key=len, reverse=True)
 _alt = lambda xs: "|".join(re.escape(x) for x in xs)  # noqa: E731
-_OBJ = re.compile(rf"\b(?:a|an) (small|large) (?:({_alt(_COLOURS)}) )?({_alt(_NAMES)}) ({_alt(sorted(ds.CELL_PHRASES, key=len, reverse=True))})")
-_BG_PATTERNS = (re.compile(rf", on (?:a|an) ({_alt(_BGS)}) background$"),
-                re.compile(rf"^(?:a|an) ({_alt(_BGS)}) background with "),
-                re.compile(rf" on ({_alt(_BGS)})$"))
+_OBJ = re.compile(
+    rf"\b(?:a|an) (small|large) (?:({_alt(_COLOURS)}) )?({_alt(_NAMES)}) ({_alt(sorted(ds.CELL_PHRASES, key=len, reverse=True))})"
+)
+_BG_PATTERNS = (
+    re.compile(rf", on (?:a|an) ({_alt(_BGS)}) background$"),
+    re.compile(rf"^(?:a|an) ({_alt(_BGS)}) background with "),
+    re.compile(rf" on ({_alt(_BGS)})$"),
+)
 
 
 @dataclass(frozen=True)
 class ParsedObject:
     name: str
-    colour: Optional[str]
+    colour: str | None
     cell: int
     size: str
 
 
-def parse_caption(text: str) -> tuple[Optional[str], list[ParsedObject]]:
+def parse_caption(text: str) -> tuple[str | None, list[ParsedObject]]:
     """(background name or None, objects in the order they appear)."""
     text = text.strip()
     bg = None
@@ -39,8 +43,9 @@ def parse_caption(text: str) -> tuple[Optional[str], list[ParsedObject]]:
         if m:
             bg = m.group(1)
             break
-    objs = [ParsedObject(m.group(3), m.group(2), ds.CELL_PHRASES.index(m.group(4)), m.group(1))
-            for m in _OBJ.finditer(text)]
+    objs = [
+        ParsedObject(m.group(3), m.group(2), ds.CELL_PHRASES.index(m.group(4)), m.group(1)) for m in _OBJ.finditer(text)
+    ]
     return bg, objs
 
 
@@ -49,9 +54,14 @@ def caption_scores(text: str, scene: ds.Scene) -> dict[str, float]:
     identity/size/colour are judged on the object generated for the same cell (missing = wrong)."""
     bg, objs = parse_caption(text)
     by_cell = {o.cell: o for o in objs}
-    out: dict[str, list[float]] = {"background": [float(bg == tuple(ds.BACKGROUNDS)[scene.background])],
-                                   "count": [float(len(objs) == len(scene.objects))],
-                                   "cell": [], "identity": [], "size": [], "colour": []}
+    out: dict[str, list[float]] = {
+        "background": [float(bg == tuple(ds.BACKGROUNDS)[scene.background])],
+        "count": [float(len(objs) == len(scene.objects))],
+        "cell": [],
+        "identity": [],
+        "size": [],
+        "colour": [],
+    }
     for o in scene.objects:
         p = by_cell.get(o.cell)
         out["cell"].append(float(p is not None))

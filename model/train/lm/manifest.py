@@ -8,12 +8,12 @@ For part 1's export (which owns seed.json):
 The same content is in model/train/lm/manifest_block.json (written by model.train.lm.export). merge_into_seed_json
 does exactly the three assignments above on an existing seed.json and touches nothing else.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 from pathlib import Path
-from typing import Optional
 
 from .model import SeedMiniLM
 from .onnx_export import io_spec
@@ -22,8 +22,15 @@ from .template import ASSISTANT_PREFIX, SYSTEM, TURN_SEPARATOR, USER_PREFIX
 from .text_tokenizer import BOI_TOKEN, BOS_TOKEN, EOI_TOKEN, EOS_TOKEN, IMAGE_TOKEN_FORMAT, TextTokenizer
 
 BLOCK_PATH = LM_DIR / "manifest_block.json"
-LM_FILES = ("language_model.onnx", "tokenizer.json", "tokenizer_config.json", "generation_config.json",
-            "fixtures/lm_tokenizer.json", "fixtures/lm_greedy.json", "fixtures/lm_logits.json")
+LM_FILES = (
+    "language_model.onnx",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "generation_config.json",
+    "fixtures/lm_tokenizer.json",
+    "fixtures/lm_greedy.json",
+    "fixtures/lm_logits.json",
+)
 
 
 def file_entry(path: Path) -> dict:
@@ -33,15 +40,27 @@ def file_entry(path: Path) -> dict:
 def language_model_block(model: SeedMiniLM, tok: TextTokenizer) -> dict:
     cfg = model.cfg
     return {
-        "num_layers": cfg.n_layers, "num_kv_heads": cfg.n_heads, "head_dim": cfg.head_dim,
-        "vocab_size": cfg.vocab_size, "max_position_embeddings": cfg.max_position_embeddings,
-        "tokenizer": "tokenizer.json", "tokenizer_config": "tokenizer_config.json",
+        "num_layers": cfg.n_layers,
+        "num_kv_heads": cfg.n_heads,
+        "head_dim": cfg.head_dim,
+        "vocab_size": cfg.vocab_size,
+        "max_position_embeddings": cfg.max_position_embeddings,
+        "tokenizer": "tokenizer.json",
+        "tokenizer_config": "tokenizer_config.json",
         "generation_config": "generation_config.json",
-        "image_token_offset": tok.image_token_offset, "image_token_format": IMAGE_TOKEN_FORMAT,
-        "boi_token": BOI_TOKEN, "eoi_token": EOI_TOKEN, "bos_token": BOS_TOKEN, "eos_token": EOS_TOKEN,
+        "image_token_offset": tok.image_token_offset,
+        "image_token_format": IMAGE_TOKEN_FORMAT,
+        "boi_token": BOI_TOKEN,
+        "eoi_token": EOI_TOKEN,
+        "bos_token": BOS_TOKEN,
+        "eos_token": EOS_TOKEN,
         "stop_tokens": [EOS_TOKEN],
-        "chat_template": {"system": SYSTEM, "user_prefix": USER_PREFIX, "assistant_prefix": ASSISTANT_PREFIX,
-                          "turn_separator": TURN_SEPARATOR},
+        "chat_template": {
+            "system": SYSTEM,
+            "user_prefix": USER_PREFIX,
+            "assistant_prefix": ASSISTANT_PREFIX,
+            "turn_separator": TURN_SEPARATOR,
+        },
     }
 
 
@@ -57,7 +76,7 @@ def write_manifest_block(model: SeedMiniLM, tok: TextTokenizer, pkg: Path, state
     return block
 
 
-def language_model_manifest(pkg: Path, block_path: Path = BLOCK_PATH) -> Optional[dict]:
+def language_model_manifest(pkg: Path, block_path: Path = BLOCK_PATH) -> dict | None:
     """The block with `files` recomputed from the package on disk; None if the package has no language model."""
     if not block_path.exists() or not (pkg / "language_model.onnx").exists():
         return None
@@ -88,6 +107,7 @@ if __name__ == "__main__":
     import sys
 
     from .paths import PACKAGE_DIR
+
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else PACKAGE_DIR
     merge_into_seed_json(target)
     print(f"merged language_model, components.language_model and {len(LM_FILES)} files into {target / 'seed.json'}")

@@ -8,6 +8,7 @@ An empty past (P = 0) is the prefill. The additive mask is built inside the grap
 length, filled with finfo(float32).min (not -inf, so that a fully masked row stays finite).
 Attention is written by hand (torch 1.13 has no scaled_dot_product_attention).
 """
+
 from __future__ import annotations
 
 import math
@@ -26,7 +27,7 @@ class LMConfig:
     d_model: int = 256
     n_layers: int = 4
     n_heads: int = 4
-    d_ff: int = 704                  # SwiGLU hidden width (~8/3 d, multiple of 64)
+    d_ff: int = 704  # SwiGLU hidden width (~8/3 d, multiple of 64)
     max_position_embeddings: int = 256
     rope_theta: float = 10000.0
     norm_eps: float = 1e-6
@@ -53,7 +54,7 @@ def rope_tables(cfg: LMConfig) -> tuple[Tensor, Tensor]:
     """cos, sin [max_pos, Dh] (LLaMA's half-split layout: frequencies repeated for both halves)."""
     inv = 1.0 / (cfg.rope_theta ** (torch.arange(0, cfg.head_dim, 2, dtype=torch.float32) / cfg.head_dim))
     freqs = torch.outer(torch.arange(cfg.max_position_embeddings, dtype=torch.float32), inv)  # [T, Dh/2]
-    emb = torch.cat([freqs, freqs], dim=-1)                                                    # [T, Dh]
+    emb = torch.cat([freqs, freqs], dim=-1)  # [T, Dh]
     return emb.cos(), emb.sin()
 
 
@@ -73,15 +74,15 @@ class Attention(nn.Module):
 
     def forward(self, x: Tensor, cos: Tensor, sin: Tensor, bias: Tensor, past: KV) -> tuple[Tensor, KV]:
         b, s, _ = x.shape
-        q = self.q(x).view(b, s, self.h, self.dh).transpose(1, 2)   # [B, H, S, Dh]
+        q = self.q(x).view(b, s, self.h, self.dh).transpose(1, 2)  # [B, H, S, Dh]
         k = self.k(x).view(b, s, self.h, self.dh).transpose(1, 2)
         v = self.v(x).view(b, s, self.h, self.dh).transpose(1, 2)
-        q = q * cos + rotate_half(q) * sin                            # cos/sin [B, 1, S, Dh]
+        q = q * cos + rotate_half(q) * sin  # cos/sin [B, 1, S, Dh]
         k = k * cos + rotate_half(k) * sin
-        k = torch.cat([past[0], k], dim=2)                            # [B, H, P+S, Dh]
+        k = torch.cat([past[0], k], dim=2)  # [B, H, P+S, Dh]
         v = torch.cat([past[1], v], dim=2)
-        att = torch.matmul(q, k.transpose(2, 3)) / math.sqrt(self.dh) + bias   # [B, H, S, P+S]
-        out = torch.matmul(att.softmax(dim=-1), v)                    # [B, H, S, Dh]
+        att = torch.matmul(q, k.transpose(2, 3)) / math.sqrt(self.dh) + bias  # [B, H, S, P+S]
+        out = torch.matmul(att.softmax(dim=-1), v)  # [B, H, S, Dh]
         out = out.transpose(1, 2).reshape(b, s, self.h * self.dh)
         return self.o(out), (k, v)
 
@@ -106,9 +107,9 @@ class Block(nn.Module):
 def attention_bias(attention_mask: Tensor, past_len: int | Tensor, seq_len: int | Tensor) -> Tensor:
     """Additive bias [B, 1, S, P+S]: 0 where query i may see key j (j <= P+i and attention_mask[b, j] = 1)."""
     total = attention_mask.shape[1]
-    q_pos = torch.arange(seq_len, device=attention_mask.device).unsqueeze(1) + past_len   # [S, 1]
-    k_pos = torch.arange(total, device=attention_mask.device).unsqueeze(0)                 # [1, P+S]
-    allowed = (k_pos <= q_pos).unsqueeze(0) & attention_mask.bool().unsqueeze(1)            # [B, S, P+S]
+    q_pos = torch.arange(seq_len, device=attention_mask.device).unsqueeze(1) + past_len  # [S, 1]
+    k_pos = torch.arange(total, device=attention_mask.device).unsqueeze(0)  # [1, P+S]
+    allowed = (k_pos <= q_pos).unsqueeze(0) & attention_mask.bool().unsqueeze(1)  # [B, S, P+S]
     zero = torch.zeros((), dtype=torch.float32, device=attention_mask.device)
     neg = torch.full((), torch.finfo(torch.float32).min, dtype=torch.float32, device=attention_mask.device)
     return torch.where(allowed, zero, neg).unsqueeze(1)
@@ -126,7 +127,7 @@ class SeedMiniLM(nn.Module):
         self.register_buffer("rope_cos", cos, persistent=False)
         self.register_buffer("rope_sin", sin, persistent=False)
         self.apply(self._init)
-        for blk in self.blocks:   # scaled residual projections (GPT-2 style)
+        for blk in self.blocks:  # scaled residual projections (GPT-2 style)
             nn.init.normal_(blk.attn.o.weight, std=0.02 / math.sqrt(2 * cfg.n_layers))
             nn.init.normal_(blk.down.weight, std=0.02 / math.sqrt(2 * cfg.n_layers))
 
@@ -139,14 +140,15 @@ class SeedMiniLM(nn.Module):
         z = torch.zeros(batch, self.cfg.n_heads, 0, self.cfg.head_dim, device=self.embed.weight.device)
         return [(z, z) for _ in range(self.cfg.n_layers)]
 
-    def forward(self, input_ids: Tensor, attention_mask: Tensor, position_ids: Tensor,
-                past: list[KV]) -> tuple[Tensor, list[KV]]:
+    def forward(
+        self, input_ids: Tensor, attention_mask: Tensor, position_ids: Tensor, past: list[KV]
+    ) -> tuple[Tensor, list[KV]]:
         """logits [B, S, V] and the new cache (one (key, value) pair per layer, [B, H, P+S, Dh])."""
         s = input_ids.shape[1]
         bias = attention_bias(attention_mask, past[0][0].shape[2], s)
-        cos = self.rope_cos[position_ids].unsqueeze(1)   # [B, 1, S, Dh]
+        cos = self.rope_cos[position_ids].unsqueeze(1)  # [B, 1, S, Dh]
         sin = self.rope_sin[position_ids].unsqueeze(1)
-        x = self.embed(input_ids)                          # [B, S, D]
+        x = self.embed(input_ids)  # [B, S, D]
         presents: list[KV] = []
         for blk, layer_past in zip(self.blocks, past):
             x, present = blk(x, cos, sin, bias, layer_past)

@@ -8,6 +8,7 @@
 
 An empty past (past_sequence_length = 0) is the prefill; the same graph decodes with a past.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -53,7 +54,7 @@ class _Flat(nn.Module):
 def export_onnx(model: SeedMiniLM, path: Path) -> None:
     cfg = model.cfg
     model.eval()
-    b, s, p = 1, 3, 2   # a non-empty past at trace time so that every axis is traced as dynamic
+    b, s, p = 1, 3, 2  # a non-empty past at trace time so that every axis is traced as dynamic
     ids = torch.randint(0, cfg.vocab_size, (b, s))
     mask = torch.ones(b, p + s, dtype=torch.int64)
     pos = torch.arange(p, p + s).unsqueeze(0)
@@ -70,23 +71,39 @@ def export_onnx(model: SeedMiniLM, path: Path) -> None:
             dyn[f"present.{i}.{kv}"] = {0: "batch", 2: "total_sequence_length"}
     path.parent.mkdir(parents=True, exist_ok=True)
     with torch.no_grad():
-        torch.onnx.export(_Flat(model), (ids, mask, pos, *past), str(path), opset_version=OPSET,
-                          input_names=input_names(cfg.n_layers), output_names=output_names(cfg.n_layers),
-                          dynamic_axes=dyn, do_constant_folding=True, dynamo=False)
+        torch.onnx.export(
+            _Flat(model),
+            (ids, mask, pos, *past),
+            str(path),
+            opset_version=OPSET,
+            input_names=input_names(cfg.n_layers),
+            output_names=output_names(cfg.n_layers),
+            dynamic_axes=dyn,
+            do_constant_folding=True,
+            dynamo=False,
+        )
 
 
 def io_spec(model: SeedMiniLM) -> tuple[list[dict], list[dict]]:
     """The manifest's declared inputs/outputs (model/FORMAT.md component form)."""
     cfg = model.cfg
     h, dh = cfg.n_heads, cfg.head_dim
-    inputs = [{"name": "input_ids", "dtype": "int64", "shape": ["batch", "sequence_length"]},
-              {"name": "attention_mask", "dtype": "int64", "shape": ["batch", "total_sequence_length"]},
-              {"name": "position_ids", "dtype": "int64", "shape": ["batch", "sequence_length"]}]
+    inputs = [
+        {"name": "input_ids", "dtype": "int64", "shape": ["batch", "sequence_length"]},
+        {"name": "attention_mask", "dtype": "int64", "shape": ["batch", "total_sequence_length"]},
+        {"name": "position_ids", "dtype": "int64", "shape": ["batch", "sequence_length"]},
+    ]
     outputs = [{"name": "logits", "dtype": "float32", "shape": ["batch", "sequence_length", cfg.vocab_size]}]
     for i in range(cfg.n_layers):
         for kv in ("key", "value"):
-            inputs.append({"name": f"past_key_values.{i}.{kv}", "dtype": "float32",
-                           "shape": ["batch", h, "past_sequence_length", dh]})
-            outputs.append({"name": f"present.{i}.{kv}", "dtype": "float32",
-                            "shape": ["batch", h, "total_sequence_length", dh]})
+            inputs.append(
+                {
+                    "name": f"past_key_values.{i}.{kv}",
+                    "dtype": "float32",
+                    "shape": ["batch", h, "past_sequence_length", dh],
+                }
+            )
+            outputs.append(
+                {"name": f"present.{i}.{kv}", "dtype": "float32", "shape": ["batch", h, "total_sequence_length", dh]}
+            )
     return inputs, outputs

@@ -1,4 +1,5 @@
 """Run an ONNX graph in onnxruntime-node from Python (Debian ships no Python onnxruntime): numpy in, numpy out."""
+
 from __future__ import annotations
 
 import base64
@@ -25,11 +26,17 @@ def ort_run(model: Path, runs: list[dict[str, np.ndarray]]) -> tuple[list[str], 
     """(inputNames, outputNames, one {output name: array} per run)."""
     with tempfile.TemporaryDirectory() as tmp:
         req, res = Path(tmp) / "req.json", Path(tmp) / "res.json"
-        req.write_text(json.dumps({"model": str(model), "runs": [{"feeds": {k: _pack(v) for k, v in r.items()}} for r in runs]}))
+        req.write_text(
+            json.dumps({"model": str(model), "runs": [{"feeds": {k: _pack(v) for k, v in r.items()}} for r in runs]})
+        )
         subprocess.run(["node", str(LM_DIR / "ort_run.mjs"), str(req), str(res)], cwd=REPO, check=True)
         out = json.loads(res.read_text())
     results = []
     for r in out["runs"]:
-        results.append({k: np.frombuffer(base64.b64decode(t["b64"]), _DTYPES[t["dtype"]]).reshape(t["dims"])
-                        for k, t in r["outputs"].items()})
+        results.append(
+            {
+                k: np.frombuffer(base64.b64decode(t["b64"]), _DTYPES[t["dtype"]]).reshape(t["dims"])
+                for k, t in r["outputs"].items()
+            }
+        )
     return out["inputNames"], out["outputNames"], results

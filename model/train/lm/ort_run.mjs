@@ -9,7 +9,9 @@ const [reqPath, resPath] = process.argv.slice(2);
 if (!reqPath || !resPath) throw new Error("usage: node ort_run.mjs request.json response.json");
 const req = JSON.parse(readFileSync(reqPath, "utf8"));
 const session = await ort.InferenceSession.create(req.model, {
-  executionProviders: ["cpu"], intraOpNumThreads: 1, graphOptimizationLevel: "all",
+  executionProviders: ["cpu"],
+  intraOpNumThreads: 1,
+  graphOptimizationLevel: "all",
 });
 const ARRAYS = { int64: BigInt64Array, float32: Float32Array };
 const runs = [];
@@ -26,7 +28,11 @@ for (const run of req.runs) {
   const outputs = {};
   for (const [name, t] of Object.entries(out)) {
     const d = t.data;
-    outputs[name] = { dtype: t.type, dims: t.dims, b64: Buffer.from(d.buffer, d.byteOffset, d.byteLength).toString("base64") };
+    outputs[name] = {
+      dtype: t.type,
+      dims: t.dims,
+      b64: Buffer.from(d.buffer, d.byteOffset, d.byteLength).toString("base64"),
+    };
   }
   runs.push({ outputs });
 }

@@ -8,6 +8,7 @@ rebuilt. A step's batch is a pure function of the step: epoch e is a shuffled, l
 A new run may start from the shipped package's language model (`start_from_package`: its ONNX weights), whose
 text side carries over; its image-token rows are re-drawn, since the package being replaced used other codes.
 """
+
 from __future__ import annotations
 
 from bisect import bisect_right
@@ -34,8 +35,15 @@ class LMStage(Stage):
     lr_floor = 0.05
     weight_decay = 0.05
 
-    def __init__(self, batch: int, train_size: int = 60000, test_size: int = 1000, seed: int = 0,
-                 eval_every: int = 250, log: Any = print) -> None:
+    def __init__(
+        self,
+        batch: int,
+        train_size: int = 60000,
+        test_size: int = 1000,
+        seed: int = 0,
+        eval_every: int = 250,
+        log: Any = print,
+    ) -> None:
         """batch: tokens per batch (sequences are packed by length up to this many tokens)."""
         super().__init__(batch)
         self.seed, self.eval_every = seed, eval_every
@@ -65,8 +73,10 @@ class LMStage(Stage):
             with torch.no_grad():
                 torch.nn.init.normal_(self.model.embed.weight[rows], std=0.02)
                 torch.nn.init.normal_(self.model.lm_head.weight[rows], std=0.02)
-        return (f"[lm] initialised from {PACKAGE_DIR.name}/language_model.onnx; image-token rows "
-                f"{'kept' if keep_image_rows else 're-drawn for these codes'}")
+        return (
+            f"[lm] initialised from {PACKAGE_DIR.name}/language_model.onnx; image-token rows "
+            f"{'kept' if keep_image_rows else 're-drawn for these codes'}"
+        )
 
     def _batch_of(self, step: int) -> np.ndarray:
         while self._epoch_starts[-1] <= step:
@@ -106,13 +116,19 @@ class LMStage(Stage):
             log(f"[lm] step {step + 1} held-out answer loss {self.held_out_loss():.4f}")
 
     def final_payload(self) -> dict[str, Any]:
-        return {**super().final_payload(), "config": self.cfg.to_dict(), "codes": "visual-tokenizer",
-                "codes_fingerprint": self.fingerprint, "held_out_loss": self.held_out_loss()}
+        return {
+            **super().final_payload(),
+            "config": self.cfg.to_dict(),
+            "codes": "visual-tokenizer",
+            "codes_fingerprint": self.fingerprint,
+            "held_out_loss": self.held_out_loss(),
+        }
 
 
 def load_lm() -> tuple[SeedMiniLM, dict[str, Any]]:
     """The trained LM (runs/lm.done.pt) in eval mode, and its payload."""
     from ..common import load
+
     state = load(RUNS / "lm.done.pt")
     model = SeedMiniLM(LMConfig(**state["config"]))
     model.load_state_dict(state["model"])

@@ -12,10 +12,11 @@ Tasks (SEED-LLaMA's SFT mix at toy scale; images are ImageRef(scene), their code
 Every edited or composed scene is re-rendered and re-tokenized (it is a new Scene) and obeys the split: a
 "train" conversation never contains a held-out object (dataset.is_held_out).
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable, Optional
 
 import numpy as np
 
@@ -23,12 +24,29 @@ from .. import dataset as ds
 from .template import ImageRef, Turn
 
 TASK_WEIGHTS: dict[str, float] = {"t2i": 0.30, "caption": 0.15, "vqa": 0.22, "edit": 0.25, "compose": 0.08}
-DRAW_PROMPTS = ("Draw", "Please generate an image of", "Can you draw", "Create a picture of", "Show me",
-                "Make an image of", "Paint", "Please draw", "I would like a picture of", "Generate")
+DRAW_PROMPTS = (
+    "Draw",
+    "Please generate an image of",
+    "Can you draw",
+    "Create a picture of",
+    "Show me",
+    "Make an image of",
+    "Paint",
+    "Please draw",
+    "I would like a picture of",
+    "Generate",
+)
 IMAGE_RESPONSES = ("Here is the image.", "I have generated an image.", "Sure, here it is.")
 EDIT_RESPONSES = ("Here is the edited image.", "Done.", "Sure, here it is.")
-CAPTION_QUESTIONS = ("Describe the image.", "What is in this picture?", "Write a caption for this image.",
-                     "What do you see?", "Describe this picture.", "Caption this image.", "What does the image show?")
+CAPTION_QUESTIONS = (
+    "Describe the image.",
+    "What is in this picture?",
+    "Write a caption for this image.",
+    "What do you see?",
+    "Describe this picture.",
+    "Caption this image.",
+    "What does the image show?",
+)
 COUNT_WORDS = ("zero", "one", "two", "three", "four")
 _BG = tuple(ds.BACKGROUNDS)
 _COL = tuple(ds.COLOURS)
@@ -70,17 +88,30 @@ def _with_objects(scene: ds.Scene, objects: list[ds.SceneObject]) -> ds.Scene:
     return replace(scene, objects=tuple(sorted(objects, key=lambda o: o.cell)))
 
 
-def random_edit(rng: np.random.Generator, scene: ds.Scene, split: str) -> Optional[tuple[str, ds.Scene]]:
+def random_edit(rng: np.random.Generator, scene: ds.Scene, split: str) -> tuple[str, ds.Scene] | None:
     """One instruction and the edited scene, or None when the drawn edit does not apply to this scene."""
     kind = str(rng.choice(["background", "add", "remove", "move", "resize", "recolour"]))
     objs = list(scene.objects)
     free = [c for c in range(9) if c not in {o.cell for o in objs}]
     uniq = unique_objects(scene)
     if kind == "background":
-        bg = int(rng.choice([b for b in range(len(_BG)) if b != scene.background
-                             and not any(o.is_shape and _COL[o.colour] == _BG[b] for o in objs)]))
-        text = str(rng.choice([f"Now put it on {'an' if _BG[bg][0] in 'aeiou' else 'a'} {_BG[bg]} background.",
-                               f"Change the background to {_BG[bg]}."]))
+        bg = int(
+            rng.choice(
+                [
+                    b
+                    for b in range(len(_BG))
+                    if b != scene.background and not any(o.is_shape and _COL[o.colour] == _BG[b] for o in objs)
+                ]
+            )
+        )
+        text = str(
+            rng.choice(
+                [
+                    f"Now put it on {'an' if _BG[bg][0] in 'aeiou' else 'a'} {_BG[bg]} background.",
+                    f"Change the background to {_BG[bg]}.",
+                ]
+            )
+        )
         return text, replace(scene, background=bg)
     if kind == "add" and len(objs) < 3 and free:
         for _ in range(20):
@@ -129,16 +160,27 @@ def vqa_pair(rng: np.random.Generator, scene: ds.Scene) -> tuple[str, str, str]:
     if kind == "identity":
         cell = int(rng.choice([o.cell for o in objs])) if rng.random() < 0.75 else int(rng.integers(9))
         hit = [o for o in objs if o.cell == cell]
-        q = str(rng.choice([f"What is {ds.CELL_PHRASES[cell]}?", f"What is shown {ds.CELL_PHRASES[cell]}?",
-                            f"What do you see {ds.CELL_PHRASES[cell]}?"]))
+        q = str(
+            rng.choice(
+                [
+                    f"What is {ds.CELL_PHRASES[cell]}?",
+                    f"What is shown {ds.CELL_PHRASES[cell]}?",
+                    f"What do you see {ds.CELL_PHRASES[cell]}?",
+                ]
+            )
+        )
         return kind, q, object_words(hit[0]) if hit else "nothing"
     if kind == "count":
-        q = str(rng.choice(["How many objects are there?", "How many things are in the picture?",
-                            "Count the objects."]))
+        q = str(
+            rng.choice(["How many objects are there?", "How many things are in the picture?", "Count the objects."])
+        )
         return kind, q, COUNT_WORDS[len(objs)]
     if kind == "background":
-        q = str(rng.choice(["What colour is the background?", "What is the background colour?",
-                            "Which colour is the background?"]))
+        q = str(
+            rng.choice(
+                ["What colour is the background?", "What is the background colour?", "Which colour is the background?"]
+            )
+        )
         return kind, q, _BG[scene.background]
     if kind == "presence":
         if rng.random() < 0.5:
@@ -147,7 +189,11 @@ def vqa_pair(rng: np.random.Generator, scene: ds.Scene) -> tuple[str, str, str]:
             other = new_object(rng, 0, scene.background)
             name = ref_name(other)
         present = any(ref_name(o) == name for o in objs)
-        return kind, f"Is there {'an' if name[0] in 'aeiou' else 'a'} {name} in the picture?", "yes" if present else "no"
+        return (
+            kind,
+            f"Is there {'an' if name[0] in 'aeiou' else 'a'} {name} in the picture?",
+            "yes" if present else "no",
+        )
     if kind == "colour":
         shapes = [o for o in uniq if o.is_shape and [p.name for p in objs].count(o.name) == 1]
         if shapes:

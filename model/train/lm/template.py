@@ -10,12 +10,13 @@ one </s> at the very end. The loss falls on the answers only (and on the final <
 The whole string is encoded at once with the reference encoder, exactly as the runtime encodes a prompt; the
 answer spans are found by encoding each answer's prefix, which must be a prefix of the full ids (checked).
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence, Union
 
-from .text_tokenizer import BOS_TOKEN, BOI_TOKEN, EOI_TOKEN, EOS_TOKEN, IMAGE_TOKEN_FORMAT, TextTokenizer
+from .text_tokenizer import BOI_TOKEN, BOS_TOKEN, EOI_TOKEN, EOS_TOKEN, IMAGE_TOKEN_FORMAT, TextTokenizer
 
 USER_PREFIX = "USER: "
 ASSISTANT_PREFIX = "\nASSISTANT:"
@@ -26,10 +27,11 @@ SYSTEM = ""
 @dataclass(frozen=True)
 class ImageRef:
     """An image inside a conversation: an opaque key (a dataset Scene) whose codes are looked up at encode time."""
+
     key: object
 
 
-Part = Union[str, ImageRef]
+Part = str | ImageRef
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class Turn:
     assistant: tuple[Part, ...]
 
 
-CodesFn = Callable[[object], Sequence[int]]   # ImageRef.key -> 32 codes
+CodesFn = Callable[[object], Sequence[int]]  # ImageRef.key -> 32 codes
 
 
 def image_string(codes: Sequence[int]) -> str:

@@ -12,12 +12,13 @@ Id layout (SEED-LLaMA's, scaled down): 0 <unk>, 1 <s>, 2 </s>, 3..258 byte piece
 text_vocab_size - 1; then <img_00000>.. <img_{K-1}> at ids text_vocab_size + code (image_token_offset), then
 <img> and </img>. Chat markers ("USER:", "ASSISTANT:") are plain text, as in SEED.
 """
+
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import sentencepiece as spm
 
@@ -38,11 +39,28 @@ def train_sentencepiece(lines: Iterable[str], model_prefix: Path, vocab_size: in
                 raise ValueError(f"corpus lines must not contain a newline, got {line!r}")
             f.write(line + "\n")
     spm.SentencePieceTrainer.train(
-        input=str(corpus), model_prefix=str(model_prefix), model_type="bpe", vocab_size=vocab_size,
-        byte_fallback=True, split_digits=True, add_dummy_prefix=True, remove_extra_whitespaces=False,
-        normalization_rule_name="identity", allow_whitespace_only_pieces=True, split_by_unicode_script=True,
-        split_by_whitespace=True, split_by_number=True, max_sentencepiece_length=16, character_coverage=0.99995,
-        unk_id=UNK_ID, bos_id=BOS_ID, eos_id=EOS_ID, pad_id=-1, num_threads=1, minloglevel=2)
+        input=str(corpus),
+        model_prefix=str(model_prefix),
+        model_type="bpe",
+        vocab_size=vocab_size,
+        byte_fallback=True,
+        split_digits=True,
+        add_dummy_prefix=True,
+        remove_extra_whitespaces=False,
+        normalization_rule_name="identity",
+        allow_whitespace_only_pieces=True,
+        split_by_unicode_script=True,
+        split_by_whitespace=True,
+        split_by_number=True,
+        max_sentencepiece_length=16,
+        character_coverage=0.99995,
+        unk_id=UNK_ID,
+        bos_id=BOS_ID,
+        eos_id=EOS_ID,
+        pad_id=-1,
+        num_threads=1,
+        minloglevel=2,
+    )
     return model_prefix.with_suffix(".model")
 
 
@@ -81,7 +99,7 @@ class TextTokenizer:
         ids, pos = ([BOS_ID] if add_bos else []), 0
         for m in self._pattern.finditer(text):
             if m.start() > pos:
-                ids += self.sp.encode(text[pos:m.start()])  # each chunk gets its own dummy "▁"
+                ids += self.sp.encode(text[pos : m.start()])  # each chunk gets its own dummy "▁"
             ids.append(self.added[m.group()])
             pos = m.end()
         if pos < len(text):
@@ -137,47 +155,94 @@ def merges_from_vocab(vocab: dict[str, int]) -> list[list[str]]:
 
 
 def _added_entry(token_id: int, content: str, special: bool) -> dict:
-    return {"id": token_id, "content": content, "single_word": False, "lstrip": False, "rstrip": False,
-            "normalized": False, "special": special}
+    return {
+        "id": token_id,
+        "content": content,
+        "single_word": False,
+        "lstrip": False,
+        "rstrip": False,
+        "normalized": False,
+        "special": special,
+    }
 
 
 def build_tokenizer_json(sp_model: Path, codebook_size: int) -> dict:
-    from sentencepiece import sentencepiece_model_pb2   # needs protobuf; only this builder does (not training)
+    from sentencepiece import sentencepiece_model_pb2  # needs protobuf; only this builder does (not training)
+
     proto = sentencepiece_model_pb2.ModelProto()
     proto.ParseFromString(sp_model.read_bytes())
     vocab = {p.piece: i for i, p in enumerate(proto.pieces)}
     if [proto.pieces[i].piece for i in (UNK_ID, BOS_ID, EOS_ID)] != [UNK_TOKEN, BOS_TOKEN, EOS_TOKEN]:
         raise ValueError(f"{sp_model}: ids 0,1,2 must be <unk>, <s>, </s>")
     offset = len(vocab)
-    added = [_added_entry(UNK_ID, UNK_TOKEN, True), _added_entry(BOS_ID, BOS_TOKEN, True),
-             _added_entry(EOS_ID, EOS_TOKEN, True)]
+    added = [
+        _added_entry(UNK_ID, UNK_TOKEN, True),
+        _added_entry(BOS_ID, BOS_TOKEN, True),
+        _added_entry(EOS_ID, EOS_TOKEN, True),
+    ]
     added += [_added_entry(offset + c, IMAGE_TOKEN_FORMAT.format(c), False) for c in range(codebook_size)]
-    added += [_added_entry(offset + codebook_size, BOI_TOKEN, False),
-              _added_entry(offset + codebook_size + 1, EOI_TOKEN, False)]
+    added += [
+        _added_entry(offset + codebook_size, BOI_TOKEN, False),
+        _added_entry(offset + codebook_size + 1, EOI_TOKEN, False),
+    ]
     return {
-        "version": "1.0", "truncation": None, "padding": None,
+        "version": "1.0",
+        "truncation": None,
+        "padding": None,
         "added_tokens": added,
-        "normalizer": {"type": "Sequence", "normalizers": [
-            {"type": "Prepend", "prepend": SPIECE},
-            {"type": "Replace", "pattern": {"String": " "}, "content": SPIECE}]},
+        "normalizer": {
+            "type": "Sequence",
+            "normalizers": [
+                {"type": "Prepend", "prepend": SPIECE},
+                {"type": "Replace", "pattern": {"String": " "}, "content": SPIECE},
+            ],
+        },
         "pre_tokenizer": None,
         "post_processor": {
             "type": "TemplateProcessing",
             "single": [{"SpecialToken": {"id": BOS_TOKEN, "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
-            "pair": [{"SpecialToken": {"id": BOS_TOKEN, "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
-                     {"SpecialToken": {"id": BOS_TOKEN, "type_id": 1}}, {"Sequence": {"id": "B", "type_id": 1}}],
-            "special_tokens": {BOS_TOKEN: {"id": BOS_TOKEN, "ids": [BOS_ID], "tokens": [BOS_TOKEN]}}},
-        "decoder": {"type": "Sequence", "decoders": [
-            {"type": "Replace", "pattern": {"String": SPIECE}, "content": " "},
-            {"type": "ByteFallback"}, {"type": "Fuse"},
-            {"type": "Strip", "content": " ", "start": 1, "stop": 0}]},
-        "model": {"type": "BPE", "dropout": None, "unk_token": UNK_TOKEN, "continuing_subword_prefix": None,
-                  "end_of_word_suffix": None, "fuse_unk": True, "byte_fallback": True, "ignore_merges": False,
-                  "vocab": vocab, "merges": merges_from_vocab(vocab)},
+            "pair": [
+                {"SpecialToken": {"id": BOS_TOKEN, "type_id": 0}},
+                {"Sequence": {"id": "A", "type_id": 0}},
+                {"SpecialToken": {"id": BOS_TOKEN, "type_id": 1}},
+                {"Sequence": {"id": "B", "type_id": 1}},
+            ],
+            "special_tokens": {BOS_TOKEN: {"id": BOS_TOKEN, "ids": [BOS_ID], "tokens": [BOS_TOKEN]}},
+        },
+        "decoder": {
+            "type": "Sequence",
+            "decoders": [
+                {"type": "Replace", "pattern": {"String": SPIECE}, "content": " "},
+                {"type": "ByteFallback"},
+                {"type": "Fuse"},
+                {"type": "Strip", "content": " ", "start": 1, "stop": 0},
+            ],
+        },
+        "model": {
+            "type": "BPE",
+            "dropout": None,
+            "unk_token": UNK_TOKEN,
+            "continuing_subword_prefix": None,
+            "end_of_word_suffix": None,
+            "fuse_unk": True,
+            "byte_fallback": True,
+            "ignore_merges": False,
+            "vocab": vocab,
+            "merges": merges_from_vocab(vocab),
+        },
     }
 
 
 def tokenizer_config(model_max_length: int) -> dict:
-    return {"tokenizer_class": "PreTrainedTokenizerFast", "bos_token": BOS_TOKEN, "eos_token": EOS_TOKEN,
-            "unk_token": UNK_TOKEN, "pad_token": UNK_TOKEN, "add_bos_token": True, "add_eos_token": False,
-            "clean_up_tokenization_spaces": False, "model_max_length": model_max_length, "padding_side": "right"}
+    return {
+        "tokenizer_class": "PreTrainedTokenizerFast",
+        "bos_token": BOS_TOKEN,
+        "eos_token": EOS_TOKEN,
+        "unk_token": UNK_TOKEN,
+        "pad_token": UNK_TOKEN,
+        "add_bos_token": True,
+        "add_eos_token": False,
+        "clean_up_tokenization_spaces": False,
+        "model_max_length": model_max_length,
+        "padding_side": "right",
+    }

@@ -1,4 +1,5 @@
 """The semantic attribute targets (attributes.py) and the compact continuation checkpoints (checkpoints.py)."""
+
 from __future__ import annotations
 
 import unittest
@@ -7,9 +8,19 @@ import numpy as np
 import torch
 
 from model.train import dataset as D
+from model.train.attributes import (
+    CELLS,
+    EMPTY,
+    N_COLOUR,
+    N_IDENTITY,
+    N_LOGITS,
+    N_SIZE,
+    NO_COLOUR,
+    PER_CELL,
+    attribute_loss,
+    scene_targets,
+)
 from model.train.checkpoints import compact
-from model.train.attributes import (CELLS, EMPTY, N_COLOUR, N_IDENTITY, N_LOGITS, N_SIZE, NO_COLOUR, PER_CELL,
-                                    attribute_loss, scene_targets)
 from model.train.onnx_fp16 import round_module_to_fp16
 
 
@@ -54,7 +65,7 @@ class SceneTargetsTest(unittest.TestCase):
         self.assertEqual(float(s_good["id_acc"]), 1.0)
         self.assertEqual(float(s_good["bg_acc"]), 1.0)
         shifted = t.clone()
-        shifted[:, :9] = torch.where(t[:, :9] == EMPTY, t[:, :9], (t[:, :9] + 1) % EMPTY)   # wrong identities
+        shifted[:, :9] = torch.where(t[:, :9] == EMPTY, t[:, :9], (t[:, :9] + 1) % EMPTY)  # wrong identities
         bad, s_bad = attribute_loss(_perfect_logits(shifted), t)
         self.assertGreater(float(bad), 1.0)
         self.assertEqual(float(s_bad["id_acc"]), 0.0)
@@ -67,8 +78,8 @@ class CompactTest(unittest.TestCase):
         packed = compact({"model": m.state_dict(), "steps": 3, "ids": torch.arange(100)})
         self.assertEqual(packed["steps"], 3)
         self.assertEqual(packed["ids"].dtype, torch.int64)
-        self.assertEqual(packed["model"]["0.weight"].dtype, torch.float16)     # 256 elements
-        self.assertEqual(packed["model"]["0.bias"].dtype, torch.float32)       # 16 < MIN_ELEMENTS: kept
+        self.assertEqual(packed["model"]["0.weight"].dtype, torch.float16)  # 256 elements
+        self.assertEqual(packed["model"]["0.bias"].dtype, torch.float32)  # 16 < MIN_ELEMENTS: kept
         restored = torch.nn.Sequential(torch.nn.Linear(16, 16), torch.nn.LayerNorm(16))
         restored.load_state_dict(packed["model"])
         with torch.no_grad():

@@ -1,4 +1,5 @@
 """Dataset determinism, held-out rule and captions.  /usr/bin/python3 -m unittest discover -s model/train/tests -t ."""
+
 import unittest
 
 import numpy as np
@@ -17,7 +18,7 @@ class DatasetTest(unittest.TestCase):
         s = D.Scene(background=2, objects=(D.SceneObject(0, -1, 0, 0),), template=0)
         img = D.render(s)
         self.assertEqual((img.shape, img.dtype), ((64, 64, 3), np.uint8))
-        self.assertEqual(tuple(img[63, 63]), D.BACKGROUNDS["gray"])   # bottom-right cell is empty
+        self.assertEqual(tuple(img[63, 63]), D.BACKGROUNDS["gray"])  # bottom-right cell is empty
 
     def test_held_out_rule_separates_splits(self) -> None:
         for i in range(300):
@@ -30,12 +31,16 @@ class DatasetTest(unittest.TestCase):
                 self.assertTrue(1 <= len(cells) <= 3)
 
     def test_caption_names_every_object_in_reading_order(self) -> None:
-        s = D.Scene(4, (D.SceneObject(D.EMOJI_NAMES.index("dog face"), -1, 0, 1),
-                        D.SceneObject(len(D.EMOJI_NAMES), 0, 4, 0)), 0)
-        self.assertEqual(D.caption(s), "a large dog face at the top left and a small red circle in the center, "
-                                       "on a mint green background")
-        self.assertEqual(D.caption(s, 2), "a large dog face at the top left and a small red circle in the center "
-                                          "on mint green")
+        s = D.Scene(
+            4, (D.SceneObject(D.EMOJI_NAMES.index("dog face"), -1, 0, 1), D.SceneObject(len(D.EMOJI_NAMES), 0, 4, 0)), 0
+        )
+        self.assertEqual(
+            D.caption(s),
+            "a large dog face at the top left and a small red circle in the center, on a mint green background",
+        )
+        self.assertEqual(
+            D.caption(s, 2), "a large dog face at the top left and a small red circle in the center on mint green"
+        )
         with self.assertRaises(ValueError):
             D.caption(s, 9)
 

@@ -1,4 +1,5 @@
 """The denoiser's conditioning paths: adaLN from the generation embedding and per-cell conditioning (denoiser.py)."""
+
 from __future__ import annotations
 
 import unittest
@@ -25,15 +26,16 @@ class DenoiserTest(unittest.TestCase):
         """Changing the generation embedding's slice of cell 0 (top left) changes the output most at the top-left
         patches: the cell conditioning routes each cell's content to where it is drawn."""
         from model.train.semantic import CELL_DIM
+
         e, x, t = torch.randn(1, GEN_DIM), torch.randn(1, 8, 16, 16), torch.tensor([500.0])
         with torch.no_grad():
-            for blk in self.m.blocks:   # isolate the cell path: blocks mix positions through attention
+            for blk in self.m.blocks:  # isolate the cell path: blocks mix positions through attention
                 blk.ada[1].bias.zero_()
             base = self.m(x, t, e)
             e2 = e.clone()
             e2[0, :CELL_DIM] += 3.0 * torch.randn(CELL_DIM)
             bumped = self.m(x, t, e2)
-        diff = (bumped - base).abs().sum(1)[0]                                       # [16, 16]
+        diff = (bumped - base).abs().sum(1)[0]  # [16, 16]
         self.assertGreater(float(diff[:4, :4].mean()), 5 * float(diff[10:, 10:].mean()))
 
     def test_patch_cells_cover_the_grid_row_major(self) -> None:

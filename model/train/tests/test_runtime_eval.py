@@ -3,6 +3,7 @@ scorers give 100% to the truth and 0% to a missing answer, and requests are well
 
     python3 -m unittest model.train.tests.test_runtime_eval
 """
+
 import json
 import re
 import tempfile
@@ -46,7 +47,7 @@ class RuntimeEvalTest(unittest.TestCase):
                 elif q.kind == "colour":
                     self.assertEqual(q.target, "shape")
                 elif q.kind == "identity":
-                    cell = D.CELL_PHRASES.index(q.question[len("What is "):-1])
+                    cell = next(c for c, phrase in enumerate(D.CELL_PHRASES) if q.question.endswith(f" {phrase}?"))
                     hit = [o for o in scene.objects if o.cell == cell]
                     self.assertEqual(q.target, ("shape" if hit[0].is_shape else "emoji") if hit else "empty")
                     self.assertEqual(q.answer, tasks.object_words(hit[0]) if hit else "nothing")
@@ -75,8 +76,11 @@ class RuntimeEvalTest(unittest.TestCase):
         self.assertEqual(R.normalise(" Lavender. "), "lavender")
 
     def test_requests_are_well_formed(self) -> None:
-        items = [R.SceneItem(split, i, s) for split, n in (("unseen", 3), ("seen", 2))
-                 for i, s in enumerate(R.eval_scenes(split, n))]
+        items = [
+            R.SceneItem(split, i, s)
+            for split, n in (("unseen", 3), ("seen", 2))
+            for i, s in enumerate(R.eval_scenes(split, n))
+        ]
         with tempfile.TemporaryDirectory() as tmp:
             folders = R.build_requests(items, Path(tmp), chunk=2, prefix_n=1, vqa_per_scene=2)
             self.assertEqual(len(folders), 3)

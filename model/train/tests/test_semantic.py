@@ -1,5 +1,6 @@
 """The semantic encoder (semantic.py): shapes, the cell structure of its embedding, BatchNorm folding, and that
 the package loader (package_weights.py) rebuilds torch modules that compute what the ONNX graphs compute."""
+
 from __future__ import annotations
 
 import copy
@@ -32,14 +33,14 @@ class SemanticEncoderTest(unittest.TestCase):
     def test_cell_membership_partitions_the_grid(self) -> None:
         m = cell_membership(8)
         self.assertTrue(torch.equal(m.sum(0), torch.ones(64)))
-        self.assertEqual(m[0, 0].item(), 1.0)     # top-left position belongs to cell 0
-        self.assertEqual(m[8, 63].item(), 1.0)    # bottom-right to cell 8
+        self.assertEqual(m[0, 0].item(), 1.0)  # top-left position belongs to cell 0
+        self.assertEqual(m[8, 63].item(), 1.0)  # bottom-right to cell 8
 
     def test_heads_read_a_cell_from_its_own_slice(self) -> None:
         heads = SemanticHeads().eval()
         e = torch.randn(1, EMBED_DIM)
         e2 = e.clone()
-        e2[0, 4 * CELL_DIM:5 * CELL_DIM] += 1.0    # cell 4 only
+        e2[0, 4 * CELL_DIM : 5 * CELL_DIM] += 1.0  # cell 4 only
         diff = (heads(e2) - heads(e)).abs()
         n_cell = (diff.shape[1] - heads.background[2].out_features) // 9
         per_cell = diff[0, : 9 * n_cell].reshape(9, n_cell).sum(-1)
@@ -48,7 +49,7 @@ class SemanticEncoderTest(unittest.TestCase):
 
     def test_batchnorm_fold_keeps_the_function(self) -> None:
         torch.manual_seed(1)
-        for m in self.enc.modules():     # non-trivial running statistics
+        for m in self.enc.modules():  # non-trivial running statistics
             if isinstance(m, torch.nn.BatchNorm2d):
                 m.running_mean.normal_()
                 m.running_var.uniform_(0.5, 2.0)
@@ -72,6 +73,7 @@ class PackageWeightsTest(unittest.TestCase):
         import onnxruntime as ort
 
         from model.train.package_weights import load_module
+
         load_module(module, PACKAGE / file, prefix=prefix)
         module.eval()
         session = ort.InferenceSession(str(PACKAGE / file), providers=["CPUExecutionProvider"])
@@ -83,19 +85,28 @@ class PackageWeightsTest(unittest.TestCase):
 
     def test_autoencoder(self) -> None:
         from model.train.autoencoder import Decoder, Encoder
+
         self.check(Encoder(), "latent_encoder.onnx", {"sample": torch.rand(2, 3, 64, 64) * 2 - 1})
         self.check(Decoder(), "latent_decoder.onnx", {"latent_sample": torch.randn(2, 8, 16, 16)})
 
     def test_denoiser(self) -> None:
         from model.train.denoiser import Denoiser
         from model.train.seed_mini import GEN_DIM
-        self.check(Denoiser(), "denoiser.onnx", {"sample": torch.randn(2, 8, 16, 16),
-                                                 "timestep": torch.tensor([10.0, 700.0]),
-                                                 "generation_embedding": torch.randn(2, GEN_DIM)})
+
+        self.check(
+            Denoiser(),
+            "denoiser.onnx",
+            {
+                "sample": torch.randn(2, 8, 16, 16),
+                "timestep": torch.tensor([10.0, 700.0]),
+                "generation_embedding": torch.randn(2, GEN_DIM),
+            },
+        )
 
     def test_missing_weights_are_named(self) -> None:
         from model.train.autoencoder import Decoder
         from model.train.package_weights import load_module
+
         with self.assertRaisesRegex(KeyError, "does not hold these weights"):
             load_module(Decoder(), PACKAGE / "latent_encoder.onnx")
 

@@ -1,4 +1,5 @@
 """Causal mask of the Q-Former and the vector quantiser (cheap: tiny batches, random weights)."""
+
 import unittest
 
 import torch
@@ -18,7 +19,7 @@ class CausalMaskTest(unittest.TestCase):
         img = torch.randn(2, 65, 48)
         with torch.no_grad():
             before, _ = qf(img)
-            qf.query_tokens[:, 10:] += torch.randn(1, 22, 48)   # perturb queries 10..31 only
+            qf.query_tokens[:, 10:] += torch.randn(1, 22, 48)  # perturb queries 10..31 only
             after, _ = qf(img)
         self.assertTrue(torch.allclose(before[:, :10], after[:, :10], atol=1e-5))
         self.assertFalse(torch.allclose(before[:, 10:], after[:, 10:], atol=1e-3))
@@ -40,7 +41,7 @@ class QuantizerTest(unittest.TestCase):
     def test_straight_through_and_ema_pull_codes_to_data(self) -> None:
         torch.manual_seed(0)
         vq = VectorQuantizer(k=8, dim=2, decay=0.5).train()
-        z = torch.tensor([[[3.0, 3.0], [-3.0, -3.0]]]).repeat(4, 8, 1)   # two clusters
+        z = torch.tensor([[[3.0, 3.0], [-3.0, -3.0]]]).repeat(4, 8, 1)  # two clusters
         for _ in range(20):
             zq, ids, _ = vq(z.clone().requires_grad_())
         nearest = torch.cdist(torch.tensor([[3.0, 3.0], [-3.0, -3.0]]), vq.embedding).min(-1).values
@@ -48,7 +49,7 @@ class QuantizerTest(unittest.TestCase):
         x = z.clone().requires_grad_()
         zq, _, _ = vq(x)
         zq.sum().backward()
-        self.assertTrue(torch.equal(x.grad, torch.ones_like(x)))           # straight-through gradient
+        self.assertTrue(torch.equal(x.grad, torch.ones_like(x)))  # straight-through gradient
 
     def test_dead_codes_restart_on_data(self) -> None:
         vq = VectorQuantizer(k=8, dim=2)

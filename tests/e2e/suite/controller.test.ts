@@ -4,7 +4,18 @@
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
 import {
-  api, createNotebook, ERROR, items, mimes, processAlive, queueCells, runCells, selectSeedKernel, STDOUT, text, waitFor,
+  api,
+  createNotebook,
+  ERROR,
+  items,
+  mimes,
+  processAlive,
+  queueCells,
+  runCells,
+  STDOUT,
+  selectSeedKernel,
+  text,
+  waitFor,
 } from "./helpers";
 
 export function defineControllerTests(): void {
@@ -17,7 +28,11 @@ export function defineControllerTests(): void {
       assert.equal(first.executionSummary?.success, true);
       assert.equal(first.executionSummary?.executionOrder, 1);
       assert.equal(second.executionSummary?.executionOrder, 2);
-      assert.equal(first.outputs.filter((o) => o.items.some((i) => i.mime === STDOUT)).length, 1, "stdout chunks share one output");
+      assert.equal(
+        first.outputs.filter((o) => o.items.some((i) => i.mime === STDOUT)).length,
+        1,
+        "stdout chunks share one output",
+      );
       assert.equal(text(first, STDOUT), "a\nb\n");
       assert.equal(text(first, "text/plain"), "42");
       assert.equal(text(second, "text/plain"), "'second'");
@@ -48,7 +63,11 @@ export function defineControllerTests(): void {
       await selectSeedKernel(doc);
       await runCells(doc);
       const [first] = doc.getCells();
-      await waitFor(`the last update to reach cell 1 (it shows ${text(first, "text/plain")})`, () => text(first, "text/plain").startsWith("30"), 10_000);
+      await waitFor(
+        `the last update to reach cell 1 (it shows ${text(first, "text/plain")})`,
+        () => text(first, "text/plain").startsWith("30"),
+        10_000,
+      );
       assert.equal(first.executionSummary?.success, true);
       assert.equal(first.outputs.length, 2, "the display and the result");
     });
@@ -164,14 +183,25 @@ export function defineControllerTests(): void {
       let hoverText = "";
       // The language client attaches to the cell documents asynchronously: ask a few times.
       for (let i = 0; i < 50 && !hoverText.includes("fake-kernel hover"); i++) {
-        const hovers = await vscode.commands.executeCommand<vscode.Hover[]>("vscode.executeHoverProvider", cell.uri, new vscode.Position(0, 2));
+        const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+          "vscode.executeHoverProvider",
+          cell.uri,
+          new vscode.Position(0, 2),
+        );
         hoverText = hovers.flatMap((h) => h.contents.map((c) => (typeof c === "string" ? c : c.value))).join("\n");
         if (!hoverText.includes("fake-kernel hover")) await new Promise((r) => setTimeout(r, 200));
       }
       assert.match(hoverText, /fake-kernel hover/);
-      const list = await vscode.commands.executeCommand<vscode.CompletionList>("vscode.executeCompletionItemProvider", cell.uri, new vscode.Position(0, 5));
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+        "vscode.executeCompletionItemProvider",
+        cell.uri,
+        new vscode.Position(0, 5),
+      );
       const labels = list.items.map((i) => (typeof i.label === "string" ? i.label : i.label.label));
-      assert.ok(labels.includes("display") && labels.includes("update"), `kernel completions missing from ${labels.slice(0, 20).join(", ")}`);
+      assert.ok(
+        labels.includes("display") && labels.includes("update"),
+        `kernel completions missing from ${labels.slice(0, 20).join(", ")}`,
+      );
     });
   });
 }

@@ -8,7 +8,13 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import { api, ERROR, openNotebook, selectSeedKernel, text, waitFor, workspaceDir } from "./helpers";
 
-interface IpynbCell { cell_type: "code"; metadata: Record<string, unknown>; source: string; outputs: []; execution_count: null }
+interface IpynbCell {
+  cell_type: "code";
+  metadata: Record<string, unknown>;
+  source: string;
+  outputs: [];
+  execution_count: null;
+}
 
 const PYTHON_METADATA = {
   kernelspec: { name: "python3", display_name: "Python 3 (ipykernel)", language: "python" },
@@ -25,7 +31,13 @@ async function writeNotebook(metadata: Record<string, unknown>, cells: IpynbCell
 }
 
 function code(source: string, languageId?: string): IpynbCell {
-  return { cell_type: "code", metadata: languageId ? { vscode: { languageId } } : {}, source, outputs: [], execution_count: null };
+  return {
+    cell_type: "code",
+    metadata: languageId ? { vscode: { languageId } } : {},
+    source,
+    outputs: [],
+    execution_count: null,
+  };
 }
 
 function kernelspecName(doc: vscode.NotebookDocument): unknown {
@@ -34,9 +46,13 @@ function kernelspecName(doc: vscode.NotebookDocument): unknown {
 
 /** Waits until every listed cell has an execution summary from a run that ended after t0. */
 async function waitForSummaries(doc: vscode.NotebookDocument, indexes: number[], t0: number): Promise<void> {
-  const done = (c: vscode.NotebookCell) => c.executionSummary !== undefined && (c.executionSummary.timing?.endTime ?? 0) >= t0;
-  await waitFor(`summaries of cells ${indexes.join(", ")} (a Python cell must not be skipped silently)`,
-    () => indexes.every((i) => done(doc.cellAt(i))), 15_000);
+  const done = (c: vscode.NotebookCell) =>
+    c.executionSummary !== undefined && (c.executionSummary.timing?.endTime ?? 0) >= t0;
+  await waitFor(
+    `summaries of cells ${indexes.join(", ")} (a Python cell must not be skipped silently)`,
+    () => indexes.every((i) => done(doc.cellAt(i))),
+    15_000,
+  );
 }
 
 const EXPLANATION = /Python[\s\S]*TypeScript/;
@@ -67,7 +83,10 @@ export function defineForeignNotebookTests(): void {
       await new Promise((r) => setTimeout(r, 1000));
       assert.equal(kernelspecName(doc), "python3", "selecting SEED rewrote the Python notebook's kernelspec");
       const t0 = Date.now();
-      await vscode.commands.executeCommand("notebook.cell.execute", { ranges: [{ start: 0, end: 1 }], document: doc.uri });
+      await vscode.commands.executeCommand("notebook.cell.execute", {
+        ranges: [{ start: 0, end: 1 }],
+        document: doc.uri,
+      });
       await waitForSummaries(doc, [0], t0);
       const cell = doc.cellAt(0);
       assert.equal(cell.executionSummary?.success, false);
@@ -81,7 +100,10 @@ export function defineForeignNotebookTests(): void {
       assert.equal(doc.cellAt(0).document.languageId, "typescript");
       await selectSeedKernel(doc);
       const t0 = Date.now();
-      await vscode.commands.executeCommand("notebook.cell.execute", { ranges: [{ start: 0, end: 1 }], document: doc.uri });
+      await vscode.commands.executeCommand("notebook.cell.execute", {
+        ranges: [{ start: 0, end: 1 }],
+        document: doc.uri,
+      });
       await (await api()).whenIdle(doc.uri);
       await waitForSummaries(doc, [0], t0);
       assert.equal(doc.cellAt(0).executionSummary?.success, true, text(doc.cellAt(0), ERROR));
@@ -91,7 +113,11 @@ export function defineForeignNotebookTests(): void {
 
     test("picking SEED for a notebook without a kernelspec writes the SEED kernelspec; empty cells become TypeScript", async () => {
       const doc = await writeNotebook({}, [code("return 1", "typescript"), code("")]);
-      assert.equal(doc.cellAt(1).document.languageId, "python", "VS Code's default language for a notebook that names none");
+      assert.equal(
+        doc.cellAt(1).document.languageId,
+        "python",
+        "VS Code's default language for a notebook that names none",
+      );
       await selectSeedKernel(doc);
       await waitFor("the SEED kernelspec edit", () => kernelspecName(doc) === "seed");
       const inner = (doc.metadata as { metadata?: { language_info?: { name?: string } } }).metadata;

@@ -25,12 +25,18 @@ export function workspaceDir(): string {
 let counter = 0;
 
 /** Writes a fresh .ipynb with the given TypeScript cells and opens it in an editor. */
-export async function createNotebook(cells: string[], kernelspec: { name: string; language: string } = { name: "seed", language: "typescript" }): Promise<vscode.NotebookDocument> {
+export async function createNotebook(
+  cells: string[],
+  kernelspec: { name: string; language: string } = { name: "seed", language: "typescript" },
+): Promise<vscode.NotebookDocument> {
   const file = path.join(workspaceDir(), `e2e-${process.pid}-${++counter}.ipynb`);
   const ipynb = {
     nbformat: 4,
     nbformat_minor: 5,
-    metadata: { kernelspec: { ...kernelspec, display_name: kernelspec.name }, language_info: { name: kernelspec.language } },
+    metadata: {
+      kernelspec: { ...kernelspec, display_name: kernelspec.name },
+      language_info: { name: kernelspec.language },
+    },
     cells: cells.map((source) => ({ cell_type: "code", metadata: {}, source, outputs: [], execution_count: null })),
   };
   fs.writeFileSync(file, JSON.stringify(ipynb, null, 1));
@@ -63,20 +69,41 @@ export async function queueCells(doc: vscode.NotebookDocument, start = 0, end = 
  * Runs the cells [start, end) and waits until the kernel session is idle and the first `ran` of them (default: all)
  * show this run's summary. Pass a smaller `ran` when later cells are expected to be cancelled.
  */
-export async function runCells(doc: vscode.NotebookDocument, start = 0, end = doc.cellCount, ran = end - start): Promise<void> {
+export async function runCells(
+  doc: vscode.NotebookDocument,
+  start = 0,
+  end = doc.cellCount,
+  ran = end - start,
+): Promise<void> {
   const t0 = Date.now();
   await queueCells(doc, start, end);
   const idle = (await api()).whenIdle(doc.uri);
   const limit = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), 100_000));
-  if ((await Promise.race([idle, limit])) === "timeout") throw new Error(`cells still running after 100 s:\n${describeCells(doc)}`);
+  if ((await Promise.race([idle, limit])) === "timeout")
+    throw new Error(`cells still running after 100 s:\n${describeCells(doc)}`);
   // Summaries travel to the workbench and back to this extension host after execution.end().
-  const ranNow = (c: vscode.NotebookCell) => c.executionSummary?.success !== undefined && (c.executionSummary.timing?.endTime ?? 0) >= t0;
-  await waitFor(`summaries of cells ${start}..${start + ran - 1}:\n${describeCells(doc)}`, () => doc.getCells().slice(start, start + ran).every(ranNow), 10_000);
+  const ranNow = (c: vscode.NotebookCell) =>
+    c.executionSummary?.success !== undefined && (c.executionSummary.timing?.endTime ?? 0) >= t0;
+  await waitFor(
+    `summaries of cells ${start}..${start + ran - 1}:\n${describeCells(doc)}`,
+    () =>
+      doc
+        .getCells()
+        .slice(start, start + ran)
+        .every(ranNow),
+    10_000,
+  );
 }
 
 /** One line per cell: index, summary and output MIME types (for failure messages). */
 export function describeCells(doc: vscode.NotebookDocument): string {
-  return doc.getCells().map((c) => `#${c.index} ${JSON.stringify(c.executionSummary ?? null)} [${mimes(c).join(", ")}] ${text(c, ERROR).slice(0, 300)}`).join("\n");
+  return doc
+    .getCells()
+    .map(
+      (c) =>
+        `#${c.index} ${JSON.stringify(c.executionSummary ?? null)} [${mimes(c).join(", ")}] ${text(c, ERROR).slice(0, 300)}`,
+    )
+    .join("\n");
 }
 
 export async function waitFor(what: string, condition: () => boolean, timeoutMs = 20_000): Promise<void> {
@@ -92,7 +119,9 @@ export function items(cell: vscode.NotebookCell, mime: string): vscode.NotebookC
 }
 
 export function text(cell: vscode.NotebookCell, mime: string): string {
-  return items(cell, mime).map((i) => new TextDecoder().decode(i.data)).join("");
+  return items(cell, mime)
+    .map((i) => new TextDecoder().decode(i.data))
+    .join("");
 }
 
 export function mimes(cell: vscode.NotebookCell): string[] {

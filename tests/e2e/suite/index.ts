@@ -19,7 +19,10 @@ const SUITES: Record<string, () => void> = {
 export function run(): Promise<void> {
   const wanted = (process.env.SEED_E2E_SUITE ?? "controller").split(",").filter(Boolean);
   const unknown = wanted.filter((s) => !SUITES[s]);
-  if (unknown.length > 0) return Promise.reject(new Error(`unknown e2e suite(s) ${unknown.join(", ")}; expected ${Object.keys(SUITES).join(", ")}`));
+  if (unknown.length > 0)
+    return Promise.reject(
+      new Error(`unknown e2e suite(s) ${unknown.join(", ")}; expected ${Object.keys(SUITES).join(", ")}`),
+    );
   const mocha = new Mocha({ ui: "tdd", timeout: 120_000, color: false, reporter: "spec" });
   if (process.env.SEED_E2E_GREP) mocha.grep(process.env.SEED_E2E_GREP); // while developing: run matching tests only
   // Bundled suites: expose mocha's tdd globals (suite, test, ...) the way `mocha.addFile` would, then define tests.

@@ -3,10 +3,21 @@
 // interrupting a long generation, restart with fresh state, and hover/completion answered by the kernel.
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
-import {
-  api, createNotebook, ERROR, items, mimes, processAlive, queueCells, runCells, selectSeedKernel, STDOUT, text, waitFor,
-} from "./helpers";
 import type { TokensPayload } from "../../../kernel/protocol/payloads";
+import {
+  api,
+  createNotebook,
+  ERROR,
+  items,
+  mimes,
+  processAlive,
+  queueCells,
+  runCells,
+  STDOUT,
+  selectSeedKernel,
+  text,
+  waitFor,
+} from "./helpers";
 
 const TOKENS_MIME = "application/vnd.seed.tokens+json";
 
@@ -40,7 +51,8 @@ export function defineKernelTests(): void {
       const bundle = JSON.parse(text(tokens, TOKENS_MIME)) as Partial<TokensPayload>;
       assert.equal(bundle.numTokens, 32, `a token strip payload, got ${JSON.stringify(bundle).slice(0, 200)}`);
       assert.equal(bundle.chips?.length, 32);
-      for (const chip of bundle.chips ?? []) assert.ok(chip.id >= 0 && chip.id < (bundle.codebookSize ?? 0), `token id ${chip.id} outside the codebook`);
+      for (const chip of bundle.chips ?? [])
+        assert.ok(chip.id >= 0 && chip.id < (bundle.codebookSize ?? 0), `token id ${chip.id} outside the codebook`);
     });
 
     test("an error cell ends with success=false and stops the queue", async () => {
@@ -66,14 +78,25 @@ export function defineKernelTests(): void {
       let idle = false;
       void seed.whenIdle(doc.uri).then(() => (idle = true));
       await new Promise((r) => setTimeout(r, 8000)); // let generation get going (model loaded, steps flowing)
-      assert.equal(idle, false, `the generation should still be running when interrupted; cell 1 says: ${text(doc.cellAt(0), ERROR)}`);
+      assert.equal(
+        idle,
+        false,
+        `the generation should still be running when interrupted; cell 1 says: ${text(doc.cellAt(0), ERROR)}`,
+      );
       const t0 = Date.now();
       await vscode.commands.executeCommand("seed.interruptKernel", doc.uri);
       await seed.whenIdle(doc.uri);
       console.log(`interrupt ended the generation after ${Date.now() - t0} ms`);
       const [running, queued] = doc.getCells();
-      await waitFor("the interrupted cell to end", () => running.executionSummary !== undefined && running.executionSummary.success !== true);
-      assert.doesNotMatch(text(running, ERROR), /did not stop this cell/, "the kernel stopped it, not the extension's timeout");
+      await waitFor(
+        "the interrupted cell to end",
+        () => running.executionSummary !== undefined && running.executionSummary.success !== true,
+      );
+      assert.doesNotMatch(
+        text(running, ERROR),
+        /did not stop this cell/,
+        "the kernel stopped it, not the extension's timeout",
+      );
       assert.equal(text(queued, STDOUT), "");
     });
 
@@ -102,19 +125,34 @@ export function defineKernelTests(): void {
       const uri = doc.cellAt(0).document.uri;
       let hover = "";
       for (let i = 0; i < 50 && !/tokenize|Tokens/.test(hover); i++) {
-        const hovers = await vscode.commands.executeCommand<vscode.Hover[]>("vscode.executeHoverProvider", uri, new vscode.Position(1, 8));
+        const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+          "vscode.executeHoverProvider",
+          uri,
+          new vscode.Position(1, 8),
+        );
         hover = hovers.flatMap((h) => h.contents.map((c) => (typeof c === "string" ? c : c.value))).join("\n");
         if (!/tokenize|Tokens/.test(hover)) await new Promise((r) => setTimeout(r, 200));
       }
       assert.match(hover, /tokenize|Tokens/, `hover was: ${hover}`);
       const labelsAt = async (cell: number, character: number) => {
-        const list = await vscode.commands.executeCommand<vscode.CompletionList>("vscode.executeCompletionItemProvider", doc.cellAt(cell).document.uri, new vscode.Position(0, character));
+        const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+          "vscode.executeCompletionItemProvider",
+          doc.cellAt(cell).document.uri,
+          new vscode.Position(0, character),
+        );
         return list.items.map((i) => (typeof i.label === "string" ? i.label : i.label.label));
       };
       const members = await labelsAt(1, 5);
-      for (const member of ["tokenize", "decode", "chat"]) assert.ok(members.includes(member), `completion after "seed." lacks ${member}: ${members.slice(0, 30).join(", ")}`);
+      for (const member of ["tokenize", "decode", "chat"])
+        assert.ok(
+          members.includes(member),
+          `completion after "seed." lacks ${member}: ${members.slice(0, 30).join(", ")}`,
+        );
       const variables = await labelsAt(2, 3);
-      assert.ok(variables.includes("answer"), `completion lacks \`answer\` from an earlier cell: ${variables.slice(0, 30).join(", ")}`);
+      assert.ok(
+        variables.includes("answer"),
+        `completion lacks \`answer\` from an earlier cell: ${variables.slice(0, 30).join(", ")}`,
+      );
     });
   });
 }

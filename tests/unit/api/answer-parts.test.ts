@@ -1,7 +1,8 @@
 // Parsing generated text into text and image-token spans (SEED spelling), and which codes of a span get decoded:
 // exactly N as is; with repair, extra codes cut and short or unclosed spans decoded as a causal prefix.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { imageCode, imageTokensText, plainAnswer, splitAnswer } from "../../../kernel/api/answer-parts";
 import { spanIds } from "../../../kernel/api/generation";
 

@@ -1,16 +1,17 @@
 // What the `seed` API does, through the real runtime on the tiny package: tokens are immutable values whose edits
 // do what they say; decode is deterministic per seed and `live` updates ONE display ending in a final filmstrip;
 // chat streams into one display and records top-k per token; conversations keep turns; every object renders.
-import { before, test } from "node:test";
+
 import assert from "node:assert/strict";
-import { pathToFileURL } from "node:url";
-import { join } from "node:path";
 import { readFileSync } from "node:fs";
-import type { Harness } from "./harness";
-import { harness } from "./harness";
+import { join } from "node:path";
+import { before, test } from "node:test";
+import { pathToFileURL } from "node:url";
+import type { Tokens } from "../../../kernel/api/seed";
 import { MIME } from "../../../kernel/protocol/mime";
 import type { FilmstripPayload, GenerationPayload, TokensPayload } from "../../../kernel/protocol/payloads";
-import type { Tokens } from "../../../kernel/api/seed";
+import type { Harness } from "./harness";
+import { harness } from "./harness";
 
 let h: Harness;
 let a: Tokens;
@@ -50,7 +51,10 @@ test("tokenize gives N ids in range with one attention row per token, determinis
   const again = await h.seed.tokenize(a.source!);
   assert.ok(again.equals(a));
   const payload = a.toMimeBundle()[MIME.tokens] as TokensPayload;
-  assert.deepEqual(payload.chips.map((c) => c.id), [...a.ids]);
+  assert.deepEqual(
+    payload.chips.map((c) => c.id),
+    [...a.ids],
+  );
   assert.equal(payload.attention!.maps.length, 4);
 });
 
@@ -69,7 +73,10 @@ test("tokens are immutable values; with, prefix, splice and mix do what they say
   assert.deepEqual(h.seed.splice(a, b, 0).ids, b.ids);
   assert.deepEqual(h.seed.splice(a, b, 4).ids, a.ids);
   const m = h.seed.mix(a, b, (i) => i % 2 === 1);
-  assert.deepEqual(m.ids, a.ids.map((id, i) => (i % 2 === 1 ? b.ids[i] : id)));
+  assert.deepEqual(
+    m.ids,
+    a.ids.map((id, i) => (i % 2 === 1 ? b.ids[i] : id)),
+  );
   assert.deepEqual(h.seed.mix(a, b, [true, false, false, false]).ids, [b.ids[0], ...a.ids.slice(1)]);
   const own = await h.seed.tokens([1, 2, 3, 4]);
   assert.deepEqual(own.ids, [1, 2, 3, 4]);
@@ -128,7 +135,10 @@ test("an interrupt before or during a decode ends it with an AbortError and mark
     c2.abort(); // interrupt as soon as the first step is shown
   };
   try {
-    await assert.rejects(h.seed.decode(a, { steps: 50, live: true }), { name: "AbortError", message: "seed.decode was interrupted" });
+    await assert.rejects(h.seed.decode(a, { steps: 50, live: true }), {
+      name: "AbortError",
+      message: "seed.decode was interrupted",
+    });
   } finally {
     h.sink.update = original;
   }
@@ -136,7 +146,11 @@ test("an interrupt before or during a decode ends it with an AbortError and mark
   assert.ok(h.sink.shown.length > before);
   assert.equal(last.stopped, "interrupted");
   assert.equal(last.done, true, "the view is final");
-  assert.match(String(h.sink.shown.at(-1)!.bundle[MIME.plain]), /^<Filmstrip \d+ frames, interrupted: /, "its text says so too");
+  assert.match(
+    String(h.sink.shown.at(-1)!.bundle[MIME.plain]),
+    /^<Filmstrip \d+ frames, interrupted: /,
+    "its text says so too",
+  );
   assert.ok(last.frames.length < 50, "stopped early");
   h.nextExecution();
   assert.ok((await h.seed.tokenize("grad.png")).equals(a), "usable after the interrupt");
@@ -154,11 +168,24 @@ test("chat streams into one live display, records top-k per token and is reprodu
   for (const t of g.tokens) {
     assert.ok(t.candidates.length >= 1 && t.candidates.length <= 3);
     const probs = t.candidates.map((c) => c.prob);
-    assert.deepEqual(probs, [...probs].sort((x, y) => y - x), "best first");
+    assert.deepEqual(
+      probs,
+      [...probs].sort((x, y) => y - x),
+      "best first",
+    );
     assert.ok(probs.reduce((s, p) => s + p, 0) <= 1 + 1e-6);
   }
-  const again = await h.seed.chat(["Describe", "grad.png"], { maxTokens: 12, seed: 3, topKReport: 3, temperature: 1, live: false });
-  assert.deepEqual(again.tokens.map((t) => t.id), g.tokens.map((t) => t.id));
+  const again = await h.seed.chat(["Describe", "grad.png"], {
+    maxTokens: 12,
+    seed: 3,
+    topKReport: 3,
+    temperature: 1,
+    live: false,
+  });
+  assert.deepEqual(
+    again.tokens.map((t) => t.id),
+    g.tokens.map((t) => t.id),
+  );
   const chart = g.probabilities(0).toMimeBundle();
   assert.ok(MIME.probabilities in chart && MIME.html in chart);
   assert.throws(() => g.probabilities(g.tokens.length), /at must be in/);
@@ -170,7 +197,10 @@ test("generate continues a raw prompt with images spelled as image tokens, witho
   const view = g.toMimeBundle()[MIME.generation] as GenerationPayload;
   assert.equal(view.prompt, "A<image>");
   const same = await h.seed.generate(["A", a], { maxTokens: 3, live: false, seed: 1 });
-  assert.deepEqual(same.tokens.map((t) => t.id), g.tokens.map((t) => t.id));
+  assert.deepEqual(
+    same.tokens.map((t) => t.id),
+    g.tokens.map((t) => t.id),
+  );
 });
 
 test("a conversation keeps user and assistant turns and renders its transcript", async () => {
@@ -178,7 +208,10 @@ test("a conversation keeps user and assistant turns and renders its transcript",
   // The tiny model's context is 64 byte-level tokens: keep the turns short.
   await conv.say(["Hi", a], { maxTokens: 3, live: false });
   await conv.say("Ok", { maxTokens: 3, live: false });
-  assert.deepEqual(conv.turns.map((t) => t.role), ["user", "assistant", "user", "assistant"]);
+  assert.deepEqual(
+    conv.turns.map((t) => t.role),
+    ["user", "assistant", "user", "assistant"],
+  );
   assert.equal(conv.turns[0]!.parts.length, 2);
   const html = conv.toMimeBundle()[MIME.html] as string;
   assert.ok(html.includes("Hi") && html.includes("Ok"));
@@ -226,5 +259,8 @@ test("without maxTokens a long prompt still gets an answer (the default is cut t
   const long = ["Describe it", a] as const;
   const g = await h.seed.chat([...long], { live: false, seed: 2 });
   assert.ok(g.tokens.length >= 1, "some answer");
-  await assert.rejects(h.seed.chat([...long], { maxTokens: 64, live: false }), /exceeds the context of 64; use maxNewTokens <= \d+/);
+  await assert.rejects(
+    h.seed.chat([...long], { maxTokens: 64, live: false }),
+    /exceeds the context of 64; use maxNewTokens <= \d+/,
+  );
 });

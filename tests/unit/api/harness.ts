@@ -2,16 +2,16 @@
 // tests/helpers/tiny-seed (4 tokens, codebook 16, 16x16 images, a small language model), a display sink that records
 // every display and update, and an AbortController standing in for the kernel's interrupt.
 
-import { join } from "node:path";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { join } from "node:path";
 import sharp from "sharp";
-import { SeedModel } from "../../../model/runtime/index";
-import type { SeedRuntime } from "../../../model/runtime/index";
-import type { MimeBundle } from "../../../kernel/protocol/mime";
 import type { DisplayHandle, DisplaySink } from "../../../kernel/api/context";
 import { createSeedApi } from "../../../kernel/api/create-seed-api";
 import type { SeedApi } from "../../../kernel/api/seed";
+import type { MimeBundle } from "../../../kernel/protocol/mime";
+import type { SeedRuntime } from "../../../model/runtime/index";
+import { SeedModel } from "../../../model/runtime/index";
 
 export const TINY_PACKAGE = join(__dirname, "../../helpers/tiny-seed");
 
@@ -74,6 +74,10 @@ export async function harness(): Promise<Harness> {
 /** A w x h gradient PNG; `shift` changes the colours. */
 export async function gradient(w: number, h: number, shift: number): Promise<Buffer> {
   const data = Buffer.alloc(w * h * 3);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data.set([(x * 10 + shift) % 256, (y * 10 + shift * 2) % 256, (x * y + shift) % 256], (y * w + x) * 3);
-  return sharp(data, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer();
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++)
+      data.set([(x * 10 + shift) % 256, (y * 10 + shift * 2) % 256, (x * y + shift) % 256], (y * w + x) * 3);
+  return sharp(data, { raw: { width: w, height: h, channels: 3 } })
+    .png()
+    .toBuffer();
 }

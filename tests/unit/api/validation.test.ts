@@ -1,12 +1,13 @@
 // Input validation of the `seed` API, through the real runtime on the tiny package (N = 4 tokens, K = 16 codes):
 // every wrong type, out-of-range id, wrong count, bad k, unknown option or missing file throws a SeedApiError that
 // says what was wrong and what is expected - and the model stays usable afterwards.
-import { before, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { before, test } from "node:test";
+import type { Tokens } from "../../../kernel/api/seed";
 import type { Harness } from "./harness";
 import { harness } from "./harness";
-import type { Tokens } from "../../../kernel/api/seed";
 
 let h: Harness;
 let tok: Tokens;
@@ -15,15 +16,20 @@ before(async () => {
   tok = await h.seed.tokenize("grad.png");
 });
 
-const apiError = (pattern: RegExp) => (e: unknown): boolean => {
-  assert.ok(e instanceof Error, "an Error");
-  assert.equal(e.name, "SeedApiError", `SeedApiError, got ${e.name}: ${e.message}`);
-  assert.match(e.message, pattern);
-  return true;
-};
+const apiError =
+  (pattern: RegExp) =>
+  (e: unknown): boolean => {
+    assert.ok(e instanceof Error, "an Error");
+    assert.equal(e.name, "SeedApiError", `SeedApiError, got ${e.name}: ${e.message}`);
+    assert.match(e.message, pattern);
+    return true;
+  };
 
 test("image: a missing file names the resolved path; other sources say what is accepted", async () => {
-  await assert.rejects(h.seed.image("nope.png"), apiError(new RegExp(`no image file at ${join(h.cwd, "nope.png").replace(/[/.]/g, "\\$&")} \\(ENOENT\\)`)));
+  await assert.rejects(
+    h.seed.image("nope.png"),
+    apiError(new RegExp(`no image file at ${join(h.cwd, "nope.png").replace(/[/.]/g, "\\$&")} \\(ENOENT\\)`)),
+  );
   await assert.rejects(h.seed.image(""), apiError(/image path is empty/));
   await assert.rejects(h.seed.image("https://example.com/a.png"), apiError(/only file: URLs can be read/));
   await assert.rejects(h.seed.image(5 as never), apiError(/cannot read an image from the number 5; expected a path/));
@@ -41,12 +47,21 @@ test("image: bytes that are not an image fail with the runtime's image error", a
 });
 
 test("tokens: wrong count, out-of-range and non-integer ids are refused with the valid range", async () => {
-  await assert.rejects(h.seed.tokens([1, 2, 3, 4, 5]), apiError(/has 5 ids; expected 1\.\.4 ids \(a prefix\) or exactly 4/));
+  await assert.rejects(
+    h.seed.tokens([1, 2, 3, 4, 5]),
+    apiError(/has 5 ids; expected 1\.\.4 ids \(a prefix\) or exactly 4/),
+  );
   await assert.rejects(h.seed.tokens([]), apiError(/has 0 ids/));
-  await assert.rejects(h.seed.tokens([1, 16, 0, 0]), apiError(/ids\[1\] is the number 16; token ids are integers in 0\.\.15 \(codebook size 16\)/));
+  await assert.rejects(
+    h.seed.tokens([1, 16, 0, 0]),
+    apiError(/ids\[1\] is the number 16; token ids are integers in 0\.\.15 \(codebook size 16\)/),
+  );
   await assert.rejects(h.seed.tokens([1, 2.5]), apiError(/ids\[1\] is the number 2\.5/));
   await assert.rejects(h.seed.tokens([-1]), apiError(/ids\[0\] is the number -1/));
-  await assert.rejects(h.seed.tokens("1 2 3" as never), apiError(/expected Tokens .* or an array of token ids, got the string '1 2 3'$/));
+  await assert.rejects(
+    h.seed.tokens("1 2 3" as never),
+    apiError(/expected Tokens .* or an array of token ids, got the string '1 2 3'$/),
+  );
 });
 
 test("token edits: positions, ids and k outside their ranges are refused", () => {
@@ -64,18 +79,33 @@ test("splice and mix: complete sequences, a valid cut and one choice per token",
   assert.throws(() => h.seed.splice(tok, tok, 5), apiError(/seed\.splice: at must be in 0\.\.4, got 5/));
   assert.throws(() => h.seed.splice(tok, tok.prefix(2), 1), apiError(/must be complete \(4 ids\); got 4 and 2/));
   assert.throws(() => h.seed.splice([0, 1, 2, 3] as never, tok, 1), apiError(/seed\.splice: a must be Tokens/));
-  assert.throws(() => h.seed.mix(tok, tok, [true]), apiError(/pick has 1 entries; expected one boolean per token \(4\)/));
-  assert.throws(() => h.seed.mix(tok, tok, "all" as never), apiError(/pick must be an array of 4 booleans or a function/));
+  assert.throws(
+    () => h.seed.mix(tok, tok, [true]),
+    apiError(/pick has 1 entries; expected one boolean per token \(4\)/),
+  );
+  assert.throws(
+    () => h.seed.mix(tok, tok, "all" as never),
+    apiError(/pick must be an array of 4 booleans or a function/),
+  );
   assert.throws(() => h.seed.mix(tok, tok.prefix(3), [true, true, true]), apiError(/a has 4 tokens and b has 3/));
 });
 
 test("decode: unknown options (typos) and out-of-range values are named", async () => {
-  await assert.rejects(h.seed.decode(tok, { step: 5 } as never), apiError(/unknown option "step"; expected some of: steps, guidance, seed, prefix, live, frameEvery/));
+  await assert.rejects(
+    h.seed.decode(tok, { step: 5 } as never),
+    apiError(/unknown option "step"; expected some of: steps, guidance, seed, prefix, live, frameEvery/),
+  );
   await assert.rejects(h.seed.decode(tok, { steps: 0 }), apiError(/steps must be in 1\.\.1000, got 0/));
-  await assert.rejects(h.seed.decode(tok, { guidance: Number.NaN }), apiError(/guidance must be a number in 0\.\.100, got the number NaN/));
+  await assert.rejects(
+    h.seed.decode(tok, { guidance: Number.NaN }),
+    apiError(/guidance must be a number in 0\.\.100, got the number NaN/),
+  );
   await assert.rejects(h.seed.decode(tok, { seed: -1 }), apiError(/seed must be in 0\.\.4294967295, got -1/));
   await assert.rejects(h.seed.decode(tok, { prefix: 0 }), apiError(/prefix must be in 1\.\.4, got 0/));
-  await assert.rejects(h.seed.decode(tok, { live: "yes" as never }), apiError(/live must be true or false, got the string 'yes'/));
+  await assert.rejects(
+    h.seed.decode(tok, { live: "yes" as never }),
+    apiError(/live must be true or false, got the string 'yes'/),
+  );
   await assert.rejects(h.seed.decode(tok, "fast" as never), apiError(/options must be an object like/));
   await assert.rejects(h.seed.decode([1, 2, 3, 99]), apiError(/ids\[3\] is the number 99/));
 });
@@ -87,13 +117,24 @@ test("chat and generate: empty messages, bad options and prefixes in prompts are
   await assert.rejects(h.seed.chat("hi", { temperature: -1 }), apiError(/temperature must be in 0\.\.10/));
   await assert.rejects(h.seed.chat("hi", { topKReport: 50 }), apiError(/topKReport must be in 1\.\.20, got 50/));
   await assert.rejects(h.seed.chat("hi", { maxToken: 5 } as never), apiError(/unknown option "maxToken"/));
-  await assert.rejects(h.seed.chat("hi", { decode: { live: true } } as never), apiError(/seed\.chat \(decode options\): unknown option "live"; expected some of: steps, guidance, seed, frameEvery/));
-  await assert.rejects(h.seed.chat(["see", tok.prefix(2)]), apiError(/Tokens in a message must be complete \(4 ids\), got a prefix of 2/));
+  await assert.rejects(
+    h.seed.chat("hi", { decode: { live: true } } as never),
+    apiError(
+      /seed\.chat \(decode options\): unknown option "live"; expected some of: steps, guidance, seed, frameEvery/,
+    ),
+  );
+  await assert.rejects(
+    h.seed.chat(["see", tok.prefix(2)]),
+    apiError(/Tokens in a message must be complete \(4 ids\), got a prefix of 2/),
+  );
   await assert.rejects(h.seed.generate([tok.prefix(1)]), apiError(/Tokens in a prompt must be complete/));
   await assert.rejects(h.seed.chat([42 as never]), apiError(/cannot read an image from the number 42/));
   assert.throws(() => h.seed.conversation(5 as never), apiError(/system must be a string/));
   assert.throws(() => h.seed.compare([]), apiError(/non-empty array/));
-  assert.throws(() => h.seed.compare([tok as never]), apiError(/images\[0\] is an object \(TokensImpl\); expected a SeedImage or a Reconstruction/));
+  assert.throws(
+    () => h.seed.compare([tok as never]),
+    apiError(/images\[0\] is an object \(TokensImpl\); expected a SeedImage or a Reconstruction/),
+  );
 });
 
 test("after all those errors the model still works", async () => {

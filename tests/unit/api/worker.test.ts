@@ -1,16 +1,17 @@
 // The `seed` API over the off-thread model (openModelWorker, what the kernel uses): a live generation interrupted
 // mid-stream ends with an AbortError, its live view says "interrupted", and the same worker serves the next call.
-import { after, before, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openModelWorker } from "../../../model/runtime/index";
-import type { SeedRuntime } from "../../../model/runtime/index";
+import { after, before, test } from "node:test";
 import { createSeedApi } from "../../../kernel/api/create-seed-api";
 import type { SeedApi } from "../../../kernel/api/seed";
 import { MIME } from "../../../kernel/protocol/mime";
 import type { GenerationPayload } from "../../../kernel/protocol/payloads";
+import type { SeedRuntime } from "../../../model/runtime/index";
+import { openModelWorker } from "../../../model/runtime/index";
 import { RecordingSink, TINY_PACKAGE } from "./harness";
 
 let model: SeedRuntime;
@@ -19,7 +20,12 @@ let controller = new AbortController();
 const sink = new RecordingSink();
 
 before(async () => {
-  model = await openModelWorker(TINY_PACKAGE, { executionProvider: "cpu", threads: 1, cacheDir: mkdtempSync(join(tmpdir(), "seed-cache-")), workerScript: join(__dirname, "../../../model/runtime/worker.ts") });
+  model = await openModelWorker(TINY_PACKAGE, {
+    executionProvider: "cpu",
+    threads: 1,
+    cacheDir: mkdtempSync(join(tmpdir(), "seed-cache-")),
+    workerScript: join(__dirname, "../../../model/runtime/worker.ts"),
+  });
   seed = createSeedApi({ model: async () => model, display: sink, signal: () => controller.signal, cwd: __dirname });
 });
 after(async () => {
@@ -35,7 +41,10 @@ test("interrupting a live generation on the worker ends it and leaves the worker
     if (p && p.tokenCount >= 1) controller.abort(); // interrupt once the first token is on screen
   };
   try {
-    await assert.rejects(seed.chat("Hi", { maxTokens: 40, temperature: 1, seed: 1 }), { name: "AbortError", message: "seed.chat was interrupted" });
+    await assert.rejects(seed.chat("Hi", { maxTokens: 40, temperature: 1, seed: 1 }), {
+      name: "AbortError",
+      message: "seed.chat was interrupted",
+    });
   } finally {
     sink.update = update;
   }

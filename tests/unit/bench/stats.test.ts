@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { runInterleaved, skippedDriver, withDeadline, type ImplDriver } from "../../../bench/interleave";
+import { type ImplDriver, runInterleaved, skippedDriver, withDeadline } from "../../../bench/interleave";
 import { fmtMs, fmtSummary, measure, quantile, summarize } from "../../../bench/stats";
 import type { Impl, MemoryCells } from "../../../bench/types";
 
@@ -31,14 +31,21 @@ describe("bench stats", () => {
 
   it("measure runs the warm-ups untimed and returns one sample per repetition", async () => {
     let calls = 0;
-    const s = await measure(() => {
-      calls++;
-    }, 4, 2);
+    const s = await measure(
+      () => {
+        calls++;
+      },
+      4,
+      2,
+    );
     assert.equal(calls, 6);
     assert.equal(s.ms.length, 4);
     assert.equal(s.warmup, 2);
     assert.ok(s.ms.every((x) => x >= 0));
-    await assert.rejects(measure(() => undefined, 0), /reps must be an integer >= 1/);
+    await assert.rejects(
+      measure(() => undefined, 0),
+      /reps must be an integer >= 1/,
+    );
   });
 });
 
@@ -64,8 +71,27 @@ describe("bench interleave", () => {
   it("warms each implementation up once, then rotates the order every repetition", async () => {
     const order: string[] = [];
     const mem: MemoryCells = {};
-    const out = await runInterleaved([fakeDriver("inproc", order), fakeDriver("raw", order), fakeDriver("torch", order, { samples: 2 })], ["tokenize.b1"], () => ({ max: 3, min: 1, budgetMs: 60_000 }), mem, () => undefined);
-    assert.deepEqual(order, ["inproc", "raw", "torch", "inproc", "raw", "torch", "raw", "torch", "inproc", "torch", "inproc", "raw"]);
+    const out = await runInterleaved(
+      [fakeDriver("inproc", order), fakeDriver("raw", order), fakeDriver("torch", order, { samples: 2 })],
+      ["tokenize.b1"],
+      () => ({ max: 3, min: 1, budgetMs: 60_000 }),
+      mem,
+      () => undefined,
+    );
+    assert.deepEqual(order, [
+      "inproc",
+      "raw",
+      "torch",
+      "inproc",
+      "raw",
+      "torch",
+      "raw",
+      "torch",
+      "inproc",
+      "torch",
+      "inproc",
+      "raw",
+    ]);
     const raw = out.raw["tokenize.b1"];
     assert.ok(raw && "samples" in raw);
     assert.deepEqual(raw.samples.ms, [2, 3, 4]); // the warm-up (call 1) is not a sample
@@ -77,7 +103,17 @@ describe("bench interleave", () => {
 
   it("gives rows without an op their skip reason, and a failing implementation a 'not measured' cell", async () => {
     const order: string[] = [];
-    const out = await runInterleaved([fakeDriver("inproc", order), fakeDriver("raw", order, { failAt: 3 }), skippedDriver("worker", "not measured: worker did not start")], ["tokenize.b1", "decode.25"], () => ({ max: 4, min: 4, budgetMs: 60_000 }), {}, () => undefined);
+    const out = await runInterleaved(
+      [
+        fakeDriver("inproc", order),
+        fakeDriver("raw", order, { failAt: 3 }),
+        skippedDriver("worker", "not measured: worker did not start"),
+      ],
+      ["tokenize.b1", "decode.25"],
+      () => ({ max: 4, min: 4, budgetMs: 60_000 }),
+      {},
+      () => undefined,
+    );
     assert.deepEqual(out.inproc["decode.25"], { skipped: "inproc has no decoder" });
     assert.deepEqual(out.worker["tokenize.b1"], { skipped: "not measured: worker did not start" });
     const broken = out.raw["tokenize.b1"];
@@ -90,7 +126,13 @@ describe("bench interleave", () => {
 
   it("stops adding repetitions when the row's budget is spent, but runs at least min", async () => {
     const order: string[] = [];
-    const out = await runInterleaved([fakeDriver("inproc", order), fakeDriver("raw", order)], ["tokenize.b1"], () => ({ max: 50, min: 2, budgetMs: 0 }), {}, () => undefined);
+    const out = await runInterleaved(
+      [fakeDriver("inproc", order), fakeDriver("raw", order)],
+      ["tokenize.b1"],
+      () => ({ max: 50, min: 2, budgetMs: 0 }),
+      {},
+      () => undefined,
+    );
     const c = out.inproc["tokenize.b1"];
     assert.ok(c && "samples" in c);
     assert.equal(c.samples.ms.length, 2);
@@ -98,7 +140,10 @@ describe("bench interleave", () => {
   });
 
   it("withDeadline rejects a promise that never settles", async () => {
-    await assert.rejects(withDeadline(new Promise<never>(() => undefined), 20, "the hung thing"), /the hung thing did not finish within 0.02 s/);
+    await assert.rejects(
+      withDeadline(new Promise<never>(() => undefined), 20, "the hung thing"),
+      /the hung thing did not finish within 0.02 s/,
+    );
     assert.equal(await withDeadline(Promise.resolve(7), 1000, "x"), 7);
   });
 });

@@ -2,7 +2,21 @@
 // order, attributes quoted) and self-contained (no scripts, no event handlers, no external URLs: only data: and
 // in-document #ids). Returns the list of problems (empty when fine) so assertions can show all of them.
 
-const VOID = new Set(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]);
+const VOID = new Set([
+  "area",
+  "base",
+  "br",
+  "col",
+  "embed",
+  "hr",
+  "img",
+  "input",
+  "link",
+  "meta",
+  "source",
+  "track",
+  "wbr",
+]);
 
 export function htmlProblems(html: string): string[] {
   const problems: string[] = [];
@@ -19,7 +33,8 @@ export function htmlProblems(html: string): string[] {
     for (const a of (attrs ?? "").matchAll(/([a-zA-Z_:][-a-zA-Z0-9_:.]*)="([^"]*)"/g)) {
       const [, attr, value] = a;
       if (/^on/i.test(attr!)) problems.push(`event handler attribute ${attr} on <${name}>`);
-      if (/^(src|href|xlink:href)$/i.test(attr!) && !/^(data:|#)/.test(value!)) problems.push(`external ${attr}="${value!.slice(0, 60)}" on <${name}>`);
+      if (/^(src|href|xlink:href)$/i.test(attr!) && !/^(data:|#)/.test(value!))
+        problems.push(`external ${attr}="${value!.slice(0, 60)}" on <${name}>`);
       if (/url\((?!\s*['"]?data:)/i.test(value!)) problems.push(`external url() in ${attr} on <${name}>`);
     }
     if (closing) {

@@ -1,12 +1,14 @@
 // The minimal PNG encoder: sharp decodes what it writes, pixel for pixel, and bad sizes are refused.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { encodeRgbaPng, encodeRgbPng } from "../../../kernel/display/png";
 import { isPng, pngSize } from "../../../kernel/display/to-mime-bundle";
 import { decodePng } from "./fixtures";
 
 test("RGBA PNG decodes to the same pixels", async () => {
-  const w = 5, h = 3;
+  const w = 5,
+    h = 3;
   const rgba = new Uint8Array(w * h * 4).map((_, i) => (i * 37) % 256);
   const png = encodeRgbaPng(w, h, rgba);
   assert.ok(isPng(png));
@@ -18,7 +20,8 @@ test("RGBA PNG decodes to the same pixels", async () => {
 });
 
 test("RGB PNG decodes to the same pixels with opaque alpha", async () => {
-  const w = 4, h = 2;
+  const w = 4,
+    h = 2;
   const rgb = new Uint8Array(w * h * 3).map((_, i) => (i * 53 + 7) % 256);
   const out = await decodePng(Buffer.from(encodeRgbPng(w, h, rgb)).toString("base64"));
   for (let p = 0; p < w * h; p++) {

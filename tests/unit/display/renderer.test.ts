@@ -2,15 +2,16 @@
 // in a happy-dom window, on payloads built by the kernel's display builders: chips, hover and pin, the filmstrip
 // slider, the probability picker, the generation view, and clear messages for bad payloads.
 // The renderer is browser code (DOM lib), so it is imported by path at runtime to keep this file's types Node-only.
-import { before, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { before, test } from "node:test";
 import { Window } from "happy-dom";
-import { MIME } from "../../../kernel/protocol/mime";
-import { tokenStripBundle } from "../../../kernel/display/token-strip";
 import { filmstripBundle } from "../../../kernel/display/filmstrip";
-import { probabilitiesBundle } from "../../../kernel/display/probabilities";
 import { generationBundle } from "../../../kernel/display/generation-view";
 import { comparisonBundle } from "../../../kernel/display/image-view";
+import { probabilitiesBundle } from "../../../kernel/display/probabilities";
+import { tokenStripBundle } from "../../../kernel/display/token-strip";
+import { MIME } from "../../../kernel/protocol/mime";
 import { gradientPng } from "./fixtures";
 
 interface El {
@@ -22,7 +23,10 @@ interface El {
   value?: string;
 }
 interface RendererApi {
-  renderOutputItem(item: { id: string; mime: string; json(): unknown; text(): string }, element: unknown): Promise<void>;
+  renderOutputItem(
+    item: { id: string; mime: string; json(): unknown; text(): string },
+    element: unknown,
+  ): Promise<void>;
 }
 
 const win = new Window();
@@ -30,7 +34,9 @@ Object.assign(globalThis, { document: win.document, Image: win.Image });
 const rendererPath = "../../../extension/renderer/index.ts";
 let renderer: RendererApi;
 before(async () => {
-  renderer = ((await import(rendererPath)) as { activate(ctx: unknown): RendererApi }).activate({ workspace: { isTrusted: true } });
+  renderer = ((await import(rendererPath)) as { activate(ctx: unknown): RendererApi }).activate({
+    workspace: { isTrusted: true },
+  });
 });
 
 async function render(mime: string, payload: unknown): Promise<El> {
@@ -51,7 +57,13 @@ const maps = ids.map((_, n) => Array.from({ length: 64 }, (_, p) => (p === n ? 1
 
 test("the token strip draws 32 chips; hover shows the token, click pins it, click again unpins", async () => {
   const source = { png: await gradientPng(), label: "g" };
-  const payload = tokenStripBundle({ ids, numTokens: 32, codebookSize: 1024, source, attention: { grid: [8, 8], maps } })[MIME.tokens];
+  const payload = tokenStripBundle({
+    ids,
+    numTokens: 32,
+    codebookSize: 1024,
+    source,
+    attention: { grid: [8, 8], maps },
+  })[MIME.tokens];
   const el = await render(MIME.tokens, payload);
   const chips = all(el, ".chip");
   assert.equal(chips.length, 32);
@@ -73,7 +85,10 @@ test("the token strip draws 32 chips; hover shows the token, click pins it, clic
 });
 
 test("a prefix draws k chips and N-k slots", async () => {
-  const el = await render(MIME.tokens, tokenStripBundle({ ids: ids.slice(0, 3), numTokens: 32, codebookSize: 1024 })[MIME.tokens]);
+  const el = await render(
+    MIME.tokens,
+    tokenStripBundle({ ids: ids.slice(0, 3), numTokens: 32, codebookSize: 1024 })[MIME.tokens],
+  );
   assert.equal(all(el, ".chip").length, 3);
   assert.equal(all(el, ".slot").length, 29);
 });
@@ -95,8 +110,23 @@ test("the filmstrip slider selects frames", async () => {
 
 test("the probability chart shows the selected step's candidates and follows the pointer", async () => {
   const steps = [
-    { id: 1, text: "a", candidates: [{ id: 1, text: "a", prob: 0.6 }, { id: 2, text: "b", prob: 0.4 }] },
-    { id: 3, text: "c", candidates: [{ id: 3, text: "c", prob: 0.9 }, { id: 4, text: "d", prob: 0.05 }, { id: 5, text: "e", prob: 0.05 }] },
+    {
+      id: 1,
+      text: "a",
+      candidates: [
+        { id: 1, text: "a", prob: 0.6 },
+        { id: 2, text: "b", prob: 0.4 },
+      ],
+    },
+    {
+      id: 3,
+      text: "c",
+      candidates: [
+        { id: 3, text: "c", prob: 0.9 },
+        { id: 4, text: "d", prob: 0.05 },
+        { id: 5, text: "e", prob: 0.05 },
+      ],
+    },
   ];
   const el = await render(MIME.probabilities, probabilitiesBundle({ steps, selected: 1 })[MIME.probabilities]);
   assert.equal(all(el, ".bar-row").length, 3);
@@ -109,17 +139,41 @@ test("the probability chart shows the selected step's candidates and follows the
 });
 
 test("a generation shows text, a partial token strip and the status", async () => {
-  const payload = generationBundle({ prompt: "Draw", parts: [{ kind: "text", text: "ok " }, { kind: "tokens", ids: [1, 2], complete: false }], tokenCount: 3, status: "running", numTokens: 32, codebookSize: 1024 })[MIME.generation];
+  const payload = generationBundle({
+    prompt: "Draw",
+    parts: [
+      { kind: "text", text: "ok " },
+      { kind: "tokens", ids: [1, 2], complete: false },
+    ],
+    tokenCount: 3,
+    status: "running",
+    numTokens: 32,
+    codebookSize: 1024,
+  })[MIME.generation];
   const el = await render(MIME.generation, payload);
   assert.match(q(el, ".answer").textContent ?? "", /^ok <img> image tokens 2\/32…/);
   assert.equal(all(el, ".chip.compact").length, 2);
-  assert.match(el.shadowRoot!.querySelectorAll(".muted")[el.shadowRoot!.querySelectorAll(".muted").length - 1]!.textContent ?? "", /generating… · 3 tokens/);
+  assert.match(
+    el.shadowRoot!.querySelectorAll(".muted")[el.shadowRoot!.querySelectorAll(".muted").length - 1]!.textContent ?? "",
+    /generating… · 3 tokens/,
+  );
 });
 
 test("a comparison draws every image with its label", async () => {
   const png = await gradientPng(16, 16);
-  const el = await render(MIME.comparison, comparisonBundle({ images: [{ png, label: "original" }, { png, label: "reconstruction" }] })[MIME.comparison]);
-  assert.deepEqual(all(el, "figcaption").map((f) => f.textContent), ["original", "reconstruction"]);
+  const el = await render(
+    MIME.comparison,
+    comparisonBundle({
+      images: [
+        { png, label: "original" },
+        { png, label: "reconstruction" },
+      ],
+    })[MIME.comparison],
+  );
+  assert.deepEqual(
+    all(el, "figcaption").map((f) => f.textContent),
+    ["original", "reconstruction"],
+  );
 });
 
 test("bad payloads show what is wrong instead of a blank output", async () => {

@@ -1,9 +1,10 @@
 // The live-view throttle, driven by a fake clock: at most one emit per interval with the latest value, a timer
 // for the trailing value, flush() for the final update, cancel() drops the pending one.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
-import { throttle } from "../../../kernel/display/throttle";
+import { test } from "node:test";
 import type { Clock } from "../../../kernel/display/throttle";
+import { throttle } from "../../../kernel/display/throttle";
 
 /** A manual clock: advance(ms) moves time and fires due timers in order. */
 function fakeClock(): Clock & { advance(ms: number): void; pending(): number } {

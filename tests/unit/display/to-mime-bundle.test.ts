@@ -1,8 +1,9 @@
 // toMimeBundle: objects are asked first, PNG bytes become image/png, other values text/plain; bad bundles fail clearly.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
-import { MIME } from "../../../kernel/protocol/mime";
+import { test } from "node:test";
 import { toMimeBundle } from "../../../kernel/display/to-mime-bundle";
+import { MIME } from "../../../kernel/protocol/mime";
 import { gradientPng } from "./fixtures";
 
 test("an object with toMimeBundle is asked, and text/plain is added when missing", () => {

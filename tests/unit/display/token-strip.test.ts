@@ -1,11 +1,12 @@
 // Token strip bundles: MIME keys, JSON round trip, chip colours stable per id, attention normalised per token,
 // prefix slots, well-formed self-contained HTML, and clear errors for mismatched attention maps.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
-import { MIME } from "../../../kernel/protocol/mime";
-import type { TokensPayload } from "../../../kernel/protocol/payloads";
+import { test } from "node:test";
 import { tokenColor } from "../../../kernel/display/colors";
 import { attentionPng, normaliseAttention, peakCell, tokenStripBundle } from "../../../kernel/display/token-strip";
+import { MIME } from "../../../kernel/protocol/mime";
+import type { TokensPayload } from "../../../kernel/protocol/payloads";
 import { decodePng, gradientPng } from "./fixtures";
 import { htmlProblems } from "./html-check";
 
@@ -16,11 +17,21 @@ const maps = ids.map((_, n) => Array.from({ length: 64 }, (_, p) => (p === (n * 
 
 test("a full strip has the tokens payload, HTML and text, and round-trips JSON", async () => {
   const source = { png: await gradientPng(), label: "grad.png" };
-  const bundle = tokenStripBundle({ ids, numTokens: 32, codebookSize: 1024, source, attention: { grid, maps }, label: "grad" });
+  const bundle = tokenStripBundle({
+    ids,
+    numTokens: 32,
+    codebookSize: 1024,
+    source,
+    attention: { grid, maps },
+    label: "grad",
+  });
   assert.deepEqual(Object.keys(bundle).sort(), [MIME.html, MIME.plain, MIME.tokens].sort());
   const payload = bundle[MIME.tokens] as TokensPayload;
   assert.deepEqual(JSON.parse(JSON.stringify(payload)), payload);
-  assert.deepEqual(payload.chips.map((c) => c.id), ids);
+  assert.deepEqual(
+    payload.chips.map((c) => c.id),
+    ids,
+  );
   assert.equal(payload.chips[7]!.color, tokenColor(ids[7]!).background);
   assert.equal(payload.attention!.maps.length, 32);
   for (const [n, row] of payload.attention!.maps.entries()) {
@@ -35,7 +46,9 @@ test("a full strip has the tokens payload, HTML and text, and round-trips JSON",
 
 test("the HTML is well-formed, self-contained and shows every id with a tooltip", async () => {
   const source = { png: await gradientPng(), label: "grad.png" };
-  const html = tokenStripBundle({ ids, numTokens: 32, codebookSize: 1024, source, attention: { grid, maps } })[MIME.html] as string;
+  const html = tokenStripBundle({ ids, numTokens: 32, codebookSize: 1024, source, attention: { grid, maps } })[
+    MIME.html
+  ] as string;
   assert.deepEqual(htmlProblems(html), []);
   for (const id of ids) assert.ok(html.includes(`>${id}</span>`), `chip for id ${id}`);
   assert.ok(html.includes(`title="token #3 · id ${ids[3]} · looks most at ${peakCell(maps[3]!, 8)}"`));
@@ -67,7 +80,10 @@ test("a uniform attention map is all 1 (no division by zero)", () => {
 });
 
 test("attention maps of the wrong size are refused, naming the grid", () => {
-  assert.throws(() => normaliseAttention([8, 8], [[1, 2, 3]]), /attention map 0 has 3 values; expected 64 for a 8x8 grid/);
+  assert.throws(
+    () => normaliseAttention([8, 8], [[1, 2, 3]]),
+    /attention map 0 has 3 values; expected 64 for a 8x8 grid/,
+  );
 });
 
 test("the heat map PNG is the grid size and darkest where attention is lowest", async () => {

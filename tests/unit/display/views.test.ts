@@ -1,13 +1,19 @@
 // Image, comparison, filmstrip, generation and probability bundles: MIME keys, PNGs that decode, payloads that
 // round-trip JSON, HTML that is well-formed and self-contained.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
-import { MIME } from "../../../kernel/protocol/mime";
-import type { ComparisonPayload, FilmstripPayload, GenerationPayload, ProbabilitiesPayload } from "../../../kernel/protocol/payloads";
-import { comparisonBundle, imageBundle } from "../../../kernel/display/image-view";
+import { test } from "node:test";
 import { filmstripBundle, pickEvenly } from "../../../kernel/display/filmstrip";
 import { generationBundle } from "../../../kernel/display/generation-view";
+import { comparisonBundle, imageBundle } from "../../../kernel/display/image-view";
 import { probabilitiesBundle } from "../../../kernel/display/probabilities";
+import { MIME } from "../../../kernel/protocol/mime";
+import type {
+  ComparisonPayload,
+  FilmstripPayload,
+  GenerationPayload,
+  ProbabilitiesPayload,
+} from "../../../kernel/protocol/payloads";
 import { decodePng, gradientPng } from "./fixtures";
 import { htmlProblems } from "./html-check";
 
@@ -27,9 +33,19 @@ test("an image bundle carries a decodable PNG in both image/png and the payload"
 test("a comparison shows every image with its label and the result as image/png", async () => {
   const a = await gradientPng(64, 64);
   const r = await gradientPng(32, 32);
-  const b = comparisonBundle({ images: [{ png: a, label: "original" }, { png: r, label: "reconstruction" }], caption: "25 steps", tokens: { ids: [1, 2, 3], numTokens: 32, codebookSize: 1024 } });
+  const b = comparisonBundle({
+    images: [
+      { png: a, label: "original" },
+      { png: r, label: "reconstruction" },
+    ],
+    caption: "25 steps",
+    tokens: { ids: [1, 2, 3], numTokens: 32, codebookSize: 1024 },
+  });
   const p = b[MIME.comparison] as ComparisonPayload;
-  assert.deepEqual(p.images.map((i) => i.label), ["original", "reconstruction"]);
+  assert.deepEqual(
+    p.images.map((i) => i.label),
+    ["original", "reconstruction"],
+  );
   assert.equal(p.tokens!.chips.length, 3);
   assert.equal((await decodePng(b[MIME.png] as string)).width, 32, "image/png is the last image");
   roundTrips(p);
@@ -68,7 +84,15 @@ test("a filmstrip keeps evenly spaced frames, reports progress while live and is
 
 test("a generation streams text and a partial token strip, then shows the decoded image", async () => {
   const base = { prompt: "Draw a fox", numTokens: 32, codebookSize: 1024 };
-  const running = generationBundle({ ...base, parts: [{ kind: "text", text: "Here <b>is</b> " }, { kind: "tokens", ids: [5, 6, 7], complete: false }], tokenCount: 6, status: "running" });
+  const running = generationBundle({
+    ...base,
+    parts: [
+      { kind: "text", text: "Here <b>is</b> " },
+      { kind: "tokens", ids: [5, 6, 7], complete: false },
+    ],
+    tokenCount: 6,
+    status: "running",
+  });
   const rp = running[MIME.generation] as GenerationPayload;
   assert.equal(rp.status, "running");
   assert.equal(rp.parts.length, 2);
@@ -79,14 +103,43 @@ test("a generation streams text and a partial token strip, then shows the decode
   assert.ok(html.includes("3/32"));
   assert.equal(running[MIME.plain], "Here <b>is</b> [image tokens 3/32] …");
   const png = await gradientPng(64, 64);
-  const steps = [{ id: 9, text: "Here", candidates: [{ id: 9, text: "Here", prob: 0.612345 }, { id: 4, text: "A", prob: 0.2 }] }];
-  const done = generationBundle({ ...base, parts: [{ kind: "text", text: "Here " }, { kind: "tokens", ids: Array(32).fill(3), complete: true }, { kind: "image", image: { png, label: "generated" } }], tokenCount: 35, status: "stop-token", steps, warnings: ["image span 1: 31 codes (expected 32); decoded as a prefix of 31"] });
+  const steps = [
+    {
+      id: 9,
+      text: "Here",
+      candidates: [
+        { id: 9, text: "Here", prob: 0.612345 },
+        { id: 4, text: "A", prob: 0.2 },
+      ],
+    },
+  ];
+  const done = generationBundle({
+    ...base,
+    parts: [
+      { kind: "text", text: "Here " },
+      { kind: "tokens", ids: Array(32).fill(3), complete: true },
+      { kind: "image", image: { png, label: "generated" } },
+    ],
+    tokenCount: 35,
+    status: "stop-token",
+    steps,
+    warnings: ["image span 1: 31 codes (expected 32); decoded as a prefix of 31"],
+  });
   const dp = done[MIME.generation] as GenerationPayload;
   assert.equal(dp.steps![0]!.candidates[0]!.prob, 0.6123);
   assert.deepEqual(dp.warnings, ["image span 1: 31 codes (expected 32); decoded as a prefix of 31"]);
   assert.ok((done[MIME.html] as string).includes("⚠ image span 1: 31 codes"));
-  assert.equal(done[MIME.plain], "Here [image]\n⚠ image span 1: 31 codes (expected 32); decoded as a prefix of 31", "a saved notebook's text shows the warning too");
-  const stopped = generationBundle({ ...base, parts: [{ kind: "text", text: "Here " }], tokenCount: 1, status: "interrupted" });
+  assert.equal(
+    done[MIME.plain],
+    "Here [image]\n⚠ image span 1: 31 codes (expected 32); decoded as a prefix of 31",
+    "a saved notebook's text shows the warning too",
+  );
+  const stopped = generationBundle({
+    ...base,
+    parts: [{ kind: "text", text: "Here " }],
+    tokenCount: 1,
+    status: "interrupted",
+  });
   assert.equal(stopped[MIME.plain], "Here  [interrupted]");
   roundTrips(dp);
   assert.equal((await decodePng(done[MIME.png] as string)).width, 64);
@@ -95,7 +148,14 @@ test("a generation streams text and a partial token strip, then shows the decode
 
 test("the probability chart selects a step, rounds and escapes", () => {
   const steps = [
-    { id: 1, text: " a", candidates: [{ id: 1, text: " a", prob: 0.7 }, { id: 2, text: "<x>", prob: 0.3 }] },
+    {
+      id: 1,
+      text: " a",
+      candidates: [
+        { id: 1, text: " a", prob: 0.7 },
+        { id: 2, text: "<x>", prob: 0.3 },
+      ],
+    },
     { id: 3, text: "<img_00042>", code: 42, candidates: [{ id: 3, text: "<img_00042>", prob: 0.91 }] },
   ];
   const b = probabilitiesBundle({ steps, selected: 1 });
@@ -108,6 +168,9 @@ test("the probability chart selects a step, rounds and escapes", () => {
   assert.ok(html.includes("&lt;x&gt;"));
   assert.ok(html.includes("91.0%"));
   assert.match(b[MIME.plain] as string, /step 1 chose "<img_00042>"/);
-  assert.ok(html.includes('title="#1 &lt;img_00042&gt;: 91.0%"'), "overview column per step with the chosen probability");
+  assert.ok(
+    html.includes('title="#1 &lt;img_00042&gt;: 91.0%"'),
+    "overview column per step with the chosen probability",
+  );
   assert.throws(() => probabilitiesBundle({ steps, selected: 2 }), /selected step 2 is outside 0\.\.1/);
 });

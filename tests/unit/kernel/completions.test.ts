@@ -1,18 +1,30 @@
 // The pure parts of the kernel's language features (kernel/executor/completions.ts): the three-way is-complete, the
 // one source that holds every completion candidate, TypeScript kinds mapped to ours, and quick info split into
 // signature and documentation (found: false for a name TypeScript does not know).
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { candidateSource, completeStatus, completionKind, quickInfoParts } from "../../../kernel/executor/completions";
 
 const tslabComplete = { completed: true };
 const tslabOpen = { completed: false, indent: "  " };
 
 test("is-complete: a closing bracket with no (or the wrong) opener is invalid; open brackets are incomplete", () => {
-  for (const code of [")", "a)", "}", "f(x]", "[1, 2)", "`${(}`", "if (a) { b }}"]) assert.deepEqual(completeStatus(code, tslabComplete), { status: "invalid" }, code);
-  for (const code of ["foo(", "function f() {", "[1,\n2", "`a${x"]) assert.deepEqual(completeStatus(code, tslabOpen), { status: "incomplete", indent: "  " }, code);
+  for (const code of [")", "a)", "}", "f(x]", "[1, 2)", "`${(}`", "if (a) { b }}"])
+    assert.deepEqual(completeStatus(code, tslabComplete), { status: "invalid" }, code);
+  for (const code of ["foo(", "function f() {", "[1,\n2", "`a${x"])
+    assert.deepEqual(completeStatus(code, tslabOpen), { status: "incomplete", indent: "  " }, code);
   // Brackets inside strings, comments, templates and regular expressions are not code; division is not a regex.
-  for (const code of ["x = 1;", "let s = ')]}'", "// )\nx", "/* } */ 1", "`)${1}]`", "const r = /[(]/; r", "a / b / (c)", "a++ / 2"]) {
+  for (const code of [
+    "x = 1;",
+    "let s = ')]}'",
+    "// )\nx",
+    "/* } */ 1",
+    "`)${1}]`",
+    "const r = /[(]/; r",
+    "a / b / (c)",
+    "a++ / 2",
+  ]) {
     assert.deepEqual(completeStatus(code, tslabComplete), { status: "complete" }, code);
   }
   // tslab still decides what brackets cannot see (an unterminated string or comment).
@@ -23,7 +35,10 @@ test("candidateSource puts every candidate where the completion would, member ac
   const names = ["chat", "tokenize", "not an identifier", "decode"];
   const member = candidateSource("const t = await seed.to(1);", 21, 23, names);
   assert.equal(member.code, "const t = await (seed.chat, seed.tokenize, seed.decode)(1);");
-  assert.deepEqual(member.offsets.map((o) => (o < 0 ? "" : member.code.slice(o, o + 4))), ["chat", "toke", "", "deco"]);
+  assert.deepEqual(
+    member.offsets.map((o) => (o < 0 ? "" : member.code.slice(o, o + 4))),
+    ["chat", "toke", "", "deco"],
+  );
   const optional = candidateSource("a.b?.", 5, 5, ["x"]);
   assert.equal(optional.code, "(a.b?.x)");
   const bare = candidateSource("if (ok) { tw }", 10, 12, ["twice", "Math"]);
@@ -32,15 +47,31 @@ test("candidateSource puts every candidate where the completion would, member ac
 });
 
 test("TypeScript element kinds map to completion kinds; quick info splits into signature and documentation", () => {
-  assert.deepEqual(["method", "property", "getter", "let", "const", "function", "class", "keyword", "constructor"].map(completionKind),
-    ["method", "property", "property", "variable", "constant", "function", "class", "keyword", "constructor"]);
+  assert.deepEqual(
+    ["method", "property", "getter", "let", "const", "function", "class", "keyword", "constructor"].map(completionKind),
+    ["method", "property", "property", "variable", "constant", "function", "class", "keyword", "constructor"],
+  );
   type QuickInfo = Parameters<typeof quickInfoParts>[0];
-  assert.equal(quickInfoParts({ kind: "", kindModifiers: "", textSpan: { start: 0, length: 1 }, displayParts: [{ text: "any", kind: "keyword" }] } as unknown as QuickInfo), undefined);
+  assert.equal(
+    quickInfoParts({
+      kind: "",
+      kindModifiers: "",
+      textSpan: { start: 0, length: 1 },
+      displayParts: [{ text: "any", kind: "keyword" }],
+    } as unknown as QuickInfo),
+    undefined,
+  );
   const parts = quickInfoParts({
-    kind: "method", kindModifiers: "", textSpan: { start: 0, length: 1 },
+    kind: "method",
+    kindModifiers: "",
+    textSpan: { start: 0, length: 1 },
     displayParts: [{ text: "(method) SeedApi.info(): Promise<ModelInfo>", kind: "text" }],
     documentation: [{ text: "The loaded model.", kind: "text" }],
     tags: [{ name: "example", text: [{ text: "await seed.info()", kind: "text" }] }],
   } as unknown as QuickInfo);
-  assert.deepEqual(parts, { kind: "method", signature: "(method) SeedApi.info(): Promise<ModelInfo>", documentation: "The loaded model.\n@example await seed.info()" });
+  assert.deepEqual(parts, {
+    kind: "method",
+    signature: "(method) SeedApi.info(): Promise<ModelInfo>",
+    documentation: "The loaded model.\n@example await seed.info()",
+  });
 });

@@ -1,15 +1,20 @@
 // DisplayRouter's live views: their updates go to the execution that opened them, and settle() makes the final state
 // of each one go out before the cell's reply - awaited after success, ended at once (as interrupted / failed) after an
 // interrupt or an error - with every later update of an ended view dropped.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
-import { DisplayRouter } from "../../../kernel/session/display-router";
-import type { OutputSink } from "../../../kernel/session/display-router";
+import { test } from "node:test";
 import type { OutputItem } from "../../../kernel/protocol/rpc";
+import type { OutputSink } from "../../../kernel/session/display-router";
+import { DisplayRouter } from "../../../kernel/session/display-router";
 
 function recorder(): OutputSink & { items: string[] } {
   const items: string[] = [];
-  return { items, emit: (o: OutputItem) => items.push(`${o.kind}:${o.kind === "display" || o.kind === "update" ? String(o.data["text/plain"]) : ""}`) };
+  return {
+    items,
+    emit: (o: OutputItem) =>
+      items.push(`${o.kind}:${o.kind === "display" || o.kind === "update" ? String(o.data["text/plain"]) : ""}`),
+  };
 }
 
 const ending = (how: string) => ({ "text/plain": `ended ${how}` });
@@ -76,6 +81,10 @@ test("a view's updates go to the execution that opened it, even while another ce
   view.update({ "text/plain": "1" });
   assert.deepEqual(first.items, ["display:0", "update:1"]);
   assert.deepEqual(second.items, []);
-  assert.equal(await router.settle(second, "interrupted", new AbortController().signal), "interrupted", "the other cell has no views of its own");
+  assert.equal(
+    await router.settle(second, "interrupted", new AbortController().signal),
+    "interrupted",
+    "the other cell has no views of its own",
+  );
   assert.deepEqual(first.items, ["display:0", "update:1"]);
 });

@@ -1,23 +1,39 @@
 // The Jupyter protocol logic with a fake session and fake IO: reply types, busy/idle around each request,
 // execute_input / outputs / execute_reply for ok, error and aborted cells, silent and store_history, shutdown.
-import { test } from "node:test";
-import assert from "node:assert/strict";
-import { JupyterHandler } from "../../../kernel/jupyter/handler";
-import type { KernelIO, SessionPort } from "../../../kernel/jupyter/handler";
-import { newHeader } from "../../../kernel/jupyter/wire";
-import type { JupyterMessage } from "../../../kernel/jupyter/wire";
-import type { ExecuteOptions, OutputSink } from "../../../kernel/session/kernel-session";
-import type { ExecuteResult } from "../../../kernel/protocol/rpc";
-import type { CompleteStatus, CompletionItemInfo } from "../../../kernel/executor/tslab-adapter";
 
-interface Sent { channel: string; msgType: string; content: Record<string, unknown>; parent: string }
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { CompleteStatus, CompletionItemInfo } from "../../../kernel/executor/tslab-adapter";
+import type { KernelIO, SessionPort } from "../../../kernel/jupyter/handler";
+import { JupyterHandler } from "../../../kernel/jupyter/handler";
+import type { JupyterMessage } from "../../../kernel/jupyter/wire";
+import { newHeader } from "../../../kernel/jupyter/wire";
+import type { ExecuteResult } from "../../../kernel/protocol/rpc";
+import type { ExecuteOptions, OutputSink } from "../../../kernel/session/kernel-session";
+
+interface Sent {
+  channel: string;
+  msgType: string;
+  content: Record<string, unknown>;
+  parent: string;
+}
 
 function request(msgType: string, content: Record<string, unknown> = {}): JupyterMessage {
-  return { identities: [Buffer.from("id")], header: newHeader(msgType, "client"), parent_header: {}, metadata: {}, content, buffers: [] };
+  return {
+    identities: [Buffer.from("id")],
+    header: newHeader(msgType, "client"),
+    parent_header: {},
+    metadata: {},
+    content,
+    buffers: [],
+  };
 }
 
 /** A session whose execute() plays a script (outputs, then a result), or answers "aborted" without starting. */
-function fakeSession(script: (code: string, sink: OutputSink) => ExecuteResult, aborted = false): SessionPort & { interrupts: number; lastOptions?: ExecuteOptions } {
+function fakeSession(
+  script: (code: string, sink: OutputSink) => ExecuteResult,
+  aborted = false,
+): SessionPort & { interrupts: number; lastOptions?: ExecuteOptions } {
   let count = 0;
   const s = {
     interrupts: 0,
@@ -39,7 +55,12 @@ function fakeSession(script: (code: string, sink: OutputSink) => ExecuteResult, 
     },
     async complete(_code: string, offset: number) {
       const items: CompletionItemInfo[] = [
-        { name: "floor", kind: "method", detail: "(method) Math.floor(x: number): number", documentation: "Greatest integer <= x." },
+        {
+          name: "floor",
+          kind: "method",
+          detail: "(method) Math.floor(x: number): number",
+          documentation: "Greatest integer <= x.",
+        },
         { name: "fround", kind: "method" },
         { name: "flag", kind: "property", detail: "(property) Math.flag: boolean" },
       ];
@@ -49,7 +70,11 @@ function fakeSession(script: (code: string, sink: OutputSink) => ExecuteResult, 
       return { start: 0, end: 1, text: "const x: number" };
     },
     async isComplete(code: string): Promise<CompleteStatus> {
-      return code.endsWith("{") ? { status: "incomplete", indent: "  " } : code.startsWith(")") ? { status: "invalid" } : { status: "complete" };
+      return code.endsWith("{")
+        ? { status: "incomplete", indent: "  " }
+        : code.startsWith(")")
+          ? { status: "invalid" }
+          : { status: "complete" };
     },
   };
   return s;
@@ -78,9 +103,19 @@ test("execute ok: busy, execute_input, outputs, execute_reply with the count, id
   const { sent, handler } = harness(session);
   const req = request("execute_request", { code: "x", silent: false });
   await handler.handle("shell", req);
-  assert.deepEqual(sent.map((s) => `${s.channel}:${s.msgType}`), [
-    "iopub:status", "iopub:execute_input", "iopub:stream", "iopub:display_data", "iopub:update_display_data", "iopub:execute_result", "shell:execute_reply", "iopub:status",
-  ]);
+  assert.deepEqual(
+    sent.map((s) => `${s.channel}:${s.msgType}`),
+    [
+      "iopub:status",
+      "iopub:execute_input",
+      "iopub:stream",
+      "iopub:display_data",
+      "iopub:update_display_data",
+      "iopub:execute_result",
+      "shell:execute_reply",
+      "iopub:status",
+    ],
+  );
   assert.ok(sent.every((s) => s.parent === req.header.msg_id));
   assert.deepEqual(sent[0]?.content, { execution_state: "busy" });
   assert.equal(sent[1]?.content.execution_count, 1);
@@ -108,7 +143,10 @@ test("execute error: error on iopub and execute_reply status error with ename/ev
 test("an aborted execute gets busy, an 'aborted' reply and idle, and no execute_input", async () => {
   const { sent, handler } = harness(fakeSession(() => ({ status: "ok", executionCount: 0 }), true));
   await handler.handle("shell", request("execute_request", { code: "1" }));
-  assert.deepEqual(sent.map((s) => s.msgType), ["status", "execute_reply", "status"]);
+  assert.deepEqual(
+    sent.map((s) => s.msgType),
+    ["status", "execute_reply", "status"],
+  );
   assert.equal(sent[1]?.content.status, "aborted");
 });
 
@@ -131,12 +169,23 @@ test("kernel_info, complete, inspect, is_complete, comm_info, history answer wit
   await handler.handle("shell", request("history_request"));
   await handler.handle("shell", request("is_complete_request", { code: ")" }));
   const replies = sent.filter((s) => s.channel === "shell");
-  assert.deepEqual(replies.map((r) => r.msgType), ["kernel_info_reply", "complete_reply", "inspect_reply", "is_complete_reply", "comm_info_reply", "history_reply", "is_complete_reply"]);
+  assert.deepEqual(
+    replies.map((r) => r.msgType),
+    [
+      "kernel_info_reply",
+      "complete_reply",
+      "inspect_reply",
+      "is_complete_reply",
+      "comm_info_reply",
+      "history_reply",
+      "is_complete_reply",
+    ],
+  );
   assert.equal(replies[0]?.content.protocol_version, "5.3");
   assert.deepEqual(replies[1]?.content.matches, ["floor", "fround", "flag"]);
   assert.equal(replies[1]?.content.cursor_start, 5);
   // ipykernel's experimental types: one per match, with a function's signature (parameters and return type).
-  assert.deepEqual((replies[1]?.content.metadata as Record<string, unknown>)._jupyter_types_experimental, [
+  assert.deepEqual((replies[1]!.content.metadata as Record<string, unknown>)._jupyter_types_experimental, [
     { start: 5, end: 7, text: "floor", type: "function", signature: "(x: number): number" },
     { start: 5, end: 7, text: "fround", type: "function", signature: "" },
     { start: 5, end: 7, text: "flag", type: "property", signature: "" },

@@ -1,20 +1,34 @@
 // `seed-notebook kernel install` output (kernel.json fields Jupyter reads, logo files, target folders) and the
 // validation of the kernel's command-line options.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { test } from "node:test";
+import { channelAddress, parseConnection } from "../../../kernel/jupyter/connection";
 import { installKernelspec, kernelsDir } from "../../../kernel/jupyter/kernelspec";
 import { takeKernelOptions } from "../../../kernel/session/kernel-options";
-import { parseConnection, channelAddress } from "../../../kernel/jupyter/connection";
 
 test("kernel install --prefix writes kernel.json (message interrupts, typescript) and PNG logos", () => {
   const prefix = mkdtempSync(join(tmpdir(), "seed-spec-"));
-  const dir = installKernelspec({ name: "seed", target: { kind: "prefix", prefix }, kernelScript: "/opt/seed/dist/kernel.js", node: "/usr/bin/node", extraArgs: ["--model", "/m"] });
+  const dir = installKernelspec({
+    name: "seed",
+    target: { kind: "prefix", prefix },
+    kernelScript: "/opt/seed/dist/kernel.js",
+    node: "/usr/bin/node",
+    extraArgs: ["--model", "/m"],
+  });
   assert.equal(dir, join(prefix, "share", "jupyter", "kernels", "seed"));
   const spec = JSON.parse(readFileSync(join(dir, "kernel.json"), "utf8")) as Record<string, unknown>;
-  assert.deepEqual(spec.argv, ["/usr/bin/node", "/opt/seed/dist/kernel.js", "--jupyter", "{connection_file}", "--model", "/m"]);
+  assert.deepEqual(spec.argv, [
+    "/usr/bin/node",
+    "/opt/seed/dist/kernel.js",
+    "--jupyter",
+    "{connection_file}",
+    "--model",
+    "/m",
+  ]);
   assert.equal(spec.display_name, "SEED (TypeScript)");
   assert.equal(spec.language, "typescript");
   assert.equal(spec.interrupt_mode, "message");
@@ -22,7 +36,10 @@ test("kernel install --prefix writes kernel.json (message interrupts, typescript
   assert.equal(logo.subarray(1, 4).toString(), "PNG");
   assert.equal(logo.readUInt32BE(16), 64);
   assert.ok(existsSync(join(dir, "logo-32x32.png")));
-  assert.throws(() => installKernelspec({ name: "bad name", target: { kind: "prefix", prefix }, kernelScript: "k.js" }), /may only hold/);
+  assert.throws(
+    () => installKernelspec({ name: "bad name", target: { kind: "prefix", prefix }, kernelScript: "k.js" }),
+    /may only hold/,
+  );
 });
 
 test("--user installs under JUPYTER_DATA_DIR (or the XDG data dir)", () => {
@@ -42,14 +59,32 @@ test("kernel options are taken out of argv and validated with messages naming th
   assert.deepEqual(args, ["--rpc"]);
   assert.deepEqual(o, { executionProvider: "cpu", cwd: "/w", model: "/m", threads: 3 });
   assert.throws(() => takeKernelOptions(["--threads", "0"]), /--threads must be a positive integer, got "0"/);
-  assert.throws(() => takeKernelOptions(["--execution-provider", "tpu"]), /must be one of auto, cpu, cuda, webgpu, got "tpu"/);
+  assert.throws(
+    () => takeKernelOptions(["--execution-provider", "tpu"]),
+    /must be one of auto, cpu, cuda, webgpu, got "tpu"/,
+  );
   assert.throws(() => takeKernelOptions(["--model"]), /--model needs a value/);
 });
 
 test("connection files: fields checked, addresses built per transport", () => {
-  const info = parseConnection(JSON.stringify({ ip: "127.0.0.1", transport: "tcp", key: "k", signature_scheme: "hmac-sha256", shell_port: 1, control_port: 2, stdin_port: 3, iopub_port: 4, hb_port: 5 }));
+  const info = parseConnection(
+    JSON.stringify({
+      ip: "127.0.0.1",
+      transport: "tcp",
+      key: "k",
+      signature_scheme: "hmac-sha256",
+      shell_port: 1,
+      control_port: 2,
+      stdin_port: 3,
+      iopub_port: 4,
+      hb_port: 5,
+    }),
+  );
   assert.equal(channelAddress(info, "iopub"), "tcp://127.0.0.1:4");
   assert.equal(channelAddress({ ...info, transport: "ipc", ip: "/tmp/k" }, "hb"), "ipc:///tmp/k-5");
   assert.throws(() => parseConnection(JSON.stringify({ shell_port: 1 })), /"control_port" must be a port number/);
-  assert.throws(() => parseConnection(JSON.stringify({ ...info, signature_scheme: "hmac-md5" })), /only signature_scheme "hmac-sha256"/);
+  assert.throws(
+    () => parseConnection(JSON.stringify({ ...info, signature_scheme: "hmac-md5" })),
+    /only signature_scheme "hmac-sha256"/,
+  );
 });

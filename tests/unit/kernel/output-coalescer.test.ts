@@ -1,9 +1,10 @@
 // Stream coalescing and display-update collapsing for the JSON-RPC output notifications.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
-import { OutputCoalescer } from "../../../kernel/rpc/output-coalescer";
-import type { CoalescerTimer } from "../../../kernel/rpc/output-coalescer";
+import { test } from "node:test";
 import type { OutputItem } from "../../../kernel/protocol/rpc";
+import type { CoalescerTimer } from "../../../kernel/rpc/output-coalescer";
+import { OutputCoalescer } from "../../../kernel/rpc/output-coalescer";
 
 /** A timer fired by hand. */
 function manualTimer(): CoalescerTimer & { fire(): void; armed: number } {
@@ -44,7 +45,10 @@ test("stdout and stderr are not merged, and order is kept", () => {
   c.push({ kind: "stream", name: "stderr", text: "b" });
   c.push({ kind: "stream", name: "stdout", text: "c" });
   c.flush();
-  assert.deepEqual(sent.map((o) => (o.kind === "stream" ? `${o.name}:${o.text}` : o.kind)), ["stdout:a", "stderr:b", "stdout:c"]);
+  assert.deepEqual(
+    sent.map((o) => (o.kind === "stream" ? `${o.name}:${o.text}` : o.kind)),
+    ["stdout:a", "stderr:b", "stdout:c"],
+  );
 });
 
 test("a display flushes pending streams first; updates of one displayId collapse to the latest", () => {
@@ -53,7 +57,10 @@ test("a display flushes pending streams first; updates of one displayId collapse
   const c = new OutputCoalescer((o) => sent.push(o), { timer });
   c.push({ kind: "stream", name: "stdout", text: "before" });
   c.push({ kind: "display", data: { "text/plain": "d" }, displayId: "x" });
-  assert.deepEqual(sent.map((o) => o.kind), ["stream", "display"]);
+  assert.deepEqual(
+    sent.map((o) => o.kind),
+    ["stream", "display"],
+  );
   for (let i = 0; i < 50; i++) c.push({ kind: "update", data: { "text/plain": `step ${i}` }, displayId: "x" });
   c.push({ kind: "update", data: { "text/plain": "other" }, displayId: "y" });
   timer.fire();
@@ -67,5 +74,8 @@ test("no stream message exceeds maxChunkChars", () => {
   const c = new OutputCoalescer((o) => sent.push(o), { timer: manualTimer(), maxChunkChars: 10 });
   c.push({ kind: "stream", name: "stdout", text: "x".repeat(35) });
   c.flush();
-  assert.deepEqual(sent.map((o) => (o.kind === "stream" ? o.text.length : -1)), [10, 10, 10, 5]);
+  assert.deepEqual(
+    sent.map((o) => (o.kind === "stream" ? o.text.length : -1)),
+    [10, 10, 10, 5],
+  );
 });

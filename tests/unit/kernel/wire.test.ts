@@ -1,9 +1,10 @@
 // Jupyter wire format: HMAC-SHA256 signing, frame layout, and rejection of bad signatures and malformed frames.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import { decode, DELIMITER, encode, newHeader, sign } from "../../../kernel/jupyter/wire";
+import { test } from "node:test";
 import type { JupyterMessage } from "../../../kernel/jupyter/wire";
+import { DELIMITER, decode, encode, newHeader, sign } from "../../../kernel/jupyter/wire";
 
 const KEY = "a0436f6c-1916-498b-8eb9-e81ab9368e84";
 

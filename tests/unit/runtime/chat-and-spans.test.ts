@@ -1,13 +1,20 @@
 // Prompt building in the Vicuna template and image-span extraction: the exact strings SEED-LLaMA uses, and every
 // kind of invalid span flagged with a reason.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { buildPromptText, imageBlock } from "../../../model/runtime/chat-template";
 import { extractImageSpans } from "../../../model/runtime/image-spans";
 import { formatImageToken } from "../../../model/runtime/text-tokenizer";
 
 const TPL = { system: "", user_prefix: "USER: ", assistant_prefix: "\nASSISTANT:", turn_separator: "\n" };
-const FMT = { imageTokenFormat: "<img_{:05d}>", boiToken: "<img>", eoiToken: "</img>", numTokens: 3, codebookSize: 100 };
+const FMT = {
+  imageTokenFormat: "<img_{:05d}>",
+  boiToken: "<img>",
+  eoiToken: "</img>",
+  numTokens: 3,
+  codebookSize: 100,
+};
 
 test("image tokens are formatted like Python's '<img_{:05d}>'.format(c)", () => {
   assert.equal(formatImageToken("<img_{:05d}>", 7), "<img_00007>");
@@ -32,20 +39,35 @@ test("multi-turn follows the SFT layout and forceImage appends <img>", () => {
     FMT,
     { forceImage: true },
   );
-  assert.equal(text, "SYS USER: Draw a fox.\nASSISTANT:Here it is.<img><img_00004><img_00005><img_00006></img>\nUSER: Now in snow.\nASSISTANT:<img>");
+  assert.equal(
+    text,
+    "SYS USER: Draw a fox.\nASSISTANT:Here it is.<img><img_00004><img_00005><img_00006></img>\nUSER: Now in snow.\nASSISTANT:<img>",
+  );
 });
 
 test("prompt errors: no turns, wrong order, wrong code count or range", () => {
   assert.throws(() => buildPromptText([], TPL, FMT), /at least one user turn/);
-  assert.throws(() => buildPromptText([{ role: "assistant", content: ["hi"] }], TPL, FMT), /turn 0 has role "assistant", expected "user"/);
-  assert.throws(() => buildPromptText([{ role: "user", content: [{ codes: [1, 2] }] }], TPL, FMT), /exactly 3 codes, got 2/);
-  assert.throws(() => buildPromptText([{ role: "user", content: [{ codes: [1, 2, 100] }] }], TPL, FMT), /code 100 .* outside \[0, 100\)/);
+  assert.throws(
+    () => buildPromptText([{ role: "assistant", content: ["hi"] }], TPL, FMT),
+    /turn 0 has role "assistant", expected "user"/,
+  );
+  assert.throws(
+    () => buildPromptText([{ role: "user", content: [{ codes: [1, 2] }] }], TPL, FMT),
+    /exactly 3 codes, got 2/,
+  );
+  assert.throws(
+    () => buildPromptText([{ role: "user", content: [{ codes: [1, 2, 100] }] }], TPL, FMT),
+    /code 100 .* outside \[0, 100\)/,
+  );
 });
 
 test("a leading system turn takes the template's system slot; anywhere else it is refused", () => {
   const sys = (content: string) => ({ role: "system" as const, content: [content] });
   const user = { role: "user" as const, content: ["Hi"] };
-  assert.equal(buildPromptText([sys("Be brief."), user], { ...TPL, system: "SYS " }, FMT), "Be brief.\nUSER: Hi\nASSISTANT:");
+  assert.equal(
+    buildPromptText([sys("Be brief."), user], { ...TPL, system: "SYS " }, FMT),
+    "Be brief.\nUSER: Hi\nASSISTANT:",
+  );
   assert.equal(buildPromptText([sys("Be brief. "), user], TPL, FMT), "Be brief. USER: Hi\nASSISTANT:");
   assert.throws(() => buildPromptText([sys("Be brief.")], TPL, FMT), /at least one user turn/);
   assert.throws(() => buildPromptText([user, sys("late")], TPL, FMT), /turn 1 has role "system"/);

@@ -2,11 +2,12 @@
 // language models that misbehave on purpose: one that never closes an image, one that ends without drawing, one
 // that writes </img> out of place, one that opens an image the budget cannot hold. Every span that comes out is
 // <img> + exactly N image tokens + </img>; the tokens the rule chose are reported as forced.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import { constrainLogits, ImageSpanGuard } from "../../../model/runtime/image-constraint";
-import { generateTokens } from "../../../model/runtime/pipeline-generate";
 import type { LanguageModel } from "../../../model/runtime/language-model";
+import { generateTokens } from "../../../model/runtime/pipeline-generate";
 import type { TextTokenizer } from "../../../model/runtime/text-tokenizer";
 import type { GenerateOptions, TokenEvent } from "../../../model/runtime/types";
 
@@ -36,7 +37,11 @@ test("<img> is not drawn when the budget cannot hold a whole span; a required im
   const required = new ImageSpanGuard(T, { openAtStart: false, requireImage: true });
   assert.deepEqual(required.rule(SPAN + 1), { kind: "free", exclude: [T.eoi] });
   assert.deepEqual(required.rule(SPAN), { kind: "force", id: T.boi });
-  assert.deepEqual(required.settle(2, true, SPAN + 5), { id: T.boi, forced: true }, "a stop before drawing becomes <img>");
+  assert.deepEqual(
+    required.settle(2, true, SPAN + 5),
+    { id: T.boi, forced: true },
+    "a stop before drawing becomes <img>",
+  );
   assert.deepEqual(required.settle(2, true, SPAN - 1), { id: 2, forced: false }, "unless a span no longer fits");
   assert.deepEqual(free.settle(2, true, 50), { id: 2, forced: false });
   required.accept(T.boi);
@@ -46,7 +51,10 @@ test("<img> is not drawn when the budget cannot hold a whole span; a required im
 test("constrainLogits masks what the rule forbids and leaves the input untouched", () => {
   const logits = Float32Array.from({ length: V }, (_, i) => i / 10);
   const image = constrainLogits(logits, { kind: "image" }, T);
-  assert.deepEqual([...image].map((v, i) => (v === -Infinity ? "x" : i)).filter((v) => v !== "x"), [10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+  assert.deepEqual(
+    [...image].map((v, i) => (v === -Infinity ? "x" : i)).filter((v) => v !== "x"),
+    [10, 11, 12, 13, 14, 15, 16, 17, 18, 19],
+  );
   const free = constrainLogits(logits, { kind: "free", exclude: [T.eoi, T.boi] }, T);
   assert.equal(free[T.eoi], -Infinity);
   assert.equal(free[T.boi], -Infinity);
@@ -74,14 +82,22 @@ const tok = {
   imageTokenOffset: T.imageTokenOffset,
   codebookSize: T.codebookSize,
   tokenOf: (id: number) => (id >= 10 ? `<img_${id - 10}>` : id === 3 ? "<img>" : id === 4 ? "</img>" : `w${id}`),
-  decode: (ids: readonly number[]) => ids.map((id) => (id >= 10 ? `<img_${id - 10}>` : id === 3 ? "<img>" : id === 4 ? "</img>" : `w${id} `)).join(""),
+  decode: (ids: readonly number[]) =>
+    ids.map((id) => (id >= 10 ? `<img_${id - 10}>` : id === 3 ? "<img>" : id === 4 ? "</img>" : `w${id} `)).join(""),
 } as unknown as TextTokenizer;
 
 const DEFAULTS = { maxNewTokens: 40, temperature: 0, topK: 0, topP: 1 };
 
 async function run(next: (g: readonly number[]) => number, options: GenerateOptions, prompt = [1, 5]) {
   const events: TokenEvent[] = [];
-  const r = await generateTokens(scriptedLm(next), tok, prompt, T.numTokens, { ...options, onToken: (e) => events.push(e) }, DEFAULTS);
+  const r = await generateTokens(
+    scriptedLm(next),
+    tok,
+    prompt,
+    T.numTokens,
+    { ...options, onToken: (e) => events.push(e) },
+    DEFAULTS,
+  );
   return { r, events, forced: events.filter((e) => e.forced).map((e) => `${e.index}:${e.id}`) };
 }
 
@@ -89,7 +105,10 @@ test("a model that never closes its image gets </img> after exactly N codes (for
   const endless = (g: readonly number[]) => (g.length === 0 ? 5 : g.length === 1 ? T.boi : 12);
   const own = await run(endless, { maxNewTokens: 12 });
   assert.deepEqual(own.r.ids.slice(0, 7), [5, T.boi, 12, 12, 12, 12, T.eoi]);
-  assert.deepEqual(own.r.images.map((s) => s.valid), [true]);
+  assert.deepEqual(
+    own.r.images.map((s) => s.valid),
+    [true],
+  );
   assert.deepEqual(own.forced, ["6:4"]);
   const raw = await run(endless, { maxNewTokens: 12, constrainImages: false });
   assert.equal(raw.r.images[0]?.valid, false, "without the rule the span stays open");
@@ -97,18 +116,28 @@ test("a model that never closes its image gets </img> after exactly N codes (for
 
   const forcedStart = await run(() => 12, { maxNewTokens: 8, forceImage: true }, [1, 5, T.boi]);
   assert.deepEqual(forcedStart.r.ids.slice(0, 5), [12, 12, 12, 12, T.eoi]);
-  assert.deepEqual(forcedStart.r.images.map((s) => [s.start, s.valid, s.codes]), [[-1, true, [2, 2, 2, 2]]]);
+  assert.deepEqual(
+    forcedStart.r.images.map((s) => [s.start, s.valid, s.codes]),
+    [[-1, true, [2, 2, 2, 2]]],
+  );
   assert.equal(forcedStart.r.forcedTokens, 1);
 });
 
 test("inside a span a stop id or a word is never drawn: the best image token is taken instead", async () => {
-  const r = await run((g) => (g.length === 0 ? T.boi : g.length === 2 ? 2 : g.length === 3 ? 7 : 15), { maxNewTokens: 10 });
-  assert.deepEqual(r.r.ids.slice(0, 6), [T.boi, 15, 10, 10, 15, T.eoi], "ids 2 and 7 were masked; the rest of the logits are flat, so id 10 wins");
+  const r = await run((g) => (g.length === 0 ? T.boi : g.length === 2 ? 2 : g.length === 3 ? 7 : 15), {
+    maxNewTokens: 10,
+  });
+  assert.deepEqual(
+    r.r.ids.slice(0, 6),
+    [T.boi, 15, 10, 10, 15, T.eoi],
+    "ids 2 and 7 were masked; the rest of the logits are flat, so id 10 wins",
+  );
   assert.equal(r.r.images[0]?.valid, true);
 });
 
 test("a required image: the model's stop before drawing becomes <img>, then the span is completed", async () => {
-  const shy = (g: readonly number[]) => (g.length < 2 ? 5 : g.includes(T.boi) ? (g.length < 7 ? 11 : g.length === 7 ? T.eoi : 2) : 2);
+  const shy = (g: readonly number[]) =>
+    g.length < 2 ? 5 : g.includes(T.boi) ? (g.length < 7 ? 11 : g.length === 7 ? T.eoi : 2) : 2;
   const r = await run(shy, { maxNewTokens: 30, requireImage: true });
   assert.deepEqual(r.r.ids, [5, 5, T.boi, 11, 11, 11, 11, T.eoi], "then the model's own stop ends the answer");
   assert.equal(r.r.stopReason, "stop");
@@ -118,7 +147,10 @@ test("a required image: the model's stop before drawing becomes <img>, then the 
   // A chatty model that would spend the whole budget on words gets its <img> where a span just fits.
   const chatty = await run(() => 5, { maxNewTokens: 10, requireImage: true });
   assert.deepEqual(chatty.r.ids.slice(0, 5), [5, 5, 5, 5, T.boi]);
-  assert.deepEqual(chatty.r.images.map((s) => s.valid), [true]);
+  assert.deepEqual(
+    chatty.r.images.map((s) => s.valid),
+    [true],
+  );
 });
 
 test("no </img> outside a span, and no <img> the budget cannot close", async () => {
@@ -131,7 +163,14 @@ test("no </img> outside a span, and no <img> the budget cannot close", async () 
 
 test("sampled (not greedy) runs keep the structure too, whatever the seed", async () => {
   for (let seed = 0; seed < 20; seed++) {
-    const r = await generateTokens(scriptedLm((g) => (g.length === 3 ? T.boi : 6)), tok, [1], T.numTokens, { maxNewTokens: 20, temperature: 1.5, seed }, DEFAULTS);
+    const r = await generateTokens(
+      scriptedLm((g) => (g.length === 3 ? T.boi : 6)),
+      tok,
+      [1],
+      T.numTokens,
+      { maxNewTokens: 20, temperature: 1.5, seed },
+      DEFAULTS,
+    );
     for (const span of r.images) assert.equal(span.valid, true, `seed ${seed}: ${span.reason}`);
   }
 });

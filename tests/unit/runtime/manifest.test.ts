@@ -1,14 +1,22 @@
 // Loading a package: seed.json validation (magic, version, fields, file table) and the on-disk checks (missing
 // file, wrong size, wrong sha256, the checksum cache), and the ONNX I/O names checked against the manifest.
 // Every error must name the field or file and the expected value.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { test } from "node:test";
+import { SeedError, SeedModel } from "../../../model/runtime/index";
 import { parseManifest } from "../../../model/runtime/manifest";
 import { verifyPackageFiles } from "../../../model/runtime/package-files";
-import { SeedModel, SeedError } from "../../../model/runtime/index";
-import { TINY_PACKAGE, copyPackage, editManifest, loadOptions, refreshFileEntry, type JsonObject } from "../../helpers/packages";
+import {
+  copyPackage,
+  editManifest,
+  type JsonObject,
+  loadOptions,
+  refreshFileEntry,
+  TINY_PACKAGE,
+} from "../../helpers/packages";
 
 const tinyText = readFileSync(join(TINY_PACKAGE, "seed.json"), "utf8");
 const tiny = (): JsonObject => JSON.parse(tinyText) as JsonObject;
@@ -19,19 +27,31 @@ test("the tiny package's manifest parses with the values it declares", () => {
   assert.equal(m.visual_tokenizer.num_tokens, 4);
   assert.deepEqual(m.image.size, [16, 16]);
   assert.equal(m.language_model?.image_token_format, "<img_{:05d}>");
-  assert.deepEqual(m.components.detokenizer?.inputs.map((i) => i.name), ["ids", "token_mask"]);
+  assert.deepEqual(
+    m.components.detokenizer?.inputs.map((i) => i.name),
+    ["ids", "token_mask"],
+  );
 });
 
 test("format magic, version and field types are checked by name", () => {
   assert.throws(() => parseManifest("{not json"), /seed\.json is not valid JSON/);
-  assert.throws(() => parse({ ...tiny(), format: "onnx" }), /field "format" must be one of \["seed-model"\], got "onnx"/);
-  assert.throws(() => parse({ ...tiny(), format_version: 2 }), /"format_version" is 2, but this runtime reads only version\(s\) 1/);
+  assert.throws(
+    () => parse({ ...tiny(), format: "onnx" }),
+    /field "format" must be one of \["seed-model"\], got "onnx"/,
+  );
+  assert.throws(
+    () => parse({ ...tiny(), format_version: 2 }),
+    /"format_version" is 2, but this runtime reads only version\(s\) 1/,
+  );
   const m = tiny();
   (m.image as JsonObject).size = [64];
   assert.throws(() => parse(m), /field "image\.size" must be an array of 2 integers >= 1, got \[64\]/);
   const m2 = tiny();
   delete (m2.visual_tokenizer as JsonObject).codebook_size;
-  assert.throws(() => parse(m2), /field "visual_tokenizer\.codebook_size" must be an integer >= 1, got nothing \(the field is missing\)/);
+  assert.throws(
+    () => parse(m2),
+    /field "visual_tokenizer\.codebook_size" must be an integer >= 1, got nothing \(the field is missing\)/,
+  );
   const m3 = tiny();
   (m3.image as JsonObject).resample = "lanczos";
   assert.throws(() => parse(m3), /"image\.resample" must be one of \["bilinear","bicubic","nearest"\]/);
@@ -59,7 +79,10 @@ test("missing files, wrong sizes and wrong checksums are all reported at once", 
   const enc = readFileSync(join(dir, "encoder.onnx"));
   enc[enc.length - 1] ^= 0xff; // same size, different bytes
   writeFileSync(join(dir, "encoder.onnx"), enc);
-  const err = await SeedModel.load(dir, loadOptions(cacheDir)).then(() => undefined, (e: unknown) => e);
+  const err = await SeedModel.load(dir, loadOptions(cacheDir)).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof SeedError, String(err));
   assert.equal(err.code, "package-file");
   assert.match(err.message, /"quantizer\.onnx" is missing/);
@@ -104,34 +127,58 @@ test("a component that fails to load fails the whole load (nothing half-loaded),
   const { dir, cacheDir } = copyPackage();
   writeFileSync(join(dir, "language_model.onnx"), "this is not an onnx file");
   refreshFileEntry(dir, "language_model.onnx");
-  await assert.rejects(SeedModel.load(dir, loadOptions(cacheDir)), (e: unknown) => e instanceof SeedError && e.code === "session" && /language_model: could not load .*language_model\.onnx/.test(e.message));
+  await assert.rejects(
+    SeedModel.load(dir, loadOptions(cacheDir)),
+    (e: unknown) =>
+      e instanceof SeedError &&
+      e.code === "session" &&
+      /language_model: could not load .*language_model\.onnx/.test(e.message),
+  );
 });
 
 test("a missing seed.json and an unknown tokenizer token are named", async () => {
   const { dir, cacheDir } = copyPackage();
-  await assert.rejects(SeedModel.load(join(dir, "nope"), loadOptions(cacheDir)), /no seed\.json in .*nope; expected a SEED model package folder/);
+  await assert.rejects(
+    SeedModel.load(join(dir, "nope"), loadOptions(cacheDir)),
+    /no seed\.json in .*nope; expected a SEED model package folder/,
+  );
   editManifest(dir, (m) => {
     (m.language_model as JsonObject).boi_token = "<image>";
   });
-  await assert.rejects(SeedModel.load(dir, loadOptions(cacheDir)), /token "<image>" \(seed\.json language_model\.boi_token\) is not in the vocabulary/);
+  await assert.rejects(
+    SeedModel.load(dir, loadOptions(cacheDir)),
+    /token "<image>" \(seed\.json language_model\.boi_token\) is not in the vocabulary/,
+  );
   editManifest(dir, (m) => {
     (m.language_model as JsonObject).boi_token = "<img>";
     (m.language_model as JsonObject).image_token_offset = 333;
   });
-  await assert.rejects(SeedModel.load(dir, loadOptions(cacheDir)), /image token "<img_00000>" has id 332, expected image_token_offset \+ 0 = 333/);
+  await assert.rejects(
+    SeedModel.load(dir, loadOptions(cacheDir)),
+    /image token "<img_00000>" has id 332, expected image_token_offset \+ 0 = 333/,
+  );
 });
 
 test("declared dtypes and fixed dims must match the graph's metadata; the KV layout must match the cache inputs", async () => {
   const { dir, cacheDir } = copyPackage();
   editManifest(dir, (m) => {
-    const det = (m.components as JsonObject).detokenizer as { inputs: { dtype: string }[]; outputs: { shape: unknown[] }[] };
+    const det = (m.components as JsonObject).detokenizer as {
+      inputs: { dtype: string }[];
+      outputs: { shape: unknown[] }[];
+    };
     det.inputs[0]!.dtype = "int32";
     det.outputs[0]!.shape = ["batch", 99];
   });
-  await assert.rejects(SeedModel.load(dir, loadOptions(cacheDir)), /components\.detokenizer does not match detokenizer\.onnx: "ids" is int32 in seed\.json but int64 in the ONNX graph; "generation_embedding" dim 1 is 99 in seed\.json but 12 in the ONNX graph/);
+  await assert.rejects(
+    SeedModel.load(dir, loadOptions(cacheDir)),
+    /components\.detokenizer does not match detokenizer\.onnx: "ids" is int32 in seed\.json but int64 in the ONNX graph; "generation_embedding" dim 1 is 99 in seed\.json but 12 in the ONNX graph/,
+  );
   const second = copyPackage();
   editManifest(second.dir, (m) => {
     (m.language_model as JsonObject).head_dim = 8;
   });
-  await assert.rejects(SeedModel.load(second.dir, loadOptions(second.cacheDir)), /past_key_values\.0\.key is \[batch,2,past,4\] in the graph, but seed\.json says num_kv_heads=2, head_dim=8/);
+  await assert.rejects(
+    SeedModel.load(second.dir, loadOptions(second.cacheDir)),
+    /past_key_values\.0\.key is \[batch,2,past,4\] in the graph, but seed\.json says num_kv_heads=2, head_dim=8/,
+  );
 });

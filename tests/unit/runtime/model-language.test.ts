@@ -1,11 +1,12 @@
 // SeedModel's language side on the tiny package: text tokenizer (round trip, image tokens, no space after added
 // tokens), prompts, the KV cache (incremental logits equal a full recompute), generation (greedy determinism,
 // seeded sampling, stop ids, callbacks, forceImage, abort) and the context/id checks that run before any session call.
-import { after, before, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
 import sharp from "sharp";
-import { SeedModel, SeedError } from "../../../model/runtime/index";
-import { TINY_PACKAGE, copyPackage, loadOptions } from "../../helpers/packages";
+import { SeedError, SeedModel } from "../../../model/runtime/index";
+import { copyPackage, loadOptions, TINY_PACKAGE } from "../../helpers/packages";
 import { assertTensorClose, tensorOf } from "../../helpers/tensor-compare";
 
 let model: SeedModel;
@@ -16,7 +17,24 @@ before(async () => {
 after(() => model.dispose());
 
 test("decode(encode(s)) == s on tricky strings, image tokens included", async () => {
-  for (const s of ["", "a", " leading space", "two  spaces", "the cat.", "tab\there", "new\nline", "émoji 🦊 ok", "Draw<img><img_00003><img_00015></img>done", "a <img> b", "x</img>", "<img_00016> is not a code", "\ufeffBOM first", "mid\ufeffdle", "\ufeff\ufeff two", " \ufeff spaced"]) {
+  for (const s of [
+    "",
+    "a",
+    " leading space",
+    "two  spaces",
+    "the cat.",
+    "tab\there",
+    "new\nline",
+    "émoji 🦊 ok",
+    "Draw<img><img_00003><img_00015></img>done",
+    "a <img> b",
+    "x</img>",
+    "<img_00016> is not a code",
+    "\ufeffBOM first",
+    "mid\ufeffdle",
+    "\ufeff\ufeff two",
+    " \ufeff spaced",
+  ]) {
     const ids = await model.encodeText(s, { bos: false });
     assert.equal(await model.decodeText(ids), s, JSON.stringify(s));
   }
@@ -35,7 +53,9 @@ test("BOS on request, image tokens map to offset + code, glued or spaced", async
 });
 
 test("prompts: images become <img> + N codes + </img> in the Vicuna template", async () => {
-  const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#00ff00" } }).png().toBuffer();
+  const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: "#00ff00" } })
+    .png()
+    .toBuffer();
   const img = await model.loadImage(new Uint8Array(png));
   const codes = (await model.tokenize(img)).ids[0] ?? [];
   const ids = await model.buildPrompt([{ role: "user", content: [img, "What is it?"] }]);
@@ -60,7 +80,12 @@ test("KV cache: logits step by step equal the logits of a full recompute", async
   const fresh = lm.newCache();
   const full = await lm.forward(ids, fresh);
   fresh.dispose();
-  assertTensorClose(tensorOf(last, [lm.vocabSize]), tensorOf(full, [lm.vocabSize]), { atol: 1e-5, rtol: 1e-5 }, "last logits");
+  assertTensorClose(
+    tensorOf(last, [lm.vocabSize]),
+    tensorOf(full, [lm.vocabSize]),
+    { atol: 1e-5, rtol: 1e-5 },
+    "last logits",
+  );
   assert.throws(() => fresh.feeds(), /KvCache used after dispose/);
 });
 
@@ -70,13 +95,25 @@ test("generate: greedy is deterministic, sampling follows the seed, callbacks se
   const g2 = await model.generate(prompt, { temperature: 0, maxNewTokens: 6 });
   assert.deepEqual(g1.ids, g2.ids);
   const events: { index: number; id: number; n: number }[] = [];
-  const s1 = await model.generate(prompt, { temperature: 1.5, seed: 1, maxNewTokens: 8, topCandidates: 3, onToken: (e) => events.push({ index: e.index, id: e.id, n: e.candidates.length }) });
+  const s1 = await model.generate(prompt, {
+    temperature: 1.5,
+    seed: 1,
+    maxNewTokens: 8,
+    topCandidates: 3,
+    onToken: (e) => events.push({ index: e.index, id: e.id, n: e.candidates.length }),
+  });
   const s2 = await model.generate(prompt, { temperature: 1.5, seed: 1, maxNewTokens: 8 });
   const s3 = await model.generate(prompt, { temperature: 1.5, seed: 2, maxNewTokens: 8 });
   assert.deepEqual(s1.ids, s2.ids);
   assert.notDeepEqual(s1.ids, s3.ids);
-  assert.deepEqual(events.map((e) => e.index), s1.ids.map((_, i) => i));
-  assert.deepEqual(events.map((e) => e.id), s1.ids);
+  assert.deepEqual(
+    events.map((e) => e.index),
+    s1.ids.map((_, i) => i),
+  );
+  assert.deepEqual(
+    events.map((e) => e.id),
+    s1.ids,
+  );
   assert.ok(events.every((e) => e.n === 3));
   assert.equal(s1.text, await model.decodeText(s1.ids));
   assert.equal(s1.promptIds.length, (await model.buildPrompt(prompt)).length);
@@ -96,10 +133,20 @@ test("generate: context, ids and options are checked before running; the model s
   const ctx = model.languageModel!.contextLength;
   const V = model.languageModel!.vocabSize;
   const long = "a".repeat(ctx * 2);
-  await assert.rejects(model.generate([{ role: "user", content: long }]), (e: unknown) => e instanceof SeedError && e.code === "context" && new RegExp(`context holds ${ctx}`).test(e.message));
+  await assert.rejects(
+    model.generate([{ role: "user", content: long }]),
+    (e: unknown) =>
+      e instanceof SeedError && e.code === "context" && new RegExp(`context holds ${ctx}`).test(e.message),
+  );
   const prompt = await model.buildPrompt([{ role: "user", content: "hi" }]);
-  await assert.rejects(model.generate(prompt, { maxNewTokens: ctx }), new RegExp(`exceeds the context of ${ctx}; use maxNewTokens <= ${ctx - prompt.length}`));
-  await assert.rejects(model.generate([1, V]), new RegExp(`prompt id ${V} at position 1 is outside the vocabulary \\[0, ${V}\\)`));
+  await assert.rejects(
+    model.generate(prompt, { maxNewTokens: ctx }),
+    new RegExp(`exceeds the context of ${ctx}; use maxNewTokens <= ${ctx - prompt.length}`),
+  );
+  await assert.rejects(
+    model.generate([1, V]),
+    new RegExp(`prompt id ${V} at position 1 is outside the vocabulary \\[0, ${V}\\)`),
+  );
   await assert.rejects(model.generate([1, 2.5]), /prompt id 2.5/);
   await assert.rejects(model.generate(prompt, { topP: 0 }), /topP must be in/);
   await assert.rejects(model.generate([]), /at least one user turn/);
@@ -112,11 +159,20 @@ test("generate: abort stops between tokens; forceImage starts the span in the pr
   const ctrl = new AbortController();
   let seen = 0;
   await assert.rejects(
-    model.generate([{ role: "user", content: "x" }], { maxNewTokens: 30, stopIds: [], signal: ctrl.signal, onToken: (e) => (seen = e.index + 1, e.index === 1 && ctrl.abort()) }),
+    model.generate([{ role: "user", content: "x" }], {
+      maxNewTokens: 30,
+      stopIds: [],
+      signal: ctrl.signal,
+      onToken: (e) => ((seen = e.index + 1), e.index === 1 && ctrl.abort()),
+    }),
     (e: unknown) => e instanceof SeedError && e.code === "aborted",
   );
   assert.equal(seen, 2);
-  const forced = await model.generate([{ role: "user", content: "Draw." }], { forceImage: true, maxNewTokens: 5, temperature: 0 });
+  const forced = await model.generate([{ role: "user", content: "Draw." }], {
+    forceImage: true,
+    maxNewTokens: 5,
+    temperature: 0,
+  });
   assert.equal(forced.promptIds[forced.promptIds.length - 1], model.textTokenizer?.special.boi);
   const first = forced.images[0];
   assert.ok(first, "a span opened by the forced <img>");

@@ -1,11 +1,12 @@
 // SeedModel in-process on the tiny package: tokenize (ids, embeddings, attention maps, batching), decode (same seed
 // same image, injected noise, prefix decoding, previews, abort) and bad input that must leave the model usable.
-import { after, before, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
 import sharp from "sharp";
-import { SeedModel, SeedError, createRng, type LoadedImage } from "../../../model/runtime/index";
+import { createRng, type LoadedImage, SeedError, SeedModel } from "../../../model/runtime/index";
 import { randn } from "../../../model/runtime/rng";
-import { TINY_PACKAGE, copyPackage, editManifest, loadOptions, type JsonObject } from "../../helpers/packages";
+import { copyPackage, editManifest, type JsonObject, loadOptions, TINY_PACKAGE } from "../../helpers/packages";
 
 let model: SeedModel;
 let red: LoadedImage;
@@ -13,7 +14,11 @@ let blue: LoadedImage;
 const { cacheDir } = copyPackage();
 
 async function solid(rgb: string): Promise<Uint8Array> {
-  return new Uint8Array(await sharp({ create: { width: 24, height: 24, channels: 3, background: rgb } }).png().toBuffer());
+  return new Uint8Array(
+    await sharp({ create: { width: 24, height: 24, channels: 3, background: rgb } })
+      .png()
+      .toBuffer(),
+  );
 }
 
 before(async () => {
@@ -87,8 +92,15 @@ test("decode: abort between steps rejects with code aborted and the model stays 
   const ctrl = new AbortController();
   let seen = 0;
   const err = await model
-    .decode(codes, { steps: 50, signal: ctrl.signal, onStep: (e) => (seen = e.step + 1, e.step === 2 && ctrl.abort()) })
-    .then(() => undefined, (e: unknown) => e);
+    .decode(codes, {
+      steps: 50,
+      signal: ctrl.signal,
+      onStep: (e) => ((seen = e.step + 1), e.step === 2 && ctrl.abort()),
+    })
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
   assert.ok(err instanceof SeedError && err.code === "aborted" && err.name === "AbortError", String(err));
   assert.equal(seen, 3);
   assert.equal((await model.decode(codes, { steps: 2 })).steps, 2);
@@ -98,13 +110,22 @@ test("bad input is refused with what was expected, and the model stays usable", 
   const { numTokens: N, codebookSize: K } = model.info;
   const good = new Array<number>(N).fill(0);
   await assert.rejects(model.decode(good.slice(1)), new RegExp(`exactly ${N} codes, got ${N - 1}`));
-  await assert.rejects(model.decode([...good.slice(1), K]), new RegExp(`integers in \\[0, ${K}\\); 1 are not: \\[${N - 1}\\]=${K}`));
+  await assert.rejects(
+    model.decode([...good.slice(1), K]),
+    new RegExp(`integers in \\[0, ${K}\\); 1 are not: \\[${N - 1}\\]=${K}`),
+  );
   await assert.rejects(model.decode([...good.slice(1), -1]), /are not: .*=-1/);
   await assert.rejects(model.decode(good, { steps: 0 }), /steps must be an integer in \[1, 1000\]/);
   await assert.rejects(model.decode(good, { prefix: 0 }), new RegExp(`prefix must be an integer in \\[1, ${N}\\]`));
-  await assert.rejects(model.decode(good, { noise: { dims: [1, 1], data: new Float32Array(1) } }), /noise must be \[1, /);
+  await assert.rejects(
+    model.decode(good, { noise: { dims: [1, 1], data: new Float32Array(1) } }),
+    /noise must be \[1, /,
+  );
   await assert.rejects(model.tokenize([]), /at least one image/);
-  await assert.rejects(model.tokenize({ ...red, pixels: { dims: [1, 3, 4, 4], data: new Float32Array(48) } }), /pixels are \[1, 3, 4, 4\], expected \[1, 3, 16, 16\]/);
+  await assert.rejects(
+    model.tokenize({ ...red, pixels: { dims: [1, 3, 4, 4], data: new Float32Array(48) } }),
+    /pixels are \[1, 3, 4, 4\], expected \[1, 3, 16, 16\]/,
+  );
   await assert.rejects(model.loadImage(new Uint8Array(0)), /input is empty/);
   assert.equal((await model.decode(good, { steps: 1 })).steps, 1);
 });
@@ -126,7 +147,10 @@ test("prefix decoding is refused on a package without token_mask support", async
   const m = await SeedModel.load(dir, loadOptions(cache));
   try {
     assert.equal(m.info.supportsTokenMask, false);
-    await assert.rejects(m.decode(new Array<number>(m.info.numTokens).fill(1), { prefix: 2 }), /needs detokenizer\.supports_token_mask/);
+    await assert.rejects(
+      m.decode(new Array<number>(m.info.numTokens).fill(1), { prefix: 2 }),
+      /needs detokenizer\.supports_token_mask/,
+    );
     assert.equal((await m.decode(new Array<number>(m.info.numTokens).fill(1), { steps: 2 })).steps, 2); // full decoding still works
   } finally {
     await m.dispose();

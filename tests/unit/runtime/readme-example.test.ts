@@ -1,10 +1,11 @@
 // The 10-line usage example in model/runtime/README.md must work as written: this test copies the ```ts block
 // verbatim into a file in the repository root, runs it with tsx, and checks its output and the PNG it writes.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { test } from "node:test";
 
 const ROOT = join(__dirname, "..", "..", "..");
 

@@ -4,13 +4,14 @@
 // vocabulary) against torch on the same inputs: SEED's preprocessing, ids exact, embeddings and LM logits <= 1e-4,
 // a 3-step guided PNDM decode from the same noise, prefix decoding refused (no token_mask), the memory refusal.
 // The package is built by tests/helpers/real-seed.ts (Python exporter, cached).
-import { after, before, describe, test } from "node:test";
+
 import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
 import { SeedError, SeedModel } from "../../../model/runtime/index";
-import { decodeTensor, realSeedFixture, type RealSeedFixture } from "../../helpers/real-seed";
+import { decodeTensor, type RealSeedFixture, realSeedFixture } from "../../helpers/real-seed";
 
 const fixture = realSeedFixture();
 const skip = typeof fixture === "string" ? fixture : false;
@@ -33,7 +34,10 @@ describe("real SEED shapes (reduced depth) vs torch", { skip }, () => {
 
   test("every size comes from the manifest: 224 px, 16x16 patches, 32 tokens of 8192 codes, no token mask", () => {
     const i = model.info;
-    assert.deepEqual([i.imageSize, i.patchGrid, i.numTokens, i.codebookSize, i.supportsTokenMask], [[224, 224], [16, 16], 32, 8192, false]);
+    assert.deepEqual(
+      [i.imageSize, i.patchGrid, i.numTokens, i.codebookSize, i.supportsTokenMask],
+      [[224, 224], [16, 16], 32, 8192, false],
+    );
     assert.deepEqual(model.manifest.components.encoder?.external_data, ["encoder.onnx.data"]);
     assert.equal(model.manifest.image.alpha, "drop");
   });
@@ -71,7 +75,12 @@ describe("real SEED shapes (reduced depth) vs torch", { skip }, () => {
     const noise = decodeTensor(ref.decode.noise);
     const t0 = performance.now();
     const timesteps: number[] = [];
-    const r = await model.decode(ref.ids, { steps: ref.decode.steps, guidanceScale: ref.decode.guidance_scale, noise, onStep: (s) => timesteps.push(s.timestep) });
+    const r = await model.decode(ref.ids, {
+      steps: ref.decode.steps,
+      guidanceScale: ref.decode.guidance_scale,
+      noise,
+      onStep: (s) => timesteps.push(s.timestep),
+    });
     const ms = performance.now() - t0;
     assert.deepEqual(timesteps, ref.decode.timesteps);
     const dl = maxDiff(r.latent.data, decodeTensor(ref.decode.latent).data);
@@ -90,13 +99,17 @@ describe("real SEED shapes (reduced depth) vs torch", { skip }, () => {
   });
 
   test("prefix decoding is refused: the package has no token_mask", async () => {
-    await assert.rejects(model.decode(fx().reference.ids, { prefix: 4, steps: 2 }), (e: unknown) =>
-      e instanceof SeedError && e.code === "input" && /supports_token_mask/.test(e.message));
+    await assert.rejects(
+      model.decode(fx().reference.ids, { prefix: 4, steps: 2 }),
+      (e: unknown) => e instanceof SeedError && e.code === "input" && /supports_token_mask/.test(e.message),
+    );
   });
 
   test("language model: SEED-LLaMA's prompt ids, logits within 1e-4 (prefill and cached step), greedy ids", async () => {
     const lm = fx().reference.lm;
-    const ids = await model.buildPrompt([{ role: "user", content: [{ codes: fx().reference.ids }, "Describe the image."] }]);
+    const ids = await model.buildPrompt([
+      { role: "user", content: [{ codes: fx().reference.ids }, "Describe the image."] },
+    ]);
     assert.deepEqual(ids, lm.prompt_ids);
     const llm = model.languageModel;
     assert.ok(llm);
@@ -115,7 +128,13 @@ describe("real SEED shapes (reduced depth) vs torch", { skip }, () => {
   });
 
   test("loading is refused, before any session, when the estimate exceeds the memory budget", async () => {
-    await assert.rejects(SeedModel.load(fx().packageDir, { executionProvider: "cpu", cacheDir, memoryBudgetBytes: 50e6 }), (e: unknown) =>
-      e instanceof SeedError && e.code === "memory" && /needs about .* GB of memory/.test(e.message) && /latent_decoder/.test(e.message));
+    await assert.rejects(
+      SeedModel.load(fx().packageDir, { executionProvider: "cpu", cacheDir, memoryBudgetBytes: 50e6 }),
+      (e: unknown) =>
+        e instanceof SeedError &&
+        e.code === "memory" &&
+        /needs about .* GB of memory/.test(e.message) &&
+        /latent_decoder/.test(e.message),
+    );
   });
 });

@@ -1,16 +1,26 @@
 // The DDIM scheduler: contract tests (timesteps per spacing, shapes, determinism, config parsing and its errors)
 // plus hand-computed steps. Expected numbers were computed separately with numpy from the DDIM formulas
 // (Song et al. eq. 12) and diffusers' timestep rules, not with this implementation.
-import { test } from "node:test";
-import assert from "node:assert/strict";
-import { DdimScheduler, parseDdimConfig, roundHalfEven } from "../../../model/runtime/scheduler-ddim";
-import { createRng, randn } from "../../../model/runtime/rng";
 
-const SD = { num_train_timesteps: 1000, beta_start: 0.00085, beta_end: 0.012, beta_schedule: "scaled_linear", steps_offset: 1, set_alpha_to_one: false, clip_sample: false } as const;
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { createRng, randn } from "../../../model/runtime/rng";
+import { DdimScheduler, parseDdimConfig, roundHalfEven } from "../../../model/runtime/scheduler-ddim";
+
+const SD = {
+  num_train_timesteps: 1000,
+  beta_start: 0.00085,
+  beta_end: 0.012,
+  beta_schedule: "scaled_linear",
+  steps_offset: 1,
+  set_alpha_to_one: false,
+  clip_sample: false,
+} as const;
 
 function close(actual: ArrayLike<number>, expected: readonly number[], tol = 1e-6): void {
   assert.equal(actual.length, expected.length);
-  for (let i = 0; i < expected.length; i++) assert.ok(Math.abs((actual[i] ?? NaN) - (expected[i] ?? 0)) <= tol, `[${i}] ${actual[i]} vs ${expected[i]}`);
+  for (let i = 0; i < expected.length; i++)
+    assert.ok(Math.abs((actual[i] ?? NaN) - (expected[i] ?? 0)) <= tol, `[${i}] ${actual[i]} vs ${expected[i]}`);
 }
 
 test("timesteps follow diffusers' leading / trailing / linspace spacing", () => {
@@ -22,10 +32,17 @@ test("timesteps follow diffusers' leading / trailing / linspace spacing", () => 
 
 test("a hand-computed epsilon step with constant betas", () => {
   // betas all 0.1 -> alphas_cumprod[t] = 0.9^(t+1); 2 of 10 steps, leading: timesteps [5, 0].
-  const s = new DdimScheduler({ num_train_timesteps: 10, trained_betas: new Array(10).fill(0.1), clip_sample: false, set_alpha_to_one: true });
+  const s = new DdimScheduler({
+    num_train_timesteps: 10,
+    trained_betas: new Array(10).fill(0.1),
+    clip_sample: false,
+    set_alpha_to_one: true,
+  });
   assert.deepEqual(s.setTimesteps(2), [5, 0]);
-  const aT = 0.9 ** 6, aPrev = 0.9 ** 1;
-  const x = 1, eps = 0.5;
+  const aT = 0.9 ** 6,
+    aPrev = 0.9 ** 1;
+  const x = 1,
+    eps = 0.5;
   const x0 = (x - Math.sqrt(1 - aT) * eps) / Math.sqrt(aT);
   const out = s.step(new Float32Array([eps]), 5, new Float32Array([x]));
   close(out.predOriginalSample, [x0]);
@@ -60,7 +77,8 @@ test("eta > 0 needs noise, and the same noise gives the same step", () => {
   const s = new DdimScheduler(SD);
   s.setTimesteps(5);
   const t = s.timesteps[0] ?? 0;
-  const x = randn(createRng(1), 16), m = randn(createRng(2), 16);
+  const x = randn(createRng(1), 16),
+    m = randn(createRng(2), 16);
   assert.throws(() => s.step(m, t, x, 0.5), /eta=0.5 needs a noise array of 16 values/);
   const a = s.step(m, t, x, 0.5, randn(createRng(3), 16));
   const b = s.step(m, t, x, 0.5, randn(createRng(3), 16));
@@ -90,11 +108,19 @@ test("bad calls and configs are named", () => {
   s.setTimesteps(2);
   assert.throws(() => s.step(new Float32Array(2), 1, new Float32Array(3)), /modelOutput has 2 values, sample has 3/);
   assert.throws(() => s.step(new Float32Array(1), 1000, new Float32Array(1)), /timestep 1000 is outside/);
-  assert.throws(() => parseDdimConfig({ beta_schedule: "quadratic" }), /field "beta_schedule" must be one of \["linear","scaled_linear","squaredcos_cap_v2"\], got "quadratic"/);
+  assert.throws(
+    () => parseDdimConfig({ beta_schedule: "quadratic" }),
+    /field "beta_schedule" must be one of \["linear","scaled_linear","squaredcos_cap_v2"\], got "quadratic"/,
+  );
   assert.throws(() => parseDdimConfig({ prediction_type: "eps" }), /prediction_type/);
   assert.throws(() => parseDdimConfig({ thresholding: true }), /thresholding/);
   assert.throws(() => parseDdimConfig([]), /top level must be a JSON object/);
-  const cfg = parseDdimConfig({ _class_name: "DDIMScheduler", ...SD, prediction_type: "v_prediction", timestep_spacing: "trailing" });
+  const cfg = parseDdimConfig({
+    _class_name: "DDIMScheduler",
+    ...SD,
+    prediction_type: "v_prediction",
+    timestep_spacing: "trailing",
+  });
   assert.equal(cfg.prediction_type, "v_prediction");
   assert.equal(cfg.steps_offset, 1);
   assert.equal(cfg.clip_sample_range, 1);

@@ -3,15 +3,25 @@
 // (first timestep evaluated twice), and trajectory exactness: formula (9) moves x_t = sqrt(a_t) x0 + sqrt(1 - a_t) eps
 // to the same trajectory at the previous timestep when the model output is the true eps, and every multistep
 // combination of equal outputs is that output again (coefficients sum to 1), so a full run ends exactly on it.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
+import { SeedError } from "../../../model/runtime/errors";
 import { createScheduler, parseSchedulerConfig } from "../../../model/runtime/scheduler";
 import { PndmScheduler, parsePndmConfig } from "../../../model/runtime/scheduler-pndm";
-import { SeedError } from "../../../model/runtime/errors";
 
 // stable-diffusion-2-1-unclip's scheduler values, as a PNDM config.
-const SD = { _class_name: "PNDMScheduler", beta_start: 0.00085, beta_end: 0.012, beta_schedule: "scaled_linear", num_train_timesteps: 1000,
-  prediction_type: "epsilon", set_alpha_to_one: false, skip_prk_steps: true, steps_offset: 1 };
+const SD = {
+  _class_name: "PNDMScheduler",
+  beta_start: 0.00085,
+  beta_end: 0.012,
+  beta_schedule: "scaled_linear",
+  num_train_timesteps: 1000,
+  prediction_type: "epsilon",
+  set_alpha_to_one: false,
+  skip_prk_steps: true,
+  steps_offset: 1,
+};
 
 test("scaled_linear alphas_cumprod: first and last values of Stable Diffusion's schedule", () => {
   const s = new PndmScheduler(parsePndmConfig(SD));
@@ -26,7 +36,10 @@ test("PLMS timesteps: leading spacing + offset, descending, the second one repea
   assert.equal(ts.length, 21);
   assert.deepEqual(ts.slice(0, 4), [951, 901, 901, 851]);
   assert.deepEqual(ts.slice(-2), [51, 1]);
-  assert.deepEqual(new PndmScheduler(parsePndmConfig({ ...SD, steps_offset: 0 })).setTimesteps(4), [750, 500, 500, 250, 0]);
+  assert.deepEqual(
+    new PndmScheduler(parsePndmConfig({ ...SD, steps_offset: 0 })).setTimesteps(4),
+    [750, 500, 500, 250, 0],
+  );
 });
 
 test("a full run with the true eps stays on the trajectory and ends at sqrt(a0) x0 + sqrt(1 - a0) eps", () => {
@@ -75,5 +88,8 @@ test("config: _class_name picks the scheduler; PNDM refuses PRK steps and eta > 
   assert.throws(() => parsePndmConfig({ ...SD, skip_prk_steps: false }), /skip_prk_steps.*true/);
   const s = new PndmScheduler(parsePndmConfig(SD));
   const [t] = s.setTimesteps(5);
-  assert.throws(() => s.step(Float32Array.of(0), t ?? 0, Float32Array.of(0), 0.5), (e: unknown) => e instanceof SeedError && /eta/.test(e.message));
+  assert.throws(
+    () => s.step(Float32Array.of(0), t ?? 0, Float32Array.of(0), 0.5),
+    (e: unknown) => e instanceof SeedError && /eta/.test(e.message),
+  );
 });

@@ -1,9 +1,10 @@
 // The call queue behind "a second call while one runs is queued": FIFO order, a failure does not block later
 // tasks, and a task whose signal fired before its turn is rejected without running.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
-import { TaskQueue } from "../../../model/runtime/task-queue";
+import { test } from "node:test";
 import { SeedError } from "../../../model/runtime/errors";
+import { TaskQueue } from "../../../model/runtime/task-queue";
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -40,11 +41,19 @@ test("a task aborted while waiting is rejected with code aborted and never runs"
     await tick();
     ctrl.abort();
   });
-  const second = q.run("second", async () => {
-    ran = true;
-  }, ctrl.signal);
+  const second = q.run(
+    "second",
+    async () => {
+      ran = true;
+    },
+    ctrl.signal,
+  );
   await first;
-  await assert.rejects(second, (e: unknown) => e instanceof SeedError && e.code === "aborted" && /second was aborted before it started/.test(e.message));
+  await assert.rejects(
+    second,
+    (e: unknown) =>
+      e instanceof SeedError && e.code === "aborted" && /second was aborted before it started/.test(e.message),
+  );
   assert.equal(ran, false);
 });
 

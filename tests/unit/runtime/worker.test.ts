@@ -1,14 +1,15 @@
 // openModelWorker: the same API off-thread. Results equal the in-process model's; abort mid-decode returns after
 // the current step; the main event loop keeps turning while the worker computes; calls queue; errors cross the
 // thread boundary as SeedErrors with their code; dispose ends the worker.
-import { AsyncLocalStorage } from "node:async_hooks";
-import { after, before, test } from "node:test";
+
 import assert from "node:assert/strict";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { after, before, test } from "node:test";
 import sharp from "sharp";
-import { SeedModel, SeedError, openModelWorker, type SeedRuntime } from "../../../model/runtime/index";
-import { TINY_PACKAGE, copyPackage, loadOptions } from "../../helpers/packages";
+import { openModelWorker, SeedError, SeedModel, type SeedRuntime } from "../../../model/runtime/index";
+import { copyPackage, loadOptions, TINY_PACKAGE } from "../../helpers/packages";
 
 const { cacheDir } = copyPackage();
 let worker: SeedRuntime;
@@ -18,7 +19,11 @@ let png: Uint8Array;
 before(async () => {
   worker = await openModelWorker(TINY_PACKAGE, loadOptions(cacheDir));
   local = await SeedModel.load(TINY_PACKAGE, loadOptions(cacheDir));
-  png = new Uint8Array(await sharp({ create: { width: 20, height: 12, channels: 3, background: "#3366aa" } }).png().toBuffer());
+  png = new Uint8Array(
+    await sharp({ create: { width: 20, height: 12, channels: 3, background: "#3366aa" } })
+      .png()
+      .toBuffer(),
+  );
 });
 after(async () => {
   await worker.dispose();
@@ -39,8 +44,17 @@ test("the worker gives the same ids, images and text as the in-process model", a
   assert.deepEqual(steps, [0, 1, 2]);
   const prompt = [{ role: "user" as const, content: ["hi ", wi] }];
   const tokens: number[] = [];
-  const wg = await worker.generate(prompt, { temperature: 0.8, seed: 4, maxNewTokens: 5, onToken: (e) => tokens.push(e.id) });
-  const lg = await local.generate([{ role: "user", content: ["hi ", li] }], { temperature: 0.8, seed: 4, maxNewTokens: 5 });
+  const wg = await worker.generate(prompt, {
+    temperature: 0.8,
+    seed: 4,
+    maxNewTokens: 5,
+    onToken: (e) => tokens.push(e.id),
+  });
+  const lg = await local.generate([{ role: "user", content: ["hi ", li] }], {
+    temperature: 0.8,
+    seed: 4,
+    maxNewTokens: 5,
+  });
   assert.deepEqual(wg.ids, lg.ids);
   assert.deepEqual(tokens, wg.ids);
   assert.equal(await worker.decodeText(await worker.encodeText("the cat")), "<s>the cat");
@@ -53,7 +67,10 @@ test("abort mid-decode rejects after the current step, and the worker stays usab
   let last = -1;
   const err = await worker
     .decode(codes, { steps: 500, signal: ctrl.signal, onStep: (e) => ((last = e.step), e.step === 3 && ctrl.abort()) })
-    .then(() => undefined, (e: unknown) => e);
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
   assert.ok(err instanceof SeedError && err.code === "aborted", String(err));
   assert.ok(last >= 3 && last < 499, `stopped after step ${last} of 500`); // events may trail the flag by a few steps
   assert.equal((await worker.decode(codes, { steps: 2 })).steps, 2);
@@ -76,12 +93,16 @@ test("onStep and onToken run in the async context of the call, not of the worker
   // The kernel routes a live view's updates to the cell whose code made the call through an AsyncLocalStorage;
   // a callback run in the context where the worker was opened would send them to the cell that loaded the model.
   const cell = new AsyncLocalStorage<string>();
-  const fresh = await cell.run("cell that loaded the model", () => openModelWorker(TINY_PACKAGE, loadOptions(cacheDir)));
+  const fresh = await cell.run("cell that loaded the model", () =>
+    openModelWorker(TINY_PACKAGE, loadOptions(cacheDir)),
+  );
   try {
     const codes = new Array<number>(fresh.info.numTokens).fill(4);
     const seen: (string | undefined)[] = [];
     await cell.run("decoding cell", () => fresh.decode(codes, { steps: 3, onStep: () => seen.push(cell.getStore()) }));
-    await cell.run("chat cell", () => fresh.generate([1], { maxNewTokens: 2, temperature: 0, stopIds: [], onToken: () => seen.push(cell.getStore()) }));
+    await cell.run("chat cell", () =>
+      fresh.generate([1], { maxNewTokens: 2, temperature: 0, stopIds: [], onToken: () => seen.push(cell.getStore()) }),
+    );
     assert.deepEqual(seen, ["decoding cell", "decoding cell", "decoding cell", "chat cell", "chat cell"]);
   } finally {
     await fresh.dispose();
@@ -101,17 +122,32 @@ test("a second call while one runs is queued and runs after it", async () => {
 
 test("errors cross the thread with their code and message; a throwing callback aborts the call", async () => {
   const N = worker.info.numTokens;
-  await assert.rejects(worker.decode([1]), (e: unknown) => e instanceof SeedError && e.code === "input" && new RegExp(`exactly ${N} codes, got 1`).test(e.message));
-  await assert.rejects(worker.loadImage(new Uint8Array([1, 2, 3])), (e: unknown) => e instanceof SeedError && e.code === "image");
   await assert.rejects(
-    worker.decode(new Array<number>(N).fill(0), { steps: 100, onStep: (e) => { if (e.step === 1) throw new Error("callback broke"); } }),
+    worker.decode([1]),
+    (e: unknown) =>
+      e instanceof SeedError && e.code === "input" && new RegExp(`exactly ${N} codes, got 1`).test(e.message),
+  );
+  await assert.rejects(
+    worker.loadImage(new Uint8Array([1, 2, 3])),
+    (e: unknown) => e instanceof SeedError && e.code === "image",
+  );
+  await assert.rejects(
+    worker.decode(new Array<number>(N).fill(0), {
+      steps: 100,
+      onStep: (e) => {
+        if (e.step === 1) throw new Error("callback broke");
+      },
+    }),
     /callback broke/,
   );
   assert.equal((await worker.decode(new Array<number>(N).fill(0), { steps: 1 })).steps, 1);
 });
 
 test("a bad package fails openModelWorker with the loader's error; dispose ends the worker", async () => {
-  await assert.rejects(openModelWorker("/nonexistent/pkg", loadOptions(cacheDir)), (e: unknown) => e instanceof SeedError && e.code === "manifest" && /no seed\.json/.test(e.message));
+  await assert.rejects(
+    openModelWorker("/nonexistent/pkg", loadOptions(cacheDir)),
+    (e: unknown) => e instanceof SeedError && e.code === "manifest" && /no seed\.json/.test(e.message),
+  );
   const w = await openModelWorker(TINY_PACKAGE, loadOptions(cacheDir));
   await w.dispose();
   await assert.rejects(w.encodeText("x"), (e: unknown) => e instanceof SeedError && e.code === "disposed");

@@ -1,4 +1,5 @@
 """The caption parser used by evaluate.py: every dataset caption parses back to its scene; errors are counted."""
+
 from __future__ import annotations
 
 import unittest
@@ -42,10 +43,15 @@ class ImageScoreTest(unittest.TestCase):
         import numpy as np
 
         from model.train.lm.judge_image import score
+
         scenes = [ds.scene_at("train", i) for i in range(5)]
         empty = len(ds.IDENTITIES)
-        pred = {"identity": np.full((5, 9), empty), "colour": np.full((5, 9), len(ds.COLOURS)),
-                "size": np.zeros((5, 9), np.int64), "background": np.array([s.background for s in scenes])}
+        pred = {
+            "identity": np.full((5, 9), empty),
+            "colour": np.full((5, 9), len(ds.COLOURS)),
+            "size": np.zeros((5, 9), np.int64),
+            "background": np.array([s.background for s in scenes]),
+        }
         for i, s in enumerate(scenes):
             for o in s.objects:
                 pred["identity"][i, o.cell], pred["size"][i, o.cell] = o.identity, o.size

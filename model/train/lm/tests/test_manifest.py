@@ -1,4 +1,5 @@
 """The LM manifest block merges into seed.json without touching part 1's fields, with fresh sizes and hashes."""
+
 from __future__ import annotations
 
 import hashlib
@@ -17,12 +18,19 @@ class ManifestTest(unittest.TestCase):
             (pkg / "fixtures").mkdir()
             for name in LM_FILES:
                 (pkg / name).write_text(f"content of {name}")
-            block = {"language_model": {"image_token_offset": 1000}, "component": {"file": "language_model.onnx"},
-                     "files": {"language_model.onnx": {"bytes": 0, "sha256": "stale"}}}
+            block = {
+                "language_model": {"image_token_offset": 1000},
+                "component": {"file": "language_model.onnx"},
+                "files": {"language_model.onnx": {"bytes": 0, "sha256": "stale"}},
+            }
             (pkg / "block.json").write_text(json.dumps(block))
-            seed = {"format": "seed-model", "format_version": 1, "image": {"size": [64, 64]},
-                    "components": {"encoder": {"file": "encoder.onnx"}},
-                    "files": {"encoder.onnx": {"bytes": 5, "sha256": "e"}}}
+            seed = {
+                "format": "seed-model",
+                "format_version": 1,
+                "image": {"size": [64, 64]},
+                "components": {"encoder": {"file": "encoder.onnx"}},
+                "files": {"encoder.onnx": {"bytes": 5, "sha256": "e"}},
+            }
             (pkg / "seed.json").write_text(json.dumps(seed))
             merge_into_seed_json(pkg, pkg / "block.json")
             out = json.loads((pkg / "seed.json").read_text())
@@ -32,8 +40,9 @@ class ManifestTest(unittest.TestCase):
             self.assertEqual(out["language_model"], {"image_token_offset": 1000})
             self.assertEqual(out["components"]["language_model"], {"file": "language_model.onnx"})
             data = (pkg / "language_model.onnx").read_bytes()
-            self.assertEqual(out["files"]["language_model.onnx"],
-                             {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+            self.assertEqual(
+                out["files"]["language_model.onnx"], {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+            )
             self.assertEqual(set(LM_FILES) - set(out["files"]), set())
 
     def test_merge_refuses_a_package_without_seed_json(self) -> None:

@@ -1,5 +1,6 @@
 """The LM and its ONNX export: the KV cache is exact in PyTorch, and ORT (onnxruntime-node) agrees with PyTorch
 within 1e-4 on prefill (empty past) and on decode steps with a past, with the Optimum I/O names."""
+
 from __future__ import annotations
 
 import tempfile
@@ -22,7 +23,7 @@ TOL = 1e-4
 def tiny_model(seed: int = 0) -> SeedMiniLM:
     torch.manual_seed(seed)
     m = SeedMiniLM(LMConfig(vocab_size=300, d_model=64, n_layers=4, n_heads=4, d_ff=128, max_position_embeddings=64))
-    with torch.no_grad():   # larger weights than the init, so that a masking bug shows in the logits
+    with torch.no_grad():  # larger weights than the init, so that a masking bug shows in the logits
         for p in m.parameters():
             p.mul_(3.0)
     return m.eval()
@@ -69,7 +70,7 @@ class ModelTest(unittest.TestCase):
             self.assertLess(p16.stat().st_size, 0.7 * p32.stat().st_size)
             ids = torch.randint(0, 300, (2, 9))
             mask = torch.ones(2, 9, dtype=torch.int64)
-            mask[1, :3] = 0                                   # left padding in row 1
+            mask[1, :3] = 0  # left padding in row 1
             pos = torch.arange(9).unsqueeze(0).expand(2, 9).contiguous()
             with torch.no_grad():
                 l1, past = m(ids, mask, pos, m.empty_past(2))
@@ -78,8 +79,9 @@ class ModelTest(unittest.TestCase):
                 pos2 = torch.full((2, 1), 9, dtype=torch.int64)
                 l2, present = m(nxt, mask2, pos2, past)
             for path in (p32, p16):
-                ins, outs, (r1, r2) = ort_run(path, [feeds(ids, mask, pos, m.empty_past(2)),
-                                                     feeds(nxt, mask2, pos2, past)])
+                ins, outs, (r1, r2) = ort_run(
+                    path, [feeds(ids, mask, pos, m.empty_past(2)), feeds(nxt, mask2, pos2, past)]
+                )
                 self.assertEqual(ins, input_names(4))
                 self.assertEqual(outs, output_names(4))
                 self.assertLess(float(np.abs(r1["logits"] - l1.numpy()).max()), TOL)
@@ -97,7 +99,7 @@ class GenerateTest(unittest.TestCase):
         self.assertEqual(len(a.ids), 20)
         c = generate(m, [1, 5, 7], 20, stop_ids=[a.ids[3]], temperature=0.0)
         self.assertTrue(c.stopped)
-        self.assertEqual(c.ids, a.ids[:a.ids.index(a.ids[3]) + 1])
+        self.assertEqual(c.ids, a.ids[: a.ids.index(a.ids[3]) + 1])
 
     def test_top_p_keeps_only_the_nucleus(self) -> None:
         logits = torch.tensor([5.0, 4.9, -10.0, -10.0])

@@ -1,4 +1,5 @@
 """Chat template and task generator: loss masks cover answers only, prompts are token prefixes, splits hold."""
+
 from __future__ import annotations
 
 import unittest
@@ -79,7 +80,7 @@ class TemplateTest(unittest.TestCase):
             scene = ds.scene_at("train", i)
             edit = tasks.random_edit(rng, scene, "train")
             if edit and edit[0].startswith("Remove the "):
-                name = edit[0][len("Remove the "):-1]
+                name = edit[0][len("Remove the ") : -1]
                 self.assertEqual(len(edit[1].objects), len(scene.objects) - 1)
                 self.assertNotIn(name, [tasks.ref_name(o) for o in edit[1].objects])
 

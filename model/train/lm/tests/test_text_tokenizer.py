@@ -2,6 +2,7 @@
 
 Run: /usr/bin/python3 -m unittest discover -s model/train/lm/tests -t .
 """
+
 from __future__ import annotations
 
 import json
@@ -40,16 +41,23 @@ class TextTokenizerTest(unittest.TestCase):
     def test_image_tokens_are_contiguous_after_text(self) -> None:
         t = self.tok
         self.assertEqual(t.encode("<img_00000>", add_bos=False), [t.text_vocab_size])
-        self.assertEqual(t.encode(f"<img_{CODEBOOK_SIZE - 1:05d}>", add_bos=False), [t.text_vocab_size + CODEBOOK_SIZE - 1])
-        self.assertEqual((t.boi_id, t.eoi_id, t.vocab_size), (t.image_token_offset + CODEBOOK_SIZE,
-                                                              t.image_token_offset + CODEBOOK_SIZE + 1,
-                                                              t.image_token_offset + CODEBOOK_SIZE + 2))
+        self.assertEqual(
+            t.encode(f"<img_{CODEBOOK_SIZE - 1:05d}>", add_bos=False), [t.text_vocab_size + CODEBOOK_SIZE - 1]
+        )
+        self.assertEqual(
+            (t.boi_id, t.eoi_id, t.vocab_size),
+            (
+                t.image_token_offset + CODEBOOK_SIZE,
+                t.image_token_offset + CODEBOOK_SIZE + 1,
+                t.image_token_offset + CODEBOOK_SIZE + 2,
+            ),
+        )
 
     def test_glued_image_tokens_are_split_out(self) -> None:
         t = self.tok
         ids = t.encode("Draw<img><img_00012><img_00345></img>done", add_bos=False)
         i = ids.index(t.boi_id)
-        self.assertEqual(ids[i:i + 4], [t.boi_id, t.image_token_offset + 12, t.image_token_offset + 345, t.eoi_id])
+        self.assertEqual(ids[i : i + 4], [t.boi_id, t.image_token_offset + 12, t.image_token_offset + 345, t.eoi_id])
 
     def test_out_of_range_image_token_is_plain_text(self) -> None:
         ids = self.tok.encode("<img_99999>", add_bos=False)
@@ -72,13 +80,19 @@ class TextTokenizerTest(unittest.TestCase):
     def test_node_tokenizers_parity(self) -> None:
         """tokenizer.json in @huggingface/tokenizers gives the reference ids on tricky and 3000 stress strings."""
         fx = tokenizer_fixture(self.tok)
-        fx["cases"] += [{"text": s, "ids": self.tok.encode(s), "ids_no_bos": self.tok.encode(s, add_bos=False)}
-                        for s in stress_strings(np.random.default_rng(2), 3000)]
+        fx["cases"] += [
+            {"text": s, "ids": self.tok.encode(s), "ids_no_bos": self.tok.encode(s, add_bos=False)}
+            for s in stress_strings(np.random.default_rng(2), 3000)
+        ]
         with tempfile.TemporaryDirectory() as tmp:
             self.tok.write(Path(tmp), 256)
             (Path(tmp) / "cases.json").write_text(json.dumps(fx))
-            r = subprocess.run(["node", str(LM_DIR / "check_tokenizer_parity.mjs"), tmp, str(Path(tmp) / "cases.json")],
-                               cwd=REPO, capture_output=True, text=True)
+            r = subprocess.run(
+                ["node", str(LM_DIR / "check_tokenizer_parity.mjs"), tmp, str(Path(tmp) / "cases.json")],
+                cwd=REPO,
+                capture_output=True,
+                text=True,
+            )
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
 
