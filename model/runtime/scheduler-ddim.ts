@@ -19,6 +19,8 @@ export interface DdimConfig {
   readonly set_alpha_to_one: boolean;
   readonly clip_sample: boolean;
   readonly clip_sample_range: number;
+  /** diffusers' `step(..., use_clipped_model_output)`: re-derive ε from the clipped x_0 (default false, as there). */
+  readonly use_clipped_model_output: boolean;
 }
 
 export const DDIM_DEFAULTS: DdimConfig = {
@@ -33,6 +35,7 @@ export const DDIM_DEFAULTS: DdimConfig = {
   set_alpha_to_one: true,
   clip_sample: true,
   clip_sample_range: 1.0,
+  use_clipped_model_output: false,
 };
 
 /** Reads a diffusers scheduler_config.json object; unknown keys (e.g. _class_name) are ignored, bad values named. */
@@ -64,6 +67,7 @@ export function parseDdimConfig(json: unknown, file = "scheduler_config.json"): 
     set_alpha_to_one: f.optBoolean("set_alpha_to_one", d.set_alpha_to_one),
     clip_sample: f.optBoolean("clip_sample", d.clip_sample),
     clip_sample_range: f.optNumber("clip_sample_range", d.clip_sample_range, { min: 0 }),
+    use_clipped_model_output: f.optBoolean("use_clipped_model_output", d.use_clipped_model_output),
   };
 }
 
@@ -174,11 +178,10 @@ export class DdimScheduler implements DiffusionScheduler {
         predX0 = sqrtA * x - sqrtB * m;
         predEps = sqrtA * m + sqrtB * x;
       }
-      // 4. clip x_0, and recompute ε from the clipped x_0 (as diffusers does)
-      if (cfg.clip_sample) {
-        predX0 = Math.min(r, Math.max(-r, predX0));
-        predEps = (x - sqrtA * predX0) / sqrtB;
-      }
+      // 4. clip x_0; ε is re-derived from the clipped x_0 only with use_clipped_model_output (diffusers' default:
+      // the direction term keeps the model's own ε)
+      if (cfg.clip_sample) predX0 = Math.min(r, Math.max(-r, predX0));
+      if (cfg.use_clipped_model_output) predEps = (x - sqrtA * predX0) / sqrtB;
       // 6-7. direction pointing to x_t, then x_{t-1} = sqrt(ᾱ_{t-1}) x_0 + direction (+ σ z)
       let p = sqrtAPrev * predX0 + dirCoef * predEps;
       if (eta > 0 && noise) p += std * (noise[i] ?? 0);

@@ -67,6 +67,24 @@ test("sample prediction returns the model output as x0, and clip_sample clamps i
   close(out.predOriginalSample, [0.3, 1, -1]);
 });
 
+test("clip_sample clamps x0 but keeps the model's epsilon in the direction term unless use_clipped_model_output", () => {
+  // diffusers DDIMScheduler.step: pred_epsilon is re-derived from the clipped x_0 only when use_clipped_model_output.
+  const base = new DdimScheduler({ ...SD, prediction_type: "epsilon", clip_sample: true, clip_sample_range: 1 });
+  base.setTimesteps(10);
+  const t = base.timesteps[2] ?? 0;
+  const eps = new Float32Array([3]);
+  const x = new Float32Array([2]);
+  const aT = base.alphasCumprod[t] ?? 0;
+  const aPrev = base.alphasCumprod[t - 100] ?? 0;
+  const x0 = Math.max(-1, Math.min(1, (2 - Math.sqrt(1 - aT) * 3) / Math.sqrt(aT)));
+  const kept = base.step(eps, t, x);
+  close(kept.prevSample, [Math.sqrt(aPrev) * x0 + Math.sqrt(1 - aPrev) * 3], 1e-5);
+  const clipped = new DdimScheduler({ ...SD, prediction_type: "epsilon", clip_sample: true, clip_sample_range: 1, use_clipped_model_output: true });
+  clipped.setTimesteps(10);
+  const rederived = (2 - Math.sqrt(aT) * x0) / Math.sqrt(1 - aT);
+  close(clipped.step(eps, t, x).prevSample, [Math.sqrt(aPrev) * x0 + Math.sqrt(1 - aPrev) * rederived], 1e-5);
+});
+
 test("squaredcos_cap_v2 betas: cosine schedule capped at 0.999", () => {
   const s = new DdimScheduler({ beta_schedule: "squaredcos_cap_v2" });
   const beta = (t: number): number => 1 - (s.alphasCumprod[t] ?? 0) / (t === 0 ? 1 : (s.alphasCumprod[t - 1] ?? 1));
