@@ -9,7 +9,17 @@ import { test } from "node:test";
 import { shownFolder } from "../../kernel/api/model-info";
 
 const ROOT = join(__dirname, "..", "..");
-const SKIP_DIRS = new Set(["node_modules", ".tools", ".venv", ".git", "dist", "out", "artifacts", "runs", "__pycache__"]);
+const SKIP_DIRS = new Set([
+  "node_modules",
+  ".tools",
+  ".venv",
+  ".git",
+  "dist",
+  "out",
+  "artifacts",
+  "runs",
+  "__pycache__",
+]);
 /** Training logs are verbatim records of a run (its scratch folders included), not docs or code. */
 const SKIP_FILES = [/^model\/train\/logs\//, /package-lock\.json$/];
 const SOURCE = /\.(ts|mts|mjs|js|py|sh|md|json|html|css)$/;

@@ -79,7 +79,13 @@ test("clip_sample clamps x0 but keeps the model's epsilon in the direction term 
   const x0 = Math.max(-1, Math.min(1, (2 - Math.sqrt(1 - aT) * 3) / Math.sqrt(aT)));
   const kept = base.step(eps, t, x);
   close(kept.prevSample, [Math.sqrt(aPrev) * x0 + Math.sqrt(1 - aPrev) * 3], 1e-5);
-  const clipped = new DdimScheduler({ ...SD, prediction_type: "epsilon", clip_sample: true, clip_sample_range: 1, use_clipped_model_output: true });
+  const clipped = new DdimScheduler({
+    ...SD,
+    prediction_type: "epsilon",
+    clip_sample: true,
+    clip_sample_range: 1,
+    use_clipped_model_output: true,
+  });
   clipped.setTimesteps(10);
   const rederived = (2 - Math.sqrt(aT) * x0) / Math.sqrt(1 - aT);
   close(clipped.step(eps, t, x).prevSample, [Math.sqrt(aPrev) * x0 + Math.sqrt(1 - aPrev) * rederived], 1e-5);
