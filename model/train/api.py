@@ -1,4 +1,4 @@
-"""Python API over the trained SEED-mini tokenizer, for the language model (part 2) and for evaluation.
+"""Python API over the trained SEED-mini tokenizer, for the language model and for evaluation.
 
     from model.train.api import FrozenTokenizer, encode_images
     tok = FrozenTokenizer()                 # loads model/train/runs/tokenizer.done.pt (after TOKENIZER_DONE)

@@ -1,6 +1,6 @@
 """SEED-mini scenes: a deterministic, seeded generator of 64x64 RGB images with captions and attributes.
 
-Public API (part 2, the language model, imports this module; keep it stable):
+Public API (the language model's tasks import this module; keep it stable):
     Scene, SceneObject             frozen dataclasses; every sample keeps its attribute record
     sample_scene(rng, split)       one random Scene; split is "train" or "test" (held-out combinations)
     scene_at(split, index, seed)   the index-th scene of a split, reproducible without carrying an rng

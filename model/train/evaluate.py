@@ -3,7 +3,7 @@
     /usr/bin/python3 -m model.train.evaluate [--scenes 512] [--steps 20] [--prefix-scenes 128]
 
 Needs runs/{tokenizer,autoencoder,denoiser,judge}.done.pt. Uses the fp16-rounded weights, i.e. what the package
-ships. Metrics (issue 2): (a) reconstruction consistency per attribute, judged by the separately trained
+ships. Metrics: (a) reconstruction consistency per attribute, judged by the separately trained
 attribute judge (judge.py) against the scene's true attributes; (b) image->caption retrieval R@1/R@5 from the
 last causal embedding; (c) codebook usage and perplexity; (d) the prefix curve k = 1..32; (e) a grid image.
 """

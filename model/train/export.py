@@ -6,7 +6,7 @@
 
 Weights are rounded to fp16 and stored as fp16 initialisers + Cast (onnx_fp16.py); fixtures are computed from
 the same rounded weights. Entries of an existing seed.json that this script does not own (the language model
-of part 2: its component, its `language_model` block, its files) are kept, and their sizes/sha256 refreshed.
+of the language model: its component, its `language_model` block, its files) are kept, and their sizes/sha256 refreshed.
 """
 
 from __future__ import annotations

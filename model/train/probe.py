@@ -8,7 +8,7 @@ For each grid cell, predict the object there (one of the identities, or empty) f
 Trained on --train training-split scenes, scored on --test held-out scenes (scene_at('test', i, seed=2024)).
 Prints occupancy accuracy (object vs empty, per cell; ~0.77 is the all-empty baseline) and identity accuracy on
 occupied cells. A tokenizer whose tokens carry the layout scores far above the baselines on held-out scenes; this is
-the cheapest check of part 1's central promise ("32 tokens hold the image") short of training a decoder.
+the cheapest check of the tokenizer's central promise ("32 tokens hold the image") short of training a decoder.
 Needs runs/tokenizer.done.pt; takes ~5 min on 2 cores (most of it encoding the scenes). --report writes the results
 into model/seed-mini/REPORT.md between <!-- PROBE:BEGIN --> and <!-- PROBE:END --> (evaluate keeps that section).
 """

@@ -30,7 +30,7 @@ def _attr_row(name: str, s: dict[str, float]) -> str:
 def training_times() -> list[str]:
     """One row per stage and training run (a stage continued in a second run has two), from each .done.pt."""
     rows = []
-    for name in ("tokenizer", "autoencoder", "denoiser", "judge"):
+    for name in ("semantic", "tokenizer", "autoencoder", "denoiser", "judge", "lm"):
         path = RUNS / f"{name}.done.pt"
         if not path.exists():
             continue
@@ -41,7 +41,7 @@ def training_times() -> list[str]:
         for i, h in enumerate(history):
             secs = h.get("seconds")
             took = (f"{secs / 60:.1f} min" if secs and secs >= 60 else f"{secs:.0f} s") if secs else "n/a"
-            part = f" (part {i + 1})" if len(history) > 1 else ""
+            part = f" (run {i + 1})" if len(history) > 1 else ""
             rows.append(
                 f"| {name}{part} | {h.get('steps', '?')} | {h.get('batch') or ''} | {took} | {h.get('device', '')} |"
             )
@@ -138,7 +138,7 @@ def write_report(res: dict[str, Any], args: dict[str, Any]) -> None:
         "```",
         "",
     ]
-    # keep the sections other commands own: the layout probes (probe.py --report), part 2's LM (lm/report.py),
+    # keep the sections other commands own: the layout probes (probe.py --report), the LM's (lm/report.py),
     # the evaluation through the runtime (runtime_eval.py --report)
     for tag in ("PROBE", "LM-EVAL", "LM-NOTES", "RUNTIME-EVAL"):
         lines += _kept_section(old, tag)

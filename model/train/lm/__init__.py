@@ -1,10 +1,10 @@
-"""SEED-mini part 2: the language model that reads and writes image tokens (SEED-LLaMA at small scale).
+"""SEED-mini's language model that reads and writes image tokens (SEED-LLaMA at small scale).
 
 Modules (run from the repository root with Debian's /usr/bin/python3, e.g. `/usr/bin/python3 -m model.train.lm.train`):
     text_tokenizer   SentencePiece BPE training, tokenizer.json in the legacy LLaMA form, Python reference encoder
     template         the Vicuna chat template of SEED-LLaMA 8B: conversation -> ids + loss mask
     tasks            conversations built from dataset.py scenes (text->image, captioning, VQA, edits, compositions)
-    codes            image codes for scenes: part 1's frozen visual tokenizer, or random stand-in codes
+    codes            image codes for scenes: the frozen visual tokenizer, or random stand-in codes
     data             the training set (scenes + codes cached in model/train/runs/lm/) and packed batches
     model            decoder-only transformer (RMSNorm, RoPE, SwiGLU) with an explicit [B,H,S,D] KV cache
     generate         greedy / top-p generation with the KV cache (the reference the TypeScript runtime mirrors)

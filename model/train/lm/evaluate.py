@@ -1,5 +1,5 @@
 """Evaluate the SEED-mini LM for REPORT.md: captioning and VQA accuracy (exact attributes), text -> image span
-validity (and attribute accuracy judged on decoded images when part 1's judge is available), ms/token on CPU.
+validity (and attribute accuracy judged on decoded images when the attribute judge is available), ms/token on CPU.
 
     python -m model.train.lm.evaluate --n 200 [--report]
 

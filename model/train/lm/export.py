@@ -5,7 +5,7 @@
 Writes language_model.onnx (opset 17, Optimum names, fp16 weight storage + Cast), tokenizer.json,
 tokenizer_config.json, generation_config.json, fixtures/lm_{tokenizer,greedy,logits}.json, and
 model/train/lm/manifest_block.json: the `language_model` block, the `components.language_model` entry and the
-`files` entries (bytes + sha256) for seed.json. Part 1's export merges that block (manifest.language_model_manifest);
+`files` entries (bytes + sha256) for seed.json. The visual side's export merges that block (manifest.language_model_manifest);
 --merge-seed-json merges it here instead, touching no other field. Before writing anything to the package it checks
 ORT (onnxruntime-node) against PyTorch on a prefill and a decode step (max abs diff <= 1e-4), and fails if not.
 """

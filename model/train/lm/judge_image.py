@@ -1,4 +1,4 @@
-"""Text -> image judging: decode the LM's generated codes to pixels with part 1's decoder and score them with part 1's
+"""Text -> image judging: decode the LM's generated codes to pixels with the package's decoder and score them with the
 attribute judge (model/train/judge.py). Reused, not duplicated: this file only wires their functions together
 (api.FrozenTokenizer.generation_embedding -> stages.load_denoiser + ddim.sample_ddim -> autoencoder decoder ->
 judge.judge_scenes) and compares the judge's reading with the scene the prompt described.

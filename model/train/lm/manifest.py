@@ -1,6 +1,6 @@
 """The LM's part of seed.json (model/FORMAT.md): the `language_model` block, its component entry and its files.
 
-For part 1's export (which owns seed.json):
+For the visual side's export (which owns seed.json):
     from model.train.lm.manifest import language_model_manifest
     lm = language_model_manifest(package_dir)      # None when the package holds no language model yet
     if lm:  seed["language_model"] = lm["language_model"]; seed["components"]["language_model"] = lm["component"];
@@ -91,7 +91,7 @@ def language_model_manifest(pkg: Path, block_path: Path = BLOCK_PATH) -> dict | 
 def merge_into_seed_json(pkg: Path, block_path: Path = BLOCK_PATH) -> None:
     seed_path = pkg / "seed.json"
     if not seed_path.exists():
-        raise FileNotFoundError(f"{seed_path} does not exist: part 1's export writes it first")
+        raise FileNotFoundError(f"{seed_path} does not exist: model.train.export writes it first")
     lm = language_model_manifest(pkg, block_path)
     if lm is None:
         raise FileNotFoundError(f"no language model in {pkg}; run /usr/bin/python3 -m model.train.lm.export first")

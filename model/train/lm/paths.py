@@ -13,5 +13,5 @@ PACKAGE_DIR = REPO / "model" / "seed-mini"  # the shipped model package
 FIXTURES_DIR = PACKAGE_DIR / "fixtures"
 SP_MODEL = LM_DIR / "text_bpe.model"  # the SentencePiece model (source of tokenizer.json)
 TEXT_VOCAB_SIZE = 1000  # ids 0..999 are text; <img_00000> is id 1000
-CODEBOOK_SIZE = 1024  # part 1's visual_tokenizer.codebook_size
+CODEBOOK_SIZE = 1024  # the visual tokenizer's codebook_size
 MAX_LEN = 256  # context length (max_position_embeddings)

@@ -1,7 +1,7 @@
 """The LM section of model/seed-mini/REPORT.md: a table of evaluate.py's results against its targets.
 
 Only the text between the LM-EVAL markers is rewritten (appended at the end when the markers are missing), so the
-rest of REPORT.md (part 1's) is never touched.
+rest of REPORT.md (the visual side's) is never touched.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def render(res: dict) -> str:
         lines.append(f"ORT-node (language_model.onnx): {res['ms_per_token_ort']}.")
     if judged_s is None:
         lines.append(
-            "Judged image accuracy needs part 1's trained tokenizer, denoiser, autoencoder and attribute judge "
+            "Judged image accuracy needs the trained tokenizer, denoiser, autoencoder and attribute judge "
             "(runs/*.done.pt) and codes from the real tokenizer; not available at this run."
         )
     lines.append(END)

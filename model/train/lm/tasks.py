@@ -1,4 +1,4 @@
-"""Conversations for the SEED-mini LM, built from part 1's scenes (model/train/dataset.py).
+"""Conversations for the SEED-mini LM, built from the visual side's scenes (model/train/dataset.py).
 
 Tasks (SEED-LLaMA's SFT mix at toy scale; images are ImageRef(scene), their codes are filled in later):
   t2i        "Draw a ..." -> response + {IMG}                    (text -> image)

@@ -1,4 +1,4 @@
-"""The LM manifest block merges into seed.json without touching part 1's fields, with fresh sizes and hashes."""
+"""The LM manifest block merges into seed.json without touching the visual side's fields, with fresh sizes and hashes."""
 
 from __future__ import annotations
 
