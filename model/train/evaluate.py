@@ -1,6 +1,6 @@
 """Evaluate the trained SEED-mini on held-out scenes and write model/seed-mini/REPORT.md and eval_grid.png.
 
-    /usr/bin/python3 -m model.train.evaluate [--scenes 512] [--steps 20] [--prefix-scenes 128]
+    .venv/bin/python -m model.train.evaluate [--scenes 512] [--steps 20] [--prefix-scenes 128]
 
 Needs runs/{tokenizer,autoencoder,denoiser,judge}.done.pt. Uses the fp16-rounded weights, i.e. what the package
 ships. Metrics: (a) reconstruction consistency per attribute, judged by the separately trained

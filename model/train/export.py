@@ -1,8 +1,8 @@
 """Export the SEED-mini package to model/seed-mini/: six ONNX files, scheduler_config.json, seed.json, fixtures.
 
-    /usr/bin/python3 -m model.train.export --random     # interim package with random weights (seeded)
-    /usr/bin/python3 -m model.train.export --trained    # from model/train/runs/*.done.pt (missing stages: random)
-    /usr/bin/python3 -m model.train.export --trained --partial   # unfinished stages from their latest checkpoint
+    .venv/bin/python -m model.train.export --random     # interim package with random weights (seeded)
+    .venv/bin/python -m model.train.export --trained    # from model/train/runs/*.done.pt (missing stages: random)
+    .venv/bin/python -m model.train.export --trained --partial   # unfinished stages from their latest checkpoint
 
 Weights are rounded to fp16 and stored as fp16 initialisers + Cast (onnx_fp16.py); fixtures are computed from
 the same rounded weights. Entries of an existing seed.json that this script does not own (the language model

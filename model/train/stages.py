@@ -5,7 +5,7 @@ detokenizer on top of it, (3) denoiser conditioned on its embedding space. The a
 Each stage is a small class: `model` (the trainable nn.Module), `make_batch(step) -> dict of CPU tensors` (a pure
 function of the step, run in DataLoader workers when there are cores to spare: it must not touch the device),
 `to(device)`, `train_step(step, batch) -> (loss, stats)`, `after_step(step)` and `final_payload()` (what is frozen
-into runs/<name>.done.pt). train_all.py runs them.
+into runs/<name>.done.pt). loop.py runs them (python -m model.train).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """SEED-mini's language model that reads and writes image tokens (SEED-LLaMA at small scale).
 
-Modules (run from the repository root with Debian's /usr/bin/python3, e.g. `/usr/bin/python3 -m model.train.lm.train`):
+Modules (run from the repository root with the venv of scripts/setup-python.sh, e.g. `.venv/bin/python -m model.train --only lm`):
     text_tokenizer   SentencePiece BPE training, tokenizer.json in the legacy LLaMA form, Python reference encoder
     template         the Vicuna chat template of SEED-LLaMA 8B: conversation -> ids + loss mask
     tasks            conversations built from dataset.py scenes (text->image, captioning, VQA, edits, compositions)

@@ -1,6 +1,6 @@
 """Train the SEED-mini text tokenizer (SentencePiece BPE) on the task generator's text and save text_bpe.model.
 
-Run: /usr/bin/python3 -m model.train.lm.build_tokenizer   (about 10 s; deterministic for a given dataset.py)
+Run: .venv/bin/python -m model.train.lm.build_tokenizer   (about 10 s; deterministic for a given dataset.py)
 The chat markers are plain text, as in SEED: extra corpus lines teach "USER:"/"ASSISTANT:" both after a space and
 glued after a newline (the form they take inside the template, where "\\n" itself is the byte piece <0x0A>).
 """

@@ -83,7 +83,7 @@ def language_model_manifest(pkg: Path, block_path: Path = BLOCK_PATH) -> dict | 
     block = json.loads(block_path.read_text())
     missing = [n for n in LM_FILES if not (pkg / n).exists()]
     if missing:
-        raise FileNotFoundError(f"{pkg} lacks LM files {missing}; run /usr/bin/python3 -m model.train.lm.export")
+        raise FileNotFoundError(f"{pkg} lacks LM files {missing}; run .venv/bin/python -m model.train.lm.export")
     block["files"] = {name: file_entry(pkg / name) for name in LM_FILES}
     return block
 
@@ -94,7 +94,7 @@ def merge_into_seed_json(pkg: Path, block_path: Path = BLOCK_PATH) -> None:
         raise FileNotFoundError(f"{seed_path} does not exist: model.train.export writes it first")
     lm = language_model_manifest(pkg, block_path)
     if lm is None:
-        raise FileNotFoundError(f"no language model in {pkg}; run /usr/bin/python3 -m model.train.lm.export first")
+        raise FileNotFoundError(f"no language model in {pkg}; run .venv/bin/python -m model.train.lm.export first")
     seed = json.loads(seed_path.read_text())
     seed["language_model"] = lm["language_model"]
     seed.setdefault("components", {})["language_model"] = lm["component"]
@@ -103,7 +103,7 @@ def merge_into_seed_json(pkg: Path, block_path: Path = BLOCK_PATH) -> None:
 
 
 if __name__ == "__main__":
-    # /usr/bin/python3 -m model.train.lm.manifest [package dir]: merge the LM block into an existing seed.json
+    # .venv/bin/python -m model.train.lm.manifest [package dir]: merge the LM block into an existing seed.json
     import sys
 
     from .paths import PACKAGE_DIR
