@@ -3,6 +3,7 @@
 // signature and documentation (found: false for a name TypeScript does not know).
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import * as ts from "@tslab/typescript-for-tslab";
 import { candidateSource, completeStatus, completionKind, quickInfoParts } from "../../../kernel/executor/completions";
 
 const tslabComplete = { completed: true };
@@ -34,9 +35,9 @@ test("candidateSource puts every candidate where the completion would, member ac
 test("TypeScript element kinds map to completion kinds; quick info splits into signature and documentation", () => {
   assert.deepEqual(["method", "property", "getter", "let", "const", "function", "class", "keyword", "constructor"].map(completionKind),
     ["method", "property", "property", "variable", "constant", "function", "class", "keyword", "constructor"]);
-  assert.equal(quickInfoParts({ kind: "", kindModifiers: "", textSpan: { start: 0, length: 1 }, displayParts: [{ text: "any", kind: "keyword" }] }), undefined);
+  assert.equal(quickInfoParts({ kind: ts.ScriptElementKind.unknown, kindModifiers: "", textSpan: { start: 0, length: 1 }, displayParts: [{ text: "any", kind: "keyword" }] }), undefined);
   const parts = quickInfoParts({
-    kind: "method", kindModifiers: "", textSpan: { start: 0, length: 1 },
+    kind: ts.ScriptElementKind.memberFunctionElement, kindModifiers: "", textSpan: { start: 0, length: 1 },
     displayParts: [{ text: "(method) SeedApi.info(): Promise<ModelInfo>", kind: "text" }],
     documentation: [{ text: "The loaded model.", kind: "text" }],
     tags: [{ name: "example", text: [{ text: "await seed.info()", kind: "text" }] }],
