@@ -46,12 +46,11 @@ test("files written in the notebook folder do not break later cells; a module cr
   const failed = await execute("f1", 'import { later } from "./later";\nlater');
   assert.equal(failed.status, "error");
   assert.match(failed.error?.evalue ?? "", /Cannot find module '\.\/later'/);
-  const write = await execute(
-    "f2",
-    'import { writeFileSync } from "node:fs";\nwriteFileSync("later.ts", "export const later = 42;\\n");\nwriteFileSync("notes.txt", "x");\n' +
-      "await new Promise((r) => setTimeout(r, 1500));",
-  );
-  assert.equal(write.status, "ok", JSON.stringify(write));
+  // One file per cell, each cell waiting for the watchers to see it (as a notebook saving outputs does).
+  for (const [id, file, text] of [["f2", "later.ts", "export const later = 42;\\n"], ["f2b", "notes.txt", "x"]]) {
+    const write = await execute(id, `require("node:fs").writeFileSync(${JSON.stringify(file)}, "${text}");\nawait new Promise((r) => setTimeout(r, 1500));`);
+    assert.equal(write.status, "ok", `${id}: ${JSON.stringify(write)}`);
+  }
   const next = await execute("f3", "[1, 2].map((x) => x * 2).length");
   assert.equal(next.status, "ok", `${JSON.stringify(next)}\n${stderr.slice(-1500)}`);
   assert.equal(result("f3"), "2");
