@@ -17,6 +17,7 @@ import type { ErrorInfo } from "../protocol/rpc";
 import type { CompleteStatus, CompletionItemInfo } from "./completions";
 import { candidateSource, completeStatus, completionKind, quickInfoParts } from "./completions";
 import { compileError, INTERRUPT_MESSAGE, interruptError, runtimeError } from "./errors";
+import { withTimerMultiplexer } from "./tslab-timers";
 
 export type { CompleteStatus, CompletionItemInfo, CompletionKind } from "./completions";
 
@@ -108,7 +109,8 @@ export function createCellEngine(options: CellEngineOptions): CellEngine {
       "createCellEngine: a tslab executor is already open in this process; close() it first (tslab allows one per process)",
     );
   }
-  const real: Converter = createConverter();
+  // With timers that let TypeScript's file-watch events and the per-cell updates coexist (tslab-timers.ts).
+  const real: Converter = withTimerMultiplexer(() => createConverter());
   // The executor calls convert() itself; remembering its last result gives us the diagnostics with codes.
   let lastConvert: ConvertResult | undefined;
   const recording: Converter = {

@@ -5,16 +5,21 @@
 
 import type { ChildProcess } from "node:child_process";
 import { fork } from "node:child_process";
-import type { ExecuteResult } from "../protocol/rpc";
+import type { ErrorInfo, ExecuteResult, OutputItem } from "../protocol/rpc";
 import type { OutputSink } from "../session/kernel-session";
 import type { FromKernel, ToKernel } from "./ipc-protocol";
+
+/** Where one cell's outputs go; `lateError` is told of an error that escaped the cell after its result came. */
+export interface CellSink extends OutputSink {
+  lateError(error: ErrorInfo): void;
+}
 
 /** What the runner needs of a kernel (ChildKernel). */
 export interface NotebookKernel {
   /** Resolves once cells can run (the converter has started). */
   start(): Promise<void>;
   /** Runs one cell; outputs go to `sink`, also after the result (errors that escaped the cell). Never rejects. */
-  execute(code: string, sink: OutputSink): Promise<ExecuteResult>;
+  execute(code: string, sink: CellSink): Promise<ExecuteResult>;
   /** Asks the running cell to stop (it ends with KeyboardInterrupt). */
   interrupt(): void;
   /** Ends the kernel at once; a running cell ends with an error naming `reason`. */
@@ -35,7 +40,7 @@ const CLOSE_TIMEOUT_MS = 3000;
 
 export class ChildKernel implements NotebookKernel {
   private readonly child: ChildProcess;
-  private readonly sinks = new Map<number, OutputSink>();
+  private readonly sinks = new Map<number, CellSink>();
   private readonly running = new Map<number, (result: ExecuteResult) => void>();
   private nextId = 1;
   private ended: string | undefined;
@@ -54,7 +59,7 @@ export class ChildKernel implements NotebookKernel {
     this.ready = new Promise<void>((resolve, reject) => ((readyNow = resolve), (failStart = reject)));
     this.child.on("message", (m: FromKernel) => {
       if (m.kind === "ready") readyNow();
-      else if (m.kind === "output") this.sinks.get(m.id)?.emit(m.output);
+      else if (m.kind === "output") this.output(m.id, m.output);
       else if (m.kind === "result") this.settle(m.id, m.result);
       else if (m.kind === "kernelStream") options.onKernelStream(m.text);
     });
@@ -74,7 +79,7 @@ export class ChildKernel implements NotebookKernel {
     return this.ready;
   }
 
-  execute(code: string, sink: OutputSink): Promise<ExecuteResult> {
+  execute(code: string, sink: CellSink): Promise<ExecuteResult> {
     if (this.ended !== undefined) return Promise.resolve(this.endedResult());
     const id = this.nextId++;
     this.sinks.set(id, sink);
@@ -101,6 +106,13 @@ export class ChildKernel implements NotebookKernel {
     const timer = setTimeout(() => this.kill("the kernel did not end when closed"), CLOSE_TIMEOUT_MS);
     await this.exited;
     clearTimeout(timer);
+  }
+
+  /** Messages arrive in the order the kernel sent them: an output after the result is late. */
+  private output(id: number, output: OutputItem): void {
+    const sink = this.sinks.get(id);
+    sink?.emit(output);
+    if (output.kind === "error" && !this.running.has(id)) sink?.lateError(output.error);
   }
 
   private settle(id: number, result: ExecuteResult): void {

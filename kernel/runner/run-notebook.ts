@@ -6,7 +6,7 @@
 // error output) fails the run at that cell once the cell running then has ended.
 
 import type { ErrorInfo, OutputItem } from "../protocol/rpc";
-import type { NotebookKernel } from "./child-kernel";
+import type { CellSink, NotebookKernel } from "./child-kernel";
 import type { Notebook } from "./notebook";
 import { OutputRecorder, sourceText } from "./notebook";
 
@@ -68,7 +68,6 @@ export async function runNotebook(nb: Notebook, kernel: NotebookKernel, options:
     if (cell.cell_type !== "code") continue;
     if (late) return lateFailure(late);
     const started = Date.now();
-    let finished = false;
     let timedOut: "interrupted" | "killed" | undefined;
     const timers: NodeJS.Timeout[] = [];
     if (options.timeoutSeconds !== undefined) {
@@ -88,14 +87,11 @@ export async function runNotebook(nb: Notebook, kernel: NotebookKernel, options:
         }, limit * 1000),
       );
     }
-    const sink = {
-      emit: (output: OutputItem): void => {
-        recorder.record(cell, output);
-        if (finished && output.kind === "error") late ??= { cellNumber: index + 1, error: output.error };
-      },
+    const sink: CellSink = {
+      emit: (output: OutputItem): void => recorder.record(cell, output),
+      lateError: (error: ErrorInfo): void => void (late ??= { cellNumber: index + 1, error }),
     };
     const result = await kernel.execute(sourceText(cell), sink).finally(() => timers.forEach(clearTimeout));
-    finished = true;
     executed++;
     cell.execution_count = result.executionCount;
     const secs = ((Date.now() - started) / 1000).toFixed(1);

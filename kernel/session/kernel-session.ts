@@ -56,7 +56,7 @@ export interface SessionOptions {
   injectSeed?: boolean;
   /** Called once the model has loaded on first use. */
   onModelLoaded?: () => void;
-  /** Runs once the kernel has been idle for a second after a cell (see idle-gc.ts); default none. */
+  /** Collects garbage once the kernel has been idle for a second, or when cells grew the heap (idle-gc.ts); default none. */
   onIdle?: () => void;
   /** Creates the engine (tests may substitute one); default: tslab through kernel/executor. */
   createEngine?: (cwd: string) => CellEngine;
@@ -133,6 +133,7 @@ export class KernelSession {
       () => ({ status: "aborted", executionCount: null }),
     );
     void result.finally(() => {
+      this.idle?.afterCell();
       if (!this.queue.busy && this.queue.waiting === 0) this.idle?.poke();
     });
     return result;

@@ -1,5 +1,5 @@
 // Runs a teaching notebook top to bottom through the two real frontends, for tests/integration/notebooks.test.ts:
-//   headless: `node dist/cli.js run <in> --out <out> --html <html>` (the kernel session in-process)
+//   headless: `node dist/cli.js run <in> --out <out> --html <html>` (its own kernel process)
 //   Jupyter:  `/usr/bin/jupyter nbconvert --to notebook --execute` with our kernelspec, installed into a temporary
 //             JUPYTER_PATH by `node dist/cli.js kernel install --prefix <tmp>` (the real Jupyter client and wire protocol)
 // Each run returns the executed notebook and the wall time. Processes run one at a time (the CPU is shared) in their

@@ -2,7 +2,7 @@
 JSON object on stdout; tests/integration/jupyter-kernel.test.ts asserts on it. Run with /usr/bin/python3 and
 JUPYTER_PATH pointing at a folder holding our kernelspec ("seed").
 
-usage: jupyter_driver.py protocol | soak N | soak_varied N
+usage: jupyter_driver.py protocol | soak N | soak_varied N [busy]
 """
 
 import json
@@ -334,8 +334,9 @@ def varied_cell(i):
     return f"class C{i} {{ constructor(readonly n = {i}) {{}} twice() {{ return this.n * 2; }} }}\nnew C{i}().twice()"
 
 
-def soak_varied(n):
-    """n different cells; RSS sampled like soak() every n/10 cells once the kernel has collected garbage."""
+def soak_varied(n, settle=True):
+    """n different cells; RSS sampled every n/10 cells, like soak() once the kernel has collected garbage (settle), or
+    at once (the kernel busy all along, as in "Run All")."""
     km, kc = start_new_kernel(kernel_name="seed", startup_timeout=120)
     try:
         pid = kernel_pid(kc)
@@ -346,6 +347,9 @@ def soak_varied(n):
             if r["reply"]["status"] != "ok":
                 failures.append(r["reply"])
             if (i + 1) % every == 0:
+                if not settle:
+                    samples.append(rss_kb(pid))
+                    continue
                 time.sleep(2.0)
                 readings = []
                 for _ in range(3):
@@ -370,7 +374,7 @@ if __name__ == "__main__":
     result = (
         protocol()
         if mode == "protocol"
-        else soak_varied(int(sys.argv[2]))
+        else soak_varied(int(sys.argv[2]), settle="busy" not in sys.argv[3:])
         if mode == "soak_varied"
         else soak(int(sys.argv[2]))
     )

@@ -4,6 +4,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import * as ts from "@tslab/typescript-for-tslab";
 import { candidateSource, completeStatus, completionKind, quickInfoParts } from "../../../kernel/executor/completions";
 
 const tslabComplete = { completed: true };
@@ -51,24 +52,23 @@ test("TypeScript element kinds map to completion kinds; quick info splits into s
     ["method", "property", "getter", "let", "const", "function", "class", "keyword", "constructor"].map(completionKind),
     ["method", "property", "property", "variable", "constant", "function", "class", "keyword", "constructor"],
   );
-  type QuickInfo = Parameters<typeof quickInfoParts>[0];
   assert.equal(
     quickInfoParts({
-      kind: "",
+      kind: ts.ScriptElementKind.unknown,
       kindModifiers: "",
       textSpan: { start: 0, length: 1 },
       displayParts: [{ text: "any", kind: "keyword" }],
-    } as unknown as QuickInfo),
+    }),
     undefined,
   );
   const parts = quickInfoParts({
-    kind: "method",
+    kind: ts.ScriptElementKind.memberFunctionElement,
     kindModifiers: "",
     textSpan: { start: 0, length: 1 },
     displayParts: [{ text: "(method) SeedApi.info(): Promise<ModelInfo>", kind: "text" }],
     documentation: [{ text: "The loaded model.", kind: "text" }],
     tags: [{ name: "example", text: [{ text: "await seed.info()", kind: "text" }] }],
-  } as unknown as QuickInfo);
+  });
   assert.deepEqual(parts, {
     kind: "method",
     signature: "(method) SeedApi.info(): Promise<ModelInfo>",
