@@ -1,5 +1,6 @@
 // The extension with the real kernel (dist/kernel.js --rpc, tslab + the bundled SEED model) in a real VS Code:
-// run SEED cells and check output MIME types (stream, the seed token bundle, a PNG that decodes), an error cell,
+// run SEED cells and check output MIME types (stream, the seed token bundle, a PNG that decodes), live views that end
+// in their final state (not "running"), an error cell,
 // interrupting a long generation, restart with fresh state, and hover/completion answered by the kernel.
 import * as assert from "node:assert/strict";
 import * as vscode from "vscode";
@@ -20,6 +21,8 @@ import {
 } from "./helpers";
 
 const TOKENS_MIME = "application/vnd.seed.tokens+json";
+const FILMSTRIP_MIME = "application/vnd.seed.filmstrip+json";
+const GENERATION_MIME = "application/vnd.seed.generation+json";
 
 /** Width and height from a PNG's IHDR chunk; throws when the bytes are not a PNG. */
 function pngSize(bytes: Uint8Array): { width: number; height: number } {
@@ -53,6 +56,26 @@ export function defineKernelTests(): void {
       assert.equal(bundle.chips?.length, 32);
       for (const chip of bundle.chips ?? [])
         assert.ok(chip.id >= 0 && chip.id < (bundle.codebookSize ?? 0), `token id ${chip.id} outside the codebook`);
+    });
+
+    test("live views end in their final state: a decode filmstrip and a streaming drawing, after the model loaded elsewhere", async () => {
+      const doc = await createNotebook([
+        'const img = await seed.image("e2e.png");\nconst tok = await seed.tokenize(img);\ntok.length',
+        "for (let i = 0; i < 3; i++) await seed.decode(tok, { steps: 20, seed: i, live: true });",
+        'const g = await seed.chat("Draw a large penguin in the center, on a sky blue background.", { seed: 0 });',
+      ]);
+      await selectSeedKernel(doc);
+      await runCells(doc);
+      for (const cell of doc.getCells()) assert.equal(cell.executionSummary?.success, true, `cell ${cell.index} failed: ${text(cell, ERROR)}`);
+      const [, decodes, drawing] = doc.getCells();
+      const films = items(decodes, FILMSTRIP_MIME).map((i) => JSON.parse(new TextDecoder().decode(i.data)) as { done: boolean; frames: unknown[]; totalSteps: number });
+      assert.equal(films.length, 3, `three filmstrips, got ${mimes(decodes).join(", ")}`);
+      for (const f of films) assert.ok(f.done && f.frames.length > 0, `a filmstrip left at ${f.frames.length} frames, done=${f.done}`);
+      assert.doesNotMatch(text(decodes, "text/plain"), /running/);
+      const [gen] = items(drawing, GENERATION_MIME).map((i) => JSON.parse(new TextDecoder().decode(i.data)) as { status: string; parts: { kind: string; complete?: boolean }[] });
+      assert.ok(gen, `no generation view, got ${mimes(drawing).join(", ")}`);
+      assert.notEqual(gen.status, "running", "the drawing's view was left generating");
+      assert.ok(gen.parts.some((p) => p.kind === "tokens" && p.complete) && gen.parts.some((p) => p.kind === "image"), JSON.stringify(gen.parts.map((p) => p.kind)));
     });
 
     test("an error cell ends with success=false and stops the queue", async () => {
