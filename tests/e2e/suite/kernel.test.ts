@@ -66,16 +66,29 @@ export function defineKernelTests(): void {
       ]);
       await selectSeedKernel(doc);
       await runCells(doc);
-      for (const cell of doc.getCells()) assert.equal(cell.executionSummary?.success, true, `cell ${cell.index} failed: ${text(cell, ERROR)}`);
+      for (const cell of doc.getCells())
+        assert.equal(cell.executionSummary?.success, true, `cell ${cell.index} failed: ${text(cell, ERROR)}`);
       const [, decodes, drawing] = doc.getCells();
-      const films = items(decodes, FILMSTRIP_MIME).map((i) => JSON.parse(new TextDecoder().decode(i.data)) as { done: boolean; frames: unknown[]; totalSteps: number });
+      const films = items(decodes, FILMSTRIP_MIME).map(
+        (i) => JSON.parse(new TextDecoder().decode(i.data)) as { done: boolean; frames: unknown[]; totalSteps: number },
+      );
       assert.equal(films.length, 3, `three filmstrips, got ${mimes(decodes).join(", ")}`);
-      for (const f of films) assert.ok(f.done && f.frames.length > 0, `a filmstrip left at ${f.frames.length} frames, done=${f.done}`);
+      for (const f of films)
+        assert.ok(f.done && f.frames.length > 0, `a filmstrip left at ${f.frames.length} frames, done=${f.done}`);
       assert.doesNotMatch(text(decodes, "text/plain"), /running/);
-      const [gen] = items(drawing, GENERATION_MIME).map((i) => JSON.parse(new TextDecoder().decode(i.data)) as { status: string; parts: { kind: string; complete?: boolean }[] });
+      const [gen] = items(drawing, GENERATION_MIME).map(
+        (i) =>
+          JSON.parse(new TextDecoder().decode(i.data)) as {
+            status: string;
+            parts: { kind: string; complete?: boolean }[];
+          },
+      );
       assert.ok(gen, `no generation view, got ${mimes(drawing).join(", ")}`);
       assert.notEqual(gen.status, "running", "the drawing's view was left generating");
-      assert.ok(gen.parts.some((p) => p.kind === "tokens" && p.complete) && gen.parts.some((p) => p.kind === "image"), JSON.stringify(gen.parts.map((p) => p.kind)));
+      assert.ok(
+        gen.parts.some((p) => p.kind === "tokens" && p.complete) && gen.parts.some((p) => p.kind === "image"),
+        JSON.stringify(gen.parts.map((p) => p.kind)),
+      );
     });
 
     test("an error cell ends with success=false and stops the queue", async () => {
