@@ -49,7 +49,8 @@ export class SeedStatusBar implements vscode.Disposable {
       if (status.model) {
         tooltip.appendMarkdown(`Model: ${status.model.name} at \`${status.model.path}\`\n\n`);
         tooltip.appendMarkdown(
-          `Execution provider: ${status.model.executionProvider}${status.model.providerReason ? ` (${status.model.providerReason})` : ""}\n\n`,
+          // providerReason is a whole sentence that starts with the provider's name ("cpu: no GPU provider ...")
+          `Execution provider: ${status.model.providerReason || status.model.executionProvider}\n\n`,
         );
       }
       tooltip.appendMarkdown(
