@@ -280,7 +280,9 @@ test("live views: every update carries its own cell's executionId and arrives be
   const updates = (outputs.get("e11") ?? []).filter(
     (o): o is Extract<OutputItem, { kind: "update" }> => o.kind === "update",
   );
-  assert.ok(updates.length >= 2, `${updates.length} updates under e11; arrivals: ${arrivals.slice(-12).join(", ")}`);
+  // On a quiet machine the tiny model's 999 steps can finish inside one throttle interval (100 ms): then the final
+  // update is the only one. What must hold either way: the updates come under e11, none under the loading cell e7.
+  assert.ok(updates.length >= 1, `${updates.length} updates under e11; arrivals: ${arrivals.slice(-12).join(", ")}`);
   assert.match(String(updates.at(-1)!.data["text/plain"]), /frames, done/);
   assert.equal(
     (outputs.get("e7") ?? []).filter((o) => o.kind === "update").length,
