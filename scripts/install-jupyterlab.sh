@@ -16,20 +16,8 @@ PYTHON=/usr/bin/python3
 VERBOSE=0
 [[ "${1:-}" == "--verbose" ]] && VERBOSE=1
 
-log() { echo "install-jupyterlab: $*" >&2; }
-# Runs a command, hiding its output unless it fails (or --verbose); on failure prints the tail of the log.
-quiet() {
-  local logfile
-  logfile="$(mktemp)"
-  if [[ $VERBOSE == 1 ]]; then "$@"; rm -f "$logfile"; return; fi
-  if ! "$@" >"$logfile" 2>&1; then
-    log "FAILED: $*"
-    tail -n 40 "$logfile" >&2
-    rm -f "$logfile"
-    return 1
-  fi
-  rm -f "$logfile"
-}
+# shellcheck source=lib/quiet.sh
+source "$ROOT/scripts/lib/quiet.sh"
 
 installed() { # true when the venv holds this JupyterLab version and its launcher
   [[ -x "$VENV/bin/jupyter-lab" ]] && compgen -G "$VENV/lib/python3*/site-packages/jupyterlab-$JUPYTERLAB_VERSION.dist-info" >/dev/null

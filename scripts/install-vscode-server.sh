@@ -21,20 +21,8 @@ PLAYWRIGHT_VERSION="1.65.1"
 VERBOSE=0
 [[ "${1:-}" == "--verbose" ]] && VERBOSE=1
 
-log() { echo "install-vscode-server: $*" >&2; }
-# Runs a command, hiding its output unless it fails (or --verbose); on failure prints the tail of the log.
-quiet() {
-  local logfile
-  logfile="$(mktemp)"
-  if [[ $VERBOSE == 1 ]]; then "$@"; rm -f "$logfile"; return; fi
-  if ! "$@" >"$logfile" 2>&1; then
-    log "FAILED: $*"
-    tail -n 40 "$logfile" >&2
-    rm -f "$logfile"
-    return 1
-  fi
-  rm -f "$logfile"
-}
+# shellcheck source=lib/quiet.sh
+source "$ROOT/scripts/lib/quiet.sh"
 
 installed_version() { # <package dir> -> its package.json version, or nothing
   [[ -f "$1/package.json" ]] && sed -n 's/^  "version": "\(.*\)",$/\1/p' "$1/package.json" | head -n 1

@@ -92,7 +92,8 @@ def main(argv: list[str] | None = None) -> None:
 
     plan = PLANS[args.plan]
     names = [n for n in ORDER if n in plan or (n == "autoencoder" and args.train_autoencoder)]
-    restored = checkpoints.restore(tuple(names))
+    # a stage continued from --init-from starts a new run: its mirrored result must not come back as "done"
+    restored = checkpoints.restore(tuple(n for n in names if not (args.init_from and n == args.only)))
     if restored:
         log(f"restored from model/train/checkpoints/: {', '.join(restored)}")
     for name in names:

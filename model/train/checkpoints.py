@@ -61,12 +61,15 @@ def save(stages: tuple[str, ...], folder: Path = CHECKPOINTS) -> list[Path]:
             src = RUNS / f"{name}.pt"
             if not src.exists():
                 continue
+        out = folder / f"{name}.pt"
+        if out.exists() and out.stat().st_mtime >= src.stat().st_mtime:
+            continue  # already mirrored (save runs at every checkpoint of every stage: done stages stay as they are)
         payload = compact(torch.load(src, map_location="cpu", weights_only=False))
         payload["_done"] = done
         tmp = folder / f"{name}.pt.{os.getpid()}.tmp"  # two training processes may save at once
         torch.save(payload, tmp)
-        tmp.replace(folder / f"{name}.pt")
-        written.append(folder / f"{name}.pt")
+        tmp.replace(out)
+        written.append(out)
     total = sum(p.stat().st_size for p in folder.glob("*.pt")) / 1e6
     if total > BUDGET_MB:
         raise RuntimeError(f"continuation checkpoints take {total:.0f} MB, over the {BUDGET_MB} MB budget")
