@@ -168,10 +168,18 @@ class SceneItem:
         return f"{self.split}-{self.index:04d}"
 
 
-def build_requests(items: Sequence[SceneItem], out: Path, chunk: int, prefix_n: int, vqa_per_scene: int) -> list[Path]:
+def build_requests(
+    items: Sequence[SceneItem],
+    out: Path,
+    chunk: int,
+    prefix_n: int,
+    vqa_per_scene: int,
+    chat_n: int | None = None,
+) -> list[Path]:
     """Renders the scenes into OUT/images and writes one request per chunk (OUT/chunks/<first id>/request.json) with
     a meta.json beside it saying what each question asks and its expected answer; a chunk whose request changed loses
-    its old results. Returns the chunk folders."""
+    its old results. Every scene is reconstructed; only the first `chat_n` of each split (all when None) are also
+    drawn, captioned and asked about. Returns the chunk folders."""
     (out / "images").mkdir(parents=True, exist_ok=True)
     folders = []
     for start in range(0, len(items), chunk):
@@ -187,6 +195,8 @@ def build_requests(items: Sequence[SceneItem], out: Path, chunk: int, prefix_n: 
             image = os.path.relpath(png, folder)
             prefixes = list(PREFIXES) if it.index < max(prefix_n, GRID_SCENES if it.split == "unseen" else 0) else []
             request["reconstruct"].append({"id": it.id, "image": image, "prefixes": prefixes})
+            if chat_n is not None and it.index >= chat_n:
+                continue
             request["draw"] += [
                 {"id": f"{it.id}.t", "prompt": f"Draw {D.caption(it.scene)}.", "greedy": True, "seeds": [0]},
                 {"id": f"{it.id}.p", "prompt": draw_paraphrase(it.scene, it.index), "greedy": False, "seeds": [0]},
@@ -661,6 +671,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "--vqa-per-scene", type=int, default=2, help="questions per scene (each asked twice: template and paraphrase)"
     )
     ap.add_argument(
+        "--chat-n",
+        type=int,
+        default=None,
+        help="scenes per split that are also drawn, captioned and asked about (default: all); the rest are only "
+        "reconstructed (chat calls cost ~20x a reconstruction on 2 cores)",
+    )
+    ap.add_argument(
         "--chunk", type=int, default=25, help="scenes per Node process (a finished chunk is reused on rerun)"
     )
     ap.add_argument("--threads", type=int, default=2, help="ONNX Runtime threads (the kernel's default is 2)")
@@ -681,7 +698,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         for i, s in enumerate(eval_scenes(split, n))
     ]
     out = a.out.resolve()
-    folders = build_requests(items, out, a.chunk, a.prefix_n, a.vqa_per_scene)
+    folders = build_requests(items, out, a.chunk, a.prefix_n, a.vqa_per_scene, a.chat_n)
     for k, folder in enumerate(folders):
         if _complete(folder):
             print(f"chunk {k + 1}/{len(folders)} {folder.name}: done earlier", file=sys.stderr, flush=True)

@@ -99,6 +99,15 @@ class RuntimeEvalTest(unittest.TestCase):
             first = json.loads((folders[0] / "request.json").read_text())["reconstruct"][0]
             self.assertEqual(first["prefixes"], list(R.PREFIXES))  # the grid's scenes get prefix decodes
 
+    def test_chat_n_limits_chat_calls_not_reconstructions(self) -> None:
+        items = [R.SceneItem("unseen", i, s) for i, s in enumerate(R.eval_scenes("unseen", 4))]
+        with tempfile.TemporaryDirectory() as tmp:
+            (folder,) = R.build_requests(items, Path(tmp), chunk=4, prefix_n=1, vqa_per_scene=1, chat_n=1)
+            req = json.loads((folder / "request.json").read_text())
+            self.assertEqual(len(req["reconstruct"]), 4)
+            self.assertEqual({x["id"].rsplit(".", 1)[0] for x in req["draw"]}, {items[0].id})
+            self.assertEqual({x["id"].rsplit(".", 1)[0] for x in req["ask"]}, {items[0].id})
+
 
 if __name__ == "__main__":
     unittest.main()
