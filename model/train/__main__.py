@@ -1,6 +1,7 @@
 """Train SEED-mini from scratch with one resumable command, then export the package and evaluate it.
 
-    python -m model.train --plan cpu                      # the shipped package's plan, on 2 CPU cores
+    python -m model.train --plan ship                     # the shipped package's recipe, on 2 CPU cores
+    python -m model.train --plan cpu                      # every stage in one run from the checked-out package
     python -m model.train --plan gpu --device cuda --workers 5
     python -m model.train --plan smoke --no-export        # a few steps of everything (pipeline check)
     python -m model.train --only tokenizer --steps 500    # one stage (the others must be done or are skipped)
@@ -24,8 +25,8 @@ import time
 from pathlib import Path
 
 from . import checkpoints
-from .common import RUNS, Log, add_device_args, load, setup_torch
-from .plans import AUTOENCODER, LM_CORPUS, ORDER, PLANS
+from .common import RUNS, Log, add_device_args, load, package_file, setup_torch
+from .plans import AUTOENCODER, LM_CORPUS, ORDER, PLANS, WARM_START
 
 
 def build_stage(name: str, batch: int, plan: str, log: Log):  # noqa: ANN201 (a Stage)
@@ -46,23 +47,34 @@ def build_stage(name: str, batch: int, plan: str, log: Log):  # noqa: ANN201 (a 
     }[name](batch)
 
 
-def initialise(name: str, stage, init_from: Path | None, log: Log) -> None:  # noqa: ANN001
-    """A new run's starting weights: --init-from, else the shipped package where that helps (denoiser, LM)."""
+def initialise(name: str, stage, init_from: Path | None, warm_start: str | None, log: Log) -> None:  # noqa: ANN001
+    """A new run's starting weights: --init-from (or the stage's previous run), else a package's weights where that
+    helps (denoiser, LM): model/seed-mini, or the package at git revision `warm_start` (plans.WARM_START)."""
     if init_from is not None:
         prior = load(init_from)
         stage.init_from(prior)
         stage.history = prior.get("history") or [{"steps": prior.get("steps"), "device": "unknown"}]
         log(f"[{name}] initialised from {init_from} ({prior.get('steps')} steps)")
     elif name == "denoiser":
-        fresh = stage.warm_start_from_package()
-        log(f"[denoiser] warm start from the package's denoiser; starting fresh: {', '.join(fresh) or 'nothing'}")
+        source = package_file("denoiser.onnx", warm_start)
+        fresh = stage.warm_start_from_package(source)
+        log(f"[denoiser] warm start from {source}; starting fresh: {', '.join(fresh) or 'nothing'}")
     elif name == "lm":
-        log(stage.start_from_package())
+        log(stage.start_from_package(source=package_file("language_model.onnx", warm_start)))
+
+
+def runs_finished(name: str) -> int:
+    """How many runs of a stage are finished: the history of runs/<stage>.done.pt has one entry per run behind it;
+    an in-progress runs/<stage>.pt carries the history of the runs before it."""
+    done, current = RUNS / f"{name}.done.pt", RUNS / f"{name}.pt"
+    if done.exists():
+        return len(load(done).get("history") or [None])
+    return len(load(current).get("history") or []) if current.exists() else 0
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--plan", choices=list(PLANS), default="cpu")
+    ap.add_argument("--plan", choices=list(PLANS), default="ship")
     ap.add_argument("--only", choices=ORDER, help="train just this stage")
     ap.add_argument("--steps", type=int, default=0, help="override the plan's step count (with --only)")
     ap.add_argument("--batch", type=int, default=0, help="override the plan's batch size (with --only)")
@@ -99,17 +111,29 @@ def main(argv: list[str] | None = None) -> None:
     for name in names:
         if args.only and name != args.only:
             continue
-        if (RUNS / f"{name}.done.pt").exists():
+        runs = (AUTOENCODER[args.plan],) if name == "autoencoder" else plan[name]
+        if args.steps or args.batch:
+            steps, batch, lr = runs[-1]
+            runs = ((args.steps or steps, args.batch or batch, lr),)
+        finished = runs_finished(name)
+        if (RUNS / f"{name}.done.pt").exists() and (len(runs) == 1 or finished >= len(runs)):
             log(f"[{name}] already done, skipping")
             continue
-        steps, batch, lr = AUTOENCODER[args.plan] if name == "autoencoder" else plan[name]
-        steps, batch = args.steps or steps, args.batch or batch
-        t0 = time.time()
-        stage = build_stage(name, batch, args.plan, log)
-        if not (RUNS / f"{name}.pt").exists():
-            initialise(name, stage, args.init_from, log)
         keep = (lambda: checkpoints.save(tuple(names))) if args.keep_checkpoints else None
-        run_stage(stage, steps, lr, log, args.save_every, 0.0, args.seconds, args.workers, on_checkpoint=keep)
+        t0 = time.time()
+        for k in range(finished, len(runs)):
+            steps, batch, lr = runs[k]
+            stage = build_stage(name, batch, args.plan, log)
+            previous = None
+            if k > 0 and (RUNS / f"{name}.done.pt").exists():  # the next run starts from the previous run's weights
+                previous = RUNS / f"{name}.run{k}.done.pt"
+                (RUNS / f"{name}.done.pt").replace(previous)
+                (RUNS / f"{name}.pt").unlink(missing_ok=True)  # the finished run's last checkpoint
+            if not (RUNS / f"{name}.pt").exists():
+                initialise(name, stage, previous or args.init_from, WARM_START[args.plan], log)
+            if len(runs) > 1:
+                log(f"[{name}] run {k + 1} of {len(runs)}: {steps} steps of {batch}, peak lr {lr:g}")
+            run_stage(stage, steps, lr, log, args.save_every, 0.0, args.seconds, args.workers, on_checkpoint=keep)
         log(f"[{name}] stage finished in {time.time() - t0:.0f} s")
         if keep is not None:
             keep()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,6 +32,32 @@ def setup_torch(threads: int = 2) -> None:
 def device() -> torch.device:
     """Where training runs: SEED_MINI_DEVICE (cpu, the default, or cuda when a GPU is lent)."""
     return torch.device(os.environ.get("SEED_MINI_DEVICE", "cpu"))
+
+
+def package_file(name: str, revision: str | None = None) -> Path:
+    """A file of the SEED-mini package: model/seed-mini/<name>, or as committed at a git revision (extracted once
+    into runs/packages/<revision>/, so a plan can start from an earlier package than the one checked out)."""
+    if revision is None:
+        return PACKAGE_DIR / name
+    out = RUNS / "packages" / revision / name
+    if not out.exists():
+        repo = ROOT.parent.parent
+        try:
+            data = subprocess.run(
+                ["git", "show", f"{revision}:model/seed-mini/{name}"], cwd=repo, capture_output=True, check=True
+            ).stdout
+        except (OSError, subprocess.CalledProcessError) as e:
+            err = getattr(e, "stderr", b"") or b""
+            raise SystemExit(
+                f"cannot read model/seed-mini/{name} at git revision {revision}: {err.decode().strip() or e}; "
+                "this plan starts from that earlier package, so it needs the repository's history (not a shallow "
+                "clone: `git fetch --unshallow`)"
+            ) from e
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(out)
+    return out
 
 
 def add_device_args(ap: argparse.ArgumentParser) -> None:

@@ -1,6 +1,9 @@
-"""Training plans as data: for each stage, (steps, batch, peak learning rate), in the order the stages run.
+"""Training plans as data: for each stage, its runs (steps, batch, peak learning rate), in the order the stages run.
 
-  cpu   the shipped package's plan: 2 CPU cores, every stage in one resumable run (times in model/README.md)
+  ship  the recipe of the shipped package, exactly: the `cpu` batches on 2 CPU cores, the denoiser in three runs
+        (each a fresh warm-up + cosine cycle from the previous run's weights), and the denoiser and the LM starting
+        from the previous package's weights (WARM_START: model/seed-mini at that git revision)
+  cpu   every stage in one run on 2 CPU cores, warm-starting from the package in model/seed-mini
   gpu   the same stages with the batches a single large GPU keeps busy (use with --device cuda --workers 5)
   smoke a few steps of everything: checks the pipeline end to end in minutes (tests, a new machine)
 
@@ -10,37 +13,48 @@ unless `--train-autoencoder` (AUTOENCODER below).
 
 from __future__ import annotations
 
-Plan = dict[str, tuple[int, int, float]]
+Run = tuple[int, int, float]  # steps, batch, peak learning rate
+Plan = dict[str, tuple[Run, ...]]  # a stage's runs: each starts from the previous run's frozen weights
 
 ORDER = ("semantic", "tokenizer", "autoencoder", "denoiser", "judge", "lm")
 
+_CPU: Plan = {
+    "semantic": ((1500, 128, 2e-3),),
+    "tokenizer": ((2000, 64, 1e-3),),
+    "denoiser": ((1800, 64, 3e-4),),
+    "judge": ((1200, 64, 2e-3),),
+    "lm": ((2500, 4096, 1e-3),),
+}
+
 PLANS: dict[str, Plan] = {
-    "cpu": {
-        "semantic": (1500, 128, 2e-3),
-        "tokenizer": (2000, 64, 1e-3),
-        "denoiser": (1800, 64, 3e-4),
-        "judge": (1200, 64, 2e-3),
-        "lm": (2500, 4096, 1e-3),
-    },
+    "ship": {**_CPU, "denoiser": ((1800, 64, 3e-4), (1200, 64, 3e-4), (12000, 64, 3e-4))},
+    "cpu": _CPU,
     "gpu": {
-        "semantic": (6000, 256, 2e-3),
-        "tokenizer": (8000, 256, 5e-4),
-        "denoiser": (12000, 256, 3e-4),
-        "judge": (3500, 128, 2e-3),
-        "lm": (6000, 16384, 1e-3),
+        "semantic": ((6000, 256, 2e-3),),
+        "tokenizer": ((8000, 256, 5e-4),),
+        "denoiser": ((12000, 256, 3e-4),),
+        "judge": ((3500, 128, 2e-3),),
+        "lm": ((6000, 16384, 1e-3),),
     },
     "smoke": {
-        "semantic": (4, 8, 1e-3),
-        "tokenizer": (4, 8, 5e-4),
-        "denoiser": (4, 8, 3e-4),
-        "judge": (4, 8, 2e-3),
-        "lm": (4, 512, 1e-3),
+        "semantic": ((4, 8, 1e-3),),
+        "tokenizer": ((4, 8, 5e-4),),
+        "denoiser": ((4, 8, 3e-4), (3, 8, 3e-4)),  # two runs, as the ship plan's denoiser
+        "judge": ((4, 8, 2e-3),),
+        "lm": ((4, 512, 1e-3),),
     },
 }
 
-AUTOENCODER: dict[str, tuple[int, int, float]] = {
+# Where the denoiser and the LM start (both keep the previous package's weights where shapes match): None = the
+# package in model/seed-mini; a git revision = model/seed-mini as committed there (the package these stages
+# were retrained from, so that the recipe does not depend on what model/seed-mini holds today).
+WARM_START: dict[str, str | None] = {"ship": "380955e", "cpu": None, "gpu": None, "smoke": None}
+
+AUTOENCODER: dict[str, Run] = {
+    "ship": (3000, 32, 2e-3),
     "cpu": (3000, 32, 2e-3),
     "gpu": (15548, 128, 2e-3),
     "smoke": (4, 4, 2e-3),
 }
-LM_CORPUS = {"cpu": (60000, 1000), "gpu": (120000, 1000), "smoke": (40, 20)}  # conversations: train, held out
+# conversations: train, held out
+LM_CORPUS = {"ship": (60000, 1000), "cpu": (60000, 1000), "gpu": (120000, 1000), "smoke": (40, 20)}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import json
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -219,10 +220,11 @@ class DenoiserStage(Stage):
         self.ema = copy.deepcopy(self.model).requires_grad_(False)
         self.ac = alphas_cumprod()
 
-    def warm_start_from_package(self) -> list[str]:
-        """Start from the shipped package's denoiser where shapes match (its DiT blocks already draw the dataset's
-        objects); returns the names that start fresh."""
-        missing = load_module(self.model, PACKAGE_DIR / "denoiser.onnx", strict=False, new=("cell_in.",))
+    def warm_start_from_package(self, source: Path | None = None) -> list[str]:
+        """Start from a package's denoiser (default: the shipped one) where shapes match (its DiT blocks already
+        draw the dataset's objects); returns the names that start fresh."""
+        source = source or PACKAGE_DIR / "denoiser.onnx"
+        missing = load_module(self.model, source, strict=False, new=("cell_in.",))
         self.ema.load_state_dict(self.model.state_dict())
         return missing
 

@@ -12,6 +12,7 @@ text side carries over; its image-token rows are re-drawn, since the package bei
 from __future__ import annotations
 
 from bisect import bisect_right
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -65,16 +66,18 @@ class LMStage(Stage):
         self._epochs: list[list[np.ndarray]] = []
         self._epoch_starts: list[int] = [0]
 
-    def start_from_package(self, keep_image_rows: bool = False) -> str:
-        """Load the shipped package's LM; re-draw the image-token rows unless keep_image_rows. Returns a log line."""
-        load_module(self.model, PACKAGE_DIR / "language_model.onnx", prefix="model.")
+    def start_from_package(self, keep_image_rows: bool = False, source: Path | None = None) -> str:
+        """Load a package's LM (default: the shipped one); re-draw the image-token rows unless keep_image_rows.
+        Returns a log line."""
+        source = source or PACKAGE_DIR / "language_model.onnx"
+        load_module(self.model, source, prefix="model.")
         if not keep_image_rows:
             rows = slice(self.tok.image_token_offset, self.tok.image_token_offset + self.tok.codebook_size)
             with torch.no_grad():
                 torch.nn.init.normal_(self.model.embed.weight[rows], std=0.02)
                 torch.nn.init.normal_(self.model.lm_head.weight[rows], std=0.02)
         return (
-            f"[lm] initialised from {PACKAGE_DIR.name}/language_model.onnx; image-token rows "
+            f"[lm] initialised from {source}; image-token rows "
             f"{'kept' if keep_image_rows else 're-drawn for these codes'}"
         )
 

@@ -1,0 +1,48 @@
+"""`python -m model.train --plan smoke`: every stage through the one loop, a multi-run stage run by run, and a
+second call that finds everything done (runs/ and the continuation checkpoints in temporary folders)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+import torch
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def train(runs: Path, checkpoints: Path, *args: str) -> str:
+    env = {**os.environ, "SEED_MINI_RUNS": str(runs), "SEED_MINI_CHECKPOINTS": str(checkpoints)}
+    cmd = [sys.executable, "-m", "model.train", "--plan", "smoke", "--no-export", "--threads", "1", *args]
+    done = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
+    if done.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout + done.stderr
+
+
+class SmokePlanTest(unittest.TestCase):
+    def test_stages_runs_and_rerun(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            runs, ck = Path(tmp) / "runs", Path(tmp) / "checkpoints"
+            out = train(runs, ck, "--keep-checkpoints")
+            for stage in ("semantic", "tokenizer", "denoiser", "judge", "lm"):
+                self.assertTrue((runs / f"{stage}.done.pt").exists(), f"{stage} not done:\n{out}")
+                self.assertTrue((ck / f"{stage}.pt").exists(), f"{stage} not mirrored:\n{out}")
+            # the denoiser's two runs: the second starts from the first's frozen weights, its history has both
+            self.assertIn("[denoiser] run 2 of 2", out)
+            first = torch.load(runs / "denoiser.run1.done.pt", map_location="cpu", weights_only=False)
+            done = torch.load(runs / "denoiser.done.pt", map_location="cpu", weights_only=False)
+            self.assertEqual([h["steps"] for h in first["history"]], [4])
+            self.assertEqual([h["steps"] for h in done["history"]], [4, 3])
+            self.assertEqual(done["steps"], 7)
+            # the same command again: nothing left to train
+            again = train(runs, ck)
+            self.assertEqual(again.count("already done, skipping"), 5, again)
+
+
+if __name__ == "__main__":
+    unittest.main()
