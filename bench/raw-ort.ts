@@ -96,7 +96,8 @@ async function decode(
 function lmDriver(lm: ort.InferenceSession, m: SeedManifest): LmDriver {
   const spec = m.language_model;
   if (!spec) throw new Error("raw ORT: manifest has no language_model block");
-  const L = spec.num_layers;
+  const { num_layers: L, num_kv_heads: H, head_dim: Dh } = spec;
+  if (L === undefined || H === undefined || Dh === undefined) throw new Error("raw ORT: the package's LM has no graph");
   const empty = (): Map<string, ort.Tensor> =>
     new Map(
       Array.from({ length: L }, (_, i) =>
@@ -104,7 +105,7 @@ function lmDriver(lm: ort.InferenceSession, m: SeedManifest): LmDriver {
           (k) =>
             [
               `past_key_values.${i}.${k}`,
-              new ort.Tensor("float32", new Float32Array(0), [1, spec.num_kv_heads, 0, spec.head_dim]),
+              new ort.Tensor("float32", new Float32Array(0), [1, H, 0, Dh]),
             ] as const,
         ),
       ).flat(),

@@ -2,6 +2,7 @@
 //   seed-notebook run IN.ipynb [--out OUT.ipynb] [--html OUT.html] [--timeout S] [kernel options]
 //   seed-notebook kernel install [--user | --prefix P | --sys-prefix] [--name N] [kernel options]
 // kernel options: [--model DIR] [--execution-provider auto|cpu|cuda|webgpu] [--threads N]
+//                 [--lm-endpoint URL] [--lm-model NAME] [--lm-timeout-ms N] (the language model on a server)
 // `run` executes with its own kernel process (no Jupyter needed), always writes the notebook (and HTML) it has, and
 // exits 1 naming the failing cell (number, first line) and its error; a --timeout stops any cell, loops included.
 // Exit code 2: bad arguments or a file that is not a notebook (one line saying what is wrong).
@@ -20,8 +21,8 @@ import type { KernelOptions } from "./session/kernel-options";
 import { takeKernelOptions } from "./session/kernel-options";
 
 const USAGE = `usage:
-  seed-notebook run IN.ipynb [--out OUT.ipynb] [--html OUT.html] [--timeout SECONDS] [--model DIR] [--execution-provider P] [--threads N]
-  seed-notebook kernel install [--user | --prefix PREFIX | --sys-prefix] [--name NAME] [--model DIR] [--execution-provider P] [--threads N]`;
+  seed-notebook run IN.ipynb [--out OUT.ipynb] [--html OUT.html] [--timeout SECONDS] [--model DIR] [--execution-provider P] [--threads N] [--lm-endpoint URL] [--lm-model NAME] [--lm-timeout-ms N]
+  seed-notebook kernel install [--user | --prefix PREFIX | --sys-prefix] [--name NAME] [--model DIR] [--execution-provider P] [--threads N] [--lm-endpoint URL] [--lm-model NAME] [--lm-timeout-ms N]`;
 
 class UsageError extends Error {}
 
@@ -58,6 +59,9 @@ function kernelArgs(options: KernelOptions): string[] {
     "--execution-provider",
     options.executionProvider,
     ...(options.threads ? ["--threads", String(options.threads)] : []),
+    ...(options.lmEndpoint ? ["--lm-endpoint", options.lmEndpoint] : []),
+    ...(options.lmModel ? ["--lm-model", options.lmModel] : []),
+    ...(options.lmTimeoutMs ? ["--lm-timeout-ms", String(options.lmTimeoutMs)] : []),
   ];
 }
 
@@ -133,7 +137,7 @@ function kernelInstall(args: string[]): number {
   const user = takeSwitch(args, "--user");
   const sys = takeSwitch(args, "--sys-prefix");
   const extraArgs: string[] = [];
-  for (const flag of ["--model", "--execution-provider", "--threads"]) {
+  for (const flag of ["--model", "--execution-provider", "--threads", "--lm-endpoint", "--lm-model", "--lm-timeout-ms"]) {
     const v = takeFlag(args, flag);
     if (v !== undefined) extraArgs.push(flag, flag === "--model" ? resolve(v) : v);
   }

@@ -1,4 +1,5 @@
-// The extension's settings (seed.modelPath, seed.executionProvider, seed.threads, seed.interruptTimeoutMs), read
+// The extension's settings (seed.modelPath, seed.executionProvider, seed.threads, seed.interruptTimeoutMs,
+// seed.languageModelEndpoint, seed.languageModelTimeoutMs), read
 // through a getter so that this file has no vscode import and is unit-tested under plain Node, and the kernel
 // process command line they turn into (`node dist/kernel.js --rpc --cwd DIR [--model DIR] ...`, kernel/main.ts).
 
@@ -13,6 +14,10 @@ export interface KernelSettings {
   threads: number;
   /** How long an interrupt may take before the extension offers to restart the kernel. */
   interruptTimeoutMs: number;
+  /** An OpenAI-compatible server running the language model (llama-server, vLLM); empty = seed.json's, else in-process. */
+  languageModelEndpoint: string;
+  /** How long (ms) the kernel waits for that server; 0 = the kernel's default. */
+  languageModelTimeoutMs: number;
 }
 
 export const DEFAULT_SETTINGS: KernelSettings = {
@@ -20,6 +25,8 @@ export const DEFAULT_SETTINGS: KernelSettings = {
   executionProvider: "auto",
   threads: 0,
   interruptTimeoutMs: 3000,
+  languageModelEndpoint: "",
+  languageModelTimeoutMs: 0,
 };
 
 /** Reads and validates the settings; an invalid value throws an error naming the setting and what is expected. */
@@ -44,11 +51,25 @@ export function readKernelSettings(get: (key: keyof KernelSettings) => unknown):
       `Setting seed.interruptTimeoutMs must be a number of milliseconds >= 100, got ${JSON.stringify(timeout)}.`,
     );
   }
+  const endpoint = get("languageModelEndpoint") ?? DEFAULT_SETTINGS.languageModelEndpoint;
+  if (typeof endpoint !== "string" || (endpoint.trim() !== "" && !/^https?:\/\/[^/\s]+/.test(endpoint.trim()))) {
+    throw new Error(
+      `Setting seed.languageModelEndpoint must be empty or an http(s) URL such as http://127.0.0.1:8080, got ${JSON.stringify(endpoint)}.`,
+    );
+  }
+  const lmTimeout = get("languageModelTimeoutMs") ?? DEFAULT_SETTINGS.languageModelTimeoutMs;
+  if (typeof lmTimeout !== "number" || !Number.isInteger(lmTimeout) || lmTimeout < 0) {
+    throw new Error(
+      `Setting seed.languageModelTimeoutMs must be an integer number of milliseconds (0 = default), got ${JSON.stringify(lmTimeout)}.`,
+    );
+  }
   return {
     modelPath: modelPath.trim(),
     executionProvider: provider as ExecutionProvider,
     threads,
     interruptTimeoutMs: timeout,
+    languageModelEndpoint: endpoint.trim(),
+    languageModelTimeoutMs: lmTimeout,
   };
 }
 
@@ -58,5 +79,7 @@ export function kernelArgs(settings: KernelSettings, cwd: string): string[] {
   if (settings.modelPath !== "") args.push("--model", settings.modelPath);
   if (settings.executionProvider !== "auto") args.push("--execution-provider", settings.executionProvider);
   if (settings.threads > 0) args.push("--threads", String(settings.threads));
+  if (settings.languageModelEndpoint !== "") args.push("--lm-endpoint", settings.languageModelEndpoint);
+  if (settings.languageModelTimeoutMs > 0) args.push("--lm-timeout-ms", String(settings.languageModelTimeoutMs));
   return args;
 }

@@ -52,6 +52,7 @@ export class SeedStatusBar implements vscode.Disposable {
           // providerReason is a whole sentence that starts with the provider's name ("cpu: no GPU provider ...")
           `Execution provider: ${status.model.providerReason || status.model.executionProvider}\n\n`,
         );
+        if (status.model.languageModel) tooltip.appendMarkdown(`Language model: ${status.model.languageModel}\n\n`);
       }
       tooltip.appendMarkdown(
         `Memory: ${formatBytes(status.memory.rssBytes)} RSS, ${formatBytes(status.memory.heapUsedBytes)} JS heap`,

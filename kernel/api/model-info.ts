@@ -8,7 +8,7 @@ import type { MimeBundle } from "../protocol/mime";
 import { MIME } from "../protocol/mime";
 import type { RuntimeModelInfo } from "./model-port";
 import type { ProviderText } from "./provider-text";
-import { providerLine, providerText } from "./provider-text";
+import { languageModelText, providerLine, providerText } from "./provider-text";
 import type { ModelInfo } from "./seed";
 
 /** `dir` as seen from `cwd`: relative when it is inside it or at most two folders up, else as given. */
@@ -31,6 +31,7 @@ export class ModelInfoImpl implements ModelInfo {
   readonly supportsPrefix: boolean;
   readonly decodeDefaults: { readonly steps: number; readonly guidance: number };
   readonly hasLanguageModel: boolean;
+  readonly languageModel: string;
   readonly #provider: ProviderText;
 
   readonly #folder: string;
@@ -52,6 +53,7 @@ export class ModelInfoImpl implements ModelInfo {
       guidance: info.decodeDefaults.guidanceScale,
     });
     this.hasLanguageModel = info.hasLanguageModel;
+    this.languageModel = languageModelText(info.languageModel);
     this.#folder = cwd === undefined ? info.dir : shownFolder(info.dir, cwd);
     Object.freeze(this);
   }
@@ -68,7 +70,7 @@ export class ModelInfoImpl implements ModelInfo {
       ["patch grid", `${this.patchGrid[0]}x${this.patchGrid[1]}`],
       ["prefix decoding", this.supportsPrefix ? "yes" : "no"],
       ["decode defaults", `${this.decodeDefaults.steps} steps, guidance ${this.decodeDefaults.guidance}`],
-      ["language model", this.hasLanguageModel ? "yes" : "no"],
+      ["language model", this.languageModel],
     ];
   }
 

@@ -8,6 +8,7 @@ export type {
   DecodeStepEvent,
   GenerateResult,
   ImageSpan,
+  LanguageModelPlacement,
   LoadedImage,
   ModelInfo as RuntimeModelInfo,
   ProviderInfo,

@@ -3,7 +3,7 @@
 // that CUDA needs onnxruntime-node's CUDA binaries: README, section "GPU"). The runtime's full probe log stays in
 // ProviderInfo.reason, for the kernel log.
 
-import type { ProviderInfo } from "./model-port";
+import type { LanguageModelPlacement, ProviderInfo } from "./model-port";
 
 export interface ProviderText {
   /** Which provider runs, e.g. "cpu: no GPU provider is available (cuda: its binaries are not installed)". */
@@ -27,4 +27,15 @@ export function providerText(p: Pick<ProviderInfo, "name" | "requested" | "unava
 export function providerLine(p: Pick<ProviderInfo, "name" | "requested" | "unavailable">): string {
   const t = providerText(p);
   return t.action ? `${t.summary}. ${t.action}` : t.summary;
+}
+
+/**
+ * Where the language model runs, in words: "in-process (onnxruntime, cpu)", "remote http://host:8080 (llama.cpp
+ * server, model m.gguf)", with "not reachable at load" when the server was down then; "none" without a language model.
+ */
+export function languageModelText(p: LanguageModelPlacement | undefined): string {
+  if (!p) return "none";
+  if (p.kind === "in-process") return `in-process (${p.runtime}, ${p.provider})`;
+  const what = [p.server, ...(p.model ? [`model ${p.model}`] : [])].join(", ");
+  return `remote ${p.endpoint} (${what})${p.unreachable ? "; not reachable when the model loaded, generate tries again" : ""}`;
 }

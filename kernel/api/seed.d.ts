@@ -216,6 +216,11 @@ export interface ModelInfo extends SeedDisplayable {
   readonly providerReason: string;
   /** Whether the package has a language model (needed by chat, generate and conversation). */
   readonly hasLanguageModel: boolean;
+  /**
+   * Where the language model runs: "in-process (onnxruntime, cpu)", "remote http://host:8080 (llama.cpp server,
+   * model NAME)", or "none". The visual tokenizer and the decoder always run in the kernel (executionProvider).
+   */
+  readonly languageModel: string;
 }
 
 /** The `seed` object. Every call validates its input and honours interrupt. */

@@ -64,7 +64,14 @@ export interface KernelStreamParams {
 
 export interface KernelStatus {
   state: "starting" | "idle" | "busy" | "dead";
-  model?: { name: string; path: string; executionProvider: string; providerReason?: string };
+  model?: {
+    name: string;
+    path: string;
+    executionProvider: string;
+    providerReason?: string;
+    /** Where the language model runs, in words ("in-process (onnxruntime, cpu)", "remote http://... (vLLM)"). */
+    languageModel?: string;
+  };
   memory: { rssBytes: number; heapUsedBytes: number };
   pid: number;
 }

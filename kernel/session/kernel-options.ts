@@ -1,6 +1,8 @@
 // Command-line options shared by the kernel process and the headless runner ([--model DIR]
-// [--execution-provider auto|cpu|cuda|webgpu] [--threads N] [--cwd DIR]), the default model location, and the
-// model loader a session uses (model/runtime's worker proxy, opened on first use).
+// [--execution-provider auto|cpu|cuda|webgpu] [--threads N] [--cwd DIR] [--lm-endpoint URL] [--lm-model NAME]
+// [--lm-timeout-ms N]), the default model location, and the model loader a session uses (model/runtime's worker
+// proxy, opened on first use). The language model's server may also come from the environment (SEED_LM_ENDPOINT,
+// SEED_LM_MODEL, SEED_LM_TIMEOUT_MS: what a Jupyter kernelspec's "env" sets); the command line wins.
 
 import { existsSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
@@ -16,6 +18,12 @@ export interface ModelOptions {
   model?: string;
   executionProvider: ExecutionProvider;
   threads?: number;
+  /** An OpenAI-compatible server running the language model; default $SEED_LM_ENDPOINT, else seed.json's. */
+  lmEndpoint?: string;
+  /** The model name that server serves; default $SEED_LM_MODEL, else seed.json's served_model or the server's first. */
+  lmModel?: string;
+  /** Timeout (ms) for that server; default $SEED_LM_TIMEOUT_MS, else the runtime's 30000. */
+  lmTimeoutMs?: number;
 }
 
 export interface KernelOptions extends ModelOptions {
@@ -48,9 +56,39 @@ export function takeKernelOptions(args: string[]): KernelOptions {
       if (!PROVIDERS.includes(v as ExecutionProvider))
         throw new Error(`--execution-provider must be one of ${PROVIDERS.join(", ")}, got "${v}"`);
       out.executionProvider = v as ExecutionProvider;
-    } else i++;
+    } else if (a === "--lm-endpoint") out.lmEndpoint = checkEndpoint(value(i, a), a);
+    else if (a === "--lm-model") out.lmModel = value(i, a);
+    else if (a === "--lm-timeout-ms") out.lmTimeoutMs = checkTimeout(value(i, a), a);
+    else i++;
   }
   return out;
+}
+
+function checkEndpoint(v: string, name: string): string {
+  if (!/^https?:\/\/[^/\s]+/.test(v.trim()))
+    throw new Error(`${name} must be an http(s) URL such as http://127.0.0.1:8080, got "${v}"`);
+  return v.trim();
+}
+
+function checkTimeout(v: string, name: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer number of milliseconds, got "${v}"`);
+  return n;
+}
+
+/** The language model server options: the command line's, else the environment's (checked the same way). */
+export function languageModelOptions(
+  options: ModelOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): { languageModelEndpoint?: string; languageModelName?: string; languageModelTimeoutMs?: number } {
+  const envEndpoint = env.SEED_LM_ENDPOINT?.trim();
+  const envTimeout = env.SEED_LM_TIMEOUT_MS?.trim();
+  return {
+    languageModelEndpoint: options.lmEndpoint ?? (envEndpoint ? checkEndpoint(envEndpoint, "SEED_LM_ENDPOINT") : undefined),
+    languageModelName: options.lmModel ?? (env.SEED_LM_MODEL?.trim() || undefined),
+    languageModelTimeoutMs:
+      options.lmTimeoutMs ?? (envTimeout ? checkTimeout(envTimeout, "SEED_LM_TIMEOUT_MS") : undefined),
+  };
 }
 
 /** The model folder: --model, else $SEED_MODEL_PATH, else model/seed-mini next to the bundle (dist/..) or the source tree. */
@@ -69,6 +107,10 @@ export function modelLoader(options: ModelOptions): ModelLoader {
     if (!existsSync(join(dir, "seed.json"))) {
       throw new Error(`no SEED model package at ${dir} (seed.json missing); pass --model DIR or set SEED_MODEL_PATH`);
     }
-    return openModelWorker(dir, { executionProvider: options.executionProvider, threads: options.threads });
+    return openModelWorker(dir, {
+      executionProvider: options.executionProvider,
+      threads: options.threads,
+      ...languageModelOptions(options),
+    });
   };
 }

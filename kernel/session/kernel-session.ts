@@ -8,7 +8,7 @@
 // kernel-level stream when no cell owns it.
 
 import { AsyncLocalStorage } from "node:async_hooks";
-import { providerLine } from "../api/provider-text";
+import { languageModelText, providerLine } from "../api/provider-text";
 import { toMimeBundle } from "../display/to-mime-bundle";
 import type { StrayOrigin } from "../executor/errors";
 import { interruptError, runtimeError, strayError, strayText } from "../executor/errors";
@@ -103,7 +103,9 @@ export class KernelSession {
   }
 
   /** The loaded model's name, folder and execution provider; undefined until a cell first used the model. */
-  modelStatus(): { name: string; path: string; executionProvider: string; providerReason: string } | undefined {
+  modelStatus():
+    | { name: string; path: string; executionProvider: string; providerReason: string; languageModel: string }
+    | undefined {
     const info = this.seed?.loadedModel()?.info;
     return (
       info && {
@@ -111,6 +113,7 @@ export class KernelSession {
         path: info.dir,
         executionProvider: info.provider.name,
         providerReason: providerLine(info.provider),
+        languageModel: languageModelText(info.languageModel),
       }
     );
   }

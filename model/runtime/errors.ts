@@ -12,6 +12,7 @@ export type SeedErrorCode =
   | "context" // a prompt (plus the tokens to generate) does not fit the language model's context
   | "memory" // the package needs more memory than this machine has available
   | "session" // ONNX Runtime failed to create or run a session
+  | "remote" // the language-model server is unreachable, too slow, failed, or serves another vocabulary
   | "aborted" // the caller's AbortSignal fired
   | "disposed"; // the model was disposed (or its worker died)
 

@@ -9,8 +9,12 @@ export { type AbortFlag, SeedError, type SeedErrorCode } from "./errors";
 export { constrainLogits, ImageSpanGuard, type TokenRule } from "./image-constraint";
 export { encodePng, loadImage, tensorToRgb } from "./image-io";
 export { extractImageSpans } from "./image-spans";
+export { InProcessLanguageModel, type LanguageModelBackend, type LanguageModelRun } from "./lm-backend";
 export type { SeedManifest } from "./manifest-types";
 export { readManifest } from "./model-loader";
+export { parseCompletionChunk } from "./remote-completions";
+export { DEFAULT_LM_TIMEOUT_MS, RemoteLanguageModel, type RemoteRunStats } from "./remote-lm";
+export { type SseEvent, SseParser } from "./sse";
 export { createRng, type Rng } from "./rng";
 export { type SamplerOptions, sampleToken, softmax } from "./sampler";
 export {
@@ -34,6 +38,7 @@ export type {
   GenerateOptions,
   GenerateResult,
   ImageSpan,
+  LanguageModelPlacement,
   LoadedImage,
   LoadOptions,
   ModelInfo,

@@ -16,7 +16,10 @@ export class LanguageModel {
     private readonly c: ComponentSession,
     spec: LanguageModelSpec,
   ) {
-    this.layout = { numLayers: spec.num_layers, numKvHeads: spec.num_kv_heads, headDim: spec.head_dim };
+    const { num_layers, num_kv_heads, head_dim } = spec;
+    if (num_layers === undefined || num_kv_heads === undefined || head_dim === undefined)
+      throw new SeedError("manifest", "seed.json: language_model needs num_layers, num_kv_heads and head_dim for its graph");
+    this.layout = { numLayers: num_layers, numKvHeads: num_kv_heads, headDim: head_dim };
     this.vocabSize = spec.vocab_size;
     this.contextLength = spec.max_position_embeddings;
     new KvCache(this.layout, c.session.inputMetadata).dispose(); // fail at load, not at the first generate

@@ -75,9 +75,14 @@ export interface ChatTemplateSpec {
 }
 
 export interface LanguageModelSpec {
-  readonly num_layers: number;
-  readonly num_kv_heads: number;
-  readonly head_dim: number;
+  /** The ONNX graph's KV layout: required with components.language_model, absent for a remote-only LM. */
+  readonly num_layers?: number;
+  readonly num_kv_heads?: number;
+  readonly head_dim?: number;
+  /** An OpenAI-compatible server that serves this LM (e.g. "http://127.0.0.1:8080"); used instead of the graph. */
+  readonly endpoint?: string;
+  /** The model name that server serves (sent as `model`); default: the first it lists. */
+  readonly served_model?: string;
   readonly vocab_size: number;
   readonly max_position_embeddings: number;
   readonly tokenizer: string;

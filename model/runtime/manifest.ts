@@ -90,11 +90,20 @@ export function parseManifest(text: string): SeedManifest {
     memory: root.has("memory") ? parseMemory(root.object("memory")) : undefined,
     files: parseFiles(root.object("files")),
   };
-  if (manifest.language_model && !manifest.components.language_model) {
+  const lm = manifest.language_model;
+  if (lm && !manifest.components.language_model && lm.endpoint === undefined) {
     throw new SeedError(
       "manifest",
-      `${FILE}: "language_model" is present but "components.language_model" is missing; add the component or drop the block`,
+      `${FILE}: "language_model" is present but neither "components.language_model" (an ONNX graph) nor "language_model.endpoint" (a server) is; add one or drop the block`,
     );
+  }
+  if (lm && manifest.components.language_model) {
+    const missing = (["num_layers", "num_kv_heads", "head_dim"] as const).filter((k) => lm[k] === undefined);
+    if (missing.length > 0)
+      throw new SeedError(
+        "manifest",
+        `${FILE}: "language_model" lacks ${missing.map((k) => `"${k}"`).join(", ")}, which the ONNX graph components.language_model needs (its KV cache layout)`,
+      );
   }
   if (!manifest.language_model && manifest.components.language_model) {
     throw new SeedError(
@@ -112,10 +121,15 @@ function parseLanguageModel(lm: JsonFields): LanguageModelSpec {
   const fmt = lm.string("image_token_format");
   if (!/\{:0?(\d+)d\}/.test(fmt))
     lm.fail("image_token_format", 'a Python format string with one integer field such as "<img_{:05d}>"', fmt);
+  const endpoint = lm.has("endpoint") ? lm.string("endpoint") : undefined;
+  if (endpoint !== undefined && !/^https?:\/\/[^/\s]+/.test(endpoint))
+    lm.fail("endpoint", 'an http(s) URL of an OpenAI-compatible server such as "http://127.0.0.1:8080"', endpoint);
   return {
-    num_layers: lm.number("num_layers", pos),
-    num_kv_heads: lm.number("num_kv_heads", pos),
-    head_dim: lm.number("head_dim", pos),
+    num_layers: lm.has("num_layers") ? lm.number("num_layers", pos) : undefined,
+    num_kv_heads: lm.has("num_kv_heads") ? lm.number("num_kv_heads", pos) : undefined,
+    head_dim: lm.has("head_dim") ? lm.number("head_dim", pos) : undefined,
+    endpoint,
+    served_model: lm.has("served_model") ? lm.string("served_model") : undefined,
     vocab_size: lm.number("vocab_size", pos),
     max_position_embeddings: lm.number("max_position_embeddings", pos),
     tokenizer: lm.string("tokenizer"),

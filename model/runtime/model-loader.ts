@@ -25,6 +25,8 @@ export interface LoadedPackage {
   readonly provider: ProviderInfo;
   readonly textTokenizer?: TextTokenizer;
   readonly generateDefaults: GenerateDefaults;
+  /** The server that runs the language model instead of a graph here (LoadOptions, else seed.json), if any. */
+  readonly remoteLanguageModel?: { readonly endpoint: string; readonly model?: string };
 }
 
 /** Reads and validates seed.json only (no sessions): for tools and tests. */
@@ -42,7 +44,19 @@ export function readManifest(dir: string): SeedManifest {
 export async function loadPackage(dirIn: string, opts: LoadOptions = {}): Promise<LoadedPackage> {
   const dir = resolve(dirIn);
   const manifest = readManifest(dir);
-  if ((opts.memoryCheck ?? "on") === "on") checkMemory(manifest, opts.memoryBudgetBytes ?? availableMemory());
+  const lmSpec = manifest.language_model;
+  const endpoint = opts.languageModelEndpoint || lmSpec?.endpoint || undefined;
+  if (endpoint && !lmSpec)
+    throw new SeedError(
+      "input",
+      `a language model endpoint (${endpoint}) was given, but ${manifest.name} has no "language_model" block (tokenizer, special tokens, chat template); the kernel needs it to talk to the server`,
+    );
+  const remote = endpoint ? { endpoint, model: opts.languageModelName || lmSpec?.served_model } : undefined;
+  // A served LM is not loaded here: leave its graph out of the memory estimate and the sessions.
+  const local: SeedManifest = remote
+    ? { ...manifest, components: Object.fromEntries(Object.entries(manifest.components).filter(([k]) => k !== "language_model")) }
+    : manifest;
+  if ((opts.memoryCheck ?? "on") === "on") checkMemory(local, opts.memoryBudgetBytes ?? availableMemory());
   await verifyPackageFiles(dir, manifest, opts.verifyChecksums ?? "cached", opts.cacheDir ?? defaultCacheDir());
 
   let schedulerJson: unknown;
@@ -68,7 +82,7 @@ export async function loadPackage(dirIn: string, opts: LoadOptions = {}): Promis
   // The first session decides the provider ("auto" probes GPUs once); the others use that decision.
   let provider: ExecutionProviderChoice = opts.executionProvider ?? "auto";
   try {
-    for (const [name, spec] of Object.entries(manifest.components) as [
+    for (const [name, spec] of Object.entries(local.components) as [
       ComponentName,
       NonNullable<SeedManifest["components"][ComponentName]>,
     ][]) {
@@ -86,5 +100,14 @@ export async function loadPackage(dirIn: string, opts: LoadOptions = {}): Promis
   const info: ProviderInfo = first
     ? first.provider
     : { name: "cpu", reason: "no sessions", requested: provider, unavailable: [] };
-  return { dir, manifest, schedulerConfig, sessions, provider: info, textTokenizer, generateDefaults };
+  return {
+    dir,
+    manifest,
+    schedulerConfig,
+    sessions,
+    provider: info,
+    textTokenizer,
+    generateDefaults,
+    remoteLanguageModel: remote,
+  };
 }

@@ -1,14 +1,16 @@
-// The token loop, written out: validate the prompt, prefill it, then sample one token at a time with the KV cache
-// until a stop id, the token budget or an abort; each token is reported with its top-k candidates. Image spans are
-// kept well-formed while sampling (image-constraint.ts) unless `constrainImages` is false. The decoded text is the
+// The token loop, written out: validate the prompt, then draw one token at a time from the language-model backend
+// (lm-backend.ts: in-process ONNX with the KV cache, or a remote server) until a stop id, the token budget or an
+// abort; each token is reported with its top-k candidates. Image spans are kept well-formed while drawing
+// (image-constraint.ts) unless `constrainImages` is false: the loop asks the guard before each token, the backend
+// draws under that rule, and a token the rule chose instead is reported as forced. The decoded text is the
 // decode of the whole generated prefix (token-by-token decode drops spaces).
 
 import { SeedError, throwIfAborted } from "./errors";
-import { constrainLogits, ImageSpanGuard } from "./image-constraint";
+import { ImageSpanGuard } from "./image-constraint";
 import { extractImageSpans } from "./image-spans";
-import type { LanguageModel } from "./language-model";
+import type { LanguageModelBackend } from "./lm-backend";
 import { createRng } from "./rng";
-import { checkSamplerOptions, type SamplerOptions, sampleToken } from "./sampler";
+import { checkSamplerOptions, type SamplerOptions } from "./sampler";
 import type { TextTokenizer } from "./text-tokenizer";
 import type { GenerateOptions, GenerateResult } from "./types";
 
@@ -20,7 +22,7 @@ export interface GenerateDefaults {
 }
 
 export async function generateTokens(
-  lm: LanguageModel,
+  lm: LanguageModelBackend,
   tok: TextTokenizer,
   promptIds: readonly number[],
   numTokens: number,
@@ -75,25 +77,33 @@ export async function generateTokens(
     options.constrainImages === false
       ? undefined
       : new ImageSpanGuard(spanTokens, { openAtStart, requireImage: options.requireImage === true });
-  const cache = lm.newCache();
+  const run = lm.start(promptIds, {
+    sampler,
+    rng,
+    seed: options.seed ?? 0,
+    stopIds: options.stopIds ?? [],
+    spanTokens,
+    signal,
+  });
   const generated: number[] = [];
   let forcedCount = 0;
   let stopReason: GenerateResult["stopReason"] = "max_tokens";
   try {
-    // 2. Prefill: the whole prompt through the graph with an empty past.
-    let logits = await lm.forward(promptIds, cache); // [V]
-    // 3. Decode: sample (within the image-span rule), report, feed the token back.
+    // 2. Decode: draw (within the image-span rule; the first draw prefills the prompt), report, feed the token back.
     for (let i = 0; i < maxNew; i++) {
       throwIfAborted(signal, "generate");
       const rule = guard?.rule(maxNew - i);
-      // A forced token reports the model's own candidates (what it would have drawn).
-      const sampled = sampleToken(rule ? constrainLogits(logits, rule, spanTokens) : logits, sampler, rng);
-      const { candidates } = sampled;
-      let id = sampled.id;
-      let forced = false;
-      // "forced" only where the rule overrode the model's own choice.
-      if (rule?.kind === "force") [id, forced] = [rule.id, sampled.id !== rule.id];
-      else if (guard) ({ id, forced } = guard.settle(id, stop.has(id), maxNew - i));
+      const drawn = await run.next(rule, maxNew - i);
+      const { candidates } = drawn;
+      let id = drawn.id ?? -1;
+      let forced = drawn.replaced === true;
+      // "forced" only where the rule overrode the model's own choice (or the model made none: a remote server).
+      if (rule?.kind === "force") [id, forced] = [rule.id, drawn.id !== rule.id];
+      else if (guard) {
+        const settled = guard.settle(id, stop.has(id), maxNew - i);
+        id = settled.id;
+        forced ||= settled.forced;
+      }
       if (stop.has(id)) {
         stopReason = "stop";
         break;
@@ -109,10 +119,10 @@ export async function generateTokens(
         candidates: candidates.map((c) => ({ id: c.id, prob: c.prob, token: tok.tokenOf(c.id) })),
         forced,
       });
-      if (i + 1 < maxNew) logits = await lm.forward([id], cache);
+      await run.accept(id, i + 1 < maxNew);
     }
   } finally {
-    cache.dispose();
+    await run.close();
   }
 
   return {

@@ -15,11 +15,13 @@ import { extractImageSpans } from "./image-spans";
 import { LanguageModel } from "./language-model";
 import { LatentDecoder } from "./latent-decoder";
 import { LatentEncoder } from "./latent-encoder";
+import { InProcessLanguageModel, type LanguageModelBackend } from "./lm-backend";
 import type { ComponentName, SeedManifest } from "./manifest-types";
 import { type LoadedPackage, loadPackage } from "./model-loader";
 import { type DecodeParts, decodeImage } from "./pipeline-decode";
 import { generateTokens } from "./pipeline-generate";
 import { Quantizer } from "./quantizer";
+import { RemoteLanguageModel } from "./remote-lm";
 import { createScheduler } from "./scheduler";
 import { type ComponentSession, releaseSessions } from "./sessions";
 import { TaskQueue } from "./task-queue";
@@ -38,7 +40,7 @@ import type {
 } from "./types";
 
 export class SeedModel implements SeedRuntime {
-  readonly info: ModelInfo;
+  readonly #info: Omit<ModelInfo, "languageModel">;
   readonly manifest: SeedManifest;
   readonly encoder: Encoder;
   readonly quantizer: Quantizer;
@@ -48,12 +50,15 @@ export class SeedModel implements SeedRuntime {
   readonly latentEncoder?: LatentEncoder;
   readonly languageModel?: LanguageModel;
   readonly textTokenizer?: TextTokenizer;
+  /** What generate runs on: the graph above in-process, or a remote server (lm-backend.ts). */
+  readonly lmBackend?: LanguageModelBackend;
   private readonly queue = new TaskQueue();
   private disposed = false;
 
   private constructor(
     private readonly pkg: LoadedPackage,
     private readonly maxImagePixels: number,
+    options: LoadOptions,
   ) {
     const m = pkg.manifest;
     const s = (name: ComponentName): ComponentSession => {
@@ -76,8 +81,29 @@ export class SeedModel implements SeedRuntime {
     if (pkg.sessions.language_model && m.language_model)
       this.languageModel = new LanguageModel(pkg.sessions.language_model, m.language_model);
     this.textTokenizer = pkg.textTokenizer;
+    const tok = pkg.textTokenizer;
+    if (pkg.remoteLanguageModel && tok && m.language_model) {
+      const spec = m.language_model;
+      this.lmBackend = new RemoteLanguageModel(
+        { ...pkg.remoteLanguageModel, timeoutMs: options.languageModelTimeoutMs },
+        {
+          vocabSize: spec.vocab_size,
+          special: tok.special,
+          idOfPiece: (p) => tok.idOfPiece(p),
+          tokenOf: (id) => tok.tokenOf(id),
+        },
+        {
+          boi: tok.special.boi,
+          eoi: tok.special.eoi,
+          imageTokenOffset: tok.imageTokenOffset,
+          codebookSize: tok.codebookSize,
+          numTokens: m.visual_tokenizer.num_tokens,
+        },
+        spec.max_position_embeddings,
+      );
+    } else if (this.languageModel) this.lmBackend = new InProcessLanguageModel(this.languageModel, pkg.provider.name);
     const d = m.image_decoder.defaults;
-    this.info = {
+    this.#info = {
       name: m.name,
       dir: pkg.dir,
       provider: pkg.provider,
@@ -86,18 +112,27 @@ export class SeedModel implements SeedRuntime {
       codebookSize: m.visual_tokenizer.codebook_size,
       patchGrid: m.visual_tokenizer.patch_grid,
       supportsTokenMask: this.detokenizer.hasTokenMask,
-      hasLanguageModel: this.languageModel !== undefined,
+      hasLanguageModel: this.lmBackend !== undefined,
       description: m.description,
-      contextLength: this.languageModel?.contextLength,
+      contextLength: this.lmBackend?.contextLength,
       decodeDefaults: { steps: d.steps, guidanceScale: d.guidance_scale, eta: d.eta },
     };
   }
 
-  /** Loads and validates a package folder (see model-loader.ts). */
+  get info(): ModelInfo {
+    return { ...this.#info, languageModel: this.lmBackend?.placement };
+  }
+
+  /**
+   * Loads and validates a package folder (see model-loader.ts). With a remote language model, the server is asked
+   * what it serves: another vocabulary fails the load; a server that is down does not (generate asks again).
+   */
   static async load(dir: string, options: LoadOptions = {}): Promise<SeedModel> {
     const pkg = await loadPackage(dir, options);
     try {
-      return new SeedModel(pkg, options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS);
+      const model = new SeedModel(pkg, options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS, options);
+      if (model.lmBackend instanceof RemoteLanguageModel) await model.lmBackend.connect({ atLoad: true });
+      return model;
     } catch (e) {
       // WARNING: the wrappers check the graphs against the manifest; on failure release what loadPackage created.
       await releaseSessions(Object.values(pkg.sessions).filter((s): s is ComponentSession => s !== undefined)).catch(
@@ -140,12 +175,12 @@ export class SeedModel implements SeedRuntime {
     return this.enqueue(
       "generate",
       async () => {
-        const lm = this.languageModel;
+        const lm = this.lmBackend;
         const tok = this.requireText();
         if (!lm)
           throw new SeedError(
             "input",
-            `${this.info.name} has no language model; generate needs a package with components.language_model`,
+            `${this.info.name} has no language model; generate needs a package with components.language_model or a language model endpoint`,
           );
         const ids = isIdList(prompt)
           ? [...prompt]
@@ -173,6 +208,7 @@ export class SeedModel implements SeedRuntime {
     this.disposed = true;
     // Wait for the running and queued calls to finish before releasing the sessions they use.
     await this.queue.run("dispose", async () => undefined).catch(() => undefined);
+    await this.lmBackend?.dispose();
     await releaseSessions(Object.values(this.pkg.sessions).filter((s): s is ComponentSession => s !== undefined));
   }
 

@@ -151,6 +151,20 @@ export class TextTokenizer {
     return this.tok.id_to_token(id) ?? `<id ${id}>`;
   }
 
+  /**
+   * The id of a token as a server prints it (a decoded piece: " the" rather than SentencePiece's "▁the"), or
+   * undefined when no vocabulary entry matches. Only for servers that return token strings without ids.
+   */
+  idOfPiece(piece: string): number | undefined {
+    const direct = this.tok.token_to_id(piece);
+    if (direct !== undefined) return direct;
+    const spm = this.tok.token_to_id(piece.replace(/ /g, "\u2581"));
+    if (spm !== undefined) return spm;
+    const bytes = new TextEncoder().encode(piece);
+    if (bytes.length === 1) return this.tok.token_to_id(`<0x${(bytes[0] ?? 0).toString(16).toUpperCase().padStart(2, "0")}>`);
+    return undefined;
+  }
+
   imageTokenId(code: number): number {
     if (!Number.isInteger(code) || code < 0 || code >= this.codebookSize) {
       throw new SeedError("input", `image code ${code} is outside [0, ${this.codebookSize})`);

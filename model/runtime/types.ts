@@ -4,6 +4,9 @@
 // C/h/w latent channels and size, H/W pixels.
 
 import type { AbortFlag } from "./errors";
+import type { LanguageModelPlacement } from "./lm-backend";
+
+export type { LanguageModelPlacement } from "./lm-backend";
 
 /** A dense float32 tensor, row-major. */
 export interface FloatTensor {
@@ -43,6 +46,16 @@ export interface LoadOptions {
   memoryBudgetBytes?: number;
   /** "on" (default) checks the estimate before loading; "off" skips the check. */
   memoryCheck?: "on" | "off";
+  /**
+   * An OpenAI-compatible server (llama-server, vLLM, SGLang) that serves the package's language model, e.g.
+   * "http://127.0.0.1:8080": generation runs there instead of in-process (the package's language_model.onnx, if any,
+   * is not loaded). Default: seed.json's language_model.endpoint; none: in-process.
+   */
+  languageModelEndpoint?: string;
+  /** The model name the server serves (`model` in requests). Default: seed.json's served_model, else the server's first. */
+  languageModelName?: string;
+  /** Milliseconds to wait for the server's answer, then for each piece of its stream. Default 30000. */
+  languageModelTimeoutMs?: number;
 }
 
 /** An 8-bit RGB image, row-major, 3 bytes per pixel. */
@@ -210,6 +223,8 @@ export interface ModelInfo {
   readonly patchGrid: readonly [number, number];
   readonly supportsTokenMask: boolean;
   readonly hasLanguageModel: boolean;
+  /** Where the language model runs (in-process onnxruntime, or a remote server); undefined without one. */
+  readonly languageModel?: LanguageModelPlacement;
   /** The manifest's description (e.g. which stages are trained). */
   readonly description: string;
   /** The language model's context (max_position_embeddings); undefined without a language model. */

@@ -51,10 +51,24 @@ test("readKernelSettings applies defaults and rejects bad values with the settin
     executionProvider: "cpu",
     threads: 2,
     interruptTimeoutMs: 500,
+    languageModelEndpoint: " http://gpu-box:8000 ",
+    languageModelTimeoutMs: 60000,
   };
-  assert.deepEqual(
-    readKernelSettings((k) => values[k]),
-    { modelPath: "/models/seed", executionProvider: "cpu", threads: 2, interruptTimeoutMs: 500 },
+  assert.deepEqual(readKernelSettings((k) => values[k]), {
+    modelPath: "/models/seed",
+    executionProvider: "cpu",
+    threads: 2,
+    interruptTimeoutMs: 500,
+    languageModelEndpoint: "http://gpu-box:8000",
+    languageModelTimeoutMs: 60000,
+  });
+  assert.throws(
+    () => readKernelSettings((k) => (k === "languageModelEndpoint" ? "gpu-box:8000" : undefined)),
+    /seed\.languageModelEndpoint.*http\(s\) URL/,
+  );
+  assert.throws(
+    () => readKernelSettings((k) => (k === "languageModelTimeoutMs" ? -1 : undefined)),
+    /seed\.languageModelTimeoutMs/,
   );
   assert.throws(
     () => readKernelSettings((k) => (k === "executionProvider" ? "tpu" : undefined)),
@@ -66,7 +80,14 @@ test("readKernelSettings applies defaults and rejects bad values with the settin
 
 test("kernelArgs passes only non-default options", () => {
   assert.deepEqual(kernelArgs(DEFAULT_SETTINGS, "/nb"), ["--rpc", "--cwd", "/nb"]);
-  const s: KernelSettings = { modelPath: "/m", executionProvider: "cuda", threads: 4, interruptTimeoutMs: 3000 };
+  const s: KernelSettings = {
+    modelPath: "/m",
+    executionProvider: "cuda",
+    threads: 4,
+    interruptTimeoutMs: 3000,
+    languageModelEndpoint: "http://gpu-box:8000",
+    languageModelTimeoutMs: 60000,
+  };
   assert.deepEqual(kernelArgs(s, "/nb"), [
     "--rpc",
     "--cwd",
@@ -77,6 +98,10 @@ test("kernelArgs passes only non-default options", () => {
     "cuda",
     "--threads",
     "4",
+    "--lm-endpoint",
+    "http://gpu-box:8000",
+    "--lm-timeout-ms",
+    "60000",
   ]);
 });
 

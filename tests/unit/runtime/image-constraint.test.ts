@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { constrainLogits, ImageSpanGuard } from "../../../model/runtime/image-constraint";
 import type { LanguageModel } from "../../../model/runtime/language-model";
+import { InProcessLanguageModel } from "../../../model/runtime/lm-backend";
 import { generateTokens } from "../../../model/runtime/pipeline-generate";
 import type { TextTokenizer } from "../../../model/runtime/text-tokenizer";
 import type { GenerateOptions, TokenEvent } from "../../../model/runtime/types";
@@ -63,8 +64,8 @@ test("constrainLogits masks what the rule forbids and leaves the input untouched
 });
 
 /** A language model that always prefers `next(generatedSoFar)` (logit 10; every other id 0). */
-function scriptedLm(next: (generated: readonly number[]) => number): LanguageModel {
-  return {
+function scriptedLm(next: (generated: readonly number[]) => number): InProcessLanguageModel {
+  const graph = {
     vocabSize: V,
     contextLength: 512,
     newCache: () => ({ generated: [] as number[], dispose: () => undefined }),
@@ -75,6 +76,7 @@ function scriptedLm(next: (generated: readonly number[]) => number): LanguageMod
       return logits;
     },
   } as unknown as LanguageModel;
+  return new InProcessLanguageModel(graph, "cpu");
 }
 
 const tok = {
