@@ -91,6 +91,12 @@ class Exchange {
       return new SeedError("remote", `the language model server's host in ${this.url} is unknown (${code}); check the endpoint`, {
         cause: e,
       });
+    if (code === "ECONNRESET" || code === "UND_ERR_SOCKET" || code === "EPIPE")
+      return new SeedError(
+        "remote",
+        `the language model server at ${this.url} closed the connection ${phase} (did it crash or restart?); run the cell again once it is back`,
+        { cause: e },
+      );
     const msg = e instanceof Error ? (e.cause instanceof Error ? `${e.message}: ${e.cause.message}` : e.message) : String(e);
     return new SeedError("remote", `the language model server at ${this.url} failed ${phase}: ${msg}`, { cause: e });
   }
@@ -214,7 +220,7 @@ export class EventStream {
       try {
         r = await this.#reader.read();
       } catch (e) {
-        throw this.#ex.error(e, "while streaming (the connection dropped)");
+        throw this.#ex.error(e, "while streaming");
       }
       this.#ex.touch();
       if (r.done) {

@@ -131,6 +131,7 @@ export class FakeLmServer {
     for (let i = 0; i < ids.length; i++) {
       if (res.destroyed) return;
       if (f.kind === "drop" && i === f.afterTokens) {
+        await sleep(50); // let the tokens so far reach the client first
         res.socket?.destroy();
         return;
       }
@@ -149,7 +150,8 @@ export class FakeLmServer {
         top_logprobs: top.map((t, j) => ({ id: t, token: this.vocab.tokenOf(t), logprob: Math.log(j === 0 ? 0.6 : 0.4 / (k - 1 || 1)) })),
       };
       res.write(`data: ${JSON.stringify({ choices: [{ text: this.vocab.tokenOf(id), index: 0, logprobs: { content: [entry] }, finish_reason: null }], object: "text_completion" })}\n\n`);
-      if (f.kind === "slow") await sleep(f.msPerToken);
+      // Like an engine, one token at a time: a client that cancels mid-stream is seen as a closed socket.
+      await sleep(f.kind === "slow" ? f.msPerToken : 5);
     }
     if (res.destroyed) return;
     const timings = { prompt_n: (body.prompt as number[]).length, prompt_ms: 1, predicted_n: ids.length, predicted_ms: ids.length };
