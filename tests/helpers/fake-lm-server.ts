@@ -47,6 +47,8 @@ export class FakeLmServer {
   readonly requests: FakeRequest[] = [];
   /** Completion streams whose socket the client closed before the server finished. */
   clientClosed = 0;
+  /** Completion streams still being written. */
+  openStreams = 0;
   fault: Fault = { kind: "none" };
   #server: Server;
   #url = "";
@@ -123,7 +125,9 @@ export class FakeLmServer {
     const f = this.fault;
     const { ids, stop } = this.#script(body);
     let finished = false;
+    this.openStreams++;
     res.on("close", () => {
+      this.openStreams--;
       if (!finished) this.clientClosed++;
     });
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
