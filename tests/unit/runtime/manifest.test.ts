@@ -182,3 +182,49 @@ test("declared dtypes and fixed dims must match the graph's metadata; the KV lay
     /past_key_values\.0\.key is \[batch,2,past,4\] in the graph, but seed\.json says num_kv_heads=2, head_dim=8/,
   );
 });
+
+test("a remote-only language model: language_model.endpoint without the graph validates; neither is an error", async () => {
+  const remoteOnly = (): JsonObject => {
+    const m = tiny();
+    const lm = m.language_model as JsonObject;
+    const comps = m.components as JsonObject;
+    const files = m.files as JsonObject;
+    delete files[(comps.language_model as JsonObject).file as string];
+    delete comps.language_model;
+    for (const k of ["num_layers", "num_kv_heads", "head_dim"]) delete lm[k];
+    lm.endpoint = "http://gpu-box:8000";
+    lm.served_model = "seed-llama-8b";
+    return m;
+  };
+  const m = parseManifest(JSON.stringify(remoteOnly()));
+  assert.equal(m.components.language_model, undefined);
+  assert.equal(m.language_model?.endpoint, "http://gpu-box:8000");
+  assert.equal(m.language_model?.served_model, "seed-llama-8b");
+  const neither = remoteOnly();
+  delete (neither.language_model as JsonObject).endpoint;
+  assert.throws(
+    () => parse(neither),
+    /neither "components\.language_model" \(an ONNX graph\) nor "language_model\.endpoint" \(a server\)/,
+  );
+  const bad = remoteOnly();
+  (bad.language_model as JsonObject).endpoint = "gpu-box:8000";
+  assert.throws(() => parse(bad), /language_model.*endpoint.*an http\(s\) URL/);
+  const graphWithoutLayout = tiny();
+  delete (graphWithoutLayout.language_model as JsonObject).head_dim;
+  assert.throws(() => parse(graphWithoutLayout), /lacks "head_dim", which the ONNX graph components\.language_model needs/);
+  // On disk: the package without language_model.onnx loads; generate goes to the endpoint (nothing listens there).
+  const { dir, cacheDir } = copyPackage();
+  editManifest(dir, () => ({ ...remoteOnly(), language_model: { ...(remoteOnly().language_model as JsonObject), endpoint: "http://127.0.0.1:9" } }));
+  rmSync(join(dir, "language_model.onnx"));
+  const model = await SeedModel.load(dir, { ...loadOptions(cacheDir), languageModelTimeoutMs: 2000 });
+  try {
+    assert.equal(model.info.languageModel?.kind, "remote");
+    assert.equal(model.info.hasLanguageModel, true);
+    await assert.rejects(
+      model.generate([{ role: "user", content: "hi" }], { maxNewTokens: 2 }),
+      (e: unknown) => e instanceof SeedError && e.code === "remote" && /http:\/\/127\.0\.0\.1:9/.test(e.message),
+    );
+  } finally {
+    await model.dispose();
+  }
+});
