@@ -102,11 +102,7 @@ function lmDriver(lm: ort.InferenceSession, m: SeedManifest): LmDriver {
     new Map(
       Array.from({ length: L }, (_, i) =>
         ["key", "value"].map(
-          (k) =>
-            [
-              `past_key_values.${i}.${k}`,
-              new ort.Tensor("float32", new Float32Array(0), [1, H, 0, Dh]),
-            ] as const,
+          (k) => [`past_key_values.${i}.${k}`, new ort.Tensor("float32", new Float32Array(0), [1, H, 0, Dh])] as const,
         ),
       ).flat(),
     );

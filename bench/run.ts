@@ -24,6 +24,10 @@ import { openRawDriver } from "./raw-ort";
 import { type Report, renderReport } from "./report";
 import { measure, nowMs } from "./stats";
 import { openTorchDriver } from "./torch";
+
+const REMOTE_START = "<!-- remote-lm:start -->";
+const REMOTE_END = "<!-- remote-lm:end -->";
+
 import { type BenchSettings, type Cell, type MemoryCells, MODEL_ROWS, type ModelRow } from "./types";
 
 const { values: opt } = parseArgs({
@@ -193,8 +197,13 @@ async function main(): Promise<void> {
   const md = renderReport(report);
   console.log(md);
   if (opt.out !== "-") {
-    writeFileSync(opt.out ?? "BENCHMARKS.md", md);
-    log(`wrote ${opt.out}`);
+    // Keep the remote-LM section (bench/remote-lm.ts writes it; it needs llama-server, which this run does not start).
+    const out = opt.out ?? "BENCHMARKS.md";
+    const old = existsSync(out) ? readFileSync(out, "utf8") : "";
+    const a = old.indexOf(REMOTE_START);
+    const b = old.indexOf(REMOTE_END);
+    writeFileSync(out, a >= 0 && b > a ? `${md.trimEnd()}\n\n${old.slice(a, b + REMOTE_END.length)}\n` : md);
+    log(`wrote ${out}`);
   }
 }
 

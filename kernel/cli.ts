@@ -137,7 +137,14 @@ function kernelInstall(args: string[]): number {
   const user = takeSwitch(args, "--user");
   const sys = takeSwitch(args, "--sys-prefix");
   const extraArgs: string[] = [];
-  for (const flag of ["--model", "--execution-provider", "--threads", "--lm-endpoint", "--lm-model", "--lm-timeout-ms"]) {
+  for (const flag of [
+    "--model",
+    "--execution-provider",
+    "--threads",
+    "--lm-endpoint",
+    "--lm-model",
+    "--lm-timeout-ms",
+  ]) {
     const v = takeFlag(args, flag);
     if (v !== undefined) extraArgs.push(flag, flag === "--model" ? resolve(v) : v);
   }

@@ -72,7 +72,8 @@ function checkEndpoint(v: string, name: string): string {
 
 function checkTimeout(v: string, name: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer number of milliseconds, got "${v}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`${name} must be a positive integer number of milliseconds, got "${v}"`);
   return n;
 }
 
@@ -84,7 +85,8 @@ export function languageModelOptions(
   const envEndpoint = env.SEED_LM_ENDPOINT?.trim();
   const envTimeout = env.SEED_LM_TIMEOUT_MS?.trim();
   return {
-    languageModelEndpoint: options.lmEndpoint ?? (envEndpoint ? checkEndpoint(envEndpoint, "SEED_LM_ENDPOINT") : undefined),
+    languageModelEndpoint:
+      options.lmEndpoint ?? (envEndpoint ? checkEndpoint(envEndpoint, "SEED_LM_ENDPOINT") : undefined),
     languageModelName: options.lmModel ?? (env.SEED_LM_MODEL?.trim() || undefined),
     languageModelTimeoutMs:
       options.lmTimeoutMs ?? (envTimeout ? checkTimeout(envTimeout, "SEED_LM_TIMEOUT_MS") : undefined),

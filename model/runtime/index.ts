@@ -14,7 +14,6 @@ export type { SeedManifest } from "./manifest-types";
 export { readManifest } from "./model-loader";
 export { parseCompletionChunk } from "./remote-completions";
 export { DEFAULT_LM_TIMEOUT_MS, RemoteLanguageModel, type RemoteRunStats } from "./remote-lm";
-export { type SseEvent, SseParser } from "./sse";
 export { createRng, type Rng } from "./rng";
 export { type SamplerOptions, sampleToken, softmax } from "./sampler";
 export {
@@ -27,6 +26,7 @@ export {
 export { type DdimConfig, DdimScheduler, parseDdimConfig } from "./scheduler-ddim";
 export { type PndmConfig, PndmScheduler, parsePndmConfig } from "./scheduler-pndm";
 export { SeedModel } from "./seed-model";
+export { type SseEvent, SseParser } from "./sse";
 export type {
   ChatPart,
   ChatTurn,

@@ -18,7 +18,10 @@ export class LanguageModel {
   ) {
     const { num_layers, num_kv_heads, head_dim } = spec;
     if (num_layers === undefined || num_kv_heads === undefined || head_dim === undefined)
-      throw new SeedError("manifest", "seed.json: language_model needs num_layers, num_kv_heads and head_dim for its graph");
+      throw new SeedError(
+        "manifest",
+        "seed.json: language_model needs num_layers, num_kv_heads and head_dim for its graph",
+      );
     this.layout = { numLayers: num_layers, numKvHeads: num_kv_heads, headDim: head_dim };
     this.vocabSize = spec.vocab_size;
     this.contextLength = spec.max_position_embeddings;

@@ -54,7 +54,10 @@ export async function loadPackage(dirIn: string, opts: LoadOptions = {}): Promis
   const remote = endpoint ? { endpoint, model: opts.languageModelName || lmSpec?.served_model } : undefined;
   // A served LM is not loaded here: leave its graph out of the memory estimate and the sessions.
   const local: SeedManifest = remote
-    ? { ...manifest, components: Object.fromEntries(Object.entries(manifest.components).filter(([k]) => k !== "language_model")) }
+    ? {
+        ...manifest,
+        components: Object.fromEntries(Object.entries(manifest.components).filter(([k]) => k !== "language_model")),
+      }
     : manifest;
   if ((opts.memoryCheck ?? "on") === "on") checkMemory(local, opts.memoryBudgetBytes ?? availableMemory());
   await verifyPackageFiles(dir, manifest, opts.verifyChecksums ?? "cached", opts.cacheDir ?? defaultCacheDir());

@@ -60,7 +60,8 @@ export function parseCompletionChunk(data: string, lookup: TokenLookup, where: s
     );
   }
   if (!isObject(json)) throw malformed(where, data, "not a JSON object");
-  if (json.error !== undefined) throw new SeedError("remote", `${where} reported an error mid-stream: ${errorText(json.error)}`);
+  if (json.error !== undefined)
+    throw new SeedError("remote", `${where} reported an error mid-stream: ${errorText(json.error)}`);
   const choices = json.choices;
   if (!Array.isArray(choices) || !isObject(choices[0])) throw malformed(where, data, 'no "choices" array');
   const choice = choices[0];
@@ -132,7 +133,12 @@ function sortCandidates(c: Candidate[]): Candidate[] {
 function timingsOf(t: unknown): ServerTimings | undefined {
   if (!isObject(t)) return undefined;
   const n = (k: string): number => (typeof t[k] === "number" ? (t[k] as number) : 0);
-  return { promptN: n("prompt_n"), promptMs: n("prompt_ms"), predictedN: n("predicted_n"), predictedMs: n("predicted_ms") };
+  return {
+    promptN: n("prompt_n"),
+    promptMs: n("prompt_ms"),
+    predictedN: n("predicted_n"),
+    predictedMs: n("predicted_ms"),
+  };
 }
 
 /** The message of an OpenAI-style error body ({"error": {"message"}}, {"error": "..."}, {"message"}), or the JSON. */

@@ -88,16 +88,21 @@ class Exchange {
         { cause: e },
       );
     if (code === "ENOTFOUND" || code === "EAI_AGAIN")
-      return new SeedError("remote", `the language model server's host in ${this.url} is unknown (${code}); check the endpoint`, {
-        cause: e,
-      });
+      return new SeedError(
+        "remote",
+        `the language model server's host in ${this.url} is unknown (${code}); check the endpoint`,
+        {
+          cause: e,
+        },
+      );
     if (code === "ECONNRESET" || code === "UND_ERR_SOCKET" || code === "EPIPE")
       return new SeedError(
         "remote",
         `the language model server at ${this.url} closed the connection ${phase} (did it crash or restart?); run the cell again once it is back`,
         { cause: e },
       );
-    const msg = e instanceof Error ? (e.cause instanceof Error ? `${e.message}: ${e.cause.message}` : e.message) : String(e);
+    const msg =
+      e instanceof Error ? (e.cause instanceof Error ? `${e.message}: ${e.cause.message}` : e.message) : String(e);
     return new SeedError("remote", `the language model server at ${this.url} failed ${phase}: ${msg}`, { cause: e });
   }
 
@@ -145,12 +150,7 @@ function causeCode(e: unknown): string | undefined {
 }
 
 /** GET or POST JSON and parse the answer. */
-export async function requestJson(
-  url: string,
-  body: unknown,
-  timeoutMs: number,
-  signal?: AbortFlag,
-): Promise<unknown> {
+export async function requestJson(url: string, body: unknown, timeoutMs: number, signal?: AbortFlag): Promise<unknown> {
   const ex = new Exchange(url, timeoutMs, signal);
   try {
     const init: RequestInit =
@@ -167,7 +167,10 @@ export async function requestJson(
     try {
       return JSON.parse(text);
     } catch {
-      throw new SeedError("remote", `the language model server at ${url} answered with something that is not JSON: ${text.slice(0, 200)}`);
+      throw new SeedError(
+        "remote",
+        `the language model server at ${url} answered with something that is not JSON: ${text.slice(0, 200)}`,
+      );
     }
   } finally {
     ex.close();

@@ -20,7 +20,13 @@ import type {
   LanguageModelRun,
   RunOptions,
 } from "./lm-backend";
-import { type CompletionChunk, parseCompletionChunk, type ServerTimings, type StreamedToken, type TokenLookup } from "./remote-completions";
+import {
+  type CompletionChunk,
+  parseCompletionChunk,
+  type ServerTimings,
+  type StreamedToken,
+  type TokenLookup,
+} from "./remote-completions";
 import { EventStream, requestJson, START_SERVER_HINT } from "./remote-http";
 
 export type ServerKind = "llama.cpp" | "vllm" | "openai";
@@ -88,7 +94,10 @@ export class RemoteLanguageModel implements LanguageModelBackend {
     this.endpoint = normaliseEndpoint(options.endpoint);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_LM_TIMEOUT_MS;
     if (!Number.isInteger(this.timeoutMs) || this.timeoutMs < 1)
-      throw new SeedError("input", `the language model timeout must be an integer number of ms >= 1, got ${this.timeoutMs}`);
+      throw new SeedError(
+        "input",
+        `the language model timeout must be an integer number of ms >= 1, got ${this.timeoutMs}`,
+      );
     this.#model = options.model;
   }
 
@@ -227,7 +236,8 @@ export class RemoteLanguageModel implements LanguageModelBackend {
       if (vllm) body.allowed_token_ids = codes;
       else if (llama) {
         const bias: Record<string, boolean> = {};
-        for (let id = 0; id < this.vocabSize; id++) if (id < t.imageTokenOffset || id >= t.imageTokenOffset + t.codebookSize) bias[id] = false;
+        for (let id = 0; id < this.vocabSize; id++)
+          if (id < t.imageTokenOffset || id >= t.imageTokenOffset + t.codebookSize) bias[id] = false;
         body.logit_bias = bias;
       } else body.logit_bias = Object.fromEntries(codes.map((id) => [String(id), 100]));
     } else if (rule?.kind === "free" && rule.exclude.length > 0) {
@@ -289,7 +299,8 @@ class RemoteRun implements LanguageModelRun {
       const token = await this.#nextToken(s);
       if (token) return this.#check(rule, token);
       // The stream finished without another token.
-      if (s.finish === "stop") return { id: this.lm.vocab.special.stop[0] ?? this.lm.vocab.special.eos, candidates: [] };
+      if (s.finish === "stop")
+        return { id: this.lm.vocab.special.stop[0] ?? this.lm.vocab.special.eos, candidates: [] };
       if (s.finish === "length") {
         await this.#closeStream(); // the loop wants more than this request allowed: ask again
         continue;
@@ -316,7 +327,10 @@ class RemoteRun implements LanguageModelRun {
   async #open(rule: TokenRule | undefined, remaining: number, key: string): Promise<void> {
     await this.#closeStream();
     if (this.ids.length + 1 > this.lm.contextLength)
-      throw new SeedError("context", `language model: ${this.ids.length + 1} positions exceed the context of ${this.lm.contextLength}`);
+      throw new SeedError(
+        "context",
+        `language model: ${this.ids.length + 1} positions exceed the context of ${this.lm.contextLength}`,
+      );
     const maxTokens = rule?.kind === "image" ? Math.min(remaining, this.lm.spanTokens.numTokens) : remaining;
     const body = this.lm.requestBody(this.ids, rule, maxTokens, this.options, this.#segment++);
     const events = new EventStream(`${this.lm.endpoint}/v1/completions`, body, this.lm.timeoutMs, this.options.signal);
@@ -358,7 +372,8 @@ class RemoteRun implements LanguageModelRun {
     // The server ignored the bias: take the best allowed candidate it listed, and say so.
     const best = token.candidates.find((c) => allowed(rule, c.id, t));
     if (best) return { id: best.id, candidates: token.candidates, replaced: true };
-    const what = rule?.kind === "image" ? "an image token" : `any id but ${rule?.kind === "free" ? rule.exclude.join(", ") : ""}`;
+    const what =
+      rule?.kind === "image" ? "an image token" : `any id but ${rule?.kind === "free" ? rule.exclude.join(", ") : ""}`;
     throw new SeedError(
       "remote",
       `the server at ${this.lm.endpoint} drew token ${token.id} (${this.lm.vocab.tokenOf(token.id)}) where only ${what} may come, ` +

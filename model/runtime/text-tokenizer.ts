@@ -161,7 +161,8 @@ export class TextTokenizer {
     const spm = this.tok.token_to_id(piece.replace(/ /g, "\u2581"));
     if (spm !== undefined) return spm;
     const bytes = new TextEncoder().encode(piece);
-    if (bytes.length === 1) return this.tok.token_to_id(`<0x${(bytes[0] ?? 0).toString(16).toUpperCase().padStart(2, "0")}>`);
+    if (bytes.length === 1)
+      return this.tok.token_to_id(`<0x${(bytes[0] ?? 0).toString(16).toUpperCase().padStart(2, "0")}>`);
     return undefined;
   }
 

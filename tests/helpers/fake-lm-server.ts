@@ -110,7 +110,10 @@ export class FakeLmServer {
     const bias = (body.logit_bias ?? {}) as Record<string, unknown>;
     const imageOnly = bias["0"] === false; // llama.cpp form: every non-image id banned
     if (imageOnly) {
-      return { ids: Array.from({ length: max }, (_, i) => v.imageTokenOffset + ((i * 5 + 3) % v.codebookSize)), stop: false };
+      return {
+        ids: Array.from({ length: max }, (_, i) => v.imageTokenOffset + ((i * 5 + 3) % v.codebookSize)),
+        stop: false,
+      };
     }
     if (prompt.includes(v.eoi)) {
       const ids = v.after.slice(0, max);
@@ -151,15 +154,28 @@ export class FakeLmServer {
         id,
         token: this.vocab.tokenOf(id),
         logprob: Math.log(0.6),
-        top_logprobs: top.map((t, j) => ({ id: t, token: this.vocab.tokenOf(t), logprob: Math.log(j === 0 ? 0.6 : 0.4 / (k - 1 || 1)) })),
+        top_logprobs: top.map((t, j) => ({
+          id: t,
+          token: this.vocab.tokenOf(t),
+          logprob: Math.log(j === 0 ? 0.6 : 0.4 / (k - 1 || 1)),
+        })),
       };
-      res.write(`data: ${JSON.stringify({ choices: [{ text: this.vocab.tokenOf(id), index: 0, logprobs: { content: [entry] }, finish_reason: null }], object: "text_completion" })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ choices: [{ text: this.vocab.tokenOf(id), index: 0, logprobs: { content: [entry] }, finish_reason: null }], object: "text_completion" })}\n\n`,
+      );
       // Like an engine, one token at a time: a client that cancels mid-stream is seen as a closed socket.
       await sleep(f.kind === "slow" ? f.msPerToken : 5);
     }
     if (res.destroyed) return;
-    const timings = { prompt_n: (body.prompt as number[]).length, prompt_ms: 1, predicted_n: ids.length, predicted_ms: ids.length };
-    res.write(`data: ${JSON.stringify({ choices: [{ text: "", index: 0, logprobs: null, finish_reason: stop ? "stop" : "length" }], timings })}\n\n`);
+    const timings = {
+      prompt_n: (body.prompt as number[]).length,
+      prompt_ms: 1,
+      predicted_n: ids.length,
+      predicted_ms: ids.length,
+    };
+    res.write(
+      `data: ${JSON.stringify({ choices: [{ text: "", index: 0, logprobs: null, finish_reason: stop ? "stop" : "length" }], timings })}\n\n`,
+    );
     res.write("data: [DONE]\n\n");
     finished = true;
     res.end();

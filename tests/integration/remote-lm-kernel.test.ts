@@ -57,7 +57,10 @@ test("interrupt mid-stream ends the cell promptly and the server sees the reques
 });
 
 test("a server that went away: connection refused, with the URL and how to start one; the kernel lives", () => {
-  failed("refused", new RegExp(`no language model server at ${obs.url}/v1/(models|completions): the connection was refused`));
+  failed(
+    "refused",
+    new RegExp(`no language model server at ${obs.url}/v1/(models|completions): the connection was refused`),
+  );
   failed("refused", /llama-server -m model\.gguf/);
   ok("afterRefused");
 });

@@ -5,8 +5,8 @@
 
 import { writeSync } from "node:fs";
 import type { ExecuteResult, OutputItem } from "../../kernel/protocol/rpc";
-import { KernelSession } from "../../kernel/session/kernel-session";
 import { modelLoader } from "../../kernel/session/kernel-options";
+import { KernelSession } from "../../kernel/session/kernel-session";
 import { SeedModel } from "../../model/runtime/index";
 import { FakeLmServer } from "../helpers/fake-lm-server";
 import { copyPackage, loadOptions, TINY_PACKAGE } from "../helpers/packages";

@@ -54,14 +54,17 @@ test("readKernelSettings applies defaults and rejects bad values with the settin
     languageModelEndpoint: " http://gpu-box:8000 ",
     languageModelTimeoutMs: 60000,
   };
-  assert.deepEqual(readKernelSettings((k) => values[k]), {
-    modelPath: "/models/seed",
-    executionProvider: "cpu",
-    threads: 2,
-    interruptTimeoutMs: 500,
-    languageModelEndpoint: "http://gpu-box:8000",
-    languageModelTimeoutMs: 60000,
-  });
+  assert.deepEqual(
+    readKernelSettings((k) => values[k]),
+    {
+      modelPath: "/models/seed",
+      executionProvider: "cpu",
+      threads: 2,
+      interruptTimeoutMs: 500,
+      languageModelEndpoint: "http://gpu-box:8000",
+      languageModelTimeoutMs: 60000,
+    },
+  );
   assert.throws(
     () => readKernelSettings((k) => (k === "languageModelEndpoint" ? "gpu-box:8000" : undefined)),
     /seed\.languageModelEndpoint.*http\(s\) URL/,

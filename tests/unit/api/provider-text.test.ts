@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ModelInfoImpl } from "../../../kernel/api/model-info";
 import type { ProviderInfo, RuntimeModelInfo } from "../../../kernel/api/model-port";
-import { providerLine, providerText } from "../../../kernel/api/provider-text";
+import { languageModelText, providerLine, providerText } from "../../../kernel/api/provider-text";
 import { MIME } from "../../../kernel/protocol/mime";
 
 const fellBack: ProviderInfo = {
@@ -62,4 +62,44 @@ test("seed.info()'s table says which provider runs and the action as its own row
   assert.match(plain, /^to use a GPU: To use an NVIDIA GPU, install onnxruntime-node's CUDA binaries/m);
   assert.doesNotMatch(plain, /fell back|npm rebuild/);
   assert.equal(info.providerReason, providerLine(fellBack));
+});
+
+test("seed.info() says where the language model runs: in-process, remote (with the server and model), or none", () => {
+  assert.equal(
+    languageModelText({ kind: "in-process", runtime: "onnxruntime", provider: "cpu" }),
+    "in-process (onnxruntime, cpu)",
+  );
+  assert.equal(
+    languageModelText({ kind: "remote", endpoint: "http://gpu:8000", server: "vLLM", model: "seed-llama-8b" }),
+    "remote http://gpu:8000 (vLLM, model seed-llama-8b)",
+  );
+  assert.match(
+    languageModelText({
+      kind: "remote",
+      endpoint: "http://h:1",
+      server: "OpenAI-compatible server",
+      unreachable: "refused",
+    }),
+    /^remote http:\/\/h:1 \(OpenAI-compatible server\); not reachable when the model loaded, generate tries again$/,
+  );
+  assert.equal(languageModelText(undefined), "none");
+  const runtime = {
+    name: "tiny",
+    dir: "/models/tiny",
+    provider: fellBack,
+    imageSize: [32, 32],
+    numTokens: 4,
+    codebookSize: 16,
+    patchGrid: [2, 2],
+    supportsTokenMask: true,
+    decodeDefaults: { steps: 4, guidanceScale: 1 },
+    hasLanguageModel: true,
+    languageModel: { kind: "remote", endpoint: "http://127.0.0.1:8080", server: "llama.cpp server", model: "m.gguf" },
+  } as unknown as RuntimeModelInfo;
+  const info = new ModelInfoImpl(runtime);
+  assert.match(
+    String(info.toMimeBundle()[MIME.plain]),
+    /^language model: remote http:\/\/127\.0\.0\.1:8080 \(llama\.cpp server, model m\.gguf\)$/m,
+  );
+  assert.equal(info.languageModel, "remote http://127.0.0.1:8080 (llama.cpp server, model m.gguf)");
 });

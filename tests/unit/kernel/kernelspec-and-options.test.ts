@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { channelAddress, parseConnection } from "../../../kernel/jupyter/connection";
 import { installKernelspec, kernelsDir } from "../../../kernel/jupyter/kernelspec";
-import { takeKernelOptions } from "../../../kernel/session/kernel-options";
+import { languageModelOptions, takeKernelOptions } from "../../../kernel/session/kernel-options";
 
 test("kernel install --prefix writes kernel.json (message interrupts, typescript) and PNG logos", () => {
   const prefix = mkdtempSync(join(tmpdir(), "seed-spec-"));
@@ -86,5 +86,36 @@ test("connection files: fields checked, addresses built per transport", () => {
   assert.throws(
     () => parseConnection(JSON.stringify({ ...info, signature_scheme: "hmac-md5" })),
     /only signature_scheme "hmac-sha256"/,
+  );
+});
+
+test("the language model server: --lm-* flags, else SEED_LM_* environment variables, both validated", () => {
+  const args = ["--lm-endpoint", "http://gpu:8000", "--lm-model", "seed-8b", "--lm-timeout-ms", "5000", "x.ipynb"];
+  const o = takeKernelOptions(args);
+  assert.deepEqual(args, ["x.ipynb"]);
+  assert.deepEqual(languageModelOptions(o, { SEED_LM_ENDPOINT: "http://other:1" }), {
+    languageModelEndpoint: "http://gpu:8000",
+    languageModelName: "seed-8b",
+    languageModelTimeoutMs: 5000,
+  });
+  const none = takeKernelOptions([]);
+  assert.deepEqual(
+    languageModelOptions(none, {
+      SEED_LM_ENDPOINT: " http://127.0.0.1:8080 ",
+      SEED_LM_MODEL: "m",
+      SEED_LM_TIMEOUT_MS: "700",
+    }),
+    { languageModelEndpoint: "http://127.0.0.1:8080", languageModelName: "m", languageModelTimeoutMs: 700 },
+  );
+  assert.deepEqual(languageModelOptions(none, {}), {
+    languageModelEndpoint: undefined,
+    languageModelName: undefined,
+    languageModelTimeoutMs: undefined,
+  });
+  assert.throws(() => takeKernelOptions(["--lm-endpoint", "gpu:8000"]), /--lm-endpoint must be an http\(s\) URL/);
+  assert.throws(() => takeKernelOptions(["--lm-timeout-ms", "soon"]), /--lm-timeout-ms must be a positive integer/);
+  assert.throws(
+    () => languageModelOptions(none, { SEED_LM_ENDPOINT: "localhost" }),
+    /SEED_LM_ENDPOINT must be an http\(s\) URL/,
   );
 });

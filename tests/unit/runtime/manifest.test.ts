@@ -211,10 +211,16 @@ test("a remote-only language model: language_model.endpoint without the graph va
   assert.throws(() => parse(bad), /language_model.*endpoint.*an http\(s\) URL/);
   const graphWithoutLayout = tiny();
   delete (graphWithoutLayout.language_model as JsonObject).head_dim;
-  assert.throws(() => parse(graphWithoutLayout), /lacks "head_dim", which the ONNX graph components\.language_model needs/);
+  assert.throws(
+    () => parse(graphWithoutLayout),
+    /lacks "head_dim", which the ONNX graph components\.language_model needs/,
+  );
   // On disk: the package without language_model.onnx loads; generate goes to the endpoint (nothing listens there).
   const { dir, cacheDir } = copyPackage();
-  editManifest(dir, () => ({ ...remoteOnly(), language_model: { ...(remoteOnly().language_model as JsonObject), endpoint: "http://127.0.0.1:9" } }));
+  editManifest(dir, () => ({
+    ...remoteOnly(),
+    language_model: { ...(remoteOnly().language_model as JsonObject), endpoint: "http://127.0.0.1:9" },
+  }));
   rmSync(join(dir, "language_model.onnx"));
   const model = await SeedModel.load(dir, { ...loadOptions(cacheDir), languageModelTimeoutMs: 2000 });
   try {

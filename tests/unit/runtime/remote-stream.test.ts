@@ -9,7 +9,8 @@ import { parseCompletionChunk, resolveId, type TokenLookup } from "../../../mode
 import { normaliseEndpoint } from "../../../model/runtime/remote-lm";
 
 test("SSE: events survive any split of the bytes, CRLF and CR line ends, comments and multi-line data", () => {
-  const text = ': keep-alive\r\ndata: {"a":1}\r\n\r\nevent: note\ndata: line1\ndata: line2\n\ndata:nospace\r\rdata: [DONE]\n\n';
+  const text =
+    ': keep-alive\r\ndata: {"a":1}\r\n\r\nevent: note\ndata: line1\ndata: line2\n\ndata:nospace\r\rdata: [DONE]\n\n';
   const bytes = new TextEncoder().encode(text);
   const want = [
     { event: "message", data: '{"a":1}' },
@@ -118,7 +119,10 @@ test("bad chunks and foreign vocabularies are clear remote errors", () => {
       (e: SeedError) => e.code === "remote" && re.test(e.message),
     );
   };
-  err('{"choices": [{"text": "x", "logprobs": {"content": [{"id":', /http:\/\/h:1 sent a malformed stream chunk \(not JSON\)/);
+  err(
+    '{"choices": [{"text": "x", "logprobs": {"content": [{"id":',
+    /http:\/\/h:1 sent a malformed stream chunk \(not JSON\)/,
+  );
   err('{"object": "text_completion"}', /no "choices" array/);
   err('{"choices": [{"text": "hi", "finish_reason": null}]}', /text without logprobs/);
   err('{"error": {"message": "out of memory"}}', /reported an error mid-stream: out of memory/);
