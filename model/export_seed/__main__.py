@@ -50,9 +50,13 @@ def main() -> None:
         default=PROTOBUF_LIMIT,
         help="bytes of weights above which a graph's weights go to <file>.data",
     )
+    ap.add_argument("--hf-out", type=Path, help="also write the LM as a Hugging Face folder (vllm serve DIR)")
+    ap.add_argument("--gguf-out", type=Path, help="also write the LM as a GGUF file (llama-server -m FILE)")
     ap.add_argument("--no-check", action="store_true", help="skip the ONNX Runtime vs torch checks of each graph")
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
+    if (a.hf_out or a.gguf_out) and not a.llm:
+        ap.error("--hf-out and --gguf-out write the language model: they need --llm")
     torch.set_num_threads(a.threads)
     export_package(
         ExportOptions(
@@ -72,6 +76,8 @@ def main() -> None:
             guidance=a.guidance,
             external_threshold=a.external_data_above,
             check=not a.no_check,
+            hf_out=a.hf_out,
+            gguf_out=a.gguf_out,
         )
     )
 

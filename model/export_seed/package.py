@@ -18,6 +18,7 @@ from .llm import export_llm, kv_layout, load_llm
 from .onnx_io import PROTOBUF_LIMIT, file_entry
 from .quantize_llm import quantize_int8
 from .seed_tokenizer import load_seed_tokenizer
+from .serving import write_serving
 from .text_tokenizer import BOI, CHAT_TEMPLATES, EOI, IMAGE_TOKEN_FORMAT, TokenLayout, build_tokenizer, write_tokenizer
 from .unclip import load_unclip
 
@@ -46,6 +47,8 @@ class ExportOptions:
     external_threshold: int = PROTOBUF_LIMIT
     check: bool = True
     text_states: torch.Tensor | None = None  # tests: skip the CLIP text encoder
+    hf_out: Path | None = None  # also write the LM as a Hugging Face LlamaForCausalLM folder (serving.py)
+    gguf_out: Path | None = None  # also write the LM as a GGUF file (serving.py)
 
 
 def log(msg: str) -> None:
@@ -120,6 +123,10 @@ def export_language_model(o: ExportOptions, out: Path) -> tuple[Component, dict,
         "pad_token_id": 0,
     }
     (out / "generation_config.json").write_text(json.dumps(gen, indent=2) + "\n")
+    if o.hf_out is not None or o.gguf_out is not None:
+        chat = CHAT_TEMPLATES[o.chat_template]
+        for p in write_serving(model, out, chat, o.name, o.llm_dtype, o.hf_out, o.gguf_out):
+            log(f"  for serving engines: {p}")
     return comp, block, written + ["generation_config.json"]
 
 

@@ -11,4 +11,6 @@ Modules (run from the repository root with the venv of scripts/setup-python.sh, 
     train            one resumable training command
     export           ONNX (Optimum names), tokenizer files, generation_config.json, manifest block, fixtures
     evaluate         captioning / VQA / text->image accuracy, span validity, ms/token
+    export_serving   the package's LM as a Hugging Face LlamaForCausalLM folder + GGUF, for serving engines
+    serving_formats  the writers of those two formats from Hugging Face-named LLaMA weights (shared with export_seed)
 """

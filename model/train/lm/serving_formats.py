@@ -118,8 +118,11 @@ def jinja_chat_template(t: dict[str, str]) -> str:
 
     return (
         "{{ bos_token }}" + lit(t.get("system", "")) + "{% for m in messages %}"
-        "{% if m['role'] == 'user' %}{% if not loop.first %}" + lit(t["turn_separator"]) + "{% endif %}"
-        + lit(t["user_prefix"]) + "{{ m['content'] }}"
+        "{% if m['role'] == 'user' %}{% if not loop.first %}"
+        + lit(t["turn_separator"])
+        + "{% endif %}"
+        + lit(t["user_prefix"])
+        + "{{ m['content'] }}"
         "{% elif m['role'] == 'assistant' %}" + lit(t["assistant_prefix"]) + "{{ m['content'] }}{% endif %}"
         "{% endfor %}{% if add_generation_prompt %}" + lit(t["assistant_prefix"]) + "{% endif %}"
     )
@@ -208,7 +211,9 @@ def write_gguf(
         raise ValueError(f"GGUF dtype must be float32 or float16, got {dtype!r}")
     tokens, scores, types = gguf_vocab(tokenizer_json)
     if len(tokens) != config["vocab_size"]:
-        raise ValueError(f"{tokenizer_json} holds {len(tokens)} tokens, the model's vocabulary is {config['vocab_size']}")
+        raise ValueError(
+            f"{tokenizer_json} holds {len(tokens)} tokens, the model's vocabulary is {config['vocab_size']}"
+        )
     n_head, n_kv = config["num_attention_heads"], config["num_key_value_heads"]
     path.parent.mkdir(parents=True, exist_ok=True)
     w = gguf.GGUFWriter(str(path), "llama")

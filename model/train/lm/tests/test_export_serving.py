@@ -130,7 +130,9 @@ class ExportServingTest(unittest.TestCase):
 
         def field(name: str) -> list:
             f = reader.fields[name]
-            return [f.parts[i].tolist()[0] if f.types[-1].name != "STRING" else bytes(f.parts[i]).decode() for i in f.data]
+            return [
+                f.parts[i].tolist()[0] if f.types[-1].name != "STRING" else bytes(f.parts[i]).decode() for i in f.data
+            ]
 
         self.assertEqual(bytes(reader.fields["general.architecture"].parts[-1]).decode(), "llama")
         self.assertEqual(bytes(reader.fields["tokenizer.ggml.model"].parts[-1]).decode(), "llama")
