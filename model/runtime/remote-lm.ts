@@ -225,7 +225,9 @@ export class RemoteLanguageModel implements LanguageModelBackend {
       logprobs: k,
     };
     if (this.#model) body.model = this.#model;
-    if (llama) Object.assign(body, { n_probs: k, min_p: 0, repeat_penalty: 1, cache_prompt: true });
+    // timings_per_token: the server's own timings in every chunk (run stats), not only in the last one, which a run
+    // that stops on a streamed stop token or a forced `</img>` never reads.
+    if (llama) Object.assign(body, { n_probs: k, min_p: 0, repeat_penalty: 1, cache_prompt: true, timings_per_token: true });
     if (vllm) {
       body.return_tokens_as_token_ids = true;
       if (options.stopIds.length > 0) body.stop_token_ids = [...options.stopIds];
@@ -271,6 +273,8 @@ interface OpenStream {
   /** The id the server drew last; the stream stays valid while the loop emits exactly that. */
   expect: number | undefined;
   received: number;
+  /** The server's cumulative timings of this request, from its latest chunk. */
+  timings: ServerTimings | undefined;
 }
 
 class RemoteRun implements LanguageModelRun {
@@ -335,7 +339,7 @@ class RemoteRun implements LanguageModelRun {
     const body = this.lm.requestBody(this.ids, rule, maxTokens, this.options, this.#segment++);
     const events = new EventStream(`${this.lm.endpoint}/v1/completions`, body, this.lm.timeoutMs, this.options.signal);
     this.stats.requests++;
-    this.#stream = { key, events, queue: [], finish: undefined, expect: undefined, received: 0 };
+    this.#stream = { key, events, queue: [], finish: undefined, expect: undefined, received: 0, timings: undefined };
   }
 
   async #nextToken(s: OpenStream): Promise<StreamedToken | undefined> {
@@ -345,7 +349,7 @@ class RemoteRun implements LanguageModelRun {
       const chunk: CompletionChunk = parseCompletionChunk(data, this.lm.vocab, this.lm.endpoint);
       s.queue.push(...chunk.tokens);
       if (chunk.finishReason !== undefined) s.finish = chunk.finishReason;
-      if (chunk.timings) this.#addTimings(chunk.timings, chunk.finishReason !== undefined);
+      if (chunk.timings) s.timings = chunk.timings;
     }
     const token = s.queue.shift();
     if (token) {
@@ -356,9 +360,9 @@ class RemoteRun implements LanguageModelRun {
     return token;
   }
 
-  /** llama.cpp sends cumulative timings in every chunk: count a request's numbers once, from its last chunk. */
-  #addTimings(t: ServerTimings, final: boolean): void {
-    if (!final) return;
+  /** A request's timings are cumulative: count them once, when its stream closes. */
+  #addTimings(t: ServerTimings | undefined): void {
+    if (!t) return;
     const s = this.stats.server;
     s.promptN += t.promptN;
     s.promptMs += t.promptMs;
@@ -384,6 +388,7 @@ class RemoteRun implements LanguageModelRun {
   async #closeStream(): Promise<void> {
     const s = this.#stream;
     this.#stream = undefined;
+    this.#addTimings(s?.timings);
     await s?.events.close();
   }
 }

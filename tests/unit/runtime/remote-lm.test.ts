@@ -121,6 +121,7 @@ test("a drawing: text streams, the span is its own image-only request of N token
       min_p: 0,
       repeat_penalty: 1,
       cache_prompt: true,
+      timings_per_token: true,
       model: "fake-seed.gguf",
     },
   );
