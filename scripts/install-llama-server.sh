@@ -10,14 +10,15 @@
 # Only the server itself is compiled (scripts/llama-server/CMakeLists.txt: tools/server + cpp-httplib, linked against
 # those libraries; the multimodal library is a stub), not ggml, llama or common: a few minutes instead of the
 # 45-60 min of a full llama.cpp build on 2 cores. Needs git, cmake >= 3.18, g++ with C++17, npm.
-# The build folder (.cache/llama-server-build) is kept, so a re-run after a failure resumes.
+# The build folder (.tools/llama-server-build: npm packages, source, objects) is kept, so a re-run after a failure
+# resumes; it can be deleted once the server is installed.
 # Usage: scripts/install-llama-server.sh [--verbose]
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 NLC_VERSION="3.22.1"
 DEST="$ROOT/.tools/llama-server"
-WORK="$ROOT/.cache/llama-server-build"
+WORK="$ROOT/.tools/llama-server-build"
 RECIPE="$ROOT/scripts/llama-server"
 VERBOSE=0
 [[ "${1:-}" == "--verbose" ]] && VERBOSE=1
@@ -34,8 +35,9 @@ for tool in git cmake g++ npm; do
   command -v "$tool" >/dev/null || { log "needs $tool on PATH (Debian: apt-get install git cmake g++ npm)"; exit 1; }
 done
 
-# The installed binary is current when its record names this release and this build recipe.
-recipe_hash="$(cat "$RECIPE"/* "${BASH_SOURCE[0]}" | sha256sum | cut -c1-16)"
+# The installed binary is current when its record names this release and this build recipe (the files it compiles
+# with: scripts/llama-server/*).
+recipe_hash="$(cat "$RECIPE"/* | sha256sum | cut -c1-16)"
 want="node-llama-cpp@$NLC_VERSION recipe:$recipe_hash"
 if [[ -x "$DEST/llama-server" && -f "$DEST/VERSION" && "$(head -n 1 "$DEST/VERSION")" == "$want" ]]; then
   exit 0

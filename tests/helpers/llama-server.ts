@@ -7,13 +7,15 @@
 //
 // The binary: $SEED_LLAMA_SERVER, else .tools/llama-server/llama-server (scripts/install-llama-server.sh). Missing, it
 // is an error that says how to install it, not a skip. The GGUF is cached per content of the package's LM files and
-// of the exporter's sources: .cache/serving/<hash>/seed-mini-lm.gguf (and hf/, the Hugging Face folder).
+// of the exporter's sources: $XDG_CACHE_HOME/seed-notebook/serving/<hash>/seed-mini-lm.gguf (and hf/, the Hugging
+// Face folder; XDG_CACHE_HOME defaults to ~/.cache).
 // Python for the exporter: $SEED_EXPORT_PYTHON, else .venv/bin/python (scripts/setup-python.sh).
 
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { homedir } from "node:os";
 import { join } from "node:path";
 
 export const ROOT = join(__dirname, "..", "..");
@@ -48,7 +50,8 @@ export function servingExport(pkg: string = SEED_MINI_DIR): { dir: string; gguf:
     ...EXPORTER_SOURCES,
   ])
     h.update(readFileSync(f));
-  const dir = join(ROOT, ".cache", "serving", h.digest("hex").slice(0, 16));
+  const base = join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "seed-notebook", "serving");
+  const dir = join(base, h.digest("hex").slice(0, 16));
   const out = { dir, gguf: join(dir, "seed-mini-lm.gguf"), hf: join(dir, "hf") };
   if (existsSync(out.gguf) && existsSync(join(out.hf, "model.safetensors"))) return out;
   const tmp = `${dir}.${process.pid}.tmp`;
