@@ -227,7 +227,8 @@ export class RemoteLanguageModel implements LanguageModelBackend {
     if (this.#model) body.model = this.#model;
     // timings_per_token: the server's own timings in every chunk (run stats), not only in the last one, which a run
     // that stops on a streamed stop token or a forced `</img>` never reads.
-    if (llama) Object.assign(body, { n_probs: k, min_p: 0, repeat_penalty: 1, cache_prompt: true, timings_per_token: true });
+    if (llama)
+      Object.assign(body, { n_probs: k, min_p: 0, repeat_penalty: 1, cache_prompt: true, timings_per_token: true });
     if (vllm) {
       body.return_tokens_as_token_ids = true;
       if (options.stopIds.length > 0) body.stop_token_ids = [...options.stopIds];
