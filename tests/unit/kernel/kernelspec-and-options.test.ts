@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { channelAddress, parseConnection } from "../../../kernel/jupyter/connection";
 import { installKernelspec, kernelsDir } from "../../../kernel/jupyter/kernelspec";
-import { takeKernelOptions } from "../../../kernel/session/kernel-options";
+import { parseCommandLine } from "../../../kernel/session/kernel-options";
 
 test("kernel install --prefix writes kernel.json (message interrupts, typescript) and PNG logos", () => {
   const prefix = mkdtempSync(join(tmpdir(), "seed-spec-"));
@@ -53,17 +53,23 @@ test("--user installs under JUPYTER_DATA_DIR (or the XDG data dir)", () => {
   }
 });
 
-test("kernel options are taken out of argv and validated with messages naming the option", () => {
+test("kernel options are parsed with the caller's own options and validated with messages naming the option", () => {
   const args = ["--rpc", "--threads", "3", "--execution-provider", "cpu", "--model", "/m", "--cwd", "/w"];
-  const o = takeKernelOptions(args);
-  assert.deepEqual(args, ["--rpc"]);
-  assert.deepEqual(o, { executionProvider: "cpu", cwd: "/w", model: "/m", threads: 3 });
-  assert.throws(() => takeKernelOptions(["--threads", "0"]), /--threads must be a positive integer, got "0"/);
+  const { values, kernel, positionals } = parseCommandLine(args, { rpc: { type: "boolean" } });
+  assert.equal(values.rpc, true);
+  assert.deepEqual(positionals, []);
+  assert.deepEqual(kernel, { executionProvider: "cpu", cwd: "/w", model: "/m", threads: 3 });
+  const none = {};
+  assert.deepEqual(parseCommandLine([], none).kernel, { executionProvider: "auto", cwd: process.cwd() });
+  assert.throws(() => parseCommandLine(["--threads", "0"], none), /--threads must be a positive integer, got "0"/);
   assert.throws(
-    () => takeKernelOptions(["--execution-provider", "tpu"]),
+    () => parseCommandLine(["--execution-provider", "tpu"], none),
     /must be one of auto, cpu, cuda, webgpu, got "tpu"/,
   );
-  assert.throws(() => takeKernelOptions(["--model"]), /--model needs a value/);
+  assert.throws(() => parseCommandLine(["--model"], none), /--model <value>' argument missing/);
+  assert.throws(() => parseCommandLine(["--modle", "/m"], none), /Unknown option '--modle'/);
+  assert.throws(() => parseCommandLine(["nb.ipynb"], none), /Unexpected argument 'nb.ipynb'/);
+  assert.deepEqual(parseCommandLine(["nb.ipynb"], none, true).positionals, ["nb.ipynb"]);
 });
 
 test("connection files: fields checked, addresses built per transport", () => {
