@@ -11,19 +11,10 @@ import type { LatentDecoder } from "../../../model/runtime/latent-decoder";
 import { type DecodeParts, decodeImage } from "../../../model/runtime/pipeline-decode";
 import { createScheduler, parseSchedulerConfig } from "../../../model/runtime/scheduler";
 import type { DecodeStepEvent, FloatTensor } from "../../../model/runtime/types";
+import { SD_PNDM } from "../../helpers/scheduler-configs";
 
-const PNDM = {
-  _class_name: "PNDMScheduler",
-  beta_start: 0.00085,
-  beta_end: 0.012,
-  beta_schedule: "scaled_linear",
-  num_train_timesteps: 1000,
-  prediction_type: "epsilon",
-  set_alpha_to_one: false,
-  skip_prk_steps: true,
-  steps_offset: 1,
-};
-const DDIM = { ...PNDM, _class_name: "DDIMScheduler", clip_sample: false };
+const PNDM = SD_PNDM;
+const DDIM = { ...SD_PNDM, _class_name: "DDIMScheduler", clip_sample: false };
 
 function parts(config: Record<string, unknown>, calls: { denoiser: number }): DecodeParts {
   const [C, h, w] = [2, 2, 2];
