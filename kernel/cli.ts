@@ -18,7 +18,7 @@ import { firstLine, NotebookFormatError, parseNotebook } from "./runner/notebook
 import type { RunSummary } from "./runner/run-notebook";
 import { runNotebook } from "./runner/run-notebook";
 import type { KernelOptions } from "./session/kernel-options";
-import { takeKernelOptions } from "./session/kernel-options";
+import { type OptionSpec, parseCommandLine } from "./session/kernel-options";
 
 const USAGE = `usage:
   seed-notebook run IN.ipynb [--out OUT.ipynb] [--html OUT.html] [--timeout SECONDS] [--model DIR] [--execution-provider P] [--threads N] [--lm-endpoint URL] [--lm-model NAME] [--lm-timeout-ms N]
@@ -26,23 +26,21 @@ const USAGE = `usage:
 
 class UsageError extends Error {}
 
-function takeFlag(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  if (i < 0) return undefined;
-  const v = args[i + 1];
-  if (v === undefined || v.startsWith("--")) throw new UsageError(`${name} needs a value`);
-  args.splice(i, 2);
-  return v;
-}
+const RUN_OPTIONS = { out: { type: "string" }, html: { type: "string" }, timeout: { type: "string" } } as const;
+const INSTALL_OPTIONS = {
+  name: { type: "string" },
+  prefix: { type: "string" },
+  user: { type: "boolean" },
+  "sys-prefix": { type: "boolean" },
+} as const;
 
-function takeSwitch(args: string[], name: string): boolean {
-  const i = args.indexOf(name);
-  if (i >= 0) args.splice(i, 1);
-  return i >= 0;
-}
-
-function rejectLeftovers(args: string[]): void {
-  if (args.length > 0) throw new UsageError(`unexpected argument(s): ${args.join(" ")}`);
+/** parseCommandLine (node:util parseArgs over the kernel options and `extra`), its errors as usage errors. */
+function parse<E extends OptionSpec>(args: string[], extra: E, allowPositionals = false) {
+  try {
+    return parseCommandLine(args, extra, allowPositionals);
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
 }
 
 /** The kernel process entry beside this one: dist/kernel.js, or kernel/main.ts when run from source (tsx). */
@@ -78,22 +76,18 @@ function writeResults(nb: Notebook, outPath: string, html: string | undefined, t
 
 async function run(args: string[]): Promise<number> {
   // Resolve output paths against the caller's folder now: the kernel runs in the notebook's folder.
-  const outFlag = takeFlag(args, "--out");
-  const htmlFlag = takeFlag(args, "--html");
-  const out = outFlag === undefined ? undefined : resolve(outFlag);
-  const html = htmlFlag === undefined ? undefined : resolve(htmlFlag);
-  const timeoutText = takeFlag(args, "--timeout");
-  const timeout = timeoutText === undefined ? undefined : Number(timeoutText);
+  const { values, positionals, kernel: options } = parse(args, RUN_OPTIONS, true);
+  const out = values.out === undefined ? undefined : resolve(values.out);
+  const html = values.html === undefined ? undefined : resolve(values.html);
+  const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
   if (timeout !== undefined && !(timeout > 0))
-    throw new UsageError(`--timeout must be a positive number of seconds, got "${timeoutText}"`);
-  const input = args.shift();
+    throw new UsageError(`--timeout must be a positive number of seconds, got "${values.timeout}"`);
+  const [input, ...extra] = positionals;
   if (!input) throw new UsageError("run needs the notebook to execute");
+  if (extra.length > 0) throw new UsageError(`unexpected argument(s): ${extra.join(" ")}`);
   const inPath = resolve(input);
   if (!existsSync(inPath)) throw new UsageError(`no such notebook: ${inPath}`);
-  const hasCwd = args.includes("--cwd");
-  const options = takeKernelOptions(args);
-  rejectLeftovers(args);
-  if (!hasCwd) options.cwd = dirname(inPath);
+  if (values.cwd === undefined) options.cwd = dirname(inPath);
 
   const nb = parseNotebook(readFileSync(inPath, "utf8"), inPath);
   const progress = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -132,23 +126,23 @@ async function run(args: string[]): Promise<number> {
 }
 
 function kernelInstall(args: string[]): number {
-  const name = takeFlag(args, "--name") ?? DEFAULT_KERNEL_NAME;
-  const prefix = takeFlag(args, "--prefix");
-  const user = takeSwitch(args, "--user");
-  const sys = takeSwitch(args, "--sys-prefix");
+  const { values } = parse(args, INSTALL_OPTIONS);
+  const name = values.name ?? DEFAULT_KERNEL_NAME;
+  const { prefix, user, "sys-prefix": sys } = values;
+  if (values.cwd !== undefined)
+    throw new UsageError("kernel install takes no --cwd (the kernel runs in the notebook's folder)");
   const extraArgs: string[] = [];
-  for (const flag of [
-    "--model",
-    "--execution-provider",
-    "--threads",
-    "--lm-endpoint",
-    "--lm-model",
-    "--lm-timeout-ms",
-  ]) {
-    const v = takeFlag(args, flag);
-    if (v !== undefined) extraArgs.push(flag, flag === "--model" ? resolve(v) : v);
+  for (const key of [
+    "model",
+    "execution-provider",
+    "threads",
+    "lm-endpoint",
+    "lm-model",
+    "lm-timeout-ms",
+  ] as const) {
+    const v = values[key];
+    if (v !== undefined) extraArgs.push(`--${key}`, key === "model" ? resolve(v) : v);
   }
-  rejectLeftovers(args);
   if ([prefix !== undefined, user, sys].filter(Boolean).length > 1)
     throw new UsageError("choose one of --user, --prefix P, --sys-prefix");
   const target: InstallOptions["target"] =

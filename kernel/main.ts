@@ -11,7 +11,7 @@ import { serveJupyter } from "./jupyter/server";
 import { serveRpc } from "./rpc/server";
 import { serveIpc } from "./runner/ipc-kernel";
 import { exposeGc } from "./session/idle-gc";
-import { modelLoader, takeKernelOptions } from "./session/kernel-options";
+import { modelLoader, parseCommandLine } from "./session/kernel-options";
 import { KernelSession } from "./session/kernel-session";
 
 const USAGE =
@@ -22,14 +22,19 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+const MODES = { rpc: { type: "boolean" }, jupyter: { type: "string" }, ipc: { type: "boolean" } } as const;
+
 async function main(argv: string[]): Promise<void> {
-  const args = [...argv];
-  let options;
+  let parsed: ReturnType<typeof parseCommandLine<typeof MODES>>;
   try {
-    options = takeKernelOptions(args);
+    parsed = parseCommandLine(argv, MODES);
   } catch (e) {
     fail(e instanceof Error ? e.message : String(e));
   }
+  const { values, kernel: options } = parsed;
+  const modes = (["rpc", "jupyter", "ipc"] as const).filter((m) => values[m] !== undefined);
+  if (modes.length !== 1)
+    fail(modes.length === 0 ? "no mode given" : `choose one mode, got ${modes.map((m) => `--${m}`).join(" and ")}`);
   // tslab's converter takes its type roots from the cwd at creation, and cells resolve relative paths against it.
   process.chdir(options.cwd);
   // The RPC server tells the extension when the model has loaded (status bar: model and execution provider).
@@ -40,23 +45,19 @@ async function main(argv: string[]): Promise<void> {
     onIdle: exposeGc(),
     onModelLoaded: () => onModelLoaded.notify(),
   });
-  const mode = args[0];
-  if (mode === "--jupyter") {
-    const file = args[1];
-    if (!file) fail("--jupyter needs the connection file path");
+  if (values.jupyter !== undefined) {
+    const file = values.jupyter;
     // Bundled: dist/kernel.js next to dist/jupyter-zmq.js; from source (tsx): kernel/main.ts.
     const zmqScript = __filename.endsWith(".ts")
       ? join(__dirname, "jupyter", "zmq-worker-main.ts")
       : join(__dirname, "jupyter-zmq.js");
     await serveJupyter(file, session, zmqScript);
     process.exit(0);
-  } else if (mode === "--ipc") {
+  } else if (values.ipc) {
     await serveIpc(session);
-  } else if (mode === "--rpc") {
+  } else {
     const rpc = await serveRpc(session);
     onModelLoaded.notify = rpc.statusChanged;
-  } else {
-    fail(mode === undefined ? "no mode given" : `unknown argument "${mode}"`);
   }
 }
 

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // The project's test command (`npm test`): builds the bundles, typechecks every layer, then runs the suites in
-// order and ends with one plain summary line, "N passed, N failed", that CI reads.
+// order and ends with one plain summary line, "N passed, N failed", that CI reads. Every step's output is shown as it
+// comes (nothing is held back until a suite ends) and each step ends with its time; the last lines list them all.
 //   node scripts/test.mjs                 all suites: lint, typecheck, unit, python, integration, e2e
 //   node scripts/test.mjs unit            one suite (lint | typecheck | unit | python | integration | e2e)
 // Unit and integration tests are TypeScript files run by Node's test runner through tsx; the e2e suite runs inside a
 // real VS Code (tests/e2e/run.mjs) and prints its own "N passed, N failed" line, which is folded into the total.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -45,39 +46,65 @@ function findFiles(dir, suffix) {
   return out;
 }
 
+/**
+ * Runs a command with its output shown as it comes (a long suite is never silent); with `capture`, stdout is also
+ * kept, for the counts in its summary line. Resolves with { status, stdout }.
+ */
 function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, {
-    cwd: root,
-    stdio: opts.capture ? ["ignore", "pipe", "inherit"] : "inherit",
-    encoding: "utf8",
-    env: { ...process.env, ...opts.env },
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, {
+      cwd: root,
+      stdio: opts.capture ? ["ignore", "pipe", "inherit"] : "inherit",
+      env: { ...process.env, ...opts.env },
+    });
+    let stdout = "";
+    child.stdout?.setEncoding("utf8");
+    child.stdout?.on("data", (text) => {
+      stdout += text;
+      process.stdout.write(text);
+    });
+    child.on("error", (error) => {
+      console.error(`test.mjs: could not start ${cmd}: ${error.message}`);
+      resolve({ status: 127, stdout });
+    });
+    child.on("close", (status) => resolve({ status: status ?? 1, stdout }));
   });
-  if (opts.capture && r.stdout) process.stdout.write(r.stdout);
-  return r;
 }
 
 const totals = { passed: 0, failed: 0 };
 const failures = [];
 
+const timings = [];
+let suiteStarted = Date.now();
+
+/** Announces a step; record() reports its time from here. */
+function begin(line) {
+  suiteStarted = Date.now();
+  console.log(line);
+}
+
 function record(suite, passed, failed) {
   totals.passed += passed;
   totals.failed += failed;
   if (failed > 0) failures.push(`${suite}: ${failed} failed`);
-  console.log(`\n== ${suite}: ${passed} passed, ${failed} failed\n`);
+  const seconds = (Date.now() - suiteStarted) / 1000;
+  timings.push(`${suite} ${seconds.toFixed(0)} s`);
+  console.log(`\n== ${suite}: ${passed} passed, ${failed} failed (${seconds.toFixed(0)} s)\n`);
 }
 
-function build() {
-  console.log("== build (esbuild)");
-  const r = run(process.execPath, ["esbuild.mjs"]);
+async function build() {
+  begin("== build (esbuild)");
+  const r = await run(process.execPath, ["esbuild.mjs"]);
   if (r.status !== 0) {
     record("build", 0, 1);
     return false;
   }
+  timings.push(`build ${((Date.now() - suiteStarted) / 1000).toFixed(0)} s`);
   return true;
 }
 
-function typecheck() {
-  console.log("== typecheck (one tsconfig per layer)");
+async function typecheck() {
+  begin("== typecheck (one tsconfig per layer)");
   let passed = 0;
   let failed = 0;
   const tsc = join(root, "node_modules/.bin/tsc");
@@ -87,7 +114,7 @@ function typecheck() {
       failed++;
       continue;
     }
-    const r = run(tsc, ["-p", cfg]);
+    const r = await run(tsc, ["-p", cfg]);
     if (r.status === 0) {
       console.log(`ok ${cfg}`);
       passed++;
@@ -100,17 +127,17 @@ function typecheck() {
 }
 
 /** Runs node:test files through tsx and reads the counts from a TAP copy of the report. */
-function nodeTests(suite, dir) {
+async function nodeTests(suite, dir) {
   const files = findFiles(join(root, dir), ".test.ts").map((f) => relative(root, f));
   if (files.length === 0) {
     console.error(`no test files under ${dir}`);
     record(suite, 0, 1);
     return;
   }
-  console.log(`== ${suite}: ${files.length} files`);
+  begin(`== ${suite}: ${files.length} files`);
   const tmp = mkdtempSync(join(tmpdir(), "seed-test-"));
   const tap = join(tmp, "report.tap");
-  const r = run(process.execPath, [
+  const r = await run(process.execPath, [
     "--import",
     "tsx",
     "--test",
@@ -131,11 +158,11 @@ function nodeTests(suite, dir) {
 }
 
 /** Biome (TypeScript/JavaScript/JSON: format + lint) and ruff (Python: lint + format), both read-only checks. */
-function lint() {
-  console.log("== lint (biome ci; ruff check + ruff format --check)");
+async function lint() {
+  begin("== lint (biome ci; ruff check + ruff format --check)");
   let passed = 0;
   let failed = 0;
-  const biome = run(join(root, "node_modules/.bin/biome"), ["ci", "--reporter=summary", "."]);
+  const biome = await run(join(root, "node_modules/.bin/biome"), ["ci", "--reporter=summary", "."]);
   biome.status === 0 ? passed++ : failed++;
   if (!existsSync(VENV_PYTHON)) {
     console.error("ruff: .venv is missing (run: bash scripts/setup-python.sh)");
@@ -146,22 +173,25 @@ function lint() {
     ["check", "."],
     ["format", "--check", "."],
   ]) {
-    const r = run(VENV_PYTHON, ["-m", "ruff", ...args]);
+    const r = await run(VENV_PYTHON, ["-m", "ruff", ...args]);
     r.status === 0 ? passed++ : failed++;
   }
   record("lint", passed, failed);
 }
 
 /** The Python tests (model/train, model/export_seed): pytest in the project's venv; its summary line is printed. */
-function python() {
+async function python() {
   if (!existsSync(VENV_PYTHON)) {
     console.error("python: .venv is missing (run: bash scripts/setup-python.sh)");
     record("python", 0, 1);
     return;
   }
   const dirs = ["model/train"]; // model/export_seed runs through tests/unit/export-seed/python.test.ts
-  console.log(`== python (pytest ${dirs.join(" ")})`);
-  const r = run(VENV_PYTHON, ["-m", "pytest", "-q", "-p", "no:cacheprovider", ...dirs], { capture: true });
+  begin(`== python (pytest ${dirs.join(" ")})`);
+  const r = await run(VENV_PYTHON, ["-m", "pytest", "-q", "-p", "no:cacheprovider", ...dirs], {
+    capture: true,
+    env: { PYTHONUNBUFFERED: "1" }, // its progress dots as they come, not at exit
+  });
   const out = r.stdout ?? "";
   const count = (name) => Number((out.match(new RegExp(`(\\d+) ${name}`)) ?? [])[1] ?? 0);
   const passed = count("passed");
@@ -170,15 +200,15 @@ function python() {
   record("python", passed, failed);
 }
 
-function e2e() {
+async function e2e() {
   const runner = join(root, "tests/e2e/run.mjs");
   if (!existsSync(runner)) {
     console.error("tests/e2e/run.mjs is missing");
     record("e2e", 0, 1);
     return;
   }
-  console.log("== e2e (a real VS Code server + Chromium)");
-  const r = run(process.execPath, [runner], { capture: true });
+  begin("== e2e (a real VS Code server + Chromium; the first run installs it into .tools/)");
+  const r = await run(process.execPath, [runner], { capture: true });
   const m = /^(?:\w+: )?(\d+) passed, (\d+) failed/m.exec(r.stdout ?? "");
   const passed = m ? Number(m[1]) : 0;
   let failed = m ? Number(m[2]) : 0;
@@ -187,18 +217,18 @@ function e2e() {
 }
 
 const started = Date.now();
-const built = build();
+const built = await build();
 for (const suite of suites) {
-  if (suite === "typecheck") typecheck();
-  else if (suite === "lint") lint();
-  else if (suite === "python") python();
+  if (suite === "typecheck") await typecheck();
+  else if (suite === "lint") await lint();
+  else if (suite === "python") await python();
   else if (!built) continue;
-  else if (suite === "unit") nodeTests("unit", "tests/unit");
-  else if (suite === "integration") nodeTests("integration", "tests/integration");
-  else if (suite === "e2e") e2e();
+  else if (suite === "unit") await nodeTests("unit", "tests/unit");
+  else if (suite === "integration") await nodeTests("integration", "tests/integration");
+  else if (suite === "e2e") await e2e();
 }
 console.log(
-  `\n${((Date.now() - started) / 1000).toFixed(0)} s; ${failures.length ? failures.join("; ") : "all suites green"}`,
+  `\n${((Date.now() - started) / 1000).toFixed(0)} s (${timings.join(", ")}); ${failures.length ? failures.join("; ") : "all suites green"}`,
 );
 console.log(`${totals.passed} passed, ${totals.failed} failed`);
 process.exit(totals.failed > 0 ? 1 : 0);

@@ -1,6 +1,7 @@
 // One kernel process (dist/kernel.js --rpc) for one notebook, connected through vscode-languageclient: LSP for
 // completion and hover on the notebook's TypeScript cells, plus the seed/* requests and notifications of
-// kernel/protocol/rpc.ts. We spawn the child ourselves so that dispose() can always kill it (no orphans), even when
+// kernel/protocol/rpc.ts (seed/kernelStream, what the kernel prints outside any cell, goes to the output channel).
+// We spawn the child ourselves so that dispose() can always kill it (no orphans), even when
 // the kernel is blocked and does not answer LSP shutdown.
 import { type ChildProcess, spawn } from "node:child_process";
 import * as vscode from "vscode";
@@ -16,9 +17,11 @@ import {
   type ExecuteResult,
   type InterruptResult,
   type KernelStatus,
+  type KernelStreamParams,
   type OutputParams,
   RPC,
 } from "../../kernel/protocol/rpc";
+import { logKernelStream } from "./kernel-stream";
 
 export interface KernelProcessOptions {
   /** Absolute path of dist/kernel.js. */
@@ -90,6 +93,9 @@ export class KernelProcess implements vscode.Disposable {
   async start(): Promise<void> {
     this.client.onNotification(RPC.output, (params: OutputParams) => this.onOutputEmitter.fire(params));
     this.client.onNotification(RPC.statusChanged, (params: KernelStatus) => this.onStatusEmitter.fire(params));
+    this.client.onNotification(RPC.kernelStream, (params: KernelStreamParams) =>
+      logKernelStream(this.options.output, params),
+    );
     await this.client.start();
   }
 

@@ -15,6 +15,8 @@ export interface StoredTurn {
   role: "system" | "user" | "assistant";
   parts: (string | SeedImage | Tokens)[];
   runtime: ChatTurn;
+  /** For an answer: how many tokens the model generated for it. */
+  generated?: number;
 }
 
 /** What the conversation needs from the API: send turns, get the answer and its runtime content. */
@@ -69,6 +71,7 @@ export class ConversationImpl implements Conversation {
       role: "assistant",
       parts: [...answer.parts],
       runtime: { role: "assistant", content: assistantContent },
+      generated: answer.tokens.length,
     });
     return answer;
   }
@@ -94,7 +97,8 @@ export class ConversationImpl implements Conversation {
     const forgotten = this.forgotten ? `; the first ${this.forgotten} no longer fit the model's context` : "";
     return generationBundle({
       parts,
-      tokenCount: 0,
+      // The transcript's count: the tokens generated for the answers it shows.
+      tokenCount: this.#turns.reduce((n, t) => n + (t.generated ?? 0), 0),
       status: "stop-token",
       ...this.#sizes(),
       prompt: `conversation, ${this.#turns.length} turns${forgotten}`,

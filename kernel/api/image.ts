@@ -1,8 +1,8 @@
 // SeedImage: an immutable image value (PNG bytes + size + label) that renders as itself. It remembers what the
 // encoder needs (the runtime's LoadedImage) once computed, so tokenizing the same image twice reads it once.
 
+import { encodeRgbPng } from "../../model/runtime/png";
 import { imageBundle } from "../display/image-view";
-import { encodeRgbPng } from "../display/png";
 import { pngSize } from "../display/to-mime-bundle";
 import type { MimeBundle } from "../protocol/mime";
 import type { LoadedImage, ModelProxy, RgbImage } from "./model-port";

@@ -2,7 +2,7 @@
 // Renders as original vs reconstruction (plus the token strip) when the original is known, else the image alone.
 
 import { filmstripBundle } from "../display/filmstrip";
-import type { ImageInput } from "../display/image-view";
+import type { ImageInput } from "../display/image-payload";
 import { comparisonBundle } from "../display/image-view";
 import type { MimeBundle } from "../protocol/mime";
 import type { DenoisingFrame, Reconstruction, SeedDisplayable, SeedImage, Tokens } from "./seed";

@@ -6,8 +6,7 @@ import { MIME } from "../protocol/mime";
 import type { FilmstripFrame, FilmstripPayload } from "../protocol/payloads";
 import { PAYLOAD_VERSION } from "../protocol/payloads";
 import { escapeHtml, frame, imgTag, MUTED } from "./html";
-import type { ImageInput } from "./image-view";
-import { imagePayload } from "./image-view";
+import { type ImageInput, imagePayload } from "./image-payload";
 
 /** One frame as the builder takes it. */
 export interface FrameInput {

@@ -6,8 +6,8 @@ import { MIME } from "../protocol/mime";
 import type { GenerationPart, GenerationPayload, GenerationStep } from "../protocol/payloads";
 import { PAYLOAD_VERSION } from "../protocol/payloads";
 import { escapeHtml, frame, MUTED } from "./html";
-import type { ImageInput } from "./image-view";
-import { figureHtml, imagePayload } from "./image-view";
+import { type ImageInput, imagePayload } from "./image-payload";
+import { figureHtml } from "./image-view";
 import { roundSteps } from "./probabilities";
 import { tokenStripHtml, tokensPayload } from "./token-strip";
 

@@ -6,32 +6,13 @@ import { MIME } from "../protocol/mime";
 import type { ComparisonPayload, ImagePayload, ImageViewPayload } from "../protocol/payloads";
 import { PAYLOAD_VERSION } from "../protocol/payloads";
 import { escapeHtml, frame, imgTag, MUTED } from "./html";
-import { pngSize } from "./to-mime-bundle";
+import { type ImageInput, imagePayload } from "./image-payload";
 import type { TokenStripInput } from "./token-strip";
 import { tokenStripHtml, tokensPayload } from "./token-strip";
-
-/** An image as the display builders take it. */
-export interface ImageInput {
-  /** PNG bytes. */
-  png: Uint8Array;
-  label?: string;
-}
 
 /** Display width in CSS pixels: small model images are upscaled so they can be seen, large ones capped. */
 export function displayWidth(width: number, target = 160): number {
   return width >= target ? Math.min(width, 320) : target;
-}
-
-/** The payload form of an image (base64 PNG + size + label). */
-export function imagePayload(image: ImageInput): ImagePayload {
-  const { width, height } = pngSize(image.png);
-  const payload: ImagePayload = { png: toBase64(image.png), width, height };
-  if (image.label !== undefined) payload.label = image.label;
-  return payload;
-}
-
-export function toBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
 }
 
 /** A labelled image figure in HTML. */

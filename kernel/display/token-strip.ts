@@ -2,15 +2,14 @@
 // and per token its Q-Former attention map over the source image. HTML: title tooltips on chips and a <details>
 // gallery of attention maps drawn as one inline SVG (source image once in <defs>, a tiny heat-map PNG per token).
 
+import { encodeRgbaPng } from "../../model/runtime/png";
 import type { MimeBundle } from "../protocol/mime";
 import { MIME } from "../protocol/mime";
 import type { AttentionPayload, TokenChip, TokensPayload } from "../protocol/payloads";
 import { PAYLOAD_VERSION } from "../protocol/payloads";
 import { tokenColor } from "./colors";
 import { escapeHtml, frame, MUTED, pngDataUrl, scopeId } from "./html";
-import type { ImageInput } from "./image-view";
-import { imagePayload, toBase64 } from "./image-view";
-import { encodeRgbaPng } from "./png";
+import { type ImageInput, imagePayload, toBase64 } from "./image-payload";
 
 /** What a token strip shows. */
 export interface TokenStripInput {

@@ -8,6 +8,7 @@
 import type { CompletionItemInfo, CompletionKind } from "../executor/tslab-adapter";
 import type { OutputItem } from "../protocol/rpc";
 import type { KernelSession, OutputSink } from "../session/kernel-session";
+import { KERNEL_VERSION } from "../version";
 import type { JupyterMessage } from "./wire";
 import { PROTOCOL_VERSION } from "./wire";
 
@@ -41,7 +42,7 @@ export const KERNEL_INFO = {
   status: "ok",
   protocol_version: PROTOCOL_VERSION,
   implementation: "seed-notebook",
-  implementation_version: "0.1.0",
+  implementation_version: KERNEL_VERSION,
   language_info: {
     name: "typescript",
     // The language version cells are compiled with: tslab's TypeScript fork.

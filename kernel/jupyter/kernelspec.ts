@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { encodeRgbPng } from "../display/png";
+import { encodeRgbPng } from "../../model/runtime/png";
 
 export interface InstallOptions {
   /** Kernel name (folder name and the notebook's kernelspec.name). Default "seed". */

@@ -32,6 +32,7 @@ import type {
 } from "../protocol/rpc";
 import { RPC } from "../protocol/rpc";
 import type { KernelSession } from "../session/kernel-session";
+import { KERNEL_VERSION } from "../version";
 import { CellDocuments } from "./cell-documents";
 import { OutputCoalescer } from "./output-coalescer";
 
@@ -104,7 +105,7 @@ export function attachRpc(connection: Connection, session: KernelSession): { sta
       completionProvider: { triggerCharacters: ["."], resolveProvider: true },
       hoverProvider: true,
     },
-    serverInfo: { name: "seed-kernel", version: "0.1.0" },
+    serverInfo: { name: "seed-kernel", version: KERNEL_VERSION },
   }));
   connection.onDidOpenTextDocument((p) => docs.set(p.textDocument.uri, p.textDocument.text));
   connection.onDidChangeTextDocument((p) => {

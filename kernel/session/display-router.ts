@@ -28,20 +28,14 @@ interface OpenView {
 export type CellEnding = "ok" | LiveEnding;
 
 export class DisplayRouter implements DisplaySink {
-  private current: OutputSink | undefined;
   private readonly owners = new Map<string, OutputSink>();
   /** Values that a live display already shows, with the sink (execution) that display went to. */
   private readonly shownLive = new WeakMap<object, OutputSink>();
   /** Live views that have not sent their final state, per execution. */
   private readonly openViews = new Map<OutputSink, Set<OpenView>>();
 
-  /** `scoped` names the sink of the execution whose code is calling, when known (see KernelSession). */
-  constructor(private readonly scoped: () => OutputSink | undefined = () => undefined) {}
-
-  /** Sets (or clears, with undefined) the sink of the execution that is running now. */
-  setCurrent(sink: OutputSink | undefined): void {
-    this.current = sink;
-  }
+  /** `current` names the sink of the execution whose code is calling, undefined when no cell's code is (KernelSession). */
+  constructor(private readonly current: () => OutputSink | undefined) {}
 
   display(bundle: MimeBundle, opts?: { displayId?: string }): DisplayHandle {
     const sink = this.requireCurrent("display");
@@ -107,7 +101,7 @@ export class DisplayRouter implements DisplaySink {
   }
 
   update(displayId: string, bundle: MimeBundle): void {
-    const sink = this.scoped() ?? this.current ?? this.owners.get(displayId);
+    const sink = this.current() ?? this.owners.get(displayId);
     if (!sink) {
       throw new Error(
         `display update: no display with id "${displayId}" and no cell is running; create it with display() first`,
@@ -130,11 +124,10 @@ export class DisplayRouter implements DisplaySink {
   clear(): void {
     this.owners.clear();
     this.openViews.clear();
-    this.current = undefined;
   }
 
   private requireCurrent(what: string): OutputSink {
-    const sink = this.scoped() ?? this.current;
+    const sink = this.current();
     if (!sink) throw new Error(`${what}: no cell is running; displays can only be shown while a cell executes`);
     return sink;
   }

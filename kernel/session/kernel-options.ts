@@ -1,11 +1,13 @@
 // Command-line options shared by the kernel process and the headless runner ([--model DIR]
 // [--execution-provider auto|cpu|cuda|webgpu] [--threads N] [--cwd DIR] [--lm-endpoint URL] [--lm-model NAME]
-// [--lm-timeout-ms N]), the default model location, and the model loader a session uses (model/runtime's worker
-// proxy, opened on first use). The language model's server may also come from the environment (SEED_LM_ENDPOINT,
-// SEED_LM_MODEL, SEED_LM_TIMEOUT_MS: what a Jupyter kernelspec's "env" sets); the command line wins.
+// [--lm-timeout-ms N]) and the one command-line parser both use (`node:util` parseArgs), the default model location,
+// and the model loader a session uses (model/runtime's worker proxy, opened on first use). The language model's
+// server may also come from the environment (SEED_LM_ENDPOINT, SEED_LM_MODEL, SEED_LM_TIMEOUT_MS: what a Jupyter
+// kernelspec's "env" sets); the command line wins.
 
 import { existsSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { openModelWorker } from "../../model/runtime/index";
 import type { ModelProxy } from "../api/context";
 import type { ModelLoader } from "./seed-injection";
@@ -30,37 +32,62 @@ export interface KernelOptions extends ModelOptions {
   cwd: string;
 }
 
+/** Options in `node:util` parseArgs form (string values are parsed by the caller: numbers, paths). */
+export type OptionSpec = Readonly<Record<string, { readonly type: "string" | "boolean"; readonly short?: string }>>;
+
+/** The shared options in `node:util` parseArgs form; the kernel process and the CLI add their own to these. */
+export const KERNEL_OPTIONS = {
+  model: { type: "string" },
+  "execution-provider": { type: "string" },
+  threads: { type: "string" },
+  cwd: { type: "string" },
+  "lm-endpoint": { type: "string" },
+  "lm-model": { type: "string" },
+  "lm-timeout-ms": { type: "string" },
+} as const satisfies OptionSpec;
+
 /**
- * Takes the shared options out of `args` (mutating it: what remains is for the caller) and validates them.
- * Throws an Error naming the bad option and the accepted values.
+ * Parses a command line with `node:util` parseArgs (strict: an unknown option, a missing value or a stray argument
+ * throws an Error that names it) over the shared options plus `extra`, and validates the shared ones.
  */
-export function takeKernelOptions(args: string[]): KernelOptions {
-  const out: KernelOptions = { executionProvider: "auto", cwd: process.cwd() };
-  const value = (i: number, name: string): string => {
-    const v = args[i + 1];
-    if (v === undefined || v.startsWith("--")) throw new Error(`${name} needs a value`);
-    args.splice(i, 2);
-    return v;
-  };
-  for (let i = 0; i < args.length; ) {
-    const a = args[i];
-    if (a === "--model") out.model = resolve(value(i, a));
-    else if (a === "--cwd") out.cwd = resolve(value(i, a));
-    else if (a === "--threads") {
-      const v = value(i, a);
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1) throw new Error(`--threads must be a positive integer, got "${v}"`);
-      out.threads = n;
-    } else if (a === "--execution-provider") {
-      const v = value(i, a);
-      if (!PROVIDERS.includes(v as ExecutionProvider))
-        throw new Error(`--execution-provider must be one of ${PROVIDERS.join(", ")}, got "${v}"`);
-      out.executionProvider = v as ExecutionProvider;
-    } else if (a === "--lm-endpoint") out.lmEndpoint = checkEndpoint(value(i, a), a);
-    else if (a === "--lm-model") out.lmModel = value(i, a);
-    else if (a === "--lm-timeout-ms") out.lmTimeoutMs = checkTimeout(value(i, a), a);
-    else i++;
+export function parseCommandLine<E extends OptionSpec>(
+  args: readonly string[],
+  extra: E,
+  allowPositionals = false,
+): { values: ParsedValues<typeof KERNEL_OPTIONS & E>; positionals: string[]; kernel: KernelOptions } {
+  let parsed: { values: object; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: [...args], options: { ...KERNEL_OPTIONS, ...extra }, allowPositionals, strict: true });
+  } catch (e) {
+    // parseArgs' own messages name the option ("Unknown option '--x'", "Option '--model <value>' argument missing").
+    throw new Error(e instanceof Error ? e.message : String(e));
   }
+  const values = parsed.values as ParsedValues<typeof KERNEL_OPTIONS & E>;
+  return { values, positionals: parsed.positionals, kernel: kernelOptions(values) };
+}
+
+type ParsedValues<O extends OptionSpec> = {
+  [K in keyof O]?: O[K] extends { type: "boolean" } ? boolean : string;
+};
+
+/** Validates the shared options; throws an Error naming the bad option and the accepted values. */
+export function kernelOptions(values: ParsedValues<typeof KERNEL_OPTIONS>): KernelOptions {
+  const out: KernelOptions = { executionProvider: "auto", cwd: resolve(values.cwd ?? process.cwd()) };
+  if (values.model !== undefined) out.model = resolve(values.model);
+  if (values.threads !== undefined) {
+    const n = Number(values.threads);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--threads must be a positive integer, got "${values.threads}"`);
+    out.threads = n;
+  }
+  const provider = values["execution-provider"];
+  if (provider !== undefined) {
+    if (!PROVIDERS.includes(provider as ExecutionProvider))
+      throw new Error(`--execution-provider must be one of ${PROVIDERS.join(", ")}, got "${provider}"`);
+    out.executionProvider = provider as ExecutionProvider;
+  }
+  if (values["lm-endpoint"] !== undefined) out.lmEndpoint = checkEndpoint(values["lm-endpoint"], "--lm-endpoint");
+  if (values["lm-model"] !== undefined) out.lmModel = values["lm-model"];
+  if (values["lm-timeout-ms"] !== undefined) out.lmTimeoutMs = checkTimeout(values["lm-timeout-ms"], "--lm-timeout-ms");
   return out;
 }
 

@@ -8,6 +8,8 @@
 // kernel-level stream when no cell owns it.
 
 import { AsyncLocalStorage } from "node:async_hooks";
+import { SeedError } from "../../model/runtime/errors";
+import { TaskQueue } from "../../model/runtime/task-queue";
 import { languageModelText, providerLine } from "../api/provider-text";
 import { toMimeBundle } from "../display/to-mime-bundle";
 import type { StrayOrigin } from "../executor/errors";
@@ -17,7 +19,6 @@ import { createCellEngine } from "../executor/tslab-adapter";
 import type { ErrorInfo, ExecuteResult, InterruptResult } from "../protocol/rpc";
 import type { OutputSink } from "./display-router";
 import { DisplayRouter } from "./display-router";
-import { ExecutionQueue } from "./execution-queue";
 import { IdleCollector } from "./idle-gc";
 import type { ProcessGuard } from "./process-guard";
 import { installProcessGuard } from "./process-guard";
@@ -80,15 +81,22 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 
 export class KernelSession {
   private engine: CellEngine | undefined;
-  private readonly queue = new ExecutionQueue<ExecuteResult>();
-  private controller: AbortController | undefined;
+  /** Cells run one at a time in arrival order (the runtime's call queue). */
+  private readonly queue = new TaskQueue();
   /**
-   * The AbortController and output sink of the execution whose code is running, through async continuations too: an
-   * interrupted cell's promise is abandoned but its code keeps going (tslab cannot cancel it); its next `seed` call
-   * must see its own aborted signal, and its displays belong to its own cell, not to the next one.
+   * Aborted to drop every cell waiting in the queue at that moment (a failed cell with stop_on_error, an interrupt);
+   * replaced at once, so cells queued afterwards run. There is no timed abort window.
+   */
+  private dropWaiting = new AbortController();
+  /** The execution whose cell is running now (from leaving the queue to its reply); undefined between cells. */
+  private running: Execution | undefined;
+  /**
+   * The execution whose code is calling, through async continuations too: an interrupted cell's promise is abandoned
+   * but its code keeps going (tslab cannot cancel it); its next `seed` call must see its own aborted signal, and its
+   * displays belong to its own cell, not to the next one. See caller().
    */
   private readonly executionScope = new AsyncLocalStorage<Execution>();
-  private readonly displays = new DisplayRouter(() => this.executionScope.getStore()?.sink);
+  private readonly displays = new DisplayRouter(() => this.caller()?.sink);
   private count = 0;
   private seed: InjectedSeed | undefined;
   private readonly idle: IdleCollector | undefined;
@@ -120,7 +128,7 @@ export class KernelSession {
 
   /** True while a cell runs. */
   get busy(): boolean {
-    return this.queue.busy;
+    return this.running !== undefined;
   }
 
   /** Creates the engine and injects `seed` now (3-6 s: the converter compiles the TypeScript lib once). */
@@ -131,26 +139,31 @@ export class KernelSession {
   /** Queues one cell; resolves with its status once it has run, failed, been interrupted or been dropped. */
   execute(code: string, sink: OutputSink, options: ExecuteOptions = {}): Promise<ExecuteResult> {
     this.idle?.cancel();
-    const result = this.queue.enqueue(
-      () => this.runCell(code, options.silent ? DROP : sink, options),
-      () => ({ status: "aborted", executionCount: null }),
-    );
+    const drop = this.dropWaiting.signal;
+    const result = this.queue
+      .run("cell", () => this.runCell(code, options.silent ? DROP : sink, options), drop)
+      .catch(async (e: unknown): Promise<ExecuteResult> => {
+        if (!(drop.aborted && e instanceof SeedError && e.code === "aborted")) throw e;
+        // Dropped before it ran: answer "aborted" on the next turn, after the answer of the cell that dropped it.
+        await nextTurn();
+        return { status: "aborted", executionCount: null };
+      });
     void result.finally(() => {
       this.idle?.afterCell();
-      if (!this.queue.busy && this.queue.waiting === 0) this.idle?.poke();
+      if (this.queue.size === 0) this.idle?.poke();
     });
     return result;
   }
 
   /** Stops the running cell (seed calls through their AbortSignal, awaits at once) and drops the queued ones. */
   interrupt(): InterruptResult {
-    const droppedQueued = this.queue.abortPending();
-    const running = this.controller !== undefined;
+    const droppedQueued = this.dropQueued();
+    const running = this.running;
     if (running) {
-      this.controller?.abort(new Error("interrupted by the user"));
+      running.controller.abort(new Error("interrupted by the user"));
       this.engine?.interrupt();
     }
-    return { interrupted: running, droppedQueued };
+    return { interrupted: running !== undefined, droppedQueued };
   }
 
   async complete(code: string, offset: number): Promise<Completion> {
@@ -205,7 +218,11 @@ export class KernelSession {
         cwd: this.options.cwd,
         loadModel: this.options.loadModel,
         display: this.displays,
-        signal: () => (this.executionScope.getStore()?.controller ?? this.controller ?? new AbortController()).signal,
+        signal: () => {
+          const execution = this.caller();
+          if (!execution) throw new Error("the seed API was called outside any cell; call it from a cell's code");
+          return execution.controller.signal;
+        },
         onModelLoaded: () => this.options.onModelLoaded?.(),
       });
     }
@@ -218,9 +235,8 @@ export class KernelSession {
     const executionCount = this.count;
     options.onStart?.(executionCount);
     const controller = new AbortController();
-    this.controller = controller;
-    this.displays.setCurrent(sink);
     const execution: Execution = { controller, sink, running: true, stray: [] };
+    this.running = execution;
     try {
       // A blank cell has nothing to compile: skip tslab's conversion (the cost of an "empty cell" round trip).
       if (code.trim() === "") return { status: "ok", executionCount };
@@ -260,9 +276,21 @@ export class KernelSession {
       return { status: "ok", executionCount };
     } finally {
       execution.running = false;
-      this.displays.setCurrent(undefined);
-      this.controller = undefined;
+      this.running = undefined;
     }
+  }
+
+  /** Drops the cells waiting in the queue now (each answers "aborted"); returns how many. */
+  private dropQueued(): number {
+    const count = this.queue.waiting;
+    this.dropWaiting.abort();
+    this.dropWaiting = new AbortController();
+    return count;
+  }
+
+  /** The execution whose code is calling: its own through async continuations, else the cell running now. */
+  private caller(): Execution | undefined {
+    return this.executionScope.getStore() ?? this.running;
   }
 
   /** Routes an error that escaped a cell's flow: see the file header. */
@@ -274,7 +302,7 @@ export class KernelSession {
       // End the cell now: the work it awaits may never finish once a callback of it died.
       if (owner.stray.length === 1) {
         owner.controller.abort(thrown);
-        if (this.controller === owner.controller) this.engine?.interrupt();
+        if (this.running === owner) this.engine?.interrupt();
       }
     } else if (owner && options.lateErrorsAs === "error") {
       owner.sink.emit({
@@ -299,7 +327,7 @@ export class KernelSession {
     options: ExecuteOptions,
   ): ExecuteResult {
     sink.emit({ kind: "error", error });
-    if (options.stopOnError !== false) this.queue.abortPending();
+    if (options.stopOnError !== false) this.dropQueued();
     return { status: "error", executionCount, error };
   }
 }

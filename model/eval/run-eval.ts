@@ -10,6 +10,7 @@
 
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import type { DisplayHandle, DisplaySink, MimeBundle } from "../../kernel/api/context";
 import { createSeedApi, SEED_API_VERSION } from "../../kernel/api/create-seed-api";
 import type { SeedRuntime } from "../../model/runtime/index";
@@ -44,31 +45,29 @@ interface Args {
   threads: number;
 }
 
-function parseArgs(argv: readonly string[]): Args {
-  const rest: string[] = [];
-  let model = process.env.SEED_MODEL_PATH
-    ? resolve(process.env.SEED_MODEL_PATH)
-    : resolve(__dirname, "..", "seed-mini");
-  let threads = DEFAULT_THREADS;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === "--model" || a === "--threads") {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new UsageError(`${a} needs a value`);
-      if (a === "--model") model = resolve(v);
-      else {
-        threads = Number(v);
-        if (!Number.isInteger(threads) || threads < 1)
-          throw new UsageError(`--threads must be a positive integer, got "${v}"`);
-      }
-    } else if (a === "--help" || a === "-h") {
-      throw new UsageError("");
-    } else if (a.startsWith("--")) {
-      throw new UsageError(`unknown option ${a}`);
-    } else rest.push(a);
+function readArgs(argv: readonly string[]): Args {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: { model: { type: "string" }, threads: { type: "string" }, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e)); // parseArgs names the option
   }
-  if (rest.length !== 2) throw new UsageError(`expected REQUEST.json and OUT_DIR, got ${rest.length} argument(s)`);
-  return { request: resolve(rest[0]!), outDir: resolve(rest[1]!), model, threads };
+  const { values, positionals } = parsed;
+  if (values.help) throw new UsageError("");
+  const envModel = process.env.SEED_MODEL_PATH;
+  const model = resolve(values.model ?? envModel ?? resolve(__dirname, "..", "seed-mini"));
+  const threads = values.threads === undefined ? DEFAULT_THREADS : Number(values.threads);
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new UsageError(`--threads must be a positive integer, got "${values.threads}"`);
+  const [request, outDir] = positionals;
+  if (positionals.length !== 2 || !request || !outDir)
+    throw new UsageError(`expected REQUEST.json and OUT_DIR, got ${positionals.length} argument(s)`);
+  return { request: resolve(request), outDir: resolve(outDir), model, threads };
 }
 
 /** Writes JSON through a temporary file, so that a reader never sees half a file. */
@@ -78,7 +77,7 @@ function writeJson(path: string, value: unknown): void {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  const args = parseArgs(argv);
+  const args = readArgs(argv);
   const request = parseRequest(readFileSync(args.request, "utf8"), args.request);
   mkdirSync(args.outDir, { recursive: true });
   const resultPath = join(args.outDir, "results.json");

@@ -1,13 +1,15 @@
-// Image input and output with sharp. In: PNG, JPEG, WebP, GIF (first frame) and anything else libvips reads, from a
+// Image input (sharp) and output. In: PNG, JPEG, WebP, GIF (first frame) and anything else libvips reads, from a
 // path or encoded bytes; EXIF orientation applied; alpha flattened onto the manifest's background or dropped (as
 // PIL's convert("RGB")); resized to the manifest size without keeping the aspect ratio and without cropping, with
 // Pillow's own resampling (resample.ts), as SEED's Resize((224,224)) on a PIL image; normalised with mean/std into
-// float32 [1, 3, H, W]. Out: a [1, 3, H, W] tensor in [-1, 1] or [0, 1] back to RGB bytes and PNG.
+// float32 [1, 3, H, W]. Out: a [1, 3, H, W] tensor in [-1, 1] or [0, 1] back to RGB bytes, and PNG
+// through png.ts.
 // A pixel cap guards against decompression bombs.
 
 import sharp from "sharp";
 import { SeedError } from "./errors";
 import type { ImageSpec } from "./manifest-types";
+import { encodeRgbPng } from "./png";
 import { resizeRgb } from "./resample";
 import type { FloatTensor, LoadedImage, RgbImage } from "./types";
 
@@ -109,7 +111,7 @@ export function tensorToRgb(t: FloatTensor, range: "minus1to1" | "0to1", batchIn
   return { width: W, height: H, data: out };
 }
 
-/** RGB bytes -> PNG bytes. */
+/** RGB bytes -> PNG bytes (png.ts; a promise, so that a bad size arrives as a rejection like the other calls). */
 export async function encodePng(img: RgbImage): Promise<Uint8Array> {
   if (img.data.length !== img.width * img.height * 3) {
     throw new SeedError(
@@ -117,10 +119,5 @@ export async function encodePng(img: RgbImage): Promise<Uint8Array> {
       `encodePng: ${img.data.length} bytes do not make a ${img.width}x${img.height} RGB image (expected ${img.width * img.height * 3})`,
     );
   }
-  const buf = await sharp(Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength), {
-    raw: { width: img.width, height: img.height, channels: 3 },
-  })
-    .png()
-    .toBuffer();
-  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  return encodeRgbPng(img.width, img.height, img.data);
 }

@@ -45,6 +45,9 @@ export async function decodeImage(
     throw new SeedError("input", `noise must be [${latentDims.join(", ")}], got [${options.noise.dims.join(", ")}]`);
   }
   const timesteps = scheduler.setTimesteps(steps); // validates steps
+  // Model calls beyond `steps` are warm-up calls (PNDM evaluates its first timestep twice: n + 1 calls for n steps);
+  // they belong to the first step, so the step events count the n steps that were asked for.
+  const warmUp = timesteps.length - steps;
   const signal = options.signal;
   throwIfAborted(signal, "decode");
 
@@ -81,11 +84,12 @@ export async function decodeImage(
     const noise = eta > 0 ? randn(rng, size) : undefined;
     const { prevSample, predOriginalSample } = scheduler.step(guided, t, latent, eta, noise);
     latent = prevSample;
-    if (options.onStep) {
+    if (options.onStep && i >= warmUp) {
+      const step = i - warmUp;
       const last = i === timesteps.length - 1;
       const preview =
-        every > 0 && (i % every === 0 || last) ? await decodeLatent(parts, predOriginalSample) : undefined;
-      options.onStep({ step: i, totalSteps: timesteps.length, timestep: t, preview });
+        every > 0 && (step % every === 0 || last) ? await decodeLatent(parts, predOriginalSample) : undefined;
+      options.onStep({ step, totalSteps: steps, timestep: t, preview });
     }
   }
   throwIfAborted(signal, "decode");

@@ -1,6 +1,7 @@
 // SeedModel: a loaded SEED package, in-process. Wires the components into the public SeedRuntime API (api.ts):
 // images -> codes (visual tokenizer), codes -> image (pipeline-decode), text and chat -> ids -> generated text and
-// image spans (pipeline-generate). Calls run one at a time through a TaskQueue; a second call waits its turn.
+// image spans (pipeline-generate). Calls run one at a time through a TaskQueue; a second call waits its turn (in the
+// model worker the queue is worker-client's, so that each call is queued once).
 // WARNING: ONNX Runtime calls block the event loop of the thread they run on; the kernel uses openModelWorker
 // (worker-client.ts), which hosts this class on a worker thread.
 
@@ -52,13 +53,14 @@ export class SeedModel implements SeedRuntime {
   readonly textTokenizer?: TextTokenizer;
   /** What generate runs on: the graph above in-process, or a remote server (lm-backend.ts). */
   readonly lmBackend?: LanguageModelBackend;
-  private readonly queue = new TaskQueue();
   private disposed = false;
 
   private constructor(
     private readonly pkg: LoadedPackage,
     private readonly maxImagePixels: number,
     options: LoadOptions,
+    /** Runs the calls one at a time; undefined where the caller already sends one call at a time (the worker). */
+    private readonly queue: TaskQueue | undefined,
   ) {
     const m = pkg.manifest;
     const s = (name: ComponentName): ComponentSession => {
@@ -126,11 +128,14 @@ export class SeedModel implements SeedRuntime {
   /**
    * Loads and validates a package folder (see model-loader.ts). With a remote language model, the server is asked
    * what it serves: another vocabulary fails the load; a server that is down does not (generate asks again).
+   * `callsQueuedByCaller`: the model worker passes true, because worker-client.ts already queues every call (one in
+   * flight at a time); a second queue here would only wrap each call again.
    */
-  static async load(dir: string, options: LoadOptions = {}): Promise<SeedModel> {
+  static async load(dir: string, options: LoadOptions = {}, callsQueuedByCaller = false): Promise<SeedModel> {
     const pkg = await loadPackage(dir, options);
     try {
-      const model = new SeedModel(pkg, options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS, options);
+      const queue = callsQueuedByCaller ? undefined : new TaskQueue();
+      const model = new SeedModel(pkg, options.maxImagePixels ?? DEFAULT_MAX_IMAGE_PIXELS, options, queue);
       if (model.lmBackend instanceof RemoteLanguageModel) await model.lmBackend.connect({ atLoad: true });
       return model;
     } catch (e) {
@@ -206,8 +211,9 @@ export class SeedModel implements SeedRuntime {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    // Wait for the running and queued calls to finish before releasing the sessions they use.
-    await this.queue.run("dispose", async () => undefined).catch(() => undefined);
+    // Wait for the running and queued calls to finish before releasing the sessions they use (without a queue of
+    // its own the caller does this: worker-client queues its dispose behind its calls).
+    await this.queue?.run("dispose", async () => undefined).catch(() => undefined);
     await this.lmBackend?.dispose();
     await releaseSessions(Object.values(this.pkg.sessions).filter((s): s is ComponentSession => s !== undefined));
   }
@@ -298,7 +304,9 @@ export class SeedModel implements SeedRuntime {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.queue.run(what, task, signal);
+    if (this.queue) return this.queue.run(what, task, signal);
+    if (signal?.aborted) return Promise.reject(new SeedError("aborted", `${what} was aborted before it started`));
+    return task();
   }
 }
 

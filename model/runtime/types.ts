@@ -91,8 +91,9 @@ export interface VisualTokens {
 }
 
 export interface DecodeStepEvent {
-  /** 0-based step index. */
+  /** 0-based step index, counting the steps asked for (PNDM's warm-up model call is part of its first step). */
   readonly step: number;
+  /** The steps asked for (not the model calls: PNDM makes one more). */
   readonly totalSteps: number;
   /** The scheduler timestep of this step. */
   readonly timestep: number;

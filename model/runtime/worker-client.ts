@@ -132,9 +132,14 @@ class WorkerRuntime implements SeedRuntime {
 
   async dispose(): Promise<void> {
     if (this.dead) return;
-    const id = this.nextId++;
-    const done = new Promise<unknown>((resolve, reject) => this.pending.set(id, { resolve, reject }));
-    this.send({ kind: "dispose", id });
+    // Behind the running and queued calls: the worker's model has no queue of its own (each call is queued once).
+    const done = this.queue.run("dispose", () => {
+      if (this.dead) return Promise.resolve();
+      const id = this.nextId++;
+      const answered = new Promise<unknown>((resolve, reject) => this.pending.set(id, { resolve, reject }));
+      this.send({ kind: "dispose", id });
+      return answered;
+    });
     try {
       await done;
     } finally {

@@ -1,6 +1,6 @@
 // The model worker thread (esbuild entry -> dist/model-worker.js). Hosts one SeedModel and runs its pipelines here,
 // so ONNX Runtime blocks this thread, not the kernel's event loop, and the KV cache never crosses threads. The
-// main thread sends one call at a time (worker-client.ts queues them); per-step and per-token callbacks go back as
+// main thread sends one call at a time, dispose included (worker-client.ts is the one queue); per-step and per-token callbacks go back as
 // event messages; the abort flag is read from shared memory between steps.
 
 import { parentPort, workerData } from "node:worker_threads";
@@ -57,7 +57,7 @@ async function dispatch(model: SeedModel, msg: Extract<ToWorker, { kind: "call" 
   }
 }
 
-SeedModel.load(init.dir, init.options).then(
+SeedModel.load(init.dir, init.options, true).then(
   (model) => {
     port.on("message", (msg: ToWorker) => {
       if (msg.kind === "dispose") {

@@ -11,13 +11,13 @@
 // --grep PATTERN runs only the matching mocha tests. Needs: scripts/install-vscode-server.sh and, for `jupyterlab`,
 // scripts/install-jupyterlab.sh (both run automatically when their tools are missing) and `npm run build`.
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { format } from "node:util";
-import * as esbuild from "esbuild";
 import { runJupyterLabTest } from "./jupyterlab.mjs";
+import { buildBundles, bundlePaths, MOCHA_SUITES, makeWorkspace, suiteEnvironment } from "./suites.mjs";
 import { fakeKernelCells, REAL_KERNEL_CELLS, runUiTest } from "./ui.mjs";
 import { runRestartUiTest } from "./ui-restart.mjs";
 import { installExtension, missingTools, startServer, toolPaths } from "./vscode-server.mjs";
@@ -31,64 +31,12 @@ const ALL = ["controller", "ui-controller", "ui-restart", "kernel", "ui", "restr
 const suites = option("--suites", ALL.join(",")).split(",");
 const verbose = flag("--verbose");
 const RUN_TIMEOUT_MS = 360_000;
-const fakeKernel = join(here, "out", "fake-kernel.js");
-// The mocha suites run seed.restartKernel from code, where nobody could answer its modal question (ui-restart.mjs
-// answers it through the UI).
-const NO_RESTART_DIALOG = { "seed.confirmRestart": false };
+const { fakeKernel } = bundlePaths(root);
 
 const results = []; // { name, passed, failed, note }
 
 function log(...args) {
   console.log(format(...args));
-}
-
-async function buildBundles() {
-  if (!existsSync(join(root, "dist", "extension.js"))) {
-    throw new Error("dist/extension.js is missing: run `npm run build` (node esbuild.mjs) first");
-  }
-  const common = {
-    bundle: true,
-    platform: "node",
-    format: "cjs",
-    target: "node20",
-    sourcemap: "inline",
-    logLevel: "warning",
-  };
-  await esbuild.build({
-    ...common,
-    entryPoints: [join(here, "suite", "index.ts")],
-    outfile: join(here, "out", "suite.js"),
-    external: ["vscode", "mocha"],
-  });
-  await esbuild.build({
-    ...common,
-    entryPoints: [join(here, "fixtures", "fake-kernel.ts")],
-    outfile: join(here, "out", "fake-kernel.js"),
-  });
-}
-
-/** A fresh workspace folder with the notebook assets, a 64x64 test image (e2e.png) and these workspace settings. */
-async function makeWorkspace(base, name, settings = {}) {
-  const dir = join(base, name);
-  mkdirSync(join(dir, ".vscode"), { recursive: true });
-  writeFileSync(join(dir, ".vscode", "settings.json"), JSON.stringify(settings, null, 1));
-  const assets = join(root, "notebooks", "assets");
-  if (existsSync(assets)) cpSync(assets, join(dir, "assets"), { recursive: true });
-  const sharp = createRequire(join(root, "package.json"))("sharp");
-  const width = 64,
-    height = 64,
-    pixels = Buffer.alloc(width * height * 3);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      const i = (y * width + x) * 3;
-      pixels[i] = x * 4;
-      pixels[i + 1] = y * 4;
-      pixels[i + 2] = (x + y) % 2 ? 200 : 40;
-    }
-  await sharp(pixels, { raw: { width, height, channels: 3 } })
-    .png()
-    .toFile(join(dir, "e2e.png"));
-  return dir;
 }
 
 /** Workbench chatter that says nothing about our tests (offline gallery, auth, socket setup, its own stacks). */
@@ -114,7 +62,8 @@ function isNoise(line) {
 }
 
 /** Opens the workbench with the test payload and resolves with mocha's exit code and counts. */
-async function runSuite(browser, server, workspace, suite, env) {
+async function runSuite(browser, server, suite, base) {
+  const workspace = await makeWorkspace(root, base, `ws-${suite}`, MOCHA_SUITES[suite].settings);
   const page = await (await browser.newContext()).newPage();
   let counts;
   const exited = new Promise((resolve) => {
@@ -130,7 +79,7 @@ async function runSuite(browser, server, workspace, suite, env) {
   const payload = [
     ["extensionDevelopmentPath", remote(root)],
     ["extensionTestsPath", remote(join(here, "out", "suite.js"))],
-    ["extensionEnvironment", JSON.stringify({ SEED_E2E_SUITE: suite, SEED_E2E_GREP: option("--grep", ""), ...env })],
+    ["extensionEnvironment", JSON.stringify(suiteEnvironment(root, suite, option("--grep", "")))],
     ["skipWelcome", "true"],
   ];
   const url = `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
@@ -189,7 +138,7 @@ async function main() {
     const r = spawnSync("bash", [join(root, "scripts", "install-vscode-server.sh")], { stdio: "inherit" });
     if (r.status !== 0) throw new Error("scripts/install-vscode-server.sh failed");
   }
-  await buildBundles();
+  await buildBundles(root);
   const { chromium } = createRequire(join(root, ".tools", "package.json"))(toolPaths(root).playwright);
   const base = mkdtempSync(join(tmpdir(), "seed-e2e-"));
   const browser = await chromium.launch({
@@ -217,28 +166,22 @@ async function main() {
         log(`== e2e ${suite}`);
         let result;
         if (suite === "controller") {
-          result = await runSuite(
-            browser,
-            server,
-            await makeWorkspace(base, "ws-controller", NO_RESTART_DIALOG),
-            "controller",
-            { SEED_KERNEL_SCRIPT: fakeKernel },
-          );
+          result = await runSuite(browser, server, "controller", base);
         } else if (suite === "kernel") {
           result = existsSync(join(root, "dist", "kernel.js"))
-            ? await runSuite(browser, server, await makeWorkspace(base, "ws-kernel", NO_RESTART_DIALOG), "kernel", {})
+            ? await runSuite(browser, server, "kernel", base)
             : { passed: 0, failed: 1, note: "dist/kernel.js is missing (kernel/main.ts not built)" };
         } else if (suite === "vsix") {
           result = await runVsixTest(browser, base, serverLog);
         } else if (suite === "restricted") {
           const untrusted = await startServer(root, join(base, "untrusted"), { trusted: false, log: serverLog });
           try {
-            result = await runSuite(browser, untrusted, await makeWorkspace(base, "ws-restricted"), "restricted", {});
+            result = await runSuite(browser, untrusted, "restricted", base);
           } finally {
             await untrusted.stop();
           }
         } else if (suite === "ui-controller") {
-          result = await runUiTest(browser, server, await makeWorkspace(base, "ws-ui-controller"), {
+          result = await runUiTest(browser, server, await makeWorkspace(root, base, "ws-ui-controller"), {
             root,
             here,
             log,
@@ -247,7 +190,7 @@ async function main() {
             shotName: "ui-stand-in-kernel.png",
           });
         } else if (suite === "ui-restart") {
-          result = await runRestartUiTest(browser, server, await makeWorkspace(base, "ws-ui-restart"), {
+          result = await runRestartUiTest(browser, server, await makeWorkspace(root, base, "ws-ui-restart"), {
             root,
             here,
             log,
@@ -257,7 +200,7 @@ async function main() {
           result = await runJupyterLabTest(browser, { root, here, base, log, verbose });
         } else if (suite === "ui") {
           result = existsSync(join(root, "dist", "kernel.js"))
-            ? await runUiTest(browser, server, await makeWorkspace(base, "ws-ui"), {
+            ? await runUiTest(browser, server, await makeWorkspace(root, base, "ws-ui"), {
                 root,
                 here,
                 log,

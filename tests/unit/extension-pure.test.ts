@@ -1,8 +1,9 @@
 // The vscode-free parts of the extension: kernelspec detection and writing, settings validation and the kernel
-// command line, and MIME bundle conversion.
+// command line, MIME bundle conversion, and where the kernel's own output (seed/kernelStream) is shown.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { logKernelStream } from "../../extension/src/kernel-stream";
 import { isSeedNotebook, SEED_KERNELSPEC, withSeedKernelspec } from "../../extension/src/kernelspec";
 import { bundleToItems, errorInfoToError, isBase64Mime } from "../../extension/src/mime-bundle";
 import { DEFAULT_SETTINGS, type KernelSettings, kernelArgs, readKernelSettings } from "../../extension/src/settings";
@@ -144,4 +145,17 @@ test("errorInfoToError uses the traceback as the stack", () => {
     stack: "TypeError: x is not a function\n    at cell 3",
   });
   assert.equal(errorInfoToError({ ename: "E", evalue: "v", traceback: [] }).stack, "E: v");
+});
+
+test("seed/kernelStream text goes to the kernel log, one error entry per line, marked as outside any cell", () => {
+  const entries: string[] = [];
+  const log = { error: (line: string) => void entries.push(line) };
+  logKernelStream(log, {
+    name: "stderr",
+    text: "Error outside any cell (the kernel keeps running): boom\n    at listener (x.ts:1:1)\n",
+  });
+  assert.deepEqual(entries, [
+    "kernel stderr (outside any cell): Error outside any cell (the kernel keeps running): boom",
+    "      at listener (x.ts:1:1)",
+  ]);
 });

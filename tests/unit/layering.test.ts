@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { test } from "node:test";
 
 const root = join(__dirname, "..", "..");
@@ -76,4 +76,39 @@ test("model/runtime imports nothing from kernel/ or extension/", () => {
       .map((s) => `${f} -> ${s}`),
   );
   assert.deepEqual(offenders, []);
+});
+
+/** The source file a relative specifier names (`./x` -> x.ts or x/index.ts), or undefined for packages. */
+function resolveLocal(from: string, spec: string): string | undefined {
+  if (!spec.startsWith(".")) return undefined;
+  const base = join(dirname(from), spec);
+  return [`${base}.ts`, join(base, "index.ts"), base].find(
+    (f) => existsSync(join(root, f)) && statSync(join(root, f)).isFile(),
+  );
+}
+
+/** The specifiers a file imports values from (`import type` and `export type` are erased, so they cannot cycle). */
+function valueImportsOf(file: string): string[] {
+  const text = readFileSync(join(root, file), "utf8");
+  const re = /^(?:import|export)\s+(?!type\s)[^'"]*?from\s*['"]([^'"]+)['"]|^import\s+['"]([^'"]+)['"]/gm;
+  return [...text.matchAll(re)].map((m) => m[1] ?? m[2] ?? "");
+}
+
+test("no import cycles among the TypeScript sources (each module loads before the modules that import it)", () => {
+  const files = ["kernel", "model/runtime", "extension/src", "extension/renderer"].flatMap(sources);
+  const edges = new Map(files.map((f) => [f, valueImportsOf(f).flatMap((s) => resolveLocal(f, s) ?? [])]));
+  const cycles: string[] = [];
+  const state = new Map<string, "open" | "done">();
+  const visit = (file: string, path: string[]): void => {
+    if (state.get(file) === "done") return;
+    if (state.get(file) === "open") {
+      cycles.push([...path.slice(path.indexOf(file)), file].join(" -> "));
+      return;
+    }
+    state.set(file, "open");
+    for (const next of edges.get(file) ?? []) visit(next, [...path, file]);
+    state.set(file, "done");
+  };
+  for (const f of files) visit(f, []);
+  assert.deepEqual(cycles, []);
 });

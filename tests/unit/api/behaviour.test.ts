@@ -206,17 +206,24 @@ test("generate continues a raw prompt with images spelled as image tokens, witho
 test("a conversation keeps user and assistant turns and renders its transcript", async () => {
   const conv = h.seed.conversation();
   // The tiny model's context is 64 byte-level tokens: keep the turns short.
-  await conv.say(["Hi", a], { maxTokens: 3, live: false });
-  await conv.say("Ok", { maxTokens: 3, live: false });
+  const first = await conv.say(["Hi", a], { maxTokens: 3, live: false });
+  const second = await conv.say("Ok", { maxTokens: 3, live: false });
   assert.deepEqual(
     conv.turns.map((t) => t.role),
     ["user", "assistant", "user", "assistant"],
   );
   assert.equal(conv.turns[0]!.parts.length, 2);
-  const html = conv.toMimeBundle()[MIME.html] as string;
+  const bundle = conv.toMimeBundle();
+  const html = bundle[MIME.html] as string;
   assert.ok(html.includes("Hi") && html.includes("Ok"));
+  // The transcript counts the tokens generated for its answers (it said "0 tokens").
+  const generated = first.tokens.length + second.tokens.length;
+  assert.ok(generated > 0);
+  assert.equal((bundle[MIME.generation] as { tokenCount: number }).tokenCount, generated);
+  assert.ok(html.includes(`· ${generated} tokens`), html);
   conv.reset();
   assert.equal(conv.turns.length, 0);
+  assert.equal((conv.toMimeBundle()[MIME.generation] as { tokenCount: number }).tokenCount, 0);
 });
 
 test("a conversation that outgrows the context stops sending its oldest rounds and keeps answering", async () => {

@@ -20,9 +20,10 @@ function recorder(): OutputSink & { items: string[] } {
 const ending = (how: string) => ({ "text/plain": `ended ${how}` });
 
 test("a view that finishes by itself: settle after success returns at once, the updates in order", async () => {
-  const router = new DisplayRouter();
+  let current: OutputSink | undefined;
+  const router = new DisplayRouter(() => current);
   const cell = recorder();
-  router.setCurrent(cell);
+  current = cell;
   const view = router.live({ "text/plain": "0" }, ending);
   view.update({ "text/plain": "1" });
   view.finish({ "text/plain": "done" });
@@ -33,9 +34,10 @@ test("a view that finishes by itself: settle after success returns at once, the 
 
 test("after an interrupt or an error, open views are ended now and their later updates dropped", async () => {
   for (const how of ["interrupted", "error"] as const) {
-    const router = new DisplayRouter();
+    let current: OutputSink | undefined;
+    const router = new DisplayRouter(() => current);
     const cell = recorder();
-    router.setCurrent(cell);
+    current = cell;
     const a = router.live({ "text/plain": "a" }, ending);
     const b = router.live({ "text/plain": "b" }, ending);
     a.update({ "text/plain": "a1" });
@@ -47,9 +49,10 @@ test("after an interrupt or an error, open views are ended now and their later u
 });
 
 test("after success, a view the cell did not await is waited for; an interrupt while waiting ends it", async () => {
-  const router = new DisplayRouter();
+  let current: OutputSink | undefined;
+  const router = new DisplayRouter(() => current);
   const cell = recorder();
-  router.setCurrent(cell);
+  current = cell;
   const view = router.live({ "text/plain": "0" }, ending);
   let settled = false;
   const settling = router.settle(cell, "ok", new AbortController().signal).then((r) => ((settled = true), r));
@@ -61,7 +64,7 @@ test("after success, a view the cell did not await is waited for; an interrupt w
   assert.deepEqual(cell.items, ["display:0", "update:1", "update:done"]);
 
   const other = recorder();
-  router.setCurrent(other);
+  current = other;
   const stuck = router.live({ "text/plain": "s" }, ending);
   const controller = new AbortController();
   const waiting = router.settle(other, "ok", controller.signal);
@@ -72,12 +75,13 @@ test("after success, a view the cell did not await is waited for; an interrupt w
 });
 
 test("a view's updates go to the execution that opened it, even while another cell runs", async () => {
-  const router = new DisplayRouter();
+  let current: OutputSink | undefined;
+  const router = new DisplayRouter(() => current);
   const first = recorder();
   const second = recorder();
-  router.setCurrent(first);
+  current = first;
   const view = router.live({ "text/plain": "0" }, ending);
-  router.setCurrent(second);
+  current = second;
   view.update({ "text/plain": "1" });
   assert.deepEqual(first.items, ["display:0", "update:1"]);
   assert.deepEqual(second.items, []);

@@ -2,6 +2,8 @@
 // execute_input / outputs / execute_reply for ok, error and aborted cells, silent and store_history, shutdown.
 
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
 import type { CompleteStatus, CompletionItemInfo } from "../../../kernel/executor/tslab-adapter";
 import type { KernelIO, SessionPort } from "../../../kernel/jupyter/handler";
@@ -182,6 +184,11 @@ test("kernel_info, complete, inspect, is_complete, comm_info, history answer wit
     ],
   );
   assert.equal(replies[0]?.content.protocol_version, "5.3");
+  // The version is package.json's, the one place it is written.
+  const pkg = JSON.parse(readFileSync(join(__dirname, "..", "..", "..", "package.json"), "utf8")) as {
+    version: string;
+  };
+  assert.equal(replies[0]?.content.implementation_version, pkg.version);
   assert.deepEqual(replies[1]?.content.matches, ["floor", "fround", "flag"]);
   assert.equal(replies[1]?.content.cursor_start, 5);
   // ipykernel's experimental types: one per match, with a function's signature (parameters and return type).

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { channelAddress, parseConnection } from "../../../kernel/jupyter/connection";
 import { installKernelspec, kernelsDir } from "../../../kernel/jupyter/kernelspec";
-import { languageModelOptions, takeKernelOptions } from "../../../kernel/session/kernel-options";
+import { languageModelOptions, parseCommandLine } from "../../../kernel/session/kernel-options";
 
 test("kernel install --prefix writes kernel.json (message interrupts, typescript) and PNG logos", () => {
   const prefix = mkdtempSync(join(tmpdir(), "seed-spec-"));
@@ -53,17 +53,23 @@ test("--user installs under JUPYTER_DATA_DIR (or the XDG data dir)", () => {
   }
 });
 
-test("kernel options are taken out of argv and validated with messages naming the option", () => {
+test("kernel options are parsed with the caller's own options and validated with messages naming the option", () => {
   const args = ["--rpc", "--threads", "3", "--execution-provider", "cpu", "--model", "/m", "--cwd", "/w"];
-  const o = takeKernelOptions(args);
-  assert.deepEqual(args, ["--rpc"]);
-  assert.deepEqual(o, { executionProvider: "cpu", cwd: "/w", model: "/m", threads: 3 });
-  assert.throws(() => takeKernelOptions(["--threads", "0"]), /--threads must be a positive integer, got "0"/);
+  const { values, kernel, positionals } = parseCommandLine(args, { rpc: { type: "boolean" } });
+  assert.equal(values.rpc, true);
+  assert.deepEqual(positionals, []);
+  assert.deepEqual(kernel, { executionProvider: "cpu", cwd: "/w", model: "/m", threads: 3 });
+  const none = {};
+  assert.deepEqual(parseCommandLine([], none).kernel, { executionProvider: "auto", cwd: process.cwd() });
+  assert.throws(() => parseCommandLine(["--threads", "0"], none), /--threads must be a positive integer, got "0"/);
   assert.throws(
-    () => takeKernelOptions(["--execution-provider", "tpu"]),
+    () => parseCommandLine(["--execution-provider", "tpu"], none),
     /must be one of auto, cpu, cuda, webgpu, got "tpu"/,
   );
-  assert.throws(() => takeKernelOptions(["--model"]), /--model needs a value/);
+  assert.throws(() => parseCommandLine(["--model"], none), /--model <value>' argument missing/);
+  assert.throws(() => parseCommandLine(["--modle", "/m"], none), /Unknown option '--modle'/);
+  assert.throws(() => parseCommandLine(["nb.ipynb"], none), /Unexpected argument 'nb.ipynb'/);
+  assert.deepEqual(parseCommandLine(["nb.ipynb"], none, true).positionals, ["nb.ipynb"]);
 });
 
 test("connection files: fields checked, addresses built per transport", () => {
@@ -91,14 +97,14 @@ test("connection files: fields checked, addresses built per transport", () => {
 
 test("the language model server: --lm-* flags, else SEED_LM_* environment variables, both validated", () => {
   const args = ["--lm-endpoint", "http://gpu:8000", "--lm-model", "seed-8b", "--lm-timeout-ms", "5000", "x.ipynb"];
-  const o = takeKernelOptions(args);
-  assert.deepEqual(args, ["x.ipynb"]);
+  const { kernel: o, positionals } = parseCommandLine(args, {}, true);
+  assert.deepEqual(positionals, ["x.ipynb"]);
   assert.deepEqual(languageModelOptions(o, { SEED_LM_ENDPOINT: "http://other:1" }), {
     languageModelEndpoint: "http://gpu:8000",
     languageModelName: "seed-8b",
     languageModelTimeoutMs: 5000,
   });
-  const none = takeKernelOptions([]);
+  const none = parseCommandLine([], {}).kernel;
   assert.deepEqual(
     languageModelOptions(none, {
       SEED_LM_ENDPOINT: " http://127.0.0.1:8080 ",
@@ -112,8 +118,8 @@ test("the language model server: --lm-* flags, else SEED_LM_* environment variab
     languageModelName: undefined,
     languageModelTimeoutMs: undefined,
   });
-  assert.throws(() => takeKernelOptions(["--lm-endpoint", "gpu:8000"]), /--lm-endpoint must be an http\(s\) URL/);
-  assert.throws(() => takeKernelOptions(["--lm-timeout-ms", "soon"]), /--lm-timeout-ms must be a positive integer/);
+  assert.throws(() => parseCommandLine(["--lm-endpoint", "gpu:8000"], {}), /--lm-endpoint must be an http\(s\) URL/);
+  assert.throws(() => parseCommandLine(["--lm-timeout-ms", "soon"], {}), /--lm-timeout-ms must be a positive integer/);
   assert.throws(
     () => languageModelOptions(none, { SEED_LM_ENDPOINT: "localhost" }),
     /SEED_LM_ENDPOINT must be an http\(s\) URL/,

@@ -9,19 +9,9 @@ import { test } from "node:test";
 import { SeedError } from "../../../model/runtime/errors";
 import { createScheduler, parseSchedulerConfig } from "../../../model/runtime/scheduler";
 import { PndmScheduler, parsePndmConfig } from "../../../model/runtime/scheduler-pndm";
+import { SD_PNDM } from "../../helpers/scheduler-configs";
 
-// stable-diffusion-2-1-unclip's scheduler values, as a PNDM config.
-const SD = {
-  _class_name: "PNDMScheduler",
-  beta_start: 0.00085,
-  beta_end: 0.012,
-  beta_schedule: "scaled_linear",
-  num_train_timesteps: 1000,
-  prediction_type: "epsilon",
-  set_alpha_to_one: false,
-  skip_prk_steps: true,
-  steps_offset: 1,
-};
+const SD = SD_PNDM;
 
 test("scaled_linear alphas_cumprod: first and last values of Stable Diffusion's schedule", () => {
   const s = new PndmScheduler(parsePndmConfig(SD));

@@ -2,17 +2,21 @@
 // model/train/fixtures.py from the same weights): preprocessing, encoder, quantizer ids (exact), detokenizer (full and
 // prefix), the DDIM scheduler, the full guided decode from the fixture's noise, the text tokenizer (ids exact,
 // decode), LM logits with and without the cache, and greedy generation (ids exact). Tolerances are the fixtures'.
+// This is the project's one fixture checker: a freshly exported package is checked the same way with
+// SEED_FIXTURE_PACKAGE=DIR npx tsx --test tests/unit/runtime/seed-mini-parity.test.ts (DIR holds seed.json and
+// fixtures/; loading it also checks every file's size and sha256 against seed.json).
 
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { after, before, test } from "node:test";
 import { type ChatTurn, SeedModel } from "../../../model/runtime/index";
 import { DdimScheduler, parseDdimConfig } from "../../../model/runtime/scheduler-ddim";
 import { copyPackage, loadOptions, SEED_MINI } from "../../helpers/packages";
 import { assertTensorClose, tensorOf } from "../../helpers/tensor-compare";
 
-const FIX = join(SEED_MINI, "fixtures");
+const PACKAGE = process.env.SEED_FIXTURE_PACKAGE ? resolve(process.env.SEED_FIXTURE_PACKAGE) : SEED_MINI;
+const FIX = join(PACKAGE, "fixtures");
 const fixture = <T>(name: string): T => JSON.parse(readFileSync(join(FIX, name), "utf8")) as T;
 const f32 = (xs: readonly number[]): Float32Array => Float32Array.from(xs);
 const close = (a: ArrayLike<number>, e: readonly number[], atol: number, label: string): void =>
@@ -26,7 +30,7 @@ const close = (a: ArrayLike<number>, e: readonly number[], atol: number, label: 
 let model: SeedModel;
 const { cacheDir } = copyPackage(join(__dirname, "..", "..", "helpers", "tiny-seed")); // only for its private cache folder
 before(async () => {
-  model = await SeedModel.load(SEED_MINI, loadOptions(cacheDir));
+  model = await SeedModel.load(PACKAGE, loadOptions(cacheDir));
 });
 after(() => model.dispose());
 

@@ -77,3 +77,22 @@ test("an AbortSignal fired while waiting rejects at once, before the running tas
   await third;
   assert.deepEqual(log, ["second rejected", "first done", "third ran"]);
 });
+
+test("waiting counts the tasks still in line: not the running one, nor those their signal dropped", async () => {
+  const q = new TaskQueue();
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((r) => (release = r));
+  const first = q.run("first", () => gate);
+  const drop = new AbortController();
+  const second = q.run("second", async () => "second", drop.signal);
+  const third = q.run("third", async () => "third");
+  await tick();
+  assert.deepEqual([q.size, q.waiting], [3, 2]);
+  drop.abort();
+  await assert.rejects(second, /second was aborted before it started/);
+  assert.equal(q.waiting, 1);
+  release();
+  await first;
+  assert.equal(await third, "third");
+  assert.deepEqual([q.size, q.waiting], [0, 0]);
+});

@@ -1,5 +1,7 @@
-// A minimal PNG encoder (8-bit RGB or RGBA, no filtering) for the small images the displays show: the model's
-// RGB images (runtime RgbImage, [H, W, 3]) and the attention heat maps over the patch grid ([Gh, Gw, 4]).
+// The project's one PNG encoder (8-bit RGB or RGBA, no filtering): the model's RGB images (RgbImage, [H, W, 3]),
+// the attention heat maps over the patch grid ([Gh, Gw, 4]) and the kernelspec logos. It is synchronous on purpose:
+// the kernel builds MIME bundles synchronously (toMimeBundle(), the token strip's per-token heat maps), which sharp's
+// promise-only API cannot serve. sharp stays the image reader and resampler (image-io.ts).
 
 import { deflateSync } from "node:zlib";
 

@@ -2,9 +2,9 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { encodeRgbaPng, encodeRgbPng } from "../../../kernel/display/png";
 import { isPng, pngSize } from "../../../kernel/display/to-mime-bundle";
-import { decodePng } from "./fixtures";
+import { encodeRgbaPng, encodeRgbPng } from "../../../model/runtime/png";
+import { decodePng } from "../display/fixtures";
 
 test("RGBA PNG decodes to the same pixels", async () => {
   const w = 5,
