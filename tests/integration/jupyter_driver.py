@@ -48,7 +48,7 @@ def run(kc, code, **kw):
 
 
 def timed(kc, msg_id, after_idle=0.0, timeout=TIMEOUT):
-    """Every iopub message of one request with its arrival time (s since the call), display id and text/plain, until
+    """Every iopub message of one request with its arrival and send times (s since the call), display id and text/plain, until
     its idle status, then `after_idle` seconds more (late messages); and when the shell reply arrived."""
     t0 = time.time()
     outs = []
@@ -67,9 +67,12 @@ def timed(kc, msg_id, after_idle=0.0, timeout=TIMEOUT):
         if m["parent_header"].get("msg_id") != msg_id:
             continue
         c = m["content"]
+        date = m["header"].get("date")
         outs.append(
             {
                 "t": time.time() - t0,
+                # when the kernel sent it (its header's date): spacing the client's load cannot bunch up
+                "sent": date.timestamp() - t0 if hasattr(date, "timestamp") else None,
                 "type": m["msg_type"],
                 "state": c.get("execution_state"),
                 "display_id": (c.get("transient") or {}).get("display_id"),
