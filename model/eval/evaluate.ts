@@ -51,8 +51,8 @@ export function runsOf(s: Sampling): Run[] {
 }
 
 /**
- * The image spans of a generated answer, from its tokens. `forced`: the prompt ended with `<img>` (the chat API
- * appends it to prompts that start with "Draw"), so codes at the very start belong to a span the prompt opened.
+ * The image spans of a generated answer, from its tokens. `forced`: the prompt ended with `<img>` (forceImage: true),
+ * so codes at the very start belong to a span the prompt opened.
  */
 export function spansOf(
   tokens: readonly GeneratedToken[],
@@ -183,8 +183,9 @@ export async function runEvaluation(
       seconds: {},
     };
     const r = await chatRun("draw", base, item.prompt, run, (g, res) => {
-      // The API's rule (seed.d.ts, GenerateOptions.forceImage): a prompt that starts with "Draw" is answered with an image.
-      const { spans, strayCodes } = spansOf(g.tokens, /^\s*draw\b/i.test(item.prompt));
+      // Default options: the prompt does not end with <img> (seed.d.ts: forceImage defaults to false), so every span
+      // in the answer is one the model opened itself.
+      const { spans, strayCodes } = spansOf(g.tokens, false);
       const first = spans[0];
       res.spans = spans;
       res.codes = first ? first.codes : null;

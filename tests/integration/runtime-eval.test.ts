@@ -134,6 +134,11 @@ test("a Draw prompt records its image spans, its codes and the decoded PNG", () 
   assert.equal(typeof d.exact, "boolean");
   assert.ok(Array.isArray(d.spans) && d.spans.length >= 1);
   assert.deepEqual(d.codes, d.spans[0]!.codes);
+  // default options: the prompt does not open a span, every span is one the model opened with <img>
+  assert.ok(
+    d.spans.every((s) => s.opened === "tag"),
+    JSON.stringify(d.spans.map((s) => s.opened)),
+  );
   assert.equal(d.exact, d.spans.length === 1 && d.spans[0]!.closed && d.spans[0]!.codes.length === N);
   assert.ok(d.png && existsSync(join(out, d.png)));
   assert.deepEqual(pngSize(join(out, d.png)), [64, 64]);
