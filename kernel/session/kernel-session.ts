@@ -8,6 +8,7 @@
 // kernel-level stream when no cell owns it.
 
 import { AsyncLocalStorage } from "node:async_hooks";
+import { ControlHub } from "../api/control-hub";
 import { languageModelText, providerLine } from "../api/provider-text";
 import { toMimeBundle } from "../display/to-mime-bundle";
 import type { StrayOrigin } from "../executor/errors";
@@ -89,6 +90,8 @@ export class KernelSession {
    */
   private readonly executionScope = new AsyncLocalStorage<Execution>();
   private readonly displays = new DisplayRouter(() => this.executionScope.getStore()?.sink);
+  /** Views with live controls that this kernel showed; frontends send control changes here. */
+  readonly controls = new ControlHub(this.displays);
   private count = 0;
   private seed: InjectedSeed | undefined;
   private readonly idle: IdleCollector | undefined;
@@ -187,6 +190,7 @@ export class KernelSession {
   async close(): Promise<void> {
     this.interrupt();
     this.idle?.cancel();
+    this.controls.close();
     this.displays.clear();
     // A model still loading (or a wedged worker) must not keep the kernel from ending: give it a few seconds.
     await Promise.race([this.seed?.close(), new Promise((r) => setTimeout(r, CLOSE_MODEL_TIMEOUT_MS).unref())]);
@@ -205,6 +209,7 @@ export class KernelSession {
         cwd: this.options.cwd,
         loadModel: this.options.loadModel,
         display: this.displays,
+        controls: this.controls,
         signal: () => (this.executionScope.getStore()?.controller ?? this.controller ?? new AbortController()).signal,
         onModelLoaded: () => this.options.onModelLoaded?.(),
       });
