@@ -161,7 +161,9 @@ export class ControlledView {
   }
 
   private render(
-    p: Omit<ControlsPayload, "viewId" | "title" | "controls" | "code" | "view"> & { inner: MimeBundle | undefined },
+    p: Omit<ControlsPayload, "version" | "viewId" | "title" | "controls" | "code" | "view"> & {
+      inner: MimeBundle | undefined;
+    },
   ): MimeBundle {
     return controlsBundle({
       viewId: this.id,

@@ -6,9 +6,10 @@
 import type { ControlsPayload } from "../protocol/controls";
 import type { MimeBundle } from "../protocol/mime";
 import { MIME, SEED_RENDERER_MIME_TYPES } from "../protocol/mime";
+import { PAYLOAD_VERSION } from "../protocol/payloads";
 import { escapeHtml, frame, MUTED } from "./html";
 
-export interface ControlsInput extends Omit<ControlsPayload, "view"> {
+export interface ControlsInput extends Omit<ControlsPayload, "view" | "version"> {
   /** The inner view's bundle (its SEED payload, HTML, PNG and text). */
   inner: MimeBundle | undefined;
 }
@@ -39,7 +40,7 @@ function stateLine(input: ControlsInput): string {
 export function controlsPayload(input: ControlsInput): ControlsPayload {
   const { inner, ...rest } = input;
   const mime = inner && seedMime(inner);
-  return { ...rest, view: inner && mime ? { mime, data: inner[mime] } : null };
+  return { version: PAYLOAD_VERSION, ...rest, view: inner && mime ? { mime, data: inner[mime] } : null };
 }
 
 export function controlsHtml(input: ControlsInput): string {

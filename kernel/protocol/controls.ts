@@ -2,6 +2,8 @@
 // VS Code renderer and the extension (renderer messaging), and the JSON-RPC requests the extension sends the kernel.
 // Types and names only: compiled into the kernel, the extension host and the browser renderer alike.
 
+import type { PAYLOAD_VERSION } from "./payloads";
+
 /** One numeric control of a view (a slider with a number beside it). */
 export interface ControlSpec {
   /** The option name in the call the view stands for (`steps`, `guidance`, `topP`, ...). */
@@ -21,6 +23,7 @@ export type ControlValues = Record<string, number>;
  * denoising steps), "done" (the finished view for `values`), "error" (the run failed: `error` says why).
  */
 export interface ControlsPayload {
+  version: typeof PAYLOAD_VERSION;
   viewId: string;
   title: string;
   controls: ControlSpec[];
