@@ -42,8 +42,8 @@ export type ChangeOrigin = "frontend" | "api";
 export interface ControlFrontend {
   /** A view was just displayed (the cell that made it is still running). */
   opened(view: ControlledView): void;
-  /** A view's values changed from elsewhere (view.set()): show them. */
-  changed(view: ControlledView): void;
+  /** A full run of `view` finished (its values and code may be new); `origin` says who asked for it. */
+  changed(view: ControlledView, origin: ChangeOrigin): void;
 }
 
 /** "auto" changes run the full view once no change came for this long. */
@@ -222,12 +222,10 @@ export class ControlHub {
       );
     const next = view.resolve(values);
     const done = mode === "auto" ? view.auto(next) : view.run(next, mode === "preview");
-    if (origin === "api") {
-      const notify = (): void => {
-        for (const f of this.frontends) f.changed(view);
-      };
-      void done.then(notify, () => undefined);
-    }
+    const notify = (value: unknown): void => {
+      if (value !== undefined) for (const f of this.frontends) f.changed(view, origin);
+    };
+    void done.then(notify, () => undefined);
     return done;
   }
 

@@ -10,6 +10,7 @@ import type { KernelSession } from "../session/kernel-session";
 import { readConnectionFile } from "./connection";
 import type { KernelIO } from "./handler";
 import { JupyterHandler } from "./handler";
+import { WidgetComms } from "./widgets";
 import type { JupyterMessage } from "./wire";
 import { newHeader } from "./wire";
 import type { FromZmq, ToZmq, ZmqWorkerInit } from "./zmq-worker";
@@ -69,10 +70,23 @@ export async function serveJupyter(connectionFile: string, session: KernelSessio
       post({ kind: "send", channel: "iopub", message });
     },
   });
-  const handler = new JupyterHandler(session, io, {
-    shutdown: (restart) => shutdown(restart ? "restart requested" : "shutdown requested"),
+  // Views with controls show their sliders as Jupyter widgets (comms on iopub, under the request they belong to).
+  const widgets: WidgetComms = new WidgetComms(
+    session.controls,
+    (msgType, content, parent) => io.send("iopub", msgType, content, parent),
+    () => handler.currentParent(),
     log,
-  });
+  );
+  const handler = new JupyterHandler(
+    session,
+    io,
+    {
+      shutdown: (restart) => shutdown(restart ? "restart requested" : "shutdown requested"),
+      log,
+    },
+    widgets,
+  );
+  session.controls.addFrontend(widgets);
 
   worker.on("message", (m: FromZmq) => {
     if (m.kind === "request") void handler.handle(m.channel, m.message);

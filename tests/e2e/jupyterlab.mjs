@@ -40,7 +40,7 @@ export function jupyterLabVenv(root) {
 }
 
 /** Starts `jupyter lab` in its own process group; resolves with { url, token, stop() } once it answers. */
-async function startJupyterLab(venv, dir, env, log) {
+export async function startJupyterLab(venv, dir, env, log) {
   const port = await freePort();
   const token = randomBytes(16).toString("hex");
   const child = spawn(
