@@ -149,7 +149,7 @@ export async function renderControls(
   drawInner: DrawInner,
 ): Promise<HTMLElement> {
   let m = mounted.get(element);
-  if (!m || m.viewId !== p.viewId) {
+  if (!m || m.viewId !== p.viewId || !root.contains(m.status)) {
     root.replaceChildren();
     m = mount(p, root, context);
     mounted.set(element, m);

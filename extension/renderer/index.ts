@@ -67,8 +67,8 @@ async function drawIn(
 export const activate: ActivationFunction = (context) => ({
   async renderOutputItem(item: OutputItem, element: HTMLElement): Promise<void> {
     const shadow = element.shadowRoot ?? element.attachShadow({ mode: "open" });
-    const kept = item.mime === MIME.controls ? shadow.querySelector<HTMLElement>(":scope > div.seed") : null;
-    const root = kept ?? h("div", { class: "seed" });
+    const kept = item.mime === MIME.controls ? shadow.querySelector<HTMLElement>("div.seed-root") : null;
+    const root = kept ?? h("div", { class: "seed seed-root" });
     // A view with controls keeps its root (and its sliders) across updates; every other view is drawn afresh.
     if (!kept) shadow.replaceChildren(h("style", {}, STYLES), root);
     let value: unknown;
