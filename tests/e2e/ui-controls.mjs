@@ -85,12 +85,10 @@ export async function runControlsUiTest(browser, server, workspace, { root, here
     let after = before;
     const until = Date.now() + 60_000;
     while (Date.now() < until) {
-      after = {
-        text: await values.textContent(),
-        src: await picture.getAttribute("src"),
-        state: await values.getAttribute("data-state"),
-      };
-      if (after.text?.includes("seed 1") && after.state === "done") break;
+      // One read of text and state together (the output may re-render between two reads).
+      const read = await values.evaluate((el) => ({ text: el.textContent, state: el.getAttribute("data-state") }));
+      after = { ...read, src: await picture.getAttribute("src") };
+      if (after.text?.includes("seed 1") && after.state === "done" && after.src !== before.src) break;
       await page.waitForTimeout(200);
     }
     const code = await frame.locator(".seed-controls-code").first().textContent();

@@ -71,7 +71,11 @@ test("a slider update re-runs the view in place: frames while it runs, then the 
     updates.every((u) => u.display_id === viewId),
     "every update is for the view's display",
   );
-  assert.match(updates[0]!.text ?? "", /seed 3 \((preview|running)/, "the first update is a frame of the new run");
+  assert.match(
+    updates[0]!.text ?? "",
+    /seed 3 · prefix k 4 \((preview|running)/,
+    "the first update is a frame of the new run",
+  );
   assert.match(
     updates.at(-1)!.text ?? "",
     /^decode: steps 6 · guidance [\d.]+ · seed 3 · prefix k 4\nawait seed\.decode\(tk, \{ steps: 6, guidance: [\d.]+, seed: 3 \}\)/,

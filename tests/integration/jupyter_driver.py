@@ -218,7 +218,10 @@ def controls():
             "msg_id": sent,
             "seen": watch(
                 kc,
-                lambda e: e["type"] == "update_display_data" and (e["text"] or "").split("\n")[0].endswith("seed 3"),
+                lambda e: (
+                    e["type"] == "update_display_data"
+                    and (e["text"] or "").split("\n")[0].endswith("seed 3 · prefix k 4")
+                ),
             ),
         }
         obs["after_change"] = watch(kc, lambda e: e["type"] == "comm_msg", timeout=3)
