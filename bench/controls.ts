@@ -38,12 +38,13 @@ async function main(): Promise<void> {
     workerScript: existsSync(built) ? built : undefined,
   });
   // Every update of the view, with its time and state.
-  let updates: { t: number; state: string }[] = [];
+  let updates: { t: number; state: string; frames: number }[] = [];
   const sink: DisplaySink = {
     display: (_b: MimeBundle, o) => ({ displayId: o?.displayId ?? "x", update: () => undefined }),
     update: (_id, b) => {
       const p = b[MIME.controls] as ControlsPayload;
-      updates.push({ t: nowMs(), state: p.state });
+      const frames = (p.view?.data as { frames?: unknown[] } | undefined)?.frames?.length ?? 0;
+      updates.push({ t: nowMs(), state: p.state, frames });
     },
   };
   const hub = new ControlHub(sink);
@@ -77,7 +78,8 @@ async function main(): Promise<void> {
       updates = [];
       const t0 = nowMs();
       await hub.change(view.id, { seed: s }, mode, "frontend");
-      const first = updates[0];
+      // The first update that shows an image of the new run (a denoising step), not the "running" placeholder.
+      const first = updates.find((u) => u.frames > 0);
       const last = updates.at(-1);
       if (!first || !last) throw new Error(`no update for a ${mode} change`);
       if (i > 0) {
@@ -93,7 +95,7 @@ async function main(): Promise<void> {
     `Live controls on ${model.info.name}: decode view, ${steps} steps, guidance ${guidance}; ${reps} changes per row after 1 warm-up (ms, median (p10-p90))`,
   );
   console.log("");
-  console.log("| change | -> first updated frame | -> finished view | finished / plain seed.decode |");
+  console.log("| change | -> first frame with an image | -> finished view | finished / plain seed.decode |");
   console.log("|---|---|---|---|");
   console.log(
     `| slider released ("final", ${steps} steps) | ${f(rows.final!.first)} | ${f(rows.final!.done)} | ${(med(rows.final!.done) / med(plain)).toFixed(2)}x |`,

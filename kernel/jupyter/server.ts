@@ -32,12 +32,12 @@ export async function serveJupyter(connectionFile: string, session: KernelSessio
   const post = (m: ToZmq): void => worker.postMessage(m);
 
   const io: KernelIO = {
-    send(channel, msgType, content, parent) {
+    send(channel, msgType, content, parent, metadata) {
       const message: JupyterMessage = {
         identities: channel === "iopub" ? [Buffer.from(`kernel.${kernelSession}.${msgType}`)] : parent.identities,
         header: newHeader(msgType, kernelSession),
         parent_header: parent.header,
-        metadata: {},
+        metadata: metadata ?? {},
         content,
         buffers: [],
       };
@@ -73,7 +73,7 @@ export async function serveJupyter(connectionFile: string, session: KernelSessio
   // Views with controls show their sliders as Jupyter widgets (comms on iopub, under the request they belong to).
   const widgets: WidgetComms = new WidgetComms(
     session.controls,
-    (msgType, content, parent) => io.send("iopub", msgType, content, parent),
+    (msgType, content, parent, metadata) => io.send("iopub", msgType, content, parent, metadata),
     () => handler.currentParent(),
     log,
   );

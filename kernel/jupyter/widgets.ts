@@ -19,8 +19,13 @@ const CONTROLS = { _model_module: "@jupyter-widgets/controls", _model_module_ver
 const CONTROLS_VIEW = { _view_module: "@jupyter-widgets/controls", _view_module_version: "2.0.0" };
 const BASE_VIEW = { _view_module: "@jupyter-widgets/base", _view_module_version: "2.0.0" };
 
-/** How widgets send their messages (the handler's KernelIO, on iopub). */
-export type SendIopub = (msgType: string, content: Record<string, unknown>, parent: JupyterMessage) => void;
+/** How widgets send their messages (the handler's KernelIO, on iopub); `metadata` is the message's own. */
+export type SendIopub = (
+  msgType: string,
+  content: Record<string, unknown>,
+  parent: JupyterMessage,
+  metadata?: Record<string, unknown>,
+) => void;
 
 type State = Record<string, unknown>;
 
@@ -63,13 +68,10 @@ export class WidgetComms implements ControlFrontend {
       this.models.set(id, { state, ...(control ? { control } : {}) });
       this.send(
         "comm_open",
-        {
-          comm_id: id,
-          target_name: WIDGET_TARGET,
-          data: { state, buffer_paths: [] },
-          metadata: { version: PROTOCOL_VERSION },
-        },
+        { comm_id: id, target_name: WIDGET_TARGET, data: { state, buffer_paths: [] } },
         parent,
+        // The widget protocol version goes in the message's metadata (as ipywidgets' Comm sends it).
+        { version: PROTOCOL_VERSION },
       );
       return id;
     };

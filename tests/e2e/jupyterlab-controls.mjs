@@ -59,9 +59,23 @@ export async function runJupyterLabControlsTest(browser, { root, here, base, log
   mkdirSync(artifacts, { recursive: true });
   let server;
   let page;
+  let failContext = async () => "";
   try {
-    server = await startJupyterLab(venv, dir, env, (line) => verbose && log(line));
+    // A loaded machine can take minutes to start the server (the tour test allows 90 s).
+    server = await startJupyterLab(venv, dir, env, (line) => verbose && log(line), 300);
     page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+    const consoleLines = [];
+    page.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") consoleLines.push(`${m.type()}: ${m.text()}`.slice(0, 400));
+    });
+    failContext = async () =>
+      `; outputs: ${(
+        (await page
+          .locator(".jp-OutputArea")
+          .first()
+          .textContent()
+          .catch(() => "")) ?? ""
+      ).slice(0, 300)}` + `; browser console: ${consoleLines.slice(-6).join(" | ")}`;
     await page.goto(`${server.url}/lab/tree/controls.ipynb?token=${server.token}`, { timeout: 120_000 });
     const notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").first();
     await notebook.waitFor({ timeout: 90_000 });
@@ -69,7 +83,12 @@ export async function runJupyterLabControlsTest(browser, { root, here, base, log
       .locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Toolbar-kernelName", { hasText: "SEED (TypeScript)" })
       .first()
       .waitFor({ timeout: 60_000 });
-    step("notebook open on SEED (TypeScript)");
+    // Run only once the kernel is connected and idle (a Shift+Enter before that is not sent to it).
+    await page
+      .locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator[data-status='idle']")
+      .first()
+      .waitFor({ timeout: 120_000 });
+    step("notebook open on SEED (TypeScript), kernel idle");
     const cell = notebook.locator(".jp-Cell").first();
     await cell.locator(".jp-InputPrompt").click();
     await page.keyboard.press("Shift+Enter");
@@ -109,7 +128,7 @@ export async function runJupyterLabControlsTest(browser, { root, here, base, log
     return { passed: 1, failed: 0 };
   } catch (err) {
     await page?.screenshot({ path: join(artifacts, "jupyterlab-controls-failure.png") }).catch(() => undefined);
-    return fail(err instanceof Error ? err.message.split("\n")[0] : String(err));
+    return fail((err instanceof Error ? err.message.split("\n")[0] : String(err)) + (await failContext()));
   } finally {
     await page?.close();
     await server?.stop();

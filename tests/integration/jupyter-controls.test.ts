@@ -11,6 +11,7 @@ import { kernelspecEnv, runDriver } from "./kernelspec-env";
 interface Msg {
   type: string;
   content: Record<string, unknown>;
+  metadata: Record<string, unknown>;
 }
 interface Seen {
   type: string;
@@ -24,7 +25,8 @@ interface Seen {
 
 const obs = runDriver(kernelspecEnv(), ["controls"], 300_000);
 const open = obs.open as { reply: Record<string, unknown>; outputs: Msg[] };
-const opens = open.outputs.filter((m) => m.type === "comm_open").map((m) => m.content);
+const openMsgs = open.outputs.filter((m) => m.type === "comm_open");
+const opens = openMsgs.map((m) => m.content);
 const stateOf = (c: Record<string, unknown>) => (c.data as { state: Record<string, unknown> }).state;
 const viewDisplay = open.outputs.find(
   (m) => m.type === "display_data" && "application/vnd.seed.controls+json" in (m.content.data as object),
@@ -35,7 +37,8 @@ test("the cell opens widget models as comms and displays their box after the vie
   assert.equal(open.reply.status, "ok", JSON.stringify(open.outputs).slice(0, 2000));
   assert.ok(viewId, "the view is a display with an id");
   assert.ok(
-    opens.every((c) => c.target_name === "jupyter.widget" && (c.metadata as { version: string }).version === "2.1.0"),
+    openMsgs.every((m) => m.content.target_name === "jupyter.widget" && m.metadata.version === "2.1.0"),
+    "each comm_open names the widget target, and the protocol version in the message's metadata",
   );
   const sliders = opens.map(stateOf).filter((s) => /SliderModel$/.test(String(s._model_name)));
   assert.deepEqual(

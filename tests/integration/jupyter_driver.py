@@ -26,7 +26,9 @@ def collect(kc, msg_id, timeout=TIMEOUT):
         m = kc.get_iopub_msg(timeout=max(0.1, deadline - time.time()))
         if m["parent_header"].get("msg_id") != msg_id:
             continue
-        outs.append({"type": m["msg_type"], "content": m["content"]})
+        # A comm message's own metadata carries the widget protocol version.
+        comm = {"metadata": m["metadata"]} if m["msg_type"].startswith("comm_") else {}
+        outs.append({"type": m["msg_type"], "content": m["content"], **comm})
         if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
             break
     return outs
