@@ -132,14 +132,7 @@ function kernelInstall(args: string[]): number {
   if (values.cwd !== undefined)
     throw new UsageError("kernel install takes no --cwd (the kernel runs in the notebook's folder)");
   const extraArgs: string[] = [];
-  for (const key of [
-    "model",
-    "execution-provider",
-    "threads",
-    "lm-endpoint",
-    "lm-model",
-    "lm-timeout-ms",
-  ] as const) {
+  for (const key of ["model", "execution-provider", "threads", "lm-endpoint", "lm-model", "lm-timeout-ms"] as const) {
     const v = values[key];
     if (v !== undefined) extraArgs.push(`--${key}`, key === "model" ? resolve(v) : v);
   }

@@ -3,7 +3,8 @@
 // drawn into a shadow root styled from the theme's CSS variables. Saved outputs render without the kernel
 // (requiresMessaging "optional"): everything needed is in the payload.
 
-import type { ActivationFunction, OutputItem } from "vscode-notebook-renderer";
+import type { ActivationFunction, OutputItem, RendererContext } from "vscode-notebook-renderer";
+import type { ControlsPayload } from "../../kernel/protocol/controls";
 import { MIME } from "../../kernel/protocol/mime";
 import type {
   ComparisonPayload,
@@ -13,6 +14,7 @@ import type {
   ProbabilitiesPayload,
   TokensPayload,
 } from "../../kernel/protocol/payloads";
+import { renderControls } from "./controls-view";
 import { h, problem } from "./dom";
 import { renderFilmstrip } from "./filmstrip-view";
 import { renderGeneration } from "./generation-view";
@@ -24,6 +26,16 @@ import { renderTokens } from "./tokens-view";
 
 /** Draws one payload of type `mime` into `root`. */
 async function draw(mime: string, value: unknown, root: HTMLElement): Promise<void> {
+  return drawIn(mime, value, root);
+}
+
+/** Draws one payload; a view with controls needs its output element (kept across updates) and the messaging context. */
+async function drawIn(
+  mime: string,
+  value: unknown,
+  root: HTMLElement,
+  host?: { element: HTMLElement; context: RendererContext<unknown> },
+): Promise<void> {
   const wrong = payloadProblem(mime, value);
   if (wrong) {
     root.append(problem(wrong));
@@ -42,14 +54,23 @@ async function draw(mime: string, value: unknown, root: HTMLElement): Promise<vo
       return renderGeneration(value as GenerationPayload, root);
     case MIME.probabilities:
       return renderProbabilities(value as ProbabilitiesPayload, root);
+    case MIME.controls:
+      if (!host) {
+        root.append(problem("a view with controls cannot be nested in another view"));
+        return;
+      }
+      await renderControls(value as ControlsPayload, host.element, root, host.context, draw);
+      return;
   }
 }
 
-export const activate: ActivationFunction = () => ({
+export const activate: ActivationFunction = (context) => ({
   async renderOutputItem(item: OutputItem, element: HTMLElement): Promise<void> {
     const shadow = element.shadowRoot ?? element.attachShadow({ mode: "open" });
-    const root = h("div", { class: "seed" });
-    shadow.replaceChildren(h("style", {}, STYLES), root);
+    const kept = item.mime === MIME.controls ? shadow.querySelector<HTMLElement>("div.seed-root") : null;
+    const root = kept ?? h("div", { class: "seed seed-root" });
+    // A view with controls keeps its root (and its sliders) across updates; every other view is drawn afresh.
+    if (!kept) shadow.replaceChildren(h("style", {}, STYLES), root);
     let value: unknown;
     try {
       value = item.json();
@@ -58,7 +79,7 @@ export const activate: ActivationFunction = () => ({
       return;
     }
     try {
-      await draw(item.mime, value, root);
+      await drawIn(item.mime, value, root, { element, context });
     } catch (e) {
       root.append(problem(`SEED renderer failed to draw ${item.mime}: ${(e as Error).message}`));
     }

@@ -32,6 +32,11 @@ const CHECKS: Record<string, Check> = {
   [MIME.filmstrip]: (p) => need(p, "frames", "array") ?? need(p, "totalSteps", "number"),
   [MIME.generation]: (p) => need(p, "parts", "array") ?? need(p, "status", "string") ?? need(p, "tokenCount", "number"),
   [MIME.probabilities]: (p) => need(p, "steps", "array") ?? need(p, "selected", "number"),
+  [MIME.controls]: (p) =>
+    need(p, "viewId", "string") ??
+    need(p, "controls", "array") ??
+    need(p, "values", "object") ??
+    need(p, "code", "string"),
 };
 
 /** Undefined when `value` can be drawn as `mime`, else what is wrong. */

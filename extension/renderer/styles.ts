@@ -6,6 +6,11 @@ export const STYLES = `
 .seed { font-family: var(--vscode-font-family, system-ui, sans-serif); font-size: var(--vscode-font-size, 13px);
   color: var(--vscode-foreground); line-height: 1.4; }
 .muted { color: var(--vscode-descriptionForeground); font-size: 12px; }
+.seed-controls { display: grid; grid-template-columns: max-content minmax(120px, 260px) 4em; gap: 2px 8px; align-items: center; margin-bottom: 4px; }
+.seed-controls-row { display: contents; }
+.seed-controls-code { font-family: var(--vscode-editor-font-family, monospace); font-size: 12px; padding: 2px 4px; background: var(--vscode-textCodeBlock-background); border-radius: 3px; }
+.seed-controls-copy { font-size: 11px; }
+.seed-controls-status { font-style: italic; }
 .row { display: flex; flex-wrap: wrap; gap: 8px; align-items: flex-start; }
 .strip { display: flex; flex-wrap: wrap; gap: 2px; max-width: 640px; }
 .chip { min-width: 34px; height: 22px; padding: 0 3px; box-sizing: border-box; border-radius: 4px; border: 2px solid transparent;

@@ -4,6 +4,7 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import { COMMANDS } from "./command-ids";
 import { registerCommands } from "./commands";
+import { registerControlMessaging } from "./control-messaging";
 import { SeedController } from "./controller";
 import { type KernelSettings, readKernelSettings } from "./settings";
 import { SeedStatusBar } from "./status-bar";
@@ -46,6 +47,7 @@ function start(context: vscode.ExtensionContext): SeedExtensionApi {
       restart: (question, answer) => vscode.window.showWarningMessage(question, { modal: true }, answer),
     }),
     vscode.commands.registerCommand(COMMANDS.showLog, () => log.show()),
+    registerControlMessaging(controller, log),
   );
   const seed = controller;
   const find = (uri: vscode.Uri) =>

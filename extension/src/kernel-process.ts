@@ -12,6 +12,7 @@ import {
   type LanguageClientOptions,
   State,
 } from "vscode-languageclient/node";
+import type { ControlAnswer } from "../../kernel/protocol/controls";
 import {
   type ExecuteParams,
   type ExecuteResult,
@@ -110,6 +111,11 @@ export class KernelProcess implements vscode.Disposable {
   /** Sends a signal to the kernel process (SIGINT: the kernel interrupts its running cell). */
   signal(signal: NodeJS.Signals): void {
     if (this.isRunning) this.child?.kill(signal);
+  }
+
+  /** seed/controlChange or seed/controlProbe (kernel/protocol/controls.ts). */
+  control(method: "change" | "probe", params: object): Promise<ControlAnswer> {
+    return this.client.sendRequest<ControlAnswer>(method === "change" ? RPC.controlChange : RPC.controlProbe, params);
   }
 
   status(): Promise<KernelStatus> {

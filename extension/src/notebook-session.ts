@@ -6,6 +6,7 @@
 // (VS Code allows one execution per cell: "duplicate execution"), never while that cell waits in the queue.
 import * as path from "node:path";
 import * as vscode from "vscode";
+import type { ControlAnswer } from "../../kernel/protocol/controls";
 import type { ExecuteResult, KernelStatus, OutputParams } from "../../kernel/protocol/rpc";
 import { unsupportedCellError } from "./cell-language";
 import { CellRun, type CellRunHost, outputId, toOutputItems } from "./cell-run";
@@ -97,6 +98,12 @@ export class NotebookSession implements CellRunHost, vscode.Disposable {
       if (exit && !exit.expected) throw new Error(describeExit(exit));
       throw new Error(`The SEED kernel did not run this cell: ${err instanceof Error ? err.message : String(err)}`);
     }
+  }
+
+  /** Sends a control change or probe to the running kernel; undefined when none runs (the view's kernel is gone). */
+  control(method: "change" | "probe", params: object): Promise<ControlAnswer> | undefined {
+    const kernel = this.kernel;
+    return kernel?.isRunning ? kernel.control(method, params) : undefined;
   }
 
   ended(run: CellRun): void {

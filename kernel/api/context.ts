@@ -4,6 +4,7 @@
 // kernel/api reaches for global state.
 
 import type { MimeBundle } from "../protocol/mime";
+import type { ControlHub } from "./control-hub";
 import type { ModelProxy } from "./model-port";
 
 export type { MimeBundle } from "../protocol/mime";
@@ -76,4 +77,9 @@ export interface SeedApiContext {
   signal(): AbortSignal;
   /** The notebook's folder: relative image paths resolve against it. */
   cwd: string;
+  /**
+   * The session's views with live controls (frontends route control changes to it). Optional: without it the API
+   * keeps its own, which only a cell's view.set() can reach.
+   */
+  controls?: ControlHub;
 }

@@ -7,6 +7,8 @@ import { toMimeBundle } from "../display/to-mime-bundle";
 import { MIME } from "../protocol/mime";
 import { imageTokensText } from "./answer-parts";
 import type { SeedApiContext } from "./context";
+import { ControlHub } from "./control-hub";
+import { createControlsApi } from "./controls";
 import type { StoredTurn } from "./conversation";
 import { ConversationImpl } from "./conversation";
 import { resolveDecodeOptions, runDecode } from "./decode";
@@ -185,7 +187,7 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
     });
   };
 
-  const api: SeedApi = {
+  const api: Omit<SeedApi, "controls"> = {
     version: SEED_API_VERSION,
 
     async image(source: ImageSource, label?: string): Promise<SeedImage> {
@@ -367,5 +369,11 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
       return guarded("seed.info", signal, async () => new ModelInfoImpl((await modelOf()).info, ctx.cwd));
     },
   };
-  return Object.freeze(api);
+  // Views with controls re-run through a child `seed` whose displays are the view's frames and whose signal is the run's.
+  const hub = ctx.controls ?? new ControlHub(ctx.display);
+  const self = api as SeedApi;
+  const controls = createControlsApi(ctx, hub, self, (display, signal) =>
+    createSeedApi({ ...ctx, display, signal: () => signal, controls: hub }),
+  );
+  return Object.freeze(Object.assign(self, { controls }));
 }

@@ -223,6 +223,95 @@ export interface ModelInfo extends SeedDisplayable {
   readonly languageModel: string;
 }
 
+/** One numeric control of a view with controls (a slider). */
+export interface ControlSpec {
+  /** The option the control sets (`steps`, `guidance`, `temperature`, ...). */
+  readonly name: string;
+  readonly label: string;
+  readonly kind: "int" | "float";
+  readonly min: number;
+  readonly max: number;
+  readonly step: number;
+}
+
+/**
+ * A view with live controls: moving a control (in VS Code, the sliders in the view; in Jupyter, the widgets under it)
+ * re-runs its computation in the kernel and updates the same display in place. It shows the values that produced what
+ * is on screen and the call that reproduces it (`code`, "copy as code").
+ */
+export interface ControlledView<T> extends SeedDisplayable {
+  /** The display id of the view. */
+  readonly id: string;
+  readonly controls: readonly ControlSpec[];
+  /** The values of the last finished run. */
+  readonly values: Readonly<Record<string, number>>;
+  /** The result of the last finished run. */
+  readonly result: T;
+  /** The `seed....(...)` call that gives `result`. */
+  readonly code: string;
+  /** Changes some values as a control would (the display updates); resolves with the new result. */
+  set(values: Readonly<Record<string, number>>): Promise<T>;
+}
+
+/** Values of the decode controls; the options name what is fixed (`name`: how the call refers to the tokens). */
+export interface DecodeControls {
+  steps?: number;
+  guidance?: number;
+  seed?: number;
+  /** Decode the first k tokens (only where the model supports prefixes). */
+  prefix?: number;
+}
+
+export interface GenerateControls {
+  temperature?: number;
+  topP?: number;
+  /** 0: no top-k cut. */
+  topK?: number;
+  seed?: number;
+}
+
+export interface EditControls {
+  /** The token position to replace (0..N-1). */
+  position?: number;
+  /** The codebook id put there (0..K-1). */
+  code?: number;
+}
+
+/** A view of your own with controls: `run` gets the values and a `seed` object whose calls the controls can cancel. */
+export interface CustomControls<T> {
+  title: string;
+  controls: readonly ControlSpec[];
+  values: Readonly<Record<string, number>>;
+  /** The call that reproduces the view for `values` (shown, "copy as code"). */
+  code(values: Readonly<Record<string, number>>): string;
+  /** Computes the view; its result renders in the view (a live seed call inside streams its frames into it). */
+  run(values: Readonly<Record<string, number>>, seed: SeedApi): Promise<T>;
+}
+
+/** Views with live controls (see ControlledView). */
+export interface ControlsApi {
+  /** seed.decode with sliders for steps, guidance, seed and (where supported) the prefix length k. */
+  decode(
+    tokens: Tokens | readonly number[],
+    values?: DecodeControls,
+    options?: { name?: string },
+  ): Promise<ControlledView<Reconstruction>>;
+  /** seed.chat with sliders for temperature, top-p, top-k and seed. */
+  chat(
+    message: ChatInput,
+    values?: GenerateControls,
+    options?: Omit<GenerateOptions, keyof GenerateControls | "live"> & { name?: string },
+  ): Promise<ControlledView<Generation>>;
+  /** Token editing: decode `tokens.with(position, code)`, with sliders for the position and the code. */
+  edit(
+    tokens: Tokens,
+    values?: EditControls,
+    options?: { steps?: number; guidance?: number; seed?: number; name?: string },
+  ): Promise<ControlledView<Reconstruction>>;
+  /** Any view with controls. */
+  view<T>(spec: CustomControls<T>): Promise<ControlledView<T>>;
+}
+
 /** The `seed` object. Every call validates its input and honours interrupt. */
 export interface SeedApi {
   /** Version of this API. */
@@ -253,4 +342,6 @@ export interface SeedApi {
   compare(images: readonly (SeedImage | Reconstruction)[], caption?: string): SeedDisplayable;
   /** The loaded model: name, execution provider, sizes. */
   info(): Promise<ModelInfo>;
+  /** Views with live controls: decode, chat, token editing, or your own. */
+  readonly controls: ControlsApi;
 }

@@ -31,6 +31,12 @@ export type SessionPort = Pick<
   "execute" | "interrupt" | "complete" | "inspect" | "isComplete" | "executionCount"
 >;
 
+/** Comms of the kernel (Jupyter widgets, kernel/jupyter/widgets.ts); optional for tests. */
+export interface CommPort {
+  handle(type: "comm_open" | "comm_msg" | "comm_close", msg: JupyterMessage): void;
+  info(targetName: string): Record<string, { target_name: string }>;
+}
+
 export interface HandlerHost {
   /** Ends the kernel process after the shutdown reply went out (a restart is the client starting a new one). */
   shutdown(restart: boolean): void;
@@ -123,16 +129,27 @@ function bool(content: Record<string, unknown>, key: string, dflt: boolean): boo
 }
 
 export class JupyterHandler {
+  /** The execute_request running now (its outputs' parent); else the last request handled. */
+  private parentNow: JupyterMessage | undefined;
+  private running: JupyterMessage | undefined;
+
   constructor(
     private readonly session: SessionPort,
     private readonly io: KernelIO,
     private readonly host: HandlerHost,
+    private readonly comms?: CommPort,
   ) {}
+
+  /** The request that outputs made now belong to (widgets opened by a cell go under its execute_request). */
+  currentParent(): JupyterMessage | undefined {
+    return this.running ?? this.parentNow;
+  }
 
   /** Handles one verified request from the shell or control channel. Resolves when its reply has been sent. */
   async handle(channel: "shell" | "control", msg: JupyterMessage): Promise<void> {
     const type = msg.header.msg_type;
     if (type === "execute_request") return this.execute(channel, msg);
+    this.parentNow = msg;
     this.status("busy", msg);
     try {
       await this.dispatch(channel, type, msg);
@@ -199,7 +216,20 @@ export class JupyterHandler {
         return;
       }
       case "comm_info_request":
-        return this.reply(channel, "comm_info_reply", { status: "ok", comms: {} }, msg);
+        return this.reply(
+          channel,
+          "comm_info_reply",
+          { status: "ok", comms: this.comms?.info(str(c, "target_name")) ?? {} },
+          msg,
+        );
+      case "comm_open":
+      case "comm_msg":
+      case "comm_close":
+        // No reply: comm messages are one-way. Without comms, a comm the frontend opens is closed at once.
+        if (this.comms) this.comms.handle(type, msg);
+        else if (type === "comm_open")
+          this.io.send("iopub", "comm_close", { comm_id: str(c, "comm_id"), data: {} }, msg);
+        return;
       case "history_request":
         return this.reply(channel, "history_reply", { status: "ok", history: [] }, msg);
       default:
@@ -218,6 +248,7 @@ export class JupyterHandler {
       },
     };
     let started = false;
+    this.running = msg;
     const result = await this.session.execute(code, sink, {
       silent,
       storeHistory: bool(c, "store_history", !silent),
@@ -228,6 +259,8 @@ export class JupyterHandler {
         if (!silent) this.io.send("iopub", "execute_input", { code, execution_count: executionCount }, msg);
       },
     });
+    if (this.running === msg) this.running = undefined;
+    this.parentNow = msg;
     if (!started) this.status("busy", msg);
     const count = result.executionCount ?? this.session.executionCount;
     if (result.status === "ok") {

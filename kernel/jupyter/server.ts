@@ -10,6 +10,7 @@ import type { KernelSession } from "../session/kernel-session";
 import { readConnectionFile } from "./connection";
 import type { KernelIO } from "./handler";
 import { JupyterHandler } from "./handler";
+import { WidgetComms } from "./widgets";
 import type { JupyterMessage } from "./wire";
 import { newHeader } from "./wire";
 import type { FromZmq, ToZmq, ZmqWorkerInit } from "./zmq-worker";
@@ -31,12 +32,12 @@ export async function serveJupyter(connectionFile: string, session: KernelSessio
   const post = (m: ToZmq): void => worker.postMessage(m);
 
   const io: KernelIO = {
-    send(channel, msgType, content, parent) {
+    send(channel, msgType, content, parent, metadata) {
       const message: JupyterMessage = {
         identities: channel === "iopub" ? [Buffer.from(`kernel.${kernelSession}.${msgType}`)] : parent.identities,
         header: newHeader(msgType, kernelSession),
         parent_header: parent.header,
-        metadata: {},
+        metadata: metadata ?? {},
         content,
         buffers: [],
       };
@@ -69,10 +70,23 @@ export async function serveJupyter(connectionFile: string, session: KernelSessio
       post({ kind: "send", channel: "iopub", message });
     },
   });
-  const handler = new JupyterHandler(session, io, {
-    shutdown: (restart) => shutdown(restart ? "restart requested" : "shutdown requested"),
+  // Views with controls show their sliders as Jupyter widgets (comms on iopub, under the request they belong to).
+  const widgets: WidgetComms = new WidgetComms(
+    session.controls,
+    (msgType, content, parent, metadata) => io.send("iopub", msgType, content, parent, metadata),
+    () => handler.currentParent(),
     log,
-  });
+  );
+  const handler = new JupyterHandler(
+    session,
+    io,
+    {
+      shutdown: (restart) => shutdown(restart ? "restart requested" : "shutdown requested"),
+      log,
+    },
+    widgets,
+  );
+  session.controls.addFrontend(widgets);
 
   worker.on("message", (m: FromZmq) => {
     if (m.kind === "request") void handler.handle(m.channel, m.message);

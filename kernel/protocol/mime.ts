@@ -10,6 +10,7 @@ export const MIME = {
   filmstrip: "application/vnd.seed.filmstrip+json",
   generation: "application/vnd.seed.generation+json",
   probabilities: "application/vnd.seed.probabilities+json",
+  controls: "application/vnd.seed.controls+json",
   html: "text/html",
   png: "image/png",
   plain: "text/plain",
@@ -23,6 +24,7 @@ export const SEED_RENDERER_MIME_TYPES: readonly string[] = [
   MIME.filmstrip,
   MIME.generation,
   MIME.probabilities,
+  MIME.controls,
 ];
 
 /** A Jupyter-style MIME bundle: text types as strings, JSON types as objects, binary types base64-encoded. */

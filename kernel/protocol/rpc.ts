@@ -17,6 +17,10 @@ export const RPC = {
   statusChanged: "seed/statusChanged",
   /** kernel -> client notification: output of the kernel itself, owned by no execution (an error no cell owns). */
   kernelStream: "seed/kernelStream",
+  /** client -> kernel request: a control of a view moved (ControlChangeParams -> ControlAnswer, kernel/protocol/controls.ts). */
+  controlChange: "seed/controlChange",
+  /** client -> kernel request: does this kernel hold view `viewId` ({ viewId } -> ControlAnswer)? */
+  controlProbe: "seed/controlProbe",
 } as const;
 
 export interface ExecuteParams {

@@ -22,6 +22,8 @@ import {
   TextDocumentSyncKind,
 } from "vscode-languageserver/node";
 import type { CompletionItemInfo, CompletionKind } from "../executor/tslab-adapter";
+import type { ControlAnswer, ControlChangeParams } from "../protocol/controls";
+import { NO_KERNEL_REASON } from "../protocol/controls";
 import type {
   ExecuteParams,
   ExecuteResult,
@@ -94,6 +96,24 @@ function kernelStatus(session: KernelSession): KernelStatus {
   return { state: session.busy ? "busy" : "idle", ...(model ? { model } : {}), memory, pid: process.pid };
 }
 
+/**
+ * seed/controlChange: starts the view's re-run (not awaited: its frames and finished view arrive as display updates)
+ * and answers at once; a value the view refuses, or a view this kernel does not hold, is answered with the reason.
+ */
+function controlChange(session: KernelSession, p: ControlChangeParams): ControlAnswer {
+  if (typeof p?.viewId !== "string" || !session.controls.get(p.viewId))
+    return { live: false, reason: NO_KERNEL_REASON };
+  try {
+    // A failed run says so in the view itself; nothing else waits for it.
+    session.controls
+      .change(p.viewId, p.values, p.preview === true ? "preview" : "final", "frontend")
+      .catch(() => undefined);
+    return { live: true };
+  } catch (e) {
+    return { live: true, reason: e instanceof Error ? e.message : String(e) };
+  }
+}
+
 /** Wires the seed/* methods and LSP features of `connection` to `session`. Exported for tests (any transport). */
 export function attachRpc(connection: Connection, session: KernelSession): { statusChanged(): void } {
   const docs = new CellDocuments();
@@ -159,6 +179,14 @@ export function attachRpc(connection: Connection, session: KernelSession): { sta
     return result;
   });
   connection.onRequest(RPC.interrupt, (): InterruptResult => session.interrupt());
+  connection.onRequest(RPC.controlChange, (p: ControlChangeParams): ControlAnswer => controlChange(session, p));
+  connection.onRequest(
+    RPC.controlProbe,
+    (p: { viewId?: unknown }): ControlAnswer =>
+      typeof p?.viewId === "string" && session.controls.get(p.viewId)
+        ? { live: true }
+        : { live: false, reason: NO_KERNEL_REASON },
+  );
   connection.onRequest(RPC.status, (): KernelStatus => kernelStatus(session));
   connection.onShutdown(async () => {
     await session.close();

@@ -10,6 +10,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { SeedError } from "../../model/runtime/errors";
 import { TaskQueue } from "../../model/runtime/task-queue";
+import { ControlHub } from "../api/control-hub";
 import { languageModelText, providerLine } from "../api/provider-text";
 import { toMimeBundle } from "../display/to-mime-bundle";
 import type { StrayOrigin } from "../executor/errors";
@@ -97,6 +98,8 @@ export class KernelSession {
    */
   private readonly executionScope = new AsyncLocalStorage<Execution>();
   private readonly displays = new DisplayRouter(() => this.caller()?.sink);
+  /** Views with live controls that this kernel showed; frontends send control changes here. */
+  readonly controls = new ControlHub(this.displays);
   private count = 0;
   private seed: InjectedSeed | undefined;
   private readonly idle: IdleCollector | undefined;
@@ -200,6 +203,7 @@ export class KernelSession {
   async close(): Promise<void> {
     this.interrupt();
     this.idle?.cancel();
+    this.controls.close();
     this.displays.clear();
     // A model still loading (or a wedged worker) must not keep the kernel from ending: give it a few seconds.
     await Promise.race([this.seed?.close(), new Promise((r) => setTimeout(r, CLOSE_MODEL_TIMEOUT_MS).unref())]);
@@ -218,6 +222,7 @@ export class KernelSession {
         cwd: this.options.cwd,
         loadModel: this.options.loadModel,
         display: this.displays,
+        controls: this.controls,
         signal: () => {
           const execution = this.caller();
           if (!execution) throw new Error("the seed API was called outside any cell; call it from a cell's code");

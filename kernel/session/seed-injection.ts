@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { DisplaySink, ModelProxy, SeedApiContext } from "../api/context";
+import type { ControlHub } from "../api/control-hub";
 import { createSeedApi } from "../api/create-seed-api";
 import type { CellEngine } from "../executor/tslab-adapter";
 
@@ -17,6 +18,8 @@ export interface SeedInjectionOptions {
   loadModel: ModelLoader;
   display: DisplaySink;
   signal: () => AbortSignal;
+  /** The session's views with live controls. */
+  controls?: ControlHub;
   /** Called once the model has loaded (e.g. to tell the frontend which execution provider runs it). */
   onModelLoaded?: (model: ModelProxy) => void;
 }
@@ -71,6 +74,7 @@ export async function injectSeedApi(engine: CellEngine, options: SeedInjectionOp
     display: options.display,
     signal: options.signal,
     cwd: options.cwd,
+    ...(options.controls ? { controls: options.controls } : {}),
   };
   await engine.declare(seedPrelude(seedDeclarationsPath()));
   engine.setLocal("seed", createSeedApi(context));

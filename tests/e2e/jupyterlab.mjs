@@ -40,7 +40,7 @@ export function jupyterLabVenv(root) {
 }
 
 /** Starts `jupyter lab` in its own process group; resolves with { url, token, stop() } once it answers. */
-async function startJupyterLab(venv, dir, env, log) {
+export async function startJupyterLab(venv, dir, env, log, startS = 90) {
   const port = await freePort();
   const token = randomBytes(16).toString("hex");
   const child = spawn(
@@ -68,7 +68,7 @@ async function startJupyterLab(venv, dir, env, log) {
   child.stderr.on("data", onData);
   const exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + startS * 1000;
   for (;;) {
     const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r("running"), 500))]);
     if (code !== "running")
@@ -78,7 +78,8 @@ async function startJupyterLab(venv, dir, env, log) {
       () => false,
     );
     if (ok) break;
-    if (Date.now() > deadline) throw new Error(`jupyter lab did not answer within 90 s:\n${output.slice(-3000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`jupyter lab did not answer within ${startS} s:\n${output.slice(-3000)}`);
   }
   const stop = async () => {
     try {

@@ -17,8 +17,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { format } from "node:util";
 import { runJupyterLabTest } from "./jupyterlab.mjs";
+import { runJupyterLabControlsTest } from "./jupyterlab-controls.mjs";
 import { buildBundles, bundlePaths, MOCHA_SUITES, makeWorkspace, suiteEnvironment } from "./suites.mjs";
 import { fakeKernelCells, REAL_KERNEL_CELLS, runUiTest } from "./ui.mjs";
+import { runControlsUiTest } from "./ui-controls.mjs";
 import { runRestartUiTest } from "./ui-restart.mjs";
 import { installExtension, missingTools, startServer, toolPaths } from "./vscode-server.mjs";
 
@@ -27,7 +29,17 @@ const here = join(root, "tests", "e2e");
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
 const option = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
-const ALL = ["controller", "ui-controller", "ui-restart", "kernel", "ui", "restricted", "jupyterlab"];
+const ALL = [
+  "controller",
+  "ui-controller",
+  "ui-restart",
+  "kernel",
+  "ui",
+  "ui-controls",
+  "restricted",
+  "jupyterlab",
+  "jupyterlab-controls",
+];
 const suites = option("--suites", ALL.join(",")).split(",");
 const verbose = flag("--verbose");
 const RUN_TIMEOUT_MS = 360_000;
@@ -156,7 +168,7 @@ async function main() {
   });
   const serverLog = (line) => verbose && console.log(`  [server] ${line}`);
   try {
-    const trustedNeeded = suites.some((s) => !["restricted", "vsix", "jupyterlab"].includes(s));
+    const trustedNeeded = suites.some((s) => !["restricted", "vsix", "jupyterlab", "jupyterlab-controls"].includes(s));
     const server = trustedNeeded
       ? await startServer(root, join(base, "trusted"), { trusted: true, log: serverLog })
       : undefined;
@@ -196,8 +208,18 @@ async function main() {
             log,
             env: { SEED_KERNEL_SCRIPT: fakeKernel },
           });
+        } else if (suite === "jupyterlab-controls") {
+          result = await runJupyterLabControlsTest(browser, { root, here, base, log, verbose });
         } else if (suite === "jupyterlab") {
           result = await runJupyterLabTest(browser, { root, here, base, log, verbose });
+        } else if (suite === "ui-controls") {
+          result = existsSync(join(root, "dist", "kernel.js"))
+            ? await runControlsUiTest(browser, server, await makeWorkspace(root, base, "ws-ui-controls"), {
+                root,
+                here,
+                log,
+              })
+            : { passed: 0, failed: 1, note: "dist/kernel.js is missing (kernel/main.ts not built)" };
         } else if (suite === "ui") {
           result = existsSync(join(root, "dist", "kernel.js"))
             ? await runUiTest(browser, server, await makeWorkspace(root, base, "ws-ui"), {

@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from "
 import { join } from "node:path";
 
 /** A notebook with a markdown cell and the given code cells, marked as SEED (so the controller is Preferred). */
-function notebook(cells) {
+export function notebook(cells) {
   return {
     nbformat: 4,
     nbformat_minor: 5,
@@ -40,7 +40,7 @@ export function fakeKernelCells() {
 }
 
 /** From the notebook file on disk: code cells that ran (an execution count, no error output), errors, token strips. */
-function savedStatus(file) {
+export function savedStatus(file) {
   let nb;
   try {
     nb = JSON.parse(readFileSync(file, "utf8"));

@@ -2,7 +2,7 @@
 JSON object on stdout; tests/integration/jupyter-kernel.test.ts asserts on it. Run with /usr/bin/python3 and
 JUPYTER_PATH pointing at a folder holding our kernelspec ("seed").
 
-usage: jupyter_driver.py protocol | soak N | soak_varied N [busy]
+usage: jupyter_driver.py protocol | controls | soak N | soak_varied N [busy]
 """
 
 import json
@@ -26,7 +26,9 @@ def collect(kc, msg_id, timeout=TIMEOUT):
         m = kc.get_iopub_msg(timeout=max(0.1, deadline - time.time()))
         if m["parent_header"].get("msg_id") != msg_id:
             continue
-        outs.append({"type": m["msg_type"], "content": m["content"]})
+        # A comm message's own metadata carries the widget protocol version.
+        comm = {"metadata": m["metadata"]} if m["msg_type"].startswith("comm_") else {}
+        outs.append({"type": m["msg_type"], "content": m["content"], **comm})
         if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
             break
     return outs
@@ -166,6 +168,77 @@ def rss_kb(pid):
 def kernel_pid(kc):
     r = run(kc, "process.pid")
     return int(next(o for o in r["outputs"] if o["type"] == "execute_result")["content"]["data"]["text/plain"])
+
+
+def frontend_comm_msg(kc, comm_id, data):
+    """Sends a comm_msg as a widget frontend does; returns its msg_id."""
+    msg = kc.session.msg("comm_msg", {"comm_id": comm_id, "data": data})
+    kc.shell_channel.send(msg)
+    return msg["header"]["msg_id"]
+
+
+def watch(kc, until, timeout=TIMEOUT):
+    """Every iopub message (any parent) with its arrival time (s since the call) until `until(message)` is true."""
+    t0 = time.time()
+    seen = []
+    while time.time() - t0 < timeout:
+        try:
+            m = kc.get_iopub_msg(timeout=0.5)
+        except Exception:
+            continue
+        c = m["content"]
+        entry = {
+            "type": m["msg_type"],
+            "t": time.time() - t0,
+            "parent": m["parent_header"].get("msg_id"),
+            "display_id": c.get("transient", {}).get("display_id"),
+            "text": c.get("data", {}).get("text/plain") if isinstance(c.get("data"), dict) else None,
+            "comm_id": c.get("comm_id"),
+            "data": c.get("data") if m["msg_type"].startswith("comm_") else None,
+        }
+        seen.append(entry)
+        if until(entry):
+            break
+    return seen
+
+
+def controls():
+    """Live controls as Jupyter widgets: the cell opens widget comms and displays the box; a slider update from the
+    frontend re-runs the view (update_display_data while it runs, then the finished view); request_state, a refused
+    value, comm_info and the cell-side values afterwards."""
+    obs = {}
+    km, kc = start_new_kernel(kernel_name="seed", startup_timeout=120)
+    try:
+        obs["open"] = run(
+            kc,
+            'const tk = await seed.tokenize(await seed.image(process.env.SEED_SOAK_IMAGE ?? ""));\n'
+            'const v = await seed.controls.decode(tk, { steps: 6, seed: 0 }, { name: "tk" });\nv.values.seed',
+        )
+        opens = [o["content"] for o in obs["open"]["outputs"] if o["type"] == "comm_open"]
+        slider = next(c["comm_id"] for c in opens if "seed-control-seed" in c["data"]["state"].get("_dom_classes", []))
+        obs["info"] = reply_for(kc, kc.comm_info(target_name="jupyter.widget"))["content"]
+        drain(kc, 0.5)
+        sent = frontend_comm_msg(kc, slider, {"method": "update", "state": {"value": 3}, "buffer_paths": []})
+        obs["change"] = {
+            "msg_id": sent,
+            "seen": watch(
+                kc,
+                lambda e: (
+                    e["type"] == "update_display_data"
+                    and (e["text"] or "").split("\n")[0].endswith("seed 3 · prefix k 4")
+                ),
+            ),
+        }
+        obs["after_change"] = watch(kc, lambda e: e["type"] == "comm_msg", timeout=3)
+        asked = frontend_comm_msg(kc, slider, {"method": "request_state"})
+        obs["request_state"] = {"msg_id": asked, "seen": watch(kc, lambda e: e["type"] == "comm_msg")}
+        bad = frontend_comm_msg(kc, slider, {"method": "update", "state": {"value": 100000}, "buffer_paths": []})
+        obs["refused"] = {"msg_id": bad, "seen": watch(kc, lambda e: e["type"] == "comm_msg")}
+        obs["values_after"] = run(kc, "JSON.stringify(v.values) + ' ' + v.code")
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    return obs
 
 
 def protocol():
@@ -377,6 +450,8 @@ if __name__ == "__main__":
     result = (
         protocol()
         if mode == "protocol"
+        else controls()
+        if mode == "controls"
         else soak_varied(int(sys.argv[2]), settle="busy" not in sys.argv[3:])
         if mode == "soak_varied"
         else soak(int(sys.argv[2]))
