@@ -28,7 +28,8 @@ unset npm_config_user_agent # see install-vscode-server.sh: a nested npm must de
 source "$ROOT/scripts/lib/quiet.sh"
 
 if [[ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]]; then
-  log "the prebuilt llama.cpp libraries used here are for Linux x86-64; on $(uname -s)-$(uname -m) build llama.cpp itself"
+  log "the prebuilt llama.cpp libraries used here are for Linux x86-64;" \
+    "on $(uname -s)-$(uname -m) build llama.cpp itself"
   exit 1
 fi
 for tool in git cmake g++ npm; do
@@ -55,7 +56,10 @@ if [[ ! -f "$WORK/npm/node-llama-cpp/llama/gitRelease.bundle" || ! -d "$WORK/npm
 fi
 tag="$(sed -n 's/.*"tag": *"\([^"]*\)".*/\1/p' "$WORK/npm/node-llama-cpp/llama/llama.cpp.info.json")"
 bins="$WORK/npm/linux-x64/bins/linux-x64"
-[[ -n "$tag" && -f "$bins/libllama.$tag.so" ]] || { log "no libllama.$tag.so in @node-llama-cpp/linux-x64@$NLC_VERSION"; exit 1; }
+if [[ -z "$tag" || ! -f "$bins/libllama.$tag.so" ]]; then
+  log "no libllama.$tag.so in @node-llama-cpp/linux-x64@$NLC_VERSION"
+  exit 1
+fi
 
 if [[ ! -f "$WORK/src/tools/server/server.cpp" ]]; then
   log "llama.cpp $tag source from the package's git bundle"
