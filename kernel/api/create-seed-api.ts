@@ -6,6 +6,7 @@ import { comparisonBundle } from "../display/image-view";
 import { toMimeBundle } from "../display/to-mime-bundle";
 import { MIME } from "../protocol/mime";
 import { imageTokensText } from "./answer-parts";
+import { createAtlasCall } from "./atlas";
 import type { SeedApiContext } from "./context";
 import type { StoredTurn } from "./conversation";
 import { ConversationImpl } from "./conversation";
@@ -185,6 +186,8 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
     });
   };
 
+  const atlas = createAtlasCall(ctx, modelOf);
+
   const api: SeedApi = {
     version: SEED_API_VERSION,
 
@@ -361,6 +364,8 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
         `Comparison(${inputs.length} images)`,
       );
     },
+
+    atlas: atlas as SeedApi["atlas"],
 
     async info(): Promise<ModelInfo> {
       const signal = ctx.signal();

@@ -223,6 +223,65 @@ export interface ModelInfo extends SeedDisplayable {
   readonly languageModel: string;
 }
 
+/** Options of `seed.atlas`. */
+export interface AtlasOptions {
+  /** Reference images to count codes over. Default: the package's own set (reference_images.png beside seed.json). */
+  references?: readonly ImageSource[];
+  /** Denoising steps of each code's one-token decode. Default 4 (one token draws little more than a background). */
+  steps?: number;
+  /** Build again even when the cache holds this atlas. Default false. */
+  rebuild?: boolean;
+}
+
+/** One code of the codebook atlas. Renders as its decode, its usage and the reference images that hold it most. */
+export interface AtlasEntry extends SeedDisplayable {
+  readonly code: number;
+  /** Occurrences over every position of every reference image. */
+  readonly count: number;
+  /** Reference images that hold it at least once. */
+  readonly imageCount: number;
+  /** Where it sits, most frequent position first. */
+  readonly positions: readonly { readonly position: number; readonly count: number }[];
+  /** The reference images that hold it most, with the positions it sits at in each. */
+  readonly topImages: readonly {
+    readonly index: number;
+    readonly image: SeedImage;
+    readonly caption: string | undefined;
+    readonly positions: readonly number[];
+  }[];
+  /** The code decoded alone, as a one-token prefix (a thumbnail); undefined when the model cannot decode prefixes. */
+  readonly decoded: SeedImage | undefined;
+}
+
+/**
+ * The codebook atlas: for every code, how often and where the reference images use it, which images hold it most,
+ * and what it decodes to alone. Built once per model package and reference set, then read from a disk cache.
+ * Renders as a searchable view (VS Code: a search box; Jupyter: the page's find, e.g. "code 417" or "#5").
+ */
+export interface CodebookAtlas extends SeedDisplayable {
+  readonly model: string;
+  readonly codebookSize: number;
+  readonly numTokens: number;
+  readonly referenceCount: number;
+  /** Where the reference images come from. */
+  readonly referenceSource: string;
+  /** Per code (index = code), its occurrences over the reference set; they sum to numTokens x referenceCount. */
+  readonly counts: readonly number[];
+  /** Per reference image, its token ids. */
+  readonly referenceIds: readonly (readonly number[])[];
+  /** Steps of the one-token decodes; undefined when the model cannot decode prefixes. */
+  readonly decodeSteps: number | undefined;
+  /** How long the build took (ms), and whether this atlas was read from the cache. */
+  readonly buildMs: number;
+  readonly fromCache: boolean;
+  /** Codes in use, most used first. */
+  byUsage(): number[];
+  /** Codes used at `position` (0-based), most used there first. */
+  atPosition(position: number): { code: number; count: number }[];
+  /** One code's entry. */
+  entry(code: number): Promise<AtlasEntry>;
+}
+
 /** The `seed` object. Every call validates its input and honours interrupt. */
 export interface SeedApi {
   /** Version of this API. */
@@ -253,4 +312,8 @@ export interface SeedApi {
   compare(images: readonly (SeedImage | Reconstruction)[], caption?: string): SeedDisplayable;
   /** The loaded model: name, execution provider, sizes. */
   info(): Promise<ModelInfo>;
+  /** The codebook atlas of every code (built once per package, then cached on disk). */
+  atlas(options?: AtlasOptions): Promise<CodebookAtlas>;
+  /** One code's atlas entry: its usage, positions, top reference images and its one-token decode. */
+  atlas(code: number, options?: AtlasOptions): Promise<AtlasEntry>;
 }

@@ -10,6 +10,9 @@ export const MIME = {
   filmstrip: "application/vnd.seed.filmstrip+json",
   generation: "application/vnd.seed.generation+json",
   probabilities: "application/vnd.seed.probabilities+json",
+  atlas: "application/vnd.seed.atlas+json",
+  decodeComparison: "application/vnd.seed.decode-comparison+json",
+  tokenComparison: "application/vnd.seed.token-comparison+json",
   html: "text/html",
   png: "image/png",
   plain: "text/plain",
@@ -23,6 +26,9 @@ export const SEED_RENDERER_MIME_TYPES: readonly string[] = [
   MIME.filmstrip,
   MIME.generation,
   MIME.probabilities,
+  MIME.atlas,
+  MIME.decodeComparison,
+  MIME.tokenComparison,
 ];
 
 /** A Jupyter-style MIME bundle: text types as strings, JSON types as objects, binary types base64-encoded. */

@@ -1,0 +1,224 @@
+// The codebook atlas view: every code with its usage over the reference images, the positions it sits at, the images
+// that hold it most, and what it decodes to alone. HTML for Jupyter (no script: the page's find box searches it, with
+// "code 417", "#5" for a position, "used 12x"), vnd.seed.atlas+json for the VS Code renderer (a search box).
+// Thumbnails travel as two sprite sheets; the HTML crops them with nested SVG viewports (one <image> each, in <defs>).
+
+import type { CodebookStats, CodeUsage } from "../api/atlas-stats";
+import { codesByUsage } from "../api/atlas-stats";
+import type { MimeBundle } from "../protocol/mime";
+import { MIME } from "../protocol/mime";
+import type { AtlasEntryPayload, AtlasPayload, SpriteSheetPayload } from "../protocol/payloads";
+import { PAYLOAD_VERSION } from "../protocol/payloads";
+import { tokenColor } from "./colors";
+import { escapeHtml, frame, MUTED, pngDataUrl, scopeId } from "./html";
+import { toBase64 } from "./image-view";
+
+/** A sheet of equal square tiles as the builder takes it. */
+export interface SheetInput {
+  png: Uint8Array;
+  tile: number;
+  columns: number;
+  count: number;
+}
+
+export interface AtlasInput {
+  model: string;
+  stats: CodebookStats;
+  referenceSource: string;
+  references: SheetInput;
+  captions: string[];
+  decodes?: SheetInput;
+  decodeSteps?: number;
+  buildMs: number;
+  fromCache: boolean;
+  selected?: number;
+}
+
+/** How many codes the HTML overview draws as cards (the rest are listed as text). */
+const CARDS = 24;
+
+function sheetPayload(s: SheetInput): SpriteSheetPayload {
+  return { png: toBase64(s.png), tile: s.tile, columns: s.columns, count: s.count };
+}
+
+export function atlasEntryPayload(c: CodeUsage): AtlasEntryPayload {
+  const color = tokenColor(c.code);
+  return {
+    code: c.code,
+    color: color.background,
+    textColor: color.text,
+    count: c.count,
+    imageCount: c.imageCount,
+    positions: c.positions.map(([p, n]) => [p, n]),
+    top: c.top.map((t) => ({ image: t.image, positions: [...t.positions] })),
+  };
+}
+
+export function atlasPayload(input: AtlasInput): AtlasPayload {
+  const { stats } = input;
+  const codes = input.selected === undefined ? stats.codes : [stats.codes[input.selected]!];
+  const payload: AtlasPayload = {
+    version: PAYLOAD_VERSION,
+    model: input.model,
+    codebookSize: stats.codebookSize,
+    numTokens: stats.numTokens,
+    referenceCount: stats.imageCount,
+    referenceSource: input.referenceSource,
+    entries: codes.map(atlasEntryPayload),
+    references: sheetPayload(input.references),
+    captions: input.captions,
+    caption: buildLine(input),
+  };
+  if (input.decodes) payload.decodes = sheetPayload(input.decodes);
+  if (input.decodeSteps !== undefined) payload.decodeSteps = input.decodeSteps;
+  if (input.selected !== undefined) payload.selected = input.selected;
+  return payload;
+}
+
+function buildLine(input: AtlasInput): string {
+  const s = (input.buildMs / 1000).toFixed(1);
+  return input.fromCache ? `read from the cache (built in ${s} s)` : `built in ${s} s and cached`;
+}
+
+/** One tile of a sheet as an SVG viewport at (x, y), `size` pixels, referencing the sheet image `href`. */
+function tileSvg(href: string, sheet: SheetInput, index: number, x: number, y: number, size: number, tip: string) {
+  const sx = (index % sheet.columns) * sheet.tile;
+  const sy = Math.floor(index / sheet.columns) * sheet.tile;
+  return (
+    `<svg x="${x}" y="${y}" width="${size}" height="${size}" viewBox="${sx} ${sy} ${sheet.tile} ${sheet.tile}">` +
+    `<title>${escapeHtml(tip)}</title><use href="#${href}"/></svg>`
+  );
+}
+
+function sheetDefs(id: string, sheet: SheetInput): string {
+  const rows = Math.ceil(sheet.count / sheet.columns);
+  return `<image id="${id}" href="${pngDataUrl(toBase64(sheet.png))}" width="${sheet.columns * sheet.tile}" height="${rows * sheet.tile}"/>`;
+}
+
+function positionsText(c: CodeUsage, max = 4): string {
+  if (c.positions.length === 0) return "never used";
+  const shown = c.positions.slice(0, max).map(([p, n]) => `#${p} (${n}x)`);
+  return `at ${shown.join(", ")}${c.positions.length > max ? ", …" : ""}`;
+}
+
+function chip(code: number): string {
+  const c = tokenColor(code);
+  return `<span style="display:inline-block;min-width:30px;padding:0 3px;border-radius:4px;text-align:center;background:${c.background};color:${c.text};font-family:ui-monospace,monospace;font-size:11px">${code}</span>`;
+}
+
+/** Cards: per code its one-token decode and its top reference images, in one SVG. */
+function cardsSvg(input: AtlasInput, codes: CodeUsage[], big: boolean): string {
+  const id = scopeId("atlas", input.model, String(input.stats.imageCount), codes.map((c) => c.code).join(","));
+  const size = big ? 96 : 48;
+  const refsShown = big ? 6 : 4;
+  const rowH = size + 30;
+  const width = (refsShown + 1) * (size + 6) + 10;
+  const defs =
+    `<defs>${sheetDefs(`${id}-r`, input.references)}` +
+    (input.decodes ? sheetDefs(`${id}-d`, input.decodes) : "") +
+    `</defs>`;
+  const rows = codes
+    .map((c, row) => {
+      const y = row * rowH;
+      const head = `<text x="0" y="${y + 12}" font-size="11" fill="currentColor">code ${c.code} · used ${c.count}x in ${c.imageCount} images · ${escapeHtml(positionsText(c))}</text>`;
+      const decode = input.decodes
+        ? tileSvg(`${id}-d`, input.decodes, c.code, 0, y + 18, size, `code ${c.code} decoded alone`)
+        : "";
+      const refs = c.top
+        .slice(0, refsShown)
+        .map((t, j) =>
+          tileSvg(
+            `${id}-r`,
+            input.references,
+            t.image,
+            (j + 1) * (size + 6) + 10,
+            y + 18,
+            size,
+            `reference ${t.image}: code ${c.code} at ${t.positions.map((p) => `#${p}`).join(", ")}${input.captions[t.image] ? ` · ${input.captions[t.image]}` : ""}`,
+          ),
+        )
+        .join("");
+      return head + decode + refs;
+    })
+    .join("");
+  const height = codes.length * rowH;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" style="color:inherit;font-family:system-ui,sans-serif;display:block;margin:4px 0">${defs}${rows}</svg>`;
+}
+
+function overviewHtml(input: AtlasInput): string {
+  const { stats } = input;
+  const used = codesByUsage(stats);
+  const unused = stats.codebookSize - used.length;
+  const summary =
+    `<div>${used.length} of ${stats.codebookSize} codes are used by ${stats.imageCount} reference images (${stats.imageCount * stats.numTokens} tokens); ${unused} are never used. ` +
+    `Left in each row: the code decoded alone (a one-token prefix${input.decodeSteps ? `, ${input.decodeSteps} steps` : ""}); then the reference images that hold it most.</div>`;
+  const cards = cardsSvg(
+    input,
+    used.slice(0, CARDS).map((c) => stats.codes[c]!),
+    false,
+  );
+  const list = used
+    .map((code) => {
+      const c = stats.codes[code]!;
+      return `<div>${chip(code)} code ${code} · used ${c.count}x in ${c.imageCount} images · ${escapeHtml(positionsText(c, 32))} · top images ${c.top.map((t) => t.image).join(", ")}</div>`;
+    })
+    .join("");
+  const byPosition = Array.from({ length: stats.numTokens }, (_, p) => {
+    const here = stats.codes
+      .flatMap((c) => c.positions.filter(([q]) => q === p).map(([, n]) => ({ code: c.code, n })))
+      .sort((a, b) => b.n - a.n || a.code - b.code);
+    return `<div>#${p}: ${here.length} codes · ${here
+      .slice(0, 8)
+      .map((h) => `code ${h.code} (${h.n}x)`)
+      .join(", ")}${here.length > 8 ? ", …" : ""}</div>`;
+  }).join("");
+  const mosaic = input.decodes
+    ? `<details style="margin-top:4px"><summary style="cursor:pointer;${MUTED}">every code decoded alone: code = row x ${input.decodes.columns} + column</summary>` +
+      `<img src="${pngDataUrl(toBase64(input.decodes.png))}" width="512" alt="every code decoded alone" style="image-rendering:pixelated;margin-top:4px"></details>`
+    : `<div style="${MUTED}">this model cannot decode a one-token prefix, so no code is shown decoded alone</div>`;
+  return (
+    summary +
+    cards +
+    `<details style="margin-top:4px"><summary style="cursor:pointer;${MUTED}">all ${used.length} used codes, most used first (search the page: "code 417", "#5")</summary><div style="font-size:12px">${list}</div></details>` +
+    `<details style="margin-top:4px"><summary style="cursor:pointer;${MUTED}">codes by position</summary><div style="font-size:12px">${byPosition}</div></details>` +
+    mosaic
+  );
+}
+
+function entryHtml(input: AtlasInput, code: number): string {
+  const c = input.stats.codes[code]!;
+  const head = `<div>${chip(code)} used ${c.count}x in ${c.imageCount} of ${input.stats.imageCount} reference images · ${escapeHtml(positionsText(c, 32))}</div>`;
+  const captions = c.top
+    .map(
+      (t) =>
+        `<div style="${MUTED}">reference ${t.image}: at ${t.positions.map((p) => `#${p}`).join(", ")}${input.captions[t.image] ? ` · ${escapeHtml(input.captions[t.image]!)}` : ""}</div>`,
+    )
+    .join("");
+  const body = c.count === 0 ? `<div style="${MUTED}">no reference image uses this code</div>` : "";
+  return head + cardsSvg(input, [c], true) + captions + body;
+}
+
+/** The atlas (or one entry, with `selected`): vnd.seed.atlas+json, html, plain. */
+export function atlasBundle(input: AtlasInput): MimeBundle {
+  const payload = atlasPayload(input);
+  const used = payload.entries.filter((e) => e.count > 0).length;
+  const title =
+    input.selected === undefined
+      ? `codebook atlas · ${input.model} · ${input.referenceSource} · ${payload.caption}`
+      : `codebook atlas · ${input.model} · code ${input.selected}`;
+  const html = frame(title, input.selected === undefined ? overviewHtml(input) : entryHtml(input, input.selected));
+  const sel = input.selected === undefined ? undefined : input.stats.codes[input.selected]!;
+  return {
+    [MIME.atlas]: payload,
+    [MIME.html]: html,
+    [MIME.plain]: sel
+      ? `<AtlasEntry code ${sel.code}: used ${sel.count}x in ${sel.imageCount} images, ${positionsText(sel)}>`
+      : `<CodebookAtlas ${input.model}: ${used} of ${payload.codebookSize} codes used by ${payload.referenceCount} reference images>`,
+  };
+}
+
+/** While the atlas builds: how far it is. */
+export function atlasProgressBundle(p: { model: string; done: number; total: number; what: string }): MimeBundle {
+  const text = `codebook atlas · ${p.model}: ${p.what} (${p.done} of ${p.total})`;
+  return { [MIME.html]: frame("", `<div style="${MUTED}">${escapeHtml(text)}</div>`), [MIME.plain]: text };
+}
