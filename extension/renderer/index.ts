@@ -6,13 +6,18 @@
 import type { ActivationFunction, OutputItem } from "vscode-notebook-renderer";
 import { MIME } from "../../kernel/protocol/mime";
 import type {
+  AtlasPayload,
   ComparisonPayload,
+  DecodeComparisonPayload,
   FilmstripPayload,
   GenerationPayload,
   ImageViewPayload,
   ProbabilitiesPayload,
+  TokenComparisonPayload,
   TokensPayload,
 } from "../../kernel/protocol/payloads";
+import { renderAtlas } from "./atlas-view";
+import { renderDecodeComparison, renderTokenComparison } from "./compare-views";
 import { h, problem } from "./dom";
 import { renderFilmstrip } from "./filmstrip-view";
 import { renderGeneration } from "./generation-view";
@@ -42,6 +47,12 @@ async function draw(mime: string, value: unknown, root: HTMLElement): Promise<vo
       return renderGeneration(value as GenerationPayload, root);
     case MIME.probabilities:
       return renderProbabilities(value as ProbabilitiesPayload, root);
+    case MIME.atlas:
+      return renderAtlas(value as AtlasPayload, root);
+    case MIME.decodeComparison:
+      return renderDecodeComparison(value as DecodeComparisonPayload, root);
+    case MIME.tokenComparison:
+      return renderTokenComparison(value as TokenComparisonPayload, root);
   }
 }
 

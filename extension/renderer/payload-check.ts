@@ -32,6 +32,9 @@ const CHECKS: Record<string, Check> = {
   [MIME.filmstrip]: (p) => need(p, "frames", "array") ?? need(p, "totalSteps", "number"),
   [MIME.generation]: (p) => need(p, "parts", "array") ?? need(p, "status", "string") ?? need(p, "tokenCount", "number"),
   [MIME.probabilities]: (p) => need(p, "steps", "array") ?? need(p, "selected", "number"),
+  [MIME.atlas]: (p) => need(p, "entries", "array") ?? need(p, "codebookSize", "number"),
+  [MIME.decodeComparison]: (p) => need(p, "rows", "array") ?? need(p, "totalSteps", "number"),
+  [MIME.tokenComparison]: (p) => need(p, "a", "object") ?? need(p, "b", "object") ?? need(p, "swaps", "array"),
 };
 
 /** Undefined when `value` can be drawn as `mime`, else what is wrong. */

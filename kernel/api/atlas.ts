@@ -15,9 +15,9 @@ import { toBase64 } from "../display/image-view";
 import { encodeRgbPng } from "../display/png";
 import { throttle } from "../display/throttle";
 import type { MimeBundle } from "../protocol/mime";
+import { readPackageReferences, sheetPng, sheetTile } from "./atlas-sheets";
 import type { CodebookStats } from "./atlas-stats";
 import { codebookStats, codesAtPosition, codesByUsage } from "./atlas-stats";
-import { readPackageReferences, sheetPng, sheetTile } from "./atlas-sheets";
 import type { SeedApiContext } from "./context";
 import { openLive } from "./context";
 import { SeedImageImpl } from "./image";
@@ -191,7 +191,12 @@ class AtlasEntryImpl implements AtlasEntry {
   readonly count: number;
   readonly imageCount: number;
   readonly positions: readonly { position: number; count: number }[];
-  readonly topImages: readonly { index: number; image: SeedImageImpl; caption: string | undefined; positions: readonly number[] }[];
+  readonly topImages: readonly {
+    index: number;
+    image: SeedImageImpl;
+    caption: string | undefined;
+    positions: readonly number[];
+  }[];
   readonly decoded: SeedImageImpl | undefined;
   readonly #atlas: AtlasImpl;
 

@@ -7,6 +7,7 @@ import { toMimeBundle } from "../display/to-mime-bundle";
 import { MIME } from "../protocol/mime";
 import { imageTokensText } from "./answer-parts";
 import { createAtlasCall } from "./atlas";
+import { createCompareMethods } from "./compare";
 import type { SeedApiContext } from "./context";
 import type { StoredTurn } from "./conversation";
 import { ConversationImpl } from "./conversation";
@@ -187,6 +188,41 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
   };
 
   const atlas = createAtlasCall(ctx, modelOf);
+  const compareImages = (images: readonly (SeedImage | Reconstruction)[], caption?: string): SeedDisplayable => {
+    if (!Array.isArray(images) || images.length === 0)
+      throw new SeedApiError(
+        `seed.compare: expected a non-empty array of images or reconstructions, got ${describe(images)}`,
+      );
+    const inputs = images.map((x, i) => {
+      const img =
+        x instanceof ReconstructionImpl
+          ? x.image.withLabel(x.tokens.isPrefix ? `first ${x.tokens.length}` : x.image.label)
+          : x;
+      if (!(img instanceof SeedImageImpl))
+        throw new SeedApiError(
+          `seed.compare: images[${i}] is ${describe(x)}; expected a SeedImage or a Reconstruction`,
+        );
+      return { png: img.png, label: img.label };
+    });
+    return new View(
+      () => comparisonBundle(caption === undefined ? { images: inputs } : { images: inputs, caption: String(caption) }),
+      `Comparison(${inputs.length} images)`,
+    );
+  };
+  const compare: SeedApi["compare"] = Object.freeze(
+    Object.assign(
+      compareImages,
+      createCompareMethods({
+        ctx,
+        modelOf,
+        tokensOf: async (call, model, value, signal) =>
+          value instanceof TokensImpl
+            ? value
+            : tokensFrom(call, model, await resolveImage(call, value, model, ctx.cwd), signal),
+        chat: (prompt, options) => api.chat(prompt, options),
+      }),
+    ),
+  );
 
   const api: SeedApi = {
     version: SEED_API_VERSION,
@@ -342,28 +378,7 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
       ctx.display.display(typeof value === "string" ? { [MIME.plain]: value } : toMimeBundle(value));
     },
 
-    compare(images: readonly (SeedImage | Reconstruction)[], caption?: string): SeedDisplayable {
-      if (!Array.isArray(images) || images.length === 0)
-        throw new SeedApiError(
-          `seed.compare: expected a non-empty array of images or reconstructions, got ${describe(images)}`,
-        );
-      const inputs = images.map((x, i) => {
-        const img =
-          x instanceof ReconstructionImpl
-            ? x.image.withLabel(x.tokens.isPrefix ? `first ${x.tokens.length}` : x.image.label)
-            : x;
-        if (!(img instanceof SeedImageImpl))
-          throw new SeedApiError(
-            `seed.compare: images[${i}] is ${describe(x)}; expected a SeedImage or a Reconstruction`,
-          );
-        return { png: img.png, label: img.label };
-      });
-      return new View(
-        () =>
-          comparisonBundle(caption === undefined ? { images: inputs } : { images: inputs, caption: String(caption) }),
-        `Comparison(${inputs.length} images)`,
-      );
-    },
+    compare,
 
     atlas: atlas as SeedApi["atlas"],
 

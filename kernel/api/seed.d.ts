@@ -223,6 +223,76 @@ export interface ModelInfo extends SeedDisplayable {
   readonly languageModel: string;
 }
 
+/** Options of the `seed.compare.*` comparisons (each names the ones it takes). */
+export interface CompareOptions {
+  /** Denoising steps, the same for every row. Default: the model's. */
+  steps?: number;
+  /** Seed of the initial noise, the same for every row (not for compare.seeds). Default 0. */
+  seed?: number;
+  /** Guidance scale, the same for every row (not for compare.guidance). Default: the model's. */
+  guidance?: number;
+  /** compare.tokens: decode A, B and every single-position swap. Default true. */
+  swaps?: boolean;
+  /** compare.prompts: sampling options of the drawings (default greedy-free defaults with seed 0). */
+  generate?: Omit<GenerateOptions, "live" | "decodeImages" | "forceImage">;
+}
+
+/** Decodes over the same steps, aligned step by step. Renders as one filmstrip per row, a column per step. */
+export interface DecodeComparison extends SeedDisplayable {
+  /** One decode per row, every step kept in `frames`. */
+  readonly rows: readonly Reconstruction[];
+  readonly labels: readonly string[];
+  /** Per step, the mean absolute pixel difference (0..255) between the first two rows' predicted images. */
+  readonly differences: readonly number[];
+}
+
+/** Two token sequences aligned. Renders as both strips, the differing positions outlined, and the swaps decoded. */
+export interface TokenComparison extends SeedDisplayable {
+  readonly a: Tokens;
+  readonly b: Tokens;
+  /** Positions where the ids differ. */
+  readonly differ: readonly number[];
+  readonly decodedA: SeedImage | undefined;
+  readonly decodedB: SeedImage | undefined;
+  /** Per differing position: A with B's code there, decoded; `change` is its mean pixel difference from A's decode. */
+  readonly swaps: readonly {
+    readonly position: number;
+    readonly from: number;
+    readonly to: number;
+    readonly image: SeedImage;
+    readonly change: number;
+  }[];
+}
+
+/** `seed.compare`: images side by side, and the comparisons below. */
+export interface CompareApi {
+  /** Images side by side with labels (e.g. several reconstructions). */
+  (images: readonly (SeedImage | Reconstruction)[], caption?: string): SeedDisplayable;
+  /** The same tokens decoded with 2-4 seeds (initial noises) over the same steps. */
+  seeds(
+    tokens: Tokens | ImageSource,
+    seeds: readonly number[],
+    options?: Pick<CompareOptions, "steps" | "guidance">,
+  ): Promise<DecodeComparison>;
+  /** The same tokens decoded with 2-4 guidance scales, same steps and same initial noise. */
+  guidance(
+    tokens: Tokens | ImageSource,
+    scales: readonly number[],
+    options?: Pick<CompareOptions, "steps" | "seed">,
+  ): Promise<DecodeComparison>;
+  /** 2-4 prompts drawn by the language model, then decoded over the same steps from the same initial noise. */
+  prompts(
+    prompts: readonly string[],
+    options?: Pick<CompareOptions, "steps" | "seed" | "guidance" | "generate">,
+  ): Promise<DecodeComparison>;
+  /** Two images' tokens aligned, differing positions highlighted, and each differing position swapped and decoded. */
+  tokens(
+    a: Tokens | ImageSource,
+    b: Tokens | ImageSource,
+    options?: Pick<CompareOptions, "steps" | "seed" | "guidance" | "swaps">,
+  ): Promise<TokenComparison>;
+}
+
 /** Options of `seed.atlas`. */
 export interface AtlasOptions {
   /** Reference images to count codes over. Default: the package's own set (reference_images.png beside seed.json). */
@@ -308,8 +378,11 @@ export interface SeedApi {
   conversation(system?: string): Conversation;
   /** Shows any value now (seed objects richly; PNG bytes as an image; a string as its text; anything else inspected). */
   display(value: unknown): void;
-  /** Images side by side with labels (e.g. several reconstructions). */
-  compare(images: readonly (SeedImage | Reconstruction)[], caption?: string): SeedDisplayable;
+  /**
+   * Images side by side: `seed.compare([img, rec])`. Comparisons over the same steps: `seed.compare.seeds(tok, [0, 1])`,
+   * `.guidance(tok, [1, 5])`, `.prompts(["Draw ...", "Draw ..."])`, and `seed.compare.tokens(a, b)`.
+   */
+  readonly compare: CompareApi;
   /** The loaded model: name, execution provider, sizes. */
   info(): Promise<ModelInfo>;
   /** The codebook atlas of every code (built once per package, then cached on disk). */
