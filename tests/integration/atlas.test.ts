@@ -4,7 +4,7 @@
 // a second kernel reads the same atlas from the cache. Prints the build time (model/FORMAT.md quotes it).
 
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -20,7 +20,8 @@ import type { SeedRuntime } from "../../model/runtime/index";
 import { SeedModel } from "../../model/runtime/index";
 import { SEED_MINI } from "../helpers/packages";
 
-process.env.SEED_ATLAS_CACHE = mkdtempSync(join(tmpdir(), "seed-atlas-mini-"));
+const cacheDir = mkdtempSync(join(tmpdir(), "seed-atlas-mini-"));
+process.env.SEED_ATLAS_CACHE = cacheDir;
 
 class Sink implements DisplaySink {
   readonly shown: MimeBundle[] = [];
@@ -39,7 +40,10 @@ const api = (sink: DisplaySink): SeedApi =>
 before(async () => {
   model = await SeedModel.load(SEED_MINI, { executionProvider: "cpu" });
 });
-after(() => model.dispose());
+after(async () => {
+  await model.dispose();
+  rmSync(cacheDir, { recursive: true, force: true });
+});
 
 test("SEED-mini's atlas: counts, positions and top images agree with the reference images' tokens", async () => {
   const sink = new Sink();

@@ -98,7 +98,10 @@ test("seed.atlas over given references: counts sum to N x images, top images hol
 test("a new kernel reads the atlas from the disk cache; seed.atlas(code) shows one entry", async () => {
   const other = await harness();
   for (const n of names) writeFileSync(join(other.cwd, n), await gradient(16, 16, names.indexOf(n) * 37));
-  const atlas = (await other.seed.atlas({ references: names.map((n) => join(other.cwd, n)), steps: 2 })) as CodebookAtlas;
+  const atlas = (await other.seed.atlas({
+    references: names.map((n) => join(other.cwd, n)),
+    steps: 2,
+  })) as CodebookAtlas;
   assert.equal(atlas.fromCache, true);
   const first = (await h.seed.atlas({ references: names, steps: 2 })) as CodebookAtlas;
   assert.deepEqual(atlas.counts, first.counts);
