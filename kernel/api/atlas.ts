@@ -15,6 +15,7 @@ import { toBase64 } from "../display/image-view";
 import { encodeRgbPng } from "../display/png";
 import { throttle } from "../display/throttle";
 import type { MimeBundle } from "../protocol/mime";
+import type { ChipAtlas } from "../protocol/payloads";
 import { readPackageReferences, sheetPng, sheetTile } from "./atlas-sheets";
 import type { CodebookStats } from "./atlas-stats";
 import { codebookStats, codesAtPosition, codesByUsage } from "./atlas-stats";
@@ -283,6 +284,18 @@ export class AtlasImpl implements CodebookAtlas {
     return new AtlasImpl(model, refs, file, fromCache, sheet);
   }
 
+  /** A chip's short form of the entry for `code` (token strips' hover text). */
+  chip(code: number): ChipAtlas {
+    const c = this.stats.codes[code];
+    if (!c) return { count: 0, imageCount: 0, at: [], top: [] };
+    return {
+      count: c.count,
+      imageCount: c.imageCount,
+      at: c.positions.slice(0, 3).map(([p]) => p),
+      top: c.top.slice(0, 3).map((t) => t.image),
+    };
+  }
+
   /** Codes in use, most used first. */
   byUsage(): number[] {
     return codesByUsage(this.stats);
@@ -335,6 +348,8 @@ export class AtlasImpl implements CodebookAtlas {
 export function createAtlasCall(
   ctx: SeedApiContext,
   modelOf: () => Promise<ModelProxy>,
+  /** Told about every atlas built or read (the session's token strips link their chips to the latest). */
+  onReady: (atlas: AtlasImpl) => void,
 ): (codeOrOptions?: number | AtlasOptions, options?: AtlasOptions) => Promise<CodebookAtlas | AtlasEntry> {
   const call = "seed.atlas";
   /** Built or read this session, by cache key: a second seed.atlas() costs nothing. */
@@ -393,6 +408,7 @@ export function createAtlasCall(
       });
       live.cancel();
       built.set(key, atlas);
+      onReady(atlas);
       const result = code === undefined ? atlas : await atlas.entry(code);
       handle.finish(show(atlas));
       ctx.display.shownAs?.(result, handle.displayId);

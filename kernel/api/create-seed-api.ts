@@ -6,6 +6,7 @@ import { comparisonBundle } from "../display/image-view";
 import { toMimeBundle } from "../display/to-mime-bundle";
 import { MIME } from "../protocol/mime";
 import { imageTokensText } from "./answer-parts";
+import type { AtlasImpl } from "./atlas";
 import { createAtlasCall } from "./atlas";
 import { createCompareMethods } from "./compare";
 import type { SeedApiContext } from "./context";
@@ -30,6 +31,7 @@ import type {
   SeedImage,
   Tokens,
 } from "./seed";
+import type { AtlasLookup } from "./tokens";
 import { assertTokens, TokensImpl } from "./tokens";
 import { checkIds, checkInt, checkSignal, describe, interrupted, SeedApiError } from "./validate";
 
@@ -60,6 +62,10 @@ function messageParts(call: string, message: unknown): unknown[] {
 }
 
 export function createSeedApi(ctx: SeedApiContext): SeedApi {
+  /** The latest codebook atlas built or read in this session: token strips link their chips to it. */
+  let latestAtlas: AtlasImpl | undefined;
+  const atlasLookup: AtlasLookup = () =>
+    latestAtlas && { referenceCount: latestAtlas.referenceCount, chip: (code: number) => latestAtlas!.chip(code) };
   /** Sizes of the model seen last (for drawing conversation transcripts before/without a model call). */
   let known = { numTokens: 32, codebookSize: 1 };
   const sizes = (): { numTokens: number; codebookSize: number } => known;
@@ -90,6 +96,7 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
       attention,
       patchGrid: vt.patchGrid,
       label: image.label,
+      atlas: atlasLookup,
     });
   };
 
@@ -101,6 +108,7 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
         ids: checkIds(call, "ids", value, numTokens, codebookSize, true),
         numTokens,
         codebookSize,
+        atlas: atlasLookup,
       });
     }
     throw new SeedApiError(
@@ -187,7 +195,9 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
     });
   };
 
-  const atlas = createAtlasCall(ctx, modelOf);
+  const atlas = createAtlasCall(ctx, modelOf, (a) => {
+    latestAtlas = a;
+  });
   const compareImages = (images: readonly (SeedImage | Reconstruction)[], caption?: string): SeedDisplayable => {
     if (!Array.isArray(images) || images.length === 0)
       throw new SeedApiError(
@@ -289,6 +299,7 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
         numTokens: a.numTokens,
         codebookSize: a.codebookSize,
         label: `${a.label ?? "a"}[0..${at}) + ${b.label ?? "b"}[${at}..${a.numTokens})`,
+        atlas: atlasLookup,
       });
     },
 
@@ -315,6 +326,7 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
         numTokens: a.numTokens,
         codebookSize: a.codebookSize,
         label: `mix of ${a.label ?? "a"} and ${b.label ?? "b"}`,
+        atlas: atlasLookup,
       });
     },
 

@@ -16,6 +16,18 @@ export interface ImagePayload {
   label?: string;
 }
 
+/** What the codebook atlas (seed.atlas) knows about a chip's code, once an atlas was built in the session. */
+export interface ChipAtlas {
+  /** Occurrences over the atlas's reference images. */
+  count: number;
+  /** Reference images holding it. */
+  imageCount: number;
+  /** Its most frequent positions (up to 3). */
+  at: number[];
+  /** The reference images holding it most (indices, up to 3). */
+  top: number[];
+}
+
 /** One token chip: a visual-token id and its colour (stable per id). */
 export interface TokenChip {
   /** Position in the sequence, 0-based. */
@@ -26,6 +38,8 @@ export interface TokenChip {
   color: string;
   /** CSS colour of the text on the chip, chosen for contrast. */
   textColor: string;
+  /** The code's atlas entry in short, when the session has built an atlas (hover text links to seed.atlas(id)). */
+  atlas?: ChipAtlas;
 }
 
 /** The Q-Former cross-attention of every token over the image patches. */
@@ -49,6 +63,8 @@ export interface TokensPayload {
   source?: ImagePayload;
   attention?: AttentionPayload;
   label?: string;
+  /** How many reference images the chips' `atlas` entries count over. */
+  atlasReferences?: number;
 }
 
 /** application/vnd.seed.image+json: one image. */

@@ -10,7 +10,7 @@ import { before, test } from "node:test";
 import { codebookStats, codesAtPosition, codesByUsage } from "../../../kernel/api/atlas-stats";
 import type { CodebookAtlas } from "../../../kernel/api/seed";
 import { MIME } from "../../../kernel/protocol/mime";
-import type { AtlasPayload } from "../../../kernel/protocol/payloads";
+import type { AtlasPayload, TokensPayload } from "../../../kernel/protocol/payloads";
 import type { Harness } from "./harness";
 import { gradient, harness } from "./harness";
 
@@ -113,6 +113,31 @@ test("a new kernel reads the atlas from the disk cache; seed.atlas(code) shows o
   assert.equal(payload.entries.length, 1);
   assert.equal(payload.entries[0]!.count, first.counts[code]);
   assert.match(String(bundle[MIME.plain]), new RegExp(`code ${code}: used ${first.counts[code]}x`));
+});
+
+test("once an atlas is built, every token strip of the session links its chips to their atlas entries", async () => {
+  const fresh = await harness();
+  writeFileSync(join(fresh.cwd, "ref0.png"), await gradient(16, 16, 0));
+  const before = (await fresh.seed.tokenize("grad.png")).toMimeBundle()[MIME.tokens] as TokensPayload;
+  assert.ok(
+    before.chips.every((c) => c.atlas === undefined),
+    "no atlas yet: plain chips",
+  );
+  const tokens = await fresh.seed.tokenize("grad.png"); // made before the atlas: it links once the atlas exists
+  const atlas = (await fresh.seed.atlas({ references: names.map((n) => join(h.cwd, n)), steps: 2 })) as CodebookAtlas;
+  const bundle = tokens.with(0, 3).toMimeBundle();
+  const payload = bundle[MIME.tokens] as TokensPayload;
+  assert.equal(payload.atlasReferences, 6);
+  payload.chips.forEach((c) => {
+    assert.equal(c.atlas?.count, atlas.counts[c.id], `chip #${c.index}`);
+  });
+  const used = payload.chips.find((c) => (c.atlas?.count ?? 0) > 0)!;
+  assert.match(
+    String(bundle[MIME.html]),
+    new RegExp(
+      `atlas: used ${used.atlas!.count}x in ${used.atlas!.imageCount} of 6 reference images, most at #${used.atlas!.at[0]}.* · seed\\.atlas\\(${used.id}\\)`,
+    ),
+  );
 });
 
 test("bad atlas calls say what was wrong", async () => {
