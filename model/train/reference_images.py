@@ -51,9 +51,7 @@ def write_reference_images(out: Path, count: int, seed: int, columns: int = 32) 
         "columns": cols,
         "count": count,
         "source": f"SEED-mini scene generator, train split, scene_at('train', i, seed={seed}) for i < {count}",
-        "images": [
-            {"caption": ds.caption(s), "held_out": any(ds.is_held_out(o) for o in s.objects)} for s in scenes
-        ],
+        "images": [{"caption": ds.caption(s), "held_out": any(ds.is_held_out(o) for o in s.objects)} for s in scenes],
     }
     (out / "reference_images.json").write_text(json.dumps(index, indent=1) + "\n", encoding="utf-8")
     return index
