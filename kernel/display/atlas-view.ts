@@ -106,23 +106,32 @@ function chip(code: number): string {
   return `<span style="display:inline-block;min-width:30px;padding:0 3px;border-radius:4px;text-align:center;background:${c.background};color:${c.text};font-family:ui-monospace,monospace;font-size:11px">${code}</span>`;
 }
 
-/** Cards: per code its one-token decode and its top reference images, in one SVG. */
+/** Cards: per code its one-token decode and its top reference images, in one SVG (`columns` cards a row). */
 function cardsSvg(input: AtlasInput, codes: CodeUsage[], big: boolean): string {
   const id = scopeId("atlas", input.model, String(input.stats.imageCount), codes.map((c) => c.code).join(","));
-  const size = big ? 96 : 48;
+  const size = big ? 96 : 44;
   const refsShown = big ? 6 : 4;
-  const rowH = size + 30;
-  const width = (refsShown + 1) * (size + 6) + 10;
+  const gap = 4;
+  const head = 28;
+  const cardW = Math.max((refsShown + 1) * (size + gap) + 8, big ? 640 : 0);
+  const cardH = head + size + 10;
+  const columns = big ? 1 : 3;
   const defs =
     `<defs>${sheetDefs(`${id}-r`, input.references)}` +
     (input.decodes ? sheetDefs(`${id}-d`, input.decodes) : "") +
     `</defs>`;
-  const rows = codes
-    .map((c, row) => {
-      const y = row * rowH;
-      const head = `<text x="0" y="${y + 12}" font-size="11" fill="currentColor">code ${c.code} · used ${c.count}x in ${c.imageCount} images · ${escapeHtml(positionsText(c))}</text>`;
+  const cards = codes
+    .map((c, k) => {
+      const x0 = (k % columns) * (cardW + 12);
+      const y = Math.floor(k / columns) * cardH;
+      const c0 = tokenColor(c.code);
+      const heading =
+        `<rect x="${x0}" y="${y + 1}" width="30" height="13" rx="3" fill="${c0.background}"/>` +
+        `<text x="${x0 + 15}" y="${y + 11}" font-size="10" text-anchor="middle" fill="${c0.text}" font-family="ui-monospace,monospace">${c.code}</text>` +
+        `<text x="${x0 + 36}" y="${y + 11}" font-size="11" fill="currentColor">code ${c.code} · used ${c.count}x in ${c.imageCount} images</text>` +
+        `<text x="${x0}" y="${y + 24}" font-size="10" fill="currentColor" opacity=".7">${escapeHtml(positionsText(c, big ? 12 : 3))}</text>`;
       const decode = input.decodes
-        ? tileSvg(`${id}-d`, input.decodes, c.code, 0, y + 18, size, `code ${c.code} decoded alone`)
+        ? tileSvg(`${id}-d`, input.decodes, c.code, x0, y + head, size, `code ${c.code} decoded alone`)
         : "";
       const refs = c.top
         .slice(0, refsShown)
@@ -131,18 +140,19 @@ function cardsSvg(input: AtlasInput, codes: CodeUsage[], big: boolean): string {
             `${id}-r`,
             input.references,
             t.image,
-            (j + 1) * (size + 6) + 10,
-            y + 18,
+            x0 + (j + 1) * (size + gap) + 8,
+            y + head,
             size,
             `reference ${t.image}: code ${c.code} at ${t.positions.map((p) => `#${p}`).join(", ")}${input.captions[t.image] ? ` · ${input.captions[t.image]}` : ""}`,
           ),
         )
         .join("");
-      return head + decode + refs;
+      return heading + decode + refs;
     })
     .join("");
-  const height = codes.length * rowH;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" style="color:inherit;font-family:system-ui,sans-serif;display:block;margin:4px 0">${defs}${rows}</svg>`;
+  const width = Math.min(codes.length, columns) * (cardW + 12);
+  const height = Math.ceil(codes.length / columns) * cardH;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" style="color:inherit;font-family:system-ui,sans-serif;display:block;margin:4px 0">${defs}${cards}</svg>`;
 }
 
 function overviewHtml(input: AtlasInput): string {
@@ -151,7 +161,7 @@ function overviewHtml(input: AtlasInput): string {
   const unused = stats.codebookSize - used.length;
   const summary =
     `<div>${used.length} of ${stats.codebookSize} codes are used by ${stats.imageCount} reference images (${stats.imageCount * stats.numTokens} tokens); ${unused} are never used. ` +
-    `Left in each row: the code decoded alone (a one-token prefix${input.decodeSteps ? `, ${input.decodeSteps} steps` : ""}); then the reference images that hold it most.</div>`;
+    `The ${CARDS} most used codes below: first the code decoded alone (a one-token prefix${input.decodeSteps ? `, ${input.decodeSteps} steps` : ""}), then the reference images that hold it most (hover for captions).</div>`;
   const cards = cardsSvg(
     input,
     used.slice(0, CARDS).map((c) => stats.codes[c]!),
