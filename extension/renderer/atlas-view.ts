@@ -9,7 +9,9 @@ import { h, pngUrl } from "./dom";
 const MAX_CARDS = 48;
 
 /** One tile of a sheet as a div with the sheet as its background, scaled to `size` pixels. */
-export function tile(sheet: SpriteSheetPayload, index: number, size: number, title: string): HTMLElement {
+export function tile(sheet: SpriteSheetPayload, item: number, size: number, title: string): HTMLElement | null {
+  const index = sheet.indices ? sheet.indices.indexOf(item) : item < sheet.count ? item : -1;
+  if (index < 0) return null;
   const scale = size / sheet.tile;
   const rows = Math.ceil(sheet.count / sheet.columns);
   const x = (index % sheet.columns) * size;
@@ -63,7 +65,7 @@ function chip(e: AtlasEntryPayload): HTMLElement {
 }
 
 function card(payload: AtlasPayload, e: AtlasEntryPayload, onPick: (e: AtlasEntryPayload) => void): HTMLElement {
-  const pics: HTMLElement[] = [];
+  const pics: (HTMLElement | null)[] = [];
   if (payload.decodes) pics.push(tile(payload.decodes, e.code, 48, `code ${e.code} decoded alone`));
   if (payload.references)
     for (const t of e.top.slice(0, 4))

@@ -9,7 +9,8 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import type { AtlasInput } from "../display/atlas-view";
+import sharp from "sharp";
+import type { AtlasInput, AtlasSheets, SheetInput } from "../display/atlas-view";
 import { atlasBundle, atlasProgressBundle } from "../display/atlas-view";
 import { toBase64 } from "../display/image-view";
 import { encodeRgbPng } from "../display/png";
@@ -36,6 +37,10 @@ export const ATLAS_DECODE_STEPS = 4;
 /** Edge of a decode thumbnail in the atlas view, and of a reference thumbnail. */
 const THUMB = 32;
 const SHEET_COLUMNS = 32;
+/** Edge of a reference image in one entry's view. */
+const ENTRY_TILE = 64;
+/** Cards the HTML overview draws (the renderer's search reaches every code). */
+const ATLAS_HTML_CARDS = 24;
 
 /** The folder atlas caches go to. */
 export function atlasCacheDir(): string {
@@ -200,10 +205,12 @@ class AtlasEntryImpl implements AtlasEntry {
   }[];
   readonly decoded: SeedImageImpl | undefined;
   readonly #atlas: AtlasImpl;
+  readonly #sheets: AtlasSheets;
 
-  constructor(atlas: AtlasImpl, code: number, decoded: SeedImageImpl | undefined) {
+  constructor(atlas: AtlasImpl, code: number, decoded: SeedImageImpl | undefined, sheets: AtlasSheets) {
     const usage = atlas.stats.codes[code]!;
     this.#atlas = atlas;
+    this.#sheets = sheets;
     this.code = code;
     this.count = usage.count;
     this.imageCount = usage.imageCount;
@@ -224,7 +231,7 @@ class AtlasEntryImpl implements AtlasEntry {
   }
 
   toMimeBundle(): MimeBundle {
-    return atlasBundle(this.#atlas.viewInput(this.code));
+    return atlasBundle(this.#atlas.viewInput(this.#sheets, this.#sheets, this.code));
   }
 
   [Symbol.for("nodejs.util.inspect.custom")](): string {
@@ -246,16 +253,13 @@ export class AtlasImpl implements CodebookAtlas {
   readonly referenceIds: readonly (readonly number[])[];
   readonly stats: CodebookStats;
   readonly refs: ReferenceSet;
+  /** Every code decoded alone, THUMB-pixel tiles (tile = code). */
   readonly #decodes: Uint8Array | undefined;
-  readonly #refSheet: Uint8Array;
+  /** The overview's thumbnails: every image and code for the renderer, only those the HTML draws for the HTML. */
+  #sheets: AtlasSheets | undefined;
+  #htmlSheets: AtlasSheets | undefined;
 
-  private constructor(
-    model: ModelProxy,
-    refs: ReferenceSet,
-    file: AtlasCacheFile,
-    fromCache: boolean,
-    refSheet: Uint8Array,
-  ) {
+  private constructor(model: ModelProxy, refs: ReferenceSet, file: AtlasCacheFile, fromCache: boolean) {
     this.model = model.info.name;
     this.codebookSize = model.info.codebookSize;
     this.numTokens = model.info.numTokens;
@@ -269,19 +273,57 @@ export class AtlasImpl implements CodebookAtlas {
     this.buildMs = file.buildMs;
     this.fromCache = fromCache;
     this.#decodes = file.decodes ? new Uint8Array(Buffer.from(file.decodes, "base64")) : undefined;
-    this.#refSheet = refSheet;
-    Object.freeze(this);
+  }
+
+  /** A sheet of some codes' decodes (tiles cut from the full sheet) or some reference images, at `tile` pixels. */
+  async #subset(kind: "decodes" | "references", items: readonly number[], tile: number): Promise<SheetInput> {
+    const images =
+      kind === "references"
+        ? items.map((i) => this.refs.images[i]!.image)
+        : await Promise.all(items.map((c) => sheetTile(this.#decodes!, THUMB, SHEET_COLUMNS, c)));
+    const columns = Math.min(16, Math.max(1, items.length));
+    return { png: await sheetPng(images, tile, columns), tile, columns, count: items.length, indices: [...items] };
+  }
+
+  /** The thumbnails of one entry's view: its decode and its top images. */
+  async #entrySheets(code: number): Promise<AtlasSheets> {
+    const top = this.stats.codes[code]!.top.map((t) => t.image);
+    const sheets: AtlasSheets = {
+      references: await this.#subset("references", top.length ? top : [0], ENTRY_TILE),
+    };
+    if (this.#decodes) sheets.decodes = await this.#subset("decodes", [code], THUMB);
+    return sheets;
   }
 
   static async create(model: ModelProxy, refs: ReferenceSet, file: AtlasCacheFile, fromCache: boolean) {
     if (file.ids.length !== refs.images.length)
       throw new Error(`atlas cache holds ${file.ids.length} token lists for ${refs.images.length} reference images`);
-    const sheet = await sheetPng(
-      refs.images.map((r) => r.image),
-      THUMB,
-      SHEET_COLUMNS,
-    );
-    return new AtlasImpl(model, refs, file, fromCache, sheet);
+    const atlas = new AtlasImpl(model, refs, file, fromCache);
+    // Renderer: every reference image (THUMB px) and every code's decode (half size: a one-token decode is mostly a
+    // colour). HTML: only the cards it draws.
+    const all = (n: number) => Array.from({ length: n }, (_, i) => i);
+    const sheets: AtlasSheets = { references: await atlas.#subset("references", all(refs.images.length), THUMB) };
+    delete sheets.references.indices;
+    const cards = atlas.byUsage().slice(0, ATLAS_HTML_CARDS);
+    const html: AtlasSheets = {
+      references: await atlas.#subset(
+        "references",
+        [...new Set(cards.flatMap((c) => atlas.stats.codes[c]!.top.slice(0, 4).map((t) => t.image)))],
+        THUMB,
+      ),
+    };
+    if (atlas.#decodes) {
+      const half = THUMB / 2;
+      const png = await sharp(atlas.#decodes)
+        .resize(SHEET_COLUMNS * half, Math.ceil(atlas.codebookSize / SHEET_COLUMNS) * half, { kernel: "lanczos3" })
+        .png({ compressionLevel: 9 })
+        .toBuffer();
+      sheets.decodes = { png: new Uint8Array(png), tile: half, columns: SHEET_COLUMNS, count: atlas.codebookSize };
+      html.decodes = await atlas.#subset("decodes", cards, THUMB);
+    }
+    atlas.#sheets = sheets;
+    atlas.#htmlSheets = html;
+    return Object.freeze(atlas);
   }
 
   /** A chip's short form of the entry for `code` (token strips' hover text). */
@@ -312,30 +354,28 @@ export class AtlasImpl implements CodebookAtlas {
     const decoded = this.#decodes
       ? SeedImageImpl.fromRgb(await sheetTile(this.#decodes, THUMB, SHEET_COLUMNS, code), `code ${code} alone`)
       : undefined;
-    return new AtlasEntryImpl(this, code, decoded);
+    return new AtlasEntryImpl(this, code, decoded, await this.#entrySheets(code));
   }
 
   /** What the view builder needs; `selected` narrows it to one entry. */
-  viewInput(selected?: number): AtlasInput {
+  viewInput(sheets: AtlasSheets, htmlSheets: AtlasSheets, selected?: number): AtlasInput {
     const input: AtlasInput = {
       model: this.model,
       stats: this.stats,
       referenceSource: this.referenceSource,
-      references: { png: this.#refSheet, tile: THUMB, columns: SHEET_COLUMNS, count: this.referenceCount },
+      sheets,
+      htmlSheets,
       captions: this.refs.images.map((r) => r.caption ?? ""),
       buildMs: this.buildMs,
       fromCache: this.fromCache,
     };
-    if (this.#decodes && this.decodeSteps !== undefined) {
-      input.decodes = { png: this.#decodes, tile: THUMB, columns: SHEET_COLUMNS, count: this.codebookSize };
-      input.decodeSteps = this.decodeSteps;
-    }
+    if (this.decodeSteps !== undefined) input.decodeSteps = this.decodeSteps;
     if (selected !== undefined) input.selected = selected;
     return input;
   }
 
   toMimeBundle(): MimeBundle {
-    return atlasBundle(this.viewInput());
+    return atlasBundle(this.viewInput(this.#sheets!, this.#htmlSheets!));
   }
 
   [Symbol.for("nodejs.util.inspect.custom")](): string {
@@ -391,7 +431,6 @@ export function createAtlasCall(
     }
     const key = await atlasKey(model, refs, steps);
     let atlas = rebuild ? undefined : built.get(key);
-    const show = (a: AtlasImpl) => (code === undefined ? a.toMimeBundle() : atlasBundle(a.viewInput(code)));
     const progress = (done: number, total: number, what: string) =>
       atlasProgressBundle({ model: model.info.name, done, total, what });
     // One display whatever happens (built now, read from the cache): the build's progress, then the result itself.
@@ -410,7 +449,7 @@ export function createAtlasCall(
       built.set(key, atlas);
       onReady(atlas);
       const result = code === undefined ? atlas : await atlas.entry(code);
-      handle.finish(show(atlas));
+      handle.finish(result.toMimeBundle());
       ctx.display.shownAs?.(result, handle.displayId);
       return result;
     } catch (e) {

@@ -19,26 +19,44 @@ export interface SheetInput {
   tile: number;
   columns: number;
   count: number;
+  /** Which item each tile shows, when the sheet holds only some items (else tile i = item i). */
+  indices?: readonly number[];
+}
+
+/** The tile of `item` in a sheet, or -1 when the sheet does not hold it. */
+export function tileOf(sheet: { count: number; indices?: readonly number[] }, item: number): number {
+  if (sheet.indices) return sheet.indices.indexOf(item);
+  return item >= 0 && item < sheet.count ? item : -1;
+}
+
+/** The thumbnails one view shows: reference images, and codes decoded alone. */
+export interface AtlasSheets {
+  references: SheetInput;
+  decodes?: SheetInput;
 }
 
 export interface AtlasInput {
   model: string;
   stats: CodebookStats;
   referenceSource: string;
-  references: SheetInput;
+  /** For the renderer (every code and image for the overview; what one entry shows for an entry). */
+  sheets: AtlasSheets;
+  /** For the HTML (only what it draws). */
+  htmlSheets: AtlasSheets;
   captions: string[];
-  decodes?: SheetInput;
   decodeSteps?: number;
   buildMs: number;
   fromCache: boolean;
   selected?: number;
 }
 
-/** How many codes the HTML overview draws as cards (the rest are listed as text). */
+/** How many codes the HTML overview draws as cards at most (the rest are listed as text). */
 const CARDS = 24;
 
 function sheetPayload(s: SheetInput): SpriteSheetPayload {
-  return { png: toBase64(s.png), tile: s.tile, columns: s.columns, count: s.count };
+  const p: SpriteSheetPayload = { png: toBase64(s.png), tile: s.tile, columns: s.columns, count: s.count };
+  if (s.indices) p.indices = [...s.indices];
+  return p;
 }
 
 export function atlasEntryPayload(c: CodeUsage): AtlasEntryPayload {
@@ -65,11 +83,11 @@ export function atlasPayload(input: AtlasInput): AtlasPayload {
     referenceCount: stats.imageCount,
     referenceSource: input.referenceSource,
     entries: codes.map(atlasEntryPayload),
-    references: sheetPayload(input.references),
+    references: sheetPayload(input.sheets.references),
     captions: input.captions,
     caption: buildLine(input),
   };
-  if (input.decodes) payload.decodes = sheetPayload(input.decodes);
+  if (input.sheets.decodes) payload.decodes = sheetPayload(input.sheets.decodes);
   if (input.decodeSteps !== undefined) payload.decodeSteps = input.decodeSteps;
   if (input.selected !== undefined) payload.selected = input.selected;
   return payload;
@@ -81,7 +99,9 @@ function buildLine(input: AtlasInput): string {
 }
 
 /** One tile of a sheet as an SVG viewport at (x, y), `size` pixels, referencing the sheet image `href`. */
-function tileSvg(href: string, sheet: SheetInput, index: number, x: number, y: number, size: number, tip: string) {
+function tileSvg(href: string, sheet: SheetInput, item: number, x: number, y: number, size: number, tip: string) {
+  const index = tileOf(sheet, item);
+  if (index < 0) return "";
   const sx = (index % sheet.columns) * sheet.tile;
   const sy = Math.floor(index / sheet.columns) * sheet.tile;
   return (
@@ -117,8 +137,8 @@ function cardsSvg(input: AtlasInput, codes: CodeUsage[], big: boolean): string {
   const cardH = head + size + 10;
   const columns = big ? 1 : 3;
   const defs =
-    `<defs>${sheetDefs(`${id}-r`, input.references)}` +
-    (input.decodes ? sheetDefs(`${id}-d`, input.decodes) : "") +
+    `<defs>${sheetDefs(`${id}-r`, input.htmlSheets.references)}` +
+    (input.htmlSheets.decodes ? sheetDefs(`${id}-d`, input.htmlSheets.decodes) : "") +
     `</defs>`;
   const cards = codes
     .map((c, k) => {
@@ -130,15 +150,15 @@ function cardsSvg(input: AtlasInput, codes: CodeUsage[], big: boolean): string {
         `<text x="${x0 + 15}" y="${y + 11}" font-size="10" text-anchor="middle" fill="${c0.text}" font-family="ui-monospace,monospace">${c.code}</text>` +
         `<text x="${x0 + 36}" y="${y + 11}" font-size="11" fill="currentColor">code ${c.code} · used ${c.count}x in ${c.imageCount} images</text>` +
         `<text x="${x0}" y="${y + 24}" font-size="10" fill="currentColor" opacity=".7">${escapeHtml(positionsText(c, big ? 12 : 3))}</text>`;
-      const decode = input.decodes
-        ? tileSvg(`${id}-d`, input.decodes, c.code, x0, y + head, size, `code ${c.code} decoded alone`)
+      const decode = input.htmlSheets.decodes
+        ? tileSvg(`${id}-d`, input.htmlSheets.decodes, c.code, x0, y + head, size, `code ${c.code} decoded alone`)
         : "";
       const refs = c.top
         .slice(0, refsShown)
         .map((t, j) =>
           tileSvg(
             `${id}-r`,
-            input.references,
+            input.htmlSheets.references,
             t.image,
             x0 + (j + 1) * (size + gap) + 8,
             y + head,
@@ -182,16 +202,15 @@ function overviewHtml(input: AtlasInput): string {
       .map((h) => `code ${h.code} (${h.n}x)`)
       .join(", ")}${here.length > 8 ? ", …" : ""}</div>`;
   }).join("");
-  const mosaic = input.decodes
-    ? `<details style="margin-top:4px"><summary style="cursor:pointer;${MUTED}">every code decoded alone: code = row x ${input.decodes.columns} + column</summary>` +
-      `<img src="${pngDataUrl(toBase64(input.decodes.png))}" width="512" alt="every code decoded alone" style="image-rendering:pixelated;margin-top:4px"></details>`
+  const noDecodes = input.sheets.decodes
+    ? ""
     : `<div style="${MUTED}">this model cannot decode a one-token prefix, so no code is shown decoded alone</div>`;
   return (
     summary +
     cards +
     `<details style="margin-top:4px"><summary style="cursor:pointer;${MUTED}">all ${used.length} used codes, most used first (search the page: "code 417", "#5")</summary><div style="font-size:12px">${list}</div></details>` +
     `<details style="margin-top:4px"><summary style="cursor:pointer;${MUTED}">codes by position</summary><div style="font-size:12px">${byPosition}</div></details>` +
-    mosaic
+    noDecodes
   );
 }
 

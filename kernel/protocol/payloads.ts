@@ -172,7 +172,10 @@ export interface AtlasEntryPayload {
   top: { image: number; positions: number[] }[];
 }
 
-/** A sprite sheet: equal square tiles, row-major, `columns` a row (tile i is at column i % columns, row i / columns). */
+/**
+ * A sprite sheet: equal square tiles, row-major, `columns` a row (tile i is at column i % columns, row i / columns).
+ * Tile i shows item i (a code, a reference image), or item `indices[i]` in a sheet that holds only some items.
+ */
 export interface SpriteSheetPayload {
   /** PNG bytes, base64. */
   png: string;
@@ -180,6 +183,8 @@ export interface SpriteSheetPayload {
   tile: number;
   columns: number;
   count: number;
+  /** Which item each tile shows, when the sheet holds only some items. */
+  indices?: number[];
 }
 
 /** application/vnd.seed.atlas+json: the codebook atlas (every code), or one entry of it (`selected`). */

@@ -8,7 +8,8 @@ the "train" split with a seed of its own, so the set is reproducible and none of
 Output, beside seed.json (model/FORMAT.md, "Reference images"):
   reference_images.png    every scene as one 64x64 tile of a sprite sheet, row-major, `columns` tiles a row
   reference_images.json   {"format": "seed-reference-images", "version": 1, "tile": [64, 64], "columns": C,
-                           "count": N, "source": "...", "images": [{"caption": "...", "held_out": false}, ...]}
+                           "count": N, "source": "...", "attribution": "...",
+                           "images": [{"caption": "...", "held_out": false}, ...]}
 
 Run:  .venv/bin/python -m model.train.reference_images --out model/seed-mini [--count 512] [--seed 4242]
 (needs model/train/data/, fetched by model/train/emoji_catalog.py; artwork: Twemoji, CC-BY 4.0).
@@ -51,6 +52,8 @@ def write_reference_images(out: Path, count: int, seed: int, columns: int = 32) 
         "columns": cols,
         "count": count,
         "source": f"SEED-mini scene generator, train split, scene_at('train', i, seed={seed}) for i < {count}",
+        "attribution": "derived Twemoji artwork: Copyright 2019 Twitter, Inc and other contributors, CC-BY 4.0 "
+        "(https://creativecommons.org/licenses/by/4.0/); see ATTRIBUTION.md",
         "images": [{"caption": ds.caption(s), "held_out": any(ds.is_held_out(o) for o in s.objects)} for s in scenes],
     }
     (out / "reference_images.json").write_text(json.dumps(index, indent=1) + "\n", encoding="utf-8")

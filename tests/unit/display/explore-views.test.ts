@@ -48,9 +48,13 @@ before(async () => {
     model: "test",
     stats: codebookStats(ids, 8, 4),
     referenceSource: "3 test images",
-    references: { png, tile: 8, columns: 4, count: 3 },
+    sheets: { references: { png, tile: 8, columns: 4, count: 3 }, decodes: { png, tile: 8, columns: 4, count: 8 } },
+    // The HTML's own sheets hold only some items (tile i shows item indices[i]).
+    htmlSheets: {
+      references: { png, tile: 8, columns: 4, count: 2, indices: [2, 0] },
+      decodes: { png, tile: 8, columns: 4, count: 2, indices: [1, 2] },
+    },
     captions: ["a", "b", "c"],
-    decodes: { png, tile: 8, columns: 4, count: 8 },
     decodeSteps: 4,
     buildMs: 1234,
     fromCache: false,
@@ -90,6 +94,10 @@ test("the atlas HTML lists every used code as searchable text and runs no script
   assert.doesNotMatch(html, /code 7 · used/);
   assert.match(html, /#0: 1 codes · code 1 \(3x\)/);
   assert.doesNotMatch(html, /<script/i);
+  // Tiles are cut from the HTML's sparse sheets: code 2's decode is tile 1 (x 8), reference 0 is tile 1 too.
+  assert.match(html, /viewBox="8 0 8 8"><title>code 2 decoded alone/);
+  assert.match(html, /viewBox="8 0 8 8"><title>reference 0: code 1 at #0/);
+  assert.doesNotMatch(html, /<title>code 3 decoded alone/, "code 3's decode is not in the HTML sheet");
   assert.match(String(bundle[MIME.plain]), /7 of 8 codes used by 3 reference images/);
   const one = atlasBundle({ ...input, selected: 2 });
   assert.equal((one[MIME.atlas] as AtlasPayload).entries.length, 1);
