@@ -3,6 +3,7 @@
 // images), and a detail panel for the card clicked. Thumbnails are crops of the payload's two sprite sheets.
 
 import type { AtlasEntryPayload, AtlasPayload, SpriteSheetPayload } from "../../kernel/protocol/payloads";
+import { searchAtlas } from "./atlas-search";
 import { h, pngUrl } from "./dom";
 
 /** How many cards a search shows at most. */
@@ -24,34 +25,6 @@ export function tile(sheet: SpriteSheetPayload, item: number, size: number, titl
       `background-image:url(${pngUrl(sheet.png)});background-size:${sheet.columns * sheet.tile * scale}px ${rows * sheet.tile * scale}px;` +
       `background-position:-${x}px -${y}px`,
   });
-}
-
-/** What a query selects, most relevant first (pure; unit-tested). */
-export function searchAtlas(entries: readonly AtlasEntryPayload[], query: string): AtlasEntryPayload[] {
-  const q = query.trim().toLowerCase();
-  const byUsage = (a: AtlasEntryPayload, b: AtlasEntryPayload) => b.count - a.count || a.code - b.code;
-  if (q === "") return entries.filter((e) => e.count > 0).sort(byUsage);
-  if (q === "unused") return entries.filter((e) => e.count === 0);
-  const pos = /^(?:#|@|pos(?:ition)?\s*)(\d+)$/.exec(q);
-  if (pos) {
-    const p = Number(pos[1]);
-    const at = (e: AtlasEntryPayload) => e.positions.find(([x]) => x === p)?.[1] ?? 0;
-    return entries.filter((e) => at(e) > 0).sort((a, b) => at(b) - at(a) || a.code - b.code);
-  }
-  const usage = /^([<>]=?)\s*(\d+)$/.exec(q);
-  if (usage) {
-    const n = Number(usage[2]);
-    const ok = {
-      ">": (c: number) => c > n,
-      ">=": (c: number) => c >= n,
-      "<": (c: number) => c < n,
-      "<=": (c: number) => c <= n,
-    }[usage[1] as ">" | ">=" | "<" | "<="];
-    return entries.filter((e) => ok(e.count)).sort(byUsage);
-  }
-  const codes = q.split(/[\s,]+/).map(Number);
-  if (codes.every((c) => Number.isInteger(c))) return codes.flatMap((c) => entries.filter((e) => e.code === c));
-  return [];
 }
 
 function positionsText(e: AtlasEntryPayload, max: number): string {

@@ -295,7 +295,12 @@ export class AtlasImpl implements CodebookAtlas {
     return sheets;
   }
 
-  static async create(model: ModelProxy, refs: ReferenceSet, file: AtlasCacheFile, fromCache: boolean) {
+  static async create(
+    model: ModelProxy,
+    refs: ReferenceSet,
+    file: AtlasCacheFile,
+    fromCache: boolean,
+  ): Promise<AtlasImpl> {
     if (file.ids.length !== refs.images.length)
       throw new Error(`atlas cache holds ${file.ids.length} token lists for ${refs.images.length} reference images`);
     const atlas = new AtlasImpl(model, refs, file, fromCache);
@@ -316,14 +321,15 @@ export class AtlasImpl implements CodebookAtlas {
       const half = THUMB / 2;
       const png = await sharp(atlas.#decodes)
         .resize(SHEET_COLUMNS * half, Math.ceil(atlas.codebookSize / SHEET_COLUMNS) * half, { kernel: "lanczos3" })
-        .png({ compressionLevel: 9 })
+        .png({ compressionLevel: 9, palette: true, colours: 256, dither: 0 })
         .toBuffer();
       sheets.decodes = { png: new Uint8Array(png), tile: half, columns: SHEET_COLUMNS, count: atlas.codebookSize };
       html.decodes = await atlas.#subset("decodes", cards, THUMB);
     }
     atlas.#sheets = sheets;
     atlas.#htmlSheets = html;
-    return Object.freeze(atlas);
+    Object.freeze(atlas);
+    return atlas;
   }
 
   /** A chip's short form of the entry for `code` (token strips' hover text). */

@@ -190,7 +190,7 @@ function overviewHtml(input: AtlasInput): string {
   const list = used
     .map((code) => {
       const c = stats.codes[code]!;
-      return `<div>${chip(code)} code ${code} · used ${c.count}x in ${c.imageCount} images · ${escapeHtml(positionsText(c, 32))} · top images ${c.top.map((t) => t.image).join(", ")}</div>`;
+      return `<div>code ${code} · used ${c.count}x in ${c.imageCount} images · ${escapeHtml(positionsText(c, 8))} · top images ${c.top.map((t) => t.image).join(", ")}</div>`;
     })
     .join("");
   const byPosition = Array.from({ length: stats.numTokens }, (_, p) => {

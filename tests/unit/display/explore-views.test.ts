@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
 import { Window } from "happy-dom";
-import { searchAtlas } from "../../../extension/renderer/atlas-view";
+import { searchAtlas } from "../../../extension/renderer/atlas-search";
 import { codebookStats } from "../../../kernel/api/atlas-stats";
 import type { AtlasInput } from "../../../kernel/display/atlas-view";
 import { atlasBundle, atlasPayload } from "../../../kernel/display/atlas-view";
@@ -15,7 +15,11 @@ import type { AtlasPayload } from "../../../kernel/protocol/payloads";
 import { gradientPng } from "./fixtures";
 
 interface El {
-  shadowRoot: { querySelector(s: string): El | null; querySelectorAll(s: string): ArrayLike<El> } | null;
+  shadowRoot: {
+    querySelector(s: string): El | null;
+    querySelectorAll(s: string): ArrayLike<El>;
+    textContent: string | null;
+  } | null;
   textContent: string | null;
   getAttribute(name: string): string | null;
   dispatchEvent(e: unknown): boolean;
