@@ -11,7 +11,7 @@ import type { AtlasEntryPayload, AtlasPayload, SpriteSheetPayload } from "../pro
 import { PAYLOAD_VERSION } from "../protocol/payloads";
 import { tokenColor } from "./colors";
 import { escapeHtml, frame, MUTED, pngDataUrl, scopeId } from "./html";
-import { toBase64 } from "./image-view";
+import { toBase64 } from "./image-payload";
 
 /** A sheet of equal square tiles as the builder takes it. */
 export interface SheetInput {

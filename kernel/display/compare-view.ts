@@ -15,8 +15,8 @@ import { PAYLOAD_VERSION } from "../protocol/payloads";
 import type { FrameInput } from "./filmstrip";
 import { pickEvenly } from "./filmstrip";
 import { escapeHtml, frame, imgTag, MUTED } from "./html";
-import type { ImageInput } from "./image-view";
-import { imagePayload } from "./image-view";
+import type { ImageInput } from "./image-payload";
+import { imagePayload } from "./image-payload";
 import type { TokenStripInput } from "./token-strip";
 import { tokensPayload } from "./token-strip";
 

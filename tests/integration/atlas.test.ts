@@ -12,12 +12,12 @@ import { readPackageReferences } from "../../kernel/api/atlas-sheets";
 import type { DisplayHandle, DisplaySink } from "../../kernel/api/context";
 import { createSeedApi } from "../../kernel/api/create-seed-api";
 import type { CodebookAtlas, SeedApi } from "../../kernel/api/seed";
-import { encodeRgbPng } from "../../kernel/display/png";
 import type { MimeBundle } from "../../kernel/protocol/mime";
 import { MIME } from "../../kernel/protocol/mime";
 import type { AtlasPayload } from "../../kernel/protocol/payloads";
 import type { SeedRuntime } from "../../model/runtime/index";
 import { SeedModel } from "../../model/runtime/index";
+import { encodeRgbPng } from "../../model/runtime/png";
 import { SEED_MINI } from "../helpers/packages";
 
 const cacheDir = mkdtempSync(join(tmpdir(), "seed-atlas-mini-"));
