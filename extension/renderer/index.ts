@@ -7,13 +7,18 @@ import type { ActivationFunction, OutputItem, RendererContext } from "vscode-not
 import type { ControlsPayload } from "../../kernel/protocol/controls";
 import { MIME } from "../../kernel/protocol/mime";
 import type {
+  AtlasPayload,
   ComparisonPayload,
+  DecodeComparisonPayload,
   FilmstripPayload,
   GenerationPayload,
   ImageViewPayload,
   ProbabilitiesPayload,
+  TokenComparisonPayload,
   TokensPayload,
 } from "../../kernel/protocol/payloads";
+import { renderAtlas } from "./atlas-view";
+import { renderDecodeComparison, renderTokenComparison } from "./compare-views";
 import { renderControls } from "./controls-view";
 import { h, problem } from "./dom";
 import { renderFilmstrip } from "./filmstrip-view";
@@ -61,6 +66,12 @@ async function drawIn(
       }
       await renderControls(value as ControlsPayload, host.element, root, host.context, draw);
       return;
+    case MIME.atlas:
+      return renderAtlas(value as AtlasPayload, root);
+    case MIME.decodeComparison:
+      return renderDecodeComparison(value as DecodeComparisonPayload, root);
+    case MIME.tokenComparison:
+      return renderTokenComparison(value as TokenComparisonPayload, root);
   }
 }
 

@@ -37,6 +37,9 @@ const CHECKS: Record<string, Check> = {
     need(p, "controls", "array") ??
     need(p, "values", "object") ??
     need(p, "code", "string"),
+  [MIME.atlas]: (p) => need(p, "entries", "array") ?? need(p, "codebookSize", "number"),
+  [MIME.decodeComparison]: (p) => need(p, "rows", "array") ?? need(p, "totalSteps", "number"),
+  [MIME.tokenComparison]: (p) => need(p, "a", "object") ?? need(p, "b", "object") ?? need(p, "swaps", "array"),
 };
 
 /** Undefined when `value` can be drawn as `mime`, else what is wrong. */

@@ -1,10 +1,16 @@
 // The interactive token strip (application/vnd.seed.tokens+json): chips coloured by id; hover or focus a chip to see
 // its id and its Q-Former attention over the source image on a canvas; click (or Enter) pins it, click again unpins.
 
-import type { AttentionPayload, TokensPayload } from "../../kernel/protocol/payloads";
+import type { AttentionPayload, ChipAtlas, TokensPayload } from "../../kernel/protocol/payloads";
 import { h, loadImage } from "./dom";
 
 const CANVAS = 168;
+
+/** A chip's atlas entry in one line (the same words as the kernel's HTML tooltip). */
+export function atlasText(id: number, a: ChipAtlas, referenceCount: number): string {
+  if (a.count === 0) return `atlas: no reference image uses code ${id} · seed.atlas(${id})`;
+  return `atlas: used ${a.count}x in ${a.imageCount} of ${referenceCount} reference images, most at ${a.at.map((p) => `#${p}`).join(", ")} · top images ${a.top.join(", ")} · seed.atlas(${id})`;
+}
 
 /** The chips (and empty prefix slots) of a payload; `compact` chips are smaller and not interactive. */
 export function chipElements(payload: TokensPayload, compact: boolean): HTMLElement[] {
@@ -14,7 +20,7 @@ export function chipElements(payload: TokensPayload, compact: boolean): HTMLElem
       {
         class: compact ? "chip compact" : "chip",
         style: `background:${c.color};color:${c.textColor}`,
-        title: `token #${c.index} · id ${c.id}`,
+        title: `token #${c.index} · id ${c.id}${c.atlas ? `\n${atlasText(c.id, c.atlas, payload.atlasReferences ?? 0)}` : ""}`,
         tabindex: compact ? -1 : 0,
         "data-index": c.index,
       },
@@ -113,7 +119,8 @@ export async function renderTokens(payload: TokensPayload, root: HTMLElement): P
             return ` · looks most at row ${p.row}, col ${p.col}`;
           })()
         : "";
-    info.textContent = `token #${index} · id ${chip.id}${where}${pinned === index ? " · pinned (click to unpin)" : ""}`;
+    const atlas = chip.atlas ? ` · ${atlasText(chip.id, chip.atlas, payload.atlasReferences ?? 0)}` : "";
+    info.textContent = `token #${index} · id ${chip.id}${where}${atlas}${pinned === index ? " · pinned (click to unpin)" : ""}`;
   };
 
   for (const c of chips) {

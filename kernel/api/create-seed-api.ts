@@ -6,6 +6,9 @@ import { comparisonBundle } from "../display/image-view";
 import { toMimeBundle } from "../display/to-mime-bundle";
 import { MIME } from "../protocol/mime";
 import { imageTokensText } from "./answer-parts";
+import type { AtlasImpl } from "./atlas";
+import { createAtlasCall } from "./atlas";
+import { createCompareMethods } from "./compare";
 import type { SeedApiContext } from "./context";
 import { ControlHub } from "./control-hub";
 import { createControlsApi } from "./controls";
@@ -30,6 +33,7 @@ import type {
   SeedImage,
   Tokens,
 } from "./seed";
+import type { AtlasLookup } from "./tokens";
 import { assertTokens, TokensImpl } from "./tokens";
 import { checkIds, checkInt, checkSignal, describe, interrupted, SeedApiError } from "./validate";
 
@@ -60,6 +64,10 @@ function messageParts(call: string, message: unknown): unknown[] {
 }
 
 export function createSeedApi(ctx: SeedApiContext): SeedApi {
+  /** The latest codebook atlas built or read in this session: token strips link their chips to it. */
+  let latestAtlas: AtlasImpl | undefined;
+  const atlasLookup: AtlasLookup = () =>
+    latestAtlas && { referenceCount: latestAtlas.referenceCount, chip: (code: number) => latestAtlas!.chip(code) };
   /** Sizes of the model seen last (for drawing conversation transcripts before/without a model call). */
   let known = { numTokens: 32, codebookSize: 1 };
   const sizes = (): { numTokens: number; codebookSize: number } => known;
@@ -90,6 +98,7 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
       attention,
       patchGrid: vt.patchGrid,
       label: image.label,
+      atlas: atlasLookup,
     });
   };
 
@@ -101,6 +110,7 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
         ids: checkIds(call, "ids", value, numTokens, codebookSize, true),
         numTokens,
         codebookSize,
+        atlas: atlasLookup,
       });
     }
     throw new SeedApiError(
@@ -187,6 +197,45 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
     });
   };
 
+  const atlas = createAtlasCall(ctx, modelOf, (a) => {
+    latestAtlas = a;
+  });
+  const compareImages = (images: readonly (SeedImage | Reconstruction)[], caption?: string): SeedDisplayable => {
+    if (!Array.isArray(images) || images.length === 0)
+      throw new SeedApiError(
+        `seed.compare: expected a non-empty array of images or reconstructions, got ${describe(images)}`,
+      );
+    const inputs = images.map((x, i) => {
+      const img =
+        x instanceof ReconstructionImpl
+          ? x.image.withLabel(x.tokens.isPrefix ? `first ${x.tokens.length}` : x.image.label)
+          : x;
+      if (!(img instanceof SeedImageImpl))
+        throw new SeedApiError(
+          `seed.compare: images[${i}] is ${describe(x)}; expected a SeedImage or a Reconstruction`,
+        );
+      return { png: img.png, label: img.label };
+    });
+    return new View(
+      () => comparisonBundle(caption === undefined ? { images: inputs } : { images: inputs, caption: String(caption) }),
+      `Comparison(${inputs.length} images)`,
+    );
+  };
+  const compare: SeedApi["compare"] = Object.freeze(
+    Object.assign(
+      compareImages,
+      createCompareMethods({
+        ctx,
+        modelOf,
+        tokensOf: async (call, model, value, signal) =>
+          value instanceof TokensImpl
+            ? value
+            : tokensFrom(call, model, await resolveImage(call, value, model, ctx.cwd), signal),
+        chat: (prompt, options) => api.chat(prompt, options),
+      }),
+    ),
+  );
+
   const api: Omit<SeedApi, "controls"> = {
     version: SEED_API_VERSION,
 
@@ -252,6 +301,7 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
         numTokens: a.numTokens,
         codebookSize: a.codebookSize,
         label: `${a.label ?? "a"}[0..${at}) + ${b.label ?? "b"}[${at}..${a.numTokens})`,
+        atlas: atlasLookup,
       });
     },
 
@@ -278,6 +328,7 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
         numTokens: a.numTokens,
         codebookSize: a.codebookSize,
         label: `mix of ${a.label ?? "a"} and ${b.label ?? "b"}`,
+        atlas: atlasLookup,
       });
     },
 
@@ -341,28 +392,9 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
       ctx.display.display(typeof value === "string" ? { [MIME.plain]: value } : toMimeBundle(value));
     },
 
-    compare(images: readonly (SeedImage | Reconstruction)[], caption?: string): SeedDisplayable {
-      if (!Array.isArray(images) || images.length === 0)
-        throw new SeedApiError(
-          `seed.compare: expected a non-empty array of images or reconstructions, got ${describe(images)}`,
-        );
-      const inputs = images.map((x, i) => {
-        const img =
-          x instanceof ReconstructionImpl
-            ? x.image.withLabel(x.tokens.isPrefix ? `first ${x.tokens.length}` : x.image.label)
-            : x;
-        if (!(img instanceof SeedImageImpl))
-          throw new SeedApiError(
-            `seed.compare: images[${i}] is ${describe(x)}; expected a SeedImage or a Reconstruction`,
-          );
-        return { png: img.png, label: img.label };
-      });
-      return new View(
-        () =>
-          comparisonBundle(caption === undefined ? { images: inputs } : { images: inputs, caption: String(caption) }),
-        `Comparison(${inputs.length} images)`,
-      );
-    },
+    compare,
+
+    atlas: atlas as SeedApi["atlas"],
 
     async info(): Promise<ModelInfo> {
       const signal = ctx.signal();

@@ -312,6 +312,135 @@ export interface ControlsApi {
   view<T>(spec: CustomControls<T>): Promise<ControlledView<T>>;
 }
 
+/** Options of the `seed.compare.*` comparisons (each names the ones it takes). */
+export interface CompareOptions {
+  /** Denoising steps, the same for every row. Default: the model's. */
+  steps?: number;
+  /** Seed of the initial noise, the same for every row (not for compare.seeds). Default 0. */
+  seed?: number;
+  /** Guidance scale, the same for every row (not for compare.guidance). Default: the model's. */
+  guidance?: number;
+  /** compare.tokens: decode A, B and every single-position swap. Default true. */
+  swaps?: boolean;
+  /** compare.prompts: sampling options of the drawings (default greedy-free defaults with seed 0). */
+  generate?: Omit<GenerateOptions, "live" | "decodeImages" | "forceImage">;
+}
+
+/** Decodes over the same steps, aligned step by step. Renders as one filmstrip per row, a column per step. */
+export interface DecodeComparison extends SeedDisplayable {
+  /** One decode per row, every step kept in `frames`. */
+  readonly rows: readonly Reconstruction[];
+  readonly labels: readonly string[];
+  /** Per step, the mean absolute pixel difference (0..255) between the first two rows' predicted images. */
+  readonly differences: readonly number[];
+}
+
+/** Two token sequences aligned. Renders as both strips, the differing positions outlined, and the swaps decoded. */
+export interface TokenComparison extends SeedDisplayable {
+  readonly a: Tokens;
+  readonly b: Tokens;
+  /** Positions where the ids differ. */
+  readonly differ: readonly number[];
+  readonly decodedA: SeedImage | undefined;
+  readonly decodedB: SeedImage | undefined;
+  /** Per differing position: A with B's code there, decoded; `change` is its mean pixel difference from A's decode. */
+  readonly swaps: readonly {
+    readonly position: number;
+    readonly from: number;
+    readonly to: number;
+    readonly image: SeedImage;
+    readonly change: number;
+  }[];
+}
+
+/** `seed.compare`: images side by side, and the comparisons below. */
+export interface CompareApi {
+  /** Images side by side with labels (e.g. several reconstructions). */
+  (images: readonly (SeedImage | Reconstruction)[], caption?: string): SeedDisplayable;
+  /** The same tokens decoded with 2-4 seeds (initial noises) over the same steps. */
+  seeds(
+    tokens: Tokens | ImageSource,
+    seeds: readonly number[],
+    options?: Pick<CompareOptions, "steps" | "guidance">,
+  ): Promise<DecodeComparison>;
+  /** The same tokens decoded with 2-4 guidance scales, same steps and same initial noise. */
+  guidance(
+    tokens: Tokens | ImageSource,
+    scales: readonly number[],
+    options?: Pick<CompareOptions, "steps" | "seed">,
+  ): Promise<DecodeComparison>;
+  /** 2-4 prompts drawn by the language model, then decoded over the same steps from the same initial noise. */
+  prompts(
+    prompts: readonly string[],
+    options?: Pick<CompareOptions, "steps" | "seed" | "guidance" | "generate">,
+  ): Promise<DecodeComparison>;
+  /** Two images' tokens aligned, differing positions highlighted, and each differing position swapped and decoded. */
+  tokens(
+    a: Tokens | ImageSource,
+    b: Tokens | ImageSource,
+    options?: Pick<CompareOptions, "steps" | "seed" | "guidance" | "swaps">,
+  ): Promise<TokenComparison>;
+}
+
+/** Options of `seed.atlas`. */
+export interface AtlasOptions {
+  /** Reference images to count codes over. Default: the package's own set (reference_images.png beside seed.json). */
+  references?: readonly ImageSource[];
+  /** Denoising steps of each code's one-token decode. Default 4 (one token draws little more than a background). */
+  steps?: number;
+  /** Build again even when the cache holds this atlas. Default false. */
+  rebuild?: boolean;
+}
+
+/** One code of the codebook atlas. Renders as its decode, its usage and the reference images that hold it most. */
+export interface AtlasEntry extends SeedDisplayable {
+  readonly code: number;
+  /** Occurrences over every position of every reference image. */
+  readonly count: number;
+  /** Reference images that hold it at least once. */
+  readonly imageCount: number;
+  /** Where it sits, most frequent position first. */
+  readonly positions: readonly { readonly position: number; readonly count: number }[];
+  /** The reference images that hold it most, with the positions it sits at in each. */
+  readonly topImages: readonly {
+    readonly index: number;
+    readonly image: SeedImage;
+    readonly caption: string | undefined;
+    readonly positions: readonly number[];
+  }[];
+  /** The code decoded alone, as a one-token prefix (a thumbnail); undefined when the model cannot decode prefixes. */
+  readonly decoded: SeedImage | undefined;
+}
+
+/**
+ * The codebook atlas: for every code, how often and where the reference images use it, which images hold it most,
+ * and what it decodes to alone. Built once per model package and reference set, then read from a disk cache.
+ * Renders as a searchable view (VS Code: a search box; Jupyter: the page's find, e.g. "code 417" or "#5").
+ */
+export interface CodebookAtlas extends SeedDisplayable {
+  readonly model: string;
+  readonly codebookSize: number;
+  readonly numTokens: number;
+  readonly referenceCount: number;
+  /** Where the reference images come from. */
+  readonly referenceSource: string;
+  /** Per code (index = code), its occurrences over the reference set; they sum to numTokens x referenceCount. */
+  readonly counts: readonly number[];
+  /** Per reference image, its token ids. */
+  readonly referenceIds: readonly (readonly number[])[];
+  /** Steps of the one-token decodes; undefined when the model cannot decode prefixes. */
+  readonly decodeSteps: number | undefined;
+  /** How long the build took (ms), and whether this atlas was read from the cache. */
+  readonly buildMs: number;
+  readonly fromCache: boolean;
+  /** Codes in use, most used first. */
+  byUsage(): number[];
+  /** Codes used at `position` (0-based), most used there first. */
+  atPosition(position: number): { code: number; count: number }[];
+  /** One code's entry. */
+  entry(code: number): Promise<AtlasEntry>;
+}
+
 /** The `seed` object. Every call validates its input and honours interrupt. */
 export interface SeedApi {
   /** Version of this API. */
@@ -338,10 +467,17 @@ export interface SeedApi {
   conversation(system?: string): Conversation;
   /** Shows any value now (seed objects richly; PNG bytes as an image; a string as its text; anything else inspected). */
   display(value: unknown): void;
-  /** Images side by side with labels (e.g. several reconstructions). */
-  compare(images: readonly (SeedImage | Reconstruction)[], caption?: string): SeedDisplayable;
+  /**
+   * Images side by side: `seed.compare([img, rec])`. Comparisons over the same steps: `seed.compare.seeds(tok, [0, 1])`,
+   * `.guidance(tok, [1, 5])`, `.prompts(["Draw ...", "Draw ..."])`, and `seed.compare.tokens(a, b)`.
+   */
+  readonly compare: CompareApi;
   /** The loaded model: name, execution provider, sizes. */
   info(): Promise<ModelInfo>;
   /** Views with live controls: decode, chat, token editing, or your own. */
   readonly controls: ControlsApi;
+  /** The codebook atlas of every code (built once per package, then cached on disk). */
+  atlas(options?: AtlasOptions): Promise<CodebookAtlas>;
+  /** One code's atlas entry: its usage, positions, top reference images and its one-token decode. */
+  atlas(code: number, options?: AtlasOptions): Promise<AtlasEntry>;
 }

@@ -4,6 +4,7 @@
 import type { TokenStripInput } from "../display/token-strip";
 import { tokenStripBundle } from "../display/token-strip";
 import type { MimeBundle } from "../protocol/mime";
+import type { ChipAtlas } from "../protocol/payloads";
 import type { SeedImage, Tokens } from "./seed";
 import { checkIds, checkInt, describe, SeedApiError } from "./validate";
 
@@ -16,7 +17,12 @@ export interface TokensInit {
   attention?: readonly (readonly number[])[];
   patchGrid?: readonly [number, number];
   label?: string;
+  /** The session's codebook atlas, if one is built by the time the strip renders (chips link to their entries). */
+  atlas?: AtlasLookup;
 }
+
+/** What the token strip asks the session's atlas: its reference count and each code's summary; undefined: none built. */
+export type AtlasLookup = () => { referenceCount: number; chip(code: number): ChipAtlas } | undefined;
 
 export class TokensImpl implements Tokens {
   readonly ids: readonly number[];
@@ -26,8 +32,10 @@ export class TokensImpl implements Tokens {
   readonly attention: readonly (readonly number[])[] | undefined;
   readonly patchGrid: readonly [number, number] | undefined;
   readonly label: string | undefined;
+  readonly #atlas: AtlasLookup | undefined;
 
   constructor(init: TokensInit) {
+    this.#atlas = init.atlas;
     this.ids = Object.freeze(checkIds("Tokens", "ids", [...init.ids], init.numTokens, init.codebookSize, true));
     this.numTokens = init.numTokens;
     this.codebookSize = init.codebookSize;
@@ -66,6 +74,7 @@ export class TokensImpl implements Tokens {
       numTokens: this.numTokens,
       codebookSize: this.codebookSize,
       label: this.label ? `${this.label}, #${i}=${id}` : `#${i}=${id}`,
+      ...(this.#atlas ? { atlas: this.#atlas } : {}),
     });
   }
 
@@ -80,6 +89,7 @@ export class TokensImpl implements Tokens {
     if (this.source) init.source = this.source;
     if (this.attention) init.attention = this.attention.slice(0, k);
     if (this.patchGrid) init.patchGrid = this.patchGrid;
+    if (this.#atlas) init.atlas = this.#atlas;
     return new TokensImpl(init);
   }
 
@@ -104,6 +114,8 @@ export class TokensImpl implements Tokens {
     if (this.source) input.source = { png: this.source.png, label: this.source.label };
     if (this.attention && this.patchGrid) input.attention = { grid: this.patchGrid, maps: this.attention };
     if (this.label !== undefined) input.label = this.label;
+    const atlas = this.#atlas?.();
+    if (atlas) input.atlas = { referenceCount: atlas.referenceCount, chips: this.ids.map((id) => atlas.chip(id)) };
     return input;
   }
 

@@ -5,7 +5,7 @@
 import { encodeRgbaPng } from "../../model/runtime/png";
 import type { MimeBundle } from "../protocol/mime";
 import { MIME } from "../protocol/mime";
-import type { AttentionPayload, TokenChip, TokensPayload } from "../protocol/payloads";
+import type { AttentionPayload, ChipAtlas, TokenChip, TokensPayload } from "../protocol/payloads";
 import { PAYLOAD_VERSION } from "../protocol/payloads";
 import { tokenColor } from "./colors";
 import { escapeHtml, frame, MUTED, pngDataUrl, scopeId } from "./html";
@@ -21,6 +21,14 @@ export interface TokenStripInput {
   /** [Gh, Gw] and per given token its attention over the Gh*Gw patches (any non-negative scale). */
   attention?: { grid: readonly [number, number]; maps: readonly (readonly number[])[] };
   label?: string;
+  /** The codebook atlas's summary of each given id, when the session has built one. */
+  atlas?: { referenceCount: number; chips: readonly ChipAtlas[] };
+}
+
+/** The hover text that links a chip to its atlas entry: "atlas: used 23x in 17 of 512 reference images, ...". */
+export function chipAtlasText(id: number, a: ChipAtlas, referenceCount: number): string {
+  if (a.count === 0) return `atlas: no reference image uses code ${id} · seed.atlas(${id})`;
+  return `atlas: used ${a.count}x in ${a.imageCount} of ${referenceCount} reference images, most at ${a.at.map((p) => `#${p}`).join(", ")} · top images ${a.top.join(", ")} · seed.atlas(${id})`;
 }
 
 /** Chips with precomputed colours. */
@@ -66,6 +74,13 @@ export function tokensPayload(input: TokenStripInput): TokensPayload {
   if (input.source) payload.source = imagePayload(input.source);
   if (input.attention) payload.attention = normaliseAttention(input.attention.grid, input.attention.maps);
   if (input.label !== undefined) payload.label = input.label;
+  if (input.atlas) {
+    payload.atlasReferences = input.atlas.referenceCount;
+    payload.chips.forEach((c, i) => {
+      const a = input.atlas!.chips[i];
+      if (a) c.atlas = a;
+    });
+  }
   return payload;
 }
 
@@ -149,7 +164,8 @@ function tokenStripHtmlFromPayload(payload: TokensPayload, compact: boolean): st
   const att = payload.attention;
   const chips = payload.chips.map((chip) => {
     const where = att?.maps[chip.index] ? ` · looks most at ${peakCell(att.maps[chip.index]!, att.grid[1])}` : "";
-    return chipHtml(chip, `token #${chip.index} · id ${chip.id}${where}`, compact);
+    const atlas = chip.atlas ? `\n${chipAtlasText(chip.id, chip.atlas, payload.atlasReferences ?? 0)}` : "";
+    return chipHtml(chip, `token #${chip.index} · id ${chip.id}${where}${atlas}`, compact);
   });
   for (let i = payload.chips.length; i < payload.numTokens; i++) chips.push(emptySlotHtml(i, compact));
   const strip = `<div style="display:flex;flex-wrap:wrap;gap:2px;max-width:${compact ? 480 : 640}px">${chips.join("")}</div>`;

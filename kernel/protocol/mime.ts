@@ -11,6 +11,9 @@ export const MIME = {
   generation: "application/vnd.seed.generation+json",
   probabilities: "application/vnd.seed.probabilities+json",
   controls: "application/vnd.seed.controls+json",
+  atlas: "application/vnd.seed.atlas+json",
+  decodeComparison: "application/vnd.seed.decode-comparison+json",
+  tokenComparison: "application/vnd.seed.token-comparison+json",
   html: "text/html",
   png: "image/png",
   plain: "text/plain",
@@ -25,6 +28,9 @@ export const SEED_RENDERER_MIME_TYPES: readonly string[] = [
   MIME.generation,
   MIME.probabilities,
   MIME.controls,
+  MIME.atlas,
+  MIME.decodeComparison,
+  MIME.tokenComparison,
 ];
 
 /** A Jupyter-style MIME bundle: text types as strings, JSON types as objects, binary types base64-encoded. */

@@ -16,6 +16,18 @@ export interface ImagePayload {
   label?: string;
 }
 
+/** What the codebook atlas (seed.atlas) knows about a chip's code, once an atlas was built in the session. */
+export interface ChipAtlas {
+  /** Occurrences over the atlas's reference images. */
+  count: number;
+  /** Reference images holding it. */
+  imageCount: number;
+  /** Its most frequent positions (up to 3). */
+  at: number[];
+  /** The reference images holding it most (indices, up to 3). */
+  top: number[];
+}
+
 /** One token chip: a visual-token id and its colour (stable per id). */
 export interface TokenChip {
   /** Position in the sequence, 0-based. */
@@ -26,6 +38,8 @@ export interface TokenChip {
   color: string;
   /** CSS colour of the text on the chip, chosen for contrast. */
   textColor: string;
+  /** The code's atlas entry in short, when the session has built an atlas (hover text links to seed.atlas(id)). */
+  atlas?: ChipAtlas;
 }
 
 /** The Q-Former cross-attention of every token over the image patches. */
@@ -49,6 +63,8 @@ export interface TokensPayload {
   source?: ImagePayload;
   attention?: AttentionPayload;
   label?: string;
+  /** How many reference images the chips' `atlas` entries count over. */
+  atlasReferences?: number;
 }
 
 /** application/vnd.seed.image+json: one image. */
@@ -138,4 +154,104 @@ export interface GenerationPayload {
   steps?: GenerationStep[];
   /** Problems met, e.g. an image span repaired or skipped. */
   warnings?: string[];
+}
+
+/** One code of the codebook atlas. */
+export interface AtlasEntryPayload {
+  code: number;
+  /** Chip colours (the same as in every token strip). */
+  color: string;
+  textColor: string;
+  /** Occurrences in the reference set (all positions of all images). */
+  count: number;
+  /** How many reference images hold it at least once. */
+  imageCount: number;
+  /** [position, occurrences] for every position it was seen at, most frequent first. */
+  positions: [number, number][];
+  /** The reference images that hold it most (index into the reference set), with the positions it sits at. */
+  top: { image: number; positions: number[] }[];
+}
+
+/**
+ * A sprite sheet: equal square tiles, row-major, `columns` a row (tile i is at column i % columns, row i / columns).
+ * Tile i shows item i (a code, a reference image), or item `indices[i]` in a sheet that holds only some items.
+ */
+export interface SpriteSheetPayload {
+  /** PNG bytes, base64. */
+  png: string;
+  /** Tile edge in pixels. */
+  tile: number;
+  columns: number;
+  count: number;
+  /** Which item each tile shows, when the sheet holds only some items. */
+  indices?: number[];
+}
+
+/** application/vnd.seed.atlas+json: the codebook atlas (every code), or one entry of it (`selected`). */
+export interface AtlasPayload {
+  version: number;
+  model: string;
+  codebookSize: number;
+  numTokens: number;
+  /** How many reference images were tokenized. */
+  referenceCount: number;
+  /** Where the reference images come from (one line). */
+  referenceSource: string;
+  /** Every code (the overview), or only the selected one. */
+  entries: AtlasEntryPayload[];
+  /** The reference images as tiles (index = reference image index); absent when too large to embed. */
+  references?: SpriteSheetPayload;
+  /** Per reference image a caption, when the set has them (index = reference image index). */
+  captions?: string[];
+  /** Each code decoded alone as a one-token prefix, tile index = code; absent when the model cannot decode prefixes. */
+  decodes?: SpriteSheetPayload;
+  /** Denoising steps of those one-token decodes. */
+  decodeSteps?: number;
+  /** The code shown by seed.atlas(code). */
+  selected?: number;
+  caption?: string;
+}
+
+/** One row of a decode comparison: one side's denoising frames over the shared steps. */
+export interface DecodeComparisonRow {
+  /** e.g. "seed 0", "guidance 3", a prompt. */
+  label: string;
+  /** Predicted clean image per step, in step order; frames[i].step equals the other rows' frames[i].step. */
+  frames: FilmstripFrame[];
+}
+
+/** application/vnd.seed.decode-comparison+json: two decodes over the same steps, aligned frame by frame. */
+export interface DecodeComparisonPayload {
+  version: number;
+  rows: DecodeComparisonRow[];
+  totalSteps: number;
+  /** What the rows share and what differs, e.g. "25 steps · same initial noise (seed 0)". */
+  caption?: string;
+  /** Per shown step, the mean absolute pixel difference between the rows (0..255). */
+  differences?: number[];
+}
+
+/** One swap of a token comparison: A's tokens with B's code at `position`, decoded. */
+export interface TokenSwapPayload {
+  position: number;
+  /** A's code there and the B code put in its place. */
+  from: number;
+  to: number;
+  image: ImagePayload;
+  /** Mean absolute pixel difference from A's own decode (0..255): how much this position matters. */
+  change: number;
+}
+
+/** application/vnd.seed.token-comparison+json: two token sequences aligned, differing positions highlighted. */
+export interface TokenComparisonPayload {
+  version: number;
+  a: TokensPayload;
+  b: TokensPayload;
+  /** Positions where the ids differ. */
+  differ: number[];
+  /** Decodes of A and B (same steps and noise as the swaps), when swaps were decoded. */
+  decodedA?: ImagePayload;
+  decodedB?: ImagePayload;
+  swaps: TokenSwapPayload[];
+  caption?: string;
 }

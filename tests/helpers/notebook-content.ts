@@ -14,6 +14,7 @@ const RUNNING_TEXT = [
   /\(decoding image…\)/,
   /frames, running/,
   /waiting for the first step/,
+  /codebook atlas · .*: (reading the cache|tokenizing the reference images|decoding every code alone)/,
 ];
 /** Warnings about image spans that a drawing must not carry. */
 const SPAN_WARNING = /image span|not closed|unclosed|no decodable image/i;

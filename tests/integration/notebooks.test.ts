@@ -31,6 +31,7 @@ const notebooksDir = join(root, "notebooks");
 const LESSONS = [
   "drawing-step-by-step.ipynb",
   "editing-and-blending.ipynb",
+  "play-with-the-tokens.ipynb",
   "tokenizer-anatomy.ipynb",
   "tour.ipynb",
   "understanding.ipynb",

@@ -4,6 +4,8 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { codebookStats } from "../../kernel/api/atlas-stats";
+import { atlasBundle, atlasProgressBundle } from "../../kernel/display/atlas-view";
 import { filmstripBundle } from "../../kernel/display/filmstrip";
 import { generationBundle } from "../../kernel/display/generation-view";
 import type { MimeBundle } from "../../kernel/protocol/mime";
@@ -87,4 +89,26 @@ test("a malformed drawing is caught: an unclosed span of 128 tokens, a short spa
     status: "stop-token",
   });
   assert.ok(problems(short).includes("an image span of 31 tokens (the model uses 32)"));
+});
+
+test("an atlas saved while it was still building is caught; the finished atlas view passes", async () => {
+  const building = atlasProgressBundle({
+    model: "SEED-mini",
+    done: 40,
+    total: 1536,
+    what: "decoding every code alone (a one-token prefix)",
+  });
+  assert.ok(problems(building).some((m) => /running/.test(m)));
+  const png = await gradientPng(16, 16);
+  const finished = atlasBundle({
+    model: "SEED-mini",
+    stats: codebookStats([[0, 1]], 2, 2),
+    referenceSource: "1 image",
+    sheets: { references: { png, tile: 16, columns: 1, count: 1 } },
+    htmlSheets: { references: { png, tile: 16, columns: 1, count: 1 } },
+    captions: [""],
+    buildMs: 10,
+    fromCache: false,
+  });
+  assert.deepEqual(problems(finished), []);
 });
