@@ -82,7 +82,9 @@ describe("real SEED shapes (reduced depth) vs torch", { skip }, () => {
       onStep: (s) => timesteps.push(s.timestep),
     });
     const ms = performance.now() - t0;
-    assert.deepEqual(timesteps, ref.decode.timesteps);
+    // One step event per step asked for: PNDM's warm-up call (the reference's first model call) is part of step 1.
+    assert.equal(timesteps.length, ref.decode.steps);
+    assert.deepEqual(timesteps, ref.decode.timesteps.slice(-ref.decode.steps));
     const dl = maxDiff(r.latent.data, decodeTensor(ref.decode.latent).data);
     const refImg = decodeTensor(ref.decode.image).data;
     let worst = 0;
