@@ -127,6 +127,10 @@ def write_report(res: dict[str, Any], args: dict[str, Any]) -> None:
         "",
         "## Training",
         "",
+        "The runs behind the shipped weights: `.venv/bin/python -m model.train --plan ship` (model/train/plans.py) "
+        "repeats them on 2 CPU cores; the autoencoder is reused from the previous package, and the denoiser and the "
+        "LM start from that package's weights.",
+        "",
         "| stage | steps | batch | time | where |",
         "|---|---|---|---|---|",
         *training_times(),
