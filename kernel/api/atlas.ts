@@ -3,7 +3,8 @@
 // and reference set, then cached on disk (a JSON file per key under the cache folder), so a later kernel reads it.
 //
 // Cache key: sha256 over the package's seed.json (which lists every file's sha256), the reference images' bytes and
-// the build settings. Cache folder: $SEED_ATLAS_CACHE, else $XDG_CACHE_HOME/seed-notebook/atlas (~/.cache/...).
+// the build settings. Cache folder: $SEED_ATLAS_CACHE, else $XDG_CACHE_HOME/seed-notebook/atlas (~/.cache/...). A
+// package may ship the cache file of its own default atlas as atlas.json; it is read only when its key matches.
 
 import { createHash } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
@@ -41,6 +42,9 @@ const SHEET_COLUMNS = 32;
 const ENTRY_TILE = 64;
 /** Cards the HTML overview draws (the renderer's search reaches every code). */
 const ATLAS_HTML_CARDS = 24;
+
+/** The atlas a package may ship beside seed.json: a cache file built from that package (same key). */
+export const SHIPPED_ATLAS = "atlas.json";
 
 /** The folder atlas caches go to. */
 export function atlasCacheDir(): string {
@@ -145,7 +149,10 @@ export async function buildAtlas(
   const key = await atlasKey(model, refs, o.decodeSteps);
   const dir = atlasCacheDir();
   const path = join(dir, `${key.slice(0, 32)}.json`);
-  const cached = o.rebuild ? undefined : await readCache(path, key);
+  // A package may ship its atlas (atlas.json, model/FORMAT.md): used when it was built from exactly this package.
+  const cached = o.rebuild
+    ? undefined
+    : ((await readCache(join(model.info.dir, SHIPPED_ATLAS), key)) ?? (await readCache(path, key)));
   if (cached) return AtlasImpl.create(model, refs, cached, true);
 
   const started = performance.now();

@@ -4,10 +4,11 @@
 // a second kernel reads the same atlas from the cache. Prints the build time (model/FORMAT.md quotes it).
 
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { SHIPPED_ATLAS } from "../../kernel/api/atlas";
 import { readPackageReferences } from "../../kernel/api/atlas-sheets";
 import type { DisplayHandle, DisplaySink } from "../../kernel/api/context";
 import { createSeedApi } from "../../kernel/api/create-seed-api";
@@ -47,7 +48,7 @@ after(async () => {
 
 test("SEED-mini's atlas: counts, positions and top images agree with the reference images' tokens", async () => {
   const sink = new Sink();
-  const atlas = (await api(sink).atlas()) as CodebookAtlas;
+  const atlas = (await api(sink).atlas({ rebuild: true })) as CodebookAtlas; // built here, not read from atlas.json
   console.log(
     `atlas built in ${(atlas.buildMs / 1000).toFixed(1)} s: ${atlas.referenceCount} images, ${atlas.byUsage().length} of ${atlas.codebookSize} codes used, decodes at ${atlas.decodeSteps} steps`,
   );
@@ -92,4 +93,21 @@ test("SEED-mini's atlas: counts, positions and top images agree with the referen
   const again = (await api(new Sink()).atlas()) as CodebookAtlas;
   assert.equal(again.fromCache, true, "a second kernel reads the cache");
   assert.deepEqual(again.counts, atlas.counts);
+});
+
+test("the atlas SEED-mini ships (atlas.json) is the one a build of this package gives, so seed.atlas() reads it", async () => {
+  const built = JSON.parse(
+    readFileSync(join(cacheDir, readdirSync(cacheDir).find((f) => f.endsWith(".json"))!), "utf8"),
+  );
+  const shipped = JSON.parse(readFileSync(join(SEED_MINI, SHIPPED_ATLAS), "utf8"));
+  // A stale atlas.json (the package re-exported since) has another key: copy the fresh cache file over it.
+  assert.equal(
+    shipped.key,
+    built.key,
+    `model/seed-mini/${SHIPPED_ATLAS} is stale: rebuild it (model/FORMAT.md, "The shipped atlas")`,
+  );
+  assert.deepEqual(shipped.ids, built.ids, "the shipped atlas counted the same tokens");
+  rmSync(cacheDir, { recursive: true, force: true });
+  const fresh = (await api(new Sink()).atlas()) as CodebookAtlas; // empty cache folder: only the package's file
+  assert.equal(fresh.fromCache, true, "read from the package's atlas.json");
 });
