@@ -125,8 +125,8 @@ export function missingExpected(nb: Notebook, name: string): CellProblem[] {
  * The output types of one cell as a stable string: its MIME types plus "stdout" when it printed and "error" when it
  * failed. stderr is left out on purpose: native libraries may log there in one frontend and not in another.
  */
-export function cellSignature(cell: NotebookCell): string {
-  const parts = mimeTypes(cell);
+export function cellSignature(cell: NotebookCell, ignore: readonly string[] = []): string {
+  const parts = mimeTypes(cell).filter((m) => !ignore.includes(m));
   const outputs = cell.outputs ?? [];
   if (outputs.some((o) => o.output_type === "stream" && o.name === "stdout")) parts.push("stdout");
   if (outputs.some((o) => o.output_type === "error")) parts.push("error");
@@ -139,6 +139,7 @@ export function compareOutputTypes(
   actual: Notebook,
   name: string,
   labels = ["committed", "re-run"],
+  ignoreMimes: readonly string[] = [],
 ): CellProblem[] {
   const [a, b] = labels;
   if (expected.cells.length !== actual.cells.length) {
@@ -152,8 +153,8 @@ export function compareOutputTypes(
     if (cell.cell_type !== other.cell_type) {
       out.push({ notebook: name, cell: i, message: `${a} is ${cell.cell_type}, ${b} is ${other.cell_type}` });
     } else if (cell.cell_type === "code") {
-      const s1 = cellSignature(cell);
-      const s2 = cellSignature(other);
+      const s1 = cellSignature(cell, ignoreMimes);
+      const s2 = cellSignature(other, ignoreMimes);
       if (s1 !== s2) out.push({ notebook: name, cell: i, message: `${a} outputs [${s1}], ${b} outputs [${s2}]` });
     }
   });
