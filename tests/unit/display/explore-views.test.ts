@@ -4,7 +4,6 @@
 
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
-import { Window } from "happy-dom";
 import { searchAtlas } from "../../../extension/renderer/atlas-search";
 import { codebookStats } from "../../../kernel/api/atlas-stats";
 import type { AtlasInput } from "../../../kernel/display/atlas-view";
@@ -13,34 +12,12 @@ import { decodeComparisonBundle, tokenComparisonBundle } from "../../../kernel/d
 import { MIME } from "../../../kernel/protocol/mime";
 import type { AtlasPayload } from "../../../kernel/protocol/payloads";
 import { gradientPng } from "./fixtures";
+import { activateRenderer, type El, type RendererApi, renderItem, win } from "./renderer-harness";
 
-interface El {
-  shadowRoot: {
-    querySelector(s: string): El | null;
-    querySelectorAll(s: string): ArrayLike<El>;
-    textContent: string | null;
-  } | null;
-  textContent: string | null;
-  getAttribute(name: string): string | null;
-  dispatchEvent(e: unknown): boolean;
-  value?: string;
-}
-interface RendererApi {
-  renderOutputItem(
-    item: { id: string; mime: string; json(): unknown; text(): string },
-    element: unknown,
-  ): Promise<void>;
-}
-
-const win = new Window();
-Object.assign(globalThis, { document: win.document, Image: win.Image });
-const rendererPath = "../../../extension/renderer/index.ts";
 let renderer: RendererApi;
 let input: AtlasInput;
 before(async () => {
-  renderer = ((await import(rendererPath)) as { activate(ctx: unknown): RendererApi }).activate({
-    workspace: { isTrusted: true },
-  });
+  renderer = await activateRenderer();
   // 3 images of 4 tokens over 8 codes: code 1 is everywhere at #0, code 7 is never used.
   const ids = [
     [1, 2, 3, 2],
@@ -65,11 +42,7 @@ before(async () => {
   };
 });
 
-async function render(mime: string, payload: unknown): Promise<El> {
-  const el = win.document.createElement("div") as unknown as El;
-  await renderer.renderOutputItem({ id: "x", mime, json: () => payload, text: () => JSON.stringify(payload) }, el);
-  return el;
-}
+const render = (mime: string, payload: unknown): Promise<El> => renderItem(renderer, mime, payload);
 const all = (el: El, s: string): El[] => Array.from(el.shadowRoot!.querySelectorAll(s));
 const q = (el: El, s: string): El => {
   const found = el.shadowRoot!.querySelector(s);

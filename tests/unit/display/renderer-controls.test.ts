@@ -5,38 +5,12 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Window } from "happy-dom";
 import { controlsBundle } from "../../../kernel/display/controls-view";
 import { filmstripBundle } from "../../../kernel/display/filmstrip";
 import type { ControlsPayload } from "../../../kernel/protocol/controls";
 import { MIME } from "../../../kernel/protocol/mime";
 import { gradientPng } from "./fixtures";
-
-interface El {
-  shadowRoot: { querySelector(s: string): El | null } | null;
-  textContent: string | null;
-  disabled?: boolean;
-  value?: string;
-  dispatchEvent(e: unknown): boolean;
-  getAttribute(name: string): string | null;
-}
-interface RendererApi {
-  renderOutputItem(
-    item: { id: string; mime: string; json(): unknown; text(): string },
-    element: unknown,
-  ): Promise<void>;
-}
-
-const win = new Window();
-Object.assign(globalThis, { document: win.document, Image: win.Image });
-const rendererPath = "../../../extension/renderer/index.ts";
-
-async function activate(ctx: object): Promise<RendererApi> {
-  return ((await import(rendererPath)) as { activate(ctx: unknown): RendererApi }).activate({
-    workspace: { isTrusted: true },
-    ...ctx,
-  });
-}
+import { activateRenderer as activate, type El, win } from "./renderer-harness";
 
 async function payload(seed: number, state: ControlsPayload["state"]): Promise<ControlsPayload> {
   const png = await gradientPng();

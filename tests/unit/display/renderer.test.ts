@@ -5,7 +5,6 @@
 
 import assert from "node:assert/strict";
 import { before, test } from "node:test";
-import { Window } from "happy-dom";
 import { filmstripBundle } from "../../../kernel/display/filmstrip";
 import { generationBundle } from "../../../kernel/display/generation-view";
 import { comparisonBundle } from "../../../kernel/display/image-view";
@@ -13,37 +12,14 @@ import { probabilitiesBundle } from "../../../kernel/display/probabilities";
 import { tokenStripBundle } from "../../../kernel/display/token-strip";
 import { MIME } from "../../../kernel/protocol/mime";
 import { gradientPng } from "./fixtures";
+import { activateRenderer, type El, type RendererApi, renderItem, win } from "./renderer-harness";
 
-interface El {
-  shadowRoot: { querySelector(s: string): El | null; querySelectorAll(s: string): ArrayLike<El> } | null;
-  textContent: string | null;
-  getAttribute(name: string): string | null;
-  classList: { contains(c: string): boolean };
-  dispatchEvent(e: unknown): boolean;
-  value?: string;
-}
-interface RendererApi {
-  renderOutputItem(
-    item: { id: string; mime: string; json(): unknown; text(): string },
-    element: unknown,
-  ): Promise<void>;
-}
-
-const win = new Window();
-Object.assign(globalThis, { document: win.document, Image: win.Image });
-const rendererPath = "../../../extension/renderer/index.ts";
 let renderer: RendererApi;
 before(async () => {
-  renderer = ((await import(rendererPath)) as { activate(ctx: unknown): RendererApi }).activate({
-    workspace: { isTrusted: true },
-  });
+  renderer = await activateRenderer();
 });
 
-async function render(mime: string, payload: unknown): Promise<El> {
-  const el = win.document.createElement("div") as unknown as El;
-  await renderer.renderOutputItem({ id: "x", mime, json: () => payload, text: () => JSON.stringify(payload) }, el);
-  return el;
-}
+const render = (mime: string, payload: unknown): Promise<El> => renderItem(renderer, mime, payload);
 const q = (el: El, s: string): El => {
   const found = el.shadowRoot!.querySelector(s);
   assert.ok(found, `expected an element matching ${s}`);
