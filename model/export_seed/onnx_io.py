@@ -4,8 +4,6 @@ sha256 for the manifest."""
 
 from __future__ import annotations
 
-import hashlib
-import os
 import tempfile
 import warnings
 from pathlib import Path
@@ -61,15 +59,3 @@ def export(
             return [path, data]
         onnx.save_model(model, str(path))
         return [path]
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 22), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def file_entry(path: Path) -> dict:
-    return {"bytes": os.path.getsize(path), "sha256": sha256(path)}

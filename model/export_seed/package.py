@@ -12,10 +12,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from model.train.seed_json import Part, write_seed_json
+
 from . import graphs, memory
 from .graphs import Component
 from .llm import export_llm, kv_layout, load_llm
-from .onnx_io import PROTOBUF_LIMIT, file_entry
+from .onnx_io import PROTOBUF_LIMIT
 from .quantize_llm import quantize_int8
 from .seed_tokenizer import load_seed_tokenizer
 from .serving import write_serving
@@ -244,7 +246,7 @@ def export_package(o: ExportOptions) -> dict:
     }
     if lm_block:
         manifest["language_model"] = lm_block
-    manifest["components"] = {
+    components = {
         c.name: {
             "file": c.file.name,
             **({"external_data": [f.name for f in c.files[1:]]} if len(c.files) > 1 else {}),
@@ -255,8 +257,7 @@ def export_package(o: ExportOptions) -> dict:
     }
     manifest["memory"] = memory_block(out, comps)
     names = [f.name for c in comps for f in c.files] + extra_files
-    manifest["files"] = {n: file_entry(out / n) for n in names}
-    (out / "seed.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    manifest = write_seed_json(out, Part(manifest, components, tuple(names)), whole=True)
     log(
         f"wrote {out / 'seed.json'} ({len(names)} files, {sum(e['bytes'] for e in manifest['files'].values()) / 1e6:.1f} MB)"
     )

@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> None:
     from .lm import export as lm_export
 
     export.main(["--trained"])
-    lm_export.main(["--merge-seed-json"])
+    lm_export.main([])
     evaluate.main([])
     lm_evaluate.main(["--n", "200", "--report"])
     log("exported model/seed-mini and wrote REPORT.md; review and commit them")

@@ -5,14 +5,13 @@
     .venv/bin/python -m model.train.export --trained --partial   # unfinished stages from their latest checkpoint
 
 Weights are rounded to fp16 and stored as fp16 initialisers + Cast (onnx_fp16.py); fixtures are computed from
-the same rounded weights. Entries of an existing seed.json that this script does not own (the language model
-of the language model: its component, its `language_model` block, its files) are kept, and their sizes/sha256 refreshed.
+the same rounded weights. seed.json gets this side's part (seed_json.py): the language model's part of an existing
+seed.json (its block, component and files) is kept, and every file's size and sha256 recomputed.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -28,6 +27,7 @@ from .denoiser import Denoiser
 from .export_graphs import component_io, export_onnx, graphs
 from .fixtures import write_fixtures
 from .onnx_fp16 import convert_initializers_to_fp16, round_module_to_fp16
+from .seed_json import Part, write_seed_json
 from .seed_mini import GEN_DIM, SeedMini
 from .stages import load_autoencoder
 from .text_encoder import build_vocab
@@ -42,6 +42,7 @@ FILES = {
     "latent_encoder": "latent_encoder.onnx",
 }
 LATENT = (LATENT_CHANNELS, 16, 16)
+DECODE_DEFAULTS = {"steps": 25, "guidance_scale": 3.0, "eta": 0.0}  # image_decoder.defaults: what a plain decode uses
 
 
 def build(trained: bool, partial: bool) -> tuple[SeedMini, AutoEncoder, Denoiser, float, dict[str, str]]:
@@ -72,15 +73,9 @@ def build(trained: bool, partial: bool) -> tuple[SeedMini, AutoEncoder, Denoiser
     return tok, ae, den, scale, status
 
 
-def file_entry(path: Path) -> dict[str, Any]:
-    return {"bytes": path.stat().st_size, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
-
-
-def manifest(out: Path, scale: float, description: str, io: dict[str, Any]) -> dict[str, Any]:
-    old: dict[str, Any] = {}
-    if (out / "seed.json").exists():
-        old = json.loads((out / "seed.json").read_text())
-    m: dict[str, Any] = {
+def visual_part(scale: float, description: str, io: dict[str, Any]) -> Part:
+    """The visual side's part of seed.json (the language model's part is model/train/lm/manifest.py's)."""
+    fields: dict[str, Any] = {
         "format": "seed-model",
         "format_version": 1,
         "name": "SEED-mini",
@@ -108,19 +103,11 @@ def manifest(out: Path, scale: float, description: str, io: dict[str, Any]) -> d
             "output_size": [IMAGE, IMAGE],
             "scheduler_config": "scheduler_config.json",
             "unconditional_embedding": "zeros",
-            "defaults": {"steps": 25, "guidance_scale": 3.0, "eta": 0.0},
+            "defaults": DECODE_DEFAULTS,
         },
     }
-    if "language_model" in old:
-        m["language_model"] = old["language_model"]
-    comps = {k: v for k, v in old.get("components", {}).items() if k not in FILES}
-    for key, file in FILES.items():
-        comps[key] = {"file": file, "inputs": io[key][0], "outputs": io[key][1]}
-    m["components"] = dict(sorted(comps.items(), key=lambda kv: list(FILES).index(kv[0]) if kv[0] in FILES else 99))
-    mine = set(FILES.values()) | {"scheduler_config.json", "ATTRIBUTION.md"}
-    names = sorted(mine | {n for n in old.get("files", {}) if (out / n).exists()})
-    m["files"] = {n: file_entry(out / n) for n in names}
-    return m
+    components = {key: {"file": file, "inputs": io[key][0], "outputs": io[key][1]} for key, file in FILES.items()}
+    return Part(fields, components, (*FILES.values(), "scheduler_config.json", "ATTRIBUTION.md"))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -163,7 +150,7 @@ def main(argv: list[str] | None = None) -> None:
         f"semantic encoder, and a latent diffusion decoder at 64x64, trained on {len(D.EMOJI_NAMES)} Twemoji emoji and "
         f"{len(D.SHAPES)} shapes. Weights: " + ", ".join(f"{k} {v}" for k, v in status.items()) + "."
     )
-    (out / "seed.json").write_text(json.dumps(manifest(out, scale, description, io), indent=2) + "\n")
+    write_seed_json(out, visual_part(scale, description, io))
     print(f"wrote {out / 'seed.json'}: {description}")
 
 

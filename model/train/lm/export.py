@@ -1,12 +1,11 @@
 """Export a trained SEED-mini LM into the model package (model/seed-mini/): one command.
 
-    python -m model.train.lm.export [--merge-seed-json]      # run by `python -m model.train` after training
+    python -m model.train.lm.export      # run by `python -m model.train` after the visual side's export
 
 Writes language_model.onnx (opset 17, Optimum names, fp16 weight storage + Cast), tokenizer.json,
-tokenizer_config.json, generation_config.json, fixtures/lm_{tokenizer,greedy,logits}.json, and
-model/train/lm/manifest_block.json: the `language_model` block, the `components.language_model` entry and the
-`files` entries (bytes + sha256) for seed.json. The visual side's export merges that block (manifest.language_model_manifest);
---merge-seed-json merges it here instead, touching no other field. Before writing anything to the package it checks
+tokenizer_config.json, generation_config.json, fixtures/lm_{tokenizer,greedy,logits}.json, and the LM's part of
+seed.json (manifest.py: the `language_model` block, components.language_model, its files' sizes and sha256; the
+visual side's part is kept, and written first by model.train.export). Before writing anything to the package it checks
 ORT (onnxruntime-node) against PyTorch on a prefill and a decode step (max abs diff <= 1e-4), and fails if not.
 """
 
@@ -96,7 +95,6 @@ def generation_config(max_new_tokens: int) -> dict:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--package", type=Path, default=PACKAGE_DIR)
-    ap.add_argument("--merge-seed-json", action="store_true", help="merge the LM block into <package>/seed.json")
     a = ap.parse_args(argv)
     torch.set_num_threads(1)
     model, state = load_checkpoint()
@@ -122,11 +120,8 @@ def main(argv: list[str] | None = None) -> None:
     (pkg / "generation_config.json").write_text(json.dumps(generation_config(max_new), indent=2) + "\n")
     source = code_source("stand-in" if state.get("codes") == "stand-in" else "tokenizer")
     write_fixtures(model, tok, source, pkg / "fixtures")
-    block = manifest.write_manifest_block(model, tok, pkg, state)
-    print(f"wrote {', '.join(sorted(block['files']))} and {manifest.BLOCK_PATH}")
-    if a.merge_seed_json:
-        manifest.merge_into_seed_json(pkg)
-        print(f"merged the language_model block into {pkg / 'seed.json'}")
+    manifest.write_language_model_part(pkg, model, tok)
+    print(f"wrote {', '.join(manifest.LM_FILES)} and the language model's part of {pkg / 'seed.json'}")
 
 
 if __name__ == "__main__":

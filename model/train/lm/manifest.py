@@ -1,27 +1,18 @@
-"""The LM's part of seed.json (model/FORMAT.md): the `language_model` block, its component entry and its files.
-
-For the visual side's export (which owns seed.json):
-    from model.train.lm.manifest import language_model_manifest
-    lm = language_model_manifest(package_dir)      # None when the package holds no language model yet
-    if lm:  seed["language_model"] = lm["language_model"]; seed["components"]["language_model"] = lm["component"];
-            seed["files"].update(lm["files"])
-The same content is in model/train/lm/manifest_block.json (written by model.train.lm.export). merge_into_seed_json
-does exactly the three assignments above on an existing seed.json and touches nothing else.
+"""The language model's part of seed.json (model/FORMAT.md): the `language_model` block, its component entry and
+its files. model.train.lm.export writes it into the package's seed.json (model/train/seed_json.py, which keeps the
+visual side's part); the visual side (model.train.export) writes its part first.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 
+from ..seed_json import Part, write_seed_json
 from .model import SeedMiniLM
 from .onnx_export import io_spec
-from .paths import LM_DIR
 from .template import ASSISTANT_PREFIX, SYSTEM, TURN_SEPARATOR, USER_PREFIX
 from .text_tokenizer import BOI_TOKEN, BOS_TOKEN, EOI_TOKEN, EOS_TOKEN, IMAGE_TOKEN_FORMAT, TextTokenizer
 
-BLOCK_PATH = LM_DIR / "manifest_block.json"
 LM_FILES = (
     "language_model.onnx",
     "tokenizer.json",
@@ -31,10 +22,6 @@ LM_FILES = (
     "fixtures/lm_greedy.json",
     "fixtures/lm_logits.json",
 )
-
-
-def file_entry(path: Path) -> dict:
-    return {"bytes": path.stat().st_size, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
 
 
 def language_model_block(model: SeedMiniLM, tok: TextTokenizer) -> dict:
@@ -64,50 +51,19 @@ def language_model_block(model: SeedMiniLM, tok: TextTokenizer) -> dict:
     }
 
 
-def write_manifest_block(model: SeedMiniLM, tok: TextTokenizer, pkg: Path, state: dict) -> dict:
+def language_model_part(model: SeedMiniLM, tok: TextTokenizer) -> Part:
     inputs, outputs = io_spec(model)
-    block = {
-        "language_model": language_model_block(model, tok),
-        "component": {"file": "language_model.onnx", "inputs": inputs, "outputs": outputs},
-        "files": {name: file_entry(pkg / name) for name in LM_FILES},
-        "training": {"codes": state.get("codes"), "step": state.get("step"), "total_steps": state.get("total_steps")},
-    }
-    BLOCK_PATH.write_text(json.dumps(block, indent=1) + "\n")
-    return block
+    return Part(
+        {"language_model": language_model_block(model, tok)},
+        {"language_model": {"file": "language_model.onnx", "inputs": inputs, "outputs": outputs}},
+        LM_FILES,
+    )
 
 
-def language_model_manifest(pkg: Path, block_path: Path = BLOCK_PATH) -> dict | None:
-    """The block with `files` recomputed from the package on disk; None if the package has no language model."""
-    if not block_path.exists() or not (pkg / "language_model.onnx").exists():
-        return None
-    block = json.loads(block_path.read_text())
-    missing = [n for n in LM_FILES if not (pkg / n).exists()]
-    if missing:
-        raise FileNotFoundError(f"{pkg} lacks LM files {missing}; run .venv/bin/python -m model.train.lm.export")
-    block["files"] = {name: file_entry(pkg / name) for name in LM_FILES}
-    return block
-
-
-def merge_into_seed_json(pkg: Path, block_path: Path = BLOCK_PATH) -> None:
-    seed_path = pkg / "seed.json"
-    if not seed_path.exists():
-        raise FileNotFoundError(f"{seed_path} does not exist: model.train.export writes it first")
-    lm = language_model_manifest(pkg, block_path)
-    if lm is None:
-        raise FileNotFoundError(f"no language model in {pkg}; run .venv/bin/python -m model.train.lm.export first")
-    seed = json.loads(seed_path.read_text())
-    seed["language_model"] = lm["language_model"]
-    seed.setdefault("components", {})["language_model"] = lm["component"]
-    seed.setdefault("files", {}).update(lm["files"])
-    seed_path.write_text(json.dumps(seed, indent=2) + "\n")
-
-
-if __name__ == "__main__":
-    # .venv/bin/python -m model.train.lm.manifest [package dir]: merge the LM block into an existing seed.json
-    import sys
-
-    from .paths import PACKAGE_DIR
-
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else PACKAGE_DIR
-    merge_into_seed_json(target)
-    print(f"merged language_model, components.language_model and {len(LM_FILES)} files into {target / 'seed.json'}")
+def write_language_model_part(pkg: Path, model: SeedMiniLM, tok: TextTokenizer) -> dict:
+    """Writes the LM's part into pkg/seed.json (the visual side's export writes seed.json first) and returns it."""
+    part = language_model_part(model, tok)
+    write_seed_json(
+        pkg, part, require_existing="the visual side writes it first: python -m model.train.export --trained"
+    )
+    return part.fields["language_model"]
