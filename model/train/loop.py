@@ -71,7 +71,11 @@ def run_stage(
                 log(f"[{stage.name}] optimiser state not resumed ({e}); AdamW moments start fresh")
         start, elapsed = int(ck["step"]), float(ck["elapsed"])
         if "steps" in ck:
-            steps, budget_fixed = int(ck["steps"]), True
+            budget_fixed = True
+            if seconds or int(ck["steps"]) == steps:  # a time box's count was fixed when the run began
+                steps = int(ck["steps"])
+            else:
+                log(f"[{stage.name}] the run began for {int(ck['steps'])} steps; continuing to {steps} as now asked")
         stage.history = ck.get("history", stage.history)
         if "extra" in ck:
             stage.load_extra_state(ck["extra"])

@@ -80,7 +80,8 @@ CAPTION_PARAPHRASES = (
     "What's in this image?",
     "What is this image of?",
 )
-# Per vqa_pair kind; fields: {cell} ("at the top left"), {a_name} ("a red circle"), {ref} ("red circle"), {shape}.
+# Per VQA kind; fields as tasks.vqa_question fills them: {cell} ("at the top left"), {a_name} ("a red circle"),
+# {ref} ("red circle"), {shape}.
 VQA_PARAPHRASES: dict[str, tuple[str, ...]] = {
     "identity": ("What's {cell}?", "What is there {cell}?", "Which object is {cell}?"),
     "count": ("How many items are there?", "How many objects do you see?", "Count the objects in the image."),
@@ -128,26 +129,21 @@ def vqa_questions(scene: D.Scene, rng: np.random.Generator, count: int) -> list[
     for _ in range(count * 4):
         if len(out) == count:
             break
-        kind, q, a = tasks.vqa_pair(rng, scene)
+        kind, q, a, fields = tasks.vqa_question(rng, scene)
         if any(x.question == q for x in out):
             continue
-        fields: dict[str, str] = {}
         if kind == "identity":
-            cell = next(c for c, p in enumerate(D.CELL_PHRASES) if q.endswith(f" {p}?"))
+            cell = D.CELL_PHRASES.index(fields["cell"])
             hit = [o for o in scene.objects if o.cell == cell]
             target = ("shape" if hit[0].is_shape else "emoji") if hit else "empty"
-            fields["cell"] = D.CELL_PHRASES[cell]
         elif kind in ("count", "background"):
             target = "scene"
         elif kind == "presence":
-            a_name = q[len("Is there ") : -len(" in the picture?")]
-            target = _kind_of_ref(a_name.split(" ", 1)[1])
-            fields["a_name"] = a_name
+            target = _kind_of_ref(fields["a_name"].split(" ", 1)[1])
         elif kind == "colour":
-            target, fields["shape"] = "shape", q[len("What colour is the ") : -1]
+            target = "shape"
         else:  # position, size: about a unique object, named by tasks.ref_name
-            ref = q[len("Where is the ") : -1] if kind == "position" else q[len("Is the ") : -len(" small or large?")]
-            target, fields["ref"] = _kind_of_ref(ref), ref
+            target = _kind_of_ref(fields["ref"])
         templates = VQA_PARAPHRASES[kind]
         para = templates[int(rng.integers(len(templates)))].format(**fields)
         out.append(Question(kind, target, q, para, a))

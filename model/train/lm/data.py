@@ -1,12 +1,13 @@
 """Training data for the SEED-mini LM: conversations -> token ids + loss masks, cached, and length-bucketed batches.
 
-A data set is built once per (split, size, seed, code source) and cached as .npz in model/train/runs/lm/data/
+A data set is built once per (split, size, seed, code source, conversation generator) and cached as .npz in model/train/runs/lm/data/
 (gitignored): flat int32 ids, uint8 loss mask, int64 offsets [N+1], task index per conversation. Building renders
 and tokenizes every scene the conversations use (edits and compositions are new scenes, re-rendered).
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,7 @@ import numpy as np
 import torch
 
 from .. import dataset as ds
-from . import tasks
+from . import tasks, template
 from .codes import CodeSource
 from .template import ImageRef, Turn, encode_conversation
 from .text_tokenizer import TextTokenizer
@@ -64,7 +65,7 @@ def build(
         task=np.asarray(task_idx, np.int8),
         vocab_size=tok.vocab_size,
         source=source.name,
-        fingerprint=source.fingerprint,
+        fingerprint=corpus_fingerprint(source),
     )
     tmp.replace(out)
     log(
@@ -74,12 +75,21 @@ def build(
     return out
 
 
+def corpus_fingerprint(source: CodeSource) -> str:
+    """Changes whenever a cached data set would come out differently: other codes for the same scene (the code
+    source's fingerprint) or other conversations (the modules that write them: tasks, template, the scenes)."""
+    h = hashlib.sha256()
+    for module in (tasks, template, ds):
+        h.update(Path(module.__file__).read_bytes())
+    return f"{source.fingerprint}/conversations-{h.hexdigest()[:12]}"
+
+
 def _fingerprint(z: np.lib.npyio.NpzFile) -> str:
     return str(z["fingerprint"]) if "fingerprint" in z.files else ""  # "" for older caches: unknown
 
 
 def cached_fingerprint(path: Path) -> str:
-    """The code fingerprint a cached data set was built with; reads only that entry."""
+    """The corpus_fingerprint a cached data set was built with; reads only that entry."""
     with np.load(path) as z:
         return _fingerprint(z)
 

@@ -53,8 +53,8 @@ class LMStage(Stage):
         self.data: dict[str, lmdata.TokenData] = {}
         for split, n in (("train", train_size), ("test", test_size)):
             path = RUNS / "lm" / "data" / f"{source.name}-{split}-{n}-seed{seed}.npz"
-            if path.exists() and lmdata.cached_fingerprint(path) != source.fingerprint:
-                log(f"[lm] {path.name} was built from other codes than {source.fingerprint}: rebuilding")
+            if path.exists() and lmdata.cached_fingerprint(path) != lmdata.corpus_fingerprint(source):
+                log(f"[lm] {path.name} was built from other codes or conversations: rebuilding")
                 path.unlink()
             if not path.exists():
                 lmdata.build(split, n, seed, self.tok, source, MAX_LEN, path, log)

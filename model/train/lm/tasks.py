@@ -35,6 +35,14 @@ DRAW_PROMPTS = (
     "Please draw",
     "I would like a picture of",
     "Generate",
+    "Could you draw",
+    "Make a drawing of",
+    "I want an image of",
+    "Produce a picture of",
+    "Render",
+    "Can you create an image of",
+    "Please make a picture of",
+    "Draw a picture of",
 )
 IMAGE_RESPONSES = ("Here is the image.", "I have generated an image.", "Sure, here it is.")
 EDIT_RESPONSES = ("Here is the edited image.", "Done.", "Sure, here it is.")
@@ -46,6 +54,71 @@ CAPTION_QUESTIONS = (
     "Describe this picture.",
     "Caption this image.",
     "What does the image show?",
+    "Tell me about this image.",
+    "What is shown in the picture?",
+    "Can you describe this image?",
+    "What can you see in the image?",
+    "Give a short description of the image.",
+    "Describe what you see.",
+)
+# Each VQA kind is asked in several phrasings (none of them runtime_eval's held-out paraphrases), so that the
+# model answers the question rather than matching one template; {cell} is a cell phrase ("at the top left").
+IDENTITY_QUESTIONS = (
+    "What is {cell}?",
+    "What is shown {cell}?",
+    "What do you see {cell}?",
+    "What object is {cell}?",
+    "Name the object {cell}.",
+    "What can you see {cell}?",
+    "Tell me what is {cell}.",
+    "What is located {cell}?",
+)
+COUNT_QUESTIONS = (
+    "How many objects are there?",
+    "How many things are in the picture?",
+    "Count the objects.",
+    "How many objects can you see?",
+    "How many items are in the image?",
+    "What is the number of objects?",
+    "How many objects are in this picture?",
+)
+BACKGROUND_QUESTIONS = (
+    "What colour is the background?",
+    "What is the background colour?",
+    "Which colour is the background?",
+    "What is the background color?",
+    "What color is the background of the image?",
+    "What is the colour of the background?",
+    "Tell me the background colour.",
+)
+PRESENCE_QUESTIONS = (
+    "Is there {a_name} in the picture?",
+    "Can you see {a_name} in the image?",
+    "Is {a_name} visible in the picture?",
+    "Does the image show {a_name}?",
+    "Is there {a_name} anywhere in the image?",
+    "Is {a_name} in the picture?",
+)
+COLOUR_QUESTIONS = (
+    "What colour is the {shape}?",
+    "What is the colour of the {shape}?",
+    "What color is the {shape} in the image?",
+    "Tell me the colour of the {shape}.",
+    "Which color does the {shape} have?",
+)
+POSITION_QUESTIONS = (
+    "Where is the {ref}?",
+    "Where is the {ref} in the image?",
+    "Where can I find the {ref}?",
+    "Where does the {ref} appear?",
+    "Which part of the picture is the {ref} in?",
+)
+SIZE_QUESTIONS = (
+    "Is the {ref} small or large?",
+    "What size is the {ref}?",
+    "How large is the {ref}?",
+    "Tell me the size of the {ref}.",
+    "Is the {ref} a small one or a large one?",
 )
 COUNT_WORDS = ("zero", "one", "two", "three", "four")
 _BG = tuple(ds.BACKGROUNDS)
@@ -152,6 +225,14 @@ def edit_chain(rng: np.random.Generator, scene: ds.Scene, split: str, n: int) ->
 
 def vqa_pair(rng: np.random.Generator, scene: ds.Scene) -> tuple[str, str, str]:
     """(kind, question, answer) about one scene; answers are exact attribute words."""
+    kind, q, a, _ = vqa_question(rng, scene)
+    return kind, q, a
+
+
+def vqa_question(rng: np.random.Generator, scene: ds.Scene) -> tuple[str, str, str, dict[str, str]]:
+    """(kind, question, answer, fields): fields are what the question's template was filled with (cell: a cell
+    phrase; a_name: "a red circle"; shape: a shape's name; ref: tasks.ref_name of a unique object), so that the
+    same question can be asked in other words."""
     objs, uniq = scene.objects, unique_objects(scene)
     kinds = ["identity", "count", "background", "presence"] + (["position", "size"] if uniq else [])
     if any(o.is_shape for o in uniq):
@@ -160,28 +241,12 @@ def vqa_pair(rng: np.random.Generator, scene: ds.Scene) -> tuple[str, str, str]:
     if kind == "identity":
         cell = int(rng.choice([o.cell for o in objs])) if rng.random() < 0.75 else int(rng.integers(9))
         hit = [o for o in objs if o.cell == cell]
-        q = str(
-            rng.choice(
-                [
-                    f"What is {ds.CELL_PHRASES[cell]}?",
-                    f"What is shown {ds.CELL_PHRASES[cell]}?",
-                    f"What do you see {ds.CELL_PHRASES[cell]}?",
-                ]
-            )
-        )
-        return kind, q, object_words(hit[0]) if hit else "nothing"
+        fields = {"cell": ds.CELL_PHRASES[cell]}
+        return kind, _ask(rng, IDENTITY_QUESTIONS, fields), object_words(hit[0]) if hit else "nothing", fields
     if kind == "count":
-        q = str(
-            rng.choice(["How many objects are there?", "How many things are in the picture?", "Count the objects."])
-        )
-        return kind, q, COUNT_WORDS[len(objs)]
+        return kind, str(rng.choice(COUNT_QUESTIONS)), COUNT_WORDS[len(objs)], {}
     if kind == "background":
-        q = str(
-            rng.choice(
-                ["What colour is the background?", "What is the background colour?", "Which colour is the background?"]
-            )
-        )
-        return kind, q, _BG[scene.background]
+        return kind, str(rng.choice(BACKGROUND_QUESTIONS)), _BG[scene.background], {}
     if kind == "presence":
         if rng.random() < 0.5:
             name = ref_name(objs[int(rng.integers(len(objs)))])
@@ -189,21 +254,24 @@ def vqa_pair(rng: np.random.Generator, scene: ds.Scene) -> tuple[str, str, str]:
             other = new_object(rng, 0, scene.background)
             name = ref_name(other)
         present = any(ref_name(o) == name for o in objs)
-        return (
-            kind,
-            f"Is there {'an' if name[0] in 'aeiou' else 'a'} {name} in the picture?",
-            "yes" if present else "no",
-        )
+        fields = {"a_name": ("an " if name[0] in "aeiou" else "a ") + name}
+        return kind, _ask(rng, PRESENCE_QUESTIONS, fields), "yes" if present else "no", fields
     if kind == "colour":
         shapes = [o for o in uniq if o.is_shape and [p.name for p in objs].count(o.name) == 1]
         if shapes:
             o = shapes[int(rng.integers(len(shapes)))]
-            return kind, f"What colour is the {o.name}?", _COL[o.colour]
-        return vqa_pair(rng, scene)
+            fields = {"shape": o.name}
+            return kind, _ask(rng, COLOUR_QUESTIONS, fields), _COL[o.colour], fields
+        return vqa_question(rng, scene)
     o = uniq[int(rng.integers(len(uniq)))]
+    fields = {"ref": ref_name(o)}
     if kind == "position":
-        return kind, f"Where is the {ref_name(o)}?", ds.CELL_PHRASES[o.cell]
-    return kind, f"Is the {ref_name(o)} small or large?", ds.SIZES[o.size]
+        return kind, _ask(rng, POSITION_QUESTIONS, fields), ds.CELL_PHRASES[o.cell], fields
+    return kind, _ask(rng, SIZE_QUESTIONS, fields), ds.SIZES[o.size], fields
+
+
+def _ask(rng: np.random.Generator, templates: tuple[str, ...], fields: dict[str, str]) -> str:
+    return str(rng.choice(templates)).format(**fields)
 
 
 def casual(rng: np.random.Generator, text: str) -> str:
@@ -218,7 +286,7 @@ def casual(rng: np.random.Generator, text: str) -> str:
 
 def draw_prompt(rng: np.random.Generator, scene: ds.Scene) -> str:
     verb = str(rng.choice(DRAW_PROMPTS))
-    end = "?" if verb.startswith("Can") else "."
+    end = "?" if verb.startswith(("Can", "Could")) else "."
     return casual(rng, f"{verb} {ds.caption(scene)}{end}")
 
 

@@ -34,6 +34,21 @@ class RuntimeEvalTest(unittest.TestCase):
             self.assertIn(D.caption(scene), prompt)
             self.assertFalse(any(prompt.startswith(p + " ") for p in tasks.DRAW_PROMPTS), prompt)
 
+    def test_vqa_paraphrases_are_not_training_templates(self) -> None:
+        blank = lambda t: re.sub(r"\{\w+\}", "{}", t).lower()  # noqa: E731
+        training = {
+            "identity": tasks.IDENTITY_QUESTIONS,
+            "count": tasks.COUNT_QUESTIONS,
+            "background": tasks.BACKGROUND_QUESTIONS,
+            "presence": tasks.PRESENCE_QUESTIONS,
+            "colour": tasks.COLOUR_QUESTIONS,
+            "position": tasks.POSITION_QUESTIONS,
+            "size": tasks.SIZE_QUESTIONS,
+        }
+        self.assertEqual(set(training), set(R.VQA_PARAPHRASES))
+        for kind, held_out in R.VQA_PARAPHRASES.items():
+            self.assertFalse({blank(t) for t in held_out} & {blank(t) for t in training[kind]}, kind)
+
     def test_vqa_questions_know_their_target_and_differ_from_the_template(self) -> None:
         kinds = set()
         for i in range(200):
@@ -47,7 +62,7 @@ class RuntimeEvalTest(unittest.TestCase):
                 elif q.kind == "colour":
                     self.assertEqual(q.target, "shape")
                 elif q.kind == "identity":
-                    cell = next(c for c, phrase in enumerate(D.CELL_PHRASES) if q.question.endswith(f" {phrase}?"))
+                    cell = next(c for c, p in enumerate(D.CELL_PHRASES) if q.question.rstrip("?.").endswith(f" {p}"))
                     hit = [o for o in scene.objects if o.cell == cell]
                     self.assertEqual(q.target, ("shape" if hit[0].is_shape else "emoji") if hit else "empty")
                     self.assertEqual(q.answer, tasks.object_words(hit[0]) if hit else "nothing")

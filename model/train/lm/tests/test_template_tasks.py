@@ -88,13 +88,16 @@ class TemplateTest(unittest.TestCase):
         rng = np.random.default_rng(9)
         for i in range(300):
             scene = ds.scene_at("train", i)
-            kind, q, a = tasks.vqa_pair(rng, scene)
+            kind, q, a, fields = tasks.vqa_question(rng, scene)
+            self.assertNotIn("{", q)
+            for value in fields.values():
+                self.assertIn(value, q)
             if kind == "count":
                 self.assertEqual(a, tasks.COUNT_WORDS[len(scene.objects)])
             if kind == "background":
                 self.assertEqual(a, tuple(ds.BACKGROUNDS)[scene.background])
             if kind == "position":
-                obj = [o for o in scene.objects if f"the {tasks.ref_name(o)}?" in q][0]
+                obj = [o for o in scene.objects if tasks.ref_name(o) == fields["ref"]][0]
                 self.assertEqual(a, ds.CELL_PHRASES[obj.cell])
 
 
