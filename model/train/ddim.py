@@ -12,6 +12,10 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
+# seed.json's image_decoder.defaults: what a plain decode uses (the runtime reads them from the manifest; the
+# Python evaluations use the same, so that they measure what a user gets)
+DECODE_DEFAULTS: dict[str, float] = {"steps": 25, "guidance_scale": 3.0, "eta": 0.0}
+
 SCHEDULER_CONFIG: dict[str, object] = {
     "_class_name": "DDIMScheduler",
     "_diffusers_version": "0.20.2",

@@ -21,7 +21,7 @@ from PIL import Image
 from . import dataset as D
 from .api import FrozenTokenizer
 from .common import PACKAGE_DIR, setup_torch, to_uint8, to_unit_range
-from .ddim import sample_ddim
+from .ddim import DECODE_DEFAULTS, sample_ddim
 from .judge import EMPTY, NO_COLOUR, judge_scenes, load_judge
 from .onnx_fp16 import round_module_to_fp16
 from .stages import load_autoencoder, load_denoiser
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--scenes", type=int, default=512)
     ap.add_argument("--prefix-scenes", type=int, default=128)
     ap.add_argument("--steps", type=int, default=20)
-    ap.add_argument("--guidance", type=float, default=3.0)
+    ap.add_argument("--guidance", type=float, default=DECODE_DEFAULTS["guidance_scale"])
     ap.add_argument(
         "--no-decode",
         action="store_true",

@@ -22,7 +22,7 @@ import torch
 from . import dataset as D
 from .autoencoder import LATENT_CHANNELS, AutoEncoder
 from .common import CLIP_MEAN, CLIP_STD, PACKAGE_DIR, RUNS, load
-from .ddim import SCHEDULER_CONFIG
+from .ddim import DECODE_DEFAULTS, SCHEDULER_CONFIG
 from .denoiser import Denoiser
 from .export_graphs import component_io, export_onnx, graphs
 from .fixtures import write_fixtures
@@ -42,7 +42,6 @@ FILES = {
     "latent_encoder": "latent_encoder.onnx",
 }
 LATENT = (LATENT_CHANNELS, 16, 16)
-DECODE_DEFAULTS = {"steps": 25, "guidance_scale": 3.0, "eta": 0.0}  # image_decoder.defaults: what a plain decode uses
 
 
 def build(trained: bool, partial: bool) -> tuple[SeedMini, AutoEncoder, Denoiser, float, dict[str, str]]:
@@ -103,7 +102,7 @@ def visual_part(scale: float, description: str, io: dict[str, Any]) -> Part:
             "output_size": [IMAGE, IMAGE],
             "scheduler_config": "scheduler_config.json",
             "unconditional_embedding": "zeros",
-            "defaults": DECODE_DEFAULTS,
+            "defaults": {**DECODE_DEFAULTS, "steps": int(DECODE_DEFAULTS["steps"])},
         },
     }
     components = {key: {"file": file, "inputs": io[key][0], "outputs": io[key][1]} for key, file in FILES.items()}

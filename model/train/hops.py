@@ -17,7 +17,7 @@ from . import dataset as D
 from .api import FrozenTokenizer
 from .attributes import CELLS, EMPTY, N_IDENTITY, PER_CELL, scene_targets
 from .common import setup_torch, to_clip_pixels, to_uint8
-from .ddim import sample_ddim
+from .ddim import DECODE_DEFAULTS, sample_ddim
 from .evaluate import attribute_scores
 from .judge import judge_scenes, load_judge
 from .onnx_fp16 import round_module_to_fp16
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"identity read from the generation embedding of the 32 codes: {read_identity(gen):.1%}")
     for name, cond in (("E", e), ("the 32 codes", gen)):
         noise = torch.randn(len(scenes), 8, 16, 16, generator=torch.Generator().manual_seed(0))
-        decoded = to_uint8(ae.decoder(sample_ddim(den, cond, noise, 20, 3.0) / scale))
+        decoded = to_uint8(ae.decoder(sample_ddim(den, cond, noise, 20, DECODE_DEFAULTS["guidance_scale"]) / scale))
         scores = attribute_scores(scenes, judge_scenes(judge, decoded))
         print(
             f"decoded from {name}: " + ", ".join(f"{k} {v:.1%}" for k, v in scores.items() if k != "spurious_per_scene")

@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw
 
 from .. import dataset as ds
 
-STEPS, GUIDANCE, NOISE_SEED = 25, 3.0, 1234  # seed.json image_decoder.defaults
+NOISE_SEED = 1234
 
 
 def score(pred: dict[str, np.ndarray], scenes: Sequence[ds.Scene]) -> dict[str, float]:
@@ -63,7 +63,8 @@ def image_judge() -> ImageJudge | None:
         gen = tok.generation_embedding(torch.from_numpy(codes))  # [N, E]
         g = torch.Generator().manual_seed(NOISE_SEED)
         noise = torch.randn((len(codes), den.channels, den.size, den.size), generator=g)  # [N, C, h, w]
-        latent = ddim.sample_ddim(den, gen, noise, STEPS, GUIDANCE)
+        d = ddim.DECODE_DEFAULTS  # a plain decode's steps and guidance (seed.json image_decoder.defaults)
+        latent = ddim.sample_ddim(den, gen, noise, int(d["steps"]), d["guidance_scale"])
         img = ae.decoder(latent / latent_scale)  # [N, 3, 64, 64] in [-1, 1]
         return ((img.clamp(-1, 1) + 1) * 127.5 + 0.5).to(torch.uint8).permute(0, 2, 3, 1).numpy()
 
