@@ -58,8 +58,6 @@ class Denoiser(nn.Module):
         self.channels, self.size, self.patch, self.dim = channels, size, patch, dim
         self.grid = size // patch
         pdim = channels * patch * patch
-        # cell_in is declared before inp because forward applies it first: the exported graph numbers the two
-        # same-shaped MatMul weights in that order, and package_weights.py matches them in declaration order
         self.cell_in = nn.Linear(CELL_DIM, dim)
         self.inp = nn.Linear(pdim, dim)
         self.pos = nn.Parameter(torch.randn(1, self.grid * self.grid, dim) * 0.02)

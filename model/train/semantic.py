@@ -23,6 +23,9 @@ reached 99.9% on 2 cores in about 15 minutes).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import ClassVar
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -65,6 +68,10 @@ def cell_membership(grid: int = FEATURE_GRID) -> Tensor:
 
 class SemanticEncoder(nn.Module):
     """pixel_values [B, 3, 64, 64] -> (patch tokens [B, 65, 192], image embedding E [B, 320])."""
+
+    # The exported graph holds softmax(pool_logits), folded to a constant since it depends on no input; its log
+    # is a set of logits with the same softmax (softmax ignores a per-row constant). Read by package_weights.py.
+    ONNX_FOLDED: ClassVar[dict[str, Callable[[Tensor], Tensor]]] = {"pool_logits": torch.log}
 
     def __init__(self) -> None:
         super().__init__()

@@ -224,7 +224,7 @@ class DenoiserStage(Stage):
         """Start from a package's denoiser (default: the shipped one) where shapes match (its DiT blocks already
         draw the dataset's objects); returns the names that start fresh."""
         source = source or PACKAGE_DIR / "denoiser.onnx"
-        missing = load_module(self.model, source, strict=False, new=("cell_in.",))
+        missing = load_module(self.model, source, strict=False)
         self.ema.load_state_dict(self.model.state_dict())
         return missing
 
