@@ -15,7 +15,7 @@ import { createControlsApi } from "./controls";
 import type { StoredTurn } from "./conversation";
 import { ConversationImpl } from "./conversation";
 import { resolveDecodeOptions, runDecode } from "./decode";
-import { resolveGenerateOptions, runGenerate } from "./generation";
+import { asksForDrawing, resolveGenerateOptions, runGenerate } from "./generation";
 import { SeedImageImpl } from "./image";
 import { resolveImage } from "./image-source";
 import { ModelInfoImpl } from "./model-info";
@@ -172,8 +172,9 @@ export function createSeedApi(ctx: SeedApiContext): SeedApi {
       requireLanguageModel(call, model);
       const { shown, content, promptText } = await chatContent(call, model, message, signal);
       const firstText = shown.find((p): p is string => typeof p === "string") ?? "";
-      // "Draw ..." asks for a drawing: the model writes its reply, and its image span is required and kept well-formed.
-      if (o.drawImage === undefined) o.drawImage = /^\s*draw\b/i.test(firstText);
+      // "Draw ...", "Could you sketch ...?" ask for a drawing: the model writes its reply, and its image span is
+      // required and kept well-formed.
+      if (o.drawImage === undefined) o.drawImage = asksForDrawing(firstText);
       const turns: ChatTurn[] = [...history, { role: "user", content }];
       let dropped = 0;
       let prompt: readonly ChatTurn[] | readonly number[] = turns;

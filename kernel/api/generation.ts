@@ -41,6 +41,17 @@ export const GENERATE_OPTION_KEYS = [
   "decode",
 ] as const;
 
+/**
+ * Whether a chat message asks for a drawing: it starts with a drawing verb (draw, sketch, paint, illustrate),
+ * optionally after "please" or "can / could / would / will you (please)". seed.chat then requires an image in the
+ * answer (drawImage). Requests phrased otherwise ("An image of ...", "Make a picture of ...") are left to the model.
+ */
+export function asksForDrawing(text: string): boolean {
+  return /^\s*(?:please\s+|(?:can|could|would|will)\s+you\s+(?:please\s+)?)?(?:draw|sketch|paint|illustrate)\b/i.test(
+    text,
+  );
+}
+
 export interface ResolvedGenerate {
   /** undefined: the model's generation_config default, cut to the room the prompt leaves in the context. */
   maxTokens: number | undefined;
@@ -51,7 +62,7 @@ export interface ResolvedGenerate {
   live: boolean;
   topKReport: number;
   forceImage: boolean;
-  /** undefined: decided by the caller (seed.chat: the prompt starts with "Draw"). */
+  /** undefined: decided by the caller (seed.chat: asksForDrawing of the message). */
   drawImage: boolean | undefined;
   decodeImages: boolean;
   repairImages: boolean;

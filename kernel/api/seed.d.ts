@@ -126,7 +126,9 @@ export interface GenerateOptions {
   topKReport?: number;
   /**
    * The answer must hold an image: the model writes its reply as it was trained to, and if it would end without
-   * drawing, <img> is opened for it. Default: true for `seed.chat` when the message starts with "Draw", else false.
+   * drawing, <img> is opened for it. Default: true for `seed.chat` when the message asks for a drawing
+   * (it starts with draw, sketch, paint or illustrate, optionally after "please" or "can/could/would/will you"), else
+   * false.
    * (Whatever this says, an image span the model opens holds exactly the model's N image tokens and is closed.)
    */
   drawImage?: boolean;

@@ -62,7 +62,8 @@ GRID_SCENES = 8
 SECTION_TAG = "RUNTIME-EVAL"
 
 # Prompts a person might type, none of them a training template (tasks.DRAW_PROMPTS, CAPTION_QUESTIONS, vqa_pair).
-# "{c}" is the scene's caption. "draw me ..." starts with "draw", so the chat API forces an image for it as well.
+# "{c}" is the scene's caption. "draw me ...", "Could you sketch ...?" and "Sketch ..." ask for a drawing in the chat
+# API's sense (kernel/api/generation.ts asksForDrawing), so it requires an image for them as for "Draw ...".
 DRAW_PARAPHRASES = (
     "draw me {c}",
     "An image of {c}, please.",
