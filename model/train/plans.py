@@ -1,8 +1,10 @@
 """Training plans as data: for each stage, its runs (steps, batch, peak learning rate), in the order the stages run.
 
-  ship  the recipe of the shipped package, exactly: the `cpu` batches on 2 CPU cores, the denoiser in three runs
-        (each a fresh warm-up + cosine cycle from the previous run's weights), and the denoiser and the LM starting
-        from the previous package's weights (WARM_START: model/seed-mini at that git revision)
+  ship  the recipe of the shipped package: the `cpu` batches on 2 CPU cores, the denoiser in four runs and the LM
+        in two (each run a fresh warm-up + cosine cycle from the previous run's weights), and the denoiser and the
+        LM starting from the previous package's weights (WARM_START: model/seed-mini at that git revision). One
+        difference: the shipped LM's first run saw fewer phrasings of each request than lm/tasks.py writes now
+        (its corpus is generated, not stored); a rerun trains both runs on the current conversations.
   cpu   every stage in one run on 2 CPU cores, warm-starting from the package in model/seed-mini
   gpu   the same stages with the batches a single large GPU keeps busy (use with --device cuda --workers 5)
   smoke a few steps of everything: checks the pipeline end to end in minutes (tests, a new machine)
@@ -27,7 +29,11 @@ _CPU: Plan = {
 }
 
 PLANS: dict[str, Plan] = {
-    "ship": {**_CPU, "denoiser": ((1800, 64, 3e-4), (1200, 64, 3e-4), (12000, 64, 3e-4))},
+    "ship": {
+        **_CPU,
+        "denoiser": ((1800, 64, 3e-4), (1200, 64, 3e-4), (12000, 64, 3e-4), (12000, 64, 3e-4)),
+        "lm": ((2500, 4096, 1e-3), (2000, 4096, 5e-4)),
+    },
     "cpu": _CPU,
     "gpu": {
         "semantic": ((6000, 256, 2e-3),),
