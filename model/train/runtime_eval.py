@@ -24,13 +24,15 @@ Writes OUT/summary.json (default OUT: runs/runtime_eval) and OUT/grid.png (first
 reconstruction | first 1, 4, 8 tokens | "Draw ..." greedy | with default options | paraphrased request). --report
 also copies the grid to the package (runtime_eval_grid.png) and rewrites the RUNTIME-EVAL section of its REPORT.md
 (model/train/report.py keeps that section when evaluate rewrites the file). The runs go in chunks of --chunk scenes
-(one Node process each, results in OUT/chunks/); a rerun reuses finished chunks, so a killed evaluation resumes, and
+(one Node process each, results in OUT/chunks/); a rerun reuses finished chunks (unless the request, the package or
+the runtime's TypeScript changed), so a killed evaluation resumes, and
 --score-only rescores what is there (e.g. once the judge is trained).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shlex
@@ -172,10 +174,12 @@ def build_requests(
     prefix_n: int,
     vqa_per_scene: int,
     chat_n: int | None = None,
+    inputs_key: str = "",
 ) -> list[Path]:
     """Renders the scenes into OUT/images and writes one request per chunk (OUT/chunks/<first id>/request.json) with
     a meta.json beside it saying what each question asks and its expected answer; a chunk whose request changed loses
-    its old results. Every scene is reconstructed; only the first `chat_n` of each split (all when None) are also
+    its old results, and so does one evaluated with another package or runtime (`inputs_key`, see inputs_key()).
+    Every scene is reconstructed; only the first `chat_n` of each split (all when None) are also
     drawn, captioned and asked about. Returns the chunk folders."""
     (out / "images").mkdir(parents=True, exist_ok=True)
     folders = []
@@ -220,12 +224,29 @@ def build_requests(
                     )
                     meta["ask"][ask_id] = {"task": task, "target": target, "form": form, "answer": answer}
         text = json.dumps(request, indent=1) + "\n"
-        if (folder / "request.json").exists() and (folder / "request.json").read_text() != text:
-            (folder / "results.json").unlink(missing_ok=True)  # asked with other options: the old answers are stale
+        old_key = (folder / "inputs.key").read_text() if (folder / "inputs.key").exists() else None
+        if (
+            (folder / "request.json").exists()
+            and (folder / "request.json").read_text() != text
+            or old_key != inputs_key
+        ):
+            (folder / "results.json").unlink(missing_ok=True)  # other options, package or code: the answers are stale
         (folder / "request.json").write_text(text)
+        (folder / "inputs.key").write_text(inputs_key)
         (folder / "meta.json").write_text(json.dumps(meta, indent=1) + "\n")
         folders.append(folder)
     return folders
+
+
+def inputs_key(package: Path) -> str:
+    """What a chunk's answers depend on besides its request: the package (its seed.json holds every file's sha256)
+    and the TypeScript that runs it (the runtime, the kernel's seed API, the evaluation driver)."""
+    h = hashlib.sha256((package / "seed.json").read_bytes())
+    repo = Path(__file__).resolve().parents[2]
+    for folder in ("model/runtime", "kernel", "model/eval"):
+        for f in sorted((repo / folder).rglob("*.ts")):
+            h.update(f.relative_to(repo).as_posix().encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
 
 
 def _runs(item: dict) -> int:
@@ -695,7 +716,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         for i, s in enumerate(eval_scenes(split, n))
     ]
     out = a.out.resolve()
-    folders = build_requests(items, out, a.chunk, a.prefix_n, a.vqa_per_scene, a.chat_n)
+    folders = build_requests(items, out, a.chunk, a.prefix_n, a.vqa_per_scene, a.chat_n, inputs_key(a.package))
     for k, folder in enumerate(folders):
         if _complete(folder):
             print(f"chunk {k + 1}/{len(folders)} {folder.name}: done earlier", file=sys.stderr, flush=True)

@@ -114,6 +114,18 @@ class RuntimeEvalTest(unittest.TestCase):
             first = json.loads((folders[0] / "request.json").read_text())["reconstruct"][0]
             self.assertEqual(first["prefixes"], list(R.PREFIXES))  # the grid's scenes get prefix decodes
 
+    def test_answers_of_another_package_or_runtime_are_not_reused(self) -> None:
+        items = [R.SceneItem("unseen", i, s) for i, s in enumerate(R.eval_scenes("unseen", 2))]
+        with tempfile.TemporaryDirectory() as tmp:
+            (folder,) = R.build_requests(items, Path(tmp), chunk=2, prefix_n=0, vqa_per_scene=1, inputs_key="a")
+            (folder / "results.json").write_text("{}")
+            R.build_requests(items, Path(tmp), chunk=2, prefix_n=0, vqa_per_scene=1, inputs_key="a")
+            self.assertTrue((folder / "results.json").exists(), "same request and inputs: kept")
+            R.build_requests(items, Path(tmp), chunk=2, prefix_n=0, vqa_per_scene=1, inputs_key="b")
+            self.assertFalse((folder / "results.json").exists(), "another package or runtime: dropped")
+        self.assertEqual(R.inputs_key(R.PACKAGE_DIR), R.inputs_key(R.PACKAGE_DIR))
+        self.assertEqual(len(R.inputs_key(R.PACKAGE_DIR)), 64)
+
     def test_chat_n_limits_chat_calls_not_reconstructions(self) -> None:
         items = [R.SceneItem("unseen", i, s) for i, s in enumerate(R.eval_scenes("unseen", 4))]
         with tempfile.TemporaryDirectory() as tmp:
