@@ -7,6 +7,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { SeedModel } from "../../model/runtime/index";
 
 export interface FakeVocab {
   readonly vocabSize: number;
@@ -62,6 +63,26 @@ export class FakeLmServer {
     await new Promise<void>((resolve) => s.#server.listen(0, "127.0.0.1", resolve));
     s.#url = `http://127.0.0.1:${(s.#server.address() as AddressInfo).port}`;
     return s;
+  }
+
+  /**
+   * A fake serving `model`'s vocabulary: its text answers are the ids of "a cat" (then "cat" again), its image
+   * tokens and specials are the model's own.
+   */
+  static async startFor(model: SeedModel): Promise<FakeLmServer> {
+    const tok = model.textTokenizer!;
+    const [a, b] = await model.encodeText("a cat", { bos: false });
+    return FakeLmServer.start({
+      vocabSize: model.manifest.language_model!.vocab_size,
+      imageTokenOffset: tok.imageTokenOffset,
+      codebookSize: tok.codebookSize,
+      boi: tok.special.boi,
+      eoi: tok.special.eoi,
+      eos: tok.special.eos,
+      text: [a!, b!],
+      after: [b!],
+      tokenOf: (id) => tok.tokenOf(id),
+    });
   }
 
   get url(): string {

@@ -19,19 +19,7 @@ interface Ran {
 async function main(): Promise<void> {
   const { cacheDir } = copyPackage();
   const local = await SeedModel.load(TINY_PACKAGE, loadOptions(cacheDir));
-  const tok = local.textTokenizer!;
-  const [a, b] = await local.encodeText("a cat", { bos: false });
-  const fake = await FakeLmServer.start({
-    vocabSize: local.manifest.language_model!.vocab_size,
-    imageTokenOffset: tok.imageTokenOffset,
-    codebookSize: tok.codebookSize,
-    boi: tok.special.boi,
-    eoi: tok.special.eoi,
-    eos: tok.special.eos,
-    text: [a!, b!],
-    after: [b!],
-    tokenOf: (id) => tok.tokenOf(id),
-  });
+  const fake = await FakeLmServer.startFor(local);
   await local.dispose();
   const session = new KernelSession({
     cwd: process.cwd(),

@@ -20,19 +20,7 @@ let local: SeedModel;
 
 before(async () => {
   local = await SeedModel.load(TINY_PACKAGE, loadOptions(cacheDir));
-  const tok = local.textTokenizer!;
-  const [a, b] = await local.encodeText("a cat", { bos: false });
-  fake = await FakeLmServer.start({
-    vocabSize: local.manifest.language_model!.vocab_size,
-    imageTokenOffset: tok.imageTokenOffset,
-    codebookSize: tok.codebookSize,
-    boi: tok.special.boi,
-    eoi: tok.special.eoi,
-    eos: tok.special.eos,
-    text: [a!, b!],
-    after: [b!],
-    tokenOf: (id) => tok.tokenOf(id),
-  });
+  fake = await FakeLmServer.startFor(local);
   model = await SeedModel.load(TINY_PACKAGE, {
     ...loadOptions(cacheDir),
     languageModelEndpoint: fake.url,
