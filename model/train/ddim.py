@@ -16,7 +16,7 @@ from torch import Tensor
 # Python evaluations use the same, so that they measure what a user gets). Guidance 5: decoding the codes of 96
 # held-out scenes at 25 steps, emoji/shape identity was 28.3 / 30.9 / 32.5 / 29.8% at guidance 3 / 4 / 5 / 6,
 # the other attributes within a point of each other.
-DECODE_DEFAULTS: dict[str, float] = {"steps": 25, "guidance_scale": 5.0, "eta": 0.0}
+DECODE_DEFAULTS: dict[str, int | float] = {"steps": 25, "guidance_scale": 5.0, "eta": 0.0}
 
 SCHEDULER_CONFIG: dict[str, object] = {
     "_class_name": "DDIMScheduler",

@@ -102,7 +102,7 @@ def visual_part(scale: float, description: str, io: dict[str, Any]) -> Part:
             "output_size": [IMAGE, IMAGE],
             "scheduler_config": "scheduler_config.json",
             "unconditional_embedding": "zeros",
-            "defaults": {**DECODE_DEFAULTS, "steps": int(DECODE_DEFAULTS["steps"])},
+            "defaults": dict(DECODE_DEFAULTS),
         },
     }
     components = {key: {"file": file, "inputs": io[key][0], "outputs": io[key][1]} for key, file in FILES.items()}
