@@ -29,7 +29,7 @@ from .common import RUNS, Log, add_device_args, load, package_file, setup_torch
 from .plans import AUTOENCODER, LM_CORPUS, ORDER, PLANS, WARM_START
 
 
-def build_stage(name: str, batch: int, plan: str, log: Log):  # noqa: ANN201 (a Stage)
+def build_stage(name: str, batch: int, plan: str, log: Log, options: dict | None = None):  # noqa: ANN201 (a Stage)
     from .judge import JudgeStage
     from .stages import AutoencoderStage, DenoiserStage, SemanticStage, TokenizerStage
 
@@ -37,14 +37,14 @@ def build_stage(name: str, batch: int, plan: str, log: Log):  # noqa: ANN201 (a 
         from .lm.stage import LMStage
 
         train_size, test_size = LM_CORPUS[plan]
-        return LMStage(batch, train_size=train_size, test_size=test_size, log=log)
+        return LMStage(batch, train_size=train_size, test_size=test_size, log=log, **(options or {}))
     return {
         "semantic": SemanticStage,
         "tokenizer": TokenizerStage,
         "autoencoder": AutoencoderStage,
         "denoiser": DenoiserStage,
         "judge": JudgeStage,
-    }[name](batch)
+    }[name](batch, **(options or {}))
 
 
 def initialise(name: str, stage, init_from: Path | None, warm_start: str | None, log: Log) -> None:  # noqa: ANN001
@@ -113,8 +113,8 @@ def main(argv: list[str] | None = None) -> None:
             continue
         runs = (AUTOENCODER[args.plan],) if name == "autoencoder" else plan[name]
         if args.steps or args.batch:
-            steps, batch, lr = runs[-1]
-            runs = ((args.steps or steps, args.batch or batch, lr),)
+            last = runs[-1]
+            runs = (last._replace(steps=args.steps or last.steps, batch=args.batch or last.batch),)
         finished = runs_finished(name)
         if (RUNS / f"{name}.done.pt").exists() and (len(runs) == 1 or finished >= len(runs)):
             log(f"[{name}] already done, skipping")
@@ -122,8 +122,9 @@ def main(argv: list[str] | None = None) -> None:
         keep = (lambda: checkpoints.save(tuple(names))) if args.keep_checkpoints else None
         t0 = time.time()
         for k in range(finished, len(runs)):
-            steps, batch, lr = runs[k]
-            stage = build_stage(name, batch, args.plan, log)
+            steps, batch, lr, options = runs[k]
+            stage = build_stage(name, batch, args.plan, log, options)
+            stage.options = dict(options)
             previous = None
             if k > 0 and (RUNS / f"{name}.done.pt").exists():  # the next run starts from the previous run's weights
                 previous = RUNS / f"{name}.run{k}.done.pt"
@@ -132,7 +133,8 @@ def main(argv: list[str] | None = None) -> None:
             if not (RUNS / f"{name}.pt").exists():
                 initialise(name, stage, previous or args.init_from, WARM_START[args.plan], log)
             if len(runs) > 1:
-                log(f"[{name}] run {k + 1} of {len(runs)}: {steps} steps of {batch}, peak lr {lr:g}")
+                extra = "".join(f", {key} {value}" for key, value in options.items())
+                log(f"[{name}] run {k + 1} of {len(runs)}: {steps} steps of {batch}, peak lr {lr:g}{extra}")
             run_stage(stage, steps, lr, log, args.save_every, 0.0, args.seconds, args.workers, on_checkpoint=keep)
         log(f"[{name}] stage finished in {time.time() - t0:.0f} s")
         if keep is not None:

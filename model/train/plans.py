@@ -1,10 +1,12 @@
-"""Training plans as data: for each stage, its runs (steps, batch, peak learning rate), in the order the stages run.
+"""Training plans as data: for each stage, its runs (steps, batch, peak learning rate, options), in the order the
+stages run.
 
-  ship  the recipe of the shipped package: the `cpu` batches on 2 CPU cores, the denoiser in four runs and the LM
-        in two (each run a fresh warm-up + cosine cycle from the previous run's weights), and the denoiser and the
+  ship  the recipe of the shipped package: the `cpu` batches on 2 CPU cores, the denoiser in five runs and the LM
+        in three (each run a fresh warm-up + cosine cycle from the previous run's weights; a run may set the
+        stage's options, e.g. the denoiser's last run conditions mostly on the codes), and the denoiser and the
         LM starting from the previous package's weights (WARM_START: model/seed-mini at that git revision). One
         difference: the shipped LM's first run saw fewer phrasings of each request than lm/tasks.py writes now
-        (its corpus is generated, not stored); a rerun trains both runs on the current conversations.
+        (its corpus is generated, not stored); a rerun trains every run on the current conversations.
   cpu   every stage in one run on 2 CPU cores, warm-starting from the package in model/seed-mini
   gpu   the same stages with the batches a single large GPU keeps busy (use with --device cuda --workers 5)
   smoke a few steps of everything: checks the pipeline end to end in minutes (tests, a new machine)
@@ -15,39 +17,55 @@ unless `--train-autoencoder` (AUTOENCODER below).
 
 from __future__ import annotations
 
-Run = tuple[int, int, float]  # steps, batch, peak learning rate
+from typing import Any, NamedTuple
+
+
+class Run(NamedTuple):
+    steps: int
+    batch: int
+    lr: float  # peak learning rate
+    options: dict[str, Any] = {}  # keyword arguments of the stage for this run (e.g. the denoiser's conditioning mix)
+
+
 Plan = dict[str, tuple[Run, ...]]  # a stage's runs: each starts from the previous run's frozen weights
 
 ORDER = ("semantic", "tokenizer", "autoencoder", "denoiser", "judge", "lm")
 
 _CPU: Plan = {
-    "semantic": ((1500, 128, 2e-3),),
-    "tokenizer": ((2000, 64, 1e-3),),
-    "denoiser": ((1800, 64, 3e-4),),
-    "judge": ((1200, 64, 2e-3),),
-    "lm": ((2500, 4096, 1e-3),),
+    "semantic": (Run(1500, 128, 2e-3),),
+    "tokenizer": (Run(2000, 64, 1e-3),),
+    "denoiser": (Run(1800, 64, 3e-4),),
+    "judge": (Run(1200, 64, 2e-3),),
+    "lm": (Run(2500, 4096, 1e-3),),
 }
 
 PLANS: dict[str, Plan] = {
     "ship": {
         **_CPU,
-        "denoiser": ((1800, 64, 3e-4), (1200, 64, 3e-4), (12000, 64, 3e-4), (12000, 64, 3e-4)),
-        "lm": ((2500, 4096, 1e-3), (2000, 4096, 5e-4)),
+        "denoiser": (
+            Run(1800, 64, 3e-4),
+            Run(1200, 64, 3e-4),
+            Run(12000, 64, 3e-4),
+            Run(12000, 64, 3e-4),
+            # the runtime decodes from the codes: this run conditions mostly on their generation embedding
+            Run(15000, 64, 3e-4, {"p_true": 0.25, "p_full": 0.7}),
+        ),
+        "lm": (Run(2500, 4096, 1e-3), Run(2000, 4096, 5e-4), Run(2500, 4096, 4e-4)),
     },
     "cpu": _CPU,
     "gpu": {
-        "semantic": ((6000, 256, 2e-3),),
-        "tokenizer": ((8000, 256, 5e-4),),
-        "denoiser": ((12000, 256, 3e-4),),
-        "judge": ((3500, 128, 2e-3),),
-        "lm": ((6000, 16384, 1e-3),),
+        "semantic": (Run(6000, 256, 2e-3),),
+        "tokenizer": (Run(8000, 256, 5e-4),),
+        "denoiser": (Run(12000, 256, 3e-4),),
+        "judge": (Run(3500, 128, 2e-3),),
+        "lm": (Run(6000, 16384, 1e-3),),
     },
     "smoke": {
-        "semantic": ((4, 8, 1e-3),),
-        "tokenizer": ((4, 8, 5e-4),),
-        "denoiser": ((4, 8, 3e-4), (3, 8, 3e-4)),  # two runs, as the ship plan's denoiser
-        "judge": ((4, 8, 2e-3),),
-        "lm": ((4, 512, 1e-3),),
+        "semantic": (Run(4, 8, 1e-3),),
+        "tokenizer": (Run(4, 8, 5e-4),),
+        "denoiser": (Run(4, 8, 3e-4), Run(3, 8, 3e-4, {"p_true": 0.25, "p_full": 0.7})),  # two runs, as ship
+        "judge": (Run(4, 8, 2e-3),),
+        "lm": (Run(4, 512, 1e-3),),
     },
 }
 
@@ -57,10 +75,10 @@ PLANS: dict[str, Plan] = {
 WARM_START: dict[str, str | None] = {"ship": "380955e", "cpu": None, "gpu": None, "smoke": None}
 
 AUTOENCODER: dict[str, Run] = {
-    "ship": (3000, 32, 2e-3),
-    "cpu": (3000, 32, 2e-3),
-    "gpu": (15548, 128, 2e-3),
-    "smoke": (4, 4, 2e-3),
+    "ship": Run(3000, 32, 2e-3),
+    "cpu": Run(3000, 32, 2e-3),
+    "gpu": Run(15548, 128, 2e-3),
+    "smoke": Run(4, 4, 2e-3),
 }
 # conversations: train, held out
 LM_CORPUS = {"ship": (60000, 1000), "cpu": (60000, 1000), "gpu": (120000, 1000), "smoke": (40, 20)}

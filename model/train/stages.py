@@ -60,6 +60,7 @@ class Stage:
     def __init__(self, batch: int) -> None:
         self.batch = batch
         self.history: list[dict[str, Any]] = []  # earlier training runs these weights continue (--init-from)
+        self.options: dict[str, Any] = {}  # the plan's keyword options for this run, recorded in its history
 
     def make_batch(self, step: int) -> dict[str, Tensor]:
         """CPU tensors of step `step`'s batch: a pure function of the step (DataLoader workers may build it)."""
@@ -207,13 +208,21 @@ class DenoiserStage(Stage):
     name, index = "denoiser", 2
 
     def __init__(
-        self, batch: int, cfg_drop: float = 0.1, ema_decay: float = 0.999, p_true: float = 0.5, noise_aug: float = 0.1
+        self,
+        batch: int,
+        cfg_drop: float = 0.1,
+        ema_decay: float = 0.999,
+        p_true: float = 0.5,
+        noise_aug: float = 0.1,
+        p_full: float = 0.6,
     ) -> None:
         """Conditioned (unCLIP style) on the semantic encoder's own embedding E of the image with probability
         p_true (plus Gaussian noise of std noise_aug: unCLIP's noise augmentation), else on the tokenizer's
-        generation embedding of a random prefix; zeros with probability cfg_drop (classifier-free guidance)."""
+        generation embedding of a random prefix (all 32 codes with probability p_full); zeros with probability
+        cfg_drop (classifier-free guidance)."""
         super().__init__(batch)
         self.cfg_drop, self.ema_decay, self.p_true, self.noise_aug = cfg_drop, ema_decay, p_true, noise_aug
+        self.p_full = p_full
         self.ae, self.latent_scale = load_autoencoder()
         self.tok = load_tokenizer()
         self.model = Denoiser()
@@ -231,7 +240,7 @@ class DenoiserStage(Stage):
     def make_batch(self, step: int) -> dict[str, Tensor]:
         g = torch.Generator().manual_seed(10_000_000 + step)
         images = D.render_batch(scenes_for_step(self.index, step, self.batch))
-        mask = sample_prefix_mask(self.batch, g, p_full=0.6)
+        mask = sample_prefix_mask(self.batch, g, p_full=self.p_full)
         keep = (torch.rand(self.batch, generator=g) >= self.cfg_drop).float()[:, None]
         true = (torch.rand(self.batch, generator=g) < self.p_true).float()[:, None]
         t = torch.randint(0, len(self.ac), (self.batch,), generator=g)

@@ -3,6 +3,7 @@ second call that finds everything done (runs/ and the continuation checkpoints i
 
 from __future__ import annotations
 
+import inspect
 import os
 import subprocess
 import sys
@@ -33,15 +34,42 @@ class SmokePlanTest(unittest.TestCase):
                 self.assertTrue((runs / f"{stage}.done.pt").exists(), f"{stage} not done:\n{out}")
                 self.assertTrue((ck / f"{stage}.pt").exists(), f"{stage} not mirrored:\n{out}")
             # the denoiser's two runs: the second starts from the first's frozen weights, its history has both
-            self.assertIn("[denoiser] run 2 of 2", out)
+            self.assertIn("[denoiser] run 2 of 2: 3 steps of 8, peak lr 0.0003, p_true 0.25, p_full 0.7", out)
             first = torch.load(runs / "denoiser.run1.done.pt", map_location="cpu", weights_only=False)
             done = torch.load(runs / "denoiser.done.pt", map_location="cpu", weights_only=False)
             self.assertEqual([h["steps"] for h in first["history"]], [4])
             self.assertEqual([h["steps"] for h in done["history"]], [4, 3])
+            self.assertEqual(done["history"][1]["options"], {"p_true": 0.25, "p_full": 0.7})
+            self.assertNotIn("options", done["history"][0])
             self.assertEqual(done["steps"], 7)
             # the same command again: nothing left to train
             again = train(runs, ck)
             self.assertEqual(again.count("already done, skipping"), 5, again)
+
+
+class PlanOptionsTest(unittest.TestCase):
+    def test_every_runs_options_are_its_stages_keywords(self) -> None:
+        """A misspelt option would only fail hours into a plan, when its run starts: bind them all now."""
+        from model.train.judge import JudgeStage
+        from model.train.lm.stage import LMStage
+        from model.train.plans import AUTOENCODER, PLANS
+        from model.train.stages import AutoencoderStage, DenoiserStage, SemanticStage, TokenizerStage
+
+        classes = {
+            "semantic": SemanticStage,
+            "tokenizer": TokenizerStage,
+            "autoencoder": AutoencoderStage,
+            "denoiser": DenoiserStage,
+            "judge": JudgeStage,
+            "lm": LMStage,
+        }
+        runs = [(plan, "autoencoder", run) for plan, run in AUTOENCODER.items()]
+        runs += [(plan, stage, run) for plan, stages in PLANS.items() for stage, rs in stages.items() for run in rs]
+        self.assertTrue(any(run.options for _, _, run in runs), "no plan sets an option: the check checks nothing")
+        for plan, stage, run in runs:
+            with self.subTest(plan=plan, stage=stage, run=run):
+                self.assertGreater(run.steps, 0)
+                inspect.signature(classes[stage]).bind(run.batch, **run.options)  # TypeError names the bad option
 
 
 if __name__ == "__main__":
