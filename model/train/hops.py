@@ -1,7 +1,7 @@
 """Where the identity of objects is lost, hop by hop, on held-out scenes: semantic encoder's embedding E -> the
 generation embedding rebuilt from the 32 codes -> decoded image (and E decoded directly, the decoder's ceiling).
 
-    .venv/bin/python -m model.train.hops [--scenes 96]
+    .venv/bin/python -m model.train.hops [--scenes 96] [--guidance-sweep 3 3.5 4 4.5 5 6]
 
 Identity read by the frozen semantic heads (model/train/semantic.py) on E and on the generation embedding; images
 judged by the attribute judge (model/train/judge.py). Needs runs/{semantic,tokenizer,denoiser,judge}.done.pt.
@@ -28,6 +28,14 @@ from .stages import load_autoencoder, load_denoiser
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scenes", type=int, default=96)
+    ap.add_argument(
+        "--guidance-sweep",
+        type=float,
+        nargs="*",
+        default=[],
+        help="also decode the codes at each of these guidance scales with the package's step count "
+        "(how ddim.DECODE_DEFAULTS' guidance is chosen)",
+    )
     args = ap.parse_args(argv)
     setup_torch(2)
     tok = FrozenTokenizer(fp16_exact=True)
@@ -51,12 +59,19 @@ def main(argv: list[str] | None = None) -> None:
 
     print(f"identity read from E (semantic encoder): {read_identity(e):.1%}")
     print(f"identity read from the generation embedding of the 32 codes: {read_identity(gen):.1%}")
-    for name, cond in (("E", e), ("the 32 codes", gen)):
+
+    def decode_and_judge(cond: torch.Tensor, steps: int, guidance: float) -> str:
         noise = torch.randn(len(scenes), 8, 16, 16, generator=torch.Generator().manual_seed(0))
-        decoded = to_uint8(ae.decoder(sample_ddim(den, cond, noise, 20, DECODE_DEFAULTS["guidance_scale"]) / scale))
+        decoded = to_uint8(ae.decoder(sample_ddim(den, cond, noise, steps, guidance) / scale))
         scores = attribute_scores(scenes, judge_scenes(judge, decoded))
+        return ", ".join(f"{k} {v:.1%}" for k, v in scores.items() if k != "spurious_per_scene")
+
+    for name, cond in (("E", e), ("the 32 codes", gen)):
+        print(f"decoded from {name}: {decode_and_judge(cond, 20, float(DECODE_DEFAULTS['guidance_scale']))}")
+    steps = int(DECODE_DEFAULTS["steps"])
+    for guidance in args.guidance_sweep:
         print(
-            f"decoded from {name}: " + ", ".join(f"{k} {v:.1%}" for k, v in scores.items() if k != "spurious_per_scene")
+            f"decoded from the 32 codes, {steps} steps, guidance {guidance:g}: {decode_and_judge(gen, steps, guidance)}"
         )
 
 
