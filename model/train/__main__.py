@@ -29,22 +29,34 @@ from .common import RUNS, Log, add_device_args, load, package_file, setup_torch
 from .plans import AUTOENCODER, LM_CORPUS, ORDER, PLANS, WARM_START
 
 
-def build_stage(name: str, batch: int, plan: str, log: Log, options: dict | None = None):  # noqa: ANN201 (a Stage)
-    from .judge import JudgeStage
-    from .stages import AutoencoderStage, DenoiserStage, SemanticStage, TokenizerStage
-
+def stage_class(name: str) -> type:
+    """The Stage subclass that trains stage `name` (imported on demand: each pulls in its own models)."""
     if name == "lm":
         from .lm.stage import LMStage
 
-        train_size, test_size = LM_CORPUS[plan]
-        return LMStage(batch, train_size=train_size, test_size=test_size, log=log, **(options or {}))
+        return LMStage
+    from .judge import JudgeStage
+    from .stages import AutoencoderStage, DenoiserStage, SemanticStage, TokenizerStage
+
     return {
         "semantic": SemanticStage,
         "tokenizer": TokenizerStage,
         "autoencoder": AutoencoderStage,
         "denoiser": DenoiserStage,
         "judge": JudgeStage,
-    }[name](batch, **(options or {}))
+    }[name]
+
+
+def build_stage(name: str, batch: int, plan: str, log: Log, options: dict | None = None):  # noqa: ANN201 (a Stage)
+    """The stage for one run of a plan, built with the run's options (recorded in the stage for its history)."""
+    options = dict(options or {})
+    if name == "lm":
+        train_size, test_size = LM_CORPUS[plan]
+        stage = stage_class(name)(batch, train_size=train_size, test_size=test_size, log=log, **options)
+    else:
+        stage = stage_class(name)(batch, **options)
+    stage.options = options
+    return stage
 
 
 def initialise(name: str, stage, init_from: Path | None, warm_start: str | None, log: Log) -> None:  # noqa: ANN001
@@ -124,7 +136,6 @@ def main(argv: list[str] | None = None) -> None:
         for k in range(finished, len(runs)):
             steps, batch, lr, options = runs[k]
             stage = build_stage(name, batch, args.plan, log, options)
-            stage.options = dict(options)
             previous = None
             if k > 0 and (RUNS / f"{name}.done.pt").exists():  # the next run starts from the previous run's weights
                 previous = RUNS / f"{name}.run{k}.done.pt"

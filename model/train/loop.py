@@ -168,7 +168,7 @@ def run_stage(
             "seconds": round(elapsed),
             "batch": stage.batch,
             "device": where,
-            **({"options": stage.options} if getattr(stage, "options", None) else {}),
+            **({"options": stage.options} if stage.options else {}),
             "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         },
     ]

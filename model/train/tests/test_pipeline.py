@@ -50,26 +50,16 @@ class SmokePlanTest(unittest.TestCase):
 class PlanOptionsTest(unittest.TestCase):
     def test_every_runs_options_are_its_stages_keywords(self) -> None:
         """A misspelt option would only fail hours into a plan, when its run starts: bind them all now."""
-        from model.train.judge import JudgeStage
-        from model.train.lm.stage import LMStage
+        from model.train.__main__ import stage_class
         from model.train.plans import AUTOENCODER, PLANS
-        from model.train.stages import AutoencoderStage, DenoiserStage, SemanticStage, TokenizerStage
 
-        classes = {
-            "semantic": SemanticStage,
-            "tokenizer": TokenizerStage,
-            "autoencoder": AutoencoderStage,
-            "denoiser": DenoiserStage,
-            "judge": JudgeStage,
-            "lm": LMStage,
-        }
         runs = [(plan, "autoencoder", run) for plan, run in AUTOENCODER.items()]
         runs += [(plan, stage, run) for plan, stages in PLANS.items() for stage, rs in stages.items() for run in rs]
         self.assertTrue(any(run.options for _, _, run in runs), "no plan sets an option: the check checks nothing")
         for plan, stage, run in runs:
             with self.subTest(plan=plan, stage=stage, run=run):
                 self.assertGreater(run.steps, 0)
-                inspect.signature(classes[stage]).bind(run.batch, **run.options)  # TypeError names the bad option
+                inspect.signature(stage_class(stage)).bind(run.batch, **run.options)  # TypeError names the bad option
 
 
 if __name__ == "__main__":
