@@ -1,6 +1,7 @@
 // The structure of SEED's image spans, enforced while sampling: `<img>` then exactly N image tokens then `</img>`.
 // Inside an open span only image tokens may be drawn; after the N-th the span is closed with a forced `</img>`;
-// outside a span `</img>` is never drawn, and `<img>` only while the token budget still holds a whole span. When a
+// outside a span neither an image token nor `</img>` is ever drawn (a code means nothing outside its span), and
+// `<img>` only while the token budget still holds a whole span. When a
 // drawing is required and the model is about to end (a stop id, or the budget just fits one more span) without
 // having drawn, `<img>` is forced instead. Pure: the pipeline asks before each token and reports each chosen one.
 
@@ -12,11 +13,11 @@ export interface ImageSpanTokens {
   readonly numTokens: number;
 }
 
-/** What the next token may be: forced to one id, one of the image tokens, or anything but `exclude`. */
+/** What the next token may be: forced to one id, one of the image tokens, or text: any id but an image token or `exclude`. */
 export type TokenRule =
   | { readonly kind: "force"; readonly id: number }
   | { readonly kind: "image" }
-  | { readonly kind: "free"; readonly exclude: readonly number[] };
+  | { readonly kind: "text"; readonly exclude: readonly number[] };
 
 export interface GuardOptions {
   /** The prompt ends with `<img>` (forceImage): the first generated token is inside a span. */
@@ -48,7 +49,7 @@ export class ImageSpanGuard {
     const span = this.t.numTokens + 2;
     if (this.#open) return this.#codes >= this.t.numTokens ? { kind: "force", id: this.t.eoi } : { kind: "image" };
     if (this.mustDraw() && remaining === span) return { kind: "force", id: this.t.boi };
-    return { kind: "free", exclude: remaining < span ? [this.t.eoi, this.t.boi] : [this.t.eoi] };
+    return { kind: "text", exclude: remaining < span ? [this.t.eoi, this.t.boi] : [this.t.eoi] };
   }
 
   /**
@@ -73,11 +74,6 @@ export class ImageSpanGuard {
     }
   }
 
-  /** True when `id` is an image token. */
-  isImageToken(id: number): boolean {
-    return id >= this.t.imageTokenOffset && id < this.t.imageTokenOffset + this.t.codebookSize;
-  }
-
   private mustDraw(): boolean {
     return this.options.requireImage && !this.#drawn;
   }
@@ -97,6 +93,7 @@ export function constrainLogits(logits: Float32Array, rule: TokenRule, t: ImageS
     out.fill(-Infinity, hi);
     return out;
   }
+  out.fill(-Infinity, t.imageTokenOffset, Math.min(out.length, t.imageTokenOffset + t.codebookSize));
   for (const id of rule.exclude) if (id >= 0 && id < out.length) out[id] = -Infinity;
   return out;
 }

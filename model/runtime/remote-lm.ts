@@ -2,7 +2,8 @@
 // package's LM, driven through streamed `/v1/completions`. Prompts go as token ids (the server's tokenizer never
 // sees text, so it cannot drift from ours); each token comes back with its top-k logprobs, mapped to our ids
 // (remote-completions.ts). The server samples; the token loop still owns the image-span rule:
-//   - text: one streamed request; `</img>` is banned by logit_bias (and `<img>` near the end of the budget);
+//   - text: one streamed request; the image codes and `</img>` are banned by logit_bias (and `<img>` near the end
+//     of the budget);
 //   - after `<img>`: a new request for exactly N tokens restricted to the image codes (vLLM: allowed_token_ids;
 //     llama.cpp: logit_bias false on every other id; other servers: +100 bias on the image ids);
 //   - `</img>` is appended here, never sampled, and reported as forced.
@@ -243,8 +244,10 @@ export class RemoteLanguageModel implements LanguageModelBackend {
           if (id < t.imageTokenOffset || id >= t.imageTokenOffset + t.codebookSize) bias[id] = false;
         body.logit_bias = bias;
       } else body.logit_bias = Object.fromEntries(codes.map((id) => [String(id), 100]));
-    } else if (rule?.kind === "free" && rule.exclude.length > 0) {
-      body.logit_bias = Object.fromEntries(rule.exclude.map((id) => [String(id), llama ? false : -100]));
+    } else if (rule?.kind === "text") {
+      // Text: no image code (a code means nothing outside its span) and none of the rule's own exclusions.
+      const banned = [...Array.from({ length: t.codebookSize }, (_, i) => t.imageTokenOffset + i), ...rule.exclude];
+      body.logit_bias = Object.fromEntries(banned.map((id) => [String(id), llama ? false : -100]));
     }
     return body;
   }
@@ -256,13 +259,14 @@ export class RemoteLanguageModel implements LanguageModelBackend {
 function allowed(rule: TokenRule | undefined, id: number, t: ImageSpanTokens): boolean {
   if (!rule) return true;
   if (rule.kind === "force") return id === rule.id;
-  if (rule.kind === "image") return id >= t.imageTokenOffset && id < t.imageTokenOffset + t.codebookSize;
-  return !rule.exclude.includes(id);
+  const code = id >= t.imageTokenOffset && id < t.imageTokenOffset + t.codebookSize;
+  if (rule.kind === "image") return code;
+  return !code && !rule.exclude.includes(id);
 }
 
 function ruleKey(rule: TokenRule | undefined): string {
   if (!rule) return "none";
-  if (rule.kind === "free") return `free:${[...rule.exclude].sort((a, b) => a - b).join(",")}`;
+  if (rule.kind === "text") return `text:${[...rule.exclude].sort((a, b) => a - b).join(",")}`;
   return rule.kind;
 }
 
@@ -378,7 +382,9 @@ class RemoteRun implements LanguageModelRun {
     const best = token.candidates.find((c) => allowed(rule, c.id, t));
     if (best) return { id: best.id, candidates: token.candidates, replaced: true };
     const what =
-      rule?.kind === "image" ? "an image token" : `any id but ${rule?.kind === "free" ? rule.exclude.join(", ") : ""}`;
+      rule?.kind === "image"
+        ? "an image token"
+        : `text (no image token${rule?.kind === "text" && rule.exclude.length > 0 ? `, nor ${rule.exclude.join(", ")}` : ""})`;
     throw new SeedError(
       "remote",
       `the server at ${this.lm.endpoint} drew token ${token.id} (${this.lm.vocab.tokenOf(token.id)}) where only ${what} may come, ` +

@@ -177,7 +177,7 @@ export interface GenerateOptions {
   forceImage?: boolean;
   /**
    * Keep image spans well-formed while sampling: inside `<img>` only image tokens, `</img>` forced after exactly
-   * N, no `</img>` outside a span, no `<img>` when the budget cannot hold a span. Default true.
+   * N, no image token or `</img>` outside a span, no `<img>` when the budget cannot hold a span. Default true.
    */
   constrainImages?: boolean;
   /** The answer must hold an image: where the model would end without one, `<img>` is forced. Default false. */

@@ -19,7 +19,7 @@ const SPAN = T.numTokens + 2;
 
 test("inside a span only image tokens; after N the span is closed with a forced </img>", () => {
   const g = new ImageSpanGuard(T, { openAtStart: false, requireImage: false });
-  assert.deepEqual(g.rule(50), { kind: "free", exclude: [T.eoi] });
+  assert.deepEqual(g.rule(50), { kind: "text", exclude: [T.eoi] });
   g.accept(T.boi);
   for (let i = 0; i < T.numTokens; i++) {
     assert.deepEqual(g.rule(50), { kind: "image" });
@@ -28,15 +28,15 @@ test("inside a span only image tokens; after N the span is closed with a forced 
   assert.deepEqual(g.rule(50), { kind: "force", id: T.eoi });
   g.accept(T.eoi);
   assert.equal(g.inSpan, false);
-  assert.deepEqual(g.rule(50), { kind: "free", exclude: [T.eoi] });
+  assert.deepEqual(g.rule(50), { kind: "text", exclude: [T.eoi] });
 });
 
 test("<img> is not drawn when the budget cannot hold a whole span; a required image is forced when it just fits", () => {
   const free = new ImageSpanGuard(T, { openAtStart: false, requireImage: false });
-  assert.deepEqual(free.rule(SPAN - 1), { kind: "free", exclude: [T.eoi, T.boi] });
-  assert.deepEqual(free.rule(SPAN), { kind: "free", exclude: [T.eoi] });
+  assert.deepEqual(free.rule(SPAN - 1), { kind: "text", exclude: [T.eoi, T.boi] });
+  assert.deepEqual(free.rule(SPAN), { kind: "text", exclude: [T.eoi] });
   const required = new ImageSpanGuard(T, { openAtStart: false, requireImage: true });
-  assert.deepEqual(required.rule(SPAN + 1), { kind: "free", exclude: [T.eoi] });
+  assert.deepEqual(required.rule(SPAN + 1), { kind: "text", exclude: [T.eoi] });
   assert.deepEqual(required.rule(SPAN), { kind: "force", id: T.boi });
   assert.deepEqual(
     required.settle(2, true, SPAN + 5),
@@ -56,10 +56,13 @@ test("constrainLogits masks what the rule forbids and leaves the input untouched
     [...image].map((v, i) => (v === -Infinity ? "x" : i)).filter((v) => v !== "x"),
     [10, 11, 12, 13, 14, 15, 16, 17, 18, 19],
   );
-  const free = constrainLogits(logits, { kind: "free", exclude: [T.eoi, T.boi] }, T);
-  assert.equal(free[T.eoi], -Infinity);
-  assert.equal(free[T.boi], -Infinity);
-  assert.equal(free[5], 0.5);
+  const text = constrainLogits(logits, { kind: "text", exclude: [T.eoi, T.boi] }, T);
+  assert.deepEqual(
+    [...text].map((v, i) => (v === -Infinity ? "x" : i)).filter((v) => v !== "x"),
+    [0, 1, 2, 5, 6, 7, 8, 9],
+    "text: no image token, nor </img> or <img>",
+  );
+  assert.equal(text[5], 0.5);
   assert.equal(logits[T.eoi], Math.fround(0.4), "input unchanged");
 });
 
@@ -161,6 +164,16 @@ test("no </img> outside a span, and no <img> the budget cannot close", async () 
   assert.deepEqual(stray.r.images, []);
   const late = await run((g) => (g.length < 6 ? 5 : T.boi), { maxNewTokens: 8 });
   assert.ok(!late.r.ids.includes(T.boi), `a span opened at token 7 of 8 could not close: ${late.r.ids}`);
+});
+
+test("no image token outside a span: a code is text's worst choice, never drawn", async () => {
+  const codes = await run((g) => (g.length < 3 ? 12 : 2), { maxNewTokens: 10 });
+  const isCode = (id: number) => id >= T.imageTokenOffset && id < T.imageTokenOffset + T.codebookSize;
+  assert.deepEqual(codes.r.ids.filter(isCode), [], `ids ${codes.r.ids}`);
+  assert.deepEqual(codes.r.images, []);
+  assert.equal(codes.r.stopReason, "stop", "the model's own stop still ends the answer");
+  const raw = await run((g) => (g.length < 3 ? 12 : 2), { maxNewTokens: 10, constrainImages: false });
+  assert.deepEqual(raw.r.ids.slice(0, 3), [12, 12, 12], "without the rule the model's codes come through");
 });
 
 test("sampled (not greedy) runs keep the structure too, whatever the seed", async () => {

@@ -113,7 +113,12 @@ test("a drawing: text streams, the span is its own image-only request of N token
       model: "fake-seed.gguf",
     },
   );
-  assert.deepEqual(text?.logit_bias, { [tok.special.eoi]: false }, "no </img> outside a span");
+  const textBias = text?.logit_bias as Record<string, boolean>;
+  assert.equal(textBias[String(tok.special.eoi)], false, "no </img> outside a span");
+  assert.equal(Object.keys(textBias).length, tok.codebookSize + 1, "nor any image code; nothing else banned");
+  assert.ok(
+    Array.from({ length: tok.codebookSize }, (_, i) => tok.imageTokenOffset + i).every((id) => textBias[id] === false),
+  );
   assert.deepEqual(span?.prompt, [...prompt, a, b, tok.special.boi]);
   assert.equal(span?.max_tokens, N);
   const bias = span?.logit_bias as Record<string, boolean>;
