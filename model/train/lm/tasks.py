@@ -72,6 +72,11 @@ IDENTITY_QUESTIONS = (
     "What can you see {cell}?",
     "Tell me what is {cell}.",
     "What is located {cell}?",
+    "Which thing is {cell}?",
+    "Which item is {cell}?",
+    "What is pictured {cell}?",
+    "Identify the object {cell}.",
+    "What sits {cell}?",
 )
 COUNT_QUESTIONS = (
     "How many objects are there?",
@@ -81,6 +86,12 @@ COUNT_QUESTIONS = (
     "How many items are in the image?",
     "What is the number of objects?",
     "How many objects are in this picture?",
+    "Count the items.",
+    "Count the things in the picture.",
+    "Please count the objects.",
+    "Count how many objects there are.",
+    "How many things do you see?",
+    "Tell me how many objects there are.",
 )
 BACKGROUND_QUESTIONS = (
     "What colour is the background?",
@@ -98,6 +109,9 @@ PRESENCE_QUESTIONS = (
     "Does the image show {a_name}?",
     "Is there {a_name} anywhere in the image?",
     "Is {a_name} in the picture?",
+    "Can I see {a_name} in this picture?",
+    "Is {a_name} shown?",
+    "Does this picture have {a_name} in it?",
 )
 COLOUR_QUESTIONS = (
     "What colour is the {shape}?",
@@ -105,6 +119,8 @@ COLOUR_QUESTIONS = (
     "What color is the {shape} in the image?",
     "Tell me the colour of the {shape}.",
     "Which color does the {shape} have?",
+    "Tell me what colour the {shape} is.",
+    "What colour does the {shape} have?",
 )
 POSITION_QUESTIONS = (
     "Where is the {ref}?",
@@ -112,6 +128,8 @@ POSITION_QUESTIONS = (
     "Where can I find the {ref}?",
     "Where does the {ref} appear?",
     "Which part of the picture is the {ref} in?",
+    "Where in the image is the {ref}?",
+    "Where do you see the {ref}?",
 )
 SIZE_QUESTIONS = (
     "Is the {ref} small or large?",
