@@ -1,9 +1,9 @@
 // The structure of SEED's image spans, enforced while sampling: `<img>` then exactly N image tokens then `</img>`.
 // Inside an open span only image tokens may be drawn; after the N-th the span is closed with a forced `</img>`;
 // outside a span neither an image token nor `</img>` is ever drawn (a code means nothing outside its span), and
-// `<img>` only while the token budget still holds a whole span. When a
-// drawing is required and the model is about to end (a stop id, or the budget just fits one more span) without
-// having drawn, `<img>` is forced instead. Pure: the pipeline asks before each token and reports each chosen one.
+// `<img>` only while the token budget still holds a whole span. When a drawing is required and the model is about
+// to end (a stop id, or the budget just fits one more span) without having drawn, `<img>` is forced instead.
+// Pure: the pipeline asks before each token and reports each chosen one.
 
 export interface ImageSpanTokens {
   readonly boi: number;
@@ -13,7 +13,7 @@ export interface ImageSpanTokens {
   readonly numTokens: number;
 }
 
-/** What the next token may be: forced to one id, one of the image tokens, or text: any id but an image token or `exclude`. */
+/** What the next token may be: forced to one id, one of the image tokens, or text (no image token, nor `exclude`). */
 export type TokenRule =
   | { readonly kind: "force"; readonly id: number }
   | { readonly kind: "image" }
