@@ -5,13 +5,7 @@
 // to end (a stop id, or the budget just fits one more span) without having drawn, `<img>` is forced instead.
 // Pure: the pipeline asks before each token and reports each chosen one.
 
-export interface ImageSpanTokens {
-  readonly boi: number;
-  readonly eoi: number;
-  readonly imageTokenOffset: number;
-  readonly codebookSize: number;
-  readonly numTokens: number;
-}
+import type { ImageSpanTokens } from "./image-spans";
 
 /** What the next token may be: forced to one id, one of the image tokens, or text (no image token, nor `exclude`). */
 export type TokenRule =

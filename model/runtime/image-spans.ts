@@ -4,7 +4,8 @@
 
 import type { ImageSpan } from "./types";
 
-export interface SpanIds {
+/** The ids that make an image span: `<img>`, `</img>`, the codebook's token range, and N codes per image. */
+export interface ImageSpanTokens {
   readonly boi: number;
   readonly eoi: number;
   readonly imageTokenOffset: number;
@@ -12,12 +13,24 @@ export interface SpanIds {
   readonly numTokens: number;
 }
 
-export function extractImageSpans(ids: readonly number[], s: SpanIds): ImageSpan[] {
+type CodeRange = Pick<ImageSpanTokens, "imageTokenOffset" | "codebookSize">;
+
+/** True when `id` is an image token (one of the codebook's ids). */
+export function isImageToken(id: number, t: CodeRange): boolean {
+  return id >= t.imageTokenOffset && id < t.imageTokenOffset + t.codebookSize;
+}
+
+/** Every image token id, in code order. */
+export function imageTokenIds(t: CodeRange): number[] {
+  return Array.from({ length: t.codebookSize }, (_, i) => t.imageTokenOffset + i);
+}
+
+export function extractImageSpans(ids: readonly number[], s: ImageSpanTokens): ImageSpan[] {
   const spans: ImageSpan[] = [];
   let start = -1;
   const close = (end: number, closed: boolean, reason?: string): void => {
     const inner = ids.slice(start + 1, closed ? end - 1 : end);
-    const nonImage = inner.filter((id) => id < s.imageTokenOffset || id >= s.imageTokenOffset + s.codebookSize);
+    const nonImage = inner.filter((id) => !isImageToken(id, s));
     let why = reason;
     if (!why && nonImage.length > 0)
       why = `${nonImage.length} id(s) inside the span are not image tokens (first: ${nonImage[0]})`;

@@ -6,7 +6,8 @@
 // Both report the same token events, so every view (token stream, top-k chart, image spans, interrupt) works the same.
 
 import type { AbortFlag } from "./errors";
-import { constrainLogits, type ImageSpanTokens, type TokenRule } from "./image-constraint";
+import { constrainLogits, type TokenRule } from "./image-constraint";
+import type { ImageSpanTokens } from "./image-spans";
 import type { LanguageModel } from "./language-model";
 import type { Rng } from "./rng";
 import { type SamplerOptions, sampleToken } from "./sampler";

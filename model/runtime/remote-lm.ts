@@ -13,7 +13,8 @@
 // candidate (reported as forced) or is an error.
 
 import { SeedError } from "./errors";
-import type { ImageSpanTokens, TokenRule } from "./image-constraint";
+import type { TokenRule } from "./image-constraint";
+import { type ImageSpanTokens, imageTokenIds, isImageToken } from "./image-spans";
 import type {
   DrawnToken,
   LanguageModelBackend,
@@ -236,17 +237,16 @@ export class RemoteLanguageModel implements LanguageModelBackend {
     }
     const t = this.spanTokens;
     if (rule?.kind === "image") {
-      const codes = Array.from({ length: t.codebookSize }, (_, i) => t.imageTokenOffset + i);
+      const codes = imageTokenIds(t);
       if (vllm) body.allowed_token_ids = codes;
       else if (llama) {
         const bias: Record<string, boolean> = {};
-        for (let id = 0; id < this.vocabSize; id++)
-          if (id < t.imageTokenOffset || id >= t.imageTokenOffset + t.codebookSize) bias[id] = false;
+        for (let id = 0; id < this.vocabSize; id++) if (!isImageToken(id, t)) bias[id] = false;
         body.logit_bias = bias;
       } else body.logit_bias = Object.fromEntries(codes.map((id) => [String(id), 100]));
     } else if (rule?.kind === "text") {
       // Text: no image code (a code means nothing outside its span) and none of the rule's own exclusions.
-      const banned = [...Array.from({ length: t.codebookSize }, (_, i) => t.imageTokenOffset + i), ...rule.exclude];
+      const banned = [...imageTokenIds(t), ...rule.exclude];
       body.logit_bias = Object.fromEntries(banned.map((id) => [String(id), llama ? false : -100]));
     }
     return body;
@@ -259,9 +259,8 @@ export class RemoteLanguageModel implements LanguageModelBackend {
 function allowed(rule: TokenRule | undefined, id: number, t: ImageSpanTokens): boolean {
   if (!rule) return true;
   if (rule.kind === "force") return id === rule.id;
-  const code = id >= t.imageTokenOffset && id < t.imageTokenOffset + t.codebookSize;
-  if (rule.kind === "image") return code;
-  return !code && !rule.exclude.includes(id);
+  if (rule.kind === "image") return isImageToken(id, t);
+  return !isImageToken(id, t) && !rule.exclude.includes(id);
 }
 
 function ruleKey(rule: TokenRule | undefined): string {

@@ -10,6 +10,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { isImageToken } from "../../../model/runtime/image-spans";
 import { SeedError, SeedModel } from "../../../model/runtime/index";
 import { decodeTensor, type RealSeedFixture, realSeedFixture } from "../../helpers/real-seed";
 
@@ -128,7 +129,7 @@ describe("real SEED shapes (reduced depth) vs torch", { skip }, () => {
     const raw = await model.generate(ids, { temperature: 0, maxNewTokens: lm.greedy.length, constrainImages: false });
     assert.deepEqual(raw.ids, lm.greedy.slice(0, raw.ids.length));
     const tok = model.textTokenizer!;
-    const isCode = (id: number) => id >= tok.imageTokenOffset && id < tok.imageTokenOffset + tok.codebookSize;
+    const isCode = (id: number) => isImageToken(id, tok);
     const kept = await model.generate(ids, { temperature: 0, maxNewTokens: lm.greedy.length });
     assert.ok(raw.ids.some(isCode), "the raw greedy ids hold codes outside a span");
     const inSpans = kept.images.reduce((n, span) => n + (span.codes?.length ?? 0), 0);
