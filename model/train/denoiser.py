@@ -1,7 +1,7 @@
 """Latent diffusion denoiser: a small DiT over the AE latent, conditioned on the generation embedding and t.
 
 sample [B, 8, 16, 16] -> 2x2 patches -> 64 tokens (+ their cell's slice of the generation embedding) -> d 192,
-6 blocks with adaLN-Zero modulation from c = MLP(timestep embedding) + MLP(generation embedding)
+DEPTH blocks with adaLN-Zero modulation from c = MLP(timestep embedding) + MLP(generation embedding)
 -> out_sample [B, 8, 16, 16] (v-prediction).
 Real SEED: the unCLIP SD-2.1 UNet with the 1024-d image embedding as class label (v-prediction as well).
 A zero generation embedding is the unconditional input for classifier-free guidance (as SEED).
@@ -13,6 +13,11 @@ denoiser reads "what is here" where it draws it, and the whole E goes through ad
 Everything stays inside the denoiser graph: the package contract (sample, timestep, generation_embedding ->
 out_sample) is unchanged and a real SEED UNet drops into the same slot. Zero embeddings are the unconditional
 input of classifier-free guidance.
+
+Growing. A block whose adaLN gates are zero is the identity, so a trained denoiser takes more blocks without
+changing what it draws (`grow_state`): the new blocks, appended after the trained ones, start at zero gates and
+learn what the trained ones could not. The shipped denoiser trained six runs at depth 6 and was then grown to
+DEPTH (model/train/plans.py).
 """
 
 from __future__ import annotations
@@ -24,6 +29,13 @@ from .attributes import CELLS
 from .modules import Attention, Mlp, timestep_embedding
 from .semantic import CELL_DIM, cell_membership
 from .semantic import EMBED_DIM as SEMANTIC_DIM
+
+DEPTH = 10  # the shipped denoiser's blocks
+
+
+def depth_of(state: dict[str, Tensor]) -> int:
+    """How many DiT blocks a denoiser state dict holds."""
+    return len({key.split(".")[1] for key in state if key.startswith("blocks.")})
 
 
 class DiTBlock(nn.Module):
@@ -50,7 +62,7 @@ class Denoiser(nn.Module):
         size: int = 16,
         gen_dim: int = SEMANTIC_DIM,
         dim: int = 192,
-        depth: int = 6,
+        depth: int = DEPTH,
         heads: int = 6,
         patch: int = 2,
     ) -> None:
@@ -84,3 +96,17 @@ class Denoiser(nn.Module):
         s, sh = self.ada_out(cond).unsqueeze(1).chunk(2, dim=-1)
         x = self.out(self.n_out(x) * (1 + s) + sh)  # [B, 64, 32]
         return x.reshape(b, g, g, c, p, p).permute(0, 3, 1, 4, 2, 5).reshape(b, c, g * p, g * p)
+
+
+def grow_state(model: Denoiser, state: dict[str, Tensor]) -> list[str]:
+    """Loads a shallower denoiser's state into `model` (the same blocks first, the rest as initialised: zero gates,
+    so the model computes what `state` did). Returns the names of the new blocks' parameters; anything else that
+    does not match is an error."""
+    if depth_of(state) > len(model.blocks):
+        raise ValueError(f"a {depth_of(state)}-block denoiser does not fit in {len(model.blocks)} blocks")
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    fresh = {f"blocks.{k}." for k in range(depth_of(state), len(model.blocks))}
+    wrong = [n for n in missing if not any(n.startswith(f) for f in fresh)] + list(unexpected)
+    if wrong:
+        raise ValueError(f"denoiser state does not match beyond its depth: {wrong[:5]}")
+    return list(missing)

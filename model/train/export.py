@@ -23,7 +23,7 @@ from . import dataset as D
 from .autoencoder import LATENT_CHANNELS, AutoEncoder
 from .common import CLIP_MEAN, CLIP_STD, PACKAGE_DIR, RUNS, load
 from .ddim import DECODE_DEFAULTS, SCHEDULER_CONFIG
-from .denoiser import Denoiser
+from .denoiser import Denoiser, depth_of
 from .export_graphs import component_io, export_onnx, graphs
 from .fixtures import write_fixtures
 from .onnx_fp16 import convert_initializers_to_fp16, round_module_to_fp16
@@ -52,6 +52,8 @@ def build(trained: bool, partial: bool) -> tuple[SeedMini, AutoEncoder, Denoiser
     if trained:
         for name, module in (("tokenizer", tok), ("autoencoder", ae), ("denoiser", den)):
             path, ckpt = RUNS / f"{name}.done.pt", RUNS / f"{name}.pt"
+            if name == "denoiser" and path.exists():  # as deep as it was trained
+                module = den = Denoiser(depth=depth_of(load(path)["model"]))
             if path.exists():
                 done = load(path)
                 module.load_state_dict(done["model"])

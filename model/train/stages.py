@@ -31,7 +31,7 @@ from .common import (
     unit_range_from_uint8,
 )
 from .ddim import add_noise_v, alphas_cumprod
-from .denoiser import Denoiser
+from .denoiser import DEPTH, Denoiser, depth_of, grow_state
 from .package_weights import load_module
 from .seed_mini import GEN_DIM, SeedMini, sample_prefix_mask
 from .semantic import SemanticModel, augment_pixels, load_semantic
@@ -215,17 +215,19 @@ class DenoiserStage(Stage):
         p_true: float = 0.5,
         noise_aug: float = 0.1,
         p_full: float = 0.6,
+        depth: int = DEPTH,
     ) -> None:
         """Conditioned (unCLIP style) on the semantic encoder's own embedding E of the image with probability
         p_true (plus Gaussian noise of std noise_aug: unCLIP's noise augmentation), else on the tokenizer's
         generation embedding of a random prefix (all 32 codes with probability p_full); zeros with probability
-        cfg_drop (classifier-free guidance)."""
+        cfg_drop (classifier-free guidance). depth: the DiT's blocks; a run deeper than the one it continues
+        grows it (denoiser.grow_state)."""
         super().__init__(batch)
         self.cfg_drop, self.ema_decay, self.p_true, self.noise_aug = cfg_drop, ema_decay, p_true, noise_aug
         self.p_full = p_full
         self.ae, self.latent_scale = load_autoencoder()
         self.tok = load_tokenizer()
-        self.model = Denoiser()
+        self.model = Denoiser(depth=depth)
         self.ema = copy.deepcopy(self.model).requires_grad_(False)
         self.ac = alphas_cumprod()
 
@@ -257,9 +259,10 @@ class DenoiserStage(Stage):
         }
 
     def init_from(self, done: dict[str, Any]) -> None:
-        """Continue from an earlier denoiser's EMA weights (as both the trained and the EMA copy)."""
-        self.model.load_state_dict(done["model"])
-        self.ema.load_state_dict(done["model"])
+        """Continue from an earlier denoiser's EMA weights (as both the trained and the EMA copy); a shallower one
+        is grown to this stage's depth (new blocks start as the identity)."""
+        grow_state(self.model, done["model"])
+        self.ema.load_state_dict(self.model.state_dict())
 
     def to(self, dev: torch.device) -> None:
         for m in (self.ae, self.tok, self.model, self.ema):
@@ -297,8 +300,9 @@ class DenoiserStage(Stage):
 
 
 def load_denoiser() -> Denoiser:
-    m = Denoiser()
-    m.load_state_dict(load(RUNS / "denoiser.done.pt")["model"])
+    state = load(RUNS / "denoiser.done.pt")["model"]
+    m = Denoiser(depth=depth_of(state))
+    m.load_state_dict(state)
     return m.eval().requires_grad_(False)
 
 

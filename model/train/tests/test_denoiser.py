@@ -6,7 +6,7 @@ import unittest
 
 import torch
 
-from model.train.denoiser import Denoiser
+from model.train.denoiser import Denoiser, depth_of, grow_state
 from model.train.seed_mini import GEN_DIM
 
 
@@ -46,6 +46,28 @@ class DenoiserTest(unittest.TestCase):
         self.assertEqual(cells[7, 0].item(), 6)
         self.assertEqual(cells[7, 7].item(), 8)
         self.assertEqual(sorted(torch.bincount(cells.flatten()).tolist()), [4, 6, 6, 6, 6, 9, 9, 9, 9])
+
+    def test_growing_keeps_what_it_draws_and_the_new_blocks_learn(self) -> None:
+        """A 3-block denoiser grown to 5 computes the same output (the new blocks' adaLN gates are zero), and the
+        new blocks get gradient through their gates; a state that is not a prefix of the deeper model is refused."""
+        torch.manual_seed(1)
+        small = Denoiser(depth=3)
+        for p in small.parameters():  # trained-looking weights: zero gates everywhere would hide a wrong load
+            torch.nn.init.normal_(p, std=0.05)
+        big = Denoiser(depth=5)
+        fresh = grow_state(big, small.state_dict())
+        self.assertEqual(depth_of(big.state_dict()), 5)
+        self.assertTrue(fresh and all(n.startswith(("blocks.3.", "blocks.4.")) for n in fresh))
+        x, t, e = torch.randn(2, 8, 16, 16), torch.tensor([10.0, 700.0]), torch.randn(2, GEN_DIM)
+        torch.testing.assert_close(big(x, t, e), small(x, t, e))
+        big(x, t, e).pow(2).mean().backward()
+        self.assertGreater(float(big.blocks[4].ada[1].weight.grad.abs().sum()), 0.0)
+        with self.assertRaises(ValueError):
+            grow_state(Denoiser(depth=2), small.state_dict())  # deeper than the model
+        wrong = dict(small.state_dict())
+        wrong["inp.weight"] = torch.zeros(1)
+        with self.assertRaises(RuntimeError):  # a shape mismatch outside the new blocks
+            grow_state(Denoiser(depth=5), wrong)
 
 
 if __name__ == "__main__":
