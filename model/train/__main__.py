@@ -20,6 +20,7 @@ export into the same package, and the evaluations that write REPORT.md.
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import time
 from pathlib import Path
@@ -84,13 +85,36 @@ def runs_finished(name: str) -> int:
     return len(load(current).get("history") or []) if current.exists() else 0
 
 
+def parse_option(text: str) -> tuple[str, object]:
+    """KEY=VALUE -> (key, value), the value read as a Python literal (0.5, True, 'text'), else kept as text."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.isidentifier():
+        raise ValueError(f"--option {text!r}: expected KEY=VALUE with KEY a stage option name, e.g. p_true=0.5")
+    try:
+        return key, ast.literal_eval(value)
+    except (ValueError, SyntaxError):
+        return key, value
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--plan", choices=list(PLANS), default="ship")
     ap.add_argument("--only", choices=ORDER, help="train just this stage")
     ap.add_argument("--steps", type=int, default=0, help="override the plan's step count (with --only)")
     ap.add_argument("--batch", type=int, default=0, help="override the plan's batch size (with --only)")
-    ap.add_argument("--init-from", type=Path, help="(with --only) start from an earlier .done.pt of this stage")
+    ap.add_argument("--lr", type=float, default=0.0, help="override the plan's peak learning rate (with --only)")
+    ap.add_argument(
+        "--init-from",
+        type=Path,
+        help="(with --only) one run from an earlier .done.pt of this stage (runs/<stage>.done.pt is replaced)",
+    )
+    ap.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="(with --only) set a keyword option of the stage for this run, e.g. depth=10 (repeatable)",
+    )
     ap.add_argument(
         "--train-autoencoder",
         action="store_true",
@@ -107,8 +131,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--no-export", action="store_true", help="stop after training (no export or evaluation)")
     add_device_args(ap)
     args = ap.parse_args(argv)
-    if (args.steps or args.batch or args.init_from) and not args.only:
-        ap.error("--steps, --batch and --init-from apply to one stage: add --only STAGE")
+    if (args.steps or args.batch or args.lr or args.init_from or args.option) and not args.only:
+        ap.error("--steps, --batch, --lr, --init-from and --option apply to one stage: add --only STAGE")
+    try:
+        overrides = dict(parse_option(o) for o in args.option)
+    except ValueError as e:
+        ap.error(str(e))
     os.environ["SEED_MINI_DEVICE"] = args.device
     setup_torch(args.threads)
     log = Log()
@@ -124,11 +152,23 @@ def main(argv: list[str] | None = None) -> None:
         if args.only and name != args.only:
             continue
         runs = (AUTOENCODER[args.plan],) if name == "autoencoder" else plan[name]
-        if args.steps or args.batch:
+        if args.steps or args.batch or args.lr or args.init_from or overrides:
             last = runs[-1]
-            runs = (last._replace(steps=args.steps or last.steps, batch=args.batch or last.batch),)
-        finished = runs_finished(name)
-        if (RUNS / f"{name}.done.pt").exists() and (len(runs) == 1 or finished >= len(runs)):
+            runs = (
+                last._replace(
+                    steps=args.steps or last.steps,
+                    batch=args.batch or last.batch,
+                    lr=args.lr or last.lr,
+                    options={**last.options, **overrides},
+                ),
+            )
+        # a run from --init-from is one new run, whatever runs/<stage>.done.pt holds; a checkpoint older than that
+        # file is the finished run's last one (a newer one is this run's, killed: it resumes)
+        finished = 0 if args.init_from else runs_finished(name)
+        done, ckpt = RUNS / f"{name}.done.pt", RUNS / f"{name}.pt"
+        if args.init_from and ckpt.exists() and done.exists() and done.stat().st_mtime >= ckpt.stat().st_mtime:
+            ckpt.unlink()
+        if not args.init_from and (RUNS / f"{name}.done.pt").exists() and (len(runs) == 1 or finished >= len(runs)):
             log(f"[{name}] already done, skipping")
             continue
         keep = (lambda: checkpoints.save(tuple(names))) if args.keep_checkpoints else None

@@ -15,9 +15,9 @@ out_sample) is unchanged and a real SEED UNet drops into the same slot. Zero emb
 input of classifier-free guidance.
 
 Growing. A block whose adaLN gates are zero is the identity, so a trained denoiser takes more blocks without
-changing what it draws (`grow_state`): the new blocks, appended after the trained ones, start at zero gates and
-learn what the trained ones could not. The shipped denoiser trained six runs at depth 6 and was then grown to
-DEPTH (model/train/plans.py).
+changing what it draws (`grow_state`; the stage's `depth` option): the new blocks, appended after the trained ones,
+start at zero gates. The shipped denoiser has DEPTH blocks; grown to 10 and trained 6000 more steps it drew the
+same share of emoji (model/seed-mini/REPORT.md, notes), so it stays at DEPTH.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from .modules import Attention, Mlp, timestep_embedding
 from .semantic import CELL_DIM, cell_membership
 from .semantic import EMBED_DIM as SEMANTIC_DIM
 
-DEPTH = 10  # the shipped denoiser's blocks
+DEPTH = 6  # the shipped denoiser's blocks
 
 
 def depth_of(state: dict[str, Tensor]) -> int:

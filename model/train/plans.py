@@ -1,10 +1,9 @@
 """Training plans as data: for each stage, its runs (steps, batch, peak learning rate, options), in the order the
 stages run.
 
-  ship  the recipe of the shipped package: the `cpu` batches on 2 CPU cores, the denoiser in seven runs and the LM
+  ship  the recipe of the shipped package: the `cpu` batches on 2 CPU cores, the denoiser in six runs and the LM
         in four (each run a fresh warm-up + cosine cycle from the previous run's weights; a run may set the
-        stage's options, e.g. the denoiser's last runs condition mostly on the codes, and its seventh grows it
-        from 6 to 10 blocks), and the denoiser and the
+        stage's options, e.g. the denoiser's last runs condition mostly on the codes), and the denoiser and the
         LM starting from the previous package's weights (WARM_START: model/seed-mini at that git revision). One
         difference: the shipped LM's first three runs saw fewer phrasings of each request than lm/tasks.py writes
         now (its corpus is generated, not stored; the fourth run added questions such as "Which item is ...?" and
@@ -37,11 +36,6 @@ Plan = dict[str, tuple[Run, ...]]  # a stage's runs: each starts from the previo
 # objects with the right identity (model.train.hops) with it; a sixth, at a lower peak rate, to 46.1%.
 ON_CODES = {"p_true": 0.25, "p_full": 0.7}
 
-# The denoiser's first six runs trained 6 DiT blocks; the seventh grew it to denoiser.DEPTH (new blocks start as the
-# identity) once the six-block model had stopped learning (v-MSE 0.217 -> 0.215 over its sixth run).
-D6 = {"depth": 6}
-GROWN_STEPS = 6000
-
 ORDER = ("semantic", "tokenizer", "autoencoder", "denoiser", "judge", "lm")
 
 _CPU: Plan = {
@@ -56,13 +50,12 @@ PLANS: dict[str, Plan] = {
     "ship": {
         **_CPU,
         "denoiser": (
-            Run(1800, 64, 3e-4, D6),
-            Run(1200, 64, 3e-4, D6),
-            Run(12000, 64, 3e-4, D6),
-            Run(12000, 64, 3e-4, D6),
-            Run(15000, 64, 3e-4, {**D6, **ON_CODES}),
-            Run(12000, 64, 2e-4, {**D6, **ON_CODES}),
-            Run(GROWN_STEPS, 64, 3e-4, ON_CODES),  # grown to denoiser.DEPTH blocks
+            Run(1800, 64, 3e-4),
+            Run(1200, 64, 3e-4),
+            Run(12000, 64, 3e-4),
+            Run(12000, 64, 3e-4),
+            Run(15000, 64, 3e-4, ON_CODES),
+            Run(12000, 64, 2e-4, ON_CODES),
         ),
         "lm": (Run(2500, 4096, 1e-3), Run(2000, 4096, 5e-4), Run(2500, 4096, 4e-4), Run(2000, 4096, 4e-4)),
     },

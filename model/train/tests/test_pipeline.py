@@ -13,6 +13,8 @@ from pathlib import Path
 
 import torch
 
+from model.train.denoiser import DEPTH, depth_of
+
 REPO = Path(__file__).resolve().parents[3]
 
 
@@ -45,6 +47,30 @@ class SmokePlanTest(unittest.TestCase):
             # the same command again: nothing left to train
             again = train(runs, ck)
             self.assertEqual(again.count("already done, skipping"), 5, again)
+            # one more run from the finished denoiser with an option set on the command line: grown to 8 blocks
+            more = train(
+                runs, ck, "--only", "denoiser", "--steps", "2", "--init-from", str(runs / "denoiser.done.pt"),
+                "--lr", "1e-4", "--option", "depth=8",
+            )  # fmt: skip
+            self.assertNotIn("already done", more)
+            self.assertIn("[denoiser] initialised from", more)
+            grown = torch.load(runs / "denoiser.done.pt", map_location="cpu", weights_only=False)
+            self.assertEqual([h["steps"] for h in grown["history"]], [4, 3, 2])
+            self.assertEqual(grown["history"][2]["options"], {"p_true": 0.25, "p_full": 0.7, "depth": 8})
+            self.assertEqual(depth_of(grown["model"]), 8)
+            self.assertEqual(depth_of(done["model"]), DEPTH)
+
+
+class OptionArgumentTest(unittest.TestCase):
+    def test_values_are_literals_and_a_bad_option_is_named(self) -> None:
+        from model.train.__main__ import parse_option
+
+        self.assertEqual(parse_option("p_true=0.5"), ("p_true", 0.5))
+        self.assertEqual(parse_option("p_full=1"), ("p_full", 1))
+        self.assertEqual(parse_option("name=text"), ("name", "text"))
+        for bad in ("p_true", "=0.5", "two words=1"):
+            with self.assertRaisesRegex(ValueError, "expected KEY=VALUE"):
+                parse_option(bad)
 
 
 class PlanOptionsTest(unittest.TestCase):
