@@ -162,13 +162,11 @@ def main(argv: list[str] | None = None) -> None:
                     options={**last.options, **overrides},
                 ),
             )
-        # a run from --init-from is one new run, whatever runs/<stage>.done.pt holds; a checkpoint older than that
-        # file is the finished run's last one (a newer one is this run's, killed: it resumes)
+        # a run from --init-from is one new run, whatever runs/<stage>.done.pt holds (a checkpoint is this run's,
+        # killed: it resumes)
         finished = 0 if args.init_from else runs_finished(name)
-        done, ckpt = RUNS / f"{name}.done.pt", RUNS / f"{name}.pt"
-        if args.init_from and ckpt.exists() and done.exists() and done.stat().st_mtime >= ckpt.stat().st_mtime:
-            ckpt.unlink()
-        if not args.init_from and (RUNS / f"{name}.done.pt").exists() and (len(runs) == 1 or finished >= len(runs)):
+        done = RUNS / f"{name}.done.pt"
+        if not args.init_from and done.exists() and (len(runs) == 1 or finished >= len(runs)):
             log(f"[{name}] already done, skipping")
             continue
         keep = (lambda: checkpoints.save(tuple(names))) if args.keep_checkpoints else None
@@ -177,10 +175,9 @@ def main(argv: list[str] | None = None) -> None:
             steps, batch, lr, options = runs[k]
             stage = build_stage(name, batch, args.plan, log, options)
             previous = None
-            if k > 0 and (RUNS / f"{name}.done.pt").exists():  # the next run starts from the previous run's weights
+            if k > 0 and done.exists():  # the next run starts from the previous run's weights
                 previous = RUNS / f"{name}.run{k}.done.pt"
-                (RUNS / f"{name}.done.pt").replace(previous)
-                (RUNS / f"{name}.pt").unlink(missing_ok=True)  # the finished run's last checkpoint
+                done.replace(previous)
             if not (RUNS / f"{name}.pt").exists():
                 initialise(name, stage, previous or args.init_from, WARM_START[args.plan], log)
             if len(runs) > 1:

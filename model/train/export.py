@@ -52,10 +52,10 @@ def build(trained: bool, partial: bool) -> tuple[SeedMini, AutoEncoder, Denoiser
     if trained:
         for name, module in (("tokenizer", tok), ("autoencoder", ae), ("denoiser", den)):
             path, ckpt = RUNS / f"{name}.done.pt", RUNS / f"{name}.pt"
-            if name == "denoiser" and path.exists():  # as deep as it was trained
-                module = den = Denoiser(depth=depth_of(load(path)["model"]))
             if path.exists():
                 done = load(path)
+                if name == "denoiser":  # as deep as it was trained
+                    module = den = Denoiser(depth=depth_of(done["model"]))
                 module.load_state_dict(done["model"])
                 status[name] = f"trained ({done['steps']} steps)"
                 if name == "autoencoder":

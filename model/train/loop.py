@@ -3,7 +3,8 @@ and cosine decay, gradient clipping, bf16 autocast, atomic checkpoints with exac
 
 A stage's batch is a pure function of its step (`make_batch`), so DataLoader workers may build batches ahead and a
 resumed run sees exactly the data it would have seen. Checkpoints go to runs/<stage>.pt every `save_every` seconds
-(only right after a finite-loss check); the finished stage is frozen into runs/<stage>.done.pt with its history.
+(only right after a finite-loss check); the finished stage is frozen into runs/<stage>.done.pt with its history,
+and its checkpoint is removed then (a later run of the stage must start from the frozen weights, not resume it).
 """
 
 from __future__ import annotations
@@ -175,5 +176,6 @@ def run_stage(
     payload["steps"] = sum(int(h["steps"]) for h in payload["history"])
     payload["train_seconds"] = sum(float(h["seconds"]) for h in payload["history"])
     save_atomic(payload, done_path)
+    ckpt_path.unlink(missing_ok=True)  # the run is frozen into done_path: nothing left to resume
     log(f"[{stage.name}] done: {steps} steps in {fmt_duration(elapsed)} -> {done_path}")
     return int(payload["steps"])

@@ -35,6 +35,7 @@ class SmokePlanTest(unittest.TestCase):
             for stage in ("semantic", "tokenizer", "denoiser", "judge", "lm"):
                 self.assertTrue((runs / f"{stage}.done.pt").exists(), f"{stage} not done:\n{out}")
                 self.assertTrue((ck / f"{stage}.pt").exists(), f"{stage} not mirrored:\n{out}")
+                self.assertFalse((runs / f"{stage}.pt").exists(), f"{stage}: a finished run left its checkpoint")
             # the denoiser's two runs: the second starts from the first's frozen weights, its history has both
             self.assertIn("[denoiser] run 2 of 2: 3 steps of 8, peak lr 0.0003, p_true 0.25, p_full 0.7", out)
             first = torch.load(runs / "denoiser.run1.done.pt", map_location="cpu", weights_only=False)
