@@ -14,6 +14,13 @@ Everything stays inside the denoiser graph: the package contract (sample, timest
 out_sample) is unchanged and a real SEED UNet drops into the same slot. Zero embeddings are the unconditional
 input of classifier-free guidance.
 
+The cell reader (`read`). A cell's 32-d slice says which of 190 objects is there only through the semantic
+heads that were trained to read it (model/train/semantic.py: a small MLP per cell); cell_in, one linear layer,
+has to learn the same reading again. With `read`, the denoiser holds a frozen copy of that MLP and adds each cell's
+identity, colour and size probabilities to the cell's patch tokens (read_in, zero at first: adding the reader to a
+trained denoiser changes nothing until it learns to use it). It is still a function of the generation embedding
+alone, inside the graph.
+
 Growing. A block whose adaLN gates are zero is the identity, so a trained denoiser takes more blocks without
 changing what it draws (`grow_state`; the stage's `depth` option): the new blocks, appended after the trained ones,
 start at zero gates. The shipped denoiser has DEPTH blocks; grown to 10 and trained 6000 more steps it drew the
@@ -25,17 +32,30 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from .attributes import CELLS
+from .attributes import CELLS, N_COLOUR, N_IDENTITY, PER_CELL
 from .modules import Attention, Mlp, timestep_embedding
 from .semantic import CELL_DIM, cell_membership
 from .semantic import EMBED_DIM as SEMANTIC_DIM
 
 DEPTH = 6  # the shipped denoiser's blocks
+READ_HIDDEN = 256  # the semantic heads' width (semantic.SemanticHeads)
 
 
 def depth_of(state: dict[str, Tensor]) -> int:
     """How many DiT blocks a denoiser state dict holds."""
     return len({key.split(".")[1] for key in state if key.startswith("blocks.")})
+
+
+def reads_cells(state: dict[str, Tensor]) -> bool:
+    """Whether a denoiser state dict (or the named weights of its ONNX graph) has the cell reader (`read`)."""
+    return "read_in.bias" in state
+
+
+def denoiser_for(state: dict[str, Tensor]) -> Denoiser:
+    """A denoiser shaped as `state` (its depth, with or without the reader), not yet loaded. `state` may also be
+    the named initialisers of an exported graph (package_weights.onnx_tensors): they hold every block's norms and
+    the reader's biases."""
+    return Denoiser(depth=depth_of(state), read=reads_cells(state))
 
 
 class DiTBlock(nn.Module):
@@ -65,12 +85,23 @@ class Denoiser(nn.Module):
         depth: int = DEPTH,
         heads: int = 6,
         patch: int = 2,
+        read: bool = False,
     ) -> None:
         super().__init__()
         self.channels, self.size, self.patch, self.dim = channels, size, patch, dim
         self.grid = size // patch
         pdim = channels * patch * patch
         self.cell_in = nn.Linear(CELL_DIM, dim)
+        # the cell reader: a frozen copy of the semantic encoder's cell head (the stage copies it in) turns each
+        # cell's slice into identity, colour and size probabilities, which enter that cell's patch tokens
+        self.read: nn.Module | None = None
+        if read:
+            self.read = nn.Sequential(
+                nn.Linear(CELL_DIM, READ_HIDDEN), nn.GELU(), nn.Linear(READ_HIDDEN, PER_CELL)
+            ).requires_grad_(False)
+            self.read_in = nn.Linear(PER_CELL, dim)
+            nn.init.zeros_(self.read_in.weight)
+            nn.init.zeros_(self.read_in.bias)
         self.inp = nn.Linear(pdim, dim)
         self.pos = nn.Parameter(torch.randn(1, self.grid * self.grid, dim) * 0.02)
         # which scene cell each patch's centre falls in: patch p takes cell_in(E's slice of that cell)
@@ -88,7 +119,12 @@ class Denoiser(nn.Module):
     def forward(self, sample: Tensor, timestep: Tensor, generation_embedding: Tensor) -> Tensor:
         b, c, p, g = sample.shape[0], self.channels, self.patch, self.grid
         x = sample.reshape(b, c, g, p, g, p).permute(0, 2, 4, 1, 3, 5).reshape(b, g * g, c * p * p)  # [B, 64, 32]
-        cells = self.cell_in(generation_embedding[:, : CELLS * CELL_DIM].reshape(b, CELLS, CELL_DIM))  # [B, 9, D]
+        slices = generation_embedding[:, : CELLS * CELL_DIM].reshape(b, CELLS, CELL_DIM)
+        cells = self.cell_in(slices)  # [B, 9, D]
+        if self.read is not None:
+            logits = self.read(slices)  # [B, 9, PER_CELL]
+            ident, colour, size = logits.split([N_IDENTITY, N_COLOUR, PER_CELL - N_IDENTITY - N_COLOUR], -1)
+            cells = cells + self.read_in(torch.cat([ident.softmax(-1), colour.softmax(-1), size.softmax(-1)], -1))
         x = self.inp(x) + self.pos + cells[:, self.patch_cell]  # [B, 64, D]
         cond = self.t_mlp(timestep_embedding(timestep, self.dim)) + self.e_mlp(generation_embedding)  # [B, D]
         for blk in self.blocks:
@@ -106,6 +142,8 @@ def grow_state(model: Denoiser, state: dict[str, Tensor]) -> list[str]:
         raise ValueError(f"a {depth_of(state)}-block denoiser does not fit in {len(model.blocks)} blocks")
     missing, unexpected = model.load_state_dict(state, strict=False)
     fresh = {f"blocks.{k}." for k in range(depth_of(state), len(model.blocks))}
+    if model.read is not None and not reads_cells(state):
+        fresh |= {"read.", "read_in."}
     wrong = [n for n in missing if not any(n.startswith(f) for f in fresh)] + list(unexpected)
     if wrong:
         raise ValueError(f"denoiser state does not match beyond its depth: {wrong[:5]}")

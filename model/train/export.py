@@ -23,7 +23,7 @@ from . import dataset as D
 from .autoencoder import LATENT_CHANNELS, AutoEncoder
 from .common import CLIP_MEAN, CLIP_STD, PACKAGE_DIR, RUNS, load
 from .ddim import DECODE_DEFAULTS, SCHEDULER_CONFIG
-from .denoiser import Denoiser, depth_of
+from .denoiser import Denoiser, denoiser_for
 from .export_graphs import component_io, export_onnx, graphs
 from .fixtures import write_fixtures
 from .onnx_fp16 import convert_initializers_to_fp16, round_module_to_fp16
@@ -54,8 +54,8 @@ def build(trained: bool, partial: bool) -> tuple[SeedMini, AutoEncoder, Denoiser
             path, ckpt = RUNS / f"{name}.done.pt", RUNS / f"{name}.pt"
             if path.exists():
                 done = load(path)
-                if name == "denoiser":  # as deep as it was trained
-                    module = den = Denoiser(depth=depth_of(done["model"]))
+                if name == "denoiser":  # as deep as it was trained, with or without the cell reader
+                    module = den = denoiser_for(done["model"])
                 module.load_state_dict(done["model"])
                 status[name] = f"trained ({done['steps']} steps)"
                 if name == "autoencoder":

@@ -1,7 +1,7 @@
 """Where the identity of objects is lost, hop by hop, on held-out scenes: semantic encoder's embedding E -> the
 generation embedding rebuilt from the 32 codes -> decoded image (and E decoded directly, the decoder's ceiling).
 
-    .venv/bin/python -m model.train.hops [--scenes 96] [--guidance-sweep 3 3.5 4 4.5 5 6]
+    .venv/bin/python -m model.train.hops [--scenes 96] [--guidance-sweep 3 3.5 4 4.5 5 6] [--denoiser PATH]
 
 Identity read by the frozen semantic heads (model/train/semantic.py) on E and on the generation embedding; images
 judged by the attribute judge (model/train/judge.py). Needs runs/{semantic,tokenizer,denoiser,judge}.done.pt.
@@ -10,6 +10,7 @@ judged by the attribute judge (model/train/judge.py). Needs runs/{semantic,token
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import torch
 
@@ -36,11 +37,17 @@ def main(argv: list[str] | None = None) -> None:
         help="also decode the codes at each of these guidance scales with the package's step count "
         "(how ddim.DECODE_DEFAULTS' guidance is chosen)",
     )
+    ap.add_argument(
+        "--denoiser",
+        type=Path,
+        help="another denoiser than runs/denoiser.done.pt: a finished run's file or a running run's checkpoint "
+        "(runs/denoiser.pt; its EMA weights)",
+    )
     args = ap.parse_args(argv)
     setup_torch(2)
     tok = FrozenTokenizer(fp16_exact=True)
     ae, scale = load_autoencoder()
-    den = load_denoiser()
+    den = load_denoiser(args.denoiser)
     for m in (ae, den):
         round_module_to_fp16(m)
     judge = load_judge()

@@ -140,7 +140,7 @@ def run_stage(
         if step % 20 == 0 or step == steps:
             if not torch.isfinite(loss):
                 raise FloatingPointError(
-                    f"[{stage.name}] loss is {float(loss)} at step {step}; stats {fmt_stats(stats)}"
+                    f"[{stage.name}] loss is {float(loss.detach())} at step {step}; stats {fmt_stats(stats)}"
                 )
             sps = (time.time() - window_t) / window_n
             window_t, window_n = time.time(), 0
@@ -148,7 +148,7 @@ def run_stage(
             log(
                 f"[{stage.name}] step {step}/{steps} ({100 * step / steps:.1f}%) {sps:.3f} s/step, "
                 f"stage left {fmt_duration(left)}, all left ~{fmt_duration(left + eta_after)} | "
-                f"loss {float(loss):.4g} {fmt_stats(stats)}"
+                f"loss {float(loss.detach()):.4g} {fmt_stats(stats)}"
             )
             if time.time() - last_save > save_every:  # only right after a finite-loss check
                 checkpoint(step)

@@ -144,7 +144,7 @@ def load_package(pkg: Path):  # noqa: ANN201 (tokenizer, autoencoder, denoiser, 
     import json
 
     from .autoencoder import AutoEncoder
-    from .denoiser import Denoiser
+    from .denoiser import denoiser_for
     from .export_graphs import DetokenizerGraph, QuantizerGraph
     from .seed_mini import SeedMini
     from .semantic import fuse_batchnorm
@@ -160,7 +160,7 @@ def load_package(pkg: Path):  # noqa: ANN201 (tokenizer, autoencoder, denoiser, 
     ae = AutoEncoder().eval()
     load_module(ae.encoder, pkg / "latent_encoder.onnx")
     load_module(ae.decoder, pkg / "latent_decoder.onnx")
-    den = Denoiser().eval()
+    den = denoiser_for(onnx_tensors(pkg / "denoiser.onnx")[0]).eval()  # its depth, with or without the reader
     load_module(den, pkg / "denoiser.onnx")
     scale = float(json.loads((pkg / "seed.json").read_text())["image_decoder"]["latent_scaling_factor"])
     return tok.requires_grad_(False), ae.requires_grad_(False), den.requires_grad_(False), scale

@@ -31,7 +31,7 @@ from .common import (
     unit_range_from_uint8,
 )
 from .ddim import add_noise_v, alphas_cumprod
-from .denoiser import DEPTH, Denoiser, depth_of, grow_state
+from .denoiser import DEPTH, Denoiser, denoiser_for, grow_state
 from .package_weights import load_module
 from .seed_mini import GEN_DIM, SeedMini, sample_prefix_mask
 from .semantic import SemanticModel, augment_pixels, load_semantic
@@ -216,18 +216,23 @@ class DenoiserStage(Stage):
         noise_aug: float = 0.1,
         p_full: float = 0.6,
         depth: int = DEPTH,
+        read: bool = False,
+        data_seed: int = 0,
     ) -> None:
         """Conditioned (unCLIP style) on the semantic encoder's own embedding E of the image with probability
         p_true (plus Gaussian noise of std noise_aug: unCLIP's noise augmentation), else on the tokenizer's
         generation embedding of a random prefix (all 32 codes with probability p_full); zeros with probability
         cfg_drop (classifier-free guidance). depth: the DiT's blocks; a run deeper than the one it continues
-        grows it (denoiser.grow_state)."""
+        grows it (denoiser.grow_state). read: give the denoiser the cell reader (a frozen copy of the semantic
+        heads' cell MLP; a run that adds it to a trained denoiser starts it at zero effect). data_seed: a run with
+        another one sees other scenes, noise and timesteps for the same steps (each run restarts at step 0)."""
         super().__init__(batch)
         self.cfg_drop, self.ema_decay, self.p_true, self.noise_aug = cfg_drop, ema_decay, p_true, noise_aug
-        self.p_full = p_full
+        self.p_full, self.data_seed = p_full, data_seed
         self.ae, self.latent_scale = load_autoencoder()
         self.tok = load_tokenizer()
-        self.model = Denoiser(depth=depth)
+        self.model = Denoiser(depth=depth, read=read)
+        self._copy_reader()
         self.ema = copy.deepcopy(self.model).requires_grad_(False)
         self.ac = alphas_cumprod()
 
@@ -239,7 +244,13 @@ class DenoiserStage(Stage):
         self.ema.load_state_dict(self.model.state_dict())
         return missing
 
+    def _copy_reader(self) -> None:
+        """The reader is the semantic heads' cell MLP, frozen (the tokenizer holds the same frozen heads)."""
+        if self.model.read is not None:
+            self.model.read.load_state_dict(self.tok.heads.cell.state_dict())
+
     def make_batch(self, step: int) -> dict[str, Tensor]:
+        step += 1_000_000 * self.data_seed
         g = torch.Generator().manual_seed(10_000_000 + step)
         images = D.render_batch(scenes_for_step(self.index, step, self.batch))
         mask = sample_prefix_mask(self.batch, g, p_full=self.p_full)
@@ -261,7 +272,9 @@ class DenoiserStage(Stage):
     def init_from(self, done: dict[str, Any]) -> None:
         """Continue from an earlier denoiser's EMA weights (as both the trained and the EMA copy); a shallower one
         is grown to this stage's depth (new blocks start as the identity)."""
-        grow_state(self.model, done["model"])
+        fresh = grow_state(self.model, done["model"])
+        if any(name.startswith("read.") for name in fresh):
+            self._copy_reader()
         self.ema.load_state_dict(self.model.state_dict())
 
     def to(self, dev: torch.device) -> None:
@@ -299,12 +312,16 @@ class DenoiserStage(Stage):
         return {"model": cpu_state(self.ema), "raw": cpu_state(self.model), "latent_scale": self.latent_scale}
 
 
-def load_denoiser() -> Denoiser:
-    state = load(RUNS / "denoiser.done.pt")["model"]
-    m = Denoiser(depth=depth_of(state))
+def load_denoiser(path: Path | None = None) -> Denoiser:
+    """The trained denoiser (runs/denoiser.done.pt), or the one in `path`: a finished run's file or a running
+    run's checkpoint (its EMA weights, what the run would finish with)."""
+    saved = load(path or RUNS / "denoiser.done.pt")
+    state = saved["extra"]["ema"] if "extra" in saved else saved["model"]
+    m = denoiser_for(state)
     m.load_state_dict(state)
     return m.eval().requires_grad_(False)
 
 
 def module_size(m: nn.Module) -> float:
-    return sum(p.numel() for p in m.parameters()) / 1e6
+    """Millions of trainable parameters (a frozen part, such as the denoiser's cell reader, is not counted)."""
+    return sum(p.numel() for p in m.parameters() if p.requires_grad) / 1e6

@@ -90,11 +90,12 @@ class PackageWeightsTest(unittest.TestCase):
         self.check(Decoder(), "latent_decoder.onnx", {"latent_sample": torch.randn(2, 8, 16, 16)})
 
     def test_denoiser(self) -> None:
-        from model.train.denoiser import Denoiser
+        from model.train.denoiser import denoiser_for
+        from model.train.package_weights import onnx_tensors
         from model.train.seed_mini import GEN_DIM
 
         self.check(
-            Denoiser(),
+            denoiser_for(onnx_tensors(PACKAGE / "denoiser.onnx")[0]),  # its depth, with or without the reader
             "denoiser.onnx",
             {
                 "sample": torch.randn(2, 8, 16, 16),
