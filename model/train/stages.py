@@ -300,7 +300,8 @@ class DenoiserStage(Stage):
     def after_step(self, step: int, log: Any) -> None:
         d = min(self.ema_decay, (1 + step) / (10 + step))
         for pe, pm in zip(self.ema.parameters(), self.model.parameters()):
-            pe.mul_(d).add_(pm.detach(), alpha=1 - d)
+            if pm.requires_grad:  # the frozen reader stays as copied
+                pe.mul_(d).add_(pm.detach(), alpha=1 - d)
 
     def extra_state(self) -> dict[str, Any]:
         return {"ema": self.ema.state_dict()}

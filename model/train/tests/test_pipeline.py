@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from model.train.denoiser import DEPTH, depth_of
+from model.train.denoiser import DEPTH, depth_of, reads_cells
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -36,14 +36,22 @@ class SmokePlanTest(unittest.TestCase):
                 self.assertTrue((runs / f"{stage}.done.pt").exists(), f"{stage} not done:\n{out}")
                 self.assertTrue((ck / f"{stage}.pt").exists(), f"{stage} not mirrored:\n{out}")
                 self.assertFalse((runs / f"{stage}.pt").exists(), f"{stage}: a finished run left its checkpoint")
-            # the denoiser's two runs: the second starts from the first's frozen weights, its history has both
-            self.assertIn("[denoiser] run 2 of 2: 3 steps of 8, peak lr 0.0003, p_true 0.25, p_full 0.7", out)
+            # the denoiser's two runs: the second starts from the first's frozen weights and adds the cell reader
+            # (a frozen copy of the semantic heads' cell MLP); its history has both
+            self.assertIn(
+                "[denoiser] run 2 of 2: 3 steps of 8, peak lr 0.0003, p_true 0.25, p_full 0.7, read True", out
+            )
             first = torch.load(runs / "denoiser.run1.done.pt", map_location="cpu", weights_only=False)
             done = torch.load(runs / "denoiser.done.pt", map_location="cpu", weights_only=False)
             self.assertEqual([h["steps"] for h in first["history"]], [4])
             self.assertEqual([h["steps"] for h in done["history"]], [4, 3])
-            self.assertEqual(done["history"][1]["options"], {"p_true": 0.25, "p_full": 0.7})
+            self.assertEqual(done["history"][1]["options"], {"p_true": 0.25, "p_full": 0.7, "read": True})
             self.assertNotIn("options", done["history"][0])
+            self.assertFalse(reads_cells(first["model"]))
+            self.assertTrue(reads_cells(done["model"]))
+            semantic = torch.load(runs / "semantic.done.pt", map_location="cpu", weights_only=False)["model"]
+            for name in ("0.weight", "2.bias"):  # the reader is the semantic heads' cell MLP, unchanged by training
+                torch.testing.assert_close(done["model"][f"read.{name}"], semantic[f"heads.cell.{name}"])
             self.assertEqual(done["steps"], 7)
             # the same command again: nothing left to train
             again = train(runs, ck)
@@ -57,7 +65,7 @@ class SmokePlanTest(unittest.TestCase):
             self.assertIn("[denoiser] initialised from", more)
             grown = torch.load(runs / "denoiser.done.pt", map_location="cpu", weights_only=False)
             self.assertEqual([h["steps"] for h in grown["history"]], [4, 3, 2])
-            self.assertEqual(grown["history"][2]["options"], {"p_true": 0.25, "p_full": 0.7, "depth": 8})
+            self.assertEqual(grown["history"][2]["options"], {"p_true": 0.25, "p_full": 0.7, "read": True, "depth": 8})
             self.assertEqual(depth_of(grown["model"]), 8)
             self.assertEqual(depth_of(done["model"]), DEPTH)
 
