@@ -33,13 +33,12 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from .attributes import CELLS, N_COLOUR, N_IDENTITY, PER_CELL
+from .attributes import CELLS, N_COLOUR, N_IDENTITY, N_SIZE, PER_CELL
 from .modules import Attention, Mlp, timestep_embedding
-from .semantic import CELL_DIM, cell_membership
+from .semantic import CELL_DIM, cell_head, cell_membership
 from .semantic import EMBED_DIM as SEMANTIC_DIM
 
 DEPTH = 6  # the shipped denoiser's blocks
-READ_HIDDEN = 256  # the semantic heads' width (semantic.SemanticHeads)
 
 
 def depth_of(state: dict[str, Tensor]) -> int:
@@ -97,9 +96,7 @@ class Denoiser(nn.Module):
         # cell's slice into identity, colour and size probabilities, which enter that cell's patch tokens
         self.read: nn.Module | None = None
         if read:
-            self.read = nn.Sequential(
-                nn.Linear(CELL_DIM, READ_HIDDEN), nn.GELU(), nn.Linear(READ_HIDDEN, PER_CELL)
-            ).requires_grad_(False)
+            self.read = cell_head().requires_grad_(False)
             self.read_in = nn.Linear(PER_CELL, dim)
             nn.init.zeros_(self.read_in.weight)
             nn.init.zeros_(self.read_in.bias)
@@ -124,7 +121,7 @@ class Denoiser(nn.Module):
         cells = self.cell_in(slices)  # [B, 9, D]
         if self.read is not None:
             logits = self.read(slices)  # [B, 9, PER_CELL]
-            ident, colour, size = logits.split([N_IDENTITY, N_COLOUR, PER_CELL - N_IDENTITY - N_COLOUR], -1)
+            ident, colour, size = logits.split((N_IDENTITY, N_COLOUR, N_SIZE), -1)
             cells = cells + self.read_in(torch.cat([ident.softmax(-1), colour.softmax(-1), size.softmax(-1)], -1))
         x = self.inp(x) + self.pos + cells[:, self.patch_cell]  # [B, 64, D]
         cond = self.t_mlp(timestep_embedding(timestep, self.dim)) + self.e_mlp(generation_embedding)  # [B, D]

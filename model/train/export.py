@@ -29,7 +29,7 @@ from .fixtures import write_fixtures
 from .onnx_fp16 import convert_initializers_to_fp16, round_module_to_fp16
 from .seed_json import Part, write_seed_json
 from .seed_mini import GEN_DIM, SeedMini
-from .stages import load_autoencoder
+from .stages import load_autoencoder, run_weights
 from .text_encoder import build_vocab
 from .tokenizer import CODE_DIM, CODEBOOK_SIZE, EMBED_DIM, GRID, IMAGE, NUM_TOKENS
 
@@ -66,7 +66,7 @@ def build(trained: bool, partial: bool) -> tuple[SeedMini, AutoEncoder, Denoiser
                 status[name] = "reused from the previous package"
             elif partial and ckpt.exists():  # the AE's latent scale is set when done
                 ck = load(ckpt)
-                module.load_state_dict(ck["extra"]["ema"] if "extra" in ck else ck["model"])
+                module.load_state_dict(run_weights(ck))
                 status[name] = f"PARTIALLY trained (checkpoint at step {ck['step']}, not final)"
     for m in (tok, ae, den):
         m.eval()

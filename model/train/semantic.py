@@ -100,6 +100,12 @@ class SemanticEncoder(nn.Module):
         return tokens, e.flatten(1)  # [B, 65, 192], [B, 320]
 
 
+def cell_head(hidden: int = 256) -> nn.Sequential:
+    """The MLP that reads a cell's identity, colour and size logits from its 32-d slice (SemanticHeads.cell; the
+    denoiser's cell reader is a frozen copy)."""
+    return nn.Sequential(nn.Linear(CELL_DIM, hidden), nn.GELU(), nn.Linear(hidden, N_IDENTITY + N_COLOUR + N_SIZE))
+
+
 class SemanticHeads(nn.Module):
     """E [B, 320] -> attribute logits [B, 9 * (identity | colour | size) + background] (attributes.N_LOGITS).
 
@@ -109,9 +115,7 @@ class SemanticHeads(nn.Module):
 
     def __init__(self, hidden: int = 256) -> None:
         super().__init__()
-        self.cell = nn.Sequential(
-            nn.Linear(CELL_DIM, hidden), nn.GELU(), nn.Linear(hidden, N_IDENTITY + N_COLOUR + N_SIZE)
-        )
+        self.cell = cell_head(hidden)
         self.background = nn.Sequential(nn.Linear(CELL_DIM, hidden), nn.GELU(), nn.Linear(hidden, N_BACKGROUND))
 
     def forward(self, e: Tensor) -> Tensor:

@@ -272,9 +272,7 @@ class DenoiserStage(Stage):
     def init_from(self, done: dict[str, Any]) -> None:
         """Continue from an earlier denoiser's EMA weights (as both the trained and the EMA copy); a shallower one
         is grown to this stage's depth (new blocks start as the identity)."""
-        fresh = grow_state(self.model, done["model"])
-        if any(name.startswith("read.") for name in fresh):
-            self._copy_reader()
+        grow_state(self.model, done["model"])  # a reader new to the model keeps the copy made in __init__
         self.ema.load_state_dict(self.model.state_dict())
 
     def to(self, dev: torch.device) -> None:
@@ -313,11 +311,16 @@ class DenoiserStage(Stage):
         return {"model": cpu_state(self.ema), "raw": cpu_state(self.model), "latent_scale": self.latent_scale}
 
 
+def run_weights(saved: dict[str, Any]) -> dict[str, Tensor]:
+    """The weights a saved run stands for: a finished run's (its frozen model), or what a running run's checkpoint
+    would finish with (its EMA copy where the stage keeps one)."""
+    return saved["extra"]["ema"] if "extra" in saved else saved["model"]
+
+
 def load_denoiser(path: Path | None = None) -> Denoiser:
     """The trained denoiser (runs/denoiser.done.pt), or the one in `path`: a finished run's file or a running
-    run's checkpoint (its EMA weights, what the run would finish with)."""
-    saved = load(path or RUNS / "denoiser.done.pt")
-    state = saved["extra"]["ema"] if "extra" in saved else saved["model"]
+    run's checkpoint (its EMA weights)."""
+    state = run_weights(load(path or RUNS / "denoiser.done.pt"))
     m = denoiser_for(state)
     m.load_state_dict(state)
     return m.eval().requires_grad_(False)
