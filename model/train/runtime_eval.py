@@ -1,7 +1,7 @@
 """Evaluate a SEED-mini package through the path users run: the TypeScript runtime and the kernel's `seed` API with
 its default options (model/eval/run-eval.ts), scored here against each scene's true attributes.
 
-    python3 -m model.train.runtime_eval [--n 500] [--seen-n 200] [--prefix-n 100] [--report]
+    .venv/bin/python -m model.train.runtime_eval [--n 500] [--seen-n 200] [--prefix-n 100] [--report]
 
 Scenes: "unseen" = scene_at("test", i, seed=2024) (held-out combinations; the same scenes as evaluate.py's (a)),
 "seen" = scene_at("train", i, seed=2024) (fresh scenes of the training split; seed 2024 is not common.SEED, so none
@@ -670,7 +670,7 @@ def _load_judge(path: Path) -> tuple[Judge | None, str]:
     where = os.path.relpath(path.absolute(), REPO) if inside else f"{path.name} (outside the repository)"
     if not path.exists():
         return None, (
-            f"none ({where} is missing: train it with `python3 -m model.train.judge`), so images are not judged"
+            f"none ({where} is missing: train it with `.venv/bin/python -m model.train.judge`), so images are not judged"
         )
     state = load(path)
     judge = Judge()
@@ -737,7 +737,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             seconds[k] += v
     grid_path = out / "grid.png"
     write_grid(collected["unseen"], grid_path)
-    shown = ["python3", "-m", "model.train.runtime_eval", *(argv if argv is not None else sys.argv[1:])]
+    shown = [".venv/bin/python", "-m", "model.train.runtime_eval", *(argv if argv is not None else sys.argv[1:])]
     summary: dict[str, Any] = {
         "command": shlex.join(shown),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
