@@ -19,8 +19,7 @@ heads that were trained to read it (model/train/semantic.py: a small MLP per cel
 has to learn the same reading again. With `read`, the denoiser holds a frozen copy of that MLP and adds each cell's
 identity, colour and size probabilities to the cell's patch tokens (read_in, zero at first: adding the reader to a
 trained denoiser changes nothing until it learns to use it). It is still a function of the generation embedding
-alone, inside the graph. The shipped denoiser has it since its seventh run, which lifted the objects drawn right
-from the codes from 46% to 55% (model/seed-mini/REPORT.md).
+alone, inside the graph. The shipped denoiser has it (model/seed-mini/REPORT.md: what it changed, hop by hop).
 
 Growing. A block whose adaLN gates are zero is the identity, so a trained denoiser takes more blocks without
 changing what it draws (`grow_state`; the stage's `depth` option): the new blocks, appended after the trained ones,

@@ -232,7 +232,8 @@ class DenoiserStage(Stage):
         self.ae, self.latent_scale = load_autoencoder()
         self.tok = load_tokenizer()
         self.model = Denoiser(depth=depth, read=read)
-        self._copy_reader()
+        if self.model.read is not None:  # the reader: the semantic heads' cell MLP, frozen (as the tokenizer's)
+            self.model.read.load_state_dict(self.tok.heads.cell.state_dict())
         self.ema = copy.deepcopy(self.model).requires_grad_(False)
         self.ac = alphas_cumprod()
 
@@ -243,11 +244,6 @@ class DenoiserStage(Stage):
         missing = load_module(self.model, source, strict=False)
         self.ema.load_state_dict(self.model.state_dict())
         return missing
-
-    def _copy_reader(self) -> None:
-        """The reader is the semantic heads' cell MLP, frozen (the tokenizer holds the same frozen heads)."""
-        if self.model.read is not None:
-            self.model.read.load_state_dict(self.tok.heads.cell.state_dict())
 
     def make_batch(self, step: int) -> dict[str, Tensor]:
         step += 1_000_000 * self.data_seed
