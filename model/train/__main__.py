@@ -7,8 +7,9 @@
     python -m model.train --only tokenizer --steps 500    # one stage (the others must be done or are skipped)
 
 Stages, in order (plans.py): semantic encoder (the frozen CLIP stand-in) -> visual tokenizer + detokenizer ->
-denoiser (conditioned on the semantic embedding space) -> attribute judge (evaluation only) -> language model on
-the tokenizer's codes. The autoencoder is reused from the shipped package unless --train-autoencoder.
+denoiser (conditioned on the semantic embedding space) -> the detokenizer alone, trained further (the codes stay the
+same) -> attribute judge (evaluation only) -> language model on the tokenizer's codes. The autoencoder is reused
+from the shipped package unless --train-autoencoder.
 
 Every stage runs the same loop (loop.py) and checkpoints to model/train/runs/<stage>.pt; a finished stage is frozen
 in runs/<stage>.done.pt and skipped next time, so running the same command again continues where it stopped.
@@ -37,13 +38,14 @@ def stage_class(name: str) -> type:
 
         return LMStage
     from .judge import JudgeStage
-    from .stages import AutoencoderStage, DenoiserStage, SemanticStage, TokenizerStage
+    from .stages import AutoencoderStage, DenoiserStage, DetokenizerStage, SemanticStage, TokenizerStage
 
     return {
         "semantic": SemanticStage,
         "tokenizer": TokenizerStage,
         "autoencoder": AutoencoderStage,
         "denoiser": DenoiserStage,
+        "detokenizer": DetokenizerStage,
         "judge": JudgeStage,
     }[name]
 
@@ -144,6 +146,8 @@ def main(argv: list[str] | None = None) -> None:
 
     plan = PLANS[args.plan]
     names = [n for n in ORDER if n in plan or (n == "autoencoder" and args.train_autoencoder)]
+    if args.only and args.only not in names:
+        ap.error(f"--only {args.only}: plan {args.plan!r} has no such stage (its stages: {', '.join(names)})")
     # a stage continued from --init-from starts a new run: its mirrored result must not come back as "done"
     restored = checkpoints.restore(tuple(n for n in names if not (args.init_from and n == args.only)))
     if restored:

@@ -68,6 +68,11 @@ def build(trained: bool, partial: bool) -> tuple[SeedMini, AutoEncoder, Denoiser
                 ck = load(ckpt)
                 module.load_state_dict(run_weights(ck))
                 status[name] = f"PARTIALLY trained (checkpoint at step {ck['step']}, not final)"
+    detok = RUNS / "detokenizer.done.pt"
+    if trained and detok.exists():  # the detokenizer's own later runs (stages.DetokenizerStage)
+        done = load(detok)
+        tok.detokenizer.load_state_dict(done["model"])
+        status["detokenizer"] = f"trained further ({sum(h.get('steps') or 0 for h in done.get('history') or [])} steps)"
     for m in (tok, ae, den):
         m.eval()
         round_module_to_fp16(m)

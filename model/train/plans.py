@@ -1,10 +1,10 @@
 """Training plans as data: for each stage, its runs (steps, batch, peak learning rate, options), in the order the
 stages run.
 
-  ship  the recipe of the shipped package: the `cpu` batches on 2 CPU cores, the denoiser in eight runs and the LM
-        in four (each run a fresh warm-up + cosine cycle from the previous run's weights; a run may set the
-        stage's options, e.g. the denoiser's last runs condition mostly on the codes), and the denoiser and the
-        LM starting from the previous package's weights (WARM_START: model/seed-mini at that git revision). One
+  ship  the recipe of the shipped package: the `cpu` batches on 2 CPU cores, the denoiser in eight runs, then the
+        detokenizer alone in one, and the LM in four (each run a fresh warm-up + cosine cycle from the previous
+        run's weights; a run may set the stage's options, e.g. the denoiser's last runs condition mostly on the
+        codes), and the denoiser and the LM starting from the previous package's weights (WARM_START: model/seed-mini at that git revision). One
         difference: the shipped LM's first three runs saw fewer phrasings of each request than lm/tasks.py writes
         now (its corpus is generated, not stored; the fourth run added questions such as "Which item is ...?" and
         "Count the items."); a rerun trains every run on the current conversations.
@@ -41,12 +41,15 @@ ON_CODES = {"p_true": 0.25, "p_full": 0.7}
 # Every later run keeps the reader: the eighth, on other new batches (data_seed 2), to 58.1%.
 READ = {**ON_CODES, "read": True}
 
-ORDER = ("semantic", "tokenizer", "autoencoder", "denoiser", "judge", "lm")
+# detokenizer: more training of the tokenizer's detokenizer alone (stages.DetokenizerStage; the codes stay the same),
+# after the denoiser, whose runs were conditioned on the tokenizer's own detokenizer.
+ORDER = ("semantic", "tokenizer", "autoencoder", "denoiser", "detokenizer", "judge", "lm")
 
 _CPU: Plan = {
     "semantic": (Run(1500, 128, 2e-3),),
     "tokenizer": (Run(2000, 64, 1e-3),),
     "denoiser": (Run(1800, 64, 3e-4, READ),),  # continues the shipped denoiser
+    "detokenizer": (Run(3000, 128, 3e-4),),
     "judge": (Run(1200, 64, 2e-3),),
     "lm": (Run(2500, 4096, 1e-3),),
 }
@@ -71,6 +74,7 @@ PLANS: dict[str, Plan] = {
         "semantic": (Run(6000, 256, 2e-3),),
         "tokenizer": (Run(8000, 256, 5e-4),),
         "denoiser": (Run(12000, 256, 3e-4, READ),),
+        "detokenizer": (Run(3000, 256, 3e-4),),
         "judge": (Run(3500, 128, 2e-3),),
         "lm": (Run(6000, 16384, 1e-3),),
     },
@@ -78,6 +82,7 @@ PLANS: dict[str, Plan] = {
         "semantic": (Run(4, 8, 1e-3),),
         "tokenizer": (Run(4, 8, 5e-4),),
         "denoiser": (Run(4, 8, 3e-4), Run(3, 8, 3e-4, READ)),  # two runs, as ship: the second adds the reader
+        "detokenizer": (Run(3, 8, 3e-4),),
         "judge": (Run(4, 8, 2e-3),),
         "lm": (Run(4, 512, 1e-3),),
     },

@@ -93,6 +93,22 @@ class SeedMini(nn.Module):
         codes = F.embedding(ids, self.quantizer.embedding)
         return self.detokenizer.embed(self.detokenizer.hidden(codes, token_mask))
 
+    def detokenizer_losses(
+        self, codes: Tensor, token_mask: Tensor, causal: Tensor, target: Tensor, attributes: Tensor
+    ) -> tuple[Tensor, Tensor, Tensor, Tensor, dict[str, Tensor]]:
+        """The detokenizer's part of the loss, with tail drop: the generation embedding regresses E (SEED-2's
+        objective) and must keep what the frozen heads read from E; the token states rebuild the causal embeddings.
+        codes [B, 32, C] (quantised vectors), token_mask [B, 32], causal [B, 32, D], E [B, E], attributes [B, 28] ->
+        (MSE, attribute CE, recon, attribute logits [B, N_LOGITS], attribute accuracies)."""
+        h = self.detokenizer.hidden(codes, token_mask)  # [B, 32, D]
+        gen = self.detokenizer.embed(h).float()  # [B, E]
+        reg = (gen - target).pow(2).mean()
+        attr_logits = self.heads(gen)  # [B, N_LOGITS]
+        attr, s_gen = attribute_loss(attr_logits, attributes)
+        cos = F.cosine_similarity(self.detokenizer.recon(h).float(), causal.detach().float(), dim=-1)  # [B, 32]
+        recon = ((1 - cos) * token_mask).sum() / token_mask.sum()
+        return reg, attr, recon, attr_logits, s_gen
+
     def loss(
         self, pixels: Tensor, text_ids: Tensor, token_mask: Tensor, attributes: Tensor
     ) -> tuple[Tensor, dict[str, Tensor], Tensor]:
@@ -112,15 +128,7 @@ class SeedMini(nn.Module):
             F.cross_entropy(logits, labels, label_smoothing=0.1)
             + F.cross_entropy(logits.t(), labels, label_smoothing=0.1)
         )
-        # detokenizer with tail drop: the generation embedding regresses E (SEED-2's objective) and must keep
-        # what the frozen heads read from E
-        h = self.detokenizer.hidden(zq, token_mask)  # [B, 32, D]
-        gen = self.detokenizer.embed(h).float()  # [B, E]
-        reg = (gen - target).pow(2).mean()
-        attr_logits = self.heads(gen)  # [B, N_LOGITS]
-        attr, s_gen = attribute_loss(attr_logits, attributes)
-        cos = F.cosine_similarity(self.detokenizer.recon(h).float(), causal.detach().float(), dim=-1)  # [B, 32]
-        recon = ((1 - cos) * token_mask).sum() / token_mask.sum()
+        reg, attr, recon, attr_logits, s_gen = self.detokenizer_losses(zq, token_mask, causal, target, attributes)
         total = itc + 0.25 * commit + recon + 4.0 * reg + attr
         full = token_mask.sum(1) == token_mask.shape[1]
         with torch.no_grad():

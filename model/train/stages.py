@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 from . import dataset as D
@@ -198,10 +199,54 @@ class TokenizerStage(Stage):
 
 
 def load_tokenizer() -> SeedMini:
+    """The trained tokenizer, frozen; with the detokenizer of runs/detokenizer.done.pt when that stage has run."""
     done = load(RUNS / "tokenizer.done.pt")
     model = SeedMini(len(done["vocab"]))
     model.load_state_dict(done["model"])
+    if (RUNS / "detokenizer.done.pt").exists():
+        model.detokenizer.load_state_dict(load(RUNS / "detokenizer.done.pt")["model"])
     return model.eval().requires_grad_(False)
+
+
+class DetokenizerStage(Stage):
+    """More training of the detokenizer alone (codes -> generation embedding), the rest of the tokenizer frozen: the
+    codes of every image stay what they were (the LM's corpus and the package's encoder are unchanged) while the
+    embedding the decoder is conditioned on rebuilds more of E. The loss is the tokenizer's detokenizer part
+    (seed_mini.SeedMini.detokenizer_losses): MSE to E, the frozen semantic heads' attributes, the causal embeddings' (1 - cos)
+    reconstruction, with the same tail drop. Runs after the denoiser (plans.ORDER): the denoiser's runs so far were
+    conditioned on the tokenizer's own detokenizer; load_tokenizer() returns this stage's once it is done."""
+
+    name, index = "detokenizer", 5
+
+    def __init__(self, batch: int, w_reg: float = 4.0) -> None:
+        super().__init__(batch)
+        self.w_reg = w_reg
+        self.tok = load_tokenizer()  # frozen: backbone, Q-Former, codebook, heads
+        self.model = self.tok.detokenizer.requires_grad_(True)
+
+    def to(self, dev: torch.device) -> None:
+        self.tok.to(dev)
+
+    def make_batch(self, step: int) -> dict[str, Tensor]:
+        scenes = scenes_for_step(self.index, step, self.batch)
+        return {
+            "images": torch.from_numpy(D.render_batch(scenes)),  # uint8 [B, 64, 64, 3]
+            "mask": sample_prefix_mask(self.batch, torch.Generator().manual_seed(7_000_000 + step)),
+            "attributes": scene_targets(scenes),  # [B, 28]
+        }
+
+    def init_from(self, done: dict[str, Any]) -> None:
+        self.model.load_state_dict(done["model"])
+
+    def train_step(self, step: int, batch: dict[str, Tensor]) -> tuple[Tensor, dict[str, Tensor]]:
+        tok, mask = self.tok, batch["mask"]
+        # the codes as the package computes them (fp32, outside the loop's bf16 autocast)
+        with torch.no_grad(), torch.autocast(mask.device.type, enabled=False):
+            tokens, e = tok.backbone(clip_pixels_from_uint8(batch["images"]))  # E [B, 320]
+            causal, _ = tok.qformer(tok.context(tokens, e))  # [B, 32, D]
+            codes = F.embedding(tok.quantizer.ids(tok.encode_task_layer(causal)), tok.quantizer.embedding)
+        reg, attr, recon, _, s_gen = tok.detokenizer_losses(codes, mask, causal, e, batch["attributes"])
+        return self.w_reg * reg + attr + recon, {"reg": reg, "attr": attr, "recon": recon, **s_gen}
 
 
 class DenoiserStage(Stage):

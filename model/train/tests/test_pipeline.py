@@ -27,12 +27,34 @@ def train(runs: Path, checkpoints: Path, *args: str) -> str:
     return done.stdout + done.stderr
 
 
+def python(runs: Path, checkpoints: Path, code: str) -> str:
+    env = {**os.environ, "SEED_MINI_RUNS": str(runs), "SEED_MINI_CHECKPOINTS": str(checkpoints)}
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        raise AssertionError(f"python -c failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+# stages.load_tokenizer() against the two files: its detokenizer is detokenizer.done.pt's, its codebook the tokenizer's
+LOADED_DETOKENIZER = """
+import torch
+from model.train.common import RUNS
+from model.train.stages import load_tokenizer
+m = load_tokenizer()
+detok = torch.load(RUNS / "detokenizer.done.pt", weights_only=False)["model"]
+tok = torch.load(RUNS / "tokenizer.done.pt", weights_only=False)["model"]
+same = all(torch.equal(v, detok[k]) for k, v in m.detokenizer.state_dict().items())
+print("detokenizer", "equal" if same else "different")
+print("codebook", "equal" if torch.equal(m.quantizer.embedding, tok["quantizer.embedding"]) else "different")
+"""
+
+
 class SmokePlanTest(unittest.TestCase):
     def test_stages_runs_and_rerun(self) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             runs, ck = Path(tmp) / "runs", Path(tmp) / "checkpoints"
             out = train(runs, ck, "--keep-checkpoints")
-            for stage in ("semantic", "tokenizer", "denoiser", "judge", "lm"):
+            for stage in ("semantic", "tokenizer", "denoiser", "detokenizer", "judge", "lm"):
                 self.assertTrue((runs / f"{stage}.done.pt").exists(), f"{stage} not done:\n{out}")
                 self.assertTrue((ck / f"{stage}.pt").exists(), f"{stage} not mirrored:\n{out}")
                 self.assertFalse((runs / f"{stage}.pt").exists(), f"{stage}: a finished run left its checkpoint")
@@ -53,9 +75,21 @@ class SmokePlanTest(unittest.TestCase):
             for name in ("0.weight", "2.bias"):  # the reader is the semantic heads' cell MLP, unchanged by training
                 torch.testing.assert_close(done["model"][f"read.{name}"], semantic[f"heads.cell.{name}"])
             self.assertEqual(done["steps"], 7)
+            # the detokenizer's own run trains the detokenizer alone: its weights moved, the tokenizer's file (the
+            # encoder, the codebook: the codes) is the one the tokenizer stage froze
+            tokenizer = torch.load(runs / "tokenizer.done.pt", map_location="cpu", weights_only=False)["model"]
+            detok = torch.load(runs / "detokenizer.done.pt", map_location="cpu", weights_only=False)
+            self.assertEqual([h["steps"] for h in detok["history"]], [3])
+            own = {k.removeprefix("detokenizer."): v for k, v in tokenizer.items() if k.startswith("detokenizer.")}
+            self.assertEqual(set(detok["model"]), set(own))
+            moved = [k for k in own if not torch.equal(detok["model"][k], own[k])]
+            self.assertIn("distill_image_proj.weight", moved)
+            # and every later user of the tokenizer (the denoiser's runs, export, evaluation) gets that detokenizer
+            loaded = python(runs, ck, LOADED_DETOKENIZER)
+            self.assertEqual(loaded.split(), ["detokenizer", "equal", "codebook", "equal"], loaded)
             # the same command again: nothing left to train
             again = train(runs, ck)
-            self.assertEqual(again.count("already done, skipping"), 5, again)
+            self.assertEqual(again.count("already done, skipping"), 6, again)
             # one more run from the finished denoiser with an option set on the command line: grown to 8 blocks
             more = train(
                 runs, ck, "--only", "denoiser", "--steps", "2", "--init-from", str(runs / "denoiser.done.pt"),
