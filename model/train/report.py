@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .common import PACKAGE_DIR, RUNS, load
+from .plans import ORDER
 
 TARGET_ATTR, TARGET_R1 = 0.90, 0.80
 
@@ -30,7 +31,7 @@ def _attr_row(name: str, s: dict[str, float]) -> str:
 def training_times() -> list[str]:
     """One row per stage and training run (a stage continued in a second run has two), from each .done.pt."""
     rows = []
-    for name in ("semantic", "tokenizer", "autoencoder", "denoiser", "judge", "lm"):
+    for name in ORDER:
         path = RUNS / f"{name}.done.pt"
         if not path.exists():
             continue

@@ -164,6 +164,7 @@ def main(argv: list[str] | None = None) -> None:
     a = ap.parse_args(argv)
     res = evaluate(a.n, a.threads)
     out = RUN_DIR / "eval.json"
+    out.parent.mkdir(parents=True, exist_ok=True)  # a machine that restored the LM from the checkpoints has no runs/lm/
     out.write_text(json.dumps(res, indent=1) + "\n")
     print(f"wrote {out}")
     if a.report:
