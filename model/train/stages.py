@@ -212,9 +212,10 @@ class DetokenizerStage(Stage):
     """More training of the detokenizer alone (codes -> generation embedding), the rest of the tokenizer frozen: the
     codes of every image stay what they were (the LM's corpus and the package's encoder are unchanged) while the
     embedding the decoder is conditioned on rebuilds more of E. The loss is the tokenizer's detokenizer part
-    (seed_mini.SeedMini.detokenizer_losses): MSE to E, the frozen semantic heads' attributes, the causal embeddings' (1 - cos)
-    reconstruction, with the same tail drop. Runs after the denoiser (plans.ORDER): the denoiser's runs so far were
-    conditioned on the tokenizer's own detokenizer; load_tokenizer() returns this stage's once it is done."""
+    (seed_mini.SeedMini.detokenizer_losses: MSE to E weighted w_reg, the frozen semantic heads' attributes, the
+    causal embeddings' (1 - cos) rebuild), with the same tail drop. Runs after the denoiser (plans.ORDER): the
+    denoiser's runs so far were conditioned on the tokenizer's own detokenizer; load_tokenizer() returns this stage's
+    once it is done."""
 
     name, index = "detokenizer", 5
 
@@ -234,9 +235,6 @@ class DetokenizerStage(Stage):
             "mask": sample_prefix_mask(self.batch, torch.Generator().manual_seed(7_000_000 + step)),
             "attributes": scene_targets(scenes),  # [B, 28]
         }
-
-    def init_from(self, done: dict[str, Any]) -> None:
-        self.model.load_state_dict(done["model"])
 
     def train_step(self, step: int, batch: dict[str, Tensor]) -> tuple[Tensor, dict[str, Tensor]]:
         tok, mask = self.tok, batch["mask"]
