@@ -29,7 +29,7 @@ from .fixtures import write_fixtures
 from .onnx_fp16 import convert_initializers_to_fp16, round_module_to_fp16
 from .seed_json import Part, write_seed_json
 from .seed_mini import GEN_DIM, SeedMini
-from .stages import load_autoencoder, run_weights
+from .stages import apply_detokenizer, load_autoencoder, run_weights
 from .text_encoder import build_vocab
 from .tokenizer import CODE_DIM, CODEBOOK_SIZE, EMBED_DIM, GRID, IMAGE, NUM_TOKENS
 
@@ -68,10 +68,8 @@ def build(trained: bool, partial: bool) -> tuple[SeedMini, AutoEncoder, Denoiser
                 ck = load(ckpt)
                 module.load_state_dict(run_weights(ck))
                 status[name] = f"PARTIALLY trained (checkpoint at step {ck['step']}, not final)"
-    detok = RUNS / "detokenizer.done.pt"
-    if trained and detok.exists():  # the detokenizer's own later runs (stages.DetokenizerStage)
-        done = load(detok)
-        tok.detokenizer.load_state_dict(done["model"])
+    done = apply_detokenizer(tok) if trained else None  # the detokenizer's own later runs (DetokenizerStage)
+    if done is not None:
         status["detokenizer"] = f"trained further ({sum(h.get('steps') or 0 for h in done.get('history') or [])} steps)"
     for m in (tok, ae, den):
         m.eval()

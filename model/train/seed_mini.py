@@ -33,6 +33,7 @@ from .text_encoder import TextEncoder
 from .tokenizer import CODE_DIM, EMBED_DIM, NUM_TOKENS, CausalQFormer, Detokenizer, VectorQuantizer
 
 GEN_DIM = SEMANTIC_DIM  # the generation embedding lives in the semantic encoder's embedding space
+W_REG = 4.0  # weight of the generation embedding's MSE to E in the loss (tokenizer and detokenizer stages)
 
 
 def sample_prefix_mask(batch: int, generator: torch.Generator, p_full: float = 0.5) -> Tensor:
@@ -129,7 +130,7 @@ class SeedMini(nn.Module):
             + F.cross_entropy(logits.t(), labels, label_smoothing=0.1)
         )
         reg, attr, recon, attr_logits, s_gen = self.detokenizer_losses(zq, token_mask, causal, target, attributes)
-        total = itc + 0.25 * commit + recon + 4.0 * reg + attr
+        total = itc + 0.25 * commit + recon + W_REG * reg + attr
         full = token_mask.sum(1) == token_mask.shape[1]
         with torch.no_grad():
             occ = attributes[:, :9] != EMPTY

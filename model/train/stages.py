@@ -34,7 +34,7 @@ from .common import (
 from .ddim import add_noise_v, alphas_cumprod
 from .denoiser import DEPTH, Denoiser, denoiser_for, grow_state
 from .package_weights import load_module
-from .seed_mini import GEN_DIM, SeedMini, sample_prefix_mask
+from .seed_mini import GEN_DIM, W_REG, SeedMini, sample_prefix_mask
 from .semantic import SemanticModel, augment_pixels, load_semantic
 from .text_encoder import CaptionTokenizer
 
@@ -203,9 +203,19 @@ def load_tokenizer() -> SeedMini:
     done = load(RUNS / "tokenizer.done.pt")
     model = SeedMini(len(done["vocab"]))
     model.load_state_dict(done["model"])
-    if (RUNS / "detokenizer.done.pt").exists():
-        model.detokenizer.load_state_dict(load(RUNS / "detokenizer.done.pt")["model"])
+    apply_detokenizer(model)
     return model.eval().requires_grad_(False)
+
+
+def apply_detokenizer(model: SeedMini) -> dict[str, Any] | None:
+    """Loads runs/detokenizer.done.pt (DetokenizerStage's result) into the tokenizer's detokenizer when that stage has
+    run; returns what the file held (its history), else None."""
+    path = RUNS / "detokenizer.done.pt"
+    if not path.exists():
+        return None
+    done = load(path)
+    model.detokenizer.load_state_dict(done["model"])
+    return done
 
 
 class DetokenizerStage(Stage):
@@ -219,7 +229,7 @@ class DetokenizerStage(Stage):
 
     name, index = "detokenizer", 5
 
-    def __init__(self, batch: int, w_reg: float = 4.0) -> None:
+    def __init__(self, batch: int, w_reg: float = W_REG) -> None:
         super().__init__(batch)
         self.w_reg = w_reg
         self.tok = load_tokenizer()  # frozen: backbone, Q-Former, codebook, heads
