@@ -8,8 +8,9 @@
 
 Stages, in order (plans.py): semantic encoder (the frozen CLIP stand-in) -> visual tokenizer + detokenizer ->
 denoiser (conditioned on the semantic embedding space) -> the detokenizer alone, trained further (the codes stay the
-same) -> attribute judge (evaluation only) -> language model on the tokenizer's codes. The autoencoder is reused
-from the shipped package unless --train-autoencoder.
+same) -> attribute judge (evaluation only) -> language model on the tokenizer's codes. A run may wait for a later
+stage (plans.Run.after: the denoiser's runs on the further-trained detokenizer's embeddings train right after it).
+The autoencoder is reused from the shipped package unless --train-autoencoder.
 
 Every stage runs the same loop (loop.py) and checkpoints to model/train/runs/<stage>.pt; a finished stage is frozen
 in runs/<stage>.done.pt and skipped next time, so running the same command again continues where it stopped.
@@ -28,7 +29,7 @@ from pathlib import Path
 
 from . import checkpoints
 from .common import RUNS, Log, add_device_args, load, package_file, setup_torch
-from .plans import AUTOENCODER, LM_CORPUS, ORDER, PLANS, WARM_START
+from .plans import AUTOENCODER, LM_CORPUS, ORDER, PLANS, WARM_START, schedule
 
 
 def stage_class(name: str) -> type:
@@ -152,31 +153,39 @@ def main(argv: list[str] | None = None) -> None:
     restored = checkpoints.restore(tuple(n for n in names if not (args.init_from and n == args.only)))
     if restored:
         log(f"restored from model/train/checkpoints/: {', '.join(restored)}")
-    for name in names:
+    stage_runs = {n: (AUTOENCODER[args.plan],) if n == "autoencoder" else plan[n] for n in names}
+    one_off = bool(args.steps or args.batch or args.lr or args.init_from or overrides)
+    if one_off:  # one run of --only's stage: its plan's last run with the command line's changes
+        last = stage_runs[args.only][-1]
+        stage_runs[args.only] = (
+            last._replace(
+                steps=args.steps or last.steps,
+                batch=args.batch or last.batch,
+                lr=args.lr or last.lr,
+                options={**last.options, **overrides},
+                after="",
+            ),
+        )
+    keep = (lambda: checkpoints.save(tuple(names))) if args.keep_checkpoints else None
+    for name, start, end in schedule(stage_runs):
         if args.only and name != args.only:
             continue
-        runs = (AUTOENCODER[args.plan],) if name == "autoencoder" else plan[name]
-        if args.steps or args.batch or args.lr or args.init_from or overrides:
-            last = runs[-1]
-            runs = (
-                last._replace(
-                    steps=args.steps or last.steps,
-                    batch=args.batch or last.batch,
-                    lr=args.lr or last.lr,
-                    options={**last.options, **overrides},
-                ),
-            )
+        runs = stage_runs[name]
         # a run from --init-from is one new run, whatever runs/<stage>.done.pt holds (a checkpoint is this run's,
         # killed: it resumes)
         finished = 0 if args.init_from else runs_finished(name)
         done = RUNS / f"{name}.done.pt"
-        if not args.init_from and done.exists() and (len(runs) == 1 or finished >= len(runs)):
-            log(f"[{name}] already done, skipping")
+        if not args.init_from and done.exists() and (len(runs) == 1 or finished >= end):
+            log(f"[{name}] already done, skipping" + (f" runs {start + 1}-{end}" if end < len(runs) else ""))
             continue
-        keep = (lambda: checkpoints.save(tuple(names))) if args.keep_checkpoints else None
+        first = max(finished, start)
+        waits = runs[first].after
+        if first == start and waits and not (RUNS / f"{waits}.done.pt").exists():  # only with --only
+            log(f"[{name}] run {first + 1} of {len(runs)} waits for the {waits} stage: train that first")
+            continue
         t0 = time.time()
-        for k in range(finished, len(runs)):
-            steps, batch, lr, options = runs[k]
+        for k in range(first, end):
+            steps, batch, lr, options, _ = runs[k]
             stage = build_stage(name, batch, args.plan, log, options)
             previous = None
             if k > 0 and done.exists():  # the next run starts from the previous run's weights

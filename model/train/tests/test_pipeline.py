@@ -1,5 +1,5 @@
-"""`python -m model.train --plan smoke`: every stage through the one loop, a multi-run stage run by run, and a
-second call that finds everything done (runs/ and the continuation checkpoints in temporary folders)."""
+"""`python -m model.train --plan smoke`: every stage through the one loop, a multi-run stage run by run (its last run
+waiting for a later stage), and a second call that finds everything done (runs/ and the continuation checkpoints in temporary folders)."""
 
 from __future__ import annotations
 
@@ -58,23 +58,31 @@ class SmokePlanTest(unittest.TestCase):
                 self.assertTrue((runs / f"{stage}.done.pt").exists(), f"{stage} not done:\n{out}")
                 self.assertTrue((ck / f"{stage}.pt").exists(), f"{stage} not mirrored:\n{out}")
                 self.assertFalse((runs / f"{stage}.pt").exists(), f"{stage}: a finished run left its checkpoint")
-            # the denoiser's two runs: the second starts from the first's frozen weights and adds the cell reader
-            # (a frozen copy of the semantic heads' cell MLP); its history has both
+            # the denoiser's three runs: the second starts from the first's frozen weights and adds the cell reader
+            # (a frozen copy of the semantic heads' cell MLP); the third waits for the detokenizer stage; the
+            # history has all three
             self.assertIn(
-                "[denoiser] run 2 of 2: 3 steps of 8, peak lr 0.0003, p_true 0.25, p_full 0.7, read True", out
+                "[denoiser] run 2 of 3: 3 steps of 8, peak lr 0.0003, p_true 0.25, p_full 0.7, read True", out
             )
+            third = out.index("[denoiser] run 3 of 3: 2 steps of 8")
+            self.assertLess(out.index("[detokenizer] stage finished"), third, out)
+            self.assertLess(third, out.index("[judge] stage finished"), out)
             first = torch.load(runs / "denoiser.run1.done.pt", map_location="cpu", weights_only=False)
+            second = torch.load(runs / "denoiser.run2.done.pt", map_location="cpu", weights_only=False)
             done = torch.load(runs / "denoiser.done.pt", map_location="cpu", weights_only=False)
             self.assertEqual([h["steps"] for h in first["history"]], [4])
-            self.assertEqual([h["steps"] for h in done["history"]], [4, 3])
+            self.assertEqual([h["steps"] for h in second["history"]], [4, 3])
+            self.assertEqual([h["steps"] for h in done["history"]], [4, 3, 2])
             self.assertEqual(done["history"][1]["options"], {"p_true": 0.25, "p_full": 0.7, "read": True})
+            moved = [k for k, v in second["model"].items() if not torch.equal(v, done["model"][k])]
+            self.assertTrue(moved, "the third run changed nothing")
             self.assertNotIn("options", done["history"][0])
             self.assertFalse(reads_cells(first["model"]))
             self.assertTrue(reads_cells(done["model"]))
             semantic = torch.load(runs / "semantic.done.pt", map_location="cpu", weights_only=False)["model"]
             for name in ("0.weight", "2.bias"):  # the reader is the semantic heads' cell MLP, unchanged by training
                 torch.testing.assert_close(done["model"][f"read.{name}"], semantic[f"heads.cell.{name}"])
-            self.assertEqual(done["steps"], 7)
+            self.assertEqual(done["steps"], 9)
             # the detokenizer's own run trains the detokenizer alone: its weights moved, the tokenizer's file (the
             # encoder, the codebook: the codes) is the one the tokenizer stage froze
             tokenizer = torch.load(runs / "tokenizer.done.pt", map_location="cpu", weights_only=False)["model"]
@@ -89,7 +97,8 @@ class SmokePlanTest(unittest.TestCase):
             self.assertEqual(loaded.split(), ["detokenizer", "equal", "codebook", "equal"], loaded)
             # the same command again: nothing left to train
             again = train(runs, ck)
-            self.assertEqual(again.count("already done, skipping"), 6, again)
+            # seven phases (the denoiser's in two: its first two runs, then its third after the detokenizer)
+            self.assertEqual(again.count("already done, skipping"), 7, again)
             # one more run from the finished denoiser with an option set on the command line: grown to 8 blocks
             more = train(
                 runs, ck, "--only", "denoiser", "--steps", "2", "--init-from", str(runs / "denoiser.done.pt"),
@@ -98,8 +107,8 @@ class SmokePlanTest(unittest.TestCase):
             self.assertNotIn("already done", more)
             self.assertIn("[denoiser] initialised from", more)
             grown = torch.load(runs / "denoiser.done.pt", map_location="cpu", weights_only=False)
-            self.assertEqual([h["steps"] for h in grown["history"]], [4, 3, 2])
-            self.assertEqual(grown["history"][2]["options"], {"p_true": 0.25, "p_full": 0.7, "read": True, "depth": 8})
+            self.assertEqual([h["steps"] for h in grown["history"]], [4, 3, 2, 2])
+            self.assertEqual(grown["history"][3]["options"], {"p_true": 0.25, "p_full": 0.7, "read": True, "depth": 8})
             self.assertEqual(depth_of(grown["model"]), 8)
             self.assertEqual(depth_of(done["model"]), DEPTH)
 
@@ -114,6 +123,22 @@ class OptionArgumentTest(unittest.TestCase):
         for bad in ("p_true", "=0.5", "two words=1"):
             with self.assertRaisesRegex(ValueError, "expected KEY=VALUE"):
                 parse_option(bad)
+
+
+class ScheduleTest(unittest.TestCase):
+    def test_a_waiting_run_trains_after_the_stage_it_waits_for(self) -> None:
+        from model.train.plans import PLANS, Run, schedule
+
+        one = Run(1, 1, 1e-3)
+        runs = {"a": (one, Run(1, 1, 1e-3, after="c"), one, Run(1, 1, 1e-3, after="b")), "b": (one,), "c": (one,)}
+        self.assertEqual(schedule(runs), [("a", 0, 1), ("b", 0, 1), ("c", 0, 1), ("a", 1, 3), ("a", 3, 4)])
+        self.assertEqual(schedule({"b": (one,), "a": (Run(1, 1, 1e-3, after="b"),)}), [("b", 0, 1), ("a", 0, 1)])
+        with self.assertRaisesRegex(ValueError, "a run 2 waits for 'x', a stage this plan does not train"):
+            schedule({"a": (one, Run(1, 1, 1e-3, after="x"))})
+        for name, plan in PLANS.items():  # every plan's waits name one of its stages
+            with self.subTest(plan=name):
+                phases = schedule({n: plan[n] for n in plan})
+                self.assertEqual(sum(end - first for _, first, end in phases), sum(map(len, plan.values())))
 
 
 class PlanOptionsTest(unittest.TestCase):
