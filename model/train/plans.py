@@ -2,14 +2,13 @@
 stages run.
 
   ship  the recipe of the shipped package: the `cpu` batches on 2 CPU cores, the denoiser in eight runs, then the
-        detokenizer alone in one, a ninth denoiser run on its embeddings, and the LM in four (each run a fresh
+        detokenizer alone in one, a ninth denoiser run on its embeddings, and the LM in five (each run a fresh
         warm-up + cosine cycle from the previous run's weights; a run may set the stage's options, e.g. the
         denoiser's last runs condition mostly on the codes, and wait for a later stage), and the denoiser and the
-        LM starting from the previous package's weights (WARM_START:
-        model/seed-mini at that git revision). One difference: the shipped LM's first three runs saw fewer
-        phrasings of each request than lm/tasks.py writes now (its corpus is generated, not stored; the fourth run
-        added questions such as "Which item is ...?" and "Count the items."); a rerun trains every run on the
-        current conversations.
+        LM starting from the previous package's weights (WARM_START: model/seed-mini at that git revision). One
+        difference: the shipped LM's first three runs saw fewer phrasings of each request than lm/tasks.py writes
+        now (its corpus is generated, not stored; the fourth run added questions such as "Which item is ...?" and
+        "Count the items."); a rerun trains every run on the current conversations.
   cpu   every stage in one run on 2 CPU cores, warm-starting from the package in model/seed-mini
   gpu   the same stages with the batches a single large GPU keeps busy (use with --device cuda --workers 5)
   smoke a few steps of everything: checks the pipeline end to end in minutes (tests, a new machine)
@@ -75,7 +74,13 @@ PLANS: dict[str, Plan] = {
             Run(9000, 64, 3e-4, {**READ, "data_seed": 2}),
             Run(2400, 64, 3e-4, {**READ, "data_seed": 4}, AFTER_DETOKENIZER),
         ),
-        "lm": (Run(2500, 4096, 1e-3), Run(2000, 4096, 5e-4), Run(2500, 4096, 4e-4), Run(2000, 4096, 4e-4)),
+        "lm": (
+            Run(2500, 4096, 1e-3),
+            Run(2000, 4096, 5e-4),
+            Run(2500, 4096, 4e-4),
+            Run(2000, 4096, 4e-4),
+            Run(3000, 4096, 3e-4, {"seed": 1}),  # 60000 other conversations (other scenes) than the runs before
+        ),
     },
     "cpu": _CPU,
     "gpu": {
