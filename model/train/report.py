@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .common import PACKAGE_DIR, RUNS, load
-from .plans import ORDER
+from .plans import ORDER, PLANS, Run, schedule
 
 TARGET_ATTR, TARGET_R1 = 0.90, 0.80
 
@@ -29,17 +29,29 @@ def _attr_row(name: str, s: dict[str, float]) -> str:
 
 
 def training_times() -> list[str]:
-    """One row per stage and training run (a stage continued in a second run has two), from each .done.pt."""
-    rows = []
+    """One row per stage and training run (a stage continued in a second run has two), from each .done.pt, in the
+    order the ship plan trains them (plans.schedule: a run that waits for a later stage comes after it)."""
+    histories = {}
     for name in ORDER:
         path = RUNS / f"{name}.done.pt"
-        if not path.exists():
-            continue
-        d = load(path)
-        history = d.get("history") or [
-            {"steps": d.get("steps", "?"), "seconds": d.get("train_seconds"), "device": "shared 2 cores"}
-        ]
-        for i, h in enumerate(history):
+        if path.exists():
+            d = load(path)
+            histories[name] = d.get("history") or [
+                {"steps": d.get("steps", "?"), "seconds": d.get("train_seconds"), "device": "shared 2 cores"}
+            ]
+    ship = PLANS["ship"]
+    # a stage whose runs are not the ship plan's (another plan, a one-off run) keeps all its rows in ORDER's place
+    matched = {
+        n
+        for n, h in histories.items()
+        if len(ship.get(n, ())) == len(h) and all(not r.after or r.after in histories for r in ship[n])
+    }
+    phases = schedule({n: ship[n] if n in matched else (Run(1, 1, 0.0),) for n in histories})
+    rows = []
+    for name, first, end in phases:
+        history = histories[name]
+        for i in range(first, end) if name in matched else range(len(history)):
+            h = history[i]
             secs = h.get("seconds")
             took = (f"{secs / 60:.1f} min" if secs and secs >= 60 else f"{secs:.0f} s") if secs else "n/a"
             part = f" (run {i + 1})" if len(history) > 1 else ""
@@ -129,8 +141,8 @@ def write_report(res: dict[str, Any], args: dict[str, Any]) -> None:
         "## Training",
         "",
         "The runs behind the shipped weights: `.venv/bin/python -m model.train --plan ship` (model/train/plans.py) "
-        "repeats them on 2 CPU cores; the autoencoder is reused from the previous package, and the denoiser and the "
-        "LM start from that package's weights.",
+        "repeats them in this order on 2 CPU cores; the autoencoder is reused from the previous package, and the "
+        "denoiser and the LM start from that package's weights.",
         "",
         "| stage | steps | batch | time | where |",
         "|---|---|---|---|---|",
