@@ -223,9 +223,9 @@ class DetokenizerStage(Stage):
     codes of every image stay what they were (the LM's corpus and the package's encoder are unchanged) while the
     embedding the decoder is conditioned on rebuilds more of E. The loss is the tokenizer's detokenizer part
     (seed_mini.SeedMini.detokenizer_losses: MSE to E weighted w_reg, the frozen semantic heads' attributes, the
-    causal embeddings' (1 - cos) rebuild), with the same tail drop. Runs after the denoiser (plans.ORDER): the
-    denoiser's runs so far were conditioned on the tokenizer's own detokenizer; load_tokenizer() returns this stage's
-    once it is done."""
+    causal embeddings' (1 - cos) rebuild), with the same tail drop. load_tokenizer() returns this stage's detokenizer
+    once it is done, so the denoiser runs that wait for it (plans.Run.after) are conditioned on what the runtime
+    decodes from."""
 
     name, index = "detokenizer", 5
 
