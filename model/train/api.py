@@ -23,8 +23,10 @@ from .stages import load_tokenizer
 
 
 class FrozenTokenizer:
-    def __init__(self, fp16_exact: bool = True, device: str | torch.device | None = None) -> None:
-        self.model: SeedMini = load_tokenizer()
+    def __init__(
+        self, fp16_exact: bool = True, device: str | torch.device | None = None, model: SeedMini | None = None
+    ) -> None:
+        self.model: SeedMini = model if model is not None else load_tokenizer()
         if fp16_exact:
             round_module_to_fp16(self.model)
         self.device = torch.device(device) if device is not None else common_device()

@@ -2,6 +2,7 @@
 generation embedding rebuilt from the 32 codes -> decoded image (and E decoded directly, the decoder's ceiling).
 
     .venv/bin/python -m model.train.hops [--scenes 96] [--guidance-sweep 3 3.5 4 4.5 5 6] [--denoiser PATH]
+                                         [--tokenizer PATH]
 
 Identity read by the frozen semantic heads (model/train/semantic.py) on E and on the generation embedding; images
 judged by the attribute judge (model/train/judge.py). Needs runs/{semantic,tokenizer,denoiser,judge}.done.pt.
@@ -22,7 +23,7 @@ from .ddim import DECODE_DEFAULTS, sample_ddim
 from .evaluate import attribute_scores
 from .judge import judge_scenes, load_judge
 from .onnx_fp16 import round_module_to_fp16
-from .stages import load_autoencoder, load_denoiser
+from .stages import load_autoencoder, load_denoiser, load_tokenizer
 
 
 @torch.no_grad()
@@ -43,9 +44,17 @@ def main(argv: list[str] | None = None) -> None:
         help="another denoiser than runs/denoiser.done.pt: a finished run's file or a running run's checkpoint "
         "(runs/denoiser.pt; its EMA weights)",
     )
+    ap.add_argument(
+        "--tokenizer",
+        type=Path,
+        help="another tokenizer than runs/tokenizer.done.pt (a finished run's file, e.g. one trained further with "
+        "--init-from), read with its own detokenizer: what its codes keep, before the stages after it are retrained",
+    )
     args = ap.parse_args(argv)
     setup_torch(2)
-    tok = FrozenTokenizer(fp16_exact=True)
+    tok = FrozenTokenizer(
+        fp16_exact=True, model=load_tokenizer(args.tokenizer, detokenizer=False) if args.tokenizer else None
+    )
     ae, scale = load_autoencoder()
     den = load_denoiser(args.denoiser)
     for m in (ae, den):

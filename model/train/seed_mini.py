@@ -20,6 +20,7 @@ Losses:
 
 from __future__ import annotations
 
+import hashlib
 import math
 
 import torch
@@ -27,12 +28,14 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .attributes import CELLS, EMPTY, N_IDENTITY, PER_CELL, attribute_loss
+from .onnx_fp16 import MIN_ELEMENTS
 from .semantic import CELL_DIM, SemanticEncoder, SemanticHeads
 from .semantic import EMBED_DIM as SEMANTIC_DIM
 from .text_encoder import TextEncoder
 from .tokenizer import CODE_DIM, EMBED_DIM, NUM_TOKENS, CausalQFormer, Detokenizer, VectorQuantizer
 
 GEN_DIM = SEMANTIC_DIM  # the generation embedding lives in the semantic encoder's embedding space
+CODE_WEIGHTS = ("backbone.", "qformer.", "encode_task_layer.", "quantizer.embedding")  # what decides an image's codes
 W_REG = 4.0  # weight of the generation embedding's MSE to E in the loss (tokenizer and detokenizer stages)
 
 
@@ -153,3 +156,20 @@ class SeedMini(nn.Module):
             }.items()
         }
         return total, stats, z.detach().reshape(-1, z.shape[-1])
+
+
+def codes_fingerprint(model: SeedMini) -> str:
+    """sha256 (16 hex) of the weights that decide an image's codes (CODE_WEIGHTS), each float tensor of >= MIN_ELEMENTS
+    elements rounded to fp16 as the continuation checkpoints round it: a run's weights and the same weights restored
+    from model/train/checkpoints/ give one fingerprint, a retrained tokenizer another. What is trained on the codes
+    records it: the detokenizer stage (of the training module), the LM's cached corpus (of the fp16-exact module,
+    BatchNorm folded: api.FrozenTokenizer)."""
+    h = hashlib.sha256()
+    for k, v in sorted(model.state_dict().items()):
+        if k.startswith(CODE_WEIGHTS):
+            t = v.detach().cpu().float()
+            if t.numel() >= MIN_ELEMENTS:
+                t = t.half().float()
+            h.update(k.encode())
+            h.update(t.contiguous().numpy().tobytes())
+    return h.hexdigest()[:16]

@@ -34,7 +34,7 @@ from .common import (
 from .ddim import add_noise_v, alphas_cumprod
 from .denoiser import DEPTH, Denoiser, denoiser_for, grow_state
 from .package_weights import load_module
-from .seed_mini import GEN_DIM, W_REG, SeedMini, sample_prefix_mask
+from .seed_mini import GEN_DIM, W_REG, SeedMini, codes_fingerprint, sample_prefix_mask
 from .semantic import SemanticModel, augment_pixels, load_semantic
 from .text_encoder import CaptionTokenizer
 
@@ -198,22 +198,34 @@ class TokenizerStage(Stage):
         return {**super().final_payload(), "vocab": list(self.captions.vocab)}
 
 
-def load_tokenizer() -> SeedMini:
-    """The trained tokenizer, frozen; with the detokenizer of runs/detokenizer.done.pt when that stage has run."""
-    done = load(RUNS / "tokenizer.done.pt")
+def load_tokenizer(path: Path | None = None, detokenizer: bool = True) -> SeedMini:
+    """The trained tokenizer (runs/tokenizer.done.pt, or another run's file at `path`), frozen; with the detokenizer
+    of runs/detokenizer.done.pt when that stage has run (detokenizer=False: the tokenizer's own)."""
+    done = load(path or RUNS / "tokenizer.done.pt")
     model = SeedMini(len(done["vocab"]))
     model.load_state_dict(done["model"])
-    apply_detokenizer(model)
+    if detokenizer:
+        apply_detokenizer(model)
     return model.eval().requires_grad_(False)
 
 
 def apply_detokenizer(model: SeedMini) -> dict[str, Any] | None:
     """Loads runs/detokenizer.done.pt (DetokenizerStage's result) into the tokenizer's detokenizer when that stage has
-    run; returns what the file held (its history), else None."""
+    run; returns what the file held (its history), else None. A detokenizer trained on another tokenizer's codes
+    (its recorded codes_fingerprint differs: the tokenizer was retrained since) would read every code as something
+    else: that is an error that says what to do, not a silent mismatch."""
     path = RUNS / "detokenizer.done.pt"
     if not path.exists():
         return None
     done = load(path)
+    trained_on, now = done.get("codes_fingerprint"), codes_fingerprint(model)
+    if trained_on is not None and trained_on != now:
+        raise RuntimeError(
+            f"{path} was trained on the codes of another tokenizer (codes fingerprint {trained_on}; "
+            f"runs/tokenizer.done.pt's is {now}): move it away, then train the detokenizer stage again on these "
+            "codes (python -m model.train --only detokenizer; it starts from the tokenizer's own detokenizer), or "
+            "leave it away to use the tokenizer's own"
+        )
     model.detokenizer.load_state_dict(done["model"])
     return done
 
@@ -232,8 +244,8 @@ class DetokenizerStage(Stage):
     def __init__(self, batch: int, w_reg: float = W_REG) -> None:
         super().__init__(batch)
         self.w_reg = w_reg
-        self.tok = load_tokenizer()  # frozen: backbone, Q-Former, codebook, heads
-        self.model = self.tok.detokenizer.requires_grad_(True)
+        self.tok = load_tokenizer(detokenizer=False)  # frozen: backbone, Q-Former, codebook, heads
+        self.model = self.tok.detokenizer.requires_grad_(True)  # a later run starts from the previous (init_from)
 
     def to(self, dev: torch.device) -> None:
         self.tok.to(dev)
@@ -255,6 +267,9 @@ class DetokenizerStage(Stage):
             codes = F.embedding(tok.quantizer.ids(tok.encode_task_layer(causal)), tok.quantizer.embedding)
         reg, attr, recon, _, s_gen = tok.detokenizer_losses(codes, mask, causal, e, batch["attributes"])
         return self.w_reg * reg + attr + recon, {"reg": reg, "attr": attr, "recon": recon, **s_gen}
+
+    def final_payload(self) -> dict[str, Any]:
+        return {**super().final_payload(), "codes_fingerprint": codes_fingerprint(self.tok)}
 
 
 class DenoiserStage(Stage):

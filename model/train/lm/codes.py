@@ -11,7 +11,6 @@ Two sources with one interface (`encode(scenes) -> int64 [N, 32]`):
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import os
 from collections.abc import Sequence
@@ -75,10 +74,11 @@ class FrozenTokenizerCodes:
                 "use --codes stand-in until it is"
             )
         api = importlib.import_module("model.train.api")
+        codes_fingerprint = importlib.import_module("model.train.seed_mini").codes_fingerprint
         self._tok = api.FrozenTokenizer(fp16_exact=True)
         self.codebook_size = int(self._tok.model.quantizer.embedding.shape[0])  # [K, C]
         self.batch = batch
-        self.fingerprint = tokenizer_fingerprint(self._tok.model)
+        self.fingerprint = codes_fingerprint(self._tok.model)
 
     def encode(self, scenes: Sequence[ds.Scene]) -> np.ndarray:
         out = []
@@ -92,16 +92,6 @@ class FrozenTokenizerCodes:
         if codes.size and (codes.min() < 0 or codes.max() >= self.codebook_size):
             raise ValueError(f"codes outside [0, {self.codebook_size}): min {codes.min()}, max {codes.max()}")
         return codes
-
-
-def tokenizer_fingerprint(model) -> str:  # noqa: ANN001 (a SeedMini)
-    """sha256 (16 hex) of every weight that decides a scene's codes: backbone, Q-Former, encode_task_layer, codebook."""
-    h = hashlib.sha256()
-    for k, v in sorted(model.state_dict().items()):
-        if k.startswith(("backbone.", "qformer.", "encode_task_layer.", "quantizer.embedding")):
-            h.update(k.encode())
-            h.update(v.detach().cpu().float().contiguous().numpy().tobytes())
-    return h.hexdigest()[:16]
 
 
 def code_source(name: str) -> CodeSource:

@@ -48,6 +48,23 @@ print("detokenizer", "equal" if same else "different")
 print("codebook", "equal" if torch.equal(m.quantizer.embedding, tok["quantizer.embedding"]) else "different")
 """
 
+# the codes the detokenizer was trained on: this tokenizer's, and the same once both are restored from their fp16
+# continuation checkpoints (another machine)
+FINGERPRINTS = """
+import torch
+from model.train.checkpoints import CHECKPOINTS, expand
+from model.train.common import RUNS
+from model.train.seed_mini import SeedMini, codes_fingerprint
+from model.train.stages import load_tokenizer
+trained_on = torch.load(RUNS / "detokenizer.done.pt", weights_only=False)["codes_fingerprint"]
+print("run", trained_on == codes_fingerprint(load_tokenizer(detokenizer=False)))
+mirrored = expand(torch.load(CHECKPOINTS / "tokenizer.pt", weights_only=False))
+m = SeedMini(len(mirrored["vocab"]))
+m.load_state_dict(mirrored["model"])
+kept = torch.load(CHECKPOINTS / "detokenizer.pt", weights_only=False)["codes_fingerprint"]
+print("checkpoint", trained_on == kept == codes_fingerprint(m))
+"""
+
 
 class SmokePlanTest(unittest.TestCase):
     def test_stages_runs_and_rerun(self) -> None:
@@ -111,6 +128,12 @@ class SmokePlanTest(unittest.TestCase):
             self.assertEqual(grown["history"][3]["options"], {"p_true": 0.25, "p_full": 0.7, "read": True, "depth": 8})
             self.assertEqual(depth_of(grown["model"]), 8)
             self.assertEqual(depth_of(done["model"]), DEPTH)
+            # the detokenizer records the codes it learnt to read; once the tokenizer is trained further (other
+            # codes), loading that detokenizer onto it is an error that says what to do
+            self.assertEqual(python(runs, ck, FINGERPRINTS).split(), ["run", "True", "checkpoint", "True"])
+            train(runs, ck, "--only", "tokenizer", "--steps", "2", "--init-from", str(runs / "tokenizer.done.pt"))
+            with self.assertRaisesRegex(AssertionError, "was trained on the codes of another tokenizer"):
+                python(runs, ck, LOADED_DETOKENIZER)
 
 
 class OptionArgumentTest(unittest.TestCase):
