@@ -222,7 +222,7 @@ def apply_detokenizer(model: SeedMini) -> dict[str, Any] | None:
     if trained_on is not None and trained_on != now:
         raise RuntimeError(
             f"{path} was trained on the codes of another tokenizer (codes fingerprint {trained_on}; "
-            f"runs/tokenizer.done.pt's is {now}): move it away, then train the detokenizer stage again on these "
+            f"the tokenizer's is {now}): move it away, then train the detokenizer stage again on these "
             "codes (python -m model.train --only detokenizer; it starts from the tokenizer's own detokenizer), or "
             "leave it away to use the tokenizer's own"
         )
