@@ -218,8 +218,8 @@ def apply_detokenizer(model: SeedMini) -> dict[str, Any] | None:
     if not path.exists():
         return None
     done = load(path)
-    trained_on, now = done.get("codes_fingerprint"), codes_fingerprint(model)
-    if trained_on is not None and trained_on != now:
+    trained_on = done.get("codes_fingerprint")  # absent from a result saved before the stage recorded it
+    if trained_on is not None and trained_on != (now := codes_fingerprint(model)):
         raise RuntimeError(
             f"{path} was trained on the codes of another tokenizer (codes fingerprint {trained_on}; "
             f"the tokenizer's is {now}): move it away, then train the detokenizer stage again on these "
