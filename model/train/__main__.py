@@ -8,8 +8,9 @@
 
 Stages, in order (plans.py): semantic encoder (the frozen CLIP stand-in) -> visual tokenizer + detokenizer ->
 denoiser (conditioned on the semantic embedding space) -> the detokenizer alone, trained further (the codes stay the
-same) -> attribute judge (evaluation only) -> language model on the tokenizer's codes. A run may wait for a later
-stage (plans.Run.after: the denoiser's runs on the further-trained detokenizer's embeddings train right after it).
+same) -> attribute judge (evaluation only) -> language model on the tokenizer's codes. A run may wait for another
+stage (plans.Run.after: the denoiser's runs on the further-trained detokenizer's embeddings train right after it; the
+ship plan's second tokenizer run after the LM's first runs, then the detokenizer and the LM again on its codes).
 The autoencoder is reused from the shipped package unless --train-autoencoder.
 
 Every stage runs the same loop (loop.py) and checkpoints to model/train/runs/<stage>.pt; a finished stage is frozen
@@ -68,9 +69,12 @@ def initialise(name: str, stage, init_from: Path | None, warm_start: str | None,
     helps (denoiser, LM): model/seed-mini, or the package at git revision `warm_start` (plans.WARM_START)."""
     if init_from is not None:
         prior = load(init_from)
-        stage.init_from(prior)
+        instead = stage.init_from(prior)
         stage.history = prior.get("history") or [{"steps": prior.get("steps"), "device": "unknown"}]
-        log(f"[{name}] initialised from {init_from} ({prior.get('steps')} steps)")
+        if instead:  # the earlier runs count as runs of the plan, but these weights do not continue them
+            stage.history = [{**h, "discarded": instead} for h in stage.history]
+        said = f"{init_from}: {instead}" if instead else f"initialised from {init_from} ({prior.get('steps')} steps)"
+        log(f"[{name}] {said}")
     elif name == "denoiser":
         source = package_file("denoiser.onnx", warm_start)
         fresh = stage.warm_start_from_package(source)
@@ -167,7 +171,8 @@ def main(argv: list[str] | None = None) -> None:
             ),
         )
     keep = (lambda: checkpoints.save(tuple(names))) if args.keep_checkpoints else None
-    for name, start, end in schedule(stage_runs):
+    phases = schedule(stage_runs)
+    for at, (name, start, end) in enumerate(phases):
         if args.only and name != args.only:
             continue
         runs = stage_runs[name]
@@ -180,7 +185,9 @@ def main(argv: list[str] | None = None) -> None:
             continue
         first = max(finished, start)
         waits = runs[first].after
-        if first == start and waits and not (RUNS / f"{waits}.done.pt").exists():  # only with --only
+        # only with --only: the runs of the stage waited for that the plan puts before this one must be done
+        needed = max((e for n, _, e in phases[:at] if n == waits), default=0)
+        if first == start and waits and runs_finished(waits) < needed:
             log(f"[{name}] run {first + 1} of {len(runs)} waits for the {waits} stage: train that first")
             continue
         t0 = time.time()

@@ -70,7 +70,8 @@ def build(trained: bool, partial: bool) -> tuple[SeedMini, AutoEncoder, Denoiser
                 status[name] = f"PARTIALLY trained (checkpoint at step {ck['step']}, not final)"
     done = apply_detokenizer(tok) if trained else None  # the detokenizer's own later runs (DetokenizerStage)
     if done is not None:
-        status["detokenizer"] = f"trained further ({sum(h.get('steps') or 0 for h in done.get('history') or [])} steps)"
+        steps = sum(h.get("steps") or 0 for h in done.get("history") or [] if "discarded" not in h)
+        status["detokenizer"] = f"trained further ({steps} steps)"
     for m in (tok, ae, den):
         m.eval()
         round_module_to_fp16(m)

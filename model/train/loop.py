@@ -161,7 +161,8 @@ def run_stage(
     stage.model.eval()
     payload = stage.final_payload()
     where = torch.cuda.get_device_name(dev) if dev.type == "cuda" else f"cpu, {torch.get_num_threads()} threads"
-    # history: one entry per training run that led to these weights (--init-from continues an earlier one)
+    # history: one entry per training run that led to these weights (--init-from continues an earlier one), or that
+    # the plan ran before them when this run started elsewhere ("discarded": why; runs_finished counts it)
     payload["history"] = [
         *stage.history,
         {
@@ -173,8 +174,10 @@ def run_stage(
             "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         },
     ]
-    payload["steps"] = sum(int(h["steps"]) for h in payload["history"])
-    payload["train_seconds"] = sum(float(h["seconds"]) for h in payload["history"])
+    # the training behind these weights: a run whose weights a later run did not start from is not part of it
+    kept = [h for h in payload["history"] if "discarded" not in h]
+    payload["steps"] = sum(int(h["steps"]) for h in kept)
+    payload["train_seconds"] = sum(float(h["seconds"]) for h in kept)
     save_atomic(payload, done_path)
     ckpt_path.unlink(missing_ok=True)  # the run is frozen into done_path: nothing left to resume
     log(f"[{stage.name}] done: {steps} steps in {fmt_duration(elapsed)} -> {done_path}")

@@ -54,7 +54,7 @@ def training_times() -> list[str]:
             h = history[i]
             secs = h.get("seconds")
             took = (f"{secs / 60:.1f} min" if secs and secs >= 60 else f"{secs:.0f} s") if secs else "n/a"
-            part = f" (run {i + 1})" if len(history) > 1 else ""
+            part = f" (run {i + 1}{', not continued' if 'discarded' in h else ''})" if len(history) > 1 else ""
             rows.append(
                 f"| {name}{part} | {h.get('steps', '?')} | {h.get('batch') or ''} | {took} | {h.get('device', '')} |"
             )

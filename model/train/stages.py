@@ -92,8 +92,10 @@ class Stage:
     def load_extra_state(self, state: dict[str, Any]) -> None:
         pass
 
-    def init_from(self, done: dict[str, Any]) -> None:
+    def init_from(self, done: dict[str, Any]) -> str | None:
+        """Start from an earlier run's result; returns a note when it started from something else instead."""
         self.model.load_state_dict(done["model"])
+        return None
 
     def final_payload(self) -> dict[str, Any]:
         return {"model": cpu_state(self.model)}
@@ -267,6 +269,19 @@ class DetokenizerStage(Stage):
             codes = F.embedding(tok.quantizer.ids(tok.encode_task_layer(causal)), tok.quantizer.embedding)
         reg, attr, recon, _, s_gen = tok.detokenizer_losses(codes, mask, causal, e, batch["attributes"])
         return self.w_reg * reg + attr + recon, {"reg": reg, "attr": attr, "recon": recon, **s_gen}
+
+    def init_from(self, done: dict[str, Any]) -> str | None:
+        """Continue from an earlier detokenizer run when it read these codes; one trained on another tokenizer's
+        codes (the tokenizer had a run since: plans.Run.after) would read every code as something else, so this run
+        starts from the tokenizer's own detokenizer instead, which was trained with the codes it reads."""
+        trained_on = done.get("codes_fingerprint")
+        if trained_on is not None and trained_on != (now := codes_fingerprint(self.tok)):
+            return (
+                f"the previous run read other codes (codes fingerprint {trained_on}; the tokenizer's is {now}): "
+                "starting from the tokenizer's own detokenizer"
+            )
+        self.model.load_state_dict(done["model"])
+        return None
 
     def final_payload(self) -> dict[str, Any]:
         return {**super().final_payload(), "codes_fingerprint": codes_fingerprint(self.tok)}

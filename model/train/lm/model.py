@@ -155,12 +155,17 @@ class SeedMiniLM(nn.Module):
             presents.append(present)
         return self.lm_head(self.norm(x)), presents
 
-    def loss(self, input_ids: Tensor, attention_mask: Tensor, loss_mask: Tensor) -> Tensor:
-        """Mean next-token cross-entropy over tokens whose loss_mask is 1 (answers), prefill without a cache."""
+    def token_losses(self, input_ids: Tensor, attention_mask: Tensor) -> Tensor:
+        """Next-token cross-entropy at every position [B, S-1] (position i predicts token i + 1), no cache."""
         b, s = input_ids.shape
         pos = torch.arange(s, device=input_ids.device).unsqueeze(0).expand(b, s)
         logits, _ = self(input_ids, attention_mask, pos, self.empty_past(b))
-        target = input_ids[:, 1:]
+        ce = F.cross_entropy(
+            logits[:, :-1].reshape(-1, logits.shape[-1]), input_ids[:, 1:].reshape(-1), reduction="none"
+        )
+        return ce.view(b, s - 1)
+
+    def loss(self, input_ids: Tensor, attention_mask: Tensor, loss_mask: Tensor) -> Tensor:
+        """Mean next-token cross-entropy over tokens whose loss_mask is 1 (answers), prefill without a cache."""
         weight = loss_mask[:, 1:].float()
-        ce = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), target.reshape(-1), reduction="none")
-        return (ce * weight.reshape(-1)).sum() / weight.sum().clamp(min=1.0)
+        return (self.token_losses(input_ids, attention_mask) * weight).sum() / weight.sum().clamp(min=1.0)

@@ -29,6 +29,37 @@ from .paths import CODEBOOK_SIZE, MAX_LEN, SP_MODEL
 from .text_tokenizer import TextTokenizer
 
 
+def corpus(split: str, n: int, seed: int, tok: TextTokenizer, source: Any, log: Any = print) -> lmdata.TokenData:
+    """The cached corpus of n conversations of `split` (the stage's `seed`), built (or rebuilt, when the cache holds
+    other codes or conversations) from `source`'s codes."""
+    path = RUNS / "lm" / "data" / f"{source.name}-{split}-{n}-seed{seed}.npz"
+    if path.exists() and lmdata.cached_fingerprint(path) != lmdata.corpus_fingerprint(source):
+        log(f"[lm] {path.name} was built from other codes or conversations: rebuilding")
+        path.unlink()
+    if not path.exists():
+        lmdata.build(split, n, seed, tok, source, MAX_LEN, path, log)
+    return lmdata.TokenData(path)
+
+
+def answer_losses(model: SeedMiniLM, data: lmdata.TokenData, tok: TextTokenizer, batch: int) -> dict[str, float]:
+    """Mean next-token loss over the answer tokens of `data`: all of them, the text tokens and the image tokens
+    (the codes of drawn images), each with its token count."""
+    dev = model.embed.weight.device
+    lo, hi = tok.image_token_offset, tok.image_token_offset + tok.codebook_size
+    sums = {"all": [0.0, 0], "text": [0.0, 0], "image": [0.0, 0]}
+    with torch.no_grad():
+        for idx in lmdata.batch_indices(data, batch, 0):
+            ids, att, mask = (t.to(dev) for t in data.batch(idx))
+            ce = model.token_losses(ids, att)  # [B, S-1]
+            target, answer = ids[:, 1:], mask[:, 1:].bool()
+            image = (target >= lo) & (target < hi)
+            for part, sel in (("all", answer), ("text", answer & ~image), ("image", answer & image)):
+                sums[part][0] += float(ce[sel].sum())
+                sums[part][1] += int(sel.sum())
+    out = {part: total / max(1, n) for part, (total, n) in sums.items()}
+    return out | {f"{part}_tokens": float(n) for part, (_, n) in sums.items()}
+
+
 class LMStage(Stage):
     name, index = "lm", 60
     betas = (0.9, 0.95)
@@ -50,15 +81,10 @@ class LMStage(Stage):
         self.seed, self.eval_every = seed, eval_every
         self.tok = TextTokenizer(SP_MODEL, CODEBOOK_SIZE)
         source = code_source("tokenizer")
-        self.data: dict[str, lmdata.TokenData] = {}
-        for split, n in (("train", train_size), ("test", test_size)):
-            path = RUNS / "lm" / "data" / f"{source.name}-{split}-{n}-seed{seed}.npz"
-            if path.exists() and lmdata.cached_fingerprint(path) != lmdata.corpus_fingerprint(source):
-                log(f"[lm] {path.name} was built from other codes or conversations: rebuilding")
-                path.unlink()
-            if not path.exists():
-                lmdata.build(split, n, seed, self.tok, source, MAX_LEN, path, log)
-            self.data[split] = lmdata.TokenData(path)
+        self.data = {
+            split: corpus(split, n, seed, self.tok, source, log)
+            for split, n in (("train", train_size), ("test", test_size))
+        }
         self.fingerprint = source.fingerprint
         self.cfg = LMConfig(vocab_size=self.tok.vocab_size, d_model=256, n_layers=4, max_position_embeddings=MAX_LEN)
         torch.manual_seed(seed)
@@ -101,22 +127,23 @@ class LMStage(Stage):
     @torch.no_grad()
     def held_out_loss(self) -> float:
         """Mean answer-token loss on the held-out conversations."""
+        return self.held_out_losses()["all"]
+
+    def held_out_losses(self) -> dict[str, float]:
+        """answer_losses on the held-out conversations: all answer tokens, text, image."""
         was_training = self.model.training
         self.model.eval()
-        dev = self.model.embed.weight.device
-        total, count = 0.0, 0
-        test = self.data["test"]
-        for idx in lmdata.batch_indices(test, self.batch, 0):
-            ids, att, loss_mask = (t.to(dev) for t in test.batch(idx))
-            n = float(loss_mask[:, 1:].sum())
-            total += float(self.model.loss(ids, att, loss_mask)) * n
-            count += int(n)
+        losses = answer_losses(self.model, self.data["test"], self.tok, self.batch)
         self.model.train(was_training)
-        return total / max(1, count)
+        return losses
 
     def after_step(self, step: int, log: Any) -> None:
         if (step + 1) % self.eval_every == 0:
-            log(f"[lm] step {step + 1} held-out answer loss {self.held_out_loss():.4f}")
+            lo = self.held_out_losses()
+            log(
+                f"[lm] step {step + 1} held-out answer loss {lo['all']:.4f} "
+                f"(text {lo['text']:.4f}, image tokens {lo['image']:.4f})"
+            )
 
     def final_payload(self) -> dict[str, Any]:
         return {
@@ -124,6 +151,7 @@ class LMStage(Stage):
             "config": self.cfg.to_dict(),
             "codes": "visual-tokenizer",
             "codes_fingerprint": self.fingerprint,
+            "held_out_losses": self.held_out_losses(),  # all, text, image (answer tokens)
             "held_out_loss": self.held_out_loss(),
         }
 

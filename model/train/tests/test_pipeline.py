@@ -1,5 +1,5 @@
 """`python -m model.train --plan smoke`: every stage through the one loop, a multi-run stage run by run (its last run
-waiting for a later stage), and a second call that finds everything done (runs/ and the continuation checkpoints in temporary folders)."""
+waiting for another stage), and a second call that finds everything done (runs/ and the continuation checkpoints in temporary folders)."""
 
 from __future__ import annotations
 
@@ -66,6 +66,13 @@ print("checkpoint", trained_on == kept == codes_fingerprint(m))
 """
 
 
+# the fingerprint of the codes the tokenizer gives now (the fp16-exact module the LM's corpus is encoded with)
+TOKENIZER_FINGERPRINT = """
+from model.train.lm.codes import code_source
+print(code_source("tokenizer").fingerprint)
+"""
+
+
 class SmokePlanTest(unittest.TestCase):
     def test_stages_runs_and_rerun(self) -> None:
         with tempfile.TemporaryDirectory() as tmp:
@@ -100,11 +107,35 @@ class SmokePlanTest(unittest.TestCase):
             for name in ("0.weight", "2.bias"):  # the reader is the semantic heads' cell MLP, unchanged by training
                 torch.testing.assert_close(done["model"][f"read.{name}"], semantic[f"heads.cell.{name}"])
             self.assertEqual(done["steps"], 9)
-            # the detokenizer's own run trains the detokenizer alone: its weights moved, the tokenizer's file (the
-            # encoder, the codebook: the codes) is the one the tokenizer stage froze
-            tokenizer = torch.load(runs / "tokenizer.done.pt", map_location="cpu", weights_only=False)["model"]
+            # the tokenizer's second run waits for the LM's first; the detokenizer and the LM train again on its
+            # codes, in that order, and the detokenizer starts from the tokenizer's own (the first detokenizer run
+            # read the old codes)
+            order = [out.index(f"[{n}] run 2 of 2") for n in ("tokenizer", "detokenizer", "lm")]
+            self.assertLess(out.index("[lm] run 1 of 2"), order[0], out)
+            self.assertEqual(order, sorted(order), out)
+            self.assertIn("the previous run read other codes", out)
+            self.assertIn("starting from the tokenizer's own detokenizer", out)
+            first_tokenizer = torch.load(runs / "tokenizer.run1.done.pt", map_location="cpu", weights_only=False)
+            tokenizer = torch.load(runs / "tokenizer.done.pt", map_location="cpu", weights_only=False)
+            self.assertEqual([h["steps"] for h in tokenizer["history"]], [4, 2])
+            codebook = "quantizer.embedding"
+            self.assertFalse(torch.equal(first_tokenizer["model"][codebook], tokenizer["model"][codebook]))
+            # the LM's second run trained on the new codes (its corpus rebuilt), its first on the old ones
+            lm = torch.load(runs / "lm.done.pt", map_location="cpu", weights_only=False)
+            first_lm = torch.load(runs / "lm.run1.done.pt", map_location="cpu", weights_only=False)
+            self.assertEqual([h["steps"] for h in lm["history"]], [4, 2])
+            self.assertEqual(lm["codes_fingerprint"], python(runs, ck, TOKENIZER_FINGERPRINT).strip())
+            self.assertNotEqual(first_lm["codes_fingerprint"], lm["codes_fingerprint"])
+            # the detokenizer's own runs train the detokenizer alone: its weights moved from the tokenizer's own
+            # detokenizer, the tokenizer's file (the encoder, the codebook: the codes) is the one the tokenizer
+            # stage froze
+            tokenizer = tokenizer["model"]
             detok = torch.load(runs / "detokenizer.done.pt", map_location="cpu", weights_only=False)
-            self.assertEqual([h["steps"] for h in detok["history"]], [3])
+            self.assertEqual([h["steps"] for h in detok["history"]], [3, 2])
+            # the first run counts as a run of the plan, its weights not as training behind these
+            self.assertIn("read other codes", detok["history"][0]["discarded"])
+            self.assertNotIn("discarded", detok["history"][1])
+            self.assertEqual(detok["steps"], 2)
             own = {k.removeprefix("detokenizer."): v for k, v in tokenizer.items() if k.startswith("detokenizer.")}
             self.assertEqual(set(detok["model"]), set(own))
             moved = [k for k in own if not torch.equal(detok["model"][k], own[k])]
@@ -114,8 +145,9 @@ class SmokePlanTest(unittest.TestCase):
             self.assertEqual(loaded.split(), ["detokenizer", "equal", "codebook", "equal"], loaded)
             # the same command again: nothing left to train
             again = train(runs, ck)
-            # seven phases (the denoiser's in two: its first two runs, then its third after the detokenizer)
-            self.assertEqual(again.count("already done, skipping"), 7, again)
+            # ten phases (the denoiser's in two: its first two runs, then its third after the detokenizer; the
+            # tokenizer's, the detokenizer's and the LM's in two)
+            self.assertEqual(again.count("already done, skipping"), 10, again)
             # one more run from the finished denoiser with an option set on the command line: grown to 8 blocks
             more = train(
                 runs, ck, "--only", "denoiser", "--steps", "2", "--init-from", str(runs / "denoiser.done.pt"),
@@ -134,6 +166,21 @@ class SmokePlanTest(unittest.TestCase):
             train(runs, ck, "--only", "tokenizer", "--steps", "2", "--init-from", str(runs / "tokenizer.done.pt"))
             with self.assertRaisesRegex(AssertionError, "was trained on the codes of another tokenizer"):
                 python(runs, ck, LOADED_DETOKENIZER)
+
+
+class WaitingRunTest(unittest.TestCase):
+    def test_only_a_stage_waits_for_every_run_the_plan_puts_before(self) -> None:
+        """--only trains a stage's runs until one waits for runs of another stage that are not done: the
+        detokenizer's second run waits for the tokenizer's second, not just for a tokenizer being there."""
+        with tempfile.TemporaryDirectory() as tmp:
+            runs, ck = Path(tmp) / "runs", Path(tmp) / "checkpoints"
+            train(runs, ck, "--only", "semantic")
+            out = train(runs, ck, "--only", "tokenizer")
+            self.assertIn("[tokenizer] run 2 of 2 waits for the lm stage: train that first", out)
+            out = train(runs, ck, "--only", "detokenizer")
+            self.assertIn("[detokenizer] run 2 of 2 waits for the tokenizer stage: train that first", out)
+            detok = torch.load(runs / "detokenizer.done.pt", map_location="cpu", weights_only=False)
+            self.assertEqual([h["steps"] for h in detok["history"]], [3])
 
 
 class OptionArgumentTest(unittest.TestCase):
@@ -158,6 +205,10 @@ class ScheduleTest(unittest.TestCase):
         self.assertEqual(schedule({"b": (one,), "a": (Run(1, 1, 1e-3, after="b"),)}), [("b", 0, 1), ("a", 0, 1)])
         with self.assertRaisesRegex(ValueError, "a run 2 waits for 'x', a stage this plan does not train"):
             schedule({"a": (one, Run(1, 1, 1e-3, after="x"))})
+        # ship: the tokenizer's second run after the LM's first five, then the detokenizer and the LM on its codes
+        self.assertEqual(
+            schedule(PLANS["ship"])[-4:], [("lm", 0, 5), ("tokenizer", 1, 2), ("detokenizer", 1, 2), ("lm", 5, 7)]
+        )
         for name, plan in PLANS.items():  # every plan's waits name one of its stages
             with self.subTest(plan=name):
                 phases = schedule({n: plan[n] for n in plan})

@@ -29,11 +29,27 @@ class TrainingTableTest(unittest.TestCase):
         ship = PLANS["ship"]
         waits = [k for k, run in enumerate(ship["denoiser"]) if run.after == "detokenizer"]
         self.assertTrue(waits, "the ship plan has no denoiser run after the detokenizer: nothing to check")
-        rows = self.rows({n: history(len(ship[n])) for n in ("tokenizer", "denoiser", "detokenizer")})
+        histories = {n: history(len(ship[n])) for n in ("tokenizer", "denoiser", "detokenizer", "lm")}
+        # the detokenizer's second run started from the second tokenizer run's own detokenizer
+        histories["detokenizer"][0]["discarded"] = "the previous run read other codes"
+        rows = self.rows(histories)
         n = len(ship["denoiser"])
         before = [f"denoiser (run {k + 1})" for k in range(n) if k not in waits]
         after = [f"denoiser (run {k + 1})" for k in waits]
-        self.assertEqual(rows, ["tokenizer", *before, "detokenizer", *after])
+        lm = [f"lm (run {k + 1})" for k in range(len(ship["lm"]))]
+        self.assertEqual(
+            rows,
+            [
+                "tokenizer (run 1)",
+                *before,
+                "detokenizer (run 1, not continued)",
+                *after,
+                *lm[:5],
+                "tokenizer (run 2)",
+                "detokenizer (run 2)",
+                *lm[5:],
+            ],
+        )
 
     def test_runs_that_are_not_the_ship_plans_stay_in_order_in_the_stages_place(self) -> None:
         # three denoiser runs (not the ship plan's count), or no detokenizer to wait for: every row in ORDER's place
