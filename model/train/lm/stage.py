@@ -146,13 +146,14 @@ class LMStage(Stage):
             )
 
     def final_payload(self) -> dict[str, Any]:
+        losses = self.held_out_losses()
         return {
             **super().final_payload(),
             "config": self.cfg.to_dict(),
             "codes": "visual-tokenizer",
             "codes_fingerprint": self.fingerprint,
-            "held_out_losses": self.held_out_losses(),  # all, text, image (answer tokens)
-            "held_out_loss": self.held_out_loss(),
+            "held_out_losses": losses,  # all, text, image (answer tokens)
+            "held_out_loss": losses["all"],
         }
 
 
