@@ -70,8 +70,7 @@ def build(trained: bool, partial: bool) -> tuple[SeedMini, AutoEncoder, Denoiser
                 status[name] = f"PARTIALLY trained (checkpoint at step {ck['step']}, not final)"
     done = apply_detokenizer(tok) if trained else None  # the detokenizer's own later runs (DetokenizerStage)
     if done is not None:
-        steps = sum(h.get("steps") or 0 for h in done.get("history") or [] if "discarded" not in h)
-        status["detokenizer"] = f"trained further ({steps} steps)"
+        status["detokenizer"] = f"trained further ({done.get('steps')} steps)"  # the runs behind its weights
     for m in (tok, ae, den):
         m.eval()
         round_module_to_fp16(m)

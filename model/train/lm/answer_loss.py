@@ -15,11 +15,10 @@ from pathlib import Path
 
 import torch
 
-from ..common import RUNS, load
+from ..common import RUNS
 from .codes import code_source
-from .model import LMConfig, SeedMiniLM
 from .paths import CODEBOOK_SIZE, SP_MODEL
-from .stage import answer_losses, corpus
+from .stage import answer_losses, corpus, load_lm
 from .text_tokenizer import TextTokenizer
 
 
@@ -30,16 +29,14 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--n", type=int, default=1000, help="held-out conversations (the stage's test_size)")
     ap.add_argument("--batch", type=int, default=4096, help="tokens per batch")
     args = ap.parse_args(argv)
-    state = load(args.lm)
-    model = SeedMiniLM(LMConfig(**state["config"]))
-    model.load_state_dict(state["model"])
+    model, state = load_lm(args.lm)
     tok = TextTokenizer(SP_MODEL, CODEBOOK_SIZE)
     source = code_source("tokenizer")
     if state.get("codes_fingerprint") not in (None, source.fingerprint):
         print(
             f"note: {args.lm} was trained on other codes ({state['codes_fingerprint']}; the tokenizer's: {source.fingerprint})"
         )
-    losses = answer_losses(model.eval(), corpus("test", args.n, args.seed, tok, source), tok, args.batch)
+    losses = answer_losses(model, corpus("test", args.n, args.seed, tok, source), tok, args.batch)
     for part in ("all", "text", "image"):
         print(f"{part:5s} {losses[part]:.4f} nats/token over {int(losses[part + '_tokens'])} answer tokens")
 

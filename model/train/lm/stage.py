@@ -157,11 +157,11 @@ class LMStage(Stage):
         }
 
 
-def load_lm() -> tuple[SeedMiniLM, dict[str, Any]]:
-    """The trained LM (runs/lm.done.pt) in eval mode, and its payload."""
+def load_lm(path: Path | None = None) -> tuple[SeedMiniLM, dict[str, Any]]:
+    """A finished LM run (default: the trained LM, runs/lm.done.pt) in eval mode, and its payload."""
     from ..common import load
 
-    state = load(RUNS / "lm.done.pt")
+    state = load(path or RUNS / "lm.done.pt")
     model = SeedMiniLM(LMConfig(**state["config"]))
     model.load_state_dict(state["model"])
     return model.eval(), state
