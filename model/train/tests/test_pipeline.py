@@ -82,31 +82,36 @@ class SmokePlanTest(unittest.TestCase):
                 self.assertTrue((runs / f"{stage}.done.pt").exists(), f"{stage} not done:\n{out}")
                 self.assertTrue((ck / f"{stage}.pt").exists(), f"{stage} not mirrored:\n{out}")
                 self.assertFalse((runs / f"{stage}.pt").exists(), f"{stage}: a finished run left its checkpoint")
-            # the denoiser's three runs: the second starts from the first's frozen weights and adds the cell reader
-            # (a frozen copy of the semantic heads' cell MLP); the third waits for the detokenizer stage; the
-            # history has all three
+            # the denoiser's four runs: the second starts from the first's frozen weights and adds the cell reader
+            # (a frozen copy of the semantic heads' cell MLP); the third waits for the detokenizer stage's first
+            # run, the fourth for its second (on the second tokenizer run's codes); the history has all four
             self.assertIn(
-                "[denoiser] run 2 of 3: 3 steps of 8, peak lr 0.0003, p_true 0.25, p_full 0.7, read True", out
+                "[denoiser] run 2 of 4: 3 steps of 8, peak lr 0.0003, p_true 0.25, p_full 0.7, read True", out
             )
-            third = out.index("[denoiser] run 3 of 3: 2 steps of 8")
+            third = out.index("[denoiser] run 3 of 4: 2 steps of 8")
             self.assertLess(out.index("[detokenizer] stage finished"), third, out)
             self.assertLess(third, out.index("[judge] stage finished"), out)
+            fourth = out.index("[denoiser] run 4 of 4: 2 steps of 8")
+            self.assertLess(out.index("[detokenizer] run 2 of 2"), fourth, out)
+            self.assertLess(fourth, out.index("[lm] run 2 of 2"), out)
             first = torch.load(runs / "denoiser.run1.done.pt", map_location="cpu", weights_only=False)
             second = torch.load(runs / "denoiser.run2.done.pt", map_location="cpu", weights_only=False)
             done = torch.load(runs / "denoiser.done.pt", map_location="cpu", weights_only=False)
             self.assertEqual([h["steps"] for h in first["history"]], [4])
             self.assertEqual([h["steps"] for h in second["history"]], [4, 3])
-            self.assertEqual([h["steps"] for h in done["history"]], [4, 3, 2])
+            self.assertEqual([h["steps"] for h in done["history"]], [4, 3, 2, 2])
             self.assertEqual(done["history"][1]["options"], {"p_true": 0.25, "p_full": 0.7, "read": True})
-            moved = [k for k, v in second["model"].items() if not torch.equal(v, done["model"][k])]
-            self.assertTrue(moved, "the third run changed nothing")
+            third_run = torch.load(runs / "denoiser.run3.done.pt", map_location="cpu", weights_only=False)
+            for before, after, which in ((second, third_run, "third"), (third_run, done, "fourth")):
+                moved = [k for k, v in before["model"].items() if not torch.equal(v, after["model"][k])]
+                self.assertTrue(moved, f"the {which} run changed nothing")
             self.assertNotIn("options", done["history"][0])
             self.assertFalse(reads_cells(first["model"]))
             self.assertTrue(reads_cells(done["model"]))
             semantic = torch.load(runs / "semantic.done.pt", map_location="cpu", weights_only=False)["model"]
             for name in ("0.weight", "2.bias"):  # the reader is the semantic heads' cell MLP, unchanged by training
                 torch.testing.assert_close(done["model"][f"read.{name}"], semantic[f"heads.cell.{name}"])
-            self.assertEqual(done["steps"], 9)
+            self.assertEqual(done["steps"], 11)
             # the tokenizer's second run waits for the LM's first; the detokenizer and the LM train again on its
             # codes, in that order, and the detokenizer starts from the tokenizer's own (the first detokenizer run
             # read the old codes)
@@ -145,9 +150,9 @@ class SmokePlanTest(unittest.TestCase):
             self.assertEqual(loaded.split(), ["detokenizer", "equal", "codebook", "equal"], loaded)
             # the same command again: nothing left to train
             again = train(runs, ck)
-            # ten phases (the denoiser's in two: its first two runs, then its third after the detokenizer; the
-            # tokenizer's, the detokenizer's and the LM's in two)
-            self.assertEqual(again.count("already done, skipping"), 10, again)
+            # eleven phases (the denoiser's in three: its first two runs, its third after the detokenizer's first,
+            # its fourth after the detokenizer's second; the tokenizer's, the detokenizer's and the LM's in two)
+            self.assertEqual(again.count("already done, skipping"), 11, again)
             # one more run from the finished denoiser with an option set on the command line: grown to 8 blocks
             more = train(
                 runs, ck, "--only", "denoiser", "--steps", "2", "--init-from", str(runs / "denoiser.done.pt"),
@@ -156,8 +161,11 @@ class SmokePlanTest(unittest.TestCase):
             self.assertNotIn("already done", more)
             self.assertIn("[denoiser] initialised from", more)
             grown = torch.load(runs / "denoiser.done.pt", map_location="cpu", weights_only=False)
-            self.assertEqual([h["steps"] for h in grown["history"]], [4, 3, 2, 2])
-            self.assertEqual(grown["history"][3]["options"], {"p_true": 0.25, "p_full": 0.7, "read": True, "depth": 8})
+            self.assertEqual([h["steps"] for h in grown["history"]], [4, 3, 2, 2, 2])
+            self.assertEqual(
+                grown["history"][4]["options"],
+                {"p_true": 0.25, "p_full": 0.7, "read": True, "data_seed": 1, "depth": 8},
+            )
             self.assertEqual(depth_of(grown["model"]), 8)
             self.assertEqual(depth_of(done["model"]), DEPTH)
             # the detokenizer records the codes it learnt to read; once the tokenizer is trained further (other
@@ -203,12 +211,22 @@ class ScheduleTest(unittest.TestCase):
         runs = {"a": (one, Run(1, 1, 1e-3, after="c"), one, Run(1, 1, 1e-3, after="b")), "b": (one,), "c": (one,)}
         self.assertEqual(schedule(runs), [("a", 0, 1), ("b", 0, 1), ("c", 0, 1), ("a", 1, 3), ("a", 3, 4)])
         self.assertEqual(schedule({"b": (one,), "a": (Run(1, 1, 1e-3, after="b"),)}), [("b", 0, 1), ("a", 0, 1)])
+        # a stage's second wait for b trains after b's own waiting run (placed in rounds, not stage by stage)
+        b_twice = {
+            "a": (one, Run(1, 1, 1e-3, after="b"), Run(1, 1, 1e-3, after="b")),
+            "b": (one, Run(1, 1, 1e-3, after="c")),
+            "c": (one,),
+        }
+        self.assertEqual(
+            schedule(b_twice), [("a", 0, 1), ("b", 0, 1), ("a", 1, 2), ("c", 0, 1), ("b", 1, 2), ("a", 2, 3)]
+        )
         with self.assertRaisesRegex(ValueError, "a run 2 waits for 'x', a stage this plan does not train"):
             schedule({"a": (one, Run(1, 1, 1e-3, after="x"))})
-        # ship: the tokenizer's second run after the LM's first five, then the detokenizer and the LM on its codes
-        self.assertEqual(
-            schedule(PLANS["ship"])[-4:], [("lm", 0, 5), ("tokenizer", 1, 2), ("detokenizer", 1, 2), ("lm", 5, 7)]
-        )
+        # ship: the tokenizer's second run after the LM's first five, then the detokenizer, the denoiser's last run
+        # (on the new detokenizer's embeddings) and the LM on its codes
+        ship = schedule(PLANS["ship"])
+        self.assertEqual(ship[-5:-1], [("lm", 0, 5), ("tokenizer", 1, 2), ("detokenizer", 1, 2), ("denoiser", 9, 10)])
+        self.assertEqual(ship[-1], ("lm", 5, 7))
         for name, plan in PLANS.items():  # every plan's waits name one of its stages
             with self.subTest(plan=name):
                 phases = schedule({n: plan[n] for n in plan})

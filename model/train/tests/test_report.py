@@ -33,9 +33,12 @@ class TrainingTableTest(unittest.TestCase):
         # the detokenizer's second run started from the second tokenizer run's own detokenizer
         histories["detokenizer"][0]["discarded"] = "the previous run read other codes"
         rows = self.rows(histories)
+        # the denoiser's first waiting run trains on the first detokenizer run's embeddings, its second on the
+        # second's (after the tokenizer's second run)
+        self.assertEqual(len(waits), 2, waits)
         n = len(ship["denoiser"])
         before = [f"denoiser (run {k + 1})" for k in range(n) if k not in waits]
-        after = [f"denoiser (run {k + 1})" for k in waits]
+        first, second = (f"denoiser (run {k + 1})" for k in waits)
         lm = [f"lm (run {k + 1})" for k in range(len(ship["lm"]))]
         self.assertEqual(
             rows,
@@ -43,10 +46,11 @@ class TrainingTableTest(unittest.TestCase):
                 "tokenizer (run 1)",
                 *before,
                 "detokenizer (run 1, not continued)",
-                *after,
+                first,
                 *lm[:5],
                 "tokenizer (run 2)",
                 "detokenizer (run 2)",
+                second,
                 *lm[5:],
             ],
         )
