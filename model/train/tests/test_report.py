@@ -33,24 +33,22 @@ class TrainingTableTest(unittest.TestCase):
         # the detokenizer's second run started from the second tokenizer run's own detokenizer
         histories["detokenizer"][0]["discarded"] = "the previous run read other codes"
         rows = self.rows(histories)
-        # the denoiser's first waiting run trains on the first detokenizer run's embeddings, its second on the
-        # second's (after the tokenizer's second run)
+        # the denoiser's runs from its first waiting one train on the first detokenizer run's embeddings, from its
+        # second waiting one on the second's (after the tokenizer's second run)
         self.assertEqual(len(waits), 2, waits)
-        n = len(ship["denoiser"])
-        before = [f"denoiser (run {k + 1})" for k in range(n) if k not in waits]
-        first, second = (f"denoiser (run {k + 1})" for k in waits)
+        denoiser = [f"denoiser (run {k + 1})" for k in range(len(ship["denoiser"]))]
         lm = [f"lm (run {k + 1})" for k in range(len(ship["lm"]))]
         self.assertEqual(
             rows,
             [
                 "tokenizer (run 1)",
-                *before,
+                *denoiser[: waits[0]],
                 "detokenizer (run 1, not continued)",
-                first,
+                *denoiser[waits[0] : waits[1]],
                 *lm[:5],
                 "tokenizer (run 2)",
                 "detokenizer (run 2)",
-                second,
+                *denoiser[waits[1] :],
                 *lm[5:],
             ],
         )
