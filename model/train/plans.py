@@ -139,7 +139,7 @@ def schedule(runs: dict[str, tuple[Run, ...]]) -> list[tuple[str, int, int]]:
     that run and the ones after it (up to the next that waits) train right after the stage it waits for (after the
     last of that stage's phases placed so far). Waiting runs are placed in rounds: every stage's first waiting run
     in ORDER's order, then every stage's second, and so on, so a stage's second wait for another stage comes after
-    that stage's own first wait (ship: the denoiser's tenth run waits for the detokenizer's second run, which waits
+    the other stage's own first wait (ship: the denoiser's tenth run waits for the detokenizer's second run, which waits
     for the tokenizer's second)."""
     phases: list[tuple[str, int, int]] = []
     waiting: list[tuple[int, int, str, int, int]] = []  # (round, stage's place, stage, first run, end run)
