@@ -280,8 +280,7 @@ class DetokenizerStage(Stage):
                 f"the previous run read other codes (codes fingerprint {trained_on}; the tokenizer's is {now}): "
                 "starting from the tokenizer's own detokenizer"
             )
-        self.model.load_state_dict(done["model"])
-        return None
+        return super().init_from(done)
 
     def final_payload(self) -> dict[str, Any]:
         return {**super().final_payload(), "codes_fingerprint": codes_fingerprint(self.tok)}

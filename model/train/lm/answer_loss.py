@@ -13,9 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import torch
-
-from ..common import RUNS
+from ..common import RUNS, setup_torch
 from .codes import code_source
 from .paths import CODEBOOK_SIZE, SP_MODEL
 from .stage import answer_losses, corpus, load_lm
@@ -29,6 +27,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--n", type=int, default=1000, help="held-out conversations (the stage's test_size)")
     ap.add_argument("--batch", type=int, default=4096, help="tokens per batch")
     args = ap.parse_args(argv)
+    setup_torch(2)
     model, state = load_lm(args.lm)
     tok = TextTokenizer(SP_MODEL, CODEBOOK_SIZE)
     source = code_source("tokenizer")
@@ -42,5 +41,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    torch.set_num_threads(2)
     main()

@@ -124,11 +124,6 @@ class LMStage(Stage):
         loss = self.model.loss(batch["ids"], batch["att"], batch["loss_mask"])
         return loss, {"tokens": torch.tensor(float(batch["ids"].numel()))}
 
-    @torch.no_grad()
-    def held_out_loss(self) -> float:
-        """Mean answer-token loss on the held-out conversations."""
-        return self.held_out_losses()["all"]
-
     def held_out_losses(self) -> dict[str, float]:
         """answer_losses on the held-out conversations: all answer tokens, text, image."""
         was_training = self.model.training
