@@ -169,3 +169,36 @@ class SeedMiniLM(nn.Module):
         """Mean next-token cross-entropy over tokens whose loss_mask is 1 (answers), prefill without a cache."""
         weight = loss_mask[:, 1:].float()
         return (self.token_losses(input_ids, attention_mask) * weight).sum() / weight.sum().clamp(min=1.0)
+
+
+def grown_index(old_layers: int, new_layers: int) -> list[int]:
+    """Where each of a shallower LM's blocks goes in a deeper one: block i at floor(i * new / old), so the new blocks
+    fall evenly between the old ones (4 -> 6: old at 0, 1, 3, 4; new at 2 and 5)."""
+    if not 0 < old_layers <= new_layers:
+        raise ValueError(f"cannot grow a {old_layers}-layer LM into {new_layers} layers")
+    return [i * new_layers // old_layers for i in range(old_layers)]
+
+
+def grow_state(model: SeedMiniLM, state: dict[str, Tensor]) -> list[int]:
+    """Loads a shallower (or equally deep) LM's state into `model`. The old blocks keep their order (grown_index); a new
+    block's output projections (attention `o` and the MLP's `down`) start at zero, so it passes its input through
+    unchanged and the grown model computes what `state` did, while its other weights keep their random init and
+    get gradients from the first step. Returns the new blocks' indices; any other mismatch is an error."""
+    old = 1 + max(int(k.split(".")[1]) for k in state if k.startswith("blocks."))
+    place = grown_index(old, len(model.blocks))
+    moved = {}
+    for k, v in state.items():
+        if k.startswith("blocks."):
+            _, i, rest = k.split(".", 2)
+            k = f"blocks.{place[int(i)]}.{rest}"
+        moved[k] = v
+    missing, unexpected = model.load_state_dict(moved, strict=False)
+    fresh = [i for i in range(len(model.blocks)) if i not in place]
+    wrong = [n for n in missing if not any(n.startswith(f"blocks.{i}.") for i in fresh)] + list(unexpected)
+    if wrong:
+        raise ValueError(f"LM state does not match beyond its depth: {wrong[:5]}")
+    with torch.no_grad():
+        for i in fresh:
+            model.blocks[i].attn.o.weight.zero_()
+            model.blocks[i].down.weight.zero_()
+    return fresh

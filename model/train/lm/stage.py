@@ -24,7 +24,7 @@ from ..package_weights import load_module
 from ..stages import Stage
 from . import data as lmdata
 from .codes import code_source
-from .model import LMConfig, SeedMiniLM
+from .model import LMConfig, SeedMiniLM, grow_state
 from .paths import CODEBOOK_SIZE, MAX_LEN, SP_MODEL
 from .text_tokenizer import TextTokenizer
 
@@ -74,9 +74,11 @@ class LMStage(Stage):
         test_size: int = 1000,
         seed: int = 0,
         eval_every: int = 250,
+        n_layers: int = 4,
         log: Any = print,
     ) -> None:
-        """batch: tokens per batch (sequences are packed by length up to this many tokens)."""
+        """batch: tokens per batch (sequences are packed by length up to this many tokens). n_layers: the LM's
+        depth; a run deeper than the one it continues grows it (init_from)."""
         super().__init__(batch)
         self.seed, self.eval_every = seed, eval_every
         self.tok = TextTokenizer(SP_MODEL, CODEBOOK_SIZE)
@@ -86,7 +88,9 @@ class LMStage(Stage):
             for split, n in (("train", train_size), ("test", test_size))
         }
         self.fingerprint = source.fingerprint
-        self.cfg = LMConfig(vocab_size=self.tok.vocab_size, d_model=256, n_layers=4, max_position_embeddings=MAX_LEN)
+        self.cfg = LMConfig(
+            vocab_size=self.tok.vocab_size, d_model=256, n_layers=n_layers, max_position_embeddings=MAX_LEN
+        )
         torch.manual_seed(seed)
         self.model = SeedMiniLM(self.cfg)
         self._epochs: list[list[np.ndarray]] = []
@@ -106,6 +110,11 @@ class LMStage(Stage):
             f"[lm] initialised from {source}; image-token rows "
             f"{'kept' if keep_image_rows else 're-drawn for these codes'}"
         )
+
+    def init_from(self, done: dict[str, Any]) -> None:
+        """Continue from an earlier LM run; a shallower one is grown to this run's depth (model.grow_state: the new
+        blocks start as the identity, so the run continues what the earlier one computed)."""
+        grow_state(self.model, done["model"])
 
     def _batch_of(self, step: int) -> np.ndarray:
         while self._epoch_starts[-1] <= step:

@@ -13,7 +13,7 @@ import torch
 from model.train.lm.export import round_to_fp16
 from model.train.lm.fp16_storage import to_fp16_storage
 from model.train.lm.generate import generate, image_spans, sample_top_p
-from model.train.lm.model import LMConfig, SeedMiniLM
+from model.train.lm.model import LMConfig, SeedMiniLM, grow_state, grown_index
 from model.train.lm.onnx_export import export_onnx, input_names, output_names
 from model.train.lm.ort_bridge import ort_run
 
@@ -88,6 +88,25 @@ class ModelTest(unittest.TestCase):
                 self.assertLess(float(np.abs(r2["logits"] - l2.numpy()).max()), TOL)
                 self.assertEqual(r2["present.3.value"].shape, (2, 4, 10, 16))
                 self.assertLess(float(np.abs(r2["present.3.value"] - present[3][1].numpy()).max()), TOL)
+
+    def test_grown_model_computes_what_the_shallower_one_did_and_then_learns(self) -> None:
+        small = tiny_model(1)
+        deep = SeedMiniLM(LMConfig(**{**small.cfg.to_dict(), "n_layers": 6})).eval()
+        self.assertEqual(grown_index(4, 6), [0, 1, 3, 4])
+        self.assertEqual(grow_state(deep, small.state_dict()), [2, 5])
+        ids = torch.randint(0, 300, (2, 12))
+        mask, pos = torch.ones_like(ids), torch.arange(12).expand(2, 12)
+        with torch.no_grad():
+            want, _ = small(ids, mask, pos, small.empty_past(2))
+            got, _ = deep(ids, mask, pos, deep.empty_past(2))
+        torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-5)
+        # the new blocks are not dead: their zeroed projections get a gradient on the first step
+        deep.train()
+        deep.loss(ids, mask, torch.ones_like(ids)).backward()
+        self.assertGreater(float(deep.blocks[2].attn.o.weight.grad.abs().sum()), 0.0)
+        self.assertGreater(float(deep.blocks[5].down.weight.grad.abs().sum()), 0.0)
+        with self.assertRaisesRegex(ValueError, "cannot grow a 6-layer LM into 4 layers"):
+            grow_state(tiny_model(), deep.state_dict())
 
 
 class GenerateTest(unittest.TestCase):
