@@ -59,12 +59,13 @@ def run_stage(
     Returns the steps behind the frozen weights (earlier runs continued with --init-from included)."""
     ckpt_path, done_path = RUNS / f"{stage.name}.pt", RUNS / f"{stage.name}.done.pt"
     dev = device()
+    ck = load(ckpt_path) if ckpt_path.exists() else None
+    if ck is not None:  # before the optimiser is built: a stage may rebuild its model to fit the weights
+        stage.resume_weights(ck["model"])
     stage.to(dev)
     opt = torch.optim.AdamW(stage.param_groups(), lr=peak_lr, betas=stage.betas)
     start, elapsed, budget_fixed = 0, 0.0, not seconds
-    if ckpt_path.exists():
-        ck = load(ckpt_path)
-        stage.model.load_state_dict(ck["model"])
+    if ck is not None:
         if "opt" in ck:  # absent in a compact continuation checkpoint (checkpoints.py): a fresh AdamW state
             try:
                 opt.load_state_dict(ck["opt"])

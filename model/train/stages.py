@@ -97,6 +97,10 @@ class Stage:
         self.model.load_state_dict(done["model"])
         return None
 
+    def resume_weights(self, state: dict[str, Tensor]) -> None:
+        """The weights of an interrupted run's checkpoint (runs/<stage>.pt)."""
+        self.model.load_state_dict(state)
+
     def final_payload(self) -> dict[str, Any]:
         return {"model": cpu_state(self.model)}
 

@@ -12,6 +12,7 @@ text side carries over; its image-token rows are re-drawn, since the package bei
 from __future__ import annotations
 
 from bisect import bisect_right
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ import torch
 from torch import Tensor
 
 from ..common import PACKAGE_DIR, RUNS
-from ..package_weights import load_module
+from ..package_weights import load_module, onnx_tensors
 from ..stages import Stage
 from . import data as lmdata
 from .codes import code_source
@@ -98,9 +99,19 @@ class LMStage(Stage):
 
     def start_from_package(self, keep_image_rows: bool = False, source: Path | None = None) -> str:
         """Load a package's LM (default: the shipped one); re-draw the image-token rows unless keep_image_rows.
-        Returns a log line."""
+        A package LM of another depth than this run's: a shallower one is grown (grow_state), and a deeper one is
+        kept at its own depth (a run never drops trained layers). Returns a log line."""
         source = source or PACKAGE_DIR / "language_model.onnx"
-        load_module(self.model, source, prefix="model.")
+        names, _ = onnx_tensors(source, "model.")
+        depth = 1 + max(int(n.split(".")[1]) for n in names if n.startswith("blocks."))
+        grown = f"; {depth} layers, as the package's" if self._keep_depth(depth) else ""
+        if depth == self.cfg.n_layers:
+            load_module(self.model, source, prefix="model.")
+        else:
+            shallow = SeedMiniLM(replace(self.cfg, n_layers=depth))
+            load_module(shallow, source, prefix="model.")
+            grow_state(self.model, shallow.state_dict())
+            grown = f"; grown from the package's {depth} layers to {self.cfg.n_layers}"
         if not keep_image_rows:
             rows = slice(self.tok.image_token_offset, self.tok.image_token_offset + self.tok.codebook_size)
             with torch.no_grad():
@@ -108,12 +119,28 @@ class LMStage(Stage):
                 torch.nn.init.normal_(self.model.lm_head.weight[rows], std=0.02)
         return (
             f"[lm] initialised from {source}; image-token rows "
-            f"{'kept' if keep_image_rows else 're-drawn for these codes'}"
+            f"{'kept' if keep_image_rows else 're-drawn for these codes'}{grown}"
         )
+
+    def _keep_depth(self, depth: int) -> bool:
+        """Rebuilds the (untrained) model at `depth` layers when the weights it starts from have more than this
+        run's n_layers; True if it did."""
+        if depth <= self.cfg.n_layers:
+            return False
+        self.cfg = replace(self.cfg, n_layers=depth)
+        self.model = SeedMiniLM(self.cfg)
+        return True
+
+    def resume_weights(self, state: dict[str, Tensor]) -> None:
+        """An interrupted run's weights, at their depth (a run that started from a deeper package LM kept its)."""
+        self._keep_depth(1 + max(int(k.split(".")[1]) for k in state if k.startswith("blocks.")))
+        self.model.load_state_dict(state)
 
     def init_from(self, done: dict[str, Any]) -> None:
         """Continue from an earlier LM run; a shallower one is grown to this run's depth (model.grow_state: the new
-        blocks start as the identity, so the run continues what the earlier one computed)."""
+        blocks start as the identity, so the run continues what the earlier one computed), a deeper one keeps its
+        own depth."""
+        self._keep_depth(LMConfig(**done["config"]).n_layers)
         grow_state(self.model, done["model"])
 
     def _batch_of(self, step: int) -> np.ndarray:
