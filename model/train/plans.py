@@ -3,10 +3,10 @@ stages run.
 
   ship  the recipe of the shipped package: the `cpu` batches on 2 CPU cores, the denoiser in eight runs, then the
         detokenizer alone in one, a ninth denoiser run on its embeddings, and the LM in five; then the tokenizer's
-        second run, the detokenizer again on its codes, a tenth denoiser run on its embeddings and three more LM runs
-        on the new codes (each run a fresh warm-up + cosine cycle from the previous run's weights; a run may set
-        the stage's options, e.g. the denoiser's last runs condition mostly on the codes, and wait for another
-        stage), and the denoiser and the LM starting from the previous package's weights (WARM_START: model/seed-mini
+        second run, the detokenizer again on its codes, a tenth denoiser run on its embeddings and four more LM runs
+        on the new codes, the last grown to 6 layers (each run a fresh warm-up + cosine cycle from the previous run's
+        weights; a run may set the stage's options, e.g. the denoiser's last runs condition mostly on the codes, and
+        wait for another stage), and the denoiser and the LM starting from the previous package's weights (WARM_START: model/seed-mini
         at that git revision). One difference: the shipped LM's first three runs saw fewer phrasings of each request
         than lm/tasks.py writes now (its corpus is generated, not stored; the fourth run added questions such as
         "Which item is ...?" and "Count the items."); a rerun trains every run on the current conversations.

@@ -12,6 +12,7 @@ Attention is written by hand (torch 1.13 has no scaled_dot_product_attention).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 import torch
@@ -171,6 +172,11 @@ class SeedMiniLM(nn.Module):
         return (self.token_losses(input_ids, attention_mask) * weight).sum() / weight.sum().clamp(min=1.0)
 
 
+def layers_in(names: Iterable[str]) -> int:
+    """How many blocks the weight names of an LM (a state dict's keys, or its ONNX graph's names) hold."""
+    return len({n.split(".")[1] for n in names if n.startswith("blocks.")})
+
+
 def grown_index(old_layers: int, new_layers: int) -> list[int]:
     """Where each of a shallower LM's blocks goes in a deeper one: block i at floor(i * new / old), so the new blocks
     fall evenly between the old ones (4 -> 6: old at 0, 1, 3, 4; new at 2 and 5)."""
@@ -184,8 +190,7 @@ def grow_state(model: SeedMiniLM, state: dict[str, Tensor]) -> list[int]:
     block's output projections (attention `o` and the MLP's `down`) start at zero, so it passes its input through
     unchanged and the grown model computes what `state` did, while its other weights keep their random init and
     get gradients from the first step. Returns the new blocks' indices; any other mismatch is an error."""
-    old = 1 + max(int(k.split(".")[1]) for k in state if k.startswith("blocks."))
-    place = grown_index(old, len(model.blocks))
+    place = grown_index(layers_in(state), len(model.blocks))
     moved = {}
     for k, v in state.items():
         if k.startswith("blocks."):

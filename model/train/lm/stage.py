@@ -25,7 +25,7 @@ from ..package_weights import load_module, onnx_tensors
 from ..stages import Stage
 from . import data as lmdata
 from .codes import code_source
-from .model import LMConfig, SeedMiniLM, grow_state
+from .model import LMConfig, SeedMiniLM, grow_state, layers_in
 from .paths import CODEBOOK_SIZE, MAX_LEN, SP_MODEL
 from .text_tokenizer import TextTokenizer
 
@@ -98,20 +98,13 @@ class LMStage(Stage):
         self._epoch_starts: list[int] = [0]
 
     def start_from_package(self, keep_image_rows: bool = False, source: Path | None = None) -> str:
-        """Load a package's LM (default: the shipped one); re-draw the image-token rows unless keep_image_rows.
-        A package LM of another depth than this run's: a shallower one is grown (grow_state), and a deeper one is
-        kept at its own depth (a run never drops trained layers). Returns a log line."""
+        """Load a package's LM (default: the shipped one), at its depth or grown to this run's (_start_from);
+        re-draw the image-token rows unless keep_image_rows. Returns a log line."""
         source = source or PACKAGE_DIR / "language_model.onnx"
         names, _ = onnx_tensors(source, "model.")
-        depth = 1 + max(int(n.split(".")[1]) for n in names if n.startswith("blocks."))
-        grown = f"; {depth} layers, as the package's" if self._keep_depth(depth) else ""
-        if depth == self.cfg.n_layers:
-            load_module(self.model, source, prefix="model.")
-        else:
-            shallow = SeedMiniLM(replace(self.cfg, n_layers=depth))
-            load_module(shallow, source, prefix="model.")
-            grow_state(self.model, shallow.state_dict())
-            grown = f"; grown from the package's {depth} layers to {self.cfg.n_layers}"
+        packaged = SeedMiniLM(replace(self.cfg, n_layers=layers_in(names)))
+        load_module(packaged, source, prefix="model.")
+        depth = self._start_from(packaged.state_dict())
         if not keep_image_rows:
             rows = slice(self.tok.image_token_offset, self.tok.image_token_offset + self.tok.codebook_size)
             with torch.no_grad():
@@ -119,29 +112,29 @@ class LMStage(Stage):
                 torch.nn.init.normal_(self.model.lm_head.weight[rows], std=0.02)
         return (
             f"[lm] initialised from {source}; image-token rows "
-            f"{'kept' if keep_image_rows else 're-drawn for these codes'}{grown}"
+            f"{'kept' if keep_image_rows else 're-drawn for these codes'}{depth}"
         )
 
-    def _keep_depth(self, depth: int) -> bool:
-        """Rebuilds the (untrained) model at `depth` layers when the weights it starts from have more than this
-        run's n_layers; True if it did."""
-        if depth <= self.cfg.n_layers:
-            return False
-        self.cfg = replace(self.cfg, n_layers=depth)
-        self.model = SeedMiniLM(self.cfg)
-        return True
+    def _start_from(self, state: dict[str, Tensor]) -> str:
+        """Loads LM weights of any depth: a shallower LM is grown to this run's n_layers (model.grow_state: the new
+        blocks start as the identity, so the run continues what it computed); a deeper one keeps its own depth (the
+        model is rebuilt: a run never drops trained layers). Returns a note for the log when the depths differ."""
+        depth = layers_in(state)
+        note = f"; grown from {depth} layers to {self.cfg.n_layers}" if depth < self.cfg.n_layers else ""
+        if depth > self.cfg.n_layers:
+            self.cfg = replace(self.cfg, n_layers=depth)
+            self.model = SeedMiniLM(self.cfg)
+            note = f"; {depth} layers, as the weights it starts from"
+        grow_state(self.model, state)
+        return note
 
     def resume_weights(self, state: dict[str, Tensor]) -> None:
-        """An interrupted run's weights, at their depth (a run that started from a deeper package LM kept its)."""
-        self._keep_depth(1 + max(int(k.split(".")[1]) for k in state if k.startswith("blocks.")))
-        self.model.load_state_dict(state)
+        """An interrupted run's weights, at their depth (a run that started from a deeper LM kept its)."""
+        self._start_from(state)
 
     def init_from(self, done: dict[str, Any]) -> None:
-        """Continue from an earlier LM run; a shallower one is grown to this run's depth (model.grow_state: the new
-        blocks start as the identity, so the run continues what the earlier one computed), a deeper one keeps its
-        own depth."""
-        self._keep_depth(LMConfig(**done["config"]).n_layers)
-        grow_state(self.model, done["model"])
+        """Continue from an earlier LM run, at its depth or grown to this run's (_start_from)."""
+        self._start_from(done["model"])
 
     def _batch_of(self, step: int) -> np.ndarray:
         while self._epoch_starts[-1] <= step:

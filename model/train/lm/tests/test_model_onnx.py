@@ -13,7 +13,7 @@ import torch
 from model.train.lm.export import round_to_fp16
 from model.train.lm.fp16_storage import to_fp16_storage
 from model.train.lm.generate import generate, image_spans, sample_top_p
-from model.train.lm.model import LMConfig, SeedMiniLM, grow_state, grown_index
+from model.train.lm.model import LMConfig, SeedMiniLM, grow_state, grown_index, layers_in
 from model.train.lm.onnx_export import export_onnx, input_names, output_names
 from model.train.lm.ort_bridge import ort_run
 
@@ -94,6 +94,7 @@ class ModelTest(unittest.TestCase):
         deep = SeedMiniLM(LMConfig(**{**small.cfg.to_dict(), "n_layers": 6})).eval()
         self.assertEqual(grown_index(4, 6), [0, 1, 3, 4])
         self.assertEqual(grow_state(deep, small.state_dict()), [2, 5])
+        self.assertEqual((layers_in(small.state_dict()), layers_in(deep.state_dict())), (4, 6))
         ids = torch.randint(0, 300, (2, 12))
         mask, pos = torch.ones_like(ids), torch.arange(12).expand(2, 12)
         with torch.no_grad():
